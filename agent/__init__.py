@@ -1,0 +1,1 @@
+"""Orchestration: the runner (fan-out under per-target deadlines), scheduler, exporters."""

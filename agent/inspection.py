@@ -1,0 +1,25 @@
+"""One inspection end to end: run the targets, then record the run (the flow's single path)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from agent.runner import RunOptions, inspect
+from core.inventory import Inventory
+from core.model import InspectionRun, Target
+from records import Store
+
+
+def run_and_record(
+    inventory: Inventory,
+    targets: Sequence[Target],
+    options: RunOptions,
+    store: Store | None,
+    on_target_done: Callable[[Target], None] | None = None,
+) -> InspectionRun:
+    """Without a store nothing is read or written: a dry look at the estate."""
+    previous = store.previous_samples if store else (lambda _name: ())
+    run = inspect(inventory, targets, options, previous, on_target_done)
+    if store:
+        store.save_run(run)
+    return run

@@ -1,0 +1,46 @@
+"""Required TCP ports: something must listen on each (on the given address, or on any)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from core.model import Finding, Sample, Target
+from core.status import Status
+
+WILDCARDS = frozenset({"0.0.0.0", "::", "*"})
+HINT = (
+    "Nothing listens on port {port}: see `ss -ltnp` for what is bound, then the owning "
+    "service's status and logs; it may have bound to another address or failed to start."
+)
+
+
+class PortCheck:
+    name: ClassVar[str] = "port"
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        listening = [
+            (s.label("address"), int(s.label("port", "0")))
+            for s in samples
+            if s.metric == "port.listening"
+        ]
+        if not listening and context.profile.ports:
+            return  # the collector reported no socket table; absence proves nothing
+        for rule in context.profile.ports:
+            bound = [addr for addr, port in listening if port == rule.port]
+            ok = bool(bound) and (
+                rule.address is None or rule.address in bound or bool(WILDCARDS & set(bound))
+            )
+            where = f"{rule.address}:{rule.port}" if rule.address else f"port {rule.port}"
+            yield Finding(
+                target=target.name,
+                check=self.name,
+                subject=str(rule.port),
+                status=Status.OK if ok else Status.CRITICAL,
+                summary=f"{where} {'listening' if ok else 'not listening'}",
+                value=1.0 if ok else 0.0,
+                unit="count",
+                threshold="must listen",
+                hint="" if ok else HINT.format(port=rule.port),
+                evidence={"bound_addresses": sorted(bound)},
+            )

@@ -1,0 +1,42 @@
+"""Required processes: how many run, against the profile's count range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from checks.threshold import describe, judge
+from core.model import Finding, Sample, Target
+from core.profiles import Thresholds
+from core.status import Status
+
+HINT = (
+    "Check `systemctl status {subject}` and `journalctl -u {subject} -n 50` to learn why it "
+    "stopped before restarting it; look for OOM kills in `dmesg -T`."
+)
+
+
+class ProcessCheck:
+    name: ClassVar[str] = "process"
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        counts = {s.label("process"): s.value for s in samples if s.metric == "process.count"}
+        for rule in context.profile.processes:
+            if rule.subject not in counts:
+                continue
+            count = counts[rule.subject]
+            thresholds = Thresholds(warning=rule.warning, critical=rule.critical)
+            status, level = judge(count, thresholds)
+            crossed = rule.critical if level == "critical" else rule.warning
+            clause = f"{level} {crossed.describe('')}" if crossed else "no threshold"
+            yield Finding(
+                target=target.name,
+                check=self.name,
+                subject=rule.subject,
+                status=status,
+                summary=f"{rule.subject}: {count:.0f} running ({clause})",
+                value=count,
+                unit="count",
+                threshold=describe(thresholds, ""),
+                hint=HINT.format(subject=rule.subject) if status != Status.OK else "",
+            )

@@ -1,0 +1,51 @@
+"""Reboot since the last run: the boot time moved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from core.model import Finding, Sample, Target
+from core.status import Status
+
+# boot time is derived from uptime and drifts by a second or so between reads
+TOLERANCE_SECONDS = 5.0
+HINT = (
+    "Was it planned? Read `last -x reboot`, `journalctl -b -1 -e` for how the previous boot "
+    "ended, and the hardware/BMC log; then confirm every service came back."
+)
+
+
+class RebootCheck:
+    name: ClassVar[str] = "reboot"
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        now = _boot_time(samples)
+        if now is None:
+            return
+        before = _boot_time(context.previous)
+        rebooted = before is not None and now - before > TOLERANCE_SECONDS
+        booted = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        summary = (
+            f"rebooted at {booted} since the last inspection" if rebooted else f"up since {booted}"
+        )
+        yield Finding(
+            target=target.name,
+            check=self.name,
+            subject="boot",
+            status=Status.WARNING if rebooted else Status.OK,
+            summary=summary,
+            value=now,
+            unit="s",
+            threshold="boot time unchanged",
+            hint=HINT if rebooted else "",
+            evidence={"previous_boot_time": before} if before is not None else {},
+        )
+
+
+def _boot_time(samples: Sequence[Sample]) -> float | None:
+    for s in samples:
+        if s.metric == "system.boot_time" and not s.labels:
+            return s.value
+    return None

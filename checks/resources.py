@@ -1,0 +1,78 @@
+"""CPU, load, memory, swap, disk space, inodes and zombies: the duty engineer's first glance."""
+
+from __future__ import annotations
+
+from checks.threshold import ThresholdCheck
+from core.model import Sample
+
+
+def _fixed(subject: str):
+    return lambda _sample: subject
+
+
+def _label(key: str):
+    return lambda sample: sample.label(key, "?")
+
+
+def _pct(sample: Sample) -> str:
+    return f"{sample.value:.1f}%"
+
+
+RESOURCE_CHECKS = (
+    ThresholdCheck(
+        name="cpu",
+        metric="cpu.used_percent",
+        subject=_fixed("cpu"),
+        what=lambda s: f"CPU {_pct(s)} busy",
+        hint="Run `top -o %CPU` for the busiest processes; look for runaway jobs, "
+        "a backup or cron burst, or steal time on a VM.",
+    ),
+    ThresholdCheck(
+        name="load",
+        metric="load.per_core",
+        subject=_fixed("load"),
+        what=lambda s: f"load {s.value:.2f} per core (5 min)",
+        hint="Compare with CPU use: high load with idle CPU means I/O wait or stuck "
+        "processes (`ps -eo state,pid,cmd | grep '^D'`, `iostat -x 1`).",
+    ),
+    ThresholdCheck(
+        name="memory",
+        metric="memory.used_percent",
+        subject=_fixed("memory"),
+        what=lambda s: f"memory {_pct(s)} used",
+        hint="Run `ps aux --sort=-rss | head` for the largest processes and "
+        "`dmesg -T | grep -i oom` for OOM kills; suspect a leak if it only grows.",
+    ),
+    ThresholdCheck(
+        name="swap",
+        metric="swap.used_percent",
+        subject=_fixed("swap"),
+        what=lambda s: f"swap {_pct(s)} used",
+        hint="Swapping slows everything: `vmstat 1` (si/so columns) shows whether it is "
+        "active now; find the memory hogs with `ps aux --sort=-rss | head`.",
+    ),
+    ThresholdCheck(
+        name="disk",
+        metric="disk.used_percent",
+        subject=_label("mount"),
+        what=lambda s: f"{s.label('mount')} {_pct(s)} used",
+        hint="Find what grew: `du -xh --max-depth=2 {subject} | sort -h | tail`; look for old "
+        "logs, core dumps and deleted files still held open (`lsof +L1`).",
+    ),
+    ThresholdCheck(
+        name="inodes",
+        metric="disk.inodes_used_percent",
+        subject=_label("mount"),
+        what=lambda s: f"{s.label('mount')} {_pct(s)} of inodes used",
+        hint="Millions of small files: find the directory with "
+        "`du --inodes -x {subject} | sort -n | tail` (sessions, mail queues, caches).",
+    ),
+    ThresholdCheck(
+        name="zombies",
+        metric="system.zombies",
+        subject=_fixed("zombies"),
+        what=lambda s: f"{s.value:.0f} zombie processes",
+        hint="Zombies are reaped by their parent: find it with "
+        "`ps -eo ppid,stat,cmd | awk '$2 ~ /Z/'` and fix or restart the parent.",
+    ),
+)

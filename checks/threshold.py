@@ -1,0 +1,66 @@
+"""One evaluator for every 'value against warning/critical range' check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from core.model import Finding, Sample, Target
+from core.profiles import Thresholds
+from core.status import Status
+
+
+def judge(value: float, thresholds: Thresholds) -> tuple[Status, str]:
+    """Status and the clause that explains it, e.g. (CRITICAL, 'critical > 90%')."""
+    if thresholds.critical and thresholds.critical.alerts(value):
+        return Status.CRITICAL, "critical"
+    if thresholds.warning and thresholds.warning.alerts(value):
+        return Status.WARNING, "warning"
+    return Status.OK, "warning" if thresholds.warning else "critical"
+
+
+def describe(thresholds: Thresholds, unit: str) -> str:
+    parts = []
+    if thresholds.warning:
+        parts.append(f"warning {thresholds.warning.describe(unit)}")
+    if thresholds.critical:
+        parts.append(f"critical {thresholds.critical.describe(unit)}")
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ThresholdCheck:
+    """Judge every sample of `metric`; the subject comes from a label or is fixed."""
+
+    name: str
+    metric: str
+    subject: Callable[[Sample], str]
+    what: Callable[[Sample], str]
+    hint: str
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        thresholds = context.profile.thresholds_for(self.metric)
+        if thresholds is None:
+            return
+        for sample in samples:
+            if sample.metric != self.metric:
+                continue
+            yield self.finding(target, sample, thresholds)
+
+    def finding(self, target: Target, sample: Sample, thresholds: Thresholds) -> Finding:
+        status, level = judge(sample.value, thresholds)
+        crossed = thresholds.critical if level == "critical" else thresholds.warning
+        clause = f"{level} {crossed.describe(sample.unit)}" if crossed else "no threshold"
+        subject = self.subject(sample)
+        return Finding(
+            target=target.name,
+            check=self.name,
+            subject=subject,
+            status=status,
+            summary=f"{self.what(sample)} ({clause})",
+            value=sample.value,
+            unit=sample.unit,
+            threshold=describe(thresholds, sample.unit),
+            hint=self.hint.format(subject=subject) if status != Status.OK else "",
+            evidence=dict(sample.labels),
+        )

@@ -1,0 +1,85 @@
+"""`inspect inventory validate|list`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.options import format_option, inventory_option
+from cli.render import table
+from core import inventory as inventory_loader
+
+
+@click.group()
+def inventory() -> None:
+    """Check and show the inventory."""
+
+
+@inventory.command()
+@inventory_option
+def validate(inventory_path: Path | None) -> None:
+    """Validate the inventory; errors name file:line and the key path."""
+    path = inventory_path or inventory_loader.default_path()
+    inv = inventory_loader.load(path)
+    groups = {g for t in inv.targets for g in t.groups}
+    where = path or "built-in default (localhost)"
+    click.echo(
+        f"{where}: OK: {len(inv.targets)} host(s), {len(groups)} group(s) in use, "
+        f"{len(inv.profiles)} profile(s), {len(inv.schedules)} schedule(s)"
+    )
+
+
+@inventory.command(name="list")
+@inventory_option
+@click.option("-g", "--group", "group_names", multiple=True, help="Only this group (repeatable).")
+@format_option("table", "json")
+def list_targets(
+    inventory_path: Path | None, group_names: tuple[str, ...], output_format: str
+) -> None:
+    """List targets with their merged settings (credentials shown as references only)."""
+    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
+    targets = inv.select((), group_names)
+    if output_format == "json":
+        click.echo(json.dumps([_as_dict(t) for t in targets], indent=2, ensure_ascii=False))
+        return
+    rows = [
+        (
+            t.name,
+            t.kind,
+            t.address,
+            t.platform,
+            ",".join(t.groups),
+            t.profile,
+            ",".join(_collector_names(t)),
+            ",".join(f"{k}={v}" for k, v in t.labels.items()),
+        )
+        for t in targets
+    ]
+    headers = ("NAME", "KIND", "ADDRESS", "PLATFORM", "GROUPS", "PROFILE", "COLLECTORS", "LABELS")
+    click.echo(table(headers, rows))
+
+
+def _collector_names(target) -> tuple[str, ...]:
+    import collectors
+
+    return collectors.default_names(target)
+
+
+def _as_dict(target) -> dict:
+    return {
+        "name": target.name,
+        "kind": target.kind,
+        "address": target.address,
+        "port": target.port,
+        "platform": target.platform,
+        "groups": list(target.groups),
+        "labels": dict(target.labels),
+        "profile": target.profile,
+        "collectors": list(_collector_names(target)),
+        "ssh": target.ssh,
+        "snmp": target.snmp,
+        "cli": target.cli,
+        "parents": list(target.parents),
+    }

@@ -1,0 +1,89 @@
+"""`inspect records list|show`: the inspection records kept in the database."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.options import db_option, format_option
+from cli.render import iso, run_json, run_markdown, run_table, table
+from core.paths import default_database_url
+
+
+@click.group()
+def records() -> None:
+    """Browse stored inspection records."""
+
+
+def _store(db_url: str | None):
+    from records import open_store
+
+    return open_store(db_url or default_database_url())
+
+
+@records.command(name="list")
+@db_option
+@click.option("-n", "--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("-t", "--target", help="Only runs that inspected this target.")
+@format_option("table", "json")
+def list_runs(db_url: str | None, limit: int, target: str | None, output_format: str) -> None:
+    """List the latest inspection records, newest first."""
+    runs = _store(db_url).list_runs(limit=limit, target=target)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "started_at": iso(r.started_at),
+                        "finished_at": iso(r.finished_at),
+                        "status": r.status.name,
+                        "trigger": r.trigger,
+                        "operator": r.operator,
+                        "targets": list(r.targets),
+                        "problems": r.problems,
+                    }
+                    for r in runs
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not runs:
+        click.echo("no inspection records yet; run `inspect run`")
+        return
+    rows = [
+        (
+            r.id,
+            iso(r.started_at),
+            r.trigger,
+            r.operator,
+            str(len(r.targets)),
+            str(r.problems),
+            r.status.name,
+        )
+        for r in runs
+    ]
+    click.echo(
+        table(
+            ("ID", "STARTED", "TRIGGER", "OPERATOR", "TARGETS", "PROBLEMS", "STATUS"),
+            rows,
+            colour_column=6,
+        )
+    )
+
+
+@records.command()
+@click.argument("run_id")
+@db_option
+@format_option("table", "json", "markdown")
+def show(run_id: str, db_url: str | None, output_format: str) -> None:
+    """Show one inspection record by id (a unique prefix is enough)."""
+    run = _store(db_url).get_run(run_id)
+    if output_format == "json":
+        click.echo(run_json(run))
+    elif output_format == "markdown":
+        click.echo(run_markdown(run))
+    else:
+        click.echo(run_table(run))

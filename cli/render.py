@@ -1,0 +1,125 @@
+"""Turn runs and findings into table, JSON or Markdown text for people and scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+
+from core.model import Finding, InspectionRun
+from core.status import Status
+
+STATUS_COLOURS = {
+    Status.OK: "green",
+    Status.WARNING: "yellow",
+    Status.CRITICAL: "red",
+    Status.UNKNOWN: "magenta",
+}
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def run_json(run: InspectionRun) -> str:
+    """The documented JSON interface that scripts rely on."""
+    return json.dumps(
+        {
+            "run": {
+                "id": run.id,
+                "started_at": iso(run.started_at),
+                "finished_at": iso(run.finished_at),
+                "status": run.status.name,
+                "trigger": run.trigger,
+                "operator": run.operator,
+                "targets": list(run.targets),
+            },
+            "findings": [
+                {
+                    "target": f.target,
+                    "check": f.check,
+                    "subject": f.subject,
+                    "status": f.status.name,
+                    "summary": f.summary,
+                    "value": f.value,
+                    "unit": f.unit,
+                    "threshold": f.threshold,
+                    "hint": f.hint,
+                }
+                for f in run.findings
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def ordered(findings: Sequence[Finding]) -> list[Finding]:
+    """Worst first, then by target, so the eye lands on what is wrong."""
+    return sorted(findings, key=lambda f: (-f.status.severity, f.target, f.check, f.subject))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour_column: int = -1) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        cells = []
+        for i, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            text = cell.ljust(width)
+            if i == colour_column and cell in Status.__members__:
+                text = click.style(text, fg=STATUS_COLOURS[Status[cell]], bold=cell != "OK")
+            cells.append(text)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def run_table(run: InspectionRun, problems_only: bool = False) -> str:
+    findings = ordered([f for f in run.findings if not problems_only or f.status != Status.OK])
+    rows = [(f.status.name, f.target, f.check, f.subject, f.summary) for f in findings]
+    parts = []
+    if rows:
+        parts.append(table(("STATUS", "TARGET", "CHECK", "SUBJECT", "SUMMARY"), rows, 0))
+    hints = [f for f in findings if f.status != Status.OK and f.hint]
+    if hints:
+        parts.append("\nWhat to look at first:")
+        parts.extend(f"  {f.target} {f.subject}: {f.hint}" for f in hints)
+    parts.append("\n" + footer(run))
+    return "\n".join(parts)
+
+
+def footer(run: InspectionRun) -> str:
+    counts = {s: sum(1 for f in run.findings if f.status == s) for s in Status}
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    verdict = click.style(run.status.name, fg=STATUS_COLOURS[run.status], bold=True)
+    return (
+        f"run {run.id} ({run.trigger}, {run.operator}) {iso(run.started_at)}, {seconds:.1f} s: "
+        f"{len(run.targets)} target(s), {len(run.findings)} finding(s): "
+        f"{counts[Status.CRITICAL]} critical, {counts[Status.WARNING]} warning, "
+        f"{counts[Status.UNKNOWN]} unknown -> {verdict}"
+    )
+
+
+def run_markdown(run: InspectionRun) -> str:
+    lines = [
+        f"# Inspection {run.id}",
+        "",
+        f"- Status: **{run.status.name}**",
+        f"- Started: {iso(run.started_at)}, finished: {iso(run.finished_at)}",
+        f"- Trigger: {run.trigger}, operator: {run.operator}",
+        f"- Targets: {', '.join(run.targets)}",
+        "",
+        "| Status | Target | Check | Subject | Summary | First aid |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in ordered(run.findings):
+        cells = (f.status.name, f.target, f.check, f.subject, f.summary, f.hint)
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

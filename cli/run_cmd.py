@@ -1,0 +1,96 @@
+"""`inspect run`: inspect now, print the findings, exit with the worst Nagios status."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+
+from agent.inspection import run_and_record
+from agent.runner import RunOptions
+from cli.options import db_option, format_option, inventory_option
+from cli.render import run_json, run_markdown, run_table
+from core import inventory as inventory_loader
+from core.paths import default_database_url
+
+
+@click.command()
+@inventory_option
+@click.option(
+    "-t", "--target", "target_names", multiple=True, help="Only this target (repeatable)."
+)
+@click.option("-g", "--group", "group_names", multiple=True, help="Only this group (repeatable).")
+@click.option("-p", "--profile", help="Use this check profile for every selected target.")
+@format_option("table", "json", "markdown")
+@click.option("-q", "--problems", is_flag=True, help="Table: show only findings that are not OK.")
+@db_option
+@click.option("--no-store", is_flag=True, help="Do not read or write the records database.")
+@click.option(
+    "--trigger",
+    type=click.Choice(["manual", "schedule", "agent"]),
+    default="manual",
+    show_default=True,
+    help="Recorded reason for the run (cron jobs pass schedule).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 1024),
+    default=32,
+    show_default=True,
+    help="Targets inspected at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Deadline per target in seconds.",
+)
+def run(
+    inventory_path: Path | None,
+    target_names: tuple[str, ...],
+    group_names: tuple[str, ...],
+    profile: str | None,
+    output_format: str,
+    problems: bool,
+    db_url: str | None,
+    no_store: bool,
+    trigger: str,
+    workers: int,
+    timeout: float,
+) -> int:
+    """Inspect the selected targets now and store the inspection record.
+
+    Exit code: 2 if any finding is CRITICAL, else 1 for WARNING, else 3 for UNKNOWN, else 0.
+    """
+    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
+    if profile:
+        inv = inv.with_profile(profile)
+    targets = inv.select(target_names, group_names)
+    store = None
+    if not no_store:
+        from records import open_store
+
+        store = open_store(db_url or default_database_url())
+    options = RunOptions(trigger=trigger, workers=workers, timeout=timeout)
+    with _progress(len(targets)) as advance:
+        result = run_and_record(inv, targets, options, store, advance)
+    if output_format == "json":
+        click.echo(run_json(result))
+    elif output_format == "markdown":
+        click.echo(run_markdown(result))
+    else:
+        click.echo(run_table(result, problems_only=problems))
+    return int(result.status)
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    """A progress bar on stderr for multi-target runs at a terminal; silent otherwise."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="inspecting", file=sys.stderr) as bar:
+        yield lambda _target: bar.update(1)

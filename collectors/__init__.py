@@ -1,0 +1,49 @@
+"""Collectors gather Samples from a target; they judge nothing. Registry: name -> factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar, Protocol
+
+from core.errors import UserError
+from core.model import Sample, Target
+from core.session import Session
+
+
+class Collector(Protocol):
+    name: ClassVar[str]
+
+    def collect(self, target: Target, session: Session) -> Iterable[Sample]: ...
+
+
+def _local() -> Collector:
+    from collectors.local import LocalCollector
+
+    return LocalCollector()
+
+
+REGISTRY: dict[str, Callable[[], Collector]] = {
+    "local": _local,
+}
+
+
+def default_names(target: Target) -> tuple[str, ...]:
+    """The collectors a target gets when the inventory names none."""
+    if target.collectors:
+        return target.collectors
+    if target.kind == "server" and target.is_local:
+        return ("local",)
+    return ()
+
+
+def for_target(target: Target) -> list[Collector]:
+    names = default_names(target)
+    if not names:
+        raise UserError(
+            f"target {target.name}: no collector applies (kind {target.kind}, "
+            f"address {target.address}); set `collectors:` or the connection settings"
+        )
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise UserError(f"target {target.name}: collector {unknown[0]!r} is not available")
+    return [REGISTRY[n]() for n in names]

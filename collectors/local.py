@@ -1,0 +1,139 @@
+"""Local collector: this machine through psutil, every value in base units."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import psutil
+
+from collectors.local_processes import listening_ports, process_samples
+from core.model import Sample, Target
+from core.session import Session
+
+CPU_INTERVAL = 0.5
+SKIPPED_DISKS = ("loop", "ram", "zram", "sr")
+
+
+class LocalCollector:
+    name: ClassVar[str] = "local"
+
+    def collect(self, target: Target, session: Session) -> Iterator[Sample]:
+        at = datetime.now(UTC)
+
+        def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
+            return Sample(target.name, metric, float(value), unit, at, labels)
+
+        yield from _cpu(sample, min(CPU_INTERVAL, session.remaining() / 4))
+        yield from _load(sample)
+        yield from _memory(sample)
+        yield from _filesystems(sample, session)
+        yield from _disk_io(sample)
+        yield from _network(sample)
+        boot = psutil.boot_time()
+        yield sample("system.boot_time", boot, "s")
+        yield sample("system.uptime", time.time() - boot, "s")
+        yield from process_samples(sample, session.profile.processes)
+        yield from listening_ports(sample)
+
+
+def _cpu(sample, interval: float) -> Iterator[Sample]:
+    before = psutil.cpu_times(percpu=True)
+    time.sleep(interval)
+    after = psutil.cpu_times(percpu=True)
+    busy_total = idle_total = iowait_total = 0.0
+    for cpu, (t0, t1) in enumerate(zip(before, after, strict=True)):
+        idle = (t1.idle - t0.idle) + (getattr(t1, "iowait", 0) - getattr(t0, "iowait", 0))
+        total = sum(t1) - sum(t0) - _guest(t1) + _guest(t0)
+        busy = max(0.0, total - idle)
+        busy_total += busy
+        idle_total += idle
+        iowait_total += getattr(t1, "iowait", 0) - getattr(t0, "iowait", 0)
+        yield sample("cpu.core_used_percent", _percent(busy, total), "%", cpu=str(cpu))
+    total_all = busy_total + idle_total
+    yield sample("cpu.used_percent", _percent(busy_total, total_all), "%")
+    yield sample("cpu.iowait_percent", _percent(iowait_total, total_all), "%")
+    yield sample("cpu.count", len(after), "count")
+
+
+def _guest(times) -> float:
+    """guest time is already counted in user time on Linux."""
+    return getattr(times, "guest", 0.0) + getattr(times, "guest_nice", 0.0)
+
+
+def _percent(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 2) if whole > 0 else 0.0
+
+
+def _load(sample) -> Iterator[Sample]:
+    one, five, fifteen = os.getloadavg()
+    cores = psutil.cpu_count() or 1
+    yield sample("load.1", one, "count")
+    yield sample("load.5", five, "count")
+    yield sample("load.15", fifteen, "count")
+    yield sample("load.per_core", round(five / cores, 3), "count")
+
+
+def _memory(sample) -> Iterator[Sample]:
+    mem = psutil.virtual_memory()
+    yield sample("memory.total", mem.total, "B")
+    yield sample("memory.available", mem.available, "B")
+    yield sample("memory.used_percent", _percent(mem.total - mem.available, mem.total), "%")
+    swap = psutil.swap_memory()
+    yield sample("swap.total", swap.total, "B")
+    yield sample("swap.used", swap.used, "B")
+    if swap.total:
+        yield sample("swap.used_percent", _percent(swap.used, swap.total), "%")
+
+
+def _filesystems(sample, session: Session) -> Iterator[Sample]:
+    rule = session.profile.filesystems
+    seen_devices: set[str] = set()
+    for part in psutil.disk_partitions(all=False):
+        if part.fstype in rule.exclude_types or part.mountpoint in rule.exclude_mounts:
+            continue
+        if part.device in seen_devices:  # bind mounts of one device
+            continue
+        seen_devices.add(part.device)
+        try:
+            st = os.statvfs(part.mountpoint)
+        except OSError:
+            continue
+        labels = {"mount": part.mountpoint, "device": part.device, "fstype": part.fstype}
+        total = st.f_blocks * st.f_frsize
+        free_for_users = st.f_bavail * st.f_frsize
+        used = (st.f_blocks - st.f_bfree) * st.f_frsize
+        # as df: used / (used + available to users), so reserved blocks count as full
+        yield sample("disk.total", total, "B", **labels)
+        yield sample("disk.used", used, "B", **labels)
+        yield sample("disk.free", free_for_users, "B", **labels)
+        yield sample("disk.used_percent", _percent(used, used + free_for_users), "%", **labels)
+        if st.f_files:
+            inodes_used = st.f_files - st.f_ffree
+            yield sample("disk.inodes_total", st.f_files, "count", **labels)
+            yield sample(
+                "disk.inodes_used_percent", _percent(inodes_used, st.f_files), "%", **labels
+            )
+
+
+def _disk_io(sample) -> Iterator[Sample]:
+    for device, io in (psutil.disk_io_counters(perdisk=True) or {}).items():
+        if device.startswith(SKIPPED_DISKS):
+            continue
+        yield sample("diskio.read_bytes", io.read_bytes, "B", device=device)
+        yield sample("diskio.write_bytes", io.write_bytes, "B", device=device)
+        yield sample("diskio.reads", io.read_count, "count", device=device)
+        yield sample("diskio.writes", io.write_count, "count", device=device)
+
+
+def _network(sample) -> Iterator[Sample]:
+    for nic, io in psutil.net_io_counters(pernic=True).items():
+        if nic == "lo":
+            continue
+        yield sample("net.bytes_recv", io.bytes_recv, "B", interface=nic)
+        yield sample("net.bytes_sent", io.bytes_sent, "B", interface=nic)
+        yield sample("net.errors", io.errin + io.errout, "count", interface=nic)
+        yield sample("net.drops", io.dropin + io.dropout, "count", interface=nic)

@@ -1,0 +1,1 @@
+"""Shared types, inventory and settings loading, thresholds and secrets. Imports nothing of ours."""

@@ -1,0 +1,261 @@
+"""Load the inventory: hosts merged over groups over defaults, plus check profiles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core import paths
+from core.errors import UserError
+from core.inventory_spec import InventorySpec, ProfileSpec, ScheduleSpec
+from core.model import Target
+from core.profiles import (
+    DEFAULT_THRESHOLDS,
+    STANDARD,
+    FilesystemRule,
+    PortRule,
+    ProcessRule,
+    Profile,
+    Thresholds,
+)
+from core.thresholds import Range
+from core.yamlsource import KeyPath, YamlDocument, dotted, load_yaml
+
+LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    targets: tuple[Target, ...] = (LOCALHOST,)
+    profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
+    schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
+    source: Path | None = None
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles))
+            raise UserError(f"unknown profile {name!r} (known: {known})") from None
+
+    def with_profile(self, name: str) -> Inventory:
+        """Every target judged by one profile (an explicit `--profile` beats the inventory)."""
+        self.profile(name)
+        return replace(self, targets=tuple(replace(t, profile=name) for t in self.targets))
+
+    def select(self, names: Iterable[str] = (), groups: Iterable[str] = ()) -> tuple[Target, ...]:
+        """Targets named or in a named group; all targets when neither is given."""
+        names, groups = list(names), list(groups)
+        if not names and not groups:
+            return self.targets
+        known = {t.name for t in self.targets}
+        known_groups = {g for t in self.targets for g in t.groups}
+        for name in names:
+            if name not in known:
+                raise UserError(f"unknown target {name!r}" + _source_hint(self.source))
+        for group in groups:
+            if group not in known_groups:
+                raise UserError(f"unknown group {group!r}" + _source_hint(self.source))
+        return tuple(
+            t for t in self.targets if t.name in names or any(g in groups for g in t.groups)
+        )
+
+
+def default_path() -> Path | None:
+    """INSPECT_INVENTORY, else the user's config dir if it has an inventory, else none."""
+    env = os.environ.get("INSPECT_INVENTORY")
+    if env:
+        return Path(env)
+    candidate = paths.config_dir() / "inventory.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def load(path: Path | None) -> Inventory:
+    """Read and validate; no path means localhost with the built-in standard profile."""
+    if path is None:
+        return Inventory()
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise UserError(f"{doc.where(())}: the inventory must be a mapping with hosts, groups, ...")
+    try:
+        spec = InventorySpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise UserError(_first_error(exc, doc)) from None
+    profiles = {"standard": STANDARD}
+    profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
+    targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
+    _check_parents(targets, doc)
+    return Inventory(targets=targets, profiles=profiles, schedules=spec.schedules, source=path)
+
+
+def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:
+    host = spec.hosts[name]
+    layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True)]
+    for i, group in enumerate(host.groups):
+        if group not in spec.groups:
+            raise UserError(
+                f"{doc.where(('hosts', name, 'groups', i))}: hosts.{name}.groups: "
+                f"unknown group {group!r}"
+            )
+        layers.append(spec.groups[group].model_dump(exclude_unset=True))
+    layers.append(host.model_dump(exclude_unset=True, exclude={"groups"}))
+    merged = _merge(layers)
+    profile = merged.get("profile", "standard")
+    if profile not in profiles:
+        raise UserError(
+            f"{doc.where(('hosts', name, 'profile'))}: hosts.{name}.profile: unknown profile "
+            f"{profile!r} (known: {', '.join(sorted(profiles))})"
+        )
+    kind = merged.get("kind", "server")
+    return Target(
+        name=name,
+        kind=kind,
+        address=merged.get("address", name),
+        port=merged.get("port"),
+        platform=merged.get("platform", "linux" if kind == "server" else "unknown"),
+        groups=tuple(host.groups),
+        labels=merged.get("labels", {}),
+        profile=profile,
+        collectors=tuple(merged.get("collectors", ())),
+        ssh=merged.get("ssh"),
+        snmp=merged.get("snmp"),
+        cli=merged.get("cli"),
+        parents=tuple(merged.get("parents", ())),
+    )
+
+
+def _merge(layers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Later layers win; nested mappings (ssh, snmp, labels) merge key by key."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = _merge([merged[key], value])
+            else:
+                merged[key] = value
+    return merged
+
+
+def _check_parents(targets: tuple[Target, ...], doc: YamlDocument) -> None:
+    names = {t.name for t in targets}
+    for t in targets:
+        for i, parent in enumerate(t.parents):
+            if parent not in names:
+                raise UserError(
+                    f"{doc.where(('hosts', t.name, 'parents', i))}: hosts.{t.name}.parents: "
+                    f"unknown host {parent!r}"
+                )
+
+
+def _profile(name: str, spec: ProfileSpec) -> Profile:
+    """A user profile overrides the built-in thresholds metric by metric."""
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    disabled = set()
+    for metric, t in spec.checks.items():
+        if not t.enabled:
+            disabled.add(metric)
+            continue
+        base = thresholds.get(metric, Thresholds())
+        thresholds[metric] = Thresholds(
+            warning=Range.parse(t.warning) if t.warning is not None else base.warning,
+            critical=Range.parse(t.critical) if t.critical is not None else base.critical,
+        )
+    processes = tuple(
+        ProcessRule(subject=p, name=p)
+        if isinstance(p, str)
+        else ProcessRule(
+            subject=p.subject or p.name or p.cmdline or p.user or "process",
+            name=p.name,
+            cmdline=p.cmdline,
+            user=p.user,
+            warning=Range.parse(p.warning) if p.warning is not None else None,
+            critical=Range.parse(p.critical),
+        )
+        for p in spec.processes
+    )
+    ports = tuple(
+        PortRule(port=p) if isinstance(p, int) else PortRule(port=p.port, address=p.address)
+        for p in spec.ports
+    )
+    fs_default = FilesystemRule()
+    filesystems = FilesystemRule(
+        exclude_types=frozenset(spec.filesystems.exclude_types)
+        if spec.filesystems.exclude_types is not None
+        else fs_default.exclude_types,
+        exclude_mounts=tuple(spec.filesystems.exclude_mounts),
+    )
+    return Profile(
+        name=name,
+        thresholds=thresholds,
+        disabled=frozenset(disabled),
+        processes=processes,
+        ports=ports,
+        filesystems=filesystems,
+    )
+
+
+SECRET_KEYS = frozenset({"password", "passphrase", "secret", "community", "auth_key", "priv_key"})
+
+
+def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
+    """The error that reaches deepest into the file (the most telling branch of a union)."""
+    located = [(_known_prefix(tuple(e["loc"]), doc), e) for e in exc.errors()]
+    loc, error = max(located, key=lambda pair: len(pair[0]))
+    secret = bool(loc) and loc[-1] in SECRET_KEYS
+    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, show_input=not secret)}"
+
+
+def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
+    """Drop pydantic's union-branch tags: keep the path elements that exist in the file."""
+    kept: list[str | int] = []
+    for part in loc:
+        candidate = (*kept, part)
+        if candidate in doc.lines:
+            kept.append(part)
+    return tuple(kept)
+
+
+def _describe(error: Mapping[str, Any], show_input: bool = True) -> str:
+    kind = error["type"]
+    value = error.get("input") if show_input else "(hidden)"
+    expected = {
+        "int_parsing": "an integer",
+        "int_type": "an integer",
+        "float_parsing": "a number",
+        "float_type": "a number",
+        "bool_parsing": "true or false",
+        "bool_type": "true or false",
+        "string_type": "a string",
+        "dict_type": "a mapping",
+        "list_type": "a list",
+        "model_type": "a mapping",
+    }
+    if kind in expected:
+        return f"expected {expected[kind]}, got {_show(value)}"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "literal_error":
+        return f"expected {error['ctx']['expected']}, got {_show(value)}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{message}, got {_show(value)}" if kind != "value_error" else message
+
+
+def _show(value: Any) -> str:
+    if value == "(hidden)":
+        return "a value (hidden)"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return str(value)
+
+
+def _source_hint(source: Path | None) -> str:
+    return f" in {source}" if source else " (no inventory given: only localhost is known)"

@@ -1,0 +1,137 @@
+"""The inventory file's shape, validated with pydantic at the edge (only here)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from core import secrets
+from core.thresholds import Range
+
+Kind = Literal["server", "switch", "router", "firewall", "database"]
+
+
+def _credential(value: str) -> str:
+    if not secrets.is_reference(value):
+        raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
+    reason = secrets.problem(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+def _range(value: str | int | float) -> str:
+    Range.parse(value)
+    return str(value)
+
+
+Credential = Annotated[str, AfterValidator(_credential)]
+RangeText = Annotated[str | int | float, AfterValidator(_range)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class SshSpec(Strict):
+    port: int = 22
+    username: str | None = None
+    password: Credential | None = None
+    key_file: str | None = None
+    passphrase: Credential | None = None
+    use_agent: bool = True
+    host_key_policy: Literal["strict", "tofu"] = "strict"
+    known_hosts: str | None = None
+    jump_host: str | None = None
+    timeout: float = Field(10.0, gt=0)
+
+
+class SnmpSpec(Strict):
+    version: Literal["1", "2c", "3"] = "2c"
+    port: int = 161
+    community: Credential | None = None
+    username: str | None = None
+    auth_protocol: Literal["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"] | None = None
+    auth_key: Credential | None = None
+    priv_protocol: Literal["DES", "AES", "AES192", "AES256"] | None = None
+    priv_key: Credential | None = None
+    timeout: float = Field(2.0, gt=0)
+    retries: int = Field(1, ge=0)
+
+
+class CliSpec(Strict):
+    port: int = 22
+    username: str | None = None
+    password: Credential | None = None
+    secret: Credential | None = None
+    key_file: str | None = None
+    timeout: float = Field(20.0, gt=0)
+
+
+class TargetSpec(Strict):
+    """Everything a host, a group or the defaults may set; merged host > groups > defaults."""
+
+    address: str | None = None
+    kind: Kind | None = None
+    port: int | None = None
+    platform: str | None = None
+    labels: dict[str, str] | None = None
+    profile: str | None = None
+    collectors: list[Literal["local", "ssh", "snmp", "netcli"]] | None = None
+    ssh: SshSpec | None = None
+    snmp: SnmpSpec | None = None
+    cli: CliSpec | None = None
+    parents: list[str] | None = None
+
+
+class HostSpec(TargetSpec):
+    groups: list[str] = []
+
+
+class ThresholdSpec(Strict):
+    warning: RangeText | None = None
+    critical: RangeText | None = None
+    enabled: bool = True
+
+
+class ProcessSpec(Strict):
+    name: str | None = None
+    cmdline: str | None = None
+    user: str | None = None
+    subject: str | None = None
+    warning: RangeText | None = None
+    critical: RangeText = "1:"
+
+
+class PortSpec(Strict):
+    port: int = Field(ge=1, le=65535)
+    address: str | None = None
+
+
+class FilesystemSpec(Strict):
+    exclude_types: list[str] | None = None
+    exclude_mounts: list[str] = []
+
+
+class ProfileSpec(Strict):
+    checks: dict[str, ThresholdSpec] = {}
+    processes: list[str | ProcessSpec] = []
+    ports: list[Annotated[int, Field(ge=1, le=65535)] | PortSpec] = []
+    filesystems: FilesystemSpec = FilesystemSpec()
+
+
+class ScheduleSpec(Strict):
+    cron: str | None = None
+    every: str | None = None
+    profile: str | None = None
+    groups: list[str] = []
+    targets: list[str] = []
+
+
+class InventorySpec(Strict):
+    defaults: TargetSpec = TargetSpec()
+    groups: dict[str, TargetSpec] = {}
+    hosts: dict[str, HostSpec] = {}
+    profiles: dict[str, ProfileSpec] = {}
+    schedules: dict[str, ScheduleSpec] = {}

@@ -1,0 +1,86 @@
+"""The frozen records that flow one way: Target -> Sample -> Finding -> InspectionRun."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.status import Status, worst
+
+LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to inspect. Credentials are references (`env:NAME`), never secrets."""
+
+    name: str
+    kind: str = "server"
+    address: str = "localhost"
+    port: int | None = None
+    platform: str = "linux"
+    groups: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    profile: str = "standard"
+    collectors: tuple[str, ...] = ()
+    ssh: Mapping[str, Any] | None = None
+    snmp: Mapping[str, Any] | None = None
+    cli: Mapping[str, Any] | None = None
+    parents: tuple[str, ...] = ()
+
+    @property
+    def is_local(self) -> bool:
+        return self.address in LOCAL_ADDRESSES and self.ssh is None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured value in base units (B, s, %, count), stamped when it was taken (UTC)."""
+
+    target: str
+    metric: str
+    value: float
+    unit: str
+    at: datetime
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, key: str, default: str = "") -> str:
+        return self.labels.get(key, default)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A judgement on one subject of one target, with the value and threshold behind it."""
+
+    target: str
+    check: str
+    subject: str
+    status: Status
+    summary: str
+    value: float | None = None
+    unit: str = ""
+    threshold: str = ""
+    hint: str = ""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.target}|{self.check}|{self.subject}"
+
+
+@dataclass(frozen=True)
+class InspectionRun:
+    id: str
+    trigger: str
+    operator: str
+    started_at: datetime
+    finished_at: datetime
+    targets: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    samples: tuple[Sample, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        return worst(f.status for f in self.findings)

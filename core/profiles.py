@@ -1,0 +1,88 @@
+"""Check profiles: thresholds and what must run, with the defaults a duty engineer expects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from core.thresholds import Range
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    warning: Range | None = None
+    critical: Range | None = None
+
+
+@dataclass(frozen=True)
+class ProcessRule:
+    """A process that must run; every given matcher (name, cmdline regex, user) must match."""
+
+    subject: str
+    name: str | None = None
+    cmdline: str | None = None
+    user: str | None = None
+    warning: Range | None = None
+    critical: Range = field(default_factory=lambda: Range.parse("1:"))
+
+
+@dataclass(frozen=True)
+class PortRule:
+    port: int
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class FilesystemRule:
+    """Pseudo, overlay and squashfs filesystems say nothing about free space: skipped."""
+
+    exclude_types: frozenset[str] = frozenset(
+        {
+            "overlay",
+            "squashfs",
+            "tmpfs",
+            "devtmpfs",
+            "proc",
+            "sysfs",
+            "cgroup",
+            "cgroup2",
+            "autofs",
+            "fuse.lxcfs",
+            "nsfs",
+            "tracefs",
+            "debugfs",
+            "iso9660",
+            "ramfs",
+        }
+    )
+    exclude_mounts: tuple[str, ...] = ()
+
+
+DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
+    "cpu.used_percent": Thresholds(Range.parse(85), Range.parse(95)),
+    "load.per_core": Thresholds(Range.parse(1.5), Range.parse(3)),
+    "memory.used_percent": Thresholds(Range.parse(90), Range.parse(95)),
+    "swap.used_percent": Thresholds(Range.parse(50), Range.parse(80)),
+    "disk.used_percent": Thresholds(Range.parse(80), Range.parse(90)),
+    "disk.inodes_used_percent": Thresholds(Range.parse(80), Range.parse(90)),
+    "system.zombies": Thresholds(Range.parse(5), Range.parse(20)),
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "standard"
+    thresholds: Mapping[str, Thresholds] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    disabled: frozenset[str] = frozenset()
+    processes: tuple[ProcessRule, ...] = ()
+    ports: tuple[PortRule, ...] = ()
+    filesystems: FilesystemRule = field(default_factory=FilesystemRule)
+
+    def thresholds_for(self, metric: str) -> Thresholds | None:
+        return None if metric in self.disabled else self.thresholds.get(metric)
+
+    def enabled(self, check: str) -> bool:
+        return check not in self.disabled
+
+
+STANDARD = Profile()

@@ -1,0 +1,52 @@
+"""Credential references (`env:NAME`, `file:PATH`, `keyring:service/user`), resolved late."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from core.errors import UserError
+
+REFERENCE = re.compile(r"^(env|file|keyring):(.+)$")
+REFERENCE_HELP = "a credential reference (env:NAME, file:PATH or keyring:service/user)"
+
+
+def is_reference(value: str) -> bool:
+    return bool(REFERENCE.match(value))
+
+
+def problem(ref: str) -> str | None:
+    """Why the reference cannot be resolved now, or None; never touches the keyring."""
+    match = REFERENCE.match(ref)
+    if not match:
+        return f"expected {REFERENCE_HELP}, not an inline secret"
+    scheme, rest = match.groups()
+    if scheme == "env" and rest not in os.environ:
+        return f"environment variable {rest} is not set"
+    if scheme == "file" and not Path(rest).expanduser().is_file():
+        return f"credential file {rest} does not exist"
+    if scheme == "keyring" and "/" not in rest:
+        return "keyring reference must be keyring:service/user"
+    return None
+
+
+def resolve(ref: str) -> str:
+    """The secret behind a reference. Error texts name the reference, never the secret."""
+    reason = problem(ref)
+    if reason:
+        raise UserError(f"credential {ref}: {reason}")
+    scheme, rest = REFERENCE.match(ref).groups()  # type: ignore[union-attr]
+    if scheme == "env":
+        return os.environ[rest]
+    if scheme == "file":
+        return Path(rest).expanduser().read_text(encoding="utf-8").strip()
+    service, user = rest.split("/", 1)
+    try:
+        import keyring
+    except ImportError:
+        raise UserError(f"credential {ref}: the keyring package is not installed") from None
+    secret = keyring.get_password(service, user)
+    if secret is None:
+        raise UserError(f"credential {ref}: no entry in the keyring")
+    return secret

@@ -1,0 +1,186 @@
+"""Save and read inspection runs. One transaction per run, so a killed run leaves no half record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from core.errors import UserError
+from core.model import Finding, InspectionRun, Sample
+from core.status import Status
+from records.db import connect
+from records.schema import FindingRow, RunRow, SampleRow
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: str
+    trigger: str
+    operator: str
+    started_at: object
+    finished_at: object
+    status: Status
+    targets: tuple[str, ...]
+    problems: int
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save_run(self, run: InspectionRun) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(_run_row(run))
+            session.flush()
+            session.add_all(_finding_row(run.id, f) for f in run.findings)
+            session.add_all(_sample_row(run.id, s) for s in run.samples)
+
+    def list_runs(self, limit: int = 20, target: str | None = None) -> list[RunSummary]:
+        problems = (
+            select(FindingRow.run_id, func.count().label("n"))
+            .where(FindingRow.status != int(Status.OK))
+            .group_by(FindingRow.run_id)
+            .subquery()
+        )
+        query = (
+            select(RunRow, func.coalesce(problems.c.n, 0))
+            .outerjoin(problems, problems.c.run_id == RunRow.id)
+            .order_by(RunRow.started_at.desc())
+            .limit(limit)
+        )
+        if target:
+            query = query.where(
+                RunRow.id.in_(select(FindingRow.run_id).where(FindingRow.target == target))
+            )
+        with Session(self.engine) as session:
+            return [
+                RunSummary(
+                    id=row.id,
+                    trigger=row.trigger,
+                    operator=row.operator,
+                    started_at=row.started_at,
+                    finished_at=row.finished_at,
+                    status=Status(row.status),
+                    targets=tuple(row.targets),
+                    problems=n,
+                )
+                for row, n in session.execute(query)
+            ]
+
+    def get_run(self, run_id: str) -> InspectionRun:
+        """A run by id or unique id prefix, as it was saved."""
+        with Session(self.engine) as session:
+            matches = session.scalars(
+                select(RunRow.id).where(RunRow.id.startswith(run_id, autoescape=True)).limit(2)
+            ).all()
+            if not matches:
+                raise UserError(f"no inspection record with id {run_id!r}")
+            if len(matches) > 1:
+                raise UserError(f"id prefix {run_id!r} matches several records; give more of it")
+            row = session.get(RunRow, matches[0])
+            findings = session.scalars(
+                select(FindingRow).where(FindingRow.run_id == row.id).order_by(FindingRow.id)
+            ).all()
+            samples = session.scalars(
+                select(SampleRow).where(SampleRow.run_id == row.id).order_by(SampleRow.id)
+            ).all()
+            return InspectionRun(
+                id=row.id,
+                trigger=row.trigger,
+                operator=row.operator,
+                started_at=row.started_at,
+                finished_at=row.finished_at,
+                targets=tuple(row.targets),
+                findings=tuple(_finding(f) for f in findings),
+                samples=tuple(_sample(s) for s in samples),
+            )
+
+    def previous_samples(self, target: str) -> Sequence[Sample]:
+        """The samples of the target's latest stored run: what stateful checks compare against."""
+        with Session(self.engine) as session:
+            latest = session.scalar(
+                select(SampleRow.run_id)
+                .where(SampleRow.target == target)
+                .order_by(SampleRow.at.desc(), SampleRow.id.desc())
+                .limit(1)
+            )
+            if latest is None:
+                return ()
+            rows = session.scalars(
+                select(SampleRow).where(SampleRow.run_id == latest, SampleRow.target == target)
+            ).all()
+            return tuple(_sample(r) for r in rows)
+
+
+def open_store(url: str) -> Store:
+    return Store(connect(url))
+
+
+def _run_row(run: InspectionRun) -> RunRow:
+    return RunRow(
+        id=run.id,
+        trigger=run.trigger,
+        operator=run.operator,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        status=int(run.status),
+        targets=list(run.targets),
+    )
+
+
+def _finding_row(run_id: str, f: Finding) -> FindingRow:
+    return FindingRow(
+        run_id=run_id,
+        target=f.target,
+        check=f.check,
+        subject=f.subject,
+        fingerprint=f.fingerprint,
+        status=int(f.status),
+        summary=f.summary,
+        value=f.value,
+        unit=f.unit,
+        threshold=f.threshold,
+        hint=f.hint,
+        evidence=dict(f.evidence),
+    )
+
+
+def _sample_row(run_id: str, s: Sample) -> SampleRow:
+    return SampleRow(
+        run_id=run_id,
+        target=s.target,
+        metric=s.metric,
+        value=s.value,
+        unit=s.unit,
+        labels=dict(s.labels),
+        at=s.at,
+    )
+
+
+def _finding(row: FindingRow) -> Finding:
+    return Finding(
+        target=row.target,
+        check=row.check,
+        subject=row.subject,
+        status=Status(row.status),
+        summary=row.summary,
+        value=row.value,
+        unit=row.unit,
+        threshold=row.threshold,
+        hint=row.hint,
+        evidence=row.evidence,
+    )
+
+
+def _sample(row: SampleRow) -> Sample:
+    return Sample(
+        target=row.target,
+        metric=row.metric,
+        value=row.value,
+        unit=row.unit,
+        labels=row.labels,
+        at=row.at,
+    )

@@ -1,0 +1,18 @@
+"""Session-wide fixtures: each real service starts once per test run."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = [
+    "tests.services.postgres",
+]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Keep every test's records and config out of the user's real XDG dirs."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("INSPECT_DB", raising=False)
+    monkeypatch.delenv("INSPECT_INVENTORY", raising=False)
