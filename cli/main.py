@@ -15,7 +15,27 @@ from core.errors import UserError
 EXIT_USAGE = 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class InspectGroup(click.Group):
+    """Maps errors to one line and exit 3, and a command's returned int to the exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name or "inspect", complete_var, False, **extra)
+        except UserError as exc:
+            click.echo(f"inspect: error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.exceptions.Abort:
+            click.echo("inspect: aborted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=InspectGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="opsinspect", prog_name="inspect")
 def cli() -> None:
     """Inspect servers and network devices, keep the records, show what is wrong."""
@@ -26,16 +46,5 @@ cli.add_command(inventory)
 cli.add_command(records)
 
 
-def main(argv: list[str] | None = None) -> None:
-    try:
-        code = cli.main(args=argv, prog_name="inspect", standalone_mode=False)
-    except UserError as exc:
-        click.echo(f"inspect: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
-        click.echo("inspect: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE)
-    sys.exit(code if isinstance(code, int) else 0)
+def main() -> None:
+    cli()

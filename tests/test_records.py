@@ -1,0 +1,147 @@
+"""The records store on SQLite and on a real PostgreSQL."""
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect as sa_inspect
+
+from core.errors import UserError
+from core.model import Finding, InspectionRun, Sample
+from core.status import Status
+from records import open_store
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+
+
+def make_run(run_id, started=T0, status=Status.CRITICAL, target="web01", boot=1000.0):
+    return InspectionRun(
+        id=run_id,
+        trigger="manual",
+        operator="zhang.wei",
+        started_at=started,
+        finished_at=started + timedelta(seconds=3),
+        targets=(target,),
+        findings=(
+            Finding(target, "disk", "/var", status, "/var 93.1% used (critical > 90%)", 93.1, "%",
+                    "warning > 80%, critical > 90%", "du -xh", {"mount": "/var"}),
+            Finding(target, "cpu", "cpu", Status.OK, "CPU 3.0% busy (warning > 85%)", 3.0, "%"),
+        ),
+        samples=(
+            Sample(target, "disk.used_percent", 93.1, "%", started, {"mount": "/var"}),
+            Sample(target, "system.boot_time", boot, "s", started),
+        ),
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / 'inspect.db'}")
+    store = open_store(request.getfixturevalue("postgres_url"))
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE runs CASCADE")
+    return store
+
+
+def test_run_round_trips_exactly(store):
+    run = make_run("a1b2c3d4e5f60001")
+    store.save_run(run)
+    assert store.get_run("a1b2c3d4e5f60001") == run
+
+
+def test_lookup_by_unique_prefix_and_clear_errors(store):
+    store.save_run(make_run("aaaa000000000001"))
+    store.save_run(make_run("aaab000000000002", started=T0 + timedelta(hours=1)))
+    assert store.get_run("aaab").id == "aaab000000000002"
+    with pytest.raises(UserError, match="matches several"):
+        store.get_run("aaa")
+    with pytest.raises(UserError, match="no inspection record with id 'zzz'"):
+        store.get_run("zzz")
+
+
+def test_list_newest_first_with_problem_counts(store):
+    store.save_run(make_run("r1", started=T0))
+    store.save_run(make_run("r2", started=T0 + timedelta(hours=6), status=Status.OK))
+    runs = store.list_runs()
+    assert [r.id for r in runs] == ["r2", "r1"]
+    assert [(r.status, r.problems) for r in runs] == [(Status.OK, 0), (Status.CRITICAL, 1)]
+    assert [r.id for r in store.list_runs(target="nobody")] == []
+
+
+def test_previous_samples_are_the_targets_latest_run(store):
+    store.save_run(make_run("r1", started=T0, boot=1000.0))
+    store.save_run(make_run("r2", started=T0 + timedelta(hours=6), boot=2000.0))
+    store.save_run(make_run("r3", started=T0 + timedelta(hours=7), target="db01", boot=5.0))
+    previous = store.previous_samples("web01")
+    assert {s.value for s in previous if s.metric == "system.boot_time"} == {2000.0}
+    assert store.previous_samples("never-seen") == ()
+
+
+def test_schema_matches_the_models(store):
+    """Alembic migrations and ORM models must not drift apart."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from records.schema import Base
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert {"runs", "findings", "samples"} <= set(sa_inspect(store.engine).get_table_names())
+
+
+def test_unreachable_database_is_one_clear_line_without_password():
+    with pytest.raises(UserError) as caught:
+        open_store("postgresql+psycopg://ops:s3cret@127.0.0.1:1/inspect")
+    assert "s3cret" not in str(caught.value)
+    assert "127.0.0.1" in str(caught.value)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime
+    from core.model import Finding, InspectionRun, Sample
+    from core.status import Status
+    from records import open_store
+
+    store = open_store(sys.argv[1])
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        at = datetime.now(UTC)
+        samples = tuple(Sample("web01", "m", float(i), "count", at, {"i": str(i)})
+                        for i in range(20000))
+        store.save_run(InspectionRun(f"big{n:06d}", "manual", "t", at, at, ("web01",),
+                       (Finding("web01", "c", "s", Status.OK, "ok"),), samples))
+    """
+)
+
+
+def test_sigkill_during_a_write_leaves_earlier_runs_intact(tmp_path):
+    url = f"sqlite:///{tmp_path / 'inspect.db'}"
+    store = open_store(url)
+    store.save_run(make_run("before-kill"))
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE,
+                              cwd=Path(__file__).resolve().parents[1])
+    assert writer.stdout.readline().strip() == b"ready"
+    time.sleep(1.5)  # several large transactions are under way by now
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    check = sqlite3.connect(tmp_path / "inspect.db")
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    check.close()
+    reopened = open_store(url)
+    assert reopened.get_run("before-kill") == make_run("before-kill")
+    for summary in reopened.list_runs(limit=100):
+        run = reopened.get_run(summary.id)
+        if run.id.startswith("big"):
+            assert len(run.samples) == 20000  # complete or absent, never half
