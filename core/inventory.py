@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from core import paths
 from core.errors import UserError
 from core.inventory_spec import InventorySpec, ProfileSpec, ScheduleSpec
@@ -24,7 +22,8 @@ from core.profiles import (
     Thresholds,
 )
 from core.thresholds import Range
-from core.yamlsource import KeyPath, YamlDocument, dotted, load_yaml
+from core.validation import validate
+from core.yamlsource import YamlDocument, load_yaml
 
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
 
@@ -82,10 +81,7 @@ def load(path: Path | None) -> Inventory:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise UserError(f"{doc.where(())}: the inventory must be a mapping with hosts, groups, ...")
-    try:
-        spec = InventorySpec.model_validate(doc.data)
-    except ValidationError as exc:
-        raise UserError(_first_error(exc, doc)) from None
+    spec = validate(doc, InventorySpec)
     profiles = {"standard": STANDARD}
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
@@ -197,64 +193,6 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         ports=ports,
         filesystems=filesystems,
     )
-
-
-SECRET_KEYS = frozenset({"password", "passphrase", "secret", "community", "auth_key", "priv_key"})
-
-
-def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
-    """The error that reaches deepest into the file (the most telling branch of a union)."""
-    located = [(_known_prefix(tuple(e["loc"]), doc), e) for e in exc.errors()]
-    loc, error = max(located, key=lambda pair: len(pair[0]))
-    secret = bool(loc) and loc[-1] in SECRET_KEYS
-    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, show_input=not secret)}"
-
-
-def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
-    """Drop pydantic's union-branch tags: keep the path elements that exist in the file."""
-    kept: list[str | int] = []
-    for part in loc:
-        candidate = (*kept, part)
-        if candidate in doc.lines:
-            kept.append(part)
-    return tuple(kept)
-
-
-def _describe(error: Mapping[str, Any], show_input: bool = True) -> str:
-    kind = error["type"]
-    value = error.get("input") if show_input else "(hidden)"
-    expected = {
-        "int_parsing": "an integer",
-        "int_type": "an integer",
-        "float_parsing": "a number",
-        "float_type": "a number",
-        "bool_parsing": "true or false",
-        "bool_type": "true or false",
-        "string_type": "a string",
-        "dict_type": "a mapping",
-        "list_type": "a list",
-        "model_type": "a mapping",
-    }
-    if kind in expected:
-        return f"expected {expected[kind]}, got {_show(value)}"
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "literal_error":
-        return f"expected {error['ctx']['expected']}, got {_show(value)}"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{message}, got {_show(value)}" if kind != "value_error" else message
-
-
-def _show(value: Any) -> str:
-    if value == "(hidden)":
-        return "a value (hidden)"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict | list):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    return str(value)
 
 
 def _source_hint(source: Path | None) -> str:

@@ -1,0 +1,78 @@
+"""Validate a YAML document with a pydantic model; the error names file:line and key path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from core.errors import UserError
+from core.yamlsource import KeyPath, YamlDocument, dotted
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(doc: YamlDocument, model: type[M]) -> M:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise UserError(_first_error(exc, doc)) from None
+
+
+SECRET_KEYS = frozenset({"password", "passphrase", "secret", "community", "auth_key", "priv_key"})
+
+
+def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
+    """The error that reaches deepest into the file (the most telling branch of a union)."""
+    located = [(_known_prefix(tuple(e["loc"]), doc), e) for e in exc.errors()]
+    loc, error = max(located, key=lambda pair: len(pair[0]))
+    secret = bool(loc) and loc[-1] in SECRET_KEYS
+    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, show_input=not secret)}"
+
+
+def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
+    """Drop pydantic's union-branch tags: keep the path elements that exist in the file."""
+    kept: list[str | int] = []
+    for part in loc:
+        candidate = (*kept, part)
+        if candidate in doc.lines:
+            kept.append(part)
+    return tuple(kept)
+
+
+def _describe(error: Mapping[str, Any], show_input: bool = True) -> str:
+    kind = error["type"]
+    value = error.get("input") if show_input else "(hidden)"
+    expected = {
+        "int_parsing": "an integer",
+        "int_type": "an integer",
+        "float_parsing": "a number",
+        "float_type": "a number",
+        "bool_parsing": "true or false",
+        "bool_type": "true or false",
+        "string_type": "a string",
+        "dict_type": "a mapping",
+        "list_type": "a list",
+        "model_type": "a mapping",
+    }
+    if kind in expected:
+        return f"expected {expected[kind]}, got {_show(value)}"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "literal_error":
+        return f"expected {error['ctx']['expected']}, got {_show(value)}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{message}, got {_show(value)}" if kind != "value_error" else message
+
+
+def _show(value: Any) -> str:
+    if value == "(hidden)":
+        return "a value (hidden)"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return str(value)
