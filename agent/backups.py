@@ -1,0 +1,193 @@
+"""Backup jobs end to end: run, verify, judge freshness, prune; every result is recorded and
+its findings are saved as an inspection run (trigger "backup"), the path tickets follow."""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from backup import findings as judge
+from backup import retention
+from backup.artifact import manifest_path
+from backup.db.dump import run_backup
+from backup.db.verify import verify_backup
+from core.backups import BackupRecord, Database, VerificationRecord
+from core.errors import UserError
+from core.model import Finding, InspectionRun
+from records import Store
+from records.backups import BackupStore
+
+Clock = Callable[[], datetime]
+KIND = "db"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one database in a job, for the CLI to print."""
+
+    name: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class JobReport:
+    run: InspectionRun
+    outcomes: tuple[Outcome, ...]
+
+
+def run_db_backups(
+    databases: Sequence[Database], store: Store, due_only: bool = False, clock: Clock = _now
+) -> JobReport:
+    catalogue = BackupStore(store.engine)
+    started = clock()
+    findings: list[Finding] = []
+    outcomes: list[Outcome] = []
+    for db in databases:
+        if due_only:
+            reason = judge.backup_due(
+                db,
+                catalogue.last_attempt(KIND, db.name),
+                catalogue.last_good(KIND, db.name),
+                catalogue.last_verification(KIND, db.name),
+                clock(),
+            )
+            if reason is None:
+                outcomes.append(Outcome(db.name, "skipped", "not due"))
+                continue
+        record = run_backup(db, clock)
+        catalogue.save_backup(record)
+        findings.append(judge.backup_finding(record))
+        detail = record.path if record.ok else record.error
+        outcomes.append(Outcome(db.name, "backed up" if record.ok else "FAILED", detail))
+    return JobReport(_save_run(store, started, clock(), databases, findings), tuple(outcomes))
+
+
+def verify_db_backups(
+    databases: Sequence[Database],
+    store: Store,
+    backup_ids: Sequence[str] = (),
+    due_only: bool = False,
+    clock: Clock = _now,
+) -> JobReport:
+    """The named backups, else the newest good backup of each database (when due)."""
+    catalogue = BackupStore(store.engine)
+    by_name = {db.name: db for db in databases}
+    started = clock()
+    chosen: list[tuple[Database, BackupRecord]] = []
+    outcomes: list[Outcome] = []
+    for backup_id in backup_ids:
+        record = catalogue.backup(backup_id)
+        if record.name not in by_name:
+            raise UserError(f"backup {record.id} is of {record.name!r}, not in the inventory")
+        chosen.append((by_name[record.name], record))
+    if not backup_ids:
+        for db in databases:
+            last_good = catalogue.last_good(KIND, db.name)
+            if last_good is None:
+                outcomes.append(Outcome(db.name, "skipped", "no good backup to verify"))
+                continue
+            reason = judge.verify_due(
+                db, last_good, catalogue.last_verification(KIND, db.name), clock()
+            )
+            if due_only and reason is None:
+                outcomes.append(Outcome(db.name, "skipped", "not due"))
+                continue
+            chosen.append((db, last_good))
+    findings: list[Finding] = []
+    for db, record in chosen:
+        result = verify_backup(db, record, clock)
+        catalogue.save_verification(result)
+        findings.append(judge.verification_finding(result))
+        detail = f"{record.id}: " + ("; ".join(result.problems) or _restored(result))
+        outcomes.append(Outcome(db.name, "verified" if result.ok else "FAILED", detail))
+    names = [db for db, _ in chosen]
+    return JobReport(_save_run(store, started, clock(), names, findings), tuple(outcomes))
+
+
+def backup_status(databases: Sequence[Database], store: Store, clock: Clock = _now) -> JobReport:
+    """Freshness and verification age of every database, judged like any other check."""
+    catalogue = BackupStore(store.engine)
+    started = clock()
+    findings: list[Finding] = []
+    for db in databases:
+        findings.extend(
+            judge.freshness_findings(
+                db,
+                catalogue.last_good(KIND, db.name),
+                catalogue.last_verification(KIND, db.name),
+                started,
+            )
+        )
+    outcomes = tuple(Outcome(f.target, f.subject, f.summary) for f in findings)
+    return JobReport(_save_run(store, started, clock(), databases, findings), outcomes)
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    name: str
+    decisions: tuple[retention.Decision, ...]
+
+
+def prune_db_backups(
+    databases: Sequence[Database], store: Store, dry_run: bool, clock: Clock = _now
+) -> list[PrunePlan]:
+    """Delete what the policy lets go (files and manifests); records stay, marked pruned."""
+    catalogue = BackupStore(store.engine)
+    plans = []
+    for db in databases:
+        live = [b for b in catalogue.backups(KIND, [db.name], include_pruned=False) if b.ok]
+        verified = catalogue.verified_ids(KIND, db.name)
+        candidates = [retention.Candidate(b.id, b.started_at, b.id in verified) for b in live]
+        decisions = retention.plan(candidates, db.retention)
+        plans.append(PrunePlan(db.name, tuple(decisions)))
+        if dry_run:
+            continue
+        paths = {b.id: Path(b.path) for b in live}
+        gone = [d.id for d in decisions if not d.keep]
+        for backup_id in gone:
+            paths[backup_id].unlink(missing_ok=True)
+            manifest_path(paths[backup_id]).unlink(missing_ok=True)
+        catalogue.mark_pruned(gone, clock())
+    return plans
+
+
+def _restored(result: VerificationRecord) -> str:
+    rows = sum(result.restored_tables.values())
+    return f"restored {len(result.restored_tables)} table(s), {rows} row(s), counts match"
+
+
+def _save_run(
+    store: Store,
+    started: datetime,
+    finished: datetime,
+    databases: Sequence[Database],
+    findings: list[Finding],
+) -> InspectionRun:
+    run = InspectionRun(
+        id=uuid.uuid4().hex[:16],
+        trigger="backup",
+        operator=_operator(),
+        started_at=started,
+        finished_at=finished,
+        targets=tuple(db.name for db in databases),
+        findings=tuple(findings),
+    )
+    if findings:
+        store.save_run(run)
+    return run
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
