@@ -118,7 +118,10 @@ def list_cmd(db_url, names, kind, limit, output_format) -> None:
 @db_option
 @format_option("table", "json")
 def show(backup_id, db_url, output_format) -> None:
-    """Show one backup (a unique id prefix is enough): manifest and verifications."""
+    """Show one backup: its manifest and verifications.
+
+    BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
+    """
     catalogue = _catalogue(db_url)
     record = catalogue.backup(backup_id)
     checks = catalogue.verifications(backup_id=record.id)
@@ -186,7 +189,11 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
 @inventory_option
 @db_option
 def restore(backup_id, to, force, inventory_path, db_url) -> int:
-    """Restore one backup into a new database named by --to, then compare row counts."""
+    """Restore one backup into a new database named by --to, then compare row counts.
+
+    BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
+    A damaged backup (checksum mismatch) is refused. Exit code: 2 if the counts differ.
+    """
     from backup.db.restore import restore_backup
 
     catalogue = _catalogue(db_url)
@@ -218,7 +225,7 @@ def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
 
     databases, store = _setup(inventory_path, db_url, names)
     plans = prune_db_backups(databases, store, dry_run)
-    verb = "would delete" if dry_run else "deleted"
+    verb = "would go" if dry_run else "deleted"
     if output_format == "json":
         data = [
             {"id": d.id, "name": p.name, "keep": d.keep, "reasons": list(d.reasons)}
@@ -234,7 +241,7 @@ def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
     ]
     click.echo(table(("DATABASE", "BACKUP", "STARTED", "ACTION", "KEPT AS"), rows))
     gone = sum(1 for p in plans for d in p.decisions if not d.keep)
-    click.echo(f"\n{gone} backup(s) {verb}")
+    click.echo(f"\n{gone} backup(s) {'would be deleted (dry run)' if dry_run else 'deleted'}")
 
 
 @backup.command()

@@ -92,7 +92,8 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     _check_parents(targets, doc)
-    databases = {name: _database(name, d, path.parent) for name, d in spec.databases.items()}
+    base = path.parent.absolute()
+    databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
     return Inventory(
         targets=targets,
         profiles=profiles,

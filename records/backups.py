@@ -64,16 +64,22 @@ class BackupStore:
             return [_backup(row) for row in session.scalars(query)]
 
     def backup(self, backup_id: str) -> BackupRecord:
-        """By id or unique id prefix."""
+        """By id, by source name (its newest good backup), or by unique id prefix."""
         with Session(self.engine) as session:
-            rows = session.scalars(
+            exact = session.get(BackupRow, backup_id)
+            if exact is not None:
+                return _backup(exact)
+            newest = session.scalar(
                 select(BackupRow)
-                .where(BackupRow.id.startswith(backup_id, autoescape=True))
-                .limit(2)
-            ).all()
-            exact = [row for row in rows if row.id == backup_id]
-            if exact:
-                return _backup(exact[0])
+                .where(BackupRow.name == backup_id, BackupRow.status == "ok")
+                .where(BackupRow.pruned_at.is_(None))
+                .order_by(BackupRow.started_at.desc(), BackupRow.id.desc())
+                .limit(1)
+            )
+            if newest is not None:
+                return _backup(newest)
+            prefixed = BackupRow.id.startswith(backup_id, autoescape=True)
+            rows = session.scalars(select(BackupRow).where(prefixed).limit(2)).all()
             if not rows:
                 raise UserError(f"no backup with id {backup_id!r}; see `inspect backup list`")
             if len(rows) > 1:
