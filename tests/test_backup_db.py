@@ -89,7 +89,9 @@ def _postgres_source(url: str, name: str) -> Source:
         c.execute("CREATE SCHEMA sales")
         for table, rows in SEED_ROWS.items():
             c.execute(f"CREATE TABLE sales.{table} (id serial PRIMARY KEY, note text)")
-            c.execute(f"INSERT INTO sales.{table} (note) SELECT 'x' FROM generate_series(1, {rows})")
+            c.execute(
+                f"INSERT INTO sales.{table} (note) SELECT 'x' FROM generate_series(1, {rows})"
+            )
         c.execute("CREATE TABLE public.settings (k text PRIMARY KEY, v jsonb)")
         c.execute("""INSERT INTO settings VALUES ('a', '{"b": 1}'), ('c', 'null')""")
 
@@ -106,7 +108,9 @@ def _postgres_source(url: str, name: str) -> Source:
 
     def exists(dbname: str) -> bool:
         with connect(parsed.database) as c:
-            return bool(c.execute("SELECT 1 FROM pg_database WHERE datname=%s", (dbname,)).fetchone())
+            return bool(
+                c.execute("SELECT 1 FROM pg_database WHERE datname=%s", (dbname,)).fetchone()
+            )
 
     def databases() -> list[str]:
         with connect(parsed.database) as c:
