@@ -140,10 +140,13 @@ def test_a_killed_dump_program_fails_the_backup(postgres_url, tmp_path):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             for child in psutil.Process().children(recursive=True):
-                if "-Fc" in child.cmdline():  # the dump itself, not `pg_dump --version`
-                    time.sleep(0.05)
-                    child.kill()
-                    return
+                try:
+                    if "-Fc" in child.cmdline():  # the dump itself, not `pg_dump --version`
+                        time.sleep(0.05)
+                        child.kill()
+                        return
+                except psutil.Error:
+                    continue  # a short-lived helper that already exited
             time.sleep(0.002)
 
     killer = threading.Thread(target=kill_pg_dump)
