@@ -271,7 +271,7 @@ def _describe(error: Mapping[str, Any], show_input: bool = True) -> str:
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
-        return "required key is missing"
+        return f"required key {error['loc'][-1]!r} is missing"
     if kind == "literal_error":
         return f"expected {error['ctx']['expected']}, got {_show(value)}"
     message = error["msg"].removeprefix("Value error, ")
