@@ -15,6 +15,7 @@ from backup import retention
 from backup.artifact import manifest_path
 from backup.db.dump import run_backup
 from backup.db.verify import verify_backup
+from backup.offsite import copy_offsite
 from core.backups import BackupRecord, Database, VerificationRecord
 from core.errors import UserError
 from core.model import Finding, InspectionRun
@@ -68,7 +69,44 @@ def run_db_backups(
         findings.append(judge.backup_finding(record))
         detail = record.path if record.ok else record.error
         outcomes.append(Outcome(db.name, "backed up" if record.ok else "FAILED", detail))
+        if record.ok and db.offsite:
+            outcomes.append(_copy(catalogue, db, record, findings, clock))
     return JobReport(_save_run(store, started, clock(), databases, findings), tuple(outcomes))
+
+
+def copy_db_backups(
+    databases: Sequence[Database], store: Store, backup_ids: Sequence[str], clock: Clock = _now
+) -> JobReport:
+    """(Re)send backups to their database's offsite server, e.g. after it was down."""
+    catalogue = BackupStore(store.engine)
+    by_name = {db.name: db for db in databases}
+    started = clock()
+    findings: list[Finding] = []
+    outcomes: list[Outcome] = []
+    chosen: list[Database] = []
+    for backup_id in backup_ids:
+        record = catalogue.backup(backup_id)
+        db = by_name.get(record.name)
+        if db is None or db.offsite is None:
+            raise UserError(f"database {record.name!r} has no `offsite:` in the inventory")
+        chosen.append(db)
+        outcomes.append(_copy(catalogue, db, record, findings, clock))
+    return JobReport(_save_run(store, started, clock(), chosen, findings), tuple(outcomes))
+
+
+def _copy(
+    catalogue: BackupStore,
+    db: Database,
+    record: BackupRecord,
+    findings: list[Finding],
+    clock: Clock,
+) -> Outcome:
+    assert db.offsite is not None
+    copy = copy_offsite(record, db.offsite, clock)
+    catalogue.save_copy(copy)
+    findings.append(judge.copy_finding(copy))
+    detail = copy.destination if copy.ok else copy.error
+    return Outcome(db.name, "copied offsite" if copy.ok else "OFFSITE FAILED", detail)
 
 
 def verify_db_backups(

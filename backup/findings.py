@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.backups import BackupRecord, Database, VerificationRecord, describe_age
+from core.backups import BackupRecord, CopyRecord, Database, VerificationRecord, describe_age
 from core.model import Finding
 from core.status import Status
 
@@ -58,6 +58,27 @@ def verification_finding(result: VerificationRecord) -> Finding:
         hint="Do not rely on this backup. The next scheduled backup runs at once; check the "
         "backup disk for errors and run `inspect backup verify` again after it.",
         evidence={"backup_id": result.backup_id, "problems": list(result.problems)},
+    )
+
+
+def copy_finding(copy: CopyRecord) -> Finding:
+    if copy.ok:
+        return Finding(
+            target=copy.name,
+            check=CHECK,
+            subject="offsite",
+            status=Status.OK,
+            summary=f"backup {copy.backup_id} copied to {copy.destination}, sha256 matches",
+        )
+    return Finding(
+        target=copy.name,
+        check=CHECK,
+        subject="offsite",
+        status=Status.CRITICAL,
+        summary=f"offsite copy of {copy.backup_id} failed: {copy.error}",
+        hint="The local backup is fine but there is no second copy: check the offsite server, "
+        "its host key and credentials, then `inspect backup copy NAME`.",
+        evidence={"backup_id": copy.backup_id},
     )
 
 

@@ -1,4 +1,4 @@
-"""`inspect backup run|list|show|verify|restore|prune|status`: database backups."""
+"""`inspect backup run|list|show|verify|restore|copy|prune|status`: database backups."""
 
 from __future__ import annotations
 
@@ -125,10 +125,14 @@ def show(backup_id, db_url, output_format) -> None:
     catalogue = _catalogue(db_url)
     record = catalogue.backup(backup_id)
     checks = catalogue.verifications(backup_id=record.id)
+    copies = catalogue.copies(record.id)
     if output_format == "json":
         data = _as_dict(record) | {"manifest": record.manifest}
         data["verifications"] = [
             {"at": iso(v.finished_at), "ok": v.ok, "problems": list(v.problems)} for v in checks
+        ]
+        data["copies"] = [
+            {"at": iso(c.at), "to": c.destination, "ok": c.ok, "error": c.error} for c in copies
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -153,6 +157,9 @@ def show(backup_id, db_url, output_format) -> None:
     for v in checks:
         verdict = "ok" if v.ok else "FAILED: " + "; ".join(v.problems)
         lines.append(f"verified {iso(v.finished_at)}: {verdict}")
+    for c in copies:
+        verdict = "ok, sha256 matches" if c.ok else f"FAILED: {c.error}"
+        lines.append(f"offsite  {iso(c.at)} {c.destination}: {verdict}")
     click.echo("\n".join(lines))
 
 
@@ -210,6 +217,23 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
         f"{rows} row(s), counts match the dump"
     )
     return 0
+
+
+@backup.command()
+@click.argument("backup_ids", nargs=-1, required=True)
+@inventory_option
+@db_option
+@format_option("table", "json")
+def copy(backup_ids, inventory_path, db_url, output_format) -> int:
+    """Copy backups to their database's offsite SFTP server again (e.g. after it was down).
+
+    The upload is read back and compared by sha256 before it gets its final name.
+    Exit code: 2 if a copy failed.
+    """
+    from agent.backups import copy_db_backups
+
+    databases, store = _setup(inventory_path, db_url, ())
+    return _print_report(copy_db_backups(databases, store, backup_ids), output_format)
 
 
 @backup.command()

@@ -50,6 +50,24 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class Offsite:
+    """Where the second copy goes over SFTP. Secrets are references, resolved at upload."""
+
+    host: str
+    username: str
+    directory: str
+    port: int = 22
+    key_file: str | None = None
+    password: str | None = None
+    passphrase: str | None = None
+    known_hosts: str | None = None
+    timeout: float = 30.0
+
+    def describe(self) -> str:
+        return f"sftp://{self.username}@{self.host}:{self.port}{self.directory}"
+
+
+@dataclass(frozen=True)
 class Database:
     """One database to back up. `password` is a credential reference, resolved only at use."""
 
@@ -67,6 +85,7 @@ class Database:
     max_age: timedelta = timedelta(hours=36)
     verify_every: timedelta = timedelta(days=30)
     retention: Retention = Retention()
+    offsite: Offsite | None = None
 
     def source(self) -> dict[str, Any]:
         """Where the data comes from, fit for manifests and records: never the secret."""
@@ -113,6 +132,19 @@ class BackupRecord:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    """One offsite copy of one backup; `ok` only after the remote checksum matched."""
+
+    backup_id: str
+    kind: str
+    name: str
+    destination: str
+    at: datetime
+    ok: bool
+    error: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core import paths
-from core.backups import Database, Retention, parse_duration
+from core.backups import Database, Offsite, Retention, parse_duration
 from core.errors import UserError
 from core.inventory_spec import DatabaseSpec, InventorySpec, ProfileSpec, ScheduleSpec
 from core.model import Target
@@ -121,6 +121,7 @@ def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
         max_age=parse_duration(spec.max_age) if spec.max_age is not None else every * 1.5,
         verify_every=parse_duration(spec.verify_every),
         retention=Retention(**spec.retention.model_dump()),
+        offsite=Offsite(**spec.offsite.model_dump()) if spec.offsite else None,
     )
 
 

@@ -143,6 +143,20 @@ class RetentionSpec(Strict):
     monthly: int = Field(12, ge=0)
 
 
+class OffsiteSpec(Strict):
+    """An SFTP server that gets a second copy of every backup (host key checked strictly)."""
+
+    host: str
+    port: int = Field(22, ge=1, le=65535)
+    username: str
+    directory: str
+    key_file: str | None = None
+    password: Credential | None = None
+    passphrase: Credential | None = None
+    known_hosts: str | None = None
+    timeout: float = Field(30.0, gt=0)
+
+
 class DatabaseSpec(Strict):
     """A database to back up (see docs/backup.md); sqlite takes `path`, the others a server."""
 
@@ -159,6 +173,7 @@ class DatabaseSpec(Strict):
     max_age: Duration | None = None
     verify_every: Duration = "30d"
     retention: RetentionSpec = RetentionSpec()
+    offsite: OffsiteSpec | None = None
 
     @model_validator(mode="after")
     def _source_fits_engine(self) -> DatabaseSpec:

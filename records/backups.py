@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from core.backups import BackupRecord, VerificationRecord
+from core.backups import BackupRecord, CopyRecord, VerificationRecord
 from core.errors import UserError
-from records.backups_schema import BackupRow, VerificationRow
+from records.backups_schema import BackupRow, CopyRow, VerificationRow
 
 
 class BackupStore:
@@ -35,6 +35,36 @@ class BackupStore:
                     restored_tables=dict(result.restored_tables),
                 )
             )
+
+    def save_copy(self, copy: CopyRecord) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(
+                CopyRow(
+                    backup_id=copy.backup_id,
+                    kind=copy.kind,
+                    name=copy.name,
+                    destination=copy.destination,
+                    at=copy.at,
+                    ok=copy.ok,
+                    error=copy.error,
+                )
+            )
+
+    def copies(self, backup_id: str) -> list[CopyRecord]:
+        query = select(CopyRow).where(CopyRow.backup_id == backup_id).order_by(CopyRow.id)
+        with Session(self.engine) as session:
+            return [
+                CopyRecord(
+                    backup_id=row.backup_id,
+                    kind=row.kind,
+                    name=row.name,
+                    destination=row.destination,
+                    at=row.at,
+                    ok=row.ok,
+                    error=row.error,
+                )
+                for row in session.scalars(query)
+            ]
 
     def mark_pruned(self, ids: Iterable[str], at: datetime) -> None:
         ids = list(ids)

@@ -43,3 +43,16 @@ class VerificationRow(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     problems: Mapped[list[str]] = mapped_column(JSON)
     restored_tables: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+class CopyRow(Base):
+    __tablename__ = "backup_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    backup_id: Mapped[str] = mapped_column(ForeignKey("backups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    destination: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str] = mapped_column(Text)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

@@ -131,7 +131,8 @@ def test_a_killed_dump_program_fails_the_backup(postgres_url, tmp_path):
         c.execute("CREATE DATABASE bulky")
     with psycopg.connect(**where, dbname="bulky", autocommit=True) as c:
         c.execute(
-            "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS pad FROM generate_series(1, 150000) g"
+            "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS pad "
+            "FROM generate_series(1, 150000) g"
         )
     db = Database(name="bulky", engine="postgresql", destination=tmp_path / "b", database="bulky",
                   **where)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Backups and their verifications.
+"""Backups, their verifications and offsite copies.
 
 Revision ID: 0004_backups
 Revises: 0001
@@ -55,8 +55,26 @@ def upgrade() -> None:
         "backup_verifications",
         ["kind", "name", "finished_at"],
     )
+    op.create_table(
+        "backup_copies",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column(
+            "backup_id",
+            sa.String(200),
+            sa.ForeignKey("backups.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("destination", sa.Text(), nullable=False),
+        sa.Column("at", UtcDateTime(), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_backup_copies_backup_id", "backup_copies", ["backup_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("backup_copies")
     op.drop_table("backup_verifications")
     op.drop_table("backups")
