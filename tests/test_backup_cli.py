@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from agent.backups import run_db_backups, verify_db_backups
@@ -17,7 +18,7 @@ from tests.test_backup_db import inspect
 START = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
 
 
-def setup(tmp_path: Path, retention: dict) -> tuple[str, str]:
+def setup(tmp_path: Path, retention: dict, compression: str = "gzip") -> tuple[str, str]:
     conn = sqlite3.connect(tmp_path / "app.db")
     conn.execute("CREATE TABLE t (x)")
     conn.execute("INSERT INTO t VALUES (1)")
@@ -28,6 +29,7 @@ def setup(tmp_path: Path, retention: dict) -> tuple[str, str]:
         "path": "app.db",
         "destination": "backups",
         "retention": retention,
+        "compression": compression,
     }
     inv = tmp_path / "inventory.yaml"
     inv.write_text(yaml.safe_dump({"databases": {"app": entry}}))
@@ -114,3 +116,18 @@ def test_an_unknown_database_is_one_clear_line(tmp_path):
     inv, db = setup(tmp_path, {"keep_last": 3})
     code, out = inspect("backup", "run", "-t", "nope", "-i", inv, "--db", db)
     assert code == 3 and "unknown database 'nope' (known: app)" in out
+
+
+@pytest.mark.parametrize(("compression", "suffix"), [("zstd", ".zst"), ("none", "")])
+def test_every_compression_round_trips(tmp_path, compression, suffix):
+    inv, db = setup(tmp_path, {"keep_last": 3}, compression)
+    assert inspect("backup", "run", "-i", inv, "--db", db)[0] == 0
+    (artifact,) = (tmp_path / "backups").glob("app-*.sqlite" + suffix)
+    magic = artifact.read_bytes()[:16]
+    assert magic.startswith(b"\x28\xb5\x2f\xfd" if compression == "zstd" else b"SQLite format 3")
+    code, out = inspect("backup", "verify", "-i", inv, "--db", db)
+    assert code == 0 and "counts match" in out
+    target = tmp_path / "restored.db"
+    assert inspect("backup", "restore", "app", "--to", str(target), "-i", inv, "--db", db)[0] == 0
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
