@@ -13,7 +13,9 @@ from pathlib import Path
 from backup import findings as judge
 from backup import retention
 from backup.artifact import manifest_path
+from backup.db import engine_for
 from backup.db.dump import run_backup
+from backup.db.restore import RestoreResult, is_live, resolve_target, restore_backup
 from backup.db.verify import verify_backup
 from backup.offsite import copy_offsite
 from core.backups import BackupRecord, Database, VerificationRecord
@@ -167,6 +169,28 @@ def backup_status(databases: Sequence[Database], store: Store, clock: Clock = _n
         )
     outcomes = tuple(Outcome(f.target, f.subject, f.summary) for f in findings)
     return JobReport(_save_run(store, started, clock(), databases, findings), outcomes)
+
+
+def restore_db_backup(
+    db: Database, store: Store, backup_id: str, to: str, force: bool, clock: Clock = _now
+) -> tuple[RestoreResult, BackupRecord | None]:
+    """Overwriting the live database is the risky operation the seed rule names: back it up
+    first, and stop if that backup fails. Returns the restore and that safety backup."""
+    catalogue = BackupStore(store.engine)
+    record = catalogue.backup(backup_id)  # chosen before the safety backup becomes the newest
+    if record.name != db.name:
+        raise UserError(f"backup {record.id} is of {record.name!r}, not {db.name!r}")
+    safety = None
+    target = resolve_target(db, to)
+    if force and is_live(db, target) and engine_for(db).exists(db, target):
+        safety = run_backup(db, clock)
+        catalogue.save_backup(safety)
+        if not safety.ok:
+            raise UserError(
+                f"not overwriting the live database {db.name}: "
+                f"the safety backup before it failed: {safety.error}"
+            )
+    return restore_backup(db, record, to, force), safety
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from cli.options import db_option, format_option, inventory_option
 from cli.render import iso, run_table, table
 from core import inventory as inventory_loader
 from core.backups import BackupRecord, select_databases
+from core.errors import UserError
 from core.paths import default_database_url
 
 target_option = click.option(
@@ -31,10 +33,16 @@ def backup() -> None:
     """Back up databases, prove the backups restorable, keep them by a retention policy."""
 
 
-def _setup(inventory_path: Path | None, db_url: str | None, names: tuple[str, ...]):
+def _setup(inventory_path: Path | None, db_url: str | None, names: Sequence[str]):
     from records import open_store
 
-    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
+    path = inventory_path or inventory_loader.default_path()
+    inv = inventory_loader.load(path)
+    if not inv.databases:
+        raise UserError(
+            f"no databases to back up in {path or 'the built-in inventory'}: add a `databases:` "
+            "section (see docs/backup.md)"
+        )
     databases = select_databases(inv.databases, names)
     return databases, open_store(db_url or default_database_url())
 
@@ -192,7 +200,11 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
     required=True,
     help="Database name to restore into (a file path for SQLite); must not exist unless --force.",
 )
-@click.option("--force", is_flag=True, help="Replace --to if it exists (drops it first).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace --to if it exists (drops it first; the live database is backed up first).",
+)
 @inventory_option
 @db_option
 def restore(backup_id, to, force, inventory_path, db_url) -> int:
@@ -201,13 +213,13 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
     BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
     A damaged backup (checksum mismatch) is refused. Exit code: 2 if the counts differ.
     """
-    from backup.db.restore import restore_backup
+    from agent.backups import restore_db_backup
 
-    catalogue = _catalogue(db_url)
-    record = catalogue.backup(backup_id)
-    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
-    (db,) = select_databases(inv.databases, [record.name])
-    result = restore_backup(db, record, to, force)
+    record = _catalogue(db_url).backup(backup_id)
+    databases, store = _setup(inventory_path, db_url, [record.name])
+    result, safety = restore_db_backup(databases[0], store, record.id, to, force)
+    if safety is not None:
+        click.echo(f"safety backup of the live database first: {safety.id} ({safety.path})")
     rows = sum(result.tables.values())
     if result.problems:
         click.echo(f"restored {record.id} into {result.target}, but: {'; '.join(result.problems)}")

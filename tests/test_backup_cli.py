@@ -131,3 +131,33 @@ def test_every_compression_round_trips(tmp_path, compression, suffix):
     assert inspect("backup", "restore", "app", "--to", str(target), "-i", inv, "--db", db)[0] == 0
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
+
+
+def test_overwriting_the_live_database_backs_it_up_first(tmp_path):
+    inv, db = setup(tmp_path, {"keep_last": 3})
+    backups_on_days(inv, db, 1)
+    live = tmp_path / "app.db"
+    with sqlite3.connect(live) as conn:
+        conn.execute("INSERT INTO t VALUES (2)")  # written after the backup: lost by a restore
+
+    code, out = inspect("backup", "restore", "app", "--to", str(live), "-i", inv, "--db", db)
+    assert code == 3 and "(the live database!) already exists" in out
+
+    code, out = inspect("backup", "restore", "app-20261001T020000Z", "--to", str(live),
+                        "--force", "-i", inv, "--db", db)  # fmt: skip
+    assert code == 0, out
+    assert "safety backup of the live database first" in out
+    with sqlite3.connect(live) as conn:
+        assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
+    safety = out.split("first: ")[1].split()[0]
+    target = tmp_path / "before-restore.db"
+    assert inspect("backup", "restore", safety, "--to", str(target), "-i", inv, "--db", db)[0] == 0
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT x FROM t ORDER BY x").fetchall() == [(1,), (2,)]
+
+
+def test_an_inventory_without_databases_says_so(tmp_path):
+    inv = tmp_path / "inventory.yaml"
+    inv.write_text("hosts: {web1: {address: 10.0.0.1}}\n")
+    code, out = inspect("backup", "run", "-i", str(inv), "--db", f"sqlite:///{tmp_path}/r.db")
+    assert code == 3 and "no databases to back up" in out

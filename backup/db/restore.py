@@ -24,7 +24,7 @@ class RestoreResult:
 def restore_backup(db: Database, record: BackupRecord, to: str, force: bool) -> RestoreResult:
     """Refuses a damaged file and an existing target (unless `force`); compares row counts."""
     engine = engine_for(db)
-    target = _target(db, to)
+    target = resolve_target(db, to)
     if not record.ok:
         raise UserError(f"backup {record.id} failed at the time; there is nothing to restore")
     damaged = checksum_problems(record)
@@ -33,7 +33,7 @@ def restore_backup(db: Database, record: BackupRecord, to: str, force: bool) -> 
     try:
         if engine.exists(db, target):
             if not force:
-                live = " (the live database!)" if _is_live(db, target) else ""
+                live = " (the live database!)" if is_live(db, target) else ""
                 raise UserError(
                     f"{target}{live} already exists; pass --force to replace it with "
                     f"backup {record.id}"
@@ -50,7 +50,7 @@ def restore_backup(db: Database, record: BackupRecord, to: str, force: bool) -> 
     return RestoreResult(target=target, tables=tables, problems=tuple(problems))
 
 
-def _target(db: Database, to: str) -> str:
+def resolve_target(db: Database, to: str) -> str:
     if db.engine == "sqlite":
         return str(Path(to).expanduser().resolve())
     if not _SERVER_NAME.match(to):
@@ -58,7 +58,7 @@ def _target(db: Database, to: str) -> str:
     return to
 
 
-def _is_live(db: Database, target: str) -> bool:
+def is_live(db: Database, target: str) -> bool:
     if db.engine == "sqlite":
         return db.path is not None and Path(db.path).resolve() == Path(target)
     return target == db.database
