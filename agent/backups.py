@@ -128,6 +128,8 @@ def verify_db_backups(
         record = catalogue.backup(backup_id)
         if record.name not in by_name:
             raise UserError(f"backup {record.id} is of {record.name!r}, not in the inventory")
+        if not record.ok or record.pruned_at:
+            raise UserError(f"backup {record.id} is {_state(record)}; there is nothing to verify")
         chosen.append((by_name[record.name], record))
     if not backup_ids:
         for db in databases:
@@ -220,6 +222,10 @@ def prune_db_backups(
             manifest_path(paths[backup_id]).unlink(missing_ok=True)
         catalogue.mark_pruned(gone, clock())
     return plans
+
+
+def _state(record: BackupRecord) -> str:
+    return "pruned" if record.pruned_at else record.status
 
 
 def _restored(result: VerificationRecord) -> str:

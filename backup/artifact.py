@@ -64,18 +64,22 @@ class AtomicWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self._file is not None
-        try:
-            if exc_type is None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-        finally:
+        if exc_type is not None:
             with contextlib.suppress(OSError):
                 self._file.close()
-            if exc_type is not None:
-                self.partial.unlink(missing_ok=True)
-        if exc_type is None:
-            os.rename(self.partial, self.final)
-            fsync_dir(self.final.parent)
+            self.partial.unlink(missing_ok=True)
+            return
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except BaseException:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self.partial.unlink(missing_ok=True)
+            raise
+        os.rename(self.partial, self.final)
+        fsync_dir(self.final.parent)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -89,7 +89,7 @@ def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
 @backup.command(name="list")
 @db_option
 @target_option
-@kind_option
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind (default: all).")
 @click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
 @format_option("table", "json")
 def list_cmd(db_url, names, kind, limit, output_format) -> None:
