@@ -78,7 +78,8 @@ def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
     """Back up the selected databases now.
 
     A backup is due when its `every` interval has passed, the last attempt failed, or the
-    latest backup failed verification. Exit code: 2 if a backup failed, else 0.
+    latest backup failed verification. With `offsite:` set, each new backup is also copied
+    there. Exit code: 2 if a backup or its offsite copy failed, else 0.
     """
     from agent.backups import run_db_backups
 
@@ -237,7 +238,7 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
 @db_option
 @format_option("table", "json")
 def copy(backup_ids, inventory_path, db_url, output_format) -> int:
-    """Copy backups to their database's offsite SFTP server again (e.g. after it was down).
+    """Send backups to the offsite SFTP server again (after it was down, say).
 
     The upload is read back and compared by sha256 before it gets its final name.
     Exit code: 2 if a copy failed.
