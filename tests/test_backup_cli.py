@@ -161,3 +161,13 @@ def test_an_inventory_without_databases_says_so(tmp_path):
     inv.write_text("hosts: {web1: {address: 10.0.0.1}}\n")
     code, out = inspect("backup", "run", "-i", str(inv), "--db", f"sqlite:///{tmp_path}/r.db")
     assert code == 3 and "no databases to back up" in out
+
+
+def test_the_catalogue_works_on_a_postgresql_records_database(tmp_path, postgres_url):
+    inv, _ = setup(tmp_path, {"keep_last": 3})
+    assert inspect("backup", "run", "-i", inv, "--db", postgres_url)[0] == 0
+    assert inspect("backup", "verify", "-i", inv, "--db", postgres_url)[0] == 0
+    code, out = inspect("backup", "show", "app", "--db", postgres_url, "-f", "json")
+    shown = json.loads(out)
+    assert shown["manifest"]["tables"] == {"t": 1}
+    assert [v["ok"] for v in shown["verifications"]] == [True]
