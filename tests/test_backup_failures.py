@@ -16,6 +16,7 @@ import pytest
 
 from backup.artifact import exclusive
 from backup.db.dump import run_backup
+from backup.db.verify import verify_backup
 from core.backups import Database
 from core.status import Status
 from records import open_store
@@ -184,3 +185,58 @@ def test_a_second_backup_of_the_same_source_waits_for_nobody(tmp_path):
         record = run_backup(db)
     assert record.status == "failed" and "another backup of app is running" in record.error
     assert run_backup(db).ok
+
+
+def test_the_postgresql_password_reaches_pg_dump_but_never_its_argv(postgres_url, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from tests.services.postgres import PASSWORD_ROLE
+
+    url = make_url(postgres_url)
+    password = "Pg-s3cret-for-backup"
+    with psycopg.connect(host=url.host, port=url.port, user="postgres", dbname=url.database,
+                         autocommit=True) as c:  # fmt: skip
+        c.execute("DROP DATABASE IF EXISTS pwprobe WITH (FORCE)")
+        c.execute(f"DROP ROLE IF EXISTS {PASSWORD_ROLE}")
+        c.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN CREATEDB PASSWORD '{password}'")
+        c.execute(f"CREATE DATABASE pwprobe OWNER {PASSWORD_ROLE}")
+    with psycopg.connect(host=url.host, port=url.port, user=PASSWORD_ROLE, password=password,
+                         dbname="pwprobe", autocommit=True) as c:  # fmt: skip
+        c.execute("CREATE TABLE probe (x int)")
+        c.execute("INSERT INTO probe VALUES (1), (2)")
+    db = Database(name="probe", engine="postgresql", destination=tmp_path / "b", host=url.host,
+                  port=url.port, user=PASSWORD_ROLE, password="env:PROBE_PW",
+                  database="pwprobe")  # fmt: skip
+
+    monkeypatch.setenv("PROBE_PW", "wrong-password")
+    record = run_backup(db)
+    assert record.status == "failed" and "password authentication failed" in record.error
+    assert "wrong-password" not in record.error
+
+    monkeypatch.setenv("PROBE_PW", password)
+    argvs: list[list[str]] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            for child in psutil.Process().children(recursive=True):
+                try:
+                    argvs.append(child.cmdline())
+                except psutil.Error:
+                    continue
+            time.sleep(0.001)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        record = run_backup(db)
+    finally:
+        stop.set()
+        watcher.join()
+    assert record.ok, record.error
+    assert record.manifest["tables"] == {"public.probe": 2}
+    assert any("-Fc" in argv for argv in argvs)
+    assert not any(password in " ".join(argv) for argv in argvs)
+    assert verify_backup(db, record).ok  # pg_restore authenticates the same way
