@@ -27,7 +27,8 @@ def validate(inventory_path: Path | None) -> None:
     where = path or "built-in default (localhost)"
     click.echo(
         f"{where}: OK: {len(inv.targets)} host(s), {len(groups)} group(s) in use, "
-        f"{len(inv.profiles)} profile(s), {len(inv.schedules)} schedule(s)"
+        f"{len(inv.profiles)} profile(s), {len(inv.schedules)} schedule(s), "
+        f"{len(inv.databases)} database(s) to back up"
     )
 
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from cli.backup_cmd import backup
 from cli.inventory_cmd import inventory
 from cli.records_cmd import records
 from cli.run_cmd import run
@@ -44,6 +45,7 @@ def cli() -> None:
 cli.add_command(run)
 cli.add_command(inventory)
 cli.add_command(records)
+cli.add_command(backup)
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
+from core.backups import Database, Offsite, Retention, parse_duration
 from core.errors import UserError
-from core.inventory_spec import InventorySpec, ProfileSpec, ScheduleSpec
+from core.inventory_spec import DatabaseSpec, InventorySpec, ProfileSpec, ScheduleSpec
 from core.model import Target
 from core.profiles import (
     DEFAULT_THRESHOLDS,
@@ -34,6 +35,7 @@ class Inventory:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     source: Path | None = None
+    databases: Mapping[str, Database] = field(default_factory=dict)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -86,7 +88,37 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     _check_parents(targets, doc)
-    return Inventory(targets=targets, profiles=profiles, schedules=spec.schedules, source=path)
+    base = path.parent.absolute()
+    databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
+    return Inventory(
+        targets=targets,
+        profiles=profiles,
+        schedules=spec.schedules,
+        source=path,
+        databases=databases,
+    )
+
+
+def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
+    """Relative paths are relative to the inventory file, so cron's cwd does not matter."""
+    every = parse_duration(spec.every)
+    return Database(
+        name=name,
+        engine=spec.engine,
+        destination=base / Path(spec.destination).expanduser(),
+        host=spec.host,
+        port=spec.port,
+        user=spec.user,
+        password=spec.password,
+        database=spec.database,
+        path=base / Path(spec.path).expanduser() if spec.path else None,
+        compression=spec.compression,
+        every=every,
+        max_age=parse_duration(spec.max_age) if spec.max_age is not None else every * 1.5,
+        verify_every=parse_duration(spec.verify_every),
+        retention=Retention(**spec.retention.model_dump()),
+        offsite=Offsite(**spec.offsite.model_dump()) if spec.offsite else None,
+    )
 
 
 def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from core import secrets
+from core.backups import parse_duration
 from core.thresholds import Range
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
@@ -26,8 +27,14 @@ def _range(value: str | int | float) -> str:
     return str(value)
 
 
+def _duration(value: str | int | float) -> str | int | float:
+    parse_duration(value)
+    return value
+
+
 Credential = Annotated[str, AfterValidator(_credential)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
+Duration = Annotated[str | int | float, AfterValidator(_duration)]
 
 
 class Strict(BaseModel):
@@ -129,9 +136,61 @@ class ScheduleSpec(Strict):
     targets: list[str] = []
 
 
+class RetentionSpec(Strict):
+    keep_last: int = Field(3, ge=1)
+    daily: int = Field(7, ge=0)
+    weekly: int = Field(4, ge=0)
+    monthly: int = Field(12, ge=0)
+
+
+class OffsiteSpec(Strict):
+    """An SFTP server that gets a second copy of every backup (host key checked strictly)."""
+
+    host: str
+    port: int = Field(22, ge=1, le=65535)
+    username: str
+    directory: str
+    key_file: str | None = None
+    password: Credential | None = None
+    passphrase: Credential | None = None
+    known_hosts: str | None = None
+    timeout: float = Field(30.0, gt=0)
+
+
+class DatabaseSpec(Strict):
+    """A database to back up (see docs/backup.md); sqlite takes `path`, the others a server."""
+
+    engine: Literal["postgresql", "mariadb", "mysql", "sqlite"]
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    user: str | None = None
+    password: Credential | None = None
+    database: str | None = None
+    path: str | None = None
+    destination: str
+    compression: Literal["gzip", "zstd", "none"] = "gzip"
+    every: Duration = "1d"
+    max_age: Duration | None = None
+    verify_every: Duration = "30d"
+    retention: RetentionSpec = RetentionSpec()
+    offsite: OffsiteSpec | None = None
+
+    @model_validator(mode="after")
+    def _source_fits_engine(self) -> DatabaseSpec:
+        if self.engine == "sqlite":
+            if not self.path:
+                raise ValueError("engine sqlite needs `path` (the database file)")
+            if self.host or self.database:
+                raise ValueError("engine sqlite takes `path`, not host/database")
+        elif not self.database:
+            raise ValueError(f"engine {self.engine} needs `database` (the database name)")
+        return self
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
     hosts: dict[str, HostSpec] = {}
     profiles: dict[str, ProfileSpec] = {}
     schedules: dict[str, ScheduleSpec] = {}
+    databases: dict[str, DatabaseSpec] = {}

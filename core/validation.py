@@ -28,7 +28,7 @@ def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
     located = [(_known_prefix(tuple(e["loc"]), doc), e) for e in exc.errors()]
     loc, error = max(located, key=lambda pair: len(pair[0]))
     secret = bool(loc) and loc[-1] in SECRET_KEYS
-    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, show_input=not secret)}"
+    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, secret)}"
 
 
 def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
@@ -41,9 +41,9 @@ def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
     return tuple(kept)
 
 
-def _describe(error: Mapping[str, Any], show_input: bool = True) -> str:
+def _describe(error: Mapping[str, Any], secret: bool) -> str:
     kind = error["type"]
-    value = error.get("input") if show_input else "(hidden)"
+    value = _show(error.get("input")) if not secret else "a value (hidden)"
     expected = {
         "int_parsing": "an integer",
         "int_type": "an integer",
@@ -57,20 +57,18 @@ def _describe(error: Mapping[str, Any], show_input: bool = True) -> str:
         "model_type": "a mapping",
     }
     if kind in expected:
-        return f"expected {expected[kind]}, got {_show(value)}"
+        return f"expected {expected[kind]}, got {value}"
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
-        return "required key is missing"
+        return f"required key {error['loc'][-1]!r} is missing"
     if kind == "literal_error":
-        return f"expected {error['ctx']['expected']}, got {_show(value)}"
+        return f"expected {error['ctx']['expected']}, got {value}"
     message = error["msg"].removeprefix("Value error, ")
-    return f"{message}, got {_show(value)}" if kind != "value_error" else message
+    return f"{message}, got {value}" if kind != "value_error" else message
 
 
 def _show(value: Any) -> str:
-    if value == "(hidden)":
-        return "a value (hidden)"
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, dict | list):

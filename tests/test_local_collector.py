@@ -1,6 +1,7 @@
 """The local collector against this real machine (psutil, not mocked)."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -72,19 +73,22 @@ def test_configured_process_is_counted_while_it_runs_and_missing_after_kill():
     assert values(collect(profile), "process.count", process="sleeper") == [0]
 
 
-def test_zombie_is_counted():
-    before = values(collect(), "system.zombies")[0]
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
+def test_zombie_is_counted(tmp_path):
+    """A child that exited unreaped is a zombie, counted per rule and host-wide."""
+    program = tmp_path / "opsinsp-zombie"
+    shutil.copy("/bin/true", program)
+    child = subprocess.Popen([str(program)])
     try:
         deadline = time.monotonic() + 5
-        while psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+        while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        assert values(collect(), "system.zombies")[0] >= before + 1
+        samples = collect(Profile(processes=(ProcessRule("zombie", name="opsinsp-zombie"),)))
+        assert values(samples, "process.zombies", process="zombie") == [1]
+        assert values(samples, "process.count", process="zombie") == [0]
+        assert values(samples, "system.zombies")[0] >= 1
     finally:
-        os.waitpid(pid, 0)
+        child.wait()
 
 
 def test_listening_port_is_seen_and_gone_after_close():

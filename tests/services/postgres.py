@@ -21,6 +21,15 @@ def _bin(name: str) -> str | None:
     return found
 
 
+# Everyone is trusted except this role, which must log in with its password over TCP (for
+# tests that prove a password reaches libpq tools, e.g. backups); tests create the role.
+PASSWORD_ROLE = "opsinspect_pw"
+
+
+def _require_password_for(role: str, hba: Path) -> None:
+    hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+
+
 def _as_postgres(*args: str) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args]
 
@@ -39,6 +48,7 @@ def postgres_url() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
+    _require_password_for(PASSWORD_ROLE, data / "db" / "pg_hba.conf")
     subprocess.run(
         _as_postgres(
             pg_ctl,

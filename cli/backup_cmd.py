@@ -1,0 +1,323 @@
+"""`inspect backup run|list|show|verify|restore|copy|prune|status`: database backups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from backup import KINDS
+from cli.options import db_option, format_option, inventory_option
+from cli.render import iso, run_table, table
+from core import inventory as inventory_loader
+from core.backups import BackupRecord, select_databases
+from core.errors import UserError
+from core.paths import default_database_url
+
+target_option = click.option(
+    "-t", "--target", "names", multiple=True, help="Only this database (repeatable)."
+)
+kind_option = click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="db",
+    show_default=True,
+    help="What to back up: db = the databases under `databases:` in the inventory.",
+)
+
+
+@click.group()
+def backup() -> None:
+    """Back up databases, prove the backups restorable, keep them by a retention policy."""
+
+
+def _setup(inventory_path: Path | None, db_url: str | None, names: Sequence[str]):
+    from records import open_store
+
+    path = inventory_path or inventory_loader.default_path()
+    inv = inventory_loader.load(path)
+    if not inv.databases:
+        raise UserError(
+            f"no databases to back up in {path or 'the built-in inventory'}: add a `databases:` "
+            "section (see docs/backup.md)"
+        )
+    databases = select_databases(inv.databases, names)
+    return databases, open_store(db_url or default_database_url())
+
+
+def _catalogue(db_url: str | None):
+    from records import open_store
+    from records.backups import BackupStore
+
+    return BackupStore(open_store(db_url or default_database_url()).engine)
+
+
+def _print_report(report, output_format: str) -> int:
+    if output_format == "json":
+        rows = [{"name": o.name, "action": o.action, "detail": o.detail} for o in report.outcomes]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        if report.outcomes:
+            rows = [(o.name, o.action, o.detail) for o in report.outcomes]
+            click.echo(table(("DATABASE", "RESULT", "DETAIL"), rows))
+        if report.run.findings:
+            click.echo("\n" + run_table(report.run))
+    return int(report.run.status)
+
+
+@backup.command(name="run")
+@inventory_option
+@db_option
+@target_option
+@kind_option
+@click.option("--due", is_flag=True, help="Only databases whose backup is due (for cron).")
+@format_option("table", "json")
+def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
+    """Back up the selected databases now.
+
+    A backup is due when its `every` interval has passed, the last attempt failed, or the
+    latest backup failed verification. With `offsite:` set, each new backup is also copied
+    there. Exit code: 2 if a backup or its offsite copy failed, else 0.
+    """
+    from agent.backups import run_db_backups
+
+    databases, store = _setup(inventory_path, db_url, names)
+    return _print_report(run_db_backups(databases, store, due_only=due), output_format)
+
+
+@backup.command(name="list")
+@db_option
+@target_option
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind (default: all).")
+@click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
+@format_option("table", "json")
+def list_cmd(db_url, names, kind, limit, output_format) -> None:
+    """List recorded backups, newest first, with their last verification."""
+    catalogue = _catalogue(db_url)
+    records = catalogue.backups(kind, names, limit=limit)
+    verdicts: dict[str, bool] = {}
+    for v in catalogue.verifications(kind, names):
+        verdicts.setdefault(v.backup_id, v.ok)
+    if output_format == "json":
+        rows = [_as_dict(r) | {"verified": verdicts.get(r.id)} for r in records]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not records:
+        click.echo("no backups recorded yet; run `inspect backup run`")
+        return
+    rows = [
+        (
+            r.id,
+            r.name,
+            iso(r.started_at),
+            _state(r),
+            _size(r.size) if r.ok else "",
+            {True: "ok", False: "FAILED", None: "-"}[verdicts.get(r.id)],
+            r.path if r.ok else r.error,
+        )
+        for r in records
+    ]
+    click.echo(table(("ID", "NAME", "STARTED", "STATUS", "SIZE", "VERIFIED", "FILE"), rows))
+
+
+@backup.command()
+@click.argument("backup_id")
+@db_option
+@format_option("table", "json")
+def show(backup_id, db_url, output_format) -> None:
+    """Show one backup: its manifest and verifications.
+
+    BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
+    """
+    catalogue = _catalogue(db_url)
+    record = catalogue.backup(backup_id)
+    checks = catalogue.verifications(backup_id=record.id)
+    copies = catalogue.copies(record.id)
+    if output_format == "json":
+        data = _as_dict(record) | {"manifest": record.manifest}
+        data["verifications"] = [
+            {"at": iso(v.finished_at), "ok": v.ok, "problems": list(v.problems)} for v in checks
+        ]
+        data["copies"] = [
+            {"at": iso(c.at), "to": c.destination, "ok": c.ok, "error": c.error} for c in copies
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    m = record.manifest
+    lines = [
+        f"backup   {record.id} ({record.kind} {record.name}) {_state(record)}",
+        f"started  {iso(record.started_at)}, finished {iso(record.finished_at)}",
+    ]
+    if record.ok:
+        lines += [
+            f"file     {record.path}",
+            f"size     {_size(record.size)}, sha256 {record.sha256}",
+            f"format   {m.get('format')}, compression {m.get('compression')}",
+            f"source   {', '.join(f'{k}={v}' for k, v in m.get('source', {}).items())}",
+            f"tools    {'; '.join(f'{k}: {v}' for k, v in m.get('tools', {}).items())}",
+        ]
+        tables = m.get("tables", {})
+        lines.append(f"tables   {len(tables)}, {sum(tables.values())} row(s) at dump time")
+        lines += [f"  {name}: {count}" for name, count in sorted(tables.items())]
+    else:
+        lines.append(f"error    {record.error}")
+    for v in checks:
+        verdict = "ok" if v.ok else "FAILED: " + "; ".join(v.problems)
+        lines.append(f"verified {iso(v.finished_at)}: {verdict}")
+    for c in copies:
+        verdict = "ok, sha256 matches" if c.ok else f"FAILED: {c.error}"
+        lines.append(f"offsite  {iso(c.at)} {c.destination}: {verdict}")
+    click.echo("\n".join(lines))
+
+
+@backup.command()
+@click.argument("backup_ids", nargs=-1)
+@inventory_option
+@db_option
+@target_option
+@kind_option
+@click.option("--due", is_flag=True, help="Only databases whose verification is due.")
+@format_option("table", "json")
+def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) -> int:
+    """Prove backups restorable: sha256, then a restore into a scratch database.
+
+    Without BACKUP_IDS, the newest good backup of each selected database. Row counts after the
+    restore must equal the counts at dump time. Exit code: 2 if a verification failed.
+    """
+    from agent.backups import verify_db_backups
+
+    databases, store = _setup(inventory_path, db_url, names)
+    report = verify_db_backups(databases, store, backup_ids, due_only=due)
+    return _print_report(report, output_format)
+
+
+@backup.command()
+@click.argument("backup_id")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    help="Database name to restore into (a file path for SQLite); must not exist unless --force.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace --to if it exists (drops it first; the live database is backed up first).",
+)
+@inventory_option
+@db_option
+def restore(backup_id, to, force, inventory_path, db_url) -> int:
+    """Restore one backup into a new database named by --to, then compare row counts.
+
+    BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
+    A damaged backup (checksum mismatch) is refused. Exit code: 2 if the counts differ.
+    """
+    from agent.backups import restore_db_backup
+
+    record = _catalogue(db_url).backup(backup_id)
+    databases, store = _setup(inventory_path, db_url, [record.name])
+    result, safety = restore_db_backup(databases[0], store, record.id, to, force)
+    if safety is not None:
+        click.echo(f"safety backup of the live database first: {safety.id} ({safety.path})")
+    rows = sum(result.tables.values())
+    if result.problems:
+        click.echo(f"restored {record.id} into {result.target}, but: {'; '.join(result.problems)}")
+        return 2
+    click.echo(
+        f"restored {record.id} into {result.target}: {len(result.tables)} table(s), "
+        f"{rows} row(s), counts match the dump"
+    )
+    return 0
+
+
+@backup.command()
+@click.argument("backup_ids", nargs=-1, required=True)
+@inventory_option
+@db_option
+@format_option("table", "json")
+def copy(backup_ids, inventory_path, db_url, output_format) -> int:
+    """Send backups to the offsite SFTP server again (after it was down, say).
+
+    The upload is read back and compared by sha256 before it gets its final name.
+    Exit code: 2 if a copy failed.
+    """
+    from agent.backups import copy_db_backups
+
+    databases, store = _setup(inventory_path, db_url, ())
+    return _print_report(copy_db_backups(databases, store, backup_ids), output_format)
+
+
+@backup.command()
+@inventory_option
+@db_option
+@target_option
+@kind_option
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+@format_option("table", "json")
+def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
+    """Delete backups the retention policy no longer keeps (never the newest verified one)."""
+    from agent.backups import prune_db_backups
+
+    databases, store = _setup(inventory_path, db_url, names)
+    plans = prune_db_backups(databases, store, dry_run)
+    verb = "would go" if dry_run else "deleted"
+    if output_format == "json":
+        data = [
+            {"id": d.id, "name": p.name, "keep": d.keep, "reasons": list(d.reasons)}
+            for p in plans
+            for d in p.decisions
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    rows = [
+        (p.name, d.id, iso(d.at), "keep" if d.keep else verb, ", ".join(d.reasons))
+        for p in plans
+        for d in p.decisions
+    ]
+    click.echo(table(("DATABASE", "BACKUP", "STARTED", "ACTION", "KEPT AS"), rows))
+    gone = sum(1 for p in plans for d in p.decisions if not d.keep)
+    click.echo(f"\n{gone} backup(s) {'would be deleted (dry run)' if dry_run else 'deleted'}")
+
+
+@backup.command()
+@inventory_option
+@db_option
+@target_option
+@format_option("table", "json")
+def status(inventory_path, db_url, names, output_format) -> int:
+    """Judge backup freshness and verification age; exit with the worst Nagios status."""
+    from agent.backups import backup_status
+
+    databases, store = _setup(inventory_path, db_url, names)
+    return _print_report(backup_status(databases, store), output_format)
+
+
+def _state(r: BackupRecord) -> str:
+    if not r.ok:
+        return "FAILED"
+    return "pruned" if r.pruned_at else "ok"
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+def _as_dict(r: BackupRecord) -> dict:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "name": r.name,
+        "status": _state(r),
+        "started_at": iso(r.started_at),
+        "finished_at": iso(r.finished_at),
+        "path": r.path,
+        "size": r.size,
+        "sha256": r.sha256,
+        "error": r.error,
+    }

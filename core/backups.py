@@ -1,0 +1,161 @@
+"""Backup settings and records: made by backup/, kept by records/, so both see one type."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core.errors import UserError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DURATION_HELP = "a duration such as 90s, 30m, 26h, 7d or 2w"
+
+
+def parse_duration(text: str | int | float) -> timedelta:
+    """`26h`, `30d`; a bare number means seconds. Raises ValueError with the accepted forms."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        seconds = float(text)
+    else:
+        match = _DURATION.match(str(text))
+        if not match:
+            raise ValueError(f"expected {DURATION_HELP}")
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"expected {DURATION_HELP} greater than zero")
+    return timedelta(seconds=seconds)
+
+
+def describe_age(age: timedelta) -> str:
+    seconds = int(age.total_seconds())
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} d"
+    if seconds >= 2 * 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min"
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Grandfather-father-son: the newest `keep_last`, then one per day, ISO week and month."""
+
+    keep_last: int = 3
+    daily: int = 7
+    weekly: int = 4
+    monthly: int = 12
+
+
+@dataclass(frozen=True)
+class Offsite:
+    """Where the second copy goes over SFTP. Secrets are references, resolved at upload."""
+
+    host: str
+    username: str
+    directory: str
+    port: int = 22
+    key_file: str | None = None
+    password: str | None = None
+    passphrase: str | None = None
+    known_hosts: str | None = None
+    timeout: float = 30.0
+
+    def describe(self) -> str:
+        return f"sftp://{self.username}@{self.host}:{self.port}{self.directory}"
+
+
+@dataclass(frozen=True)
+class Database:
+    """One database to back up. `password` is a credential reference, resolved only at use."""
+
+    name: str
+    engine: str
+    destination: Path
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = None
+    database: str | None = None
+    path: Path | None = None
+    compression: str = "gzip"
+    every: timedelta = timedelta(days=1)
+    max_age: timedelta = timedelta(hours=36)
+    verify_every: timedelta = timedelta(days=30)
+    retention: Retention = Retention()
+    offsite: Offsite | None = None
+
+    def source(self) -> dict[str, Any]:
+        """Where the data comes from, fit for manifests and records: never the secret."""
+        if self.engine == "sqlite":
+            return {"engine": self.engine, "path": str(self.path)}
+        return {
+            "engine": self.engine,
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "database": self.database,
+        }
+
+
+def select_databases(
+    databases: Mapping[str, Database], names: Iterable[str] = ()
+) -> tuple[Database, ...]:
+    """The named databases (all when none are named); an unknown name is the user's error."""
+    names = list(names)
+    for name in names:
+        if name not in databases:
+            known = ", ".join(sorted(databases)) or "none declared under `databases:`"
+            raise UserError(f"unknown database {name!r} (known: {known})")
+    return tuple(db for n, db in databases.items() if not names or n in names)
+
+
+@dataclass(frozen=True)
+class BackupRecord:
+    """One backup attempt. `status` is "ok" or "failed"; a failed one has no file."""
+
+    id: str
+    kind: str
+    name: str
+    started_at: datetime
+    finished_at: datetime
+    status: str
+    path: str = ""
+    size: int = 0
+    sha256: str = ""
+    error: str = ""
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+    pruned_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    """One offsite copy of one backup; `ok` only after the remote checksum matched."""
+
+    backup_id: str
+    kind: str
+    name: str
+    destination: str
+    at: datetime
+    ok: bool
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class VerificationRecord:
+    """One verification of one backup: checksum, then a restore into a scratch database."""
+
+    backup_id: str
+    kind: str
+    name: str
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    problems: tuple[str, ...] = ()
+    restored_tables: Mapping[str, int] = field(default_factory=dict)

@@ -1,0 +1,207 @@
+"""Save and read backup and verification records: the catalogue `inspect backup` works from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from core.backups import BackupRecord, CopyRecord, VerificationRecord
+from core.errors import UserError
+from records.backups_schema import BackupRow, CopyRow, VerificationRow
+
+
+class BackupStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save_backup(self, record: BackupRecord) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(_backup_row(record))
+
+    def save_verification(self, result: VerificationRecord) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(
+                VerificationRow(
+                    backup_id=result.backup_id,
+                    kind=result.kind,
+                    name=result.name,
+                    started_at=result.started_at,
+                    finished_at=result.finished_at,
+                    ok=result.ok,
+                    problems=list(result.problems),
+                    restored_tables=dict(result.restored_tables),
+                )
+            )
+
+    def save_copy(self, copy: CopyRecord) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(
+                CopyRow(
+                    backup_id=copy.backup_id,
+                    kind=copy.kind,
+                    name=copy.name,
+                    destination=copy.destination,
+                    at=copy.at,
+                    ok=copy.ok,
+                    error=copy.error,
+                )
+            )
+
+    def copies(self, backup_id: str) -> list[CopyRecord]:
+        query = select(CopyRow).where(CopyRow.backup_id == backup_id).order_by(CopyRow.id)
+        with Session(self.engine) as session:
+            return [
+                CopyRecord(
+                    backup_id=row.backup_id,
+                    kind=row.kind,
+                    name=row.name,
+                    destination=row.destination,
+                    at=row.at,
+                    ok=row.ok,
+                    error=row.error,
+                )
+                for row in session.scalars(query)
+            ]
+
+    def mark_pruned(self, ids: Iterable[str], at: datetime) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(BackupRow).where(BackupRow.id.in_(ids)).values(pruned_at=at))
+
+    def backups(
+        self,
+        kind: str | None = None,
+        names: Sequence[str] = (),
+        limit: int | None = None,
+        include_pruned: bool = True,
+    ) -> list[BackupRecord]:
+        """Newest first."""
+        query = select(BackupRow).order_by(BackupRow.started_at.desc(), BackupRow.id.desc())
+        if kind:
+            query = query.where(BackupRow.kind == kind)
+        if names:
+            query = query.where(BackupRow.name.in_(list(names)))
+        if not include_pruned:
+            query = query.where(BackupRow.pruned_at.is_(None))
+        if limit:
+            query = query.limit(limit)
+        with Session(self.engine) as session:
+            return [_backup(row) for row in session.scalars(query)]
+
+    def backup(self, backup_id: str) -> BackupRecord:
+        """By id, by source name (its newest good backup), or by unique id prefix."""
+        with Session(self.engine) as session:
+            exact = session.get(BackupRow, backup_id)
+            if exact is not None:
+                return _backup(exact)
+            newest = session.scalar(
+                select(BackupRow)
+                .where(BackupRow.name == backup_id, BackupRow.status == "ok")
+                .where(BackupRow.pruned_at.is_(None))
+                .order_by(BackupRow.started_at.desc(), BackupRow.id.desc())
+                .limit(1)
+            )
+            if newest is not None:
+                return _backup(newest)
+            prefixed = BackupRow.id.startswith(backup_id, autoescape=True)
+            rows = session.scalars(select(BackupRow).where(prefixed).limit(2)).all()
+            if not rows:
+                raise UserError(f"no backup with id {backup_id!r}; see `inspect backup list`")
+            if len(rows) > 1:
+                raise UserError(f"id prefix {backup_id!r} matches several backups; give more of it")
+            return _backup(rows[0])
+
+    def last_attempt(self, kind: str, name: str) -> BackupRecord | None:
+        found = self.backups(kind, [name], limit=1)
+        return found[0] if found else None
+
+    def last_good(self, kind: str, name: str) -> BackupRecord | None:
+        query = (
+            select(BackupRow)
+            .where(BackupRow.kind == kind, BackupRow.name == name, BackupRow.status == "ok")
+            .where(BackupRow.pruned_at.is_(None))
+            .order_by(BackupRow.started_at.desc(), BackupRow.id.desc())
+            .limit(1)
+        )
+        with Session(self.engine) as session:
+            row = session.scalar(query)
+            return _backup(row) if row else None
+
+    def verifications(
+        self, kind: str | None = None, names: Sequence[str] = (), backup_id: str | None = None
+    ) -> list[VerificationRecord]:
+        """Newest first."""
+        query = select(VerificationRow).order_by(
+            VerificationRow.finished_at.desc(), VerificationRow.id.desc()
+        )
+        if kind:
+            query = query.where(VerificationRow.kind == kind)
+        if names:
+            query = query.where(VerificationRow.name.in_(list(names)))
+        if backup_id:
+            query = query.where(VerificationRow.backup_id == backup_id)
+        with Session(self.engine) as session:
+            return [_verification(row) for row in session.scalars(query)]
+
+    def last_verification(self, kind: str, name: str) -> VerificationRecord | None:
+        found = self.verifications(kind, [name])
+        return found[0] if found else None
+
+    def verified_ids(self, kind: str, name: str) -> set[str]:
+        """Backups whose latest verification passed."""
+        latest: dict[str, bool] = {}
+        for v in self.verifications(kind, [name]):
+            latest.setdefault(v.backup_id, v.ok)
+        return {backup_id for backup_id, ok in latest.items() if ok}
+
+
+def _backup_row(r: BackupRecord) -> BackupRow:
+    return BackupRow(
+        id=r.id,
+        kind=r.kind,
+        name=r.name,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+        status=r.status,
+        path=r.path,
+        size=r.size,
+        sha256=r.sha256,
+        error=r.error,
+        manifest=dict(r.manifest),
+        pruned_at=r.pruned_at,
+    )
+
+
+def _backup(row: BackupRow) -> BackupRecord:
+    return BackupRecord(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        status=row.status,
+        path=row.path,
+        size=row.size,
+        sha256=row.sha256,
+        error=row.error,
+        manifest=row.manifest,
+        pruned_at=row.pruned_at,
+    )
+
+
+def _verification(row: VerificationRow) -> VerificationRecord:
+    return VerificationRecord(
+        backup_id=row.backup_id,
+        kind=row.kind,
+        name=row.name,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        ok=row.ok,
+        problems=tuple(row.problems),
+        restored_tables=row.restored_tables,
+    )
