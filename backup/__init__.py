@@ -1,0 +1,1 @@
+"""Backups: device configurations (backup.config) and databases, versioned and verified."""
