@@ -48,13 +48,13 @@ _CISCO_NOISE = (
 )
 
 _CISCO_SECRETS = (
-    r"^\s*enable (?:secret|password)(?: level \d+)?(?: \d+)? (?P<secret>\S+)",
-    r"^\s*username \S+(?: .*?)? (?:secret|password)(?: \d+)? (?P<secret>\S+)",
+    r"^\s*enable (?:secret|password)(?: level \d+)?(?: \d+| sha512)? (?P<secret>\S+)",
+    r"^\s*username \S+(?: .*?)? (?:secret|password)(?: \d+| sha512)? (?P<secret>\S+)",
     r"^\s*snmp-server community (?P<secret>\S+)",
     r"^\s*snmp-server host \S+(?: vrf \S+)?(?: informs| traps)*(?: version (?:1|2c))"
     r" (?P<secret>\S+)",
-    r"^\s*snmp-server user \S+ \S+(?: \S+)* auth \S+ (?P<secret>\S+)",
-    r"^\s*snmp-server user \S+ .*? priv(?: \S+)? (?:\S+ )?(?P<secret>\S+)(?: localizedV2key)?\s*$",
+    r"^\s*snmp-server user .*?\bauth \S+ (?P<secret>\S+)",
+    r"^\s*snmp-server user .*?\bpriv(?: aes \d+| aes-\d+| aes| 3des| des)? (?P<secret>\S+)",
     r"\S\s+(?:server-)?key(?: [07])? (?P<secret>\S+)\s*$",
     r"^\s*key-string(?: \d)? (?P<secret>\S+)",
     r"\bauthentication-key(?: \d)? (?P<secret>\S+)",
