@@ -87,6 +87,10 @@ def replay_factory(session: ReplaySession):
     return factory
 
 
+def unframed(platform: str, command: str, raw: str) -> str:
+    return strip_session_frame(MODELS[platform], command, raw)
+
+
 def lines(text: str) -> set[str]:
     return {line.rstrip() for line in text.replace("\r", "").split("\n") if line.strip()}
 

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Commit:
 class ConfigRepository:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._init_lock = threading.Lock()
 
     # -- writing -----------------------------------------------------------------------
     def save(self, device: str, text: str, when: datetime) -> Commit | None:
@@ -78,7 +80,7 @@ class ConfigRepository:
     def history(self, device: str) -> list[Commit]:
         """Commits that changed the device's file, newest first."""
         name = _file_name(device)
-        if not self._exists():
+        if not self._has_commits():
             return []
         out = self._git("log", "--format=%H%x1f%cI%x1f%s", "--", name).stdout
         commits = []
@@ -119,11 +121,18 @@ class ConfigRepository:
     def _exists(self) -> bool:
         return (self.path / ".git").is_dir()
 
+    def _has_commits(self) -> bool:
+        if not self._exists():
+            return False
+        return self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
+
     def _ensure(self) -> None:
-        if self._exists():
-            return
-        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._git("init", "--quiet", "--initial-branch=main")
+        """Create the repository once, even when parallel backups all start here."""
+        with self._init_lock:
+            if (self.path / ".git" / "HEAD").is_file():
+                return
+            self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._git("init", "--quiet", "--initial-branch=main")
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
