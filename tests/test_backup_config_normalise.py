@@ -146,6 +146,7 @@ def test_volatile_ios_header_lines_are_dropped():
             "sysname HW-S5720",
         ),
         ("huawei", "!Last configuration was saved at 2026-11-20 10:00:01+08:00", "vlan batch 10"),
+        ("huawei", "Info: The max number of VTY users is 5", "user-interface vty 0 4"),
     ],
 )
 def test_timestamp_lines_are_noise_and_config_is_not(platform, noise, kept):

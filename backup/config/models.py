@@ -150,7 +150,7 @@ MODELS: dict[str, PlatformModel] = {
         volatile=_rx(
             r"^!Last configuration was (?:updated|saved) at ",
             r"^!Time: ",
-            r"^\s*Info: .*(?:command|screen)",
+            r"^\s*Info: ",  # session notices, never configuration
         ),
         secrets=_rx(*_VRP_SECRETS),
         hier_platform="HUAWEI_VRP",
