@@ -130,7 +130,9 @@ def test_parallel_backups_each_get_their_own_commit(tmp_path):
     repo = ConfigRepository(tmp_path / "configs")
     names = [f"sw{i}" for i in range(12)]
     with ThreadPoolExecutor(max_workers=6) as pool:
+        keys = set(pool.map(lambda _: repo.mask_key(), names))
         commits = list(pool.map(lambda n: repo.save(n, f"hostname {n}\n", T0), names))
+    assert len(keys) == 1
     assert all(c is not None for c in commits)
     assert commit_count(repo.path) == 12
     assert git(repo.path, "status", "--porcelain") == ""

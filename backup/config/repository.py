@@ -7,11 +7,13 @@ A file lock in .git serialises writers (threads of one backup run or two process
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
 import secrets
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,16 +67,22 @@ class ConfigRepository:
         return Commit(rev=rev, device=device, when=stamp, message=message)
 
     def mask_key(self) -> bytes:
-        """Key for secret digests; lives in .git, so it is never committed or copied."""
+        """Key for secret digests; lives in .git, so it is never committed or copied.
+
+        Published with link(2), so parallel first backups agree on one complete key.
+        """
         self._ensure()
         path = self.path / ".git" / "opsinspect-mask-key"
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(secrets.token_bytes(32))
-            return path.read_bytes()
+        if not path.exists():
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".mask-key-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(secrets.token_bytes(32))
+                with contextlib.suppress(FileExistsError):
+                    os.link(temporary, path)
+            finally:
+                os.unlink(temporary)
+        return path.read_bytes()
 
     # -- reading -----------------------------------------------------------------------
     def history(self, device: str) -> list[Commit]:
