@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backup.config import ConfigRepository, backup_device, normalise
+from backup.config import ConfigRepository, backup_device, compare, normalise, render
 from core.change_windows import ChangeWindow
 from core.errors import UserError
 from core.model import Target
@@ -236,3 +236,35 @@ def test_backup_device_commits_changes_and_flags_one_outside_its_window(tmp_path
     )
     assert "s3cret" not in (repo.path / "sw1.cfg").read_text()
     assert commit_count(repo.path) == 3
+
+
+def test_compare_shows_semantic_summary_remediation_and_unified_diff(tmp_path):
+    repo = ConfigRepository(tmp_path / "configs")
+    key = repo.mask_key()
+    for hours, name in enumerate(("before", "after")):
+        raw = (FIXTURES / f"hp_comware/comware7.1.045_irf_NTC123456_{name}.txt").read_text()
+        repo.save("irf1", normalise("hp_comware", raw, True, key), T0 + timedelta(hours=hours))
+    change = compare(repo, "irf1", "hp_comware")
+    first, latest = reversed(repo.history("irf1"))
+    assert (change.old_rev, change.new_rev) == (first.rev, latest.rev)
+    assert "vlan 101" in change.semantic.changed
+    text = render(change)
+    assert "  changed  vlan 101\n" in text
+    assert "remediation (commands that turn the old config into the new):\n" in text
+    assert "    undo name Test-Vlan-101\n" in text
+    assert "\n- name Test-Vlan-101\n" in text  # the unified diff follows
+    assert "$c$3$" not in text
+
+    same = compare(repo, "irf1", "hp_comware", latest.rev, latest.rev)
+    assert same.semantic.empty and "no configuration change" in render(same)
+
+
+def test_compare_of_a_first_backup_and_of_an_unknown_platform(tmp_path):
+    repo = ConfigRepository(tmp_path / "configs")
+    repo.save("sw1", "hostname sw1\n", T0)
+    change = compare(repo, "sw1", "cisco_ios")
+    assert change.old_rev is None
+    assert change.semantic.added == ("hostname sw1",)
+    assert "first backup" in render(change)
+    with pytest.raises(UserError, match="no config backup model for platform 'dell_os10'"):
+        compare(repo, "sw1", "dell_os10")

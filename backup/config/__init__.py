@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from backup.config.compare import ConfigChange, compare, render
 from backup.config.fetch import ConfigSession, FetchedConfig, SessionFactory, fetch_config
 from backup.config.findings import unexpected_change_finding
 from backup.config.models import MODELS, PlatformModel, model_for
@@ -22,6 +23,7 @@ __all__ = [
     "MODELS",
     "Commit",
     "ConfigBackup",
+    "ConfigChange",
     "ConfigRepository",
     "ConfigSession",
     "FetchedConfig",
@@ -29,9 +31,11 @@ __all__ = [
     "SemanticDiff",
     "SessionFactory",
     "backup_device",
+    "compare",
     "fetch_config",
     "model_for",
     "normalise",
+    "render",
     "semantic_diff",
     "supports",
     "unexpected_change_finding",

@@ -7,9 +7,13 @@ re-indented line is no change and the answer reads as the device's own commands.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backup.config.models import model_for
 from core.errors import UserError
+
+if TYPE_CHECKING:  # hier-config is imported only when a diff is asked for
+    from hier_config import HConfig, Platform
 
 # Comware and VRP: `#` separates sections and `return` ends the config; neither is config.
 _HASH_COMMENTS = frozenset({"hp_comware", "huawei"})
@@ -57,7 +61,7 @@ def semantic_diff(platform: str, before: str, after: str) -> SemanticDiff:
     )
 
 
-def _parse(hier_platform, platform: str, text: str):  # noqa: ANN001, ANN202 (lazy types)
+def _parse(hier_platform: Platform, platform: str, text: str) -> HConfig:
     from hier_config import get_hconfig
 
     if platform not in _HASH_COMMENTS:
@@ -99,7 +103,7 @@ def _split_headers(text: str) -> tuple[str, list[str]]:
     return "\n".join(body), headers
 
 
-def _sections(platform: str, config) -> dict[str, tuple[str, ...]]:  # noqa: ANN001
+def _sections(platform: str, config: HConfig) -> dict[str, tuple[str, ...]]:
     """Section name -> its lines. Junos `set` lines are flat, so a section is the
     statement path's first two levels (`system archival`, `interfaces ge-0/0/1`)."""
     sections: dict[str, list[str]] = {}
