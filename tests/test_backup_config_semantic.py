@@ -108,3 +108,10 @@ def test_comware_banner_counts_as_one_changed_section():
 def test_every_platform_model_is_backed_by_hier_config(platform):
     assert supports(platform)
     assert semantic_diff(platform, "", "").empty
+
+
+def test_netmiko_aliases_share_their_platform_model():
+    before = "#\nsysname a\n#\nvlan batch 10\n#\nreturn\n"
+    after = "#\nsysname a\n#\nvlan batch 10 20\n#\nreturn\n"
+    assert semantic_diff("huawei_vrpv8", before, after) == semantic_diff("huawei", before, after)
+    assert semantic_diff("huawei_vrpv8", before, after).added == ("vlan batch 10 20",)

@@ -168,12 +168,16 @@ MODELS: dict[str, PlatformModel] = {
 }
 
 
+# netmiko device_types that share a model with another one.
+ALIASES = {"cisco_xe": "cisco_ios", "huawei_vrpv8": "huawei", "hp_comware_telnet": "hp_comware"}
+
+
 def model_for(platform: str) -> PlatformModel:
     """The model for a netmiko device_type (the target's `platform`)."""
     try:
-        return MODELS[platform]
+        return MODELS[ALIASES.get(platform, platform)]
     except KeyError:
-        known = ", ".join(sorted(MODELS))
+        known = ", ".join(sorted([*MODELS, *ALIASES]))
         raise UserError(
             f"no config backup model for platform {platform!r} (known: {known})"
         ) from None

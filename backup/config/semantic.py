@@ -40,13 +40,13 @@ def supports(platform: str) -> bool:
 def semantic_diff(platform: str, before: str, after: str) -> SemanticDiff:
     from hier_config import Platform, WorkflowRemediation
 
-    hier_name = model_for(platform).hier_platform
-    if hier_name is None:
+    model = model_for(platform)
+    if model.hier_platform is None:
         raise UserError(f"no semantic diff for platform {platform!r}: hier-config lacks it")
-    hier_platform = Platform[hier_name]
-    old = _parse(hier_platform, platform, before)
-    new = _parse(hier_platform, platform, after)
-    old_sections, new_sections = _sections(platform, old), _sections(platform, new)
+    hier_platform = Platform[model.hier_platform]
+    old = _parse(hier_platform, model.name, before)
+    new = _parse(hier_platform, model.name, after)
+    old_sections, new_sections = _sections(model.name, old), _sections(model.name, new)
     changed = tuple(
         key
         for key, lines in new_sections.items()
@@ -61,10 +61,10 @@ def semantic_diff(platform: str, before: str, after: str) -> SemanticDiff:
     )
 
 
-def _parse(hier_platform: Platform, platform: str, text: str) -> HConfig:
+def _parse(hier_platform: Platform, model_name: str, text: str) -> HConfig:
     from hier_config import get_hconfig
 
-    if platform not in _HASH_COMMENTS:
+    if model_name not in _HASH_COMMENTS:
         return get_hconfig(hier_platform, text)
     body, headers = _split_headers(text)
     config = get_hconfig(hier_platform, body)
@@ -103,12 +103,12 @@ def _split_headers(text: str) -> tuple[str, list[str]]:
     return "\n".join(body), headers
 
 
-def _sections(platform: str, config: HConfig) -> dict[str, tuple[str, ...]]:
+def _sections(model_name: str, config: HConfig) -> dict[str, tuple[str, ...]]:
     """Section name -> its lines. Junos `set` lines are flat, so a section is the
     statement path's first two levels (`system archival`, `interfaces ge-0/0/1`)."""
     sections: dict[str, list[str]] = {}
     for child in config.children:
-        if platform == "juniper_junos":
+        if model_name == "juniper_junos":
             words = child.text.split()
             sections.setdefault(" ".join(words[1:3]), []).append(child.text)
         else:  # a multi-line banner is named by its first line and compared whole
