@@ -27,8 +27,7 @@ class PlatformModel:
     prompt: Pattern
     volatile: tuple[Pattern, ...]
     secrets: tuple[Pattern, ...]
-    hier_platform: str | None = None
-    notes: str = ""
+    hier_platform: str | None = None  # hier_config.Platform member name
     # Lines kept but with a value that changes by itself replaced (pattern, replacement).
     rewrites: tuple[tuple[Pattern, str], ...] = ()
 
@@ -139,8 +138,7 @@ MODELS: dict[str, PlatformModel] = {
             r"\"(?P<secret>[^\"]+)\"(?=.*## SECRET-DATA)",
             URL_PASSWORD,
         ),
-        hier_platform="JUNIPER_JUNOS",
-        notes="hier-config's Junos support is experimental upstream.",
+        hier_platform="JUNIPER_JUNOS",  # experimental upstream
     ),
     "huawei": PlatformModel(
         name="huawei",
@@ -162,8 +160,7 @@ MODELS: dict[str, PlatformModel] = {
         prompt=re.compile(r"^[<\[][\w.\-@/:~]+[>\]]\s*$"),
         volatile=_rx(r"^\s*#?\s*Last configuration was (?:updated|saved) at "),
         secrets=_rx(*_VRP_SECRETS),
-        hier_platform="HP_COMWARE5",
-        notes="hier-config has a Comware 5 driver; Comware 7 uses the same `undo` syntax.",
+        hier_platform="HP_COMWARE5",  # Comware 7 uses the same `undo` syntax
     ),
 }
 
