@@ -211,29 +211,35 @@ def test_backup_device_commits_changes_and_flags_one_outside_its_window(tmp_path
     times = iter(
         [
             datetime(2026, 11, 27, 9, 0, tzinfo=UTC),  # Fri: first backup, baseline
-            datetime(2026, 11, 28, 9, 0, tzinfo=UTC),  # Sat: unchanged
-            datetime(2026, 11, 28, 23, 0, tzinfo=UTC),  # Sat 23:00, inside the window
-            datetime(2026, 11, 30, 14, 0, tzinfo=UTC),  # Mon 14:00, outside
+            datetime(2026, 11, 28, 9, 0, tzinfo=UTC),  # Sat 09:00: unchanged
+            datetime(2026, 11, 29, 6, 0, tzinfo=UTC),  # Sun 06:00: changed in Sat's window
+            datetime(2026, 11, 30, 9, 0, tzinfo=UTC),  # Mon 09:00: unchanged
+            datetime(2026, 11, 30, 14, 0, tzinfo=UTC),  # Mon 14:00: changed since 09:00
         ]
     )
-    clock = lambda: next(times)  # noqa: E731
 
-    first = backup_device(target, factory_for(device), repo, clock=clock)
+    def backup():
+        return backup_device(target, factory_for(device), repo, clock=lambda: next(times))
+
+    first = backup()
     assert first.commit is not None and first.finding is None
-    assert backup_device(target, factory_for(device), repo, clock=clock).commit is None
+    assert backup().commit is None
+    assert repo.last_backup("sw1") == datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
-    device.config = BASE.replace("uplink", "uplink (planned)")
-    planned = backup_device(target, factory_for(device), repo, clock=clock)
+    device.config = BASE.replace("uplink", "uplink (planned)")  # done Sat 23:00
+    planned = backup()
     assert planned.commit is not None and planned.finding is None
+    assert backup().commit is None
 
     device.config = BASE.replace("uplink", "someone was here")
-    surprise = backup_device(target, factory_for(device), repo, clock=clock)
+    surprise = backup()
     assert surprise.commit is not None
     assert surprise.finding is not None
     assert surprise.finding.status is Status.WARNING
     assert surprise.finding.summary == (
         "unexpected config change on sw1 at 2026-11-30 14:00 UTC (outside change window)"
     )
+    assert surprise.finding.evidence["since"] == "2026-11-30T09:00:00+00:00"
     assert "s3cret" not in (repo.path / "sw1.cfg").read_text()
     assert commit_count(repo.path) == 3
 

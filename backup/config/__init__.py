@@ -61,12 +61,14 @@ def backup_device(
 ) -> ConfigBackup:
     """Fetch, normalise and store one device's config; judge a change by its windows.
 
-    `since` is when this device was last backed up successfully (from the records);
-    it lets a change made inside a window but seen after it count as expected.
+    The change happened after the previous successful backup (`since`; by default the
+    repository's own record of it), so a change made inside a window but seen by a later
+    backup counts as expected.
     """
     fetched = fetch_config(target, session_factory, clock)
     key = repository.mask_key() if mask_secrets else None
     text = normalise(target.platform, fetched.text, mask_secrets, key)
+    since = since or repository.last_backup(target.name)
     previous = repository.history(target.name)
     commit = repository.save(target.name, text, fetched.fetched_at)
     finding = None

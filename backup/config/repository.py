@@ -49,22 +49,35 @@ class ConfigRepository:
 
     # -- writing -----------------------------------------------------------------------
     def save(self, device: str, text: str, when: datetime) -> Commit | None:
-        """Store `text` as the device's config; a commit only when it differs."""
+        """Store `text` as the device's config; a commit only when it differs.
+
+        Every save, changed or not, is remembered as the device's last backup time.
+        """
         name = _file_name(device)
         self._ensure()
+        stamp = when.astimezone(UTC)
         with self._locked():
             target = self.path / name
             temporary = target.with_name(f".{name}.tmp")
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, target)
             self._git("add", "--", name)
-            if self._git("diff", "--cached", "--quiet", "--", name, check=False).returncode == 0:
-                return None
-            stamp = when.astimezone(UTC)
-            message = f"{device}: config changed at {stamp:%Y-%m-%d %H:%M:%S} UTC"
-            self._git("commit", "--quiet", "--no-verify", "-m", message, "--", name, when=stamp)
-            rev = self._git("rev-parse", "HEAD").stdout.strip()
-        return Commit(rev=rev, device=device, when=stamp, message=message)
+            changed = self._git("diff", "--cached", "--quiet", "--", name, check=False)
+            commit = None
+            if changed.returncode != 0:
+                message = f"{device}: config changed at {stamp:%Y-%m-%d %H:%M:%S} UTC"
+                self._git("commit", "--quiet", "--no-verify", "-m", message, "--", name, when=stamp)
+                rev = self._git("rev-parse", "HEAD").stdout.strip()
+                commit = Commit(rev=rev, device=device, when=stamp, message=message)
+            self._seen_file(device).write_text(stamp.isoformat())
+        return commit
+
+    def last_backup(self, device: str) -> datetime | None:
+        """When the device's config was last fetched and saved (not committed: saved)."""
+        try:
+            return datetime.fromisoformat(self._seen_file(device).read_text())
+        except FileNotFoundError:
+            return None
 
     def mask_key(self) -> bytes:
         """Key for secret digests; lives in .git, so it is never committed or copied.
@@ -125,6 +138,11 @@ class ConfigRepository:
         if done.returncode != 0:
             raise UserError(f"unknown revision {rev!r} for {device} in {self.path}")
         return done.stdout.strip()
+
+    def _seen_file(self, device: str) -> Path:
+        seen = self.path / ".git" / "opsinspect-last-backup"
+        seen.mkdir(exist_ok=True)
+        return seen / _file_name(device)
 
     def _exists(self) -> bool:
         return (self.path / ".git").is_dir()
