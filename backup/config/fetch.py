@@ -53,7 +53,8 @@ def fetch_config(
     message can never be stored (and committed) as the device's configuration.
     """
     model = model_for(target.platform)
-    read_timeout = float((target.cli or {}).get("timeout") or DEFAULT_READ_TIMEOUT)
+    # The inventory's cli.timeout is sized for logins; a long config may need longer.
+    read_timeout = max(DEFAULT_READ_TIMEOUT, float((target.cli or {}).get("timeout") or 0))
     with session_factory(target) as session:
         for command in model.pager_off:
             session.send_command(command, read_timeout=read_timeout)
