@@ -115,3 +115,19 @@ def test_netmiko_aliases_share_their_platform_model():
     after = "#\nsysname a\n#\nvlan batch 10 20\n#\nreturn\n"
     assert semantic_diff("huawei_vrpv8", before, after) == semantic_diff("huawei", before, after)
     assert semantic_diff("huawei_vrpv8", before, after).added == ("vlan batch 10 20",)
+
+
+def test_junos_display_set_output_diffs_as_delete_and_set_commands():
+    raw = (FIXTURES / "juniper_junos/vmx_18.2R1.9_nyc-rtr-01.set").read_text()
+    before = normalise("juniper_junos", raw, True, KEY)
+    after = before.replace(
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.10.0.25/30",
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.10.0.29/30",
+    )
+    diff = semantic_diff("juniper_junos", before, after)
+    assert diff.changed == ("interfaces ge-0/0/1",)
+    assert diff.added == () and diff.removed == ()
+    assert set(diff.remediation) == {
+        "delete interfaces ge-0/0/1 unit 0 family inet address 10.10.0.25/30",
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.10.0.29/30",
+    }
