@@ -1,7 +1,7 @@
-"""Backups: database dumps now (backup.db); device configs plug in beside it as another kind.
+"""Backups: device configurations (backup.config) and databases (backup.db), versioned and verified.
 
 Shared by every kind: atomic artifact files with manifests (artifact), GFS retention
 (retention) and the pure judgements that turn results into Findings (findings).
 """
 
-KINDS = ("db",)
+KINDS = ("db", "config")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,24 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-DURATION_HELP = "a duration such as 90s, 30m, 26h, 7d or 2w"
-
-
-def parse_duration(text: str | int | float) -> timedelta:
-    """`26h`, `30d`; a bare number means seconds. Raises ValueError with the accepted forms."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        seconds = float(text)
-    else:
-        match = _DURATION.match(str(text))
-        if not match:
-            raise ValueError(f"expected {DURATION_HELP}")
-        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"expected {DURATION_HELP} greater than zero")
-    return timedelta(seconds=seconds)
 
 
 def describe_age(age: timedelta) -> str:

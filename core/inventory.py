@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
-from core.backups import Database, Offsite, Retention, parse_duration
+from core.backups import Database, Offsite, Retention
+from core.change_windows import ChangeWindow
+from core.durations import parse_duration
 from core.errors import UserError
 from core.inventory_spec import DatabaseSpec, InventorySpec, ProfileSpec, ScheduleSpec
 from core.model import Target
@@ -154,6 +156,19 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         snmp=merged.get("snmp"),
         cli=merged.get("cli"),
         parents=tuple(merged.get("parents", ())),
+        change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
+    )
+
+
+def _change_window(spec: Mapping[str, Any]) -> ChangeWindow:
+    """A host's list replaces its groups' (like parents): windows are not summed up."""
+    duration = spec.get("duration")
+    return ChangeWindow(
+        cron=spec.get("cron"),
+        duration=parse_duration(duration) if duration else None,
+        start=spec.get("start"),
+        end=spec.get("end"),
+        timezone=spec.get("timezone", "UTC"),
     )
 
 

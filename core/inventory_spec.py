@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from core import secrets
-from core.backups import parse_duration
+from core.change_windows import check_cron
+from core.durations import parse_duration
 from core.thresholds import Range
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
@@ -76,6 +77,48 @@ class CliSpec(Strict):
     timeout: float = Field(20.0, gt=0)
 
 
+def _duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+def _cron(value: str) -> str:
+    check_cron(value)
+    return value
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name: Asia/Shanghai)") from None
+    return value
+
+
+class ChangeWindowSpec(Strict):
+    """Recurring (`cron` + `duration`) or one-off (`start` + `end`, with a UTC offset)."""
+
+    cron: Annotated[str, AfterValidator(_cron)] | None = None
+    duration: Annotated[str, AfterValidator(_duration)] | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ChangeWindowSpec:
+        recurring = self.cron is not None or self.duration is not None
+        fixed = self.start is not None or self.end is not None
+        if recurring == fixed:
+            raise ValueError("give either cron and duration, or start and end")
+        if recurring and (self.cron is None or self.duration is None):
+            raise ValueError("a recurring window needs both cron and duration")
+        if fixed and (self.start is None or self.end is None or self.end <= self.start):
+            raise ValueError("a fixed window needs start and a later end")
+        return self
+
+
 class TargetSpec(Strict):
     """Everything a host, a group or the defaults may set; merged host > groups > defaults."""
 
@@ -90,6 +133,7 @@ class TargetSpec(Strict):
     snmp: SnmpSpec | None = None
     cli: CliSpec | None = None
     parents: list[str] | None = None
+    change_windows: list[ChangeWindowSpec] | None = None
 
 
 class HostSpec(TargetSpec):

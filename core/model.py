@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.change_windows import ChangeWindow
 from core.status import Status, worst
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -29,6 +30,7 @@ class Target:
     snmp: Mapping[str, Any] | None = None
     cli: Mapping[str, Any] | None = None
     parents: tuple[str, ...] = ()
+    change_windows: tuple[ChangeWindow, ...] = ()
 
     @property
     def is_local(self) -> bool:

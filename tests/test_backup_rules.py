@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,9 +9,7 @@ import pytest
 
 from backup.findings import backup_due, freshness_findings, verify_due
 from backup.retention import Candidate, plan
-from core.backups import BackupRecord, Database, Retention, VerificationRecord, parse_duration
-from core.errors import UserError
-from core.inventory import load
+from core.backups import BackupRecord, Database, Retention, VerificationRecord
 from core.status import Status
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -123,73 +120,3 @@ def test_verify_is_due_monthly_by_default():
     assert verify_due(DB, None, None, NOW) is None
 
 
-@pytest.mark.parametrize(
-    ("text", "seconds"), [("90s", 90), ("30m", 1800), ("26h", 93600), ("7d", 604800), (60, 60)]
-)
-def test_durations(text, seconds):
-    assert parse_duration(text).total_seconds() == seconds
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "inventory.yaml"
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def test_databases_in_the_inventory(tmp_path, monkeypatch):
-    monkeypatch.setenv("ERP_DB_PASSWORD", "x")
-    inv = load(
-        write(
-            tmp_path,
-            """\
-            databases:
-              erp:
-                engine: postgresql
-                host: db1.example
-                user: backup
-                password: env:ERP_DB_PASSWORD
-                database: erp
-                destination: backups/erp
-                every: 12h
-                retention: {keep_last: 2, monthly: 6}
-              app: {engine: sqlite, path: /var/lib/app/app.db, destination: /srv/b,
-                    compression: zstd}
-            """,
-        )
-    )
-    erp, app = inv.databases["erp"], inv.databases["app"]
-    assert erp.destination == tmp_path / "backups" / "erp"
-    assert erp.every == timedelta(hours=12) and erp.max_age == timedelta(hours=18)
-    assert erp.verify_every == timedelta(days=30)
-    assert erp.retention == Retention(keep_last=2, daily=7, weekly=4, monthly=6)
-    assert "password" not in erp.source()
-    assert app.path == Path("/var/lib/app/app.db") and app.compression == "zstd"
-
-
-@pytest.mark.parametrize(
-    ("entry", "message"),
-    [
-        ("{engine: sqlite, destination: /b}", "inventory.yaml:3: databases.erp: engine sqlite"),
-        ("{engine: mariadb, destination: /b}", "needs `database`"),
-        ("{engine: oracle, database: x, destination: /b}", "databases.erp.engine: expected"),
-        (
-            "{engine: mariadb, database: x, destination: /b, password: hunter2}",
-            "inventory.yaml:3: databases.erp.password: expected a credential reference",
-        ),
-        ("{engine: mariadb, database: x, destination: /b, every: soon}", "a duration such as"),
-        ("{engine: sqlite, path: a.db, destination: /b, retention: {keep_last: 0}}", "keep_last"),
-    ],
-)
-def test_bad_database_entries_name_file_line_and_key(tmp_path, entry, message):
-    path = write(tmp_path, f"hosts: {{}}\ndatabases:\n  erp: {entry}\n")
-    with pytest.raises(UserError) as caught:
-        load(path)
-    assert message in str(caught.value)
-    assert "hunter2" not in str(caught.value)
-
-
-def test_unknown_database_is_a_clear_error(tmp_path):
-    from core.backups import select_databases
-
-    with pytest.raises(UserError, match=r"unknown database 'nope' \(known: erp\)"):
-        select_databases({"erp": DB}, ["nope"])

@@ -1,0 +1,205 @@
+"""A git repository of device configs: one file per device, one commit per real change.
+
+We drive the `git` CLI with an isolated environment (no system or global config, identity
+given per call), so a user's hooks, signing or aliases can neither break nor alter backups.
+A file lock in .git serialises writers (threads of one backup run or two processes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import secrets
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.errors import UserError
+
+DEVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SUFFIX = ".cfg"
+AUTHOR = ("opsinspect", "opsinspect@localhost")
+_ISOLATED = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_TERMINAL_PROMPT": "0",
+    "LC_ALL": "C",
+}
+
+
+@dataclass(frozen=True)
+class Commit:
+    rev: str
+    device: str
+    when: datetime
+    message: str
+
+
+class ConfigRepository:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._init_lock = threading.Lock()
+
+    # -- writing -----------------------------------------------------------------------
+    def save(self, device: str, text: str, when: datetime) -> Commit | None:
+        """Store `text` as the device's config; a commit only when it differs.
+
+        Every save, changed or not, is remembered as the device's last backup time.
+        """
+        name = _file_name(device)
+        self._ensure()
+        stamp = when.astimezone(UTC)
+        with self._locked():
+            target = self.path / name
+            temporary = target.with_name(f".{name}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, target)
+            self._git("add", "--", name)
+            changed = self._git("diff", "--cached", "--quiet", "--", name, check=False)
+            commit = None
+            if changed.returncode != 0:
+                message = f"{device}: config changed at {stamp:%Y-%m-%d %H:%M:%S} UTC"
+                self._git("commit", "--quiet", "--no-verify", "-m", message, "--", name, when=stamp)
+                rev = self._git("rev-parse", "HEAD").stdout.strip()
+                commit = Commit(rev=rev, device=device, when=stamp, message=message)
+            self._seen_file(device).write_text(stamp.isoformat())
+        return commit
+
+    def last_backup(self, device: str) -> datetime | None:
+        """When the device's config was last fetched and saved (not committed: saved)."""
+        try:
+            return datetime.fromisoformat(self._seen_file(device).read_text())
+        except FileNotFoundError:
+            return None
+
+    def mask_key(self) -> bytes:
+        """Key for secret digests; lives in .git, so it is never committed or copied.
+
+        Published with link(2), so parallel first backups agree on one complete key.
+        """
+        self._ensure()
+        path = self.path / ".git" / "opsinspect-mask-key"
+        if not path.exists():
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".mask-key-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(secrets.token_bytes(32))
+                with contextlib.suppress(FileExistsError):
+                    os.link(temporary, path)
+            finally:
+                os.unlink(temporary)
+        return path.read_bytes()
+
+    # -- reading -----------------------------------------------------------------------
+    def history(self, device: str) -> list[Commit]:
+        """Commits that changed the device's file, newest first."""
+        name = _file_name(device)
+        if not self._has_commits():
+            return []
+        out = self._git("log", "--format=%H%x1f%cI%x1f%s", "--", name).stdout
+        commits = []
+        for line in out.splitlines():
+            rev, when, subject = line.split("\x1f", 2)
+            commits.append(Commit(rev, device, datetime.fromisoformat(when), subject))
+        return commits
+
+    def show(self, device: str, rev: str = "HEAD") -> str:
+        name = _file_name(device)
+        commit = self._resolve(device, rev)
+        return self._git("show", f"{commit}:{name}").stdout
+
+    def diff(self, device: str, rev1: str | None = None, rev2: str | None = None) -> str:
+        """Unified diff of the device's file; default: its last change (previous -> latest)."""
+        name = _file_name(device)
+        if rev1 is None and rev2 is None:
+            history = self.history(device)
+            if not history:
+                raise UserError(f"no config backup of {device} in {self.path}")
+            if len(history) == 1:
+                return self._git("show", "--format=", history[0].rev, "--", name).stdout
+            rev1, rev2 = history[1].rev, history[0].rev
+        elif rev1 is None or rev2 is None:
+            raise UserError("give two revisions to compare, or none for the latest change")
+        old, new = self._resolve(device, rev1), self._resolve(device, rev2)
+        return self._git("diff", old, new, "--", name).stdout
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _resolve(self, device: str, rev: str) -> str:
+        if not self._exists() or rev.startswith("-"):
+            raise UserError(f"unknown revision {rev!r} for {device}")
+        done = self._git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        if done.returncode != 0:
+            raise UserError(f"unknown revision {rev!r} for {device} in {self.path}")
+        return done.stdout.strip()
+
+    def _seen_file(self, device: str) -> Path:
+        seen = self.path / ".git" / "opsinspect-last-backup"
+        seen.mkdir(exist_ok=True)
+        return seen / _file_name(device)
+
+    def _exists(self) -> bool:
+        return (self.path / ".git").is_dir()
+
+    def _has_commits(self) -> bool:
+        if not self._exists():
+            return False
+        return self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
+
+    def _ensure(self) -> None:
+        """Create the repository once, even when parallel backups all start here."""
+        with self._init_lock:
+            if (self.path / ".git" / "HEAD").is_file():
+                return
+            self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._git("init", "--quiet", "--initial-branch=main")
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.path / ".git" / "opsinspect.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _git(
+        self, *args: str, check: bool = True, when: datetime | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **_ISOLATED}
+        if when is not None:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
+        name, email = AUTHOR
+        command = [
+            "git",
+            "-c",
+            f"user.name={name}",
+            "-c",
+            f"user.email={email}",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.hooksPath=/dev/null",
+            *args,
+        ]
+        try:
+            done = subprocess.run(
+                command, cwd=self.path, env=env, capture_output=True, text=True, check=False
+            )
+        except FileNotFoundError:
+            raise UserError("git is not installed: config backups need the `git` program") from None
+        if check and done.returncode != 0:
+            raise UserError(f"git {args[0]} failed in {self.path}: {done.stderr.strip()[:200]}")
+        return done
+
+
+def _file_name(device: str) -> str:
+    if not DEVICE_NAME.match(device):
+        raise UserError(f"device name {device!r} cannot be a file name (letters, digits, . _ -)")
+    return device + SUFFIX

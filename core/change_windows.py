@@ -1,0 +1,50 @@
+"""Change windows: when configuration changes on a target are expected (and so no finding)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+def check_cron(expression: str) -> None:
+    """Raise ValueError unless a standard five-field cron expression."""
+    from croniter import croniter
+
+    if len(expression.split()) != 5 or not croniter.is_valid(expression):
+        raise ValueError(f"expected a five-field cron expression, got {expression!r}")
+
+
+@dataclass(frozen=True)
+class ChangeWindow:
+    """Either recurring (cron start + duration, in `timezone`) or one fixed span (start, end)."""
+
+    cron: str | None = None
+    duration: timedelta | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    timezone: str = "UTC"
+
+    def overlaps(self, since: datetime, until: datetime) -> bool:
+        """True when any part of this window falls inside [since, until] (both aware)."""
+        if self.start is not None and self.end is not None:
+            return self.start <= until and self.end >= since
+        if self.cron is None or self.duration is None:
+            return False
+        from croniter import croniter
+
+        zone = ZoneInfo(self.timezone)
+        # The latest window start that could still be open at `since`, then every later one.
+        cursor = (since - self.duration - timedelta(seconds=1)).astimezone(zone)
+        starts = croniter(self.cron, cursor)
+        while True:
+            opened: datetime = starts.get_next(datetime)
+            if opened > until:
+                return False
+            if opened + self.duration >= since:
+                return True
+
+    def describe(self) -> str:
+        if self.cron is not None and self.duration is not None:
+            return f"cron '{self.cron}' for {self.duration} ({self.timezone})"
+        return f"{self.start:%Y-%m-%d %H:%M %Z} to {self.end:%Y-%m-%d %H:%M %Z}"

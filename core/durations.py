@@ -1,0 +1,25 @@
+"""Durations in settings: `90s`, `30m`, `4h`, `1d12h`, `2w`; a bare number means seconds."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DURATION_HELP = "a duration such as 90s, 30m, 4h, 1d12h or 2w"
+
+
+def parse_duration(value: str | int | float) -> timedelta:
+    """Raises ValueError naming the accepted forms."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        compact = str(value).strip().lower().replace(" ", "")
+        parts = _PART.findall(compact)
+        if not compact or "".join(n + u for n, u in parts) != compact:
+            raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if seconds <= 0:
+        raise ValueError(f"expected {DURATION_HELP} longer than zero, got {value!r}")
+    return timedelta(seconds=seconds)
