@@ -38,7 +38,6 @@ def connect_params(target: Target, timeout: float) -> dict[str, Any]:
         "conn_timeout": timeout,
         "auth_timeout": timeout,
         "banner_timeout": timeout,
-        "read_timeout_override": timeout,
         "allow_agent": False,
         "fast_cli": True,
     }
@@ -75,7 +74,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         raise CollectError(reason, f"{where}: {what}") from None
     try:
         if "secret" in params:
-            connection.enable()
+            _enable(connection, where)
         yield connection
     except ReadTimeout:
         raise CollectError("timeout", f"{where}: no prompt within {seconds:g} s") from None
@@ -83,6 +82,13 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
     finally:
         connection.disconnect()
+
+
+def _enable(connection: BaseConnection, where: str) -> None:
+    try:
+        connection.enable()
+    except ValueError:  # netmiko's way of saying the enable secret was refused
+        raise CollectError("auth failed", f"{where}: the enable secret was refused") from None
 
 
 def _why(exc: BaseException) -> tuple[str, str]:

@@ -19,7 +19,7 @@ _DURATION_PART = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)s?\b", r
 # Vendors answer an unknown or unauthorised command with one of these instead of failing.
 _ERROR_LINE = re.compile(
     r"^\s*(%\s*(invalid|incomplete|ambiguous|unrecognized|unknown)"
-    r"|error:|syntax error|unknown command|\^)",
+    r"|error:|syntax error|unknown command|\^\s*$)",
     re.IGNORECASE,
 )
 
