@@ -20,6 +20,8 @@ _VERSION = re.compile(r"Comware Software, Version ([^,\n]+)(?:, Release (\S+))?"
 _CPU_MINUTE = re.compile(r"(\d+(?:\.\d+)?)%\s+in last 1 minute")
 _CPU_UNIT = re.compile(r"^\s*((?:Slot|Unit|Board|Chassis)\b.*?)\s*CPU usage:\s*$", re.MULTILINE)
 _USED_RATE = re.compile(r"Used Rate:\s*(\d+(?:\.\d+)?)%")
+_TOTAL_BYTES = re.compile(r"^System Total Memory\(bytes\):\s*(\d+)", re.MULTILINE)
+_USED_BYTES = re.compile(r"^Total Used Memory\(bytes\):\s*(\d+)", re.MULTILINE)
 _MEM_ROW = re.compile(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)", re.MULTILINE)
 _BUFFERS_CACHE = re.compile(r"^-/\+ Buffers/Cache:\s+(\d+)\s+(\d+)", re.MULTILINE)
 
@@ -65,9 +67,13 @@ def display_cpu_usage(text: str) -> Facts:
 
 
 def display_memory(text: str) -> Facts:
-    """Comware 5 prints `Used Rate`; Comware 7 a free(1)-like table where cache is not used."""
+    """Comware 5 prints byte totals (and on most releases `Used Rate`); Comware 7 prints a
+    free(1)-like table per slot, where buffers and cache count as free."""
     if found := _USED_RATE.search(text):
         return Facts(memory_used_percent=float(found.group(1)))
+    total, used = _TOTAL_BYTES.search(text), _USED_BYTES.search(text)
+    if total and used:
+        return Facts(memory_used_percent=percent(float(used.group(1)), float(total.group(1))))
     row = _MEM_ROW.search(text)
     if not row:
         return Facts()

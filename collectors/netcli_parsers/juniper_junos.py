@@ -11,7 +11,9 @@ PLATFORM = "juniper_junos"
 _CONTEXT = re.compile(r"^\s*\{+\w+(?::\w+)?\}+\s*$", re.MULTILINE)
 _MODEL = re.compile(r"^\s*Model:\s*(\S+)", re.MULTILINE)
 _JUNOS = re.compile(r"^\s*Junos:\s*(\S+)", re.MULTILINE)
-_SUITE = re.compile(r"^\s*JUNOS\b.*?\[([^\]]+)\]", re.MULTILINE)
+# Package lines carry the release, e.g. `JUNOS EX  Software Suite [13.2X51-D35.3]`; builder
+# stamps such as `[20220419.9889e6f_builder_stable_11]` are not releases.
+_SUITE = re.compile(r"^\s*JUNOS\b.*?\[(\d+\.\d+[A-Z][^\]]*)\]", re.MULTILINE)
 _PHYSICAL = re.compile(r"^Physical interface: ([^,\s]+), (\w+), Physical link is (\w+)", re.M)
 _SPEED = re.compile(r"Speed: (\S+?),?\s")
 _CPU_IDLE = re.compile(r"^CPU:.*?(\d+(?:\.\d+)?)% idle", re.MULTILINE)
