@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 
 def settings(target: Target) -> CliSpec:
-    """The `cli:` section with its defaults (the inventory keeps only what was written)."""
+    """The `cli:` section with its defaults (the inventory keeps only what was written and
+    has validated it already; references are resolved, and may fail, only at use)."""
     if target.cli is None:
         raise UserError(f"target {target.name}: no `cli:` section to connect with")
-    return CliSpec.model_validate(dict(target.cli))
+    return CliSpec.model_construct(**target.cli)
 
 
 def connect_params(target: Target, timeout: float) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def connect_params(target: Target, timeout: float) -> dict[str, Any]:
         "auth_timeout": timeout,
         "banner_timeout": timeout,
         "allow_agent": False,
-        "fast_cli": True,
+        "fast_cli": cli.fast_cli,
     }
     if cli.password:
         params["password"] = secrets.resolve(cli.password)

@@ -194,9 +194,15 @@ FAKENOS_EXPECTED = {
 }
 
 
+@pytest.fixture(scope="module")
+def fakenos_samples(fakenos_devices) -> dict[str, list[Sample]]:
+    """One collection per platform, shared by the tests below (fakenos answers are fixed)."""
+    return {platform: collect(fakenos_devices.target(platform)) for platform in FAKENOS_EXPECTED}
+
+
 @pytest.mark.parametrize("platform", sorted(FAKENOS_EXPECTED))
-def test_fakenos_platform_gives_expected_samples(fakenos_devices, platform):
-    samples = collect(fakenos_devices.target(platform))
+def test_fakenos_platform_gives_expected_samples(fakenos_samples, platform):
+    samples = fakenos_samples[platform]
     wanted = FAKENOS_EXPECTED[platform]
     got = summary(samples)
     assert {key: got[key] for key in wanted} == wanted
@@ -204,16 +210,11 @@ def test_fakenos_platform_gives_expected_samples(fakenos_devices, platform):
     assert all(s.target == f"fakenos-{platform}" for s in samples)
 
 
-def test_fakenos_counters_and_speeds(fakenos_devices):
+def test_fakenos_counters_and_speeds(fakenos_samples):
     """Raw counters from `show interfaces` / `display interface brief`, labelled by port."""
-    cisco = {
-        (s.metric, s.label("interface")): s.value
-        for s in collect(fakenos_devices.target("cisco_ios"))
-    }
+    cisco = {(s.metric, s.label("interface")): s.value for s in fakenos_samples["cisco_ios"]}
     assert cisco[("if.speed", "TenGigabitEthernet1/1/1")] == 10e9
     assert ("if.in_octets", "TenGigabitEthernet1/1/1") in cisco
-    huawei = {
-        (s.metric, s.label("interface")): s.value for s in collect(fakenos_devices.target("huawei"))
-    }
+    huawei = {(s.metric, s.label("interface")): s.value for s in fakenos_samples["huawei"]}
     assert huawei[("if.in_errors", "Eth-Trunk4")] == 4625
     assert huawei[("if.speed", "GigabitEthernet15/1/0")] == 10e9  # "GigabitEthernet15/1/0(10G)"

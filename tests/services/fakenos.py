@@ -48,6 +48,9 @@ class FakeNos:
             "username": self.username,
             "password": f"env:{self.password_env}",
             "timeout": 10,
+            # fakenos answers in bursts that netmiko's fast timings sometimes split,
+            # shifting every later output by one command
+            "fast_cli": False,
         }
         if platform in NEEDS_ENABLE:
             settings["secret"] = f"env:{self.password_env}"
