@@ -53,7 +53,11 @@ def connect_params(target: Target, timeout: float) -> dict[str, Any]:
 
 @contextmanager
 def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseConnection]:
-    """A logged-in session (enable mode when a `secret` is set), closed on exit."""
+    """A logged-in session (enable mode when a `secret` is set), closed on exit.
+
+    Connecting and logging in wait at most the `cli.timeout` setting, and never longer
+    than `timeout` (what is left of the caller's deadline) when that is given.
+    """
     from netmiko import ConnectHandler
     from netmiko.exceptions import (
         NetmikoAuthenticationException,
@@ -61,7 +65,8 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         ReadTimeout,
     )
 
-    seconds = max(1.0, timeout if timeout is not None else settings(target).timeout)
+    configured = settings(target).timeout
+    seconds = max(1.0, configured if timeout is None else min(configured, timeout))
     params = connect_params(target, seconds)
     where = f"{target.address}:{params['port']}"
     try:

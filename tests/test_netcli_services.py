@@ -3,13 +3,18 @@ and fakenos (canned multi-vendor CLIs), all on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 
 from agent.runner import inspect_target
 from collectors.netcli import NetCliCollector
@@ -218,3 +223,42 @@ def test_fakenos_counters_and_speeds(fakenos_samples):
     huawei = {(s.metric, s.label("interface")): s.value for s in fakenos_samples["huawei"]}
     assert huawei[("if.in_errors", "Eth-Trunk4")] == 4625
     assert huawei[("if.speed", "GigabitEthernet15/1/0")] == 10e9  # "GigabitEthernet15/1/0(10G)"
+
+
+def test_inspect_run_over_an_inventory_of_switches(fake_cisco_switch, tmp_path, monkeypatch):
+    """`inspect run` picks netcli from `cli:` sections; a refused login is one UNKNOWN."""
+    monkeypatch.setenv("OPSINSPECT_TEST_WRONG", "not-the-password")
+    switch = fake_cisco_switch
+    cli_settings = {
+        "port": switch.port,
+        "username": switch.username,
+        "password": f"env:{switch.password_env}",
+        "secret": f"env:{switch.enable_env}",
+    }
+    inventory = {
+        "groups": {"access": {"kind": "switch", "platform": "cisco_ios", "cli": cli_settings}},
+        "hosts": {
+            "sw-good": {"address": switch.host, "groups": ["access"]},
+            "sw-badpass": {
+                "address": switch.host,
+                "groups": ["access"],
+                "cli": {"password": "env:OPSINSPECT_TEST_WRONG"},
+            },
+        },
+    }
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump(inventory))
+    result = subprocess.run(
+        [sys.executable, "-c", "from cli.main import main; main()", "run", "-i", str(path)]
+        + ["--format", "json", "--no-store"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=120,
+    )
+    report = json.loads(result.stdout)
+    unknown = [f for f in report["findings"] if f["status"] == "UNKNOWN"]
+    assert [(f["target"], f["summary"].split(":")[0]) for f in unknown] == [
+        ("sw-badpass", "auth failed")
+    ]
+    assert result.returncode == 3  # UNKNOWN is the worst status of the run
