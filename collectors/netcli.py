@@ -13,7 +13,16 @@ from functools import reduce
 from typing import ClassVar
 
 from collectors.netcli_connection import cli_session
-from collectors.netcli_parsers import PLATFORMS, Facts, ParseError, is_error_output, merge
+from collectors.netcli_parsers import (
+    ALIASES,
+    PLATFORMS,
+    Facts,
+    ParseError,
+    Parser,
+    is_error_output,
+    merge,
+    plan_for,
+)
 from core.errors import CollectError, UserError
 from core.model import Sample, Target
 from core.session import Session
@@ -25,11 +34,12 @@ class NetCliCollector:
     name: ClassVar[str] = "netcli"
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
-        probes = PLATFORMS.get(target.platform)
+        probes = plan_for(target.platform)
         if probes is None:
+            supported = ", ".join(sorted([*PLATFORMS, *ALIASES]))
             raise UserError(
                 f"target {target.name}: platform {target.platform!r} is not supported by the "
-                f"netcli collector (supported: {', '.join(sorted(PLATFORMS))})"
+                f"netcli collector (supported: {supported})"
             )
         answered: list[Stamped] = []
         with cli_session(target, session.remaining()) as connection:
@@ -47,7 +57,7 @@ class NetCliCollector:
         return list(samples(target.name, answered))
 
 
-def _parse(parser, text: str) -> Facts | None:
+def _parse(parser: Parser, text: str) -> Facts | None:
     """None when the device rejected the command or its output did not parse into anything."""
     if is_error_output(text):
         return None

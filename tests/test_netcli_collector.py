@@ -12,7 +12,7 @@ import pytest
 import collectors
 from collectors.netcli import NetCliCollector, samples
 from collectors.netcli_connection import connect_params
-from collectors.netcli_parsers import Facts, InterfaceState
+from collectors.netcli_parsers import PLATFORMS, Facts, InterfaceState, plan_for
 from core.errors import UserError
 from core.model import Target
 from core.session import Session
@@ -41,8 +41,13 @@ def test_netcli_is_registered():
 
 def test_unsupported_platform_names_the_supported_ones():
     target = Target(name="fw1", kind="firewall", platform="fortinet", cli={"username": "x"})
-    with pytest.raises(UserError, match="fortinet.*supported: arista_eos, cisco_ios"):
+    with pytest.raises(UserError, match="fortinet.*supported: arista_eos, cisco_ios, cisco_xe"):
         NetCliCollector().collect(target, Session())
+
+
+def test_ios_xe_and_vrp8_use_the_same_plans():
+    assert plan_for("cisco_xe") is PLATFORMS["cisco_ios"]
+    assert plan_for("huawei_vrpv8") is PLATFORMS["huawei"]
 
 
 def test_facts_become_shared_samples_stamped_per_command():

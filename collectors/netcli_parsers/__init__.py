@@ -21,14 +21,17 @@ from collectors.netcli_parsers.common import (
 )
 
 __all__ = [
+    "ALIASES",
     "PLATFORMS",
     "Facts",
     "InterfaceState",
     "ParseError",
+    "Parser",
     "Probe",
     "is_error_output",
     "merge",
     "parser_for",
+    "plan_for",
 ]
 
 
@@ -86,6 +89,14 @@ PLATFORMS: dict[str, tuple[Probe, ...]] = {
         _probe("cpu", ("show processes top once", arista_eos.show_processes_top_once)),
     ),
 }
+
+
+# Other netmiko device types that speak the same CLI as a planned platform.
+ALIASES = {"cisco_xe": "cisco_ios", "huawei_vrpv8": "huawei"}
+
+
+def plan_for(platform: str) -> tuple[Probe, ...] | None:
+    return PLATFORMS.get(ALIASES.get(platform, platform))
 
 
 def parser_for(platform: str, command: str) -> Parser:
