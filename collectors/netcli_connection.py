@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import secrets
@@ -47,7 +48,7 @@ def connect_params(target: Target, timeout: float) -> dict[str, Any]:
     if cli.secret:
         params["secret"] = secrets.resolve(cli.secret)
     if cli.key_file:
-        params.update(use_keys=True, key_file=cli.key_file)
+        params.update(use_keys=True, key_file=str(Path(cli.key_file).expanduser()))
     return params
 
 
@@ -83,7 +84,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
             _enable(connection, where)
         yield connection
     except ReadTimeout:
-        raise CollectError("timeout", f"{where}: no prompt within {seconds:g} s") from None
+        raise CollectError("timeout", f"{where}: a command got no complete answer in time") from None
     except (OSError, EOFError) as exc:
         raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
     finally:
