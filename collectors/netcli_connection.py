@@ -84,7 +84,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
             _enable(connection, where)
         yield connection
     except ReadTimeout:
-        raise CollectError("timeout", f"{where}: a command got no complete answer in time") from None
+        raise CollectError("timeout", f"{where}: a command got no full answer in time") from None
     except (OSError, EOFError) as exc:
         raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
     finally:
