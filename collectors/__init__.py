@@ -22,9 +22,19 @@ def _local() -> Collector:
     return LocalCollector()
 
 
+def _netcli() -> Collector:
+    from collectors.netcli import NetCliCollector
+
+    return NetCliCollector()
+
+
 REGISTRY: dict[str, Callable[[], Collector]] = {
     "local": _local,
+    "netcli": _netcli,
 }
+
+# Network collectors a non-server target gets from its connection sections, cheapest first.
+_NETWORK_SECTIONS = (("snmp", "snmp"), ("netcli", "cli"))
 
 
 def default_names(target: Target) -> tuple[str, ...]:
@@ -33,6 +43,8 @@ def default_names(target: Target) -> tuple[str, ...]:
         return target.collectors
     if target.kind == "server" and target.is_local:
         return ("local",)
+    if target.kind != "server":
+        return tuple(n for n, section in _NETWORK_SECTIONS if getattr(target, section) is not None)
     return ()
 
 

@@ -75,6 +75,7 @@ class CliSpec(Strict):
     secret: Credential | None = None
     key_file: str | None = None
     timeout: float = Field(20.0, gt=0)
+    fast_cli: bool = True  # netmiko's short waits; false for devices slow to echo and prompt
 
 
 def _duration(value: str) -> str:

@@ -7,6 +7,8 @@ import pytest
 pytest_plugins = [
     "tests.services.postgres",
     "tests.services.mariadb",
+    "tests.services.fake_switches",
+    "tests.services.fakenos",
 ]
 
 

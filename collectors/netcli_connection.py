@@ -1,0 +1,112 @@
+"""One netmiko session to a network device, opened from the target's `cli:` settings.
+
+Kept apart from what is collected so that config backup opens devices the same way.
+Every failure to connect becomes a CollectError whose reason the runner reports.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core import secrets
+from core.errors import CollectError, UserError
+from core.inventory_spec import CliSpec
+from core.model import Target
+
+if TYPE_CHECKING:
+    from netmiko import BaseConnection
+
+
+def settings(target: Target) -> CliSpec:
+    """The `cli:` section with its defaults (the inventory keeps only what was written and
+    has validated it already; references are resolved, and may fail, only at use)."""
+    if target.cli is None:
+        raise UserError(f"target {target.name}: no `cli:` section to connect with")
+    return CliSpec.model_construct(**target.cli)
+
+
+def connect_params(target: Target, timeout: float) -> dict[str, Any]:
+    """ConnectHandler keyword arguments; secrets are resolved here, at use, and nowhere kept."""
+    cli = settings(target)
+    params: dict[str, Any] = {
+        "device_type": target.platform,
+        "host": target.address,
+        "port": cli.port,
+        "username": cli.username or "",
+        "conn_timeout": timeout,
+        "auth_timeout": timeout,
+        "banner_timeout": timeout,
+        "allow_agent": False,
+        "fast_cli": cli.fast_cli,
+    }
+    if cli.password:
+        params["password"] = secrets.resolve(cli.password)
+    if cli.secret:
+        params["secret"] = secrets.resolve(cli.secret)
+    if cli.key_file:
+        params.update(use_keys=True, key_file=str(Path(cli.key_file).expanduser()))
+    return params
+
+
+@contextmanager
+def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseConnection]:
+    """A logged-in session (enable mode when a `secret` is set), closed on exit.
+
+    Connecting and logging in wait at most the `cli.timeout` setting, and never longer
+    than `timeout` (what is left of the caller's deadline) when that is given.
+    """
+    from netmiko import ConnectHandler
+    from netmiko.exceptions import (
+        NetmikoAuthenticationException,
+        NetmikoTimeoutException,
+        ReadTimeout,
+    )
+
+    configured = settings(target).timeout
+    seconds = max(1.0, configured if timeout is None else min(configured, timeout))
+    params = connect_params(target, seconds)
+    where = f"{target.address}:{params['port']}"
+    try:
+        connection = ConnectHandler(**params)
+    except NetmikoAuthenticationException:
+        raise CollectError(
+            "auth failed", f"{where}: the device refused user {params['username']!r}"
+        ) from None
+    except (NetmikoTimeoutException, ReadTimeout, OSError, EOFError) as exc:
+        reason, what = _why(exc)
+        raise CollectError(reason, f"{where}: {what}") from None
+    try:
+        if "secret" in params:
+            _enable(connection, where)
+        yield connection
+    except ReadTimeout:
+        raise CollectError("timeout", f"{where}: a command got no full answer in time") from None
+    except (OSError, EOFError) as exc:
+        raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
+    finally:
+        connection.disconnect()
+
+
+def _enable(connection: BaseConnection, where: str) -> None:
+    try:
+        connection.enable()
+    except ValueError:  # netmiko's way of saying the enable secret was refused
+        raise CollectError("auth failed", f"{where}: the enable secret was refused") from None
+
+
+def _why(exc: BaseException) -> tuple[str, str]:
+    """netmiko reports refused, dropped and silent alike; the cause underneath tells them apart."""
+    cause = exc.__context__ or exc
+    if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
+        return "timeout", "no answer in time"
+    if isinstance(cause, ConnectionRefusedError):
+        return "unreachable", "connection refused"
+    if isinstance(cause, socket.gaierror) or "DNS failure" in str(exc):
+        return "unreachable", "name does not resolve"
+    if isinstance(cause, OSError):
+        return "unreachable", cause.strerror or type(cause).__name__
+    return "timeout", "no SSH banner or prompt in time"

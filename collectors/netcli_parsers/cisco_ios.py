@@ -1,0 +1,88 @@
+"""Cisco IOS / IOS-XE: ntc-templates for every command, plus byte counters it leaves out."""
+
+from __future__ import annotations
+
+import re
+
+from collectors.netcli_parsers.common import (
+    Facts,
+    InterfaceState,
+    duration_seconds,
+    ntc,
+    number,
+    percent,
+)
+
+PLATFORM = "cisco_ios"
+_HEADER = re.compile(r"^(\S+) is .*, line protocol is", re.MULTILINE)
+_IN_BYTES = re.compile(r"\d+ packets input, (\d+) bytes")
+_OUT_BYTES = re.compile(r"\d+ packets output, (\d+) bytes")
+
+
+def show_version(text: str) -> Facts:
+    rows = ntc(PLATFORM, "show version", text)
+    if not rows:
+        return Facts()
+    row = rows[0]
+    hardware = row.get("hardware") or []
+    return Facts(
+        uptime_s=duration_seconds(row.get("uptime", "")),
+        model=hardware[0] if hardware else "",
+        version=row.get("version", ""),
+    )
+
+
+def show_interfaces(text: str) -> Facts:
+    octets = _octets_by_interface(text)
+    interfaces = []
+    for row in ntc(PLATFORM, "show interfaces", text):
+        name = row["interface"]
+        counters = {
+            "if.in_errors": number(row.get("input_errors")),
+            "if.out_errors": number(row.get("output_errors")),
+            "if.in_discards": number(row.get("queue_drops")),
+            "if.out_discards": number(row.get("queue_output_drops")),
+            **octets.get(name, {}),
+        }
+        bandwidth = re.match(r"(\d+)\s*Kbit", row.get("bandwidth", ""))
+        interfaces.append(
+            InterfaceState(
+                name=name,
+                admin_up=row["link_status"] != "administratively down",
+                oper_up=row["protocol_status"].startswith("up"),
+                speed_bps=float(bandwidth.group(1)) * 1000 if bandwidth else None,
+                description=row.get("description", ""),
+                counters={k: v for k, v in counters.items() if v is not None},
+            )
+        )
+    return Facts(interfaces=tuple(interfaces))
+
+
+def _octets_by_interface(text: str) -> dict[str, dict[str, float]]:
+    """The template keeps packet counts but drops the byte counts on the same lines."""
+    heads = list(_HEADER.finditer(text))
+    result: dict[str, dict[str, float]] = {}
+    for head, following in zip(heads, [*heads[1:], None], strict=True):
+        block = text[head.end() : following.start() if following else len(text)]
+        counters = {}
+        if found := _IN_BYTES.search(block):
+            counters["if.in_octets"] = float(found.group(1))
+        if found := _OUT_BYTES.search(block):
+            counters["if.out_octets"] = float(found.group(1))
+        result[head.group(1)] = counters
+    return result
+
+
+def show_processes_cpu(text: str) -> Facts:
+    rows = ntc(PLATFORM, "show processes cpu", text)
+    busy = number(rows[0].get("cpu_usage_1_min")) if rows else None
+    return Facts(cpu_percent=busy)
+
+
+def show_processes_memory_sorted(text: str) -> Facts:
+    """The first pool is the processor pool (what CISCO-MEMORY-POOL calls 'Processor')."""
+    rows = ntc(PLATFORM, "show processes memory sorted", text)
+    if not rows:
+        return Facts()
+    used = percent(number(rows[0].get("memory_used")), number(rows[0].get("memory_total")))
+    return Facts(memory_used_percent=used)

@@ -1,0 +1,127 @@
+"""Multi-vendor canned CLIs (fakenos) over SSH on 127.0.0.1, once per test session.
+
+fakenos pins paramiko 4, so it lives in its own venv made by scripts/install-services
+(OPSINSPECT_TOOLS, default /opt/opsinspect). Its outputs are canned: the same text for a
+command every time, and no config mode.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.model import Target
+from tests.services import free_port, missing, port_open, wait_until
+
+PASSWORD_ENV = "OPSINSPECT_TEST_FAKENOS_PASSWORD"
+# netmiko device_type (our Target.platform) -> fakenos platform
+PLATFORMS = {
+    "cisco_ios": "cisco_ios",
+    "huawei": "huawei_vrp",
+    "hp_comware": "hp_comware",
+    "juniper_junos": "juniper_junos",
+    "arista_eos": "arista_eos",
+}
+# fakenos serves `show version` on these only after `enable`, as some real devices do.
+NEEDS_ENABLE = {"cisco_ios", "arista_eos"}
+
+
+@dataclass(frozen=True)
+class FakeNos:
+    host: str
+    username: str
+    password_env: str
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def target(self, platform: str, **cli: object) -> Target:
+        settings: dict[str, object] = {
+            "port": self.ports[platform],
+            "username": self.username,
+            "password": f"env:{self.password_env}",
+            "timeout": 10,
+            # fakenos answers in bursts that netmiko's fast timings sometimes split,
+            # shifting every later output by one command
+            "fast_cli": False,
+        }
+        if platform in NEEDS_ENABLE:
+            settings["secret"] = f"env:{self.password_env}"
+        return Target(
+            name=f"fakenos-{platform}",
+            kind="switch",
+            address=self.host,
+            platform=platform,
+            cli={**settings, **cli},
+        )
+
+
+def fakenos_program() -> str | None:
+    tools = Path(os.environ.get("OPSINSPECT_TOOLS", "/opt/opsinspect"))
+    candidate = tools / "fakenos-venv" / "bin" / "fakenos"
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    return shutil.which("fakenos")
+
+
+@pytest.fixture(scope="session")
+def fakenos_devices() -> Iterator[FakeNos]:
+    program = fakenos_program()
+    if program is None:
+        missing("fakenos (own venv, see scripts/install-services)")
+    workdir = Path(tempfile.mkdtemp(prefix="opsinspect-fakenos-"))
+    devices = FakeNos(
+        host="127.0.0.1",
+        username="netops",
+        password_env=PASSWORD_ENV,
+        ports={platform: free_port() for platform in PLATFORMS},
+    )
+    os.environ[PASSWORD_ENV] = "fakenos-pass-2718"
+    inventory = {
+        "default": {
+            "username": devices.username,
+            "password": os.environ[PASSWORD_ENV],
+            "server": {
+                "plugin": "ParamikoSshServer",
+                "configuration": {"address": devices.host, "timeout": 1},
+            },
+        },
+        "hosts": {
+            platform.replace("_", "-"): {"port": port, "platform": PLATFORMS[platform]}
+            for platform, port in devices.ports.items()
+        },
+    }
+    (workdir / "inventory.yaml").write_text(yaml.safe_dump(inventory))
+    log = (workdir / "fakenos.log").open("wb")
+    process = subprocess.Popen(
+        [program, "-i", str(workdir / "inventory.yaml"), "-l", "warning"],
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(
+            lambda: all(port_open(p) for p in devices.ports.values()) or process.poll() is not None,
+            60,
+            "fakenos",
+        )
+        if process.poll() is not None:
+            raise RuntimeError(f"fakenos exited: {(workdir / 'fakenos.log').read_text()[-2000:]}")
+        yield devices
+    finally:
+        process.send_signal(signal.SIGINT)  # its CLI stops its servers on KeyboardInterrupt
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        os.environ.pop(PASSWORD_ENV, None)
+        shutil.rmtree(workdir, ignore_errors=True)
