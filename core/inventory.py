@@ -24,6 +24,7 @@ from core.profiles import (
     Thresholds,
 )
 from core.thresholds import Range
+from core.tickets_spec import TicketsSpec, reference_problems
 from core.yamlsource import KeyPath, YamlDocument, dotted, load_yaml
 
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
@@ -35,6 +36,7 @@ class Inventory:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     source: Path | None = None
+    tickets: TicketsSpec = field(default_factory=TicketsSpec)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -90,7 +92,14 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     _check_parents(targets, doc)
-    return Inventory(targets=targets, profiles=profiles, schedules=spec.schedules, source=path)
+    _check_ticket_references(spec, doc)
+    return Inventory(
+        targets=targets,
+        profiles=profiles,
+        schedules=spec.schedules,
+        source=path,
+        tickets=spec.tickets,
+    )
 
 
 def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:
@@ -150,6 +159,11 @@ def _check_parents(targets: tuple[Target, ...], doc: YamlDocument) -> None:
                     f"{doc.where(('hosts', t.name, 'parents', i))}: hosts.{t.name}.parents: "
                     f"unknown host {parent!r}"
                 )
+
+
+def _check_ticket_references(spec: InventorySpec, doc: YamlDocument) -> None:
+    for loc, message in reference_problems(spec.tickets, set(spec.hosts), set(spec.groups)):
+        raise UserError(f"{doc.where(loc)}: {dotted(loc)}: {message}")
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:

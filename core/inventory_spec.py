@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from core import secrets
 from core.thresholds import Range
+from core.tickets_spec import TicketsSpec
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 
@@ -135,3 +136,4 @@ class InventorySpec(Strict):
     hosts: dict[str, HostSpec] = {}
     profiles: dict[str, ProfileSpec] = {}
     schedules: dict[str, ScheduleSpec] = {}
+    tickets: TicketsSpec = TicketsSpec()
