@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import tickets
 from agent.runner import RunOptions, inspect
 from core.inventory import Inventory
 from core.model import InspectionRun, Target
-import tickets
 from records import Store
 
 

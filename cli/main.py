@@ -6,9 +6,11 @@ import sys
 
 import click
 
+from cli.handover_cmd import handover
 from cli.inventory_cmd import inventory
 from cli.records_cmd import records
 from cli.run_cmd import run
+from cli.ticket_cmd import ticket
 from core.errors import UserError
 
 # Nagios plugins exit 3 (UNKNOWN) when they cannot even start; monitoring wrappers rely on it.
@@ -24,6 +26,8 @@ def cli() -> None:
 cli.add_command(run)
 cli.add_command(inventory)
 cli.add_command(records)
+cli.add_command(ticket)
+cli.add_command(handover)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,16 +19,23 @@ class Calendar:
         self.holidays = set(spec.holidays)
 
     def add(self, start: datetime, working: timedelta) -> datetime:
-        """The moment `working` time has elapsed after `start`, counting only open hours."""
+        """The moment `working` time has elapsed after `start`, counting only open hours.
+        Whole days count as working days (3d = three full business days), not 72 hours."""
         if self.always:
             return start + working
         remaining = working
+        if working % timedelta(days=1) == timedelta(0):
+            remaining = (working // timedelta(days=1)) * self._day_length()
         for opens, closes in self._open_periods(start):
             span = closes - opens
             if remaining <= span:
                 return opens + remaining
             remaining -= span
         raise ValueError("no business hours in the calendar")
+
+    def _day_length(self) -> timedelta:
+        day = datetime(2000, 1, 1)
+        return datetime.combine(day, self.spec.end) - datetime.combine(day, self.spec.start)
 
     def end_of_day(self, start: datetime) -> datetime:
         """End of the (working) day the ticket arrived in; after hours, the next one's end."""

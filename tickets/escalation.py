@@ -42,7 +42,11 @@ def escalate_due(engine: Engine, spec: TicketsSpec, clock: Clock = utc_now) -> l
         ).all()
         for row in rows:
             breaches = []
-            if row.acknowledged_at is None and row.response_due < now:
+            if (
+                row.acknowledged_at is None
+                and row.response_due < now
+                and not row.response_escalated
+            ):
                 row.response_escalated = True
                 breaches.append(("response", row.response_due))
             if row.resolution_due < now and not row.resolution_escalated:
