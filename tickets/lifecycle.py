@@ -99,7 +99,7 @@ def resolve_row(
 def reopen_row(
     session: Session, row: TicketRow, spec: TicketsSpec, now: datetime, actor: str, note: str
 ) -> None:
-    """A returning problem restarts the resolution clock; the response clock stays answered."""
+    """A returning problem restarts the resolution clock; an answered response stays answered."""
     _require(row, ("resolved", "closed"), "reopen")
     set_state(row, "reopened")
     row.resolved_at = row.closed_at = row.satisfaction = row.fault_report_at = None
@@ -107,6 +107,9 @@ def reopen_row(
     row.resolution_started = now
     row.resolution_due = sla.resolution_due(row.grade, now, spec)
     row.resolution_escalated = False
+    if row.acknowledged_at is None:  # nobody has answered yet: a fresh response clock
+        row.response_due = sla.response_due(row.grade, now, spec)
+        row.response_escalated = False
     session.flush()
     add_event(session, row, now, actor, "reopened", note)
     outbox.enqueue(session, row, "open", spec, now, f"reopened: {note}")

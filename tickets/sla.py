@@ -63,7 +63,8 @@ class SlaView:
 def view(ticket, now: datetime, spec: TicketsSpec) -> SlaView:
     """SLA state of a stored ticket (records.tickets.Ticket) at `now`."""
     responded = ticket.acknowledged_at or ticket.resolved_at
-    response = clock_state(ticket.opened_at, ticket.response_due, responded, now, spec.sla.at_risk)
+    asked = ticket.opened_at if responded or not ticket.reopen_count else ticket.resolution_started
+    response = clock_state(asked, ticket.response_due, responded, now, spec.sla.at_risk)
     resolved = ticket.resolved_at if ticket.state in ("resolved", "closed") else None
     resolution = clock_state(
         ticket.resolution_started, ticket.resolution_due, resolved, now, spec.sla.at_risk
