@@ -69,11 +69,27 @@ def test_database_refuses_a_second_active_ticket(db_url):
 
     def row(**overrides):
         values = dict(
-            fingerprint="web01|disk|/", active_fingerprint="web01|disk|/", source="probe",
-            title="t", category="server", grade="C", state="open", target="web01", check="disk",
-            subject="/", status=2, summary="", created_by="test", escalation_level=0,
-            flapping=False, reopen_count=0, opened_at=T0, response_due=T0,
-            resolution_started=T0, resolution_due=T0, response_escalated=False,
+            fingerprint="web01|disk|/",
+            active_fingerprint="web01|disk|/",
+            source="probe",
+            title="t",
+            category="server",
+            grade="C",
+            state="open",
+            target="web01",
+            check="disk",
+            subject="/",
+            status=2,
+            summary="",
+            created_by="test",
+            escalation_level=0,
+            flapping=False,
+            reopen_count=0,
+            opened_at=T0,
+            response_due=T0,
+            resolution_started=T0,
+            resolution_due=T0,
+            response_escalated=False,
             resolution_escalated=False,
         )
         values.update(overrides)

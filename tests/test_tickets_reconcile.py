@@ -32,7 +32,10 @@ def test_one_blip_is_not_a_ticket_two_are_one_ticket(tmp_path):
     [ticket] = e.tickets()
     assert opened == [ticket.id]
     assert (ticket.state, ticket.fingerprint, ticket.grade, ticket.category) == (
-        "open", DISK, "B", "server",
+        "open",
+        DISK,
+        "B",
+        "server",
     )
     assert ticket.source_run_id == "run0004"
 
@@ -145,15 +148,15 @@ def test_host_behind_a_down_switch_is_suppressed_and_linked(tmp_path):
         "web01|reachability|ssh": "parent sw1 is down",
         "db01|reachability|ssh": "parent sw1 is down",
     }
-    links = [ev.detail["fingerprint"] for ev in events(e.engine, switch.id) if ev.action == "linked"]
+    links = [
+        ev.detail["fingerprint"] for ev in events(e.engine, switch.id) if ev.action == "linked"
+    ]
     assert sorted(links) == ["db01|reachability|ssh", "web01|reachability|ssh"]
     e.inspect(down)
     assert len(events(e.engine, switch.id)) == 3  # linked once per child, not every run
     # The switch comes back; web01 stays down: now it is web01's own problem.
     e.inspect({"sw1|disk|flash": OK, "web01|reachability|ssh": UNKNOWN}, ["sw1", "web01"])
-    result = e.inspect(
-        {"sw1|disk|flash": OK, "web01|reachability|ssh": UNKNOWN}, ["sw1", "web01"]
-    )
+    result = e.inspect({"sw1|disk|flash": OK, "web01|reachability|ssh": UNKNOWN}, ["sw1", "web01"])
     assert [t.target for t in list_tickets(e.engine, states=["resolved"])] == ["sw1"]
     assert [t.target for t in list_tickets(e.engine, states=["open"])] == ["web01"]
     assert len(result.opened) == 1

@@ -35,7 +35,12 @@ def at(text: str) -> datetime:
 def opened(e, clock_time: str, grade: str = "C", title: str = "fan failure"):
     e.clock.now = at(clock_time)
     return lifecycle.open_manual(
-        e.engine, e.inventory.tickets, target="web01", title=title, actor="alice", grade=grade,
+        e.engine,
+        e.inventory.tickets,
+        target="web01",
+        title=title,
+        actor="alice",
+        grade=grade,
         clock=e.clock,
     )
 
@@ -158,7 +163,11 @@ def test_clock_must_be_aware(tmp_path):
     e = estate(tmp_path, "hosts: {web01: {}}\n")
     with pytest.raises(ValueError, match="aware"):
         lifecycle.open_manual(
-            e.engine, e.inventory.tickets, target="x", title="y", actor="a",
+            e.engine,
+            e.inventory.tickets,
+            target="x",
+            title="y",
+            actor="a",
             clock=lambda: datetime(2026, 1, 1) + timedelta(0),
         )
 

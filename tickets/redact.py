@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 _URL = re.compile(r"https?://[^\s'\"<>]+")
+_TOKEN_LIKE = re.compile(r"^(?=.*\d)[\w-]{16,}$")  # Feishu/Slack put the token in the path
 _KEY_VALUE = re.compile(r"(?i)\b(access_token|token|key|secret|sign|password|passwd)=([^&\s'\"]+)")
 
 
@@ -20,11 +21,12 @@ def url(text: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     query = "…" if parts.query else ""
-    return urlunsplit((parts.scheme, host, parts.path, query, ""))
+    path = "/".join("…" if _TOKEN_LIKE.match(p) else p for p in parts.path.split("/"))
+    return urlunsplit((parts.scheme, host, path, query, ""))
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
+        text = text.replace(secret, url(secret) if _URL.fullmatch(secret) else "***")
     text = _URL.sub(lambda m: url(m.group(0)), text)
     return _KEY_VALUE.sub(lambda m: f"{m.group(1)}=***", text)
