@@ -38,7 +38,7 @@ def escalate_due(engine: Engine, spec: TicketsSpec, clock: Clock = utc_now) -> l
             select(TicketRow)
             .where(TicketRow.state.in_(ACTIVE_STATES), or_(response_breached, resolution_breached))
             .order_by(TicketRow.id)
-            .with_for_update()
+            .with_for_update(skip_locked=True)  # a ticket busy in a reconcile waits a sweep
         ).all()
         for row in rows:
             breaches = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.inventory import Inventory
@@ -58,10 +58,16 @@ def reconcile(
         try:
             with write_transaction(engine) as session:
                 return _apply(session, run, spec, targets, checked(clock))
-        except IntegrityError:
-            if attempt == 2:
+        except (IntegrityError, OperationalError) as exc:
+            retryable = isinstance(exc, IntegrityError) or _is_deadlock(exc)
+            if attempt == 2 or not retryable:
                 raise
     raise AssertionError("unreachable")
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    """PostgreSQL may pick this transaction as a deadlock victim; running it again is safe."""
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def _apply(
@@ -101,6 +107,8 @@ def _target(name: str, targets: Mapping[str, Target]) -> Target:
 def _observations(
     session: Session, run: InspectionRun, targets: Mapping[str, Target]
 ) -> dict[str, Observation]:
+    """Bad findings, OK findings of fingerprints with a history, and problems gone silent.
+    OK results never seen bad are skipped: most of a run is healthy and needs no state."""
     found: dict[str, Observation] = {}
     for f in run.findings:
         seen = found.get(f.fingerprint)
@@ -108,27 +116,32 @@ def _observations(
             found[f.fingerprint] = Observation(
                 f.fingerprint, f.target, f.check, f.subject, f.status, f.summary
             )
-    blind = {f.target for f in run.findings if f.check in _BLIND_CHECKS and f.status != Status.OK}
-    complete = [t for t in run.targets if t not in blind]
-    for start in range(0, len(complete), _CHUNK):
-        rows = session.scalars(
+    tracked = {}
+    names = list(run.targets)
+    for start in range(0, len(names), _CHUNK):
+        rows = session.execute(
             select(FingerprintStateRow).where(
-                FingerprintStateRow.target.in_(complete[start : start + _CHUNK]),
-                FingerprintStateRow.status != int(Status.OK),
+                FingerprintStateRow.target.in_(names[start : start + _CHUNK])
+            )
+        ).scalars()
+        tracked.update((r.fingerprint, r) for r in rows)
+    chosen = {fp: ob for fp, ob in found.items() if ob.status != Status.OK or fp in tracked}
+    blind = {f.target for f in run.findings if f.check in _BLIND_CHECKS and f.status != Status.OK}
+    complete = [t for t in names if t not in blind]
+    for fp, row in tracked.items():
+        if fp not in found and row.target in complete and row.status != int(Status.OK):
+            chosen[fp] = _gone(row)  # problem gone from a fully inspected target
+    for start in range(0, len(complete), _CHUNK):
+        active = session.scalars(
+            select(TicketRow).where(
+                TicketRow.target.in_(complete[start : start + _CHUNK]),
+                TicketRow.active_fingerprint.is_not(None),
             )
         )
-        for row in rows:
-            if row.fingerprint not in found:  # problem gone from a fully inspected target
-                found[row.fingerprint] = _gone(row)
-    active = session.scalars(
-        select(TicketRow).where(
-            TicketRow.target.in_(complete), TicketRow.active_fingerprint.is_not(None)
-        )
-    )
-    for row in active:
-        if row.fingerprint not in found:
-            found[row.fingerprint] = _gone(row)
-    return found
+        for row in active:
+            if row.fingerprint not in found:
+                chosen[row.fingerprint] = _gone(row)
+    return chosen
 
 
 def _gone(row: FingerprintStateRow | TicketRow) -> Observation:
@@ -182,6 +195,7 @@ def _active_tickets(session: Session, fingerprints: list[str]) -> dict[str, Tick
         rows = session.scalars(
             select(TicketRow)
             .where(TicketRow.active_fingerprint.in_(fingerprints[start : start + _CHUNK]))
+            .order_by(TicketRow.id)
             .with_for_update()
         )
         tickets.update((r.fingerprint, r) for r in rows)
