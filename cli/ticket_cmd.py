@@ -20,6 +20,7 @@ from cli.ticket_render import (
 from core import inventory as inventory_loader
 from core.paths import default_database_url
 
+CATEGORIES = ("server", "network", "database", "backup", "security", "other")
 STATES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
 SLA_STATES = ("on_track", "at_risk", "breached", "met")
 
@@ -225,16 +226,19 @@ def _fault_report(ctx, ticket_id, actor, note):
 @click.option("--grade", type=click.Choice("ABCD"), default="C", show_default=True)
 @click.option(
     "--category",
-    type=click.Choice(["server", "network", "database", "backup", "security", "other"]),
-    default="other",
-    show_default=True,
+    type=click.Choice(CATEGORIES),
+    help="Default: from the target's kind in the inventory (server, network, database), "
+    "else other.",
 )
 @click.option("--note", default="", help="Details from the reporter.")
 def open_ticket(inventory_path, db_url, actor, target, title, grade, category, note) -> None:
     """Open a ticket for a fault reported by a person."""
-    from tickets import lifecycle
+    from tickets import grading, lifecycle
 
     ctx = Context(inventory_path, db_url)
+    if category is None:
+        known = {t.name: t for t in ctx.inventory.targets}.get(target)
+        category = grading.category(known.kind, "") if known else "other"
     result = lifecycle.open_manual(
         ctx.engine,
         ctx.spec,

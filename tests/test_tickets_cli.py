@@ -105,6 +105,7 @@ def test_list_filters(env):
     def ids(*filters):
         return [t["id"] for t in as_json("ticket", "list", *filters)]
 
+    assert as_json("ticket", "show", "1")["category"] == "server"  # web01's kind
     assert ids("--grade", "A") == [2]
     assert ids("--target", "web01") == [1]
     assert ids("--assignee", "carol") == [2]

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from core.tickets_spec import TicketsSpec
 from records.tickets import write_transaction
 from records.tickets_schema import NotificationRow, TicketRow
-from tickets import channels
 from tickets.clock import Clock, checked
 from tickets.messages import payload, render
 from tickets.redact import scrub
@@ -91,6 +90,8 @@ def _claim(
 
 
 def _deliver(engine: Engine, row: NotificationRow, spec: TicketsSpec, clock: Clock) -> Delivery:
+    from tickets import channels  # HTTP, TLS and SMTP code only when there is mail to send
+
     channel = spec.channels.get(row.channel)
     error = ""
     if channel is None:
