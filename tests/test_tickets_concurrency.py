@@ -141,3 +141,32 @@ def test_concurrent_reconciles_in_processes(db_url, tmp_path):
         w.join(120)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     _assert_one_ticket_each(db_url)
+
+
+def test_whole_story_on_each_backend(db_url, tmp_path):
+    """Open, escalate, auto-resolve, reopen, manual moves and handover on this backend."""
+    from core.errors import UserError
+    from records.tickets import events
+    from tests.test_tickets_support import Estate
+    from tickets import escalation, handover, lifecycle
+
+    e = Estate(store=open_store(db_url), inventory=load_inventory(tmp_path, INVENTORY))
+    spec = e.inventory.tickets
+    fp = FINGERPRINTS[0]
+    e.inspect({fp: Status.CRITICAL})
+    [ticket] = list_tickets(e.engine)
+    e.clock.advance(minutes=16)
+    assert [x.level for x in escalation.escalate_due(e.engine, spec, e.clock)] == ["line2"]
+    e.inspect({fp: Status.OK})
+    e.inspect({fp: Status.OK})
+    e.inspect({fp: Status.CRITICAL})
+    [ticket] = list_tickets(e.engine)
+    assert (ticket.state, ticket.reopen_count, ticket.escalation_level) == ("reopened", 1, 1)
+    lifecycle.acknowledge(e.engine, ticket.id, "bob", spec, e.clock)
+    with pytest.raises(UserError):
+        lifecycle.reopen(e.engine, ticket.id, "not resolved", "bob", spec, e.clock)
+    report = handover.build(e.engine, spec, e.clock)
+    handover.record(e.engine, report, "bob", "")
+    assert [t.id for t, _ in report.open] == [ticket.id]
+    actions = [ev.action for ev in events(e.engine, ticket.id)]
+    assert actions == ["opened", "escalated", "resolved", "reopened", "acknowledged"]

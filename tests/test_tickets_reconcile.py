@@ -3,9 +3,13 @@
 import socket
 from datetime import timedelta
 
+import pytest
+
+from core.errors import UserError
 from core.status import Status
 from records.tickets import events, list_tickets
 from tests.test_tickets_support import estate
+from tickets import lifecycle
 
 CRIT, WARN, OK, UNKNOWN = Status.CRITICAL, Status.WARNING, Status.OK, Status.UNKNOWN
 DISK = "web01|disk|/var"
@@ -66,6 +70,8 @@ def test_problem_after_reopen_window_gets_a_new_ticket(tmp_path):
     e.inspect({DISK: CRIT})
     first, second = e.tickets()
     assert (first.state, second.state) == ("resolved", "open")
+    with pytest.raises(UserError, match="already has another open ticket"):
+        lifecycle.reopen(e.engine, first.id, "same disk", "bob", e.inventory.tickets, e.clock)
 
 
 def test_flapping_makes_one_flagged_ticket_not_a_storm(tmp_path):
