@@ -11,8 +11,8 @@ from core.model import InspectionRun
 from tickets.clock import Clock, utc_now
 from tickets.escalation import Escalation, escalate_due
 from tickets.outbox import Delivery, deliver_due
-from tickets.reconcile import ReconcileResult
-from tickets.reconcile import reconcile as _reconcile
+from tickets.reconciler import ReconcileResult
+from tickets.reconciler import reconcile as _reconcile
 
 
 @dataclass(frozen=True)
