@@ -96,7 +96,7 @@ def _apply(
             _on_ok(session, state, ob, ticket, flapping, spec, now, result)
         else:
             step = _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, now)
-            _tally(result, ob.fingerprint, step, state)
+            _tally(result, ob.fingerprint, step)
     return result
 
 
@@ -271,7 +271,7 @@ def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, no
     return "opened", row
 
 
-def _tally(result: ReconcileResult, fingerprint: str, step, state) -> None:
+def _tally(result: ReconcileResult, fingerprint: str, step) -> None:
     kind, detail = step
     if kind == "opened":
         result.opened.append(detail.id)
