@@ -194,15 +194,19 @@ tickets:
   open_after: 1
   channels:
     ding: {{type: dingtalk, url: "{http_receiver.url}/robot/send?access_token=ding-tok-123"}}
+    wecom: {{type: wecom, url: env:WECOM_URL_NOT_SET}}
     mail: {{type: email, host: {smtp_server.host}, port: {smtp_server.port}, username: duty,
             password: env:SMTP_PASSWORD, from: a@example.com, to: [b@example.com],
             ca_file: {smtp_server.ca_file}}}
-  notify: [{{channel: ding}}, {{channel: mail}}]
+  notify: [{{channel: ding}}, {{channel: mail}}, {{channel: wecom}}]
 """,
     )
     e.inspect({DISK: Status.CRITICAL})
     errors = {n.channel: n.last_error for n in notifications(e.engine)}
     assert "refused (errcode=310000: keywords not in content)" in errors["ding"]
     assert "login as duty refused (535)" in errors["mail"]
+    assert errors["wecom"] == (
+        "credential env:WECOM_URL_NOT_SET: environment variable WECOM_URL_NOT_SET is not set"
+    )
     text = " ".join(errors.values())
     assert "ding-tok-123" not in text and "wrong-password-xyz" not in text

@@ -17,17 +17,7 @@ def doc_example() -> str:
     return re.search(r"<!-- example:.*?-->\n```yaml\n(.*?)```", text, re.S).group(1)
 
 
-def test_documented_example_loads(tmp_path, monkeypatch):
-    for name in (
-        "HOOK_AUTH",
-        "DINGTALK_URL",
-        "DINGTALK_SECRET",
-        "WECOM_URL",
-        "FEISHU_URL",
-        "FEISHU_SECRET",
-        "SMTP_PASSWORD",
-    ):
-        monkeypatch.setenv(name, "https://example.invalid/x" if "URL" in name else "s3cret")
+def test_documented_example_loads_without_its_secrets_at_hand(tmp_path):
     path = tmp_path / "inventory.yaml"
     path.write_text(doc_example())
     spec = load(path).tickets
