@@ -19,14 +19,17 @@ from records.tickets_schema import TicketRow
 from tests.test_tickets_support import T0, finding, load_inventory
 
 FINGERPRINTS = [f"web01|disk|/data{i}" for i in range(5)]
-INVENTORY = "hosts: {web01: {}}\ntickets: {open_after: 1}\n"
+INVENTORY = "hosts: {web01: {}}\ntickets: {open_after: 2}\n"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shared.db'}"
-    base = request.getfixturevalue("postgres_url")
+    return fresh_database(request.getfixturevalue("postgres_url"))
+
+
+def fresh_database(base: str) -> str:
     name = f"t_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -106,34 +109,57 @@ def test_database_refuses_a_second_active_ticket(db_url):
 def test_concurrent_reconciles_in_threads(db_url, tmp_path):
     import tickets
 
+    race_in_threads(db_url, tmp_path, tickets.reconcile)
+    _assert_one_ticket_each(db_url)
+
+
+def race_in_threads(db_url, tmp_path, reconcile) -> None:
+    """The first bad run alone (streak 1), then six more at once: each would open a ticket."""
     store = open_store(db_url)
     inventory = load_inventory(tmp_path, INVENTORY)
+    reconcile(store.engine, bad_run(0), inventory, lambda: T0)
     barrier = threading.Barrier(6)
     errors = []
 
     def work(index):
         try:
             barrier.wait()
-            tickets.reconcile(store.engine, bad_run(index), inventory, lambda: T0)
+            reconcile(store.engine, bad_run(index), inventory, lambda: T0)
         except Exception as exc:  # noqa: BLE001 - reported below with the thread's index
             errors.append((index, exc))
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, 7)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert errors == []
+
+
+def test_constraint_alone_holds_when_row_locks_are_disabled(postgres_url, tmp_path, monkeypatch):
+    """Failure injection: without SELECT ... FOR UPDATE the reconciles really race on
+    PostgreSQL; the unique index refuses the duplicates and the losers retry."""
+    from sqlalchemy.sql import Select
+
+    import tickets.reconciler
+
+    db_url = fresh_database(postgres_url)
+    monkeypatch.setattr(Select, "with_for_update", lambda self, **_kw: self)
+    race_in_threads(db_url, tmp_path, tickets.reconciler.reconcile)
     _assert_one_ticket_each(db_url)
 
 
 def test_concurrent_reconciles_in_processes(db_url, tmp_path):
-    open_store(db_url)  # migrate once before the race
+    store = open_store(db_url)  # migrate once, and the first bad run, before the race
+    import tickets
+
+    first = load_inventory(tmp_path, INVENTORY)
+    tickets.reconcile(store.engine, bad_run(0), first, lambda: T0)
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(4)
     workers = [
         context.Process(target=_reconcile_in_process, args=(db_url, str(tmp_path), i, barrier))
-        for i in range(4)
+        for i in range(1, 5)
     ]
     for w in workers:
         w.start()
@@ -154,11 +180,13 @@ def test_whole_story_on_each_backend(db_url, tmp_path):
     spec = e.inventory.tickets
     fp = FINGERPRINTS[0]
     e.inspect({fp: Status.CRITICAL})
+    e.inspect({fp: Status.CRITICAL})
     [ticket] = list_tickets(e.engine)
     e.clock.advance(minutes=16)
     assert [x.level for x in escalation.escalate_due(e.engine, spec, e.clock)] == ["line2"]
     e.inspect({fp: Status.OK})
     e.inspect({fp: Status.OK})
+    e.inspect({fp: Status.CRITICAL})
     e.inspect({fp: Status.CRITICAL})
     [ticket] = list_tickets(e.engine)
     assert (ticket.state, ticket.reopen_count, ticket.escalation_level) == ("reopened", 1, 1)
