@@ -9,7 +9,7 @@ import click
 from cli.options import format_option
 from cli.render import iso
 from cli.ticket_cmd import Context, acting_user, as_option, common
-from cli.ticket_render import event_dict, ticket_dict, ticket_table
+from cli.ticket_render import event_dict, ticket_dict, ticket_table, when
 
 
 @click.command()
@@ -39,7 +39,7 @@ def handover(inventory_path, db_url, actor, note, dry_run, output_format) -> Non
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     who = f" (previous handover by {report.previous_by})" if report.previous_by else ""
-    click.echo(f"Shift handover {iso(report.at)}; work since {iso(report.since)}{who}\n")
+    click.echo(f"Shift handover {when(report.at)}; work since {when(report.since)}{who}\n")
     click.echo(f"Open tickets: {len(report.open)}")
     if report.open:
         click.echo(ticket_table(report.open, ctx.levels))
@@ -47,14 +47,14 @@ def handover(inventory_path, db_url, actor, note, dry_run, output_format) -> Non
     for t, v in report.attention:
         click.echo(
             f"  #{t.id} [{t.grade}] {t.title}: response {v.response}, "
-            f"resolution {v.resolution} (due {iso(t.resolution_due)})"
+            f"resolution {v.resolution} (due {when(t.resolution_due)})"
         )
     if report.reports_owed:
         click.echo("\nFault reports owed: " + ", ".join(f"#{t.id}" for t in report.reports_owed))
     click.echo(f"\nWork done since the last handover: {len(report.work)}")
     for e in report.work:
         click.echo(
-            f"  {iso(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}".rstrip()
+            f"  {when(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}".rstrip()
         )
     if note:
         click.echo(f"\nNote: {note}")

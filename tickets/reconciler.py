@@ -256,7 +256,7 @@ def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, no
         now,
         actor=SYSTEM_ACTOR,
         source="probe",
-        title=f"{ob.target}: {ob.check} {ob.subject} {ob.status.name}",
+        title=_title(ob),
         target=ob.target,
         grade=grading.grade(ob.status, target.labels, spec),
         category=grading.category(target.kind, ob.check),
@@ -269,6 +269,11 @@ def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, no
         flapping=flapping,
     )
     return "opened", row
+
+
+def _title(ob: Observation) -> str:
+    what = ob.check if ob.subject in ("", ob.check) else f"{ob.check} {ob.subject}"
+    return f"{ob.target}: {what} {ob.status.name}"
 
 
 def _tally(result: ReconcileResult, fingerprint: str, step) -> None:
