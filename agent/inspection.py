@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import tickets
 from agent.runner import RunOptions, inspect
 from core.inventory import Inventory
 from core.model import InspectionRun, Target
@@ -17,9 +18,11 @@ def run_and_record(
     store: Store | None,
     on_target_done: Callable[[Target], None] | None = None,
 ) -> InspectionRun:
-    """Without a store nothing is read or written: a dry look at the estate."""
+    """Without a store nothing is read or written: a dry look at the estate. With one, the
+    run is saved first and then turned into ticket changes (tickets never lose a run)."""
     previous = store.previous_samples if store else (lambda _name: ())
     run = inspect(inventory, targets, options, previous, on_target_done)
     if store:
         store.save_run(run)
+        tickets.reconcile(store.engine, run, inventory)
     return run

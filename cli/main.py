@@ -7,9 +7,11 @@ import sys
 import click
 
 from cli.backup_cmd import backup
+from cli.handover_cmd import handover
 from cli.inventory_cmd import inventory
 from cli.records_cmd import records
 from cli.run_cmd import run
+from cli.ticket_cmd import ticket
 from core.errors import UserError
 
 # Nagios plugins exit 3 (UNKNOWN) when they cannot even start; monitoring wrappers rely on it.
@@ -46,6 +48,8 @@ cli.add_command(run)
 cli.add_command(inventory)
 cli.add_command(records)
 cli.add_command(backup)
+cli.add_command(ticket)
+cli.add_command(handover)
 
 
 def main() -> None:

@@ -25,8 +25,9 @@ from core.profiles import (
     Thresholds,
 )
 from core.thresholds import Range
+from core.tickets_spec import TicketsSpec, reference_problems
 from core.validation import validate
-from core.yamlsource import YamlDocument, load_yaml
+from core.yamlsource import YamlDocument, dotted, load_yaml
 
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
 
@@ -38,6 +39,7 @@ class Inventory:
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
+    tickets: TicketsSpec = field(default_factory=TicketsSpec)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -92,12 +94,14 @@ def load(path: Path | None) -> Inventory:
     _check_parents(targets, doc)
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
+    _check_ticket_references(spec, doc)
     return Inventory(
         targets=targets,
         profiles=profiles,
         schedules=spec.schedules,
         source=path,
         databases=databases,
+        tickets=spec.tickets,
     )
 
 
@@ -193,6 +197,11 @@ def _check_parents(targets: tuple[Target, ...], doc: YamlDocument) -> None:
                     f"{doc.where(('hosts', t.name, 'parents', i))}: hosts.{t.name}.parents: "
                     f"unknown host {parent!r}"
                 )
+
+
+def _check_ticket_references(spec: InventorySpec, doc: YamlDocument) -> None:
+    for loc, message in reference_problems(spec.tickets, set(spec.hosts), set(spec.groups)):
+        raise UserError(f"{doc.where(loc)}: {dotted(loc)}: {message}")
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:

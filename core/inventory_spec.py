@@ -10,6 +10,7 @@ from core import secrets
 from core.change_windows import check_cron
 from core.durations import parse_duration
 from core.thresholds import Range
+from core.tickets_spec import TicketsSpec
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 
@@ -239,3 +240,4 @@ class InventorySpec(Strict):
     profiles: dict[str, ProfileSpec] = {}
     schedules: dict[str, ScheduleSpec] = {}
     databases: dict[str, DatabaseSpec] = {}
+    tickets: TicketsSpec = TicketsSpec()

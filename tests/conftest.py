@@ -9,6 +9,8 @@ pytest_plugins = [
     "tests.services.mariadb",
     "tests.services.fake_switches",
     "tests.services.fakenos",
+    "tests.services.smtp",
+    "tests.services.webhook",
 ]
 
 

@@ -1,0 +1,131 @@
+"""Tickets as table rows, detail text and JSON (the documented interface scripts rely on)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+
+from cli.render import iso, table
+from core.status import Status
+from records.tickets import Event, Notification, Ticket
+from tickets.sla import SlaView
+
+SLA_COLOURS = {"breached": "red", "at_risk": "yellow", "on_track": "green", "met": "green"}
+
+
+def when(moment: datetime | None) -> str:
+    return iso(moment.replace(microsecond=0)) if moment else "-"
+
+
+def sla_cell(state: str) -> str:
+    return click.style(state, fg=SLA_COLOURS.get(state)) if state in SLA_COLOURS else state
+
+
+def ticket_table(rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str]) -> str:
+    body = [
+        (
+            f"#{t.id}",
+            t.grade,
+            t.state + (" (flapping)" if t.flapping else ""),
+            t.target,
+            t.title,
+            t.assignee or "-",
+            levels[min(t.escalation_level, len(levels) - 1)],
+            when(t.opened_at),
+            v.response,
+            v.resolution,
+        )
+        for t, v in rows
+    ]
+    headers = ("ID", "GRADE", "STATE", "TARGET", "TITLE", "ASSIGNEE", "LEVEL", "OPENED")
+    return table((*headers, "RESPONSE", "RESOLUTION"), body)
+
+
+def ticket_dict(t: Ticket, v: SlaView, levels: Sequence[str]) -> dict:
+    return {
+        "id": t.id,
+        "title": t.title,
+        "state": t.state,
+        "grade": t.grade,
+        "category": t.category,
+        "source": t.source,
+        "target": t.target,
+        "fingerprint": t.fingerprint,
+        "status": Status(t.status).name,
+        "summary": t.summary,
+        "source_run_id": t.source_run_id,
+        "created_by": t.created_by,
+        "assignee": t.assignee,
+        "escalation_level": levels[min(t.escalation_level, len(levels) - 1)],
+        "flapping": t.flapping,
+        "reopen_count": t.reopen_count,
+        "opened_at": iso(t.opened_at),
+        "acknowledged_at": t.acknowledged_at and iso(t.acknowledged_at),
+        "resolved_at": t.resolved_at and iso(t.resolved_at),
+        "closed_at": t.closed_at and iso(t.closed_at),
+        "response_due": iso(t.response_due),
+        "resolution_due": iso(t.resolution_due),
+        "sla": {"response": v.response, "resolution": v.resolution},
+        "fault_report": v.fault_report or None,
+        "resolution_note": t.resolution_note,
+        "satisfaction": t.satisfaction,
+    }
+
+
+def event_dict(e: Event) -> dict:
+    return {
+        "ticket": e.ticket_id,
+        "at": iso(e.at),
+        "actor": e.actor,
+        "action": e.action,
+        "note": e.note,
+    }
+
+
+def notification_dict(n: Notification) -> dict:
+    return {
+        "event": n.event,
+        "channel": n.channel,
+        "status": n.status,
+        "attempts": n.attempts,
+        "delivered_at": n.delivered_at and iso(n.delivered_at),
+        "last_error": n.last_error,
+    }
+
+
+def ticket_detail(
+    t: Ticket,
+    v: SlaView,
+    log: Sequence[Event],
+    sent: Sequence[Notification],
+    levels: Sequence[str],
+) -> str:
+    d = ticket_dict(t, v, levels)
+    lines = [
+        f"#{t.id} [{t.grade}] {t.title}",
+        f"  state: {t.state}{' (flapping)' if t.flapping else ''}   category: {t.category}   "
+        f"source: {t.source}   level: {d['escalation_level']}   assignee: {t.assignee or '-'}",
+        f"  target: {t.target}   fingerprint: {t.fingerprint or '-'}   "
+        f"run: {t.source_run_id or '-'}",
+        f"  summary: {t.summary}",
+        f"  opened {when(t.opened_at)} by {t.created_by}; acknowledged {when(t.acknowledged_at)}; "
+        f"resolved {when(t.resolved_at)}; closed {when(t.closed_at)}",
+        f"  response due {when(t.response_due)}: {sla_cell(v.response)}",
+        f"  resolution due {when(t.resolution_due)}: {sla_cell(v.resolution)}",
+    ]
+    if v.fault_report:
+        lines.append(f"  fault report: {v.fault_report}")
+    if t.satisfaction is not None:
+        lines.append(f"  satisfaction: {t.satisfaction}/5")
+    lines.append("\nWork log:")
+    lines.extend(f"  {iso(e.at)}  {e.actor:<12} {e.action:<13} {e.note}".rstrip() for e in log)
+    if sent:
+        lines.append("\nNotifications:")
+        lines.extend(
+            f"  {n.event:<9} {n.channel:<16} {n.status:<9} attempts {n.attempts}"
+            + (f"  last error: {n.last_error}" if n.last_error else "")
+            for n in sent
+        )
+    return "\n".join(lines)

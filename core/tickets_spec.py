@@ -1,0 +1,273 @@
+"""The inventory's `tickets:` section: when findings become tickets, SLA rules, notifications."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from core import secrets
+
+Grade = Literal["A", "B", "C", "D"]
+GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
+StatusName = Literal["CRITICAL", "WARNING", "UNKNOWN"]
+Event = Literal["open", "escalate", "resolve"]
+EVENTS: tuple[Event, ...] = ("open", "escalate", "resolve")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+END_OF_DAY = "end_of_day"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> object:
+    """`90s`, `15m`, `4h`, `3d`, `1w`; plain numbers are minutes (how duty rules are written)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 15m, 4h or 3d")
+    if isinstance(value, int | float):
+        return timedelta(minutes=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError("expected a duration like 15m, 4h or 3d")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
+        ) from None
+    return str(value)
+
+
+def _clock_time(value: object) -> time:
+    if isinstance(value, int):  # YAML reads 09:00 as sexagesimal 540
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError("expected a time of day like 09:00") from None
+
+
+def _aware(value: object) -> object:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("needs a time zone, e.g. 2026-11-22T02:00:00+08:00")
+    return value
+
+
+def _credential(value: str) -> str:
+    """Only the form is checked here: ticket commands must work on a terminal that lacks the
+    SMTP password; an unresolvable reference is reported by the delivery that needs it."""
+    if not secrets.is_reference(value):
+        raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
+    return value
+
+
+def _url(value: str) -> str:
+    if not secrets.is_reference(value) and not re.match(r"^https?://", value):
+        raise ValueError("expected an http(s) URL or a credential reference (env:NAME, ...)")
+    return value
+
+
+def _cron(value: str) -> str:
+    from croniter import croniter
+
+    if not croniter.is_valid(value):
+        raise ValueError(f"invalid cron expression {value!r}")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+TimeZone = Annotated[str, BeforeValidator(_timezone)]
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+AwareDateTime = Annotated[datetime, BeforeValidator(_aware)]
+UrlOrReference = Annotated[str, BeforeValidator(_url)]
+Cron = Annotated[str, BeforeValidator(_cron)]
+Credential = Annotated[str, AfterValidator(_credential)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FlapSpec(Strict):
+    window: Duration = timedelta(hours=1)
+    changes: int = Field(4, ge=1)
+
+
+class GradeRule(Strict):
+    """First matching rule wins; an omitted field matches anything."""
+
+    grade: Grade
+    status: list[StatusName] | None = None
+    criticality: list[str] | None = None
+
+
+DEFAULT_GRADE_RULES = [
+    GradeRule(grade="A", status=["CRITICAL"], criticality=["high", "critical"]),
+    GradeRule(grade="B", status=["CRITICAL"]),
+    GradeRule(grade="B", criticality=["high", "critical"]),
+    GradeRule(grade="C", status=["WARNING", "UNKNOWN"]),
+    GradeRule(grade="D"),
+]
+
+
+class GradeSla(Strict):
+    response: Duration = timedelta(minutes=15)
+    resolution: Duration | Literal["end_of_day"]
+
+
+def _default_sla() -> dict[str, GradeSla]:
+    return {
+        "A": GradeSla(resolution=timedelta(hours=4)),
+        "B": GradeSla(resolution=timedelta(hours=8)),
+        "C": GradeSla(resolution=END_OF_DAY),
+        "D": GradeSla(resolution=timedelta(days=3)),
+    }
+
+
+class SlaSpec(Strict):
+    grades: dict[Grade, GradeSla] = Field(default_factory=_default_sla)
+    at_risk: float = Field(0.8, gt=0, lt=1)
+    fault_report_within: Duration = timedelta(hours=24)
+    fault_report_grades: list[Grade] = ["A", "B"]
+
+    def for_grade(self, grade: str) -> GradeSla:
+        return self.grades.get(grade) or _default_sla()[grade]  # type: ignore[index]
+
+
+class CalendarSpec(Strict):
+    kind: Literal["7x24", "business"] = "7x24"
+    timezone: TimeZone = "UTC"
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    start: ClockTime = time(9, 0)
+    end: ClockTime = time(18, 0)
+    holidays: list[date] = []
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> CalendarSpec:
+        if self.kind == "business" and self.start >= self.end:
+            raise ValueError("business hours: start must be before end")
+        return self
+
+
+class LevelSpec(Strict):
+    name: str
+    channels: list[str] = []
+
+
+DEFAULT_LEVELS = [LevelSpec(name="line1"), LevelSpec(name="line2"), LevelSpec(name="vendor")]
+
+
+class MaintenanceSpec(Strict):
+    """A window when new tickets for its targets/groups are not opened."""
+
+    name: str = "maintenance"
+    targets: list[str] = []
+    groups: list[str] = []
+    start: AwareDateTime | None = None
+    end: AwareDateTime | None = None
+    cron: Cron | None = None
+    duration: Duration | None = None
+    timezone: TimeZone | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_say_when(self) -> MaintenanceSpec:
+        if not self.targets and not self.groups:
+            raise ValueError("a maintenance window needs targets or groups")
+        fixed = self.start is not None or self.end is not None
+        repeating = self.cron is not None or self.duration is not None
+        if fixed == repeating:
+            raise ValueError("give either start and end, or cron and duration")
+        if fixed and (self.start is None or self.end is None or self.start >= self.end):
+            raise ValueError("start and end are both needed, start before end")
+        if repeating and (self.cron is None or self.duration is None):
+            raise ValueError("cron and duration are both needed")
+        return self
+
+
+class WebhookChannel(Strict):
+    type: Literal["webhook"]
+    url: UrlOrReference
+    headers: dict[str, str] = {}
+    timeout: float = Field(5.0, gt=0)
+
+
+class RobotChannel(Strict):
+    """DingTalk, WeCom and Feishu group robots: a webhook URL, optionally a signing secret."""
+
+    type: Literal["dingtalk", "wecom", "feishu"]
+    url: UrlOrReference
+    secret: Credential | None = None
+    timeout: float = Field(5.0, gt=0)
+
+
+class EmailChannel(Strict):
+    type: Literal["email"]
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    username: str | None = None
+    password: Credential | None = None
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    ca_file: str | None = None
+    timeout: float = Field(10.0, gt=0)
+
+
+Channel = Annotated[WebhookChannel | RobotChannel | EmailChannel, Field(discriminator="type")]
+
+
+class NotifyRule(Strict):
+    channel: str
+    events: list[Event] = list(EVENTS)
+    grades: list[Grade] = list(GRADES)
+
+
+class RetrySpec(Strict):
+    attempts: int = Field(5, ge=1, le=50)
+    backoff: Duration = timedelta(minutes=1)
+
+
+class TicketsSpec(Strict):
+    enabled: bool = True
+    open_after: int = Field(2, ge=1)
+    resolve_after: int = Field(2, ge=1)
+    flap: FlapSpec = FlapSpec()
+    reopen_within: Duration = timedelta(hours=24)
+    criticality_label: str = "criticality"
+    grades: list[GradeRule] = Field(default_factory=lambda: list(DEFAULT_GRADE_RULES))
+    sla: SlaSpec = SlaSpec()
+    calendar: CalendarSpec = CalendarSpec()
+    escalation: list[LevelSpec] = Field(default_factory=lambda: list(DEFAULT_LEVELS), min_length=1)
+    maintenance: list[MaintenanceSpec] = []
+    channels: dict[str, Channel] = {}
+    notify: list[NotifyRule] = []
+    retry: RetrySpec = RetrySpec()
+
+
+def reference_problems(spec: TicketsSpec, hosts: set[str], groups: set[str]):
+    """(key path, message) for names that point nowhere: checked after pydantic, with lines."""
+    base = ("tickets",)
+    for i, rule in enumerate(spec.notify):
+        if rule.channel not in spec.channels:
+            yield (*base, "notify", i, "channel"), f"unknown channel {rule.channel!r}"
+    for i, level in enumerate(spec.escalation):
+        for j, name in enumerate(level.channels):
+            if name not in spec.channels:
+                yield (*base, "escalation", i, "channels", j), f"unknown channel {name!r}"
+    for i, window in enumerate(spec.maintenance):
+        for j, name in enumerate(window.targets):
+            if name not in hosts:
+                yield (*base, "maintenance", i, "targets", j), f"unknown host {name!r}"
+        for j, name in enumerate(window.groups):
+            if name not in groups:
+                yield (*base, "maintenance", i, "groups", j), f"unknown group {name!r}"
