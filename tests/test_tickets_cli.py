@@ -69,7 +69,7 @@ def test_manual_ticket_through_its_whole_life(env):
     ok("ticket", "comment", "1", "called the vendor", "--as", "bob")
     ok("ticket", "start", "1", "--as", "bob")
     ok("ticket", "resolve", "1", "--note", "replaced roller", "--as", "bob")
-    assert run("ticket", "close", "1", "--rating", "7").exit_code == 3  # usage error: Nagios UNKNOWN
+    assert run("ticket", "close", "1", "--rating", "7").exit_code == 3  # usage error
     ok("ticket", "close", "1", "--rating", "4", "--as", "alice")
     shown = as_json("ticket", "show", "1")
     assert [(e["actor"], e["action"]) for e in shown["work_log"]] == [
