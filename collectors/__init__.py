@@ -22,8 +22,15 @@ def _local() -> Collector:
     return LocalCollector()
 
 
+def _ssh() -> Collector:
+    from collectors.ssh import SshCollector
+
+    return SshCollector()
+
+
 REGISTRY: dict[str, Callable[[], Collector]] = {
     "local": _local,
+    "ssh": _ssh,
 }
 
 
@@ -33,6 +40,8 @@ def default_names(target: Target) -> tuple[str, ...]:
         return target.collectors
     if target.kind == "server" and target.is_local:
         return ("local",)
+    if target.kind == "server" and target.ssh is not None:
+        return ("ssh",)
     return ()
 
 
