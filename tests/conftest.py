@@ -6,6 +6,8 @@ import pytest
 
 pytest_plugins = [
     "tests.services.postgres",
+    "tests.services.sshd",
+    "tests.services.tarpit",
 ]
 
 

@@ -167,7 +167,7 @@ def start_sshd(
 
 @pytest.fixture(scope="session")
 def sshd_server() -> Iterator[SshServer]:
-    """One sshd for the whole session; the test user's password is in $OPSINSPECT_TEST_SSH_PASSWORD."""
+    """One sshd for the session; the test user's password is in $OPSINSPECT_TEST_SSH_PASSWORD."""
     if not os.access(SSHD, os.X_OK):
         missing("OpenSSH server (/usr/sbin/sshd, apt openssh-server)")
     password = secrets.token_urlsafe(18)

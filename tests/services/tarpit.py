@@ -6,6 +6,7 @@ the TCP handshake succeeds, so only a per-target deadline can end the wait.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -42,10 +43,8 @@ def tarpit() -> Iterator[Tarpit]:
         yield Tarpit("127.0.0.1", listener.getsockname()[1])
     finally:
         stop.set()
-        try:
+        with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        except OSError:
-            pass
         listener.close()
         for conn in held:
             conn.close()
