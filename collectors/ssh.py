@@ -8,6 +8,7 @@ Every failure leaves as a CollectError whose reason the runner reports (and may 
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import socket
 import threading
@@ -26,6 +27,9 @@ from core.errors import CollectError, UserError
 from core.inventory_spec import SshSpec, parse_jump_host
 from core.model import Sample, Target
 from core.session import Session
+
+# paramiko logs handshake failures at ERROR; we report them as findings, not stderr noise
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 REMOTE_COMMAND = "sh -s"  # the script comes on stdin: works whatever the login shell is
 READ_SIZE = 1 << 16
@@ -119,7 +123,7 @@ def connect(
             username=where.username,
             sock=sock,
             timeout=timeout,
-            banner_timeout=timeout,
+            banner_timeout=timeout * 0.95,  # so a silent server reads as "no SSH banner"
             auth_timeout=timeout,
             channel_timeout=timeout,
             allow_agent=spec.use_agent,
@@ -147,7 +151,7 @@ def handshake_error(
             stage = "no SSH banner" if "banner" in str(exc) else "the SSH handshake did not finish"
             return CollectError(
                 "timeout",
-                f"{where} accepted the connection but {stage} within {timeout:g} s",
+                f"{where} accepted the connection but {stage} within {timeout:.1f} s",
                 transient=True,
             )
         if "banner" in str(exc) or isinstance(exc, EOFError | ConnectionResetError):
@@ -170,7 +174,7 @@ def _auth_methods(spec: SshSpec) -> str:
         methods.append("ssh-agent keys")
     if not (spec.key_file or spec.password):
         methods.append("default keys in ~/.ssh")
-    return "the " + ", ".join(methods) + ": auth failed"
+    return "the " + ", ".join(methods)
 
 
 def credentials(spec: SshSpec) -> dict[str, Any]:
@@ -200,7 +204,7 @@ def load_key(path: str, passphrase_ref: str | None) -> paramiko.PKey:
     with _KEYS_LOCK:
         if cache_key in _KEYS:
             return _KEYS[cache_key]
-        passphrase = secrets.resolve(passphrase_ref) if passphrase_ref else None
+        passphrase = secrets.resolve(passphrase_ref).encode() if passphrase_ref else None
         try:
             key = paramiko.PKey.from_path(file, passphrase)
         except paramiko.PasswordRequiredException:

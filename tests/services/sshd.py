@@ -83,6 +83,13 @@ def ensure_test_user(password: str) -> None:
     )
 
 
+def new_workdir() -> Path:
+    """A directory the test user may traverse: sshd reads authorized_keys as that user."""
+    workdir = Path(tempfile.mkdtemp(prefix="opsinspect-sshd-"))
+    workdir.chmod(0o755)
+    return workdir
+
+
 def keygen(path: Path, kind: str = "ed25519") -> None:
     subprocess.run(
         ["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", "opsinspect-test", "-f", str(path)],
@@ -99,7 +106,8 @@ def start_sshd(
     password_env: str = PASSWORD_ENV,
     extra_config: Sequence[str] = (),
 ) -> SshServer:
-    """Start one sshd in `workdir` (host and user keys are made there unless given)."""
+    """Start one sshd in `workdir` (from new_workdir(); host and user keys made there unless
+    given). The caller stops it with .stop()."""
     if not os.access(SSHD, os.X_OK) or not shutil.which("ssh-keygen"):
         missing("OpenSSH server (/usr/sbin/sshd, apt openssh-server)")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -173,8 +181,7 @@ def sshd_server() -> Iterator[SshServer]:
     password = secrets.token_urlsafe(18)
     ensure_test_user(password)
     os.environ[PASSWORD_ENV] = password
-    workdir = Path(tempfile.mkdtemp(prefix="opsinspect-sshd-"))
-    workdir.chmod(0o755)  # the test user's session must read nothing here, but sshd runs as root
+    workdir = new_workdir()
     server = start_sshd(workdir)
     try:
         yield server
