@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from agent.runner import RunOptions, inspect
 from core.inventory import Inventory
 from core.model import InspectionRun, Target
-from records import Store
+
+if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
+    from records import Store
 
 
 def run_and_record(
