@@ -54,12 +54,16 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     uptime = parts.get("/proc/uptime", "").split()
     if uptime:
         out.append(sample("system.uptime", float(uptime[0]), "s"))
-    processes = process_table(
-        parts.get("pstat", ""),
-        parts.get("pstatus", ""),
-        parts.get("cmdline", ""),
-        users(parts.get("passwd", "")),
-    )
+    if "pstat" in parts:
+        processes = process_table(
+            parts["pstat"],
+            parts.get("pstatus", ""),
+            parts.get("cmdline", ""),
+            users(parts.get("passwd", "")),
+        )
+    else:  # no process rules: the script only listed the zombies
+        zombies = [line for line in parts.get("zombies", "").splitlines() if line]
+        processes = [Proc(name="", state="Z", cpu_seconds=0.0) for _ in zombies]
     out += process_samples(sample, processes, profile.processes)
     out += listening_ports(sample, parts.get("/proc/net/tcp", ""), parts.get("/proc/net/tcp6", ""))
     return out

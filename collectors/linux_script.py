@@ -1,8 +1,9 @@
 """The one POSIX sh script the SSH collector runs on a Linux target, printing marked sections.
 
-One exec per host and as few forks on the target as possible: `head` prints many /proc files
-in one process (with `==> path <==` headers), shell builtins filter the mount table, and the
-per-process files are only read when the profile has process rules.
+One exec per host and as few forks on the target as possible (the target's CPU, not ours, is
+what limits a fleet run): shell builtins read the first CPU counters and filter the mount
+table, `head` prints many /proc files in one process (with `==> path <==` headers), and the
+per-process files are only read in full when the profile has process rules.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ PROC_FILES = (
 
 _HEAD = """exec 2>/dev/null
 LC_ALL=C; export LC_ALL
-echo '{mark}stat1'; cat /proc/stat
+echo '{mark}stat1'
+while read -r line; do case "$line" in cpu*) echo "$line" ;; *) break ;; esac; done < /proc/stat
 sleep {interval}
 echo '{mark}proc'; head -n 1000000 {files}
 real=' '
@@ -46,10 +48,13 @@ while read -r dev mnt fs rest; do
 done < /proc/mounts
 echo '{mark}statfs'
 [ $# -gt 0 ] && stat -f -c '%b %f %a %S %c %d %n' -- "$@"
-echo '{mark}pstat'; cat /proc/[0-9]*/stat
 """
 
-_PROCESS_DETAIL = """echo '{mark}pstatus'; grep -H -e '^Uid:' -e '^VmRSS:' /proc/[0-9]*/status
+_ZOMBIES = """echo '{mark}zombies'; grep -l '^[0-9]* (.*) Z ' /proc/[0-9]*/stat
+"""
+
+_PROCESS_DETAIL = """echo '{mark}pstat'; cat /proc/[0-9]*/stat
+echo '{mark}pstatus'; grep -H -e '^Uid:' -e '^VmRSS:' /proc/[0-9]*/status
 echo '{mark}cmdline'; grep -a -H '' /proc/[0-9]*/cmdline
 """
 
@@ -72,8 +77,7 @@ def build(profile: Profile, interval: float) -> str:
             skip=shlex.quote(" ".join(sorted(profile.filesystems.exclude_types))),
         )
     ]
-    if rules:
-        parts.append(_PROCESS_DETAIL.format(mark=MARK))
+    parts.append((_PROCESS_DETAIL if rules else _ZOMBIES).format(mark=MARK))
     if any(rule.user for rule in rules):
         parts.append(_USERS.format(mark=MARK))
     parts.append(_TAIL.format(mark=MARK))

@@ -31,7 +31,8 @@ from core.session import Session
 # paramiko logs handshake failures at ERROR; we report them as findings, not stderr noise
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
-REMOTE_COMMAND = "sh -s"  # the script comes on stdin: works whatever the login shell is
+# the script comes on stdin, so any login shell (bash, csh, fish) can start it; exec saves a fork
+REMOTE_COMMAND = "exec sh -s"
 READ_SIZE = 1 << 16
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -156,3 +158,18 @@ def test_script_is_valid_posix_sh_for_dash():
     script = linux_script.build(Profile(processes=(ProcessRule("x", user="root"),)), 0.5)
     checked = subprocess.run([dash, "-n"], input=script, text=True, capture_output=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_without_rules_the_script_still_counts_zombies_here():
+    zombie = subprocess.Popen(["true"])
+    try:
+        time.sleep(0.2)  # exited, not yet reaped: a zombie of ours
+        script = linux_script.build(STANDARD, 0.05)
+        assert "/proc/[0-9]*/cmdline" not in script
+        output = subprocess.run(["sh", "-s"], input=script, text=True, capture_output=True).stdout
+    finally:
+        zombie.wait()
+    parsed = linux_parsers.parse(output, "here", AT, STANDARD)
+    got = {s.metric: s.value for s in parsed if not s.labels}
+    assert got["system.zombies"] >= 1
+    assert got["cpu.count"] == os.cpu_count()
