@@ -65,7 +65,10 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
         zombies = [line for line in parts.get("zombies", "").splitlines() if line]
         processes = [Proc(name="", state="Z", cpu_seconds=0.0) for _ in zombies]
     out += process_samples(sample, processes, profile.processes)
-    out += listening_ports(sample, parts.get("/proc/net/tcp", ""), parts.get("/proc/net/tcp6", ""))
+    if "/proc/net/tcp" in parts:
+        out += listening_ports(sample, parts["/proc/net/tcp"], parts.get("/proc/net/tcp6", ""))
+    else:
+        out += ss_listening(sample, parts.get("ss", ""))
     return out
 
 
@@ -380,6 +383,21 @@ def listening_ports(sample: SampleMaker, tcp: str, tcp6: str) -> Iterator[Sample
                 continue
             seen.add(key)
             yield sample("port.listening", 1, "count", port=str(key[1]), address=key[0])
+
+
+def ss_listening(sample: SampleMaker, ss: str) -> Iterator[Sample]:
+    """`ss -Hltn`: `LISTEN 0 128 [::1]:631 [::]:*`; `%eth0` scopes dropped, `*` is any."""
+    seen: set[tuple[str, int]] = set()
+    for line in ss.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[0] != "LISTEN":
+            continue
+        address, _, port = fields[3].rpartition(":")
+        address = address.split("%")[0].strip("[]")
+        key = ("::" if address == "*" else address, int(port))
+        if key not in seen:
+            seen.add(key)
+            yield sample("port.listening", 1, "count", port=port, address=key[0])
 
 
 def decode_address(hex_address: str, family: int) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from collectors import linux_parsers, linux_script
+from core.model import Sample
 from core.profiles import STANDARD, FilesystemRule, ProcessRule, Profile
 
 CAPTURE = Path(__file__).parent / "fixtures" / "linux" / "debian12-vm.out"
@@ -173,3 +174,50 @@ def test_without_rules_the_script_still_counts_zombies_here():
     got = {s.metric: s.value for s in parsed if not s.labels}
     assert got["system.zombies"] >= 1
     assert got["cpu.count"] == os.cpu_count()
+
+
+def test_standard_profile_capture_uses_ss_and_the_zombie_list():
+    parsed = linux_parsers.parse(
+        (CAPTURE.parent / "debian12-vm-ss.out").read_text(), "vm", AT, STANDARD
+    )
+    got = {(s.metric, *sorted(s.labels.items())): s.value for s in parsed}
+    listening = {
+        (dict(k[1:])["address"], int(dict(k[1:])["port"])) for k in got if k[0] == "port.listening"
+    }
+    assert len(listening) == 15
+    assert {("0.0.0.0", 2024), ("127.0.0.1", 5432), ("::1", 6379)} <= listening
+    assert got[("system.zombies",)] == 4
+    assert not [k for k in got if k[0].startswith("process.")]
+
+
+@pytest.mark.parametrize(
+    ("line", "address", "port"),
+    [
+        ("LISTEN 0 4096 127.0.0.53%lo:53 0.0.0.0:*", "127.0.0.53", "53"),
+        ("LISTEN 0 128 [::]:22 [::]:*", "::", "22"),
+        ("LISTEN 0 511 *:80 *:*", "::", "80"),
+        ("LISTEN 0 128 [fe80::1]%eth0:8080 [::]:*", "fe80::1", "8080"),
+    ],
+)
+def test_ss_address_forms(line, address, port):
+    [found] = linux_parsers.ss_listening(lambda *a, **labels: labels, line)
+    assert found == {"port": port, "address": address}
+
+
+def test_ss_and_proc_net_tcp_agree_on_this_machine():
+    def by_ss():
+        text = subprocess.run(["ss", "-Hltn"], capture_output=True, text=True).stdout
+        return {tuple(s.labels.values()) for s in linux_parsers.ss_listening(make, text)}
+
+    def by_proc():
+        tcp, tcp6 = (Path(p).read_text() for p in linux_script.SOCKET_FILES)
+        return {tuple(s.labels.values()) for s in linux_parsers.listening_ports(make, tcp, tcp6)}
+
+    def make(metric, value, unit, **labels):
+        return Sample("x", metric, value, unit, AT, labels)
+
+    for _ in range(5):  # other programs on this machine open and close ports meanwhile
+        first, second = by_ss(), by_proc()
+        if first == second:
+            break
+    assert first == second
