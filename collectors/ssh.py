@@ -105,6 +105,15 @@ def tcp_connect(where: Endpoint, timeout: float) -> socket.socket:
     raise CollectError(reason, message, transient=transient)
 
 
+def _transport(sock: Any, **kwargs: Any) -> paramiko.Transport:
+    """AES-GCM first: with CTR+HMAC, paramiko checks every packet's MAC in a pure-Python loop
+    (about a fifth of the client's CPU in a fleet run); GCM authenticates in C."""
+    transport = paramiko.Transport(sock, **kwargs)
+    options = transport.get_security_options()
+    options.ciphers = sorted(options.ciphers, key=lambda name: "-gcm@" not in name)
+    return transport
+
+
 def connect(
     where: Endpoint, spec: SshSpec, session: Session, sock: Any = None
 ) -> paramiko.SSHClient:
@@ -129,6 +138,7 @@ def connect(
             channel_timeout=timeout,
             allow_agent=spec.use_agent,
             look_for_keys=not (spec.key_file or spec.password),
+            transport_factory=_transport,
             **credentials(spec),
         )
         return client
