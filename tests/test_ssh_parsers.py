@@ -14,6 +14,7 @@ import pytest
 from collectors import linux_parsers, linux_script
 from core.model import Sample
 from core.profiles import STANDARD, FilesystemRule, ProcessRule, Profile
+from tests.services import require_program
 
 CAPTURE = Path(__file__).parent / "fixtures" / "linux" / "debian12-vm.out"
 AT = datetime(2026, 11, 22, tzinfo=UTC)
@@ -205,8 +206,10 @@ def test_ss_address_forms(line, address, port):
 
 
 def test_ss_and_proc_net_tcp_agree_on_this_machine():
+    ss = require_program("ss")
+
     def by_ss():
-        text = subprocess.run(["ss", "-Hltn"], capture_output=True, text=True).stdout
+        text = subprocess.run([ss, "-Hltn"], capture_output=True, text=True).stdout
         return {tuple(s.labels.values()) for s in linux_parsers.ss_listening(make, text)}
 
     def by_proc():
