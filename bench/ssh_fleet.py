@@ -134,7 +134,8 @@ def main() -> None:
             print(f"round {round_no + 1}: inspect {ours[-1]:.2f} s, ansible {theirs[-1]:.2f} s")
         ours_rate = args.hosts / statistics.median(ours)
         their_rate = args.hosts / statistics.median(theirs)
-        print(f"hosts={args.hosts} forks={args.forks} (median of {args.repeat})")
+        load = Path("/proc/loadavg").read_text().split()[0]
+        print(f"hosts={args.hosts} forks={args.forks} (median of {args.repeat}), load {load}")
         print(f"inspect run        : {ours_rate:7.1f} hosts/s")
         print(f"ansible -m shell   : {their_rate:7.1f} hosts/s")
         print(f"ratio              : {ours_rate / their_rate:7.1f}x")
