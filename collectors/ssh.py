@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import paramiko
+from paramiko.hostkeys import InvalidHostKey
 
 from collectors import linux_parsers, linux_script, ssh_hostkeys
 from collectors.local import CPU_INTERVAL
@@ -123,7 +124,12 @@ def connect(
         sock = tcp_connect(where, timeout)
     client = paramiko.SSHClient()
     for path in ssh_hostkeys.trusted_files(spec.known_hosts):
-        client.load_system_host_keys(str(path))
+        try:
+            client.load_system_host_keys(str(path))
+        except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
+            sock.close()
+            line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
+            raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
     client.set_missing_host_key_policy(ssh_hostkeys.policy(spec.host_key_policy, spec.known_hosts))
     started = time.monotonic()
     try:

@@ -240,3 +240,13 @@ def test_bad_jump_host_is_a_config_error_with_line(tmp_path):
         UserError, match=r"inv\.yaml:\d+: hosts\.x\.ssh\.jump_host: expected a jump"
     ):
         inventory_loader.load(inv)
+
+
+def test_a_broken_known_hosts_file_is_named(tmp_path, sshd_server):
+    broken = tmp_path / "known_hosts"
+    broken.write_text(f"[127.0.0.1]:{sshd_server.port} ssh-ed25519 !!!notbase64\n")
+    ssh = sshd_server.inventory_ssh(known_hosts=str(broken))
+    run = run_api(tmp_path, {"web1": {"address": "127.0.0.1", "ssh": ssh}})
+    [finding] = run.findings
+    assert finding.status == Status.UNKNOWN
+    assert finding.summary.startswith(f"host key unknown: cannot read {broken}:")

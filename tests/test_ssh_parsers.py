@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors import linux_parsers, linux_script
+from collectors import linux_parsers, linux_processes, linux_script
 from core.model import Sample
 from core.profiles import STANDARD, FilesystemRule, ProcessRule, Profile
 from tests.services import require_program
@@ -137,7 +137,7 @@ def test_process_rss_and_cpu_seconds():
     ],
 )
 def test_cmdline_split_like_psutil(data, args):
-    assert linux_parsers.split_cmdline(data) == args
+    assert linux_processes.split_cmdline(data) == args
 
 
 def test_mount_escapes_and_ipv6_addresses():
