@@ -30,7 +30,6 @@ from collectors import linux_script  # noqa: E402
 from collectors.local import CPU_INTERVAL  # noqa: E402
 from core.profiles import STANDARD  # noqa: E402
 from tests.services.sshd import (  # noqa: E402
-    PASSWORD_ENV,
     SshServer,
     ensure_test_user,
     new_workdir,
@@ -116,7 +115,6 @@ def main() -> None:
     if not shutil.which("ansible"):
         raise SystemExit("ansible is not installed (apt-get install ansible)")
     ensure_test_user(secrets.token_urlsafe(18))
-    os.environ.setdefault(PASSWORD_ENV, "unused")
     workdir = new_workdir()
     server = start_sshd(workdir / "sshd", extra_config=FAIR_SSHD)
     scratch = Path(tempfile.mkdtemp(prefix="opsinspect-bench-"))

@@ -72,6 +72,8 @@ def _alive(pid: int) -> bool:
 
 def ensure_test_user(password: str) -> None:
     """Create the local user once (idempotent) and give it this session's password."""
+    if os.geteuid() != 0:
+        missing("root (the sshd fixture creates the local user opsinspect-test)")
     if subprocess.run(["id", TEST_USER], capture_output=True).returncode != 0:
         subprocess.run(
             ["useradd", "--create-home", "--shell", "/bin/sh", TEST_USER],
