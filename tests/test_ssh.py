@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -250,3 +251,27 @@ def test_a_broken_known_hosts_file_is_named(tmp_path, sshd_server):
     [finding] = run.findings
     assert finding.status == Status.UNKNOWN
     assert finding.summary.startswith(f"host key unknown: cannot read {broken}:")
+
+
+def test_servers_with_an_ssh_section_get_the_ssh_collector(tmp_path):
+    import collectors
+
+    inv = write_inventory(
+        tmp_path / "inv.yaml",
+        {"web1": {"address": "10.0.0.5", "ssh": {}}, "here": {"address": "localhost"}},
+    )
+    by_name = {t.name: collectors.default_names(t) for t in inventory_loader.load(inv).targets}
+    assert by_name == {"web1": ("ssh",), "here": ("local",)}
+
+
+def test_a_local_only_run_does_not_load_paramiko():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cli.main import cli\n"
+        "CliRunner().invoke(cli, ['run', '--no-store', '-f', 'json'], standalone_mode=False)\n"
+        "print(sorted(m for m in ('paramiko', 'sqlalchemy') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
