@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import tickets
 from agent.runner import RunOptions, inspect
 from core.inventory import Inventory
 from core.model import InspectionRun, Target
-from records import Store
+
+if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
+    from records import Store
 
 
 def run_and_record(
@@ -23,6 +25,8 @@ def run_and_record(
     previous = store.previous_samples if store else (lambda _name: ())
     run = inspect(inventory, targets, options, previous, on_target_done)
     if store:
+        import tickets  # with records: only a run that stores needs it
+
         store.save_run(run)
         tickets.reconcile(store.engine, run, inventory)
     return run

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import checks
@@ -19,14 +20,22 @@ from core.session import Session
 from core.status import Status
 
 PreviousSamples = Callable[[str], Sequence[Sample]]
+MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be worth it
 
 
 @dataclass(frozen=True)
 class RunOptions:
+    """`jitter`: up to this many seconds of random delay before each target starts (spreads
+    the handshakes that hit a shared bastion or AAA server); counted inside the deadline.
+    `retries`: extra attempts for transient failures only, `backoff` seconds doubling."""
+
     trigger: str = "manual"
     operator: str = ""
     workers: int = 32
     timeout: float = 60.0
+    jitter: float = 0.2
+    retries: int = 2
+    backoff: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -43,9 +52,21 @@ def inspect(
     on_target_done: Callable[[Target], None] | None = None,
 ) -> InspectionRun:
     started = datetime.now(UTC)
+    jitter = min(options.jitter, options.timeout / 10) if len(targets) > 1 else 0.0
 
     def work(target: Target) -> TargetResult:
-        return inspect_target(inventory, target, previous, options.timeout)
+        began = time.monotonic()
+        if jitter > 0:
+            time.sleep(random.uniform(0, jitter))
+        return inspect_target(
+            inventory,
+            target,
+            previous,
+            options.timeout,
+            began=began,
+            retries=options.retries,
+            backoff=options.backoff,
+        )
 
     results = run_bounded(
         targets, work, workers=options.workers, timeout=options.timeout, on_done=on_target_done
@@ -79,12 +100,23 @@ def inspect(
 
 
 def inspect_target(
-    inventory: Inventory, target: Target, previous: PreviousSamples, timeout: float
+    inventory: Inventory,
+    target: Target,
+    previous: PreviousSamples,
+    timeout: float,
+    *,
+    began: float | None = None,
+    retries: int = 0,
+    backoff: float = 0.25,
 ) -> TargetResult:
-    """Collect then judge one target. The one place where a collector's failure is caught."""
-    session = Session(
-        profile=inventory.profile(target.profile), deadline=time.monotonic() + timeout
-    )
+    """Collect then judge one target. The one place where a collector's failure is caught.
+
+    The collectors' deadline ends a little before the pool's, so a collector that honours it
+    reports its own reason ("no SSH banner") rather than the pool's bare timeout.
+    """
+    grace = min(1.0, timeout * 0.05)
+    deadline = (began if began is not None else time.monotonic()) + timeout - grace
+    session = Session(profile=inventory.profile(target.profile), deadline=deadline)
     samples: list[Sample] = []
     findings: list[Finding] = []
     try:
@@ -93,9 +125,9 @@ def inspect_target(
         return TargetResult((), (unknown(target, "collector", "config", "", str(exc)),))
     for collector in chosen:
         try:
-            samples.extend(collector.collect(target, session))
+            samples.extend(_collect(collector, target, session, retries, backoff))
         except CollectError as exc:
-            findings.append(unknown(target, "reachability", collector.name, exc.reason, str(exc)))
+            findings.append(collect_failure(target, collector.name, exc))
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
             findings.append(
                 unknown(
@@ -109,6 +141,42 @@ def inspect_target(
     context = checks.CheckContext(profile=session.profile, previous=previous(target.name))
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))
+
+
+def _collect(
+    collector: collectors.Collector,
+    target: Target,
+    session: Session,
+    retries: int,
+    backoff: float,
+) -> list[Sample]:
+    """Retry only what may pass a moment later, with exponential backoff and jitter; never
+    auth failures or host key problems (retrying those locks accounts or hides an attack)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return list(collector.collect(target, session))
+        except CollectError as exc:
+            exc.attempts = attempt
+            pause = backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+            if not exc.transient or attempt > retries:
+                raise
+            if session.remaining() < pause + MIN_ATTEMPT:
+                raise
+            time.sleep(pause)
+
+
+# a changed host key may be an attack in progress: it must not look like a dead host
+_REASON_STATUS = {"host key changed": Status.CRITICAL}
+
+
+def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:
+    attempts = exc.attempts
+    message = f"{exc} (after {attempts} attempts)" if attempts > 1 else str(exc)
+    finding = unknown(target, "reachability", collector, exc.reason, message)
+    status = _REASON_STATUS.get(exc.reason, Status.UNKNOWN)
+    return replace(finding, status=status, evidence={**finding.evidence, "attempts": attempts})
 
 
 def unknown(target: Target, check: str, subject: str, reason: str, message: str) -> Finding:
@@ -133,6 +201,11 @@ _REACHABILITY_HINTS = {
     "whether the account is locked or the key is authorised on the target.",
     "host key changed": "Do not accept blindly: confirm with the target's owner that the host "
     "was reinstalled, then replace its entry in known_hosts.",
+    "host key unknown": "Compare the fingerprint with the one the host's owner gives you "
+    "(`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host), then add the key to "
+    "known_hosts; or set ssh.host_key_policy: tofu to trust keys on first use.",
+    "protocol error": "Connect by hand (`ssh -v USER@ADDRESS`) and read where it stops; "
+    "check that /bin/sh exists and the account may run commands.",
 }
 
 

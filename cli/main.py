@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from cli.backup_cmd import backup
-from cli.handover_cmd import handover
-from cli.inventory_cmd import inventory
-from cli.records_cmd import records
-from cli.run_cmd import run
-from cli.ticket_cmd import ticket
 from core.errors import UserError
 
 # Nagios plugins exit 3 (UNKNOWN) when they cannot even start; monitoring wrappers rely on it.
 EXIT_USAGE = 3
 
 
+# Command modules load only when their command runs: `inspect run` on a server must not pay
+# for the ticket, backup or report code (and the libraries they bring).
+COMMANDS = {
+    "run": "cli.run_cmd:run",
+    "inventory": "cli.inventory_cmd:inventory",
+    "records": "cli.records_cmd:records",
+    "backup": "cli.backup_cmd:backup",
+    "ticket": "cli.ticket_cmd:ticket",
+    "handover": "cli.handover_cmd:handover",
+}
+
+
 class InspectGroup(click.Group):
-    """Maps errors to one line and exit 3, and a command's returned int to the exit code."""
+    """Lazy subcommands; errors become one line and exit 3; a returned int is the exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -42,14 +58,6 @@ class InspectGroup(click.Group):
 @click.version_option(package_name="opsinspect", prog_name="inspect")
 def cli() -> None:
     """Inspect servers and network devices, keep the records, show what is wrong."""
-
-
-cli.add_command(run)
-cli.add_command(inventory)
-cli.add_command(records)
-cli.add_command(backup)
-cli.add_command(ticket)
-cli.add_command(handover)
 
 
 def main() -> None:

@@ -48,6 +48,22 @@ from core.paths import default_database_url
     show_default=True,
     help="Deadline per target in seconds.",
 )
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=2,
+    show_default=True,
+    help="Extra attempts per target after a transient failure (refused, reset, no banner); "
+    "never after an auth failure or a host key problem.",
+)
+@click.option(
+    "--jitter",
+    type=click.FloatRange(0, 60),
+    default=0.2,
+    show_default=True,
+    help="Random delay of up to this many seconds before each target starts (multi-target "
+    "runs), counted inside its deadline.",
+)
 def run(
     inventory_path: Path | None,
     target_names: tuple[str, ...],
@@ -60,6 +76,8 @@ def run(
     trigger: str,
     workers: int,
     timeout: float,
+    retries: int,
+    jitter: float,
 ) -> int:
     """Inspect the selected targets now and store the inspection record.
 
@@ -74,7 +92,9 @@ def run(
         from records import open_store
 
         store = open_store(db_url or default_database_url())
-    options = RunOptions(trigger=trigger, workers=workers, timeout=timeout)
+    options = RunOptions(
+        trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
+    )
     with _progress(len(targets)) as advance:
         result = run_and_record(inv, targets, options, store, advance)
     if output_format == "json":

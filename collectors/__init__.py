@@ -28,9 +28,16 @@ def _netcli() -> Collector:
     return NetCliCollector()
 
 
+def _ssh() -> Collector:
+    from collectors.ssh import SshCollector
+
+    return SshCollector()
+
+
 REGISTRY: dict[str, Callable[[], Collector]] = {
     "local": _local,
     "netcli": _netcli,
+    "ssh": _ssh,
 }
 
 # Network collectors a non-server target gets from its connection sections, cheapest first.
@@ -43,6 +50,8 @@ def default_names(target: Target) -> tuple[str, ...]:
         return target.collectors
     if target.kind == "server" and target.is_local:
         return ("local",)
+    if target.kind == "server" and target.ssh is not None:
+        return ("ssh",)
     if target.kind != "server":
         return tuple(n for n, section in _NETWORK_SECTIONS if getattr(target, section) is not None)
     return ()

@@ -8,8 +8,18 @@ class UserError(Exception):
 class CollectError(Exception):
     """A target could not be inspected; `reason` says which way (for the UNKNOWN finding)."""
 
-    REASONS = ("unreachable", "timeout", "auth failed", "host key changed", "protocol error")
+    REASONS = (
+        "unreachable",
+        "timeout",
+        "auth failed",
+        "host key changed",
+        "host key unknown",
+        "protocol error",
+    )
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, *, transient: bool = False) -> None:
+        """`transient`: worth another try soon (refused or reset mid-handshake, no banner)."""
         super().__init__(message)
         self.reason = reason
+        self.transient = transient
+        self.attempts = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -34,7 +35,28 @@ def _duration(value: str | int | float) -> str | int | float:
     return value
 
 
+_JUMP_HOST = re.compile(
+    r"^(?:(?P<user>[^@\s]+)@)?"
+    r"(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:@\s\[\]]+))"
+    r"(?::(?P<port>\d+))?$"
+)
+
+
+def parse_jump_host(value: str) -> tuple[str | None, str, int]:
+    """`[user@]host[:port]` (IPv6 as `[::1]:22`) -> (user or None, host, port)."""
+    match = _JUMP_HOST.match(value)
+    if not match or not 0 < int(match["port"] or 22) < 65536:
+        raise ValueError("expected a jump host as [user@]host[:port]")
+    return match["user"], match["v6"] or match["host"], int(match["port"] or 22)
+
+
+def _jump_host(value: str) -> str:
+    parse_jump_host(value)
+    return value
+
+
 Credential = Annotated[str, AfterValidator(_credential)]
+JumpHost = Annotated[str, AfterValidator(_jump_host)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
 Duration = Annotated[str | int | float, AfterValidator(_duration)]
 
@@ -52,7 +74,7 @@ class SshSpec(Strict):
     use_agent: bool = True
     host_key_policy: Literal["strict", "tofu"] = "strict"
     known_hosts: str | None = None
-    jump_host: str | None = None
+    jump_host: JumpHost | None = None
     timeout: float = Field(10.0, gt=0)
 
 

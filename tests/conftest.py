@@ -11,6 +11,8 @@ pytest_plugins = [
     "tests.services.fakenos",
     "tests.services.smtp",
     "tests.services.webhook",
+    "tests.services.sshd",
+    "tests.services.tarpit",
 ]
 
 

@@ -44,13 +44,13 @@ def test_imports_point_one_way(package):
     assert wrong == []
 
 
-def test_local_run_loads_no_network_transport(tmp_path):
+def test_local_run_without_store_loads_no_heavy_library(tmp_path):
     probe = (
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from cli.main import cli\n"
         "CliRunner().invoke(cli, ['run', '--no-store'])\n"
-        "heavy = ['netmiko', 'pysnmp', 'paramiko', 'influxdb_client']\n"
+        "heavy = ['netmiko', 'pysnmp', 'paramiko', 'influxdb_client', 'sqlalchemy', 'jinja2']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,

@@ -16,7 +16,6 @@ from records.backups import BackupStore
 from tests.test_backup_db import inspect
 
 # The fixture lives in tests/services/sshd.py (the SSH collector's); this module runs with it.
-pytest.importorskip("tests.services.sshd", reason="needs tests/services/sshd.py (sshd_server)")
 
 
 @pytest.fixture

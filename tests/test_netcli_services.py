@@ -108,7 +108,7 @@ def test_wrong_password_is_one_unknown_auth_failed_finding(fake_cisco_switch, mo
         "netcli",
     )
     assert finding.summary.startswith("auth failed: ")
-    assert finding.evidence == {"reason": "auth failed"}
+    assert finding.evidence == {"reason": "auth failed", "attempts": 1}
     assert "not-the-password" not in finding.summary
     assert "fs-login" not in finding.summary
 

@@ -1,0 +1,287 @@
+"""Pure parsers: the Linux script's sections -> the same Samples the local collector makes.
+
+Each parser mirrors what psutil does with the same /proc file, so one set of checks judges a
+server inspected over SSH exactly like the machine the tool runs on.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+
+from collectors.linux_processes import Proc, process_samples, process_table, users
+from collectors.linux_script import sections
+from collectors.local import SKIPPED_DISKS
+from core.model import Sample
+from core.profiles import FilesystemRule, Profile
+
+SampleMaker = Callable[..., Sample]
+SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
+KIB = 1024
+LISTEN = "0A"
+
+
+def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Sample]:
+    """All samples from one run of the script (see collectors.linux_script)."""
+    parts = sections(output)
+
+    def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
+        return Sample(target, metric, float(value), unit, at, labels)
+
+    out: list[Sample] = []
+    stat2 = parts.get("/proc/stat", "")
+    cpu = list(cpu_samples(sample, parts.get("stat1", ""), stat2))
+    out += cpu
+    cores = sum(1 for s in cpu if s.metric == "cpu.core_used_percent") or 1
+    out += load_samples(sample, parts.get("/proc/loadavg", ""), cores)
+    out += memory_samples(sample, meminfo(parts.get("/proc/meminfo", "")))
+    out += filesystem_samples(
+        sample,
+        parts.get("/proc/filesystems", ""),
+        parts.get("/proc/mounts", ""),
+        parts.get("statfs", ""),
+        profile.filesystems,
+    )
+    out += diskio_samples(sample, parts.get("/proc/diskstats", ""))
+    out += network_samples(sample, parts.get("/proc/net/dev", ""))
+    boot = boot_time(stat2)
+    if boot is not None:
+        out.append(sample("system.boot_time", boot, "s"))
+    uptime = parts.get("/proc/uptime", "").split()
+    if uptime:
+        out.append(sample("system.uptime", float(uptime[0]), "s"))
+    if "pstat" in parts:
+        processes = process_table(
+            parts["pstat"],
+            parts.get("pstatus", ""),
+            parts.get("cmdline", ""),
+            users(parts.get("passwd", "")),
+        )
+    else:  # no process rules: the script only listed the zombies
+        zombies = [line for line in parts.get("zombies", "").splitlines() if line]
+        processes = [Proc(name="", state="Z", cpu_seconds=0.0) for _ in zombies]
+    out += process_samples(sample, processes, profile.processes)
+    if "/proc/net/tcp" in parts:
+        out += listening_ports(sample, parts["/proc/net/tcp"], parts.get("/proc/net/tcp6", ""))
+    else:
+        out += ss_listening(sample, parts.get("ss", ""))
+    return out
+
+
+def _percent(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 2) if whole > 0 else 0.0
+
+
+def cpu_times(stat: str) -> list[list[int]]:
+    """Per-CPU tick counters (user nice system idle iowait irq softirq steal guest guest_nice)."""
+    rows = []
+    for line in stat.splitlines():
+        if line.startswith("cpu") and line[3:4].isdigit():
+            fields = [int(v) for v in line.split()[1:]]
+            rows.append(fields + [0] * (10 - len(fields)))
+    return rows
+
+
+def cpu_samples(sample: SampleMaker, before: str, after: str) -> Iterator[Sample]:
+    t0s, t1s = cpu_times(before), cpu_times(after)
+    if not t1s or len(t0s) != len(t1s):
+        return
+    busy_total = idle_total = iowait_total = 0
+    for cpu, (t0, t1) in enumerate(zip(t0s, t1s, strict=True)):
+        delta = [b - a for a, b in zip(t0, t1, strict=True)]
+        iowait = delta[4]
+        idle = delta[3] + iowait
+        total = sum(delta) - delta[8] - delta[9]  # guest time is already in user time
+        busy = max(0, total - idle)
+        busy_total += busy
+        idle_total += idle
+        iowait_total += iowait
+        yield sample("cpu.core_used_percent", _percent(busy, total), "%", cpu=str(cpu))
+    whole = busy_total + idle_total
+    yield sample("cpu.used_percent", _percent(busy_total, whole), "%")
+    yield sample("cpu.iowait_percent", _percent(iowait_total, whole), "%")
+    yield sample("cpu.count", len(t1s), "count")
+
+
+def boot_time(stat: str) -> float | None:
+    for line in stat.splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    return None
+
+
+def load_samples(sample: SampleMaker, loadavg: str, cores: int) -> Iterator[Sample]:
+    fields = loadavg.split()
+    if len(fields) < 3:
+        return
+    one, five, fifteen = (float(v) for v in fields[:3])
+    yield sample("load.1", one, "count")
+    yield sample("load.5", five, "count")
+    yield sample("load.15", fifteen, "count")
+    yield sample("load.per_core", round(five / cores, 3), "count")
+
+
+def meminfo(text: str) -> dict[str, int]:
+    """/proc/meminfo in bytes (`MemTotal: 16 kB` -> 16384)."""
+    values = {}
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        fields = rest.split()
+        if fields and fields[0].isdigit():
+            unit = KIB if fields[1:2] == ["kB"] else 1
+            values[key] = int(fields[0]) * unit
+    return values
+
+
+def memory_samples(sample: SampleMaker, mem: Mapping[str, int]) -> Iterator[Sample]:
+    if "MemTotal" not in mem:
+        return
+    total = mem["MemTotal"]
+    available = mem.get("MemAvailable")
+    if available is None:  # kernels before 3.14: psutil's own estimate
+        available = mem.get("MemFree", 0) + mem.get("Buffers", 0) + mem.get("Cached", 0)
+    yield sample("memory.total", total, "B")
+    yield sample("memory.available", available, "B")
+    yield sample("memory.used_percent", _percent(total - available, total), "%")
+    swap_total = mem.get("SwapTotal", 0)
+    swap_used = swap_total - mem.get("SwapFree", 0)
+    yield sample("swap.total", swap_total, "B")
+    yield sample("swap.used", swap_used, "B")
+    if swap_total:
+        yield sample("swap.used_percent", _percent(swap_used, swap_total), "%")
+
+
+def unescape_mount(field: str) -> str:
+    """/proc/mounts writes space, tab, newline and backslash as octal escapes (`\\040`)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def physical_fstypes(filesystems: str) -> set[str]:
+    """Block-device filesystem types, as psutil.disk_partitions(all=False) decides."""
+    types = set()
+    for line in filesystems.splitlines():
+        fields = line.split()
+        if not fields:
+            continue
+        if fields[0] != "nodev":
+            types.add(fields[0])
+        elif fields[1:] == ["zfs"]:
+            types.add("zfs")
+    return types
+
+
+def filesystem_samples(
+    sample: SampleMaker, filesystems: str, mounts: str, statfs: str, rule: FilesystemRule
+) -> Iterator[Sample]:
+    stats: dict[str, list[int]] = {}
+    for line in statfs.splitlines():
+        fields = line.split(" ", 6)
+        if len(fields) == 7 and all(f.lstrip("-").isdigit() for f in fields[:6]):
+            stats[fields[6]] = [int(f) for f in fields[:6]]
+    real = physical_fstypes(filesystems)
+    seen_devices: set[str] = set()
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        device, mount, fstype = fields[0], unescape_mount(fields[1]), fields[2]
+        if device in ("none", "") or fstype not in real:
+            continue
+        if fstype in rule.exclude_types or mount in rule.exclude_mounts:
+            continue
+        if device in seen_devices:  # bind mounts of one device
+            continue
+        seen_devices.add(device)
+        if mount not in stats:
+            continue
+        blocks, bfree, bavail, frsize, files, ffree = stats[mount]
+        labels = {"mount": mount, "device": device, "fstype": fstype}
+        total = blocks * frsize
+        free_for_users = bavail * frsize
+        used = (blocks - bfree) * frsize
+        yield sample("disk.total", total, "B", **labels)
+        yield sample("disk.used", used, "B", **labels)
+        yield sample("disk.free", free_for_users, "B", **labels)
+        yield sample("disk.used_percent", _percent(used, used + free_for_users), "%", **labels)
+        if files:
+            yield sample("disk.inodes_total", files, "count", **labels)
+            yield sample("disk.inodes_used_percent", _percent(files - ffree, files), "%", **labels)
+
+
+def diskio_samples(sample: SampleMaker, diskstats: str) -> Iterator[Sample]:
+    for line in diskstats.splitlines():
+        fields = line.split()
+        if len(fields) == 14 or len(fields) >= 18:
+            device, reads, rsect, writes, wsect = (
+                fields[2],
+                fields[3],
+                fields[5],
+                fields[7],
+                fields[9],
+            )
+        elif len(fields) == 7:  # old kernels: a partition line
+            device, reads, rsect, writes, wsect = fields[2:7]
+        else:
+            continue
+        if device.startswith(SKIPPED_DISKS):
+            continue
+        yield sample("diskio.read_bytes", int(rsect) * SECTOR, "B", device=device)
+        yield sample("diskio.write_bytes", int(wsect) * SECTOR, "B", device=device)
+        yield sample("diskio.reads", int(reads), "count", device=device)
+        yield sample("diskio.writes", int(writes), "count", device=device)
+
+
+def network_samples(sample: SampleMaker, netdev: str) -> Iterator[Sample]:
+    for line in netdev.splitlines()[2:]:
+        name, colon, rest = line.rpartition(":")
+        fields = rest.split()
+        if not colon or len(fields) < 12:
+            continue
+        nic = name.strip()
+        if nic == "lo":
+            continue
+        rx_bytes, _, rx_errs, rx_drop = (int(v) for v in fields[0:4])
+        tx_bytes, _, tx_errs, tx_drop = (int(v) for v in fields[8:12])
+        yield sample("net.bytes_recv", rx_bytes, "B", interface=nic)
+        yield sample("net.bytes_sent", tx_bytes, "B", interface=nic)
+        yield sample("net.errors", rx_errs + tx_errs, "count", interface=nic)
+        yield sample("net.drops", rx_drop + tx_drop, "count", interface=nic)
+
+
+def listening_ports(sample: SampleMaker, tcp: str, tcp6: str) -> Iterator[Sample]:
+    seen: set[tuple[str, int]] = set()
+    for text, family in ((tcp, socket.AF_INET), (tcp6, socket.AF_INET6)):
+        for line in text.splitlines()[1:]:
+            fields = line.split()
+            if len(fields) < 4 or fields[3] != LISTEN:
+                continue
+            address, _, port_hex = fields[1].partition(":")
+            key = (decode_address(address, family), int(port_hex, 16))
+            if key in seen:
+                continue
+            seen.add(key)
+            yield sample("port.listening", 1, "count", port=str(key[1]), address=key[0])
+
+
+def ss_listening(sample: SampleMaker, ss: str) -> Iterator[Sample]:
+    """`ss -Hltn`: `LISTEN 0 128 [::1]:631 [::]:*`; `%eth0` scopes dropped, `*` is any."""
+    seen: set[tuple[str, int]] = set()
+    for line in ss.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[0] != "LISTEN":
+            continue
+        address, _, port = fields[3].rpartition(":")
+        address = address.split("%")[0].strip("[]")
+        key = ("::" if address == "*" else address, int(port))
+        if key not in seen:
+            seen.add(key)
+            yield sample("port.listening", 1, "count", port=port, address=key[0])
+
+
+def decode_address(hex_address: str, family: int) -> str:
+    """/proc/net/tcp{,6} print addresses as host-order 32-bit words in hex."""
+    raw = bytes.fromhex(hex_address)
+    packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return socket.inet_ntop(family, packed)
