@@ -22,8 +22,15 @@ def _local() -> Collector:
     return LocalCollector()
 
 
+def _snmp() -> Collector:
+    from collectors.snmp import SnmpCollector
+
+    return SnmpCollector()
+
+
 REGISTRY: dict[str, Callable[[], Collector]] = {
     "local": _local,
+    "snmp": _snmp,
 }
 
 
@@ -33,6 +40,8 @@ def default_names(target: Target) -> tuple[str, ...]:
         return target.collectors
     if target.kind == "server" and target.is_local:
         return ("local",)
+    if target.kind != "server" and target.snmp is not None:
+        return ("snmp",)
     return ()
 
 
