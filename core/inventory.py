@@ -125,6 +125,7 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         ssh=merged.get("ssh"),
         snmp=merged.get("snmp"),
         cli=merged.get("cli"),
+        interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
     )
 

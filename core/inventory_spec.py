@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -69,6 +70,21 @@ class CliSpec(Strict):
     timeout: float = Field(20.0, gt=0)
 
 
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
+class InterfacesSpec(Strict):
+    """Ports whose every down state is an alert (uplinks), not only a change seen since."""
+
+    important: list[str] = []
+    description_pattern: Annotated[str, AfterValidator(_regex)] | None = None
+
+
 class TargetSpec(Strict):
     """Everything a host, a group or the defaults may set; merged host > groups > defaults."""
 
@@ -82,6 +98,7 @@ class TargetSpec(Strict):
     ssh: SshSpec | None = None
     snmp: SnmpSpec | None = None
     cli: CliSpec | None = None
+    interfaces: InterfacesSpec | None = None
     parents: list[str] | None = None
 
 

@@ -28,6 +28,7 @@ class Target:
     ssh: Mapping[str, Any] | None = None
     snmp: Mapping[str, Any] | None = None
     cli: Mapping[str, Any] | None = None
+    interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
 
     @property
