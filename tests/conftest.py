@@ -6,6 +6,8 @@ import pytest
 
 pytest_plugins = [
     "tests.services.postgres",
+    "tests.services.snmpd",
+    "tests.services.snmpsim",
 ]
 
 
