@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
+from collectors.snmp_agent import Agent
 from core import secrets
 from core.errors import CollectError, UserError
 from core.model import Sample, Target
@@ -36,22 +37,6 @@ PRIV_PROTOCOLS = {
     "AES192": "USM_PRIV_CFB192_AES",
     "AES256": "USM_PRIV_CFB256_AES",
 }
-# error indications that mean "the agent answered and refused us" (v3 report PDUs)
-AUTH_ERRORS = frozenset(
-    {
-        "WrongDigest",
-        "UnknownUserName",
-        "UnknownSecurityName",
-        "AuthenticationError",
-        "AuthenticationFailure",
-        "DecryptionError",
-        "UnsupportedSecurityLevel",
-        "UnsupportedAuthProtocol",
-        "UnsupportedPrivProtocol",
-        "NotInTimeWindow",
-    }
-)
-AUTHORIZATION_ERROR = 16  # errorStatus authorizationError
 MAX_REPETITIONS = 40
 
 
@@ -143,8 +128,17 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
 
 def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = True):
     async def poll(engine: Any) -> list[Sample]:
-        agent = await _Agent.open(engine, auth, target.address, spec)
-        scalars = await agent.get(oids.SCALARS)
+        agent = await Agent.open(engine, auth, target.address, spec)
+        try:
+            scalars = await agent.get(oids.SCALARS)
+        except CollectError as exc:
+            if exc.reason == "timeout" and await agent.answers_anyone():
+                raise CollectError(
+                    "auth failed",
+                    f"SNMP agent {agent.where} is up but ignored our request: wrong community "
+                    "or v3 privacy key, or this address is not allowed",
+                ) from None
+            raise
         named = {
             "descr": scalars.get(oids.SYS_DESCR),
             "sys_object_id": scalars.get(oids.SYS_OBJECT_ID),
@@ -168,7 +162,7 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
             return samples
         names: dict[str, str] = {}
         if vendor in ("huawei", "h3c"):
-            names = await agent.entity_names(decode.entity_indexes(columns))
+            names = await _entity_names(agent, decode.entity_indexes(columns))
         vendor_samples = decode.vendor_samples(make, vendor, columns, names)
         if vendor and not vendor_samples:
             columns = await agent.walk(oids.HR_COLUMNS, 10)
@@ -178,115 +172,10 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
     return poll
 
 
-class _Agent:
-    """One device's request helpers: errors become CollectError with a reason."""
-
-    def __init__(self, engine: Any, auth: Any, transport: Any, where: str) -> None:
-        self.engine, self.auth, self.transport, self.where = engine, auth, transport, where
-
-    @classmethod
-    async def open(cls, engine: Any, auth: Any, address: str, spec: Mapping[str, Any]) -> _Agent:
-        from pysnmp.error import PySnmpError
-        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
-
-        port = int(spec.get("port", 161))
-        try:
-            transport = await UdpTransportTarget.create(
-                (address, port),
-                timeout=float(spec.get("timeout", 2.0)),
-                retries=int(spec.get("retries", 1)),
-            )
-        except PySnmpError as exc:
-            raise CollectError("unreachable", f"{address}:{port}: {exc}") from None
-        return cls(engine, auth, transport, f"{address}:{port}")
-
-    async def get(self, wanted: Sequence[str]) -> dict[str, Any]:
-        from pysnmp.hlapi.v3arch.asyncio import ContextData, ObjectIdentity, ObjectType, get_cmd
-
-        reply = await get_cmd(
-            self.engine,
-            self.auth,
-            self.transport,
-            ContextData(),
-            *(ObjectType(ObjectIdentity(oid)) for oid in wanted),
-            lookupMib=False,
-        )
-        return {str(oid): value for oid, value in self._checked(reply) if value is not None}
-
-    async def walk(self, columns: Mapping[str, str], reps: int) -> dict[str, dict[str, Any]]:
-        """GETBULK the given columns side by side until each leaves its subtree."""
-        from pysnmp.hlapi.v3arch.asyncio import ContextData, ObjectIdentity, ObjectType, bulk_cmd
-
-        found: dict[str, dict[str, Any]] = {name: {} for name in columns}
-        roots = {name: tuple(int(p) for p in oid.split(".")) for name, oid in columns.items()}
-        cursor = dict(roots)
-        while cursor:
-            names = list(cursor)
-            reply = await bulk_cmd(
-                self.engine,
-                self.auth,
-                self.transport,
-                ContextData(),
-                0,
-                reps,
-                *(ObjectType(ObjectIdentity(cursor[n])) for n in names),
-                lookupMib=False,
-            )
-            finished, moved = set(), False
-            for position, (oid, value) in enumerate(self._checked(reply)):
-                name = names[position % len(names)]
-                key = tuple(oid)
-                root = roots[name]
-                if name in finished or value is None or key[: len(root)] != root:
-                    finished.add(name)
-                    continue
-                if key <= cursor[name]:  # a broken agent going backwards: stop, don't loop
-                    finished.add(name)
-                    continue
-                found[name][".".join(map(str, key[len(root) :]))] = value
-                cursor[name], moved = key, True
-            if not moved:
-                break
-            for name in finished:
-                cursor.pop(name, None)
-        return found
-
-    async def entity_names(self, indexes: Sequence[str]) -> dict[str, str]:
-        if not indexes:
-            return {}
-        oid_of = {f"{oids.ENT_PHYSICAL_NAME}.{i}": i for i in indexes}
-        values = await self.get(list(oid_of))
-        return {oid_of[oid]: decode.text(v) for oid, v in values.items() if decode.text(v)}
-
-    def _checked(self, reply: tuple) -> list[tuple[Any, Any]]:
-        indication, status, index, var_binds = reply
-        if indication:
-            kind = type(indication).__name__
-            if kind == "RequestTimedOut":
-                raise CollectError(
-                    "timeout",
-                    f"no SNMP answer from {self.where} (host down, port filtered, wrong "
-                    "community, or wrong v3 privacy key)",
-                )
-            if kind in AUTH_ERRORS:
-                raise CollectError("auth failed", f"SNMP agent {self.where} refused us: {kind}")
-            raise CollectError("protocol error", f"SNMP {self.where}: {indication}")
-        if int(status):
-            reason = "auth failed" if int(status) == AUTHORIZATION_ERROR else "protocol error"
-            raise CollectError(
-                reason, f"SNMP {self.where}: {status.prettyPrint()} at varbind {int(index)}"
-            )
-        return [(oid, python_value(value)) for oid, value in var_binds]
-
-
-def python_value(value: Any) -> int | str | bytes | None:
-    """Plain Python for the pure decoders; the 'no such' and end-of-view markers become None."""
-    from pyasn1.type import univ
-
-    if isinstance(value, univ.Integer):
-        return int(value)
-    if isinstance(value, univ.OctetString):
-        return bytes(value)
-    if isinstance(value, univ.ObjectIdentifier):
-        return str(value)
-    return None
+async def _entity_names(agent: Agent, indexes: list[str]) -> dict[str, str]:
+    """entPhysicalName of the boards that report usage, in one GET."""
+    if not indexes:
+        return {}
+    oid_of = {f"{oids.ENT_PHYSICAL_NAME}.{i}": i for i in indexes}
+    values = await agent.get(list(oid_of))
+    return {oid_of[o]: decode.text(v) for o, v in values.items() if decode.text(v)}
