@@ -1,8 +1,9 @@
 """snmpsim serving the recorded device walks (community = file stem) for the test session.
 
-Besides the 11 recordings in shared/testdata/snmprec it serves a few copies of the Catalyst
-3560 walk with single values changed, so tests can poll "the same switch" twice and see a
-port go down, a 32-bit counter wrap, a restart, or counters growing at a known rate.
+It serves the recordings the tests use (snmpsim indexes every file at start, and the big ones
+cost seconds) plus a few copies of the Catalyst 3560 walk with single values changed, so tests
+can poll "the same switch" twice and see a port go down, a 32-bit counter wrap, a restart, or
+counters growing at a known rate.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from tests.services import free_port, missing, require_program, wait_until
 
 BASE = "cisco-catalyst-c3560"
+RECORDINGS = (BASE, "huawei-s5720-36c-ei", "huawei-s12704", "h3c-e528")
 GI0_49, GI0_50, NU0 = "10149", "10150", "10501"
 IF_IN_OCTETS, IF_OPER = "1.3.6.1.2.1.2.2.1.10", "1.3.6.1.2.1.2.2.1.8"
 IF_HC_IN_OCTETS, IF_HC_OUT_OCTETS = "1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10"
@@ -96,8 +98,8 @@ def snmpsim() -> Iterator[Snmpsim]:
     data, cache = home / "data", home / "cache"
     data.mkdir()
     cache.mkdir()
-    for recording in (testdata() / "snmprec").glob("*.snmprec"):
-        shutil.copy(recording, data)
+    for name in RECORDINGS:
+        shutil.copy(testdata() / "snmprec" / f"{name}.snmprec", data)
     _write_variants(data)
     port = free_port(socket.SOCK_DGRAM)
     args = [
