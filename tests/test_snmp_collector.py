@@ -81,6 +81,11 @@ def test_v2c_values_match_what_net_snmp_tools_report(snmpd, v2c):
     assert len(memory) == 1 and 0 < memory[0].value < 100
 
 
+def test_v1_walks_with_getnext(snmpd, v2c):
+    v1 = collect(snmpd_target(snmpd, version="1", community=v2c.snmp["community"]))
+    assert set(by_metric(v1, "if.oper_up")) == set(by_metric(collect(v2c), "if.oper_up"))
+
+
 @pytest.mark.parametrize("user_index", [0, 1], ids=["SHA+AES", "SHA-256+AES"])
 def test_v3_auth_priv(snmpd, v2c, monkeypatch, user_index):
     user = snmpd.users[user_index]
