@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,13 @@ USERS = (
 def snmpd() -> Iterator[Snmpd]:
     binary = require_program("snmpd", "/usr/sbin/snmpd")
     snmpget = require_program("snmpget")
+    with serve(binary, snmpget) as service:
+        yield service
+
+
+@contextmanager
+def serve(binary: str = "/usr/sbin/snmpd", snmpget: str = "snmpget") -> Iterator[Snmpd]:
+    """snmpd on a free 127.0.0.1 UDP port with its own config and persistent dir."""
     home = Path(tempfile.mkdtemp(prefix="opsinspect-snmpd-"))
     port = free_port(socket.SOCK_DGRAM)
     community = "opsinspect-test-community"

@@ -14,7 +14,8 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,20 +88,17 @@ def _write_variants(data: Path) -> None:
         (data / f"{name}.snmprec").write_text("\n".join(lines) + "\n")
 
 
-@pytest.fixture(scope="session")
-def snmpsim() -> Iterator[Snmpsim]:
-    require_program("snmpbulkwalk")
-    try:
-        import snmpsim as _  # noqa: F401
-    except ImportError:
-        missing("snmpsim (pip)")
+@contextmanager
+def serve(recordings: Sequence[str], variants: bool = False) -> Iterator[Snmpsim]:
+    """snmpsim on a free 127.0.0.1 port serving copies of the named recordings."""
     home = Path(tempfile.mkdtemp(prefix="opsinspect-snmpsim-"))
     data, cache = home / "data", home / "cache"
     data.mkdir()
     cache.mkdir()
-    for name in RECORDINGS:
+    for name in recordings:
         shutil.copy(testdata() / "snmprec" / f"{name}.snmprec", data)
-    _write_variants(data)
+    if variants:
+        _write_variants(data)
     port = free_port(socket.SOCK_DGRAM)
     args = [
         "snmpsim-command-responder",
@@ -126,7 +124,7 @@ def snmpsim() -> Iterator[Snmpsim]:
         def ready() -> bool:
             if proc.poll() is not None:
                 raise RuntimeError(f"snmpsim exited: {(home / 'snmpsim.log').read_text()[-2000:]}")
-            return "1.3.6.1.2.1.1.5.0" in service.walk(BASE, "1.3.6.1.2.1.1.5")
+            return "1.3.6.1.2.1.1.5.0" in service.walk(recordings[0], "1.3.6.1.2.1.1.5")
 
         wait_until(ready, 90, f"snmpsim (log: {home / 'snmpsim.log'})")
         yield service
@@ -138,3 +136,14 @@ def snmpsim() -> Iterator[Snmpsim]:
             proc.kill()
         log.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def snmpsim() -> Iterator[Snmpsim]:
+    require_program("snmpbulkwalk")
+    try:
+        import snmpsim as _  # noqa: F401
+    except ImportError:
+        missing("snmpsim (pip)")
+    with serve(RECORDINGS, variants=True) as service:
+        yield service
