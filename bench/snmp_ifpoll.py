@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from collectors.snmp import SnmpCollector  # noqa: E402
+from collectors.snmp import SnmpCollector, repetitions  # noqa: E402
 from collectors.snmp_oids import IF_COLUMNS  # noqa: E402
 from core.model import Target  # noqa: E402
 from core.session import Session  # noqa: E402
@@ -80,7 +80,7 @@ def compare(label: str, env, port: int, community: str, rounds: int) -> None:
 
     cold, samples = timed(ours)
     interfaces = {s.label("interface") for s in samples if s.metric == "if.oper_up"}
-    reps = min(40, len(interfaces) + 1)
+    reps = repetitions(len(interfaces))
     columns = list(IF_COLUMNS.values())
     walls: dict[str, list[float]] = {"ours": [], "columns": [], "tables": []}
     cpu, lines = [], {}
