@@ -76,5 +76,6 @@ def test_inspect_run_over_snmp_devices(snmpd, snmpsim, tmp_path, monkeypatch):
     assert of("lab-snmpd", "device_restart")[0]["status"] == "OK"
     assert all(f["status"] == "OK" for f in findings if f["target"] != "gone")
     assert user.auth_key not in result.output and user.priv_key not in result.output
-    # in parallel: the dead agent costs its own 1 s timeout (+ a 1 s probe), not the others'
-    assert elapsed < 15, elapsed
+    # the dead agent gives up after its own 1 s timeout (+ a 1 s probe), far inside the 30 s
+    # deadline, while the live ones are polled alongside it
+    assert elapsed < 25, elapsed
