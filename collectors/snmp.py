@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
@@ -142,6 +143,7 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
         agent = await Agent.open(engine, auth, target.address, spec)
         try:
             scalars = await agent.get(oids.SCALARS)
+            scalars_at = time.time()
         except CollectError as exc:
             if exc.reason == "timeout" and await agent.answers_anyone():
                 raise CollectError(
@@ -151,22 +153,22 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
                 ) from None
             raise
         named = {
-            "descr": scalars.get(oids.SYS_DESCR),
+            "sys_descr": scalars.get(oids.SYS_DESCR),
             "sys_object_id": scalars.get(oids.SYS_OBJECT_ID),
             "uptime": scalars.get(oids.SYS_UPTIME),
             "sys_name": scalars.get(oids.SYS_NAME),
         }
-        vendor = decode.text(named["sys_object_id"] or "") if device else ""
-        vendor = oids.vendor_of(vendor) if vendor else None
+        vendor = oids.vendor_of(decode.text(named["sys_object_id"] or "")) if device else None
         wanted = dict(oids.IF_COLUMNS)
         if device:
             wanted.update(oids.VENDOR_COLUMNS[vendor] if vendor else oids.HR_COLUMNS)
         if_number = scalars.get(oids.IF_NUMBER)
-        columns = await agent.walk(wanted, repetitions(if_number))
+        columns, stamps = await agent.walk(wanted, repetitions(if_number))
         make = decode.SampleMaker(target.name, datetime.now(UTC))
+        present = {k: v for k, v in named.items() if v is not None}
         samples = [
-            *decode.system_samples(make, {k: v for k, v in named.items() if v is not None}),
-            *decode.interface_samples(make, columns),
+            *decode.system_samples(make.read_at(scalars_at), present),
+            *decode.interface_samples(make, columns, stamps),
         ]
         if not device:
             return samples
@@ -175,7 +177,7 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
             names = await _entity_names(agent, decode.entity_indexes(columns))
         vendor_samples = decode.vendor_samples(make, vendor, columns, names)
         if vendor and not vendor_samples:
-            columns = await agent.walk(oids.HR_COLUMNS, 10)
+            columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
         samples.extend(vendor_samples or decode.host_resources_samples(make, columns))
         return samples
 

@@ -8,12 +8,15 @@ MIB parser on first use (1.5 s here) and costs time on every request; numeric OI
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.errors import CollectError
 
 Oid = tuple[int, ...]
+Table = dict[str, dict[str, Any]]
+Stamps = dict[str, dict[str, float]]
 
 # error indications that mean "the agent answered and refused us" (v3 report PDUs)
 AUTH_ERRORS = frozenset(
@@ -66,10 +69,12 @@ class Agent:
         reply = await self._request("get", [oid(o) for o in wanted])
         return {".".join(map(str, key)): value for key, value in reply if value is not None}
 
-    async def walk(self, columns: Mapping[str, str], reps: int) -> dict[str, dict[str, Any]]:
+    async def walk(self, columns: Mapping[str, str], reps: int) -> tuple[Table, Stamps]:
         """{column name: {row index: value}}: the columns walked side by side in one loop
-        until each leaves its subtree; a column that ends early drops out of later requests."""
-        found: dict[str, dict[str, Any]] = {name: {} for name in columns}
+        until each leaves its subtree; a column that ends early drops out of later requests.
+        Also when each value arrived (epoch seconds), in the same shape."""
+        found: Table = {name: {} for name in columns}
+        stamps: Stamps = {name: {} for name in columns}
         roots = {name: oid(text) for name, text in columns.items()}
         cursor = dict(roots)
         while cursor:
@@ -77,6 +82,7 @@ class Agent:
             reply = await self._request(
                 "bulk" if self.bulk else "next", [cursor[n] for n in names], reps
             )
+            arrived = time.time()
             finished, moved = set(), False
             for position, (key, value) in enumerate(reply):
                 name = names[position % len(names)]
@@ -90,13 +96,14 @@ class Agent:
                 ):
                     finished.add(name)
                 else:
-                    found[name][".".join(map(str, key[len(root) :]))] = value
+                    index = ".".join(map(str, key[len(root) :]))
+                    found[name][index], stamps[name][index] = value, arrived
                     cursor[name], moved = key, True
             if not moved:
                 break
             for name in finished:
                 cursor.pop(name, None)
-        return found
+        return found, stamps
 
     async def answers_anyone(self) -> bool:
         """After a timeout: does the agent answer an unknown v3 user with a report PDU?

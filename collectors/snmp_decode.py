@@ -6,7 +6,7 @@ A walk result is `{column name: {row index: value}}` with the names of collector
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from collectors.snmp_oids import HR_STORAGE_RAM
 from core.model import Sample
@@ -15,6 +15,7 @@ Columns = Mapping[str, Mapping[str, int | str]]
 
 ADMIN_UP = 1
 OPER_UP = 1
+SYS_DESCR_MAX = 120
 IF_SPEED_MAX = 4_294_967_295  # ifSpeed saturates here; ifHighSpeed (Mbit/s) takes over
 # net-snmp and Arista count page cache and buffers as used RAM; these rows say how much
 RECLAIMABLE = ("Cached memory", "Memory buffers", "RAM (Buffers)", "RAM (Cache)")
@@ -29,7 +30,7 @@ def text(value: int | str | bytes) -> str:
 
 
 class SampleMaker:
-    """Stamps every sample of one poll with the same target and time."""
+    """Stamps samples with the target and the time their values were read."""
 
     def __init__(self, target: str, at: datetime) -> None:
         self.target, self.at = target, at
@@ -37,35 +38,52 @@ class SampleMaker:
     def __call__(self, metric: str, value: float, unit: str, **labels: str) -> Sample:
         return Sample(self.target, metric, float(value), unit, self.at, labels)
 
+    def read_at(self, timestamp: float | None) -> SampleMaker:
+        """The same maker, stamping when the response carrying the values arrived (epoch s):
+        a walk of a slow agent takes seconds, and counter rates divide by these times."""
+        if timestamp is None:
+            return self
+        return SampleMaker(self.target, datetime.fromtimestamp(timestamp, UTC))
+
 
 def system_samples(make: SampleMaker, scalars: Mapping[str, int | str]) -> Iterator[Sample]:
-    """sysUpTime in seconds, labelled with sysName and sysObjectID for the findings' evidence."""
+    """sysUpTime in seconds, labelled with sysName, sysObjectID and the first line of sysDescr
+    (model and software version) for the findings' evidence."""
     uptime = scalars.get("uptime")
     if isinstance(uptime, int):
         labels = {
             key: text(scalars[key]) for key in ("sys_name", "sys_object_id") if key in scalars
         }
+        if "sys_descr" in scalars:
+            lines = text(scalars["sys_descr"]).splitlines() or [""]
+            labels["sys_descr"] = lines[0].strip()[:SYS_DESCR_MAX]
         yield make("system.uptime", uptime / 100, "s", **labels)
 
 
-def interface_samples(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
-    """One set of if.* samples per ifTable row (counters raw; rates are the checks' job)."""
+def interface_samples(
+    make: SampleMaker, columns: Columns, stamps: Mapping[str, Mapping[str, float]] | None = None
+) -> Iterator[Sample]:
+    """One set of if.* samples per ifTable row (counters raw; rates are the checks' job).
+    `stamps` (same shape as columns) holds when each value arrived; a row takes its counters'."""
+    stamps = stamps or {}
     rows = _row_indexes(columns, ("descr", "admin", "oper", "name"))
     for index in rows:
         row = {key: col[index] for key, col in columns.items() if index in col}
+        arrived = (stamps.get(k, {}).get(index) for k in ("in_octets64", "in_octets32", "oper"))
+        stamp = make.read_at(next((t for t in arrived if t is not None), None))
         name = text(row.get("name", "")) or text(row.get("descr", "")) or f"ifIndex {index}"
         labels = {"interface": name, "index": index, "alias": text(row.get("alias", ""))}
         if isinstance(row.get("admin"), int):
-            yield make("if.admin_up", row["admin"] == ADMIN_UP, "count", **labels)
+            yield stamp("if.admin_up", row["admin"] == ADMIN_UP, "count", **labels)
         if isinstance(row.get("oper"), int):
-            yield make("if.oper_up", row["oper"] == OPER_UP, "count", **labels)
+            yield stamp("if.oper_up", row["oper"] == OPER_UP, "count", **labels)
         speed = _speed(row)
         if speed is not None:
-            yield make("if.speed", speed, "bit/s", **labels)
-        yield from _octets(make, row, labels)
+            yield stamp("if.speed", speed, "bit/s", **labels)
+        yield from _octets(stamp, row, labels)
         for counter in ("in_errors", "out_errors", "in_discards", "out_discards"):
             if isinstance(row.get(counter), int):
-                yield make(f"if.{counter}", row[counter], "count", **labels)
+                yield stamp(f"if.{counter}", row[counter], "count", **labels)
 
 
 def _row_indexes(columns: Columns, keys: tuple[str, ...]) -> list[str]:

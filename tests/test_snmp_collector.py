@@ -168,6 +168,18 @@ def test_nothing_listening_is_a_timeout(monkeypatch):
     assert "127.0.0.1" in str(error)
 
 
+def test_unresolvable_address_is_unreachable(monkeypatch):
+    monkeypatch.setenv("TEST_SNMP_COMMUNITY", "public")
+    target = Target(
+        "typo",
+        kind="switch",
+        address="no-such-host.invalid",
+        snmp={"community": "env:TEST_SNMP_COMMUNITY"},
+    )
+    error = failure(target)
+    assert error.reason == "unreachable" and "no-such-host.invalid" in str(error)
+
+
 def test_deadline_bounds_the_poll(snmpd, monkeypatch):
     """A target given less time than its SNMP timeout fails within the deadline."""
     monkeypatch.setenv("TEST_SNMP_COMMUNITY", "guessed-community")

@@ -113,3 +113,12 @@ def test_host_resources_memory(rows, expected):
 )
 def test_vendor_from_sys_object_id(oid, vendor):
     assert vendor_of(oid) == vendor
+
+
+def test_each_row_is_stamped_when_its_counters_arrived():
+    columns = {"descr": {"1": b"a", "2": b"b"}, "oper": {"1": 1, "2": 1}, "in_octets64": {"1": 5}}
+    stamps = {"oper": {"1": 100.0, "2": 200.0}, "in_octets64": {"1": 150.0}}
+    samples = list(decode.interface_samples(make(), columns, stamps))
+    at = {(s.label("interface"), s.metric): s.at.timestamp() for s in samples}
+    assert at[("a", "if.in_octets")] == at[("a", "if.oper_up")] == 150.0
+    assert at[("b", "if.oper_up")] == 200.0

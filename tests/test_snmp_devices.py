@@ -66,6 +66,11 @@ def test_catalyst_3560_first_poll_is_not_an_alert_storm(snmpsim, monkeypatch):
     empty = [n for n, s in oper.items() if admin[n] == 1 and s.value == 0]
     assert len(empty) == 49  # enabled ports with nothing plugged in
 
+    (uptime,) = metric(samples, "system.uptime")
+    assert uptime.value == int(recording["1.3.6.1.2.1.1.3.0"]) / 100
+    assert uptime.label("sys_name") == recording["1.3.6.1.2.1.1.5.0"] == "DUMSYS-04"
+    assert uptime.label("sys_descr").startswith("Cisco IOS Software, C3560 Software")
+
     findings = judge(target, samples)
     assert [f for f in findings if f.check == "interface"] == []
     assert all(f.status == Status.OK for f in findings), [f.summary for f in findings]
