@@ -126,7 +126,8 @@ def _cisco_cpu(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
     loads = columns.get("cpm_5min_rev") or columns.get("cpm_5min") or {}
     for index, load in loads.items():
         if isinstance(load, int):
-            yield make("device.cpu_percent", load, "%", cpu=index)
+            labels = {"cpu": f"CPU {index}"} if len(loads) > 1 else {}  # stacks: one per member
+            yield make("device.cpu_percent", load, "%", **labels)
 
 
 def _cisco_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
