@@ -40,6 +40,7 @@ PRIV_PROTOCOLS = {
     "AES256": "USM_PRIV_CFB256_AES",
 }
 MAX_REPETITIONS = 40
+DEVICE_METRICS = {"device.cpu_percent", "device.memory_used_percent"}
 
 
 def repetitions(if_number: object) -> int:
@@ -175,10 +176,12 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
         names: dict[str, str] = {}
         if vendor in ("huawei", "h3c"):
             names = await _entity_names(agent, decode.entity_indexes(columns))
-        vendor_samples = decode.vendor_samples(make, vendor, columns, names)
-        if vendor and not vendor_samples:
+        device_samples = decode.vendor_samples(make, vendor, columns, names)
+        have = {s.metric for s in device_samples}
+        if vendor and have != DEVICE_METRICS:  # e.g. Nexus: CPU in cpm, memory only in hrStorage
             columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
-        samples.extend(vendor_samples or decode.host_resources_samples(make, columns))
+        fallback = decode.host_resources_samples(make, columns)
+        samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
         return samples
 
     return poll
