@@ -34,14 +34,18 @@ REGISTRY: dict[str, Callable[[], Collector]] = {
 }
 
 
+# Network collectors a non-server target gets from its connection sections, cheapest first.
+_NETWORK_SECTIONS = (("snmp", "snmp"), ("netcli", "cli"))
+
+
 def default_names(target: Target) -> tuple[str, ...]:
     """The collectors a target gets when the inventory names none."""
     if target.collectors:
         return target.collectors
     if target.kind == "server" and target.is_local:
         return ("local",)
-    if target.kind != "server" and target.snmp is not None:
-        return ("snmp",)
+    if target.kind != "server":
+        return tuple(n for n, section in _NETWORK_SECTIONS if getattr(target, section) is not None)
     return ()
 
 
