@@ -33,7 +33,6 @@ REGISTRY: dict[str, Callable[[], Collector]] = {
     "snmp": _snmp,
 }
 
-
 # Network collectors a non-server target gets from its connection sections, cheapest first.
 _NETWORK_SECTIONS = (("snmp", "snmp"), ("netcli", "cli"))
 
