@@ -5,6 +5,7 @@ A walk result is `{column name: {row index: value}}` with the names of collector
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
@@ -67,12 +68,12 @@ def interface_samples(
     `stamps` (same shape as columns) holds when each value arrived; a row takes its counters'."""
     stamps = stamps or {}
     rows = _row_indexes(columns, ("descr", "admin", "oper", "name"))
+    names = _interface_names(columns, rows)
     for index in rows:
         row = {key: col[index] for key, col in columns.items() if index in col}
         arrived = (stamps.get(k, {}).get(index) for k in ("in_octets64", "in_octets32", "oper"))
         stamp = make.read_at(next((t for t in arrived if t is not None), None))
-        name = text(row.get("name", "")) or text(row.get("descr", "")) or f"ifIndex {index}"
-        labels = {"interface": name, "index": index, "alias": text(row.get("alias", ""))}
+        labels = {"interface": names[index], "index": index, "alias": text(row.get("alias", ""))}
         if isinstance(row.get("admin"), int):
             yield stamp("if.admin_up", row["admin"] == ADMIN_UP, "count", **labels)
         if isinstance(row.get("oper"), int):
@@ -84,6 +85,18 @@ def interface_samples(
         for counter in ("in_errors", "out_errors", "in_discards", "out_discards"):
             if isinstance(row.get(counter), int):
                 yield stamp(f"if.{counter}", row[counter], "count", **labels)
+
+
+def _interface_names(columns: Columns, rows: list[str]) -> dict[str, str]:
+    """ifName, else ifDescr; a name two rows share gets its ifIndex, so subjects stay unique."""
+    names = {
+        i: text(columns.get("name", {}).get(i, ""))
+        or text(columns.get("descr", {}).get(i, ""))
+        or f"ifIndex {i}"
+        for i in rows
+    }
+    counts = Counter(names.values())
+    return {i: f"{n} #{i}" if counts[n] > 1 else n for i, n in names.items()}
 
 
 def _row_indexes(columns: Columns, keys: tuple[str, ...]) -> list[str]:

@@ -32,10 +32,10 @@ def test_interface_speed(row, speed):
 
 def test_interface_names_labels_and_counter_width():
     columns = {
-        "descr": {"1": b"GigabitEthernet0/1", "2": b"Null0"},
+        "descr": {"1": b"GigabitEthernet0/1", "2": b"Null0", "3": b"vlan", "4": b"vlan"},
         "name": {"1": b"Gi0/1", "2": b""},
         "alias": {"1": b"uplink \xe6\xa0\xb8\xe5\xbf\x83\x00"},
-        "oper": {"1": 1, "2": 2},
+        "oper": {"1": 1, "2": 2, "3": 1, "4": 2},
         "in_octets64": {"1": 10},
         "in_octets32": {"1": 5, "2": 7},
     }
@@ -44,7 +44,8 @@ def test_interface_names_labels_and_counter_width():
     assert octets["Gi0/1"].value == 10 and octets["Gi0/1"].label("bits") == ""
     assert octets["Null0"].value == 7 and octets["Null0"].label("bits") == "32"
     assert octets["Gi0/1"].labels["alias"] == "uplink 核心"
-    assert {s.label("index") for s in samples} == {"1", "2"}
+    assert {s.label("index") for s in samples} == {"1", "2", "3", "4"}
+    assert {s.label("interface") for s in samples} == {"Gi0/1", "Null0", "vlan #3", "vlan #4"}
 
 
 def test_entity_boards_sharing_a_name_get_distinct_labels():
