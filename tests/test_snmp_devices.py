@@ -24,6 +24,7 @@ from records import open_store
 from tests.services.snmpsim import RATE_IN
 
 IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+H3C_CPU, H3C_MEMORY = "1.3.6.1.4.1.25506.2.6.1.1.1.1.6", "1.3.6.1.4.1.25506.2.6.1.1.1.1.8"
 HUAWEI_CPU, HUAWEI_MEMORY = (
     "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5",
     "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7",
@@ -90,6 +91,7 @@ def test_catalyst_3560_first_poll_is_not_an_alert_storm(snmpsim, monkeypatch):
     [
         ("huawei-s5720-36c-ei", HUAWEI_CPU, HUAWEI_MEMORY),
         ("huawei-s12704", HUAWEI_CPU, HUAWEI_MEMORY),
+        ("h3c-sr8808-x", H3C_CPU, H3C_MEMORY),  # two boards per name: labels made unique
     ],
 )
 def test_vendor_cpu_and_memory_match_the_recording(
