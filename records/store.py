@@ -114,6 +114,23 @@ class Store:
             ).all()
             return tuple(_sample(r) for r in rows)
 
+    def previous_findings(self, target: str) -> Sequence[Finding]:
+        """The findings of the same run previous_samples() picks: lets a check keep alerting
+        on a state it saw begin (a port that went down stays an alert while it stays down)."""
+        with Session(self.engine) as session:
+            latest = session.scalar(
+                select(SampleRow.run_id)
+                .where(SampleRow.target == target)
+                .order_by(SampleRow.at.desc(), SampleRow.id.desc())
+                .limit(1)
+            )
+            if latest is None:
+                return ()
+            rows = session.scalars(
+                select(FindingRow).where(FindingRow.run_id == latest, FindingRow.target == target)
+            ).all()
+            return tuple(_finding(r) for r in rows)
+
 
 def open_store(url: str) -> Store:
     return Store(connect(url))

@@ -133,9 +133,11 @@ def test_port_that_goes_down_alerts_across_stored_runs(snmpsim, monkeypatch, tmp
     assert [(f.subject, f.status) for f in down] == [("Gi0/50", Status.WARNING)]
     assert "went down since the last inspection" in down[0].summary
 
-    # third poll, still down: the previous run's finding keeps the alert alive
+    # third poll, still down: the previous run's stored finding keeps the alert alive
     third = poll(second)
-    still = judge(second, third, store.previous_samples("sw1"), run2.findings)
+    previous_findings = store.previous_findings("sw1")
+    assert {f.fingerprint for f in previous_findings} == {f.fingerprint for f in run2.findings}
+    still = judge(second, third, store.previous_samples("sw1"), previous_findings)
     assert [(f.subject, f.status) for f in still if f.check == "interface"] == [
         ("Gi0/50", Status.WARNING)
     ]
