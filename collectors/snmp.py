@@ -156,7 +156,7 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
         named = {
             "sys_descr": scalars.get(oids.SYS_DESCR),
             "sys_object_id": scalars.get(oids.SYS_OBJECT_ID),
-            "uptime": scalars.get(oids.SYS_UPTIME),
+            "uptime": scalars.get(oids.HR_SYSTEM_UPTIME, scalars.get(oids.SYS_UPTIME)),
             "sys_name": scalars.get(oids.SYS_NAME),
         }
         vendor = oids.vendor_of(decode.text(named["sys_object_id"] or "")) if device else None

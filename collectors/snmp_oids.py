@@ -8,7 +8,10 @@ SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
 IF_NUMBER = "1.3.6.1.2.1.2.1.0"
-SCALARS = (SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_NAME, IF_NUMBER)
+# HOST-RESOURCES hrSystemUptime: the host's uptime, where sysUpTime is only the SNMP agent's
+# (net-snmp restarted by a package upgrade is not a device restart)
+HR_SYSTEM_UPTIME = "1.3.6.1.2.1.25.1.1.0"
+SCALARS = (SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_NAME, IF_NUMBER, HR_SYSTEM_UPTIME)
 
 _IF = "1.3.6.1.2.1.2.2.1."
 _IFX = "1.3.6.1.2.1.31.1.1.1."

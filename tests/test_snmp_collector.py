@@ -16,6 +16,7 @@ from core.session import Session
 from tests.services import free_port
 
 SYS_UPTIME, IF_NUMBER = "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.2.1.0"
+HR_SYSTEM_UPTIME = "1.3.6.1.2.1.25.1.1.0"
 IF_DESCR, IF_NAME = "1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.31.1.1.1.1"
 IF_HC_IN_OCTETS = "1.3.6.1.2.1.31.1.1.1.6"
 
@@ -54,15 +55,19 @@ def test_default_collector_for_a_switch_with_snmp(v2c):
 
 
 def test_v2c_values_match_what_net_snmp_tools_report(snmpd, v2c):
-    before = values(snmpd.run("snmpget", SYS_UPTIME, IF_NUMBER))
+    before = values(snmpd.run("snmpget", HR_SYSTEM_UPTIME, SYS_UPTIME, IF_NUMBER))
     hc_before = values(snmpd.run("snmpbulkwalk", IF_HC_IN_OCTETS))
     samples = collect(v2c)
-    after = values(snmpd.run("snmpget", SYS_UPTIME))
+    after = values(snmpd.run("snmpget", HR_SYSTEM_UPTIME))
     hc_after = values(snmpd.run("snmpbulkwalk", IF_HC_IN_OCTETS))
 
-    ticks = [int(re.match(r"\((\d+)\)", v[SYS_UPTIME])[1]) for v in (before, after)]
+    def seconds(value: str) -> float:
+        return int(re.match(r"\((\d+)\)", value)[1]) / 100
+
+    # the host's uptime (hrSystemUptime), not the agent's (sysUpTime: since snmpd started)
     uptime = next(s for s in samples if s.metric == "system.uptime")
-    assert ticks[0] / 100 <= uptime.value <= ticks[1] / 100
+    assert seconds(before[HR_SYSTEM_UPTIME]) <= uptime.value <= seconds(after[HR_SYSTEM_UPTIME])
+    assert uptime.value > seconds(before[SYS_UPTIME])
 
     oper = by_metric(samples, "if.oper_up")
     assert len(oper) == int(before[IF_NUMBER])
