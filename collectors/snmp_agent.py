@@ -169,6 +169,8 @@ def python_value(value: Any) -> int | str | bytes | None:
     """Plain Python for the pure decoders; the 'no such' and end-of-view markers become None."""
     from pyasn1.type import univ
 
+    if isinstance(value, univ.Null):  # noSuchObject/noSuchInstance/endOfMibView; an OctetString
+        return None
     if isinstance(value, univ.Integer):
         return int(value)
     if isinstance(value, univ.OctetString):

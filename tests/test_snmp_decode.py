@@ -123,3 +123,15 @@ def test_each_row_is_stamped_when_its_counters_arrived():
     at = {(s.label("interface"), s.metric): s.at.timestamp() for s in samples}
     assert at[("a", "if.in_octets")] == at[("a", "if.oper_up")] == 150.0
     assert at[("b", "if.oper_up")] == 200.0
+
+
+def test_plain_values_from_pysnmp_types():
+    from pysnmp.proto import rfc1902, rfc1905
+
+    from collectors.snmp_agent import python_value
+
+    assert python_value(rfc1902.Counter64(2**64 - 1)) == 2**64 - 1
+    assert python_value(rfc1902.OctetString(b"Gi0/1")) == b"Gi0/1"
+    assert python_value(rfc1902.ObjectIdentifier("1.3.6.1.4.1.9")) == "1.3.6.1.4.1.9"
+    for marker in (rfc1905.noSuchInstance, rfc1905.noSuchObject, rfc1905.endOfMibView):
+        assert python_value(marker) is None  # pyasn1's Null is an OctetString: not b""
