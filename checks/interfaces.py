@@ -101,7 +101,7 @@ class Important:
     """The inventory's `interfaces: {important: [...], description_pattern: ...}`."""
 
     def __init__(self, names: Sequence[str], pattern: str | None) -> None:
-        self.names = {n.casefold() for n in names}
+        self.names = {short_name(n) for n in names}
         self.pattern = re.compile(pattern) if pattern else None
 
     @classmethod
@@ -109,8 +109,17 @@ class Important:
         return cls(spec.get("important") or (), spec.get("description_pattern"))
 
     def reason(self, name: str, alias: str) -> str:
-        if name.casefold() in self.names:
+        if short_name(name) in self.names:
             return "declared important"
         if self.pattern and alias and self.pattern.search(alias):
             return "description matches the important pattern"
         return ""
+
+
+def short_name(name: str) -> str:
+    """Cisco-style short form, case-folded: GigabitEthernet0/1 and Gi0/1 are one port (ifName
+    is short on Cisco, ifDescr and the inventory author may use the long form)."""
+    match = re.match(r"([A-Za-z-]+)\s*(\d.*)$", name.strip())
+    if not match:
+        return name.strip().casefold()
+    return (match[1][:2] + match[2]).casefold()

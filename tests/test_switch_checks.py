@@ -44,7 +44,10 @@ def run(name, samples, previous=(), previous_findings=(), target=SWITCH):
 IMPORTANT = Target(
     "sw1",
     kind="switch",
-    interfaces={"important": ["Gi0/48"], "description_pattern": "(?i)uplink"},
+    interfaces={
+        "important": ["Gi0/48", "TenGigabitEthernet1/1"],
+        "description_pattern": "(?i)uplink",
+    },
 )
 
 
@@ -89,6 +92,14 @@ IMPORTANT = Target(
             ],
         ),
         ("important and up", None, port("gi0/48"), IMPORTANT, [(Status.OK, "gi0/48 is up")]),
+        (
+            "important by the long name, ifName short",
+            None,
+            port("Te1/1", oper=0),
+            IMPORTANT,
+            [(Status.CRITICAL, "Te1/1 is down (declared important)")],
+        ),
+        ("not important: another port", None, port("Te1/2", oper=0), IMPORTANT, []),
         (
             "important and shut",
             None,
