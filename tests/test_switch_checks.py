@@ -82,12 +82,12 @@ IMPORTANT = Target(
         (
             "important by description",
             None,
-            port("Te1/1", oper=0, alias="Uplink to core"),
+            port("Te2/1", oper=0, alias="Uplink to core"),
             IMPORTANT,
             [
                 (
                     Status.CRITICAL,
-                    "Te1/1 (Uplink to core) is down (description matches the important pattern)",
+                    "Te2/1 (Uplink to core) is down (description matches the important pattern)",
                 )
             ],
         ),
