@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from agent.runner import RunOptions, inspect
 from core.inventory import Inventory
-from core.model import InspectionRun, Target
+from core.model import InspectionRun, PreviousRun, Target
 
 if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
     from records import Store
@@ -22,7 +22,7 @@ def run_and_record(
 ) -> InspectionRun:
     """Without a store nothing is read or written: a dry look at the estate. With one, the
     run is saved first and then turned into ticket changes (tickets never lose a run)."""
-    previous = store.previous_samples if store else (lambda _name: ())
+    previous = store.previous_run if store else (lambda _name: PreviousRun())
     run = inspect(inventory, targets, options, previous, on_target_done)
     if store:
         import tickets  # with records: only a run that stores needs it

@@ -15,11 +15,11 @@ import collectors
 from agent.pool import TimedOut, run_bounded
 from core.errors import CollectError, UserError
 from core.inventory import Inventory
-from core.model import Finding, InspectionRun, Sample, Target
+from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
 from core.session import Session
 from core.status import Status
 
-PreviousSamples = Callable[[str], Sequence[Sample]]
+PreviousRuns = Callable[[str], PreviousRun]
 MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be worth it
 
 
@@ -48,7 +48,7 @@ def inspect(
     inventory: Inventory,
     targets: Sequence[Target],
     options: RunOptions = RunOptions(),
-    previous: PreviousSamples = lambda _name: (),
+    previous: PreviousRuns = lambda _name: PreviousRun(),
     on_target_done: Callable[[Target], None] | None = None,
 ) -> InspectionRun:
     started = datetime.now(UTC)
@@ -102,7 +102,7 @@ def inspect(
 def inspect_target(
     inventory: Inventory,
     target: Target,
-    previous: PreviousSamples,
+    previous: PreviousRuns,
     timeout: float,
     *,
     began: float | None = None,
@@ -138,7 +138,10 @@ def inspect_target(
                     f"{collector.name} collector failed: {type(exc).__name__}: {exc}",
                 )
             )
-    context = checks.CheckContext(profile=session.profile, previous=previous(target.name))
+    before = previous(target.name)
+    context = checks.CheckContext(
+        profile=session.profile, previous=before.samples, previous_findings=before.findings
+    )
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))
 

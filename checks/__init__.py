@@ -6,6 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.interface_rates import RATE_CHECKS
+from checks.interfaces import InterfaceDownCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
@@ -16,10 +19,15 @@ from core.profiles import STANDARD, Profile
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check may know besides this run's samples: the profile and the previous run."""
+    """What a check may know besides this run's samples: the profile and the previous run.
+
+    `previous_findings` (the target's findings in that run) lets a check keep alerting on a
+    state it saw begin, e.g. a port that went down after it was seen up.
+    """
 
     profile: Profile = STANDARD
     previous: Sequence[Sample] = field(default_factory=tuple)
+    previous_findings: Sequence[Finding] = field(default_factory=tuple)
 
 
 class Check(Protocol):
@@ -35,6 +43,10 @@ REGISTRY: dict[str, Check] = {
     ProcessCheck.name: ProcessCheck(),
     PortCheck.name: PortCheck(),
     RebootCheck.name: RebootCheck(),
+    **{check.name: check for check in DEVICE_THRESHOLD_CHECKS},
+    DeviceRestartCheck.name: DeviceRestartCheck(),
+    InterfaceDownCheck.name: InterfaceDownCheck(),
+    **{check.name: check for check in RATE_CHECKS},
 }
 
 

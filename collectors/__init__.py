@@ -34,10 +34,17 @@ def _ssh() -> Collector:
     return SshCollector()
 
 
+def _snmp() -> Collector:
+    from collectors.snmp import SnmpCollector
+
+    return SnmpCollector()
+
+
 REGISTRY: dict[str, Callable[[], Collector]] = {
     "local": _local,
     "netcli": _netcli,
     "ssh": _ssh,
+    "snmp": _snmp,
 }
 
 # Network collectors a non-server target gets from its connection sections, cheapest first.

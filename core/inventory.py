@@ -159,6 +159,7 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         ssh=merged.get("ssh"),
         snmp=merged.get("snmp"),
         cli=merged.get("cli"),
+        interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
     )

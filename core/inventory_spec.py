@@ -143,6 +143,21 @@ class ChangeWindowSpec(Strict):
         return self
 
 
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
+class InterfacesSpec(Strict):
+    """Ports whose every down state is an alert (uplinks), not only a change seen since."""
+
+    important: list[str] = []
+    description_pattern: Annotated[str, AfterValidator(_regex)] | None = None
+
+
 class TargetSpec(Strict):
     """Everything a host, a group or the defaults may set; merged host > groups > defaults."""
 
@@ -156,6 +171,7 @@ class TargetSpec(Strict):
     ssh: SshSpec | None = None
     snmp: SnmpSpec | None = None
     cli: CliSpec | None = None
+    interfaces: InterfacesSpec | None = None
     parents: list[str] | None = None
     change_windows: list[ChangeWindowSpec] | None = None
 

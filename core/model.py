@@ -29,6 +29,7 @@ class Target:
     ssh: Mapping[str, Any] | None = None
     snmp: Mapping[str, Any] | None = None
     cli: Mapping[str, Any] | None = None
+    interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
     change_windows: tuple[ChangeWindow, ...] = ()
 
@@ -86,3 +87,11 @@ class InspectionRun:
     @property
     def status(self) -> Status:
         return worst(f.status for f in self.findings)
+
+
+@dataclass(frozen=True)
+class PreviousRun:
+    """A target's part of its latest stored run, for checks that judge change."""
+
+    samples: tuple[Sample, ...] = ()
+    findings: tuple[Finding, ...] = ()

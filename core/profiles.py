@@ -66,6 +66,12 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     "disk.used_percent": Thresholds(Range.parse(80), Range.parse(90)),
     "disk.inodes_used_percent": Thresholds(Range.parse(80), Range.parse(90)),
     "system.zombies": Thresholds(Range.parse(5), Range.parse(20)),
+    # switches and routers (docs/snmp.md); rates come from counter deltas between two runs
+    "device.cpu_percent": Thresholds(Range.parse(80), Range.parse(90)),
+    "device.memory_used_percent": Thresholds(Range.parse(85), Range.parse(95)),
+    "if.utilization_percent": Thresholds(Range.parse(70), Range.parse(90)),
+    "if.errors_per_second": Thresholds(Range.parse(1), Range.parse(10)),
+    "if.discards_per_second": Thresholds(Range.parse(10), Range.parse(100)),
 }
 
 

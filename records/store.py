@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
-from core.model import Finding, InspectionRun, Sample
+from core.model import Finding, InspectionRun, PreviousRun, Sample
 from core.status import Status
 from records.db import connect
 from records.schema import FindingRow, RunRow, SampleRow
@@ -98,8 +97,9 @@ class Store:
                 samples=tuple(_sample(s) for s in samples),
             )
 
-    def previous_samples(self, target: str) -> Sequence[Sample]:
-        """The samples of the target's latest stored run: what stateful checks compare against."""
+    def previous_run(self, target: str) -> PreviousRun:
+        """The target's latest stored run: what stateful checks compare against (its samples)
+        and keep alerting on (its findings: a port that went down stays an alert)."""
         with Session(self.engine) as session:
             latest = session.scalar(
                 select(SampleRow.run_id)
@@ -108,11 +108,16 @@ class Store:
                 .limit(1)
             )
             if latest is None:
-                return ()
-            rows = session.scalars(
+                return PreviousRun()
+            samples = session.scalars(
                 select(SampleRow).where(SampleRow.run_id == latest, SampleRow.target == target)
             ).all()
-            return tuple(_sample(r) for r in rows)
+            findings = session.scalars(
+                select(FindingRow).where(FindingRow.run_id == latest, FindingRow.target == target)
+            ).all()
+            return PreviousRun(
+                tuple(_sample(r) for r in samples), tuple(_finding(r) for r in findings)
+            )
 
 
 def open_store(url: str) -> Store:

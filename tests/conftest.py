@@ -13,6 +13,8 @@ pytest_plugins = [
     "tests.services.webhook",
     "tests.services.sshd",
     "tests.services.tarpit",
+    "tests.services.snmpd",
+    "tests.services.snmpsim",
 ]
 
 

@@ -21,7 +21,7 @@ from collectors.netcli import NetCliCollector
 from collectors.netcli_connection import cli_session
 from core.errors import CollectError
 from core.inventory import Inventory
-from core.model import Sample
+from core.model import PreviousRun, Sample
 from core.session import Session
 from core.status import Status
 from tests.services import free_port
@@ -99,7 +99,7 @@ def test_config_change_between_two_connections_is_visible(fake_cisco_switch):
 def test_wrong_password_is_one_unknown_auth_failed_finding(fake_cisco_switch, monkeypatch):
     monkeypatch.setenv("OPSINSPECT_TEST_WRONG", "not-the-password")
     target = fake_cisco_switch.target(password="env:OPSINSPECT_TEST_WRONG")
-    result = inspect_target(Inventory(), target, lambda _name: (), timeout=30)
+    result = inspect_target(Inventory(), target, lambda _name: PreviousRun(), timeout=30)
     assert result.samples == ()
     [finding] = result.findings
     assert (finding.status, finding.check, finding.subject) == (

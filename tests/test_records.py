@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import inspect as sa_inspect
 
 from core.errors import UserError
-from core.model import Finding, InspectionRun, Sample
+from core.model import Finding, InspectionRun, PreviousRun, Sample
 from core.status import Status
 from records import open_store
 
@@ -75,13 +75,14 @@ def test_list_newest_first_with_problem_counts(store):
     assert [r.id for r in store.list_runs(target="nobody")] == []
 
 
-def test_previous_samples_are_the_targets_latest_run(store):
+def test_previous_run_is_the_targets_latest_run(store):
     store.save_run(make_run("r1", started=T0, boot=1000.0))
     store.save_run(make_run("r2", started=T0 + timedelta(hours=6), boot=2000.0))
     store.save_run(make_run("r3", started=T0 + timedelta(hours=7), target="db01", boot=5.0))
-    previous = store.previous_samples("web01")
-    assert {s.value for s in previous if s.metric == "system.boot_time"} == {2000.0}
-    assert store.previous_samples("never-seen") == ()
+    previous = store.previous_run("web01")
+    assert {s.value for s in previous.samples if s.metric == "system.boot_time"} == {2000.0}
+    assert {f.fingerprint for f in previous.findings} == {"web01|disk|/var", "web01|cpu|cpu"}
+    assert store.previous_run("never-seen") == PreviousRun()
 
 
 def test_schema_matches_the_models(store):
@@ -108,7 +109,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from datetime import UTC, datetime
-    from core.model import Finding, InspectionRun, Sample
+    from core.model import Finding, InspectionRun, PreviousRun, Sample
     from core.status import Status
     from records import open_store
 

@@ -18,8 +18,10 @@ from agent.pool import TimedOut, run_bounded
 from agent.runner import RunOptions, inspect, inspect_target
 from core.errors import CollectError
 from core.inventory import Inventory
-from core.model import Sample, Target
+from core.model import PreviousRun, Sample, Target
 from core.status import Status
+
+NO_HISTORY = lambda _name: PreviousRun()  # noqa: E731
 
 
 class Flaky:
@@ -54,7 +56,7 @@ def refused() -> CollectError:
 def test_transient_failures_are_retried_until_success(with_collector):
     flaky = Flaky(refused(), refused())
     target = with_collector(flaky)
-    result = inspect_target(Inventory(targets=(target,)), target, lambda _n: (), 10, retries=2)
+    result = inspect_target(Inventory(targets=(target,)), target, NO_HISTORY, 10, retries=2)
     assert flaky.calls == 3
     assert not [f for f in result.findings if f.check == "reachability"]
     assert [s.metric for s in result.samples] == ["system.zombies"]
@@ -64,7 +66,7 @@ def test_retries_give_up_with_the_attempt_count(with_collector):
     flaky = Flaky(refused(), refused(), refused())
     target = with_collector(flaky)
     result = inspect_target(
-        Inventory(targets=(target,)), target, lambda _n: (), 10, retries=2, backoff=0.01
+        Inventory(targets=(target,)), target, NO_HISTORY, 10, retries=2, backoff=0.01
     )
     [finding] = result.findings
     assert finding.status == Status.UNKNOWN
@@ -82,7 +84,7 @@ def test_retries_give_up_with_the_attempt_count(with_collector):
 def test_auth_and_host_key_failures_are_never_retried(with_collector, error, status):
     flaky = Flaky(error)
     target = with_collector(flaky)
-    result = inspect_target(Inventory(targets=(target,)), target, lambda _n: (), 10, retries=5)
+    result = inspect_target(Inventory(targets=(target,)), target, NO_HISTORY, 10, retries=5)
     assert flaky.calls == 1
     [finding] = result.findings
     assert finding.status == status
@@ -94,7 +96,7 @@ def test_no_retry_that_cannot_finish_before_the_deadline(with_collector):
     target = with_collector(flaky)
     started = time.monotonic()
     result = inspect_target(
-        Inventory(targets=(target,)), target, lambda _n: (), 1.0, retries=2, backoff=5
+        Inventory(targets=(target,)), target, NO_HISTORY, 1.0, retries=2, backoff=5
     )
     assert time.monotonic() - started < 0.5
     assert flaky.calls == 1

@@ -1,0 +1,71 @@
+"""Switch and router health: CPU, memory, and a restart since the previous inspection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from checks.counters import restart_between, uptime
+from checks.threshold import ThresholdCheck
+from core.model import Finding, Sample, Target
+from core.status import Status
+
+DEVICE_THRESHOLD_CHECKS = (
+    ThresholdCheck(
+        name="device_cpu",
+        metric="device.cpu_percent",
+        subject=lambda s: s.label("cpu", "cpu"),
+        what=lambda s: f"{s.label('cpu', 'CPU')} {s.value:.1f}% busy",
+        hint="Find what burns CPU: `show processes cpu sorted` (Cisco), `display cpu-usage` "
+        "(Huawei/H3C); look for broadcast storms, routing churn or SNMP/ACL logging floods.",
+    ),
+    ThresholdCheck(
+        name="device_memory",
+        metric="device.memory_used_percent",
+        subject=lambda s: s.label("memory", "memory"),
+        what=lambda s: f"{s.label('memory', 'memory')} {s.value:.1f}% used",
+        hint="`show processes memory sorted` (Cisco) or `display memory-usage` (Huawei/H3C); "
+        "a slow climb across inspections suggests a leak: plan a software upgrade or reload.",
+    ),
+)
+
+RESTART_HINT = (
+    "Was it planned? Read the device log and `show version` ('System returned to ROM by ...', "
+    "last reload reason), check power and the upstream UPS, and confirm all links came back."
+)
+
+
+class DeviceRestartCheck:
+    """Uptime went backwards between two runs (a 497-day sysUpTime wrap is not a restart)."""
+
+    name: ClassVar[str] = "device_restart"
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        now = uptime(samples)
+        if now is None or any(s.metric == "system.boot_time" for s in samples):
+            return  # servers report their boot time: the reboot check judges those
+        restart = restart_between(uptime(context.previous), now)
+        restarted = restart is not None and restart.restarted
+        up = _duration(now.value)
+        yield Finding(
+            target=target.name,
+            check=self.name,
+            subject="uptime",
+            status=Status.WARNING if restarted else Status.OK,
+            summary=f"restarted since the last inspection (up {up})" if restarted else f"up {up}",
+            value=now.value,
+            unit="s",
+            threshold="uptime keeps growing",
+            hint=RESTART_HINT if restarted else "",
+            evidence={
+                **now.labels,
+                **({"boot_moved_seconds": round(restart.boot_shift)} if restarted else {}),
+            },
+        )
+
+
+def _duration(seconds: float) -> str:
+    minutes, _ = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"

@@ -1,0 +1,135 @@
+"""Traffic, error and discard rates per interface, from counter deltas since the previous run.
+
+Only ports that are up now are judged; a restart between the runs means no rates at all
+(counters started again from zero), and the restart check says so instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from checks.counters import (
+    by_interface,
+    counter_rate,
+    is_32_bit,
+    octet_limit,
+    packet_limit,
+    restart_between,
+    uptime,
+)
+from checks.threshold import describe, judge
+from core.model import Finding, Sample, Target
+from core.status import Status
+
+
+@dataclass(frozen=True)
+class RateCheck:
+    """Judge max(in, out) of a per-second rate derived from two counters."""
+
+    name: str
+    threshold_metric: str
+    counters: tuple[str, str]
+    unit: str
+    value: Callable[[float, float | None], float | None]  # (per-second rate, speed) -> value
+    limit: Callable[[float | None], float | None]
+    words: Callable[[float], str]
+    hint: str
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        thresholds = context.profile.thresholds_for(self.threshold_metric)
+        if thresholds is None or not context.previous:
+            return
+        restart = restart_between(uptime(context.previous), uptime(samples))
+        if restart is not None and restart.restarted:
+            return
+        before = by_interface(context.previous)
+        for name, now in by_interface(samples).items():
+            oper = now.get("if.oper_up")
+            if oper is None or not oper.value or name not in before:
+                continue
+            values = self._values(now, before[name])
+            if not values:
+                continue
+            direction, value = max(values.items(), key=lambda item: item[1])
+            status, level = judge(value, thresholds)
+            crossed = thresholds.critical if level == "critical" else thresholds.warning
+            clause = f"{level} {crossed.describe(self.unit)}" if crossed else "no threshold"
+            shown = ", ".join(f"{d} {self.words(v)}" for d, v in values.items())
+            yield Finding(
+                target=target.name,
+                check=self.name,
+                subject=name,
+                status=status,
+                summary=f"{name}: {shown} ({clause})",
+                value=value,
+                unit=self.unit,
+                threshold=describe(thresholds, self.unit),
+                hint=self.hint.format(subject=name) if status != Status.OK else "",
+                evidence={"direction": direction, "alias": oper.label("alias"), **values},
+            )
+
+    def _values(self, now: Mapping[str, Sample], before: Mapping[str, Sample]) -> dict:
+        speed_sample = now.get("if.speed")
+        speed = speed_sample.value if speed_sample and speed_sample.value > 0 else None
+        values: dict[str, float] = {}
+        for metric in self.counters:
+            current = now.get(metric)
+            if current is None:
+                continue
+            rate = counter_rate(
+                before.get(metric), current, is_32_bit(metric, current), self.limit(speed)
+            )
+            value = self.value(rate, speed) if rate is not None else None
+            if value is not None:
+                values[metric.removeprefix("if.").split("_", 1)[0]] = round(value, 3)
+        return values
+
+
+def _utilisation(rate: float, speed: float | None) -> float | None:
+    return 100 * rate * 8 / speed if speed else None
+
+
+def _per_second(rate: float, _speed: float | None) -> float:
+    return rate
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+RATE_CHECKS = (
+    RateCheck(
+        name="if_utilization",
+        threshold_metric="if.utilization_percent",
+        counters=("if.in_octets", "if.out_octets"),
+        unit="%",
+        value=_utilisation,
+        limit=octet_limit,
+        words=_percent,
+        hint="Find the top talkers (NetFlow/sFlow, `show interfaces {subject}` rates) and check "
+        "whether the link needs more capacity or a port-channel member is down.",
+    ),
+    RateCheck(
+        name="if_errors",
+        threshold_metric="if.errors_per_second",
+        counters=("if.in_errors", "if.out_errors"),
+        unit="count",
+        value=_per_second,
+        limit=packet_limit,
+        words=lambda v: f"{v:.2f} errors/s",
+        hint="Errors are physical: check duplex/speed mismatch, the cable or optic (DOM levels "
+        "in `show interfaces {subject} transceiver`) and the peer port's counters.",
+    ),
+    RateCheck(
+        name="if_discards",
+        threshold_metric="if.discards_per_second",
+        counters=("if.in_discards", "if.out_discards"),
+        unit="count",
+        value=_per_second,
+        limit=packet_limit,
+        words=lambda v: f"{v:.2f} discards/s",
+        hint="Discards mean full queues: look for congestion or microbursts on {subject} "
+        "(`show queueing interface`, QoS drops) and at its utilisation.",
+    ),
+)

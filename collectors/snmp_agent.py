@@ -1,0 +1,180 @@
+"""Requests to one SNMP agent: GET and a side-by-side GETBULK column walk.
+
+It drives pysnmp's RFC 3413 command generators with raw numeric var-binds. The hlapi
+get_cmd/bulk_cmd resolve every request OID against the MIB, which with pysmi installed builds a
+MIB parser on first use (1.5 s here) and costs time on every request; numeric OIDs need none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from core.errors import CollectError
+
+Oid = tuple[int, ...]
+Table = dict[str, dict[str, Any]]
+Stamps = dict[str, dict[str, float]]
+
+# error indications that mean "the agent answered and refused us" (v3 report PDUs)
+AUTH_ERRORS = frozenset(
+    {
+        "WrongDigest",
+        "UnknownUserName",
+        "UnknownSecurityName",
+        "AuthenticationError",
+        "AuthenticationFailure",
+        "DecryptionError",
+        "UnsupportedSecurityLevel",
+        "UnsupportedAuthProtocol",
+        "UnsupportedPrivProtocol",
+        "NotInTimeWindow",
+    }
+)
+AUTHORIZATION_ERROR = 16  # errorStatus authorizationError
+
+
+def oid(text: str) -> Oid:
+    return tuple(int(part) for part in text.split("."))
+
+
+class Agent:
+    """One device's request helpers: errors become CollectError with a reason."""
+
+    def __init__(self, engine: Any, auth: Any, transport: Any, where: str, bulk: bool) -> None:
+        self.engine, self.auth, self.transport, self.where = engine, auth, transport, where
+        self.bulk = bulk  # SNMP v1 has no GETBULK: the walk falls back to GETNEXT
+
+    @classmethod
+    async def open(cls, engine: Any, auth: Any, address: str, spec: Mapping[str, Any]) -> Agent:
+        from pysnmp.error import PySnmpError
+        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
+
+        port = int(spec.get("port", 161))
+        try:
+            transport = await UdpTransportTarget.create(
+                (address, port),
+                timeout=float(spec.get("timeout", 2.0)),
+                retries=int(spec.get("retries", 1)),
+            )
+        except PySnmpError as exc:
+            raise CollectError("unreachable", f"{address}:{port}: {exc}") from None
+        bulk = str(spec.get("version", "2c")) != "1"
+        return cls(engine, auth, transport, f"{address}:{port}", bulk)
+
+    async def get(self, wanted: Sequence[str]) -> dict[str, Any]:
+        """{dotted OID: plain value}; absent objects (noSuch*) are left out."""
+        reply = await self._request("get", [oid(o) for o in wanted])
+        return {".".join(map(str, key)): value for key, value in reply if value is not None}
+
+    async def walk(self, columns: Mapping[str, str], reps: int) -> tuple[Table, Stamps]:
+        """{column name: {row index: value}}: the columns walked side by side in one loop
+        until each leaves its subtree; a column that ends early drops out of later requests.
+        Also when each value arrived (epoch seconds), in the same shape."""
+        found: Table = {name: {} for name in columns}
+        stamps: Stamps = {name: {} for name in columns}
+        roots = {name: oid(text) for name, text in columns.items()}
+        cursor = dict(roots)
+        while cursor:
+            names = list(cursor)
+            reply = await self._request(
+                "bulk" if self.bulk else "next", [cursor[n] for n in names], reps
+            )
+            arrived = time.time()
+            finished, moved = set(), False
+            for position, (key, value) in enumerate(reply):
+                name = names[position % len(names)]
+                root = roots[name]
+                # past the column's end, or an agent going backwards (stop rather than loop)
+                if (
+                    name in finished
+                    or value is None
+                    or key[: len(root)] != root
+                    or key <= cursor[name]
+                ):
+                    finished.add(name)
+                else:
+                    index = ".".join(map(str, key[len(root) :]))
+                    found[name][index], stamps[name][index] = value, arrived
+                    cursor[name], moved = key, True
+            if not moved:
+                break
+            for name in finished:
+                cursor.pop(name, None)
+        return found, stamps
+
+    async def answers_anyone(self) -> bool:
+        """After a timeout: does the agent answer an unknown v3 user with a report PDU?
+        Then it is up and ignored our community (or could not decrypt our v3 request)."""
+        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget, UsmUserData
+
+        probe = Agent(
+            self.engine,
+            UsmUserData("opsinspect-probe"),
+            await UdpTransportTarget.create(
+                self.transport.transport_address, timeout=1.0, retries=0
+            ),
+            self.where,
+            bulk=True,
+        )
+        try:
+            await probe._request("get", [oid("1.3.6.1.2.1.1.3.0")])
+        except CollectError as exc:
+            return exc.reason != "timeout"
+        return True
+
+    async def _request(self, kind: str, oids: list[Oid], reps: int = 0) -> list[tuple[Oid, Any]]:
+        from pyasn1.type.univ import Null
+        from pysnmp.entity.rfc3413 import cmdgen
+        from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
+        from pysnmp.proto.rfc1902 import ObjectName
+
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def done(_engine, _handle, indication, status, index, var_binds, _ctx) -> None:
+            if not future.cancelled():
+                future.set_result((indication, status, index, var_binds))
+
+        address, _params = LCD.configure(self.engine, self.auth, self.transport, b"")
+        var_binds = [(ObjectName(o), Null("")) for o in oids]
+        if kind == "bulk":
+            cmdgen.BulkCommandGenerator().send_varbinds(
+                self.engine, address, None, b"", 0, reps, var_binds, done
+            )
+        else:
+            generator = cmdgen.GetCommandGenerator if kind == "get" else cmdgen.NextCommandGenerator
+            generator().send_varbinds(self.engine, address, None, b"", var_binds, done)
+        return self._checked(await future)
+
+    def _checked(self, reply: tuple) -> list[tuple[Oid, Any]]:
+        indication, status, index, var_binds = reply
+        if indication:
+            kind = type(indication).__name__
+            if kind == "RequestTimedOut":
+                raise CollectError("timeout", f"no SNMP answer from {self.where}")
+            if kind in AUTH_ERRORS:
+                raise CollectError("auth failed", f"SNMP agent {self.where} refused us: {kind}")
+            raise CollectError("protocol error", f"SNMP {self.where}: {indication}")
+        if int(status):
+            reason = "auth failed" if int(status) == AUTHORIZATION_ERROR else "protocol error"
+            raise CollectError(
+                reason, f"SNMP {self.where}: {status.prettyPrint()} at varbind {int(index)}"
+            )
+        return [(tuple(key), python_value(value)) for key, value in var_binds]
+
+
+def python_value(value: Any) -> int | str | bytes | None:
+    """Plain Python for the pure decoders; the 'no such' and end-of-view markers become None."""
+    from pyasn1.type import univ
+
+    if isinstance(value, univ.Null):  # noSuchObject/noSuchInstance/endOfMibView; an OctetString
+        return None
+    if isinstance(value, univ.Integer):
+        return int(value)
+    if isinstance(value, univ.OctetString):
+        return bytes(value)
+    if isinstance(value, univ.ObjectIdentifier):
+        return ".".join(map(str, value))
+    return None
