@@ -8,6 +8,7 @@ import click
 
 from cli.inventory_cmd import inventory
 from cli.records_cmd import records
+from cli.report_cmd import report
 from cli.run_cmd import run
 from core.errors import UserError
 
@@ -44,6 +45,7 @@ def cli() -> None:
 cli.add_command(run)
 cli.add_command(inventory)
 cli.add_command(records)
+cli.add_command(report)
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 A target's state on a day is its latest inspection that day; a subject (fingerprint) is a
 problem when its finding there is not OK. Comparing the two days' latest inspections gives the
-duty handover: new problems, recovered, still bad, and targets no longer inspected.
+duty handover: new problems, recovered, still bad, and targets no longer inspected. Only an OK
+finding counts as recovered: a subject that was not measured today proves nothing.
 """
 
 from __future__ import annotations
@@ -158,11 +159,10 @@ def _changes(
         target = still_bad if _is_problem(before) else new
         target.append(_change(finding, finding.status.name, before))
     for before in _worst_first(yesterday.values()):
-        if not _is_problem(before) or before.target not in latest_today:
-            continue
         now = today.get(before.fingerprint)
-        if not _is_problem(now):
-            recovered.append(_change(now or before, Status.OK.name, before))
+        # recovery needs an OK verdict: a subject not measured today (unreachable) is no news
+        if _is_problem(before) and now is not None and now.status == Status.OK:
+            recovered.append(_change(now, Status.OK.name, before))
     return Changes(
         new=tuple(new),
         recovered=tuple(recovered),
