@@ -80,6 +80,4 @@ class Formatter:
         return numbers.format_decimal(value, locale=self.locale)
 
     def duration(self, start: datetime, end: datetime) -> str:
-        return dates.format_timedelta(
-            end - start, threshold=1, format="short", locale=self.locale
-        )
+        return dates.format_timedelta(end - start, threshold=1, format="short", locale=self.locale)

@@ -31,8 +31,10 @@ TIMEOUT_SECONDS = 120
 def chromium() -> str:
     """INSPECT_CHROMIUM if set, else the first Chromium-family browser on PATH."""
     configured = os.environ.get("INSPECT_CHROMIUM")
-    found = shutil.which(configured) if configured else next(
-        (path for path in map(shutil.which, CANDIDATES) if path), None
+    found = (
+        shutil.which(configured)
+        if configured
+        else next((path for path in map(shutil.which, CANDIDATES) if path), None)
     )
     if not found:
         wanted = configured or " or ".join(CANDIDATES)

@@ -83,8 +83,13 @@ def save_history(store: Store) -> None:
         _run(
             "y1",
             datetime(2026, 11, 1, 1, 0, tzinfo=UTC),  # 09:00 local
-            {"web01": {"/var": 93.1}, "db01": {"memory": 91.0}, "app01": {}, "sw01": {},
-             "old01": {}},
+            {
+                "web01": {"/var": 93.1},
+                "db01": {"memory": 91.0},
+                "app01": {},
+                "sw01": {},
+                "old01": {},
+            },
         ),
         _run(
             "y2",
@@ -94,8 +99,12 @@ def save_history(store: Store) -> None:
         _run(
             "t1",
             datetime(2026, 11, 1, 23, 30, tzinfo=UTC),  # 07:30 local on the report day
-            {"web01": {"/var": 95.0}, "db01": {"memory": 60.0}, "app01": {"cpu": 88.0},
-             "sw01": None},
+            {
+                "web01": {"/var": 95.0},
+                "db01": {"memory": 60.0},
+                "app01": {"cpu": 88.0},
+                "sw01": None,
+            },
         ),
         _run(
             "t2",
@@ -242,13 +251,20 @@ def test_cli_json_is_the_report_data(history_db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--day", "2026-13-01"), "inspect: error: --day '2026-13-01' is not a date; "
-                                  "use YYYY-MM-DD, e.g. 2026-11-02\n"),
-        (("--day", "yesterday"), "inspect: error: --day 'yesterday' is not a date; "
-                                 "use YYYY-MM-DD, e.g. 2026-11-02\n"),
+        (
+            ("--day", "2026-13-01"),
+            "inspect: error: --day '2026-13-01' is not a date; use YYYY-MM-DD, e.g. 2026-11-02\n",
+        ),
+        (
+            ("--day", "yesterday"),
+            "inspect: error: --day 'yesterday' is not a date; use YYYY-MM-DD, e.g. 2026-11-02\n",
+        ),
         (("--lang", "fr"), "inspect: error: --lang 'fr' has no catalog; available: en, zh-CN\n"),
-        (("--tz", "Nowhere/City"), "inspect: error: --tz 'Nowhere/City' is not a known time "
-                                   "zone (e.g. Asia/Shanghai, UTC)\n"),
+        (
+            ("--tz", "Nowhere/City"),
+            "inspect: error: --tz 'Nowhere/City' is not a known time "
+            "zone (e.g. Asia/Shanghai, UTC)\n",
+        ),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_3(history_db, args, message):

@@ -118,8 +118,15 @@ class Browser:
         try:
             for domain in ("Page", "Runtime", "Log", "Network"):
                 self.call(f"{domain}.enable", events, session)
-            self.call("Emulation.setDeviceMetricsOverride", events, session, width=width,
-                      height=900, deviceScaleFactor=1, mobile=False)
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                events,
+                session,
+                width=width,
+                height=900,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             self.call("Page.navigate", events, session, url=page.as_uri())
             self.wait_for("Page.loadEventFired", events, session)
             result = PageLoad()
@@ -146,8 +153,9 @@ class Browser:
             self.call("Target.closeTarget", events, targetId=target)
 
     def _evaluate(self, expression: str, events: list[dict], session: str) -> Any:
-        reply = self.call("Runtime.evaluate", events, session, expression=expression,
-                          returnByValue=True)
+        reply = self.call(
+            "Runtime.evaluate", events, session, expression=expression, returnByValue=True
+        )
         return reply["result"].get("value")
 
     def close(self) -> None:
