@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core.model import Finding
@@ -60,31 +60,42 @@ def runs_between(engine: Engine, start: datetime, end: datetime) -> list[RunHead
 
 def status_counts(engine: Engine, run_ids: Sequence[str]) -> list[StatusCount]:
     """Finding counts per run, target and status: enough to judge every target of every run."""
-    if not run_ids:
-        return []
-    query = (
-        select(FindingRow.run_id, FindingRow.target, FindingRow.status, func.count())
-        .where(FindingRow.run_id.in_(run_ids))
-        .group_by(FindingRow.run_id, FindingRow.target, FindingRow.status)
-    )
+    counts = []
     with Session(engine) as session:
-        return [
-            StatusCount(run_id, target, Status(status), count)
-            for run_id, target, status, count in session.execute(query)
-        ]
+        for chunk in _chunks(sorted(set(run_ids))):
+            query = (
+                select(FindingRow.run_id, FindingRow.target, FindingRow.status, func.count())
+                .where(FindingRow.run_id.in_(chunk))
+                .group_by(FindingRow.run_id, FindingRow.target, FindingRow.status)
+            )
+            counts.extend(
+                StatusCount(run_id, target, Status(status), count)
+                for run_id, target, status, count in session.execute(query)
+            )
+    return counts
 
 
 def findings_of(
     engine: Engine, run_targets: Iterable[tuple[str, str]]
 ) -> list[tuple[str, Finding]]:
-    """(run id, finding) for the given (run id, target) pairs, in the order they were stored."""
-    pairs = sorted(set(run_targets))
-    if not pairs:
-        return []
-    query = (
-        select(FindingRow)
-        .where(tuple_(FindingRow.run_id, FindingRow.target).in_(pairs))
-        .order_by(FindingRow.id)
-    )
+    """(run id, finding) for the given (run id, target) pairs; stored order within a run.
+
+    Selected by run id and filtered here: portable (no row-value IN) and few distinct runs.
+    """
+    wanted = set(run_targets)
+    found = []
     with Session(engine) as session:
-        return [(row.run_id, _finding(row)) for row in session.scalars(query)]
+        for chunk in _chunks(sorted({run_id for run_id, _target in wanted})):
+            query = select(FindingRow).where(FindingRow.run_id.in_(chunk)).order_by(FindingRow.id)
+            found.extend(
+                (row.run_id, _finding(row))
+                for row in session.scalars(query)
+                if (row.run_id, row.target) in wanted
+            )
+    return found
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Bounded IN lists: SQLite and drivers cap the number of bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
