@@ -51,12 +51,14 @@ def build_daily(
     wanted = [*latest_today.items(), *latest_yesterday.items()]
     found = findings_of(engine, [(run.id, target) for target, run in wanted])
     today_findings = _findings_of_latest(found, latest_today)
+    yesterday_findings = _findings_of_latest(found, latest_yesterday)
     today = {f.fingerprint: f for f in today_findings}
-    yesterday = {f.fingerprint: f for f in _findings_of_latest(found, latest_yesterday)}
+    yesterday = {f.fingerprint: f for f in yesterday_findings}
     problems_per_run: dict[str, int] = defaultdict(int)
     for count in counts:
         problems_per_run[count.run_id] += count.count if count.status != Status.OK else 0
-    targets = _target_statuses(today_runs, counts, latest_today, today_findings, yesterday)
+    previous = _statuses(latest_yesterday, yesterday_findings)
+    targets = _target_statuses(today_runs, counts, latest_today, today_findings, previous)
     return DailyReport(
         day=day,
         timezone=tz.key,
@@ -89,41 +91,40 @@ def _target_statuses(
     counts: list[StatusCount],
     latest: Latest,
     latest_findings: list[Finding],
-    yesterday: dict[str, Finding],
+    previous: dict[str, str],
 ) -> tuple[TargetStatus, ...]:
     by_run_target: dict[tuple[str, str], list[Status]] = defaultdict(list)
     for count in counts:
         by_run_target[(count.run_id, count.target)].append(count.status)
-    problems = defaultdict(int)
+    history: dict[str, list[StatusPoint]] = defaultdict(list)
+    for run in runs:
+        for target in run.targets:
+            verdict = worst(by_run_target[(run.id, target)]).name
+            history[target].append(StatusPoint(run.id, run.started_at, verdict))
+    problems: dict[str, int] = defaultdict(int)
     for finding in latest_findings:
         problems[finding.target] += finding.status != Status.OK
-    previous = _previous_status(yesterday)
-    lines = []
-    for target, run in latest.items():
-        history = tuple(
-            StatusPoint(r.id, r.started_at, worst(by_run_target[(r.id, target)]).name)
-            for r in runs
-            if target in r.targets
+    lines = [
+        TargetStatus(
+            target=target,
+            status=history[target][-1].status,
+            previous=previous.get(target),
+            checked_at=run.started_at,
+            run_id=run.id,
+            problems=problems[target],
+            history=tuple(history[target]),
         )
-        lines.append(
-            TargetStatus(
-                target=target,
-                status=history[-1].status,
-                previous=previous.get(target),
-                checked_at=run.started_at,
-                run_id=run.id,
-                problems=problems[target],
-                history=history,
-            )
-        )
+        for target, run in latest.items()
+    ]
     return tuple(sorted(lines, key=lambda t: (-Status[t.status].severity, t.target)))
 
 
-def _previous_status(yesterday: dict[str, Finding]) -> dict[str, str]:
-    statuses: dict[str, list[Status]] = defaultdict(list)
-    for finding in yesterday.values():
-        statuses[finding.target].append(finding.status)
-    return {target: worst(found).name for target, found in statuses.items()}
+def _statuses(latest: Latest, findings: list[Finding]) -> dict[str, str]:
+    """Each target's verdict in its latest run: the worst finding, OK if it had none."""
+    found: dict[str, list[Status]] = defaultdict(list)
+    for finding in findings:
+        found[finding.target].append(finding.status)
+    return {target: worst(found[target]).name for target in latest}
 
 
 def _anomalies(today: list[Finding], yesterday: dict[str, Finding]) -> tuple[Anomaly, ...]:

@@ -229,6 +229,11 @@ def test_utc_day_bounds_follow_the_zone_including_dst():
         parse_day("2026-02-30")
 
 
+def test_default_zone_is_the_machines(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    assert zone(None).key == "Asia/Shanghai"
+
+
 def invoke(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
