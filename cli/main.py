@@ -22,6 +22,7 @@ COMMANDS = {
     "backup": "cli.backup_cmd:backup",
     "ticket": "cli.ticket_cmd:ticket",
     "handover": "cli.handover_cmd:handover",
+    "report": "cli.report_cmd:report",
 }
 
 

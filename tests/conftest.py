@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.services.tarpit",
     "tests.services.snmpd",
     "tests.services.snmpsim",
+    "tests.services.chromium",
 ]
 
 

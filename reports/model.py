@@ -1,0 +1,158 @@
+"""The daily inspection report as plain data: what templates render and what `--format json` is.
+
+Statuses are Status names (`"CRITICAL"`), times are aware UTC datetimes; `as_json` turns the
+whole tree into JSON-ready values, so every format shows the same facts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any, Literal
+
+from core.status import Status
+
+#: The order in which a duty engineer reads statuses: the worst first.
+STATUS_ORDER: tuple[str, ...] = tuple(
+    s.name for s in sorted(Status, key=lambda s: s.severity, reverse=True)
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusPoint:
+    """One run's verdict on one target: a cell of the per-target status strip."""
+
+    run_id: str
+    at: datetime
+    status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetStatus:
+    target: str
+    status: str
+    previous: str | None  # latest status on the day before; None if not inspected then
+    checked_at: datetime
+    run_id: str
+    problems: int
+    history: tuple[StatusPoint, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Anomaly:
+    target: str
+    check: str
+    subject: str
+    status: str
+    summary: str
+    hint: str
+    value: float | None
+    unit: str
+    threshold: str
+    is_new: bool  # not a problem at the end of the day before
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One subject whose state is compared with the latest inspection of the day before."""
+
+    target: str
+    check: str
+    subject: str
+    status: str  # today's status; OK when recovered
+    previous: str | None
+    summary: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Changes:
+    new: tuple[Change, ...]
+    recovered: tuple[Change, ...]
+    still_bad: tuple[Change, ...]
+    not_inspected: tuple[str, ...]  # inspected the day before, not on this day
+
+
+@dataclasses.dataclass(frozen=True)
+class RunLine:
+    id: str
+    started_at: datetime
+    finished_at: datetime
+    trigger: str
+    operator: str
+    targets: int
+    status: str
+    problems: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupLine:
+    """What the report shows of one backup; the backup feature maps its records onto it."""
+
+    target: str
+    kind: str
+    finished_at: datetime
+    ok: bool
+    verified: bool | None
+    detail: str
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupsSection:
+    done: int
+    failed: int
+    items: tuple[BackupLine, ...]
+
+
+SlaState = Literal["on_time", "at_risk", "breached"]
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketLine:
+    """What the report shows of one open ticket; the tickets feature maps its records onto it."""
+
+    id: str
+    title: str
+    grade: str
+    state: str
+    assignee: str
+    opened_at: datetime
+    due_at: datetime | None
+    sla_state: SlaState
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketsSection:
+    items: tuple[TicketLine, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class DailyReport:
+    day: date
+    timezone: str
+    start: datetime
+    end: datetime
+    generated_at: datetime
+    targets: tuple[TargetStatus, ...]
+    target_counts: dict[str, int]  # targets by latest status, keys in STATUS_ORDER
+    finding_counts: dict[str, int]  # findings of those latest inspections by status
+    anomalies: tuple[Anomaly, ...]
+    changes: Changes
+    runs: tuple[RunLine, ...]
+    backups: BackupsSection | None  # None: no backup records exist in this installation
+    tickets: TicketsSection | None  # None: no ticket records exist in this installation
+    kind: str = "daily"
+
+
+def as_json(report: Any) -> Any:
+    """Dataclasses to dicts, datetimes to ISO 8601 with Z, dates to YYYY-MM-DD."""
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return {f.name: as_json(getattr(report, f.name)) for f in dataclasses.fields(report)}
+    if isinstance(report, datetime):
+        return report.isoformat().replace("+00:00", "Z")
+    if isinstance(report, date):
+        return report.isoformat()
+    if isinstance(report, dict):
+        return {key: as_json(value) for key, value in report.items()}
+    if isinstance(report, list | tuple):
+        return [as_json(item) for item in report]
+    return report
