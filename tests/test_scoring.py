@@ -181,3 +181,14 @@ def test_previous_period_and_bad_period():
     assert parse("2026-Q1").previous().label == "2025-Q4"
     with pytest.raises(UserError, match="expected YYYY-MM-DD"):
         parse("2026-13")
+
+
+def test_explanation_names_the_records_behind_each_point():
+    from scoring.explain import as_dict, explain_lines
+
+    detail = as_dict(assess(HISTORY, NOV, LI, schemes.load()), schemes.load())
+    text = "\n".join(explain_lines(detail))
+    assert "response_on_time: 9/10 = 90.00% -> 10.00 of 20 points; against: T3" in text
+    assert "deduction complaint: -5 (5 each: T5)" in text
+    assert "deduction response_breach: -1 (1 each: T3)" in text
+    assert text.startswith("engineer li.na, 2026-11: 71.97 合格, coefficient 0.7197")
