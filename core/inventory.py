@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from core import paths
 from core.errors import UserError
-from core.inventory_spec import InventorySpec, ProfileSpec, ScheduleSpec
+from core.inventory_spec import ExportSpec, InventorySpec, ProfileSpec, ScheduleSpec
 from core.model import Target
 from core.profiles import (
     DEFAULT_THRESHOLDS,
@@ -34,6 +34,7 @@ class Inventory:
     targets: tuple[Target, ...] = (LOCALHOST,)
     profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
+    export: ExportSpec | None = None
     source: Path | None = None
 
     def profile(self, name: str) -> Profile:
@@ -90,7 +91,13 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     _check_parents(targets, doc)
-    return Inventory(targets=targets, profiles=profiles, schedules=spec.schedules, source=path)
+    return Inventory(
+        targets=targets,
+        profiles=profiles,
+        schedules=spec.schedules,
+        export=spec.export,
+        source=path,
+    )
 
 
 def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from core import secrets
+from core.cronexpr import CronExpr, parse_duration
 from core.thresholds import Range
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
@@ -26,7 +27,30 @@ def _range(value: str | int | float) -> str:
     return str(value)
 
 
+def _cron(value: str) -> str:
+    CronExpr.parse(value)
+    return value
+
+
+def _duration(value: str | int | float) -> str | int | float:
+    parse_duration(value)
+    return value
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (expected e.g. Europe/Berlin)") from None
+    return value
+
+
 Credential = Annotated[str, AfterValidator(_credential)]
+CronText = Annotated[str, AfterValidator(_cron)]
+Duration = Annotated[str | int | float, AfterValidator(_duration)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
 
 
@@ -122,11 +146,38 @@ class ProfileSpec(Strict):
 
 
 class ScheduleSpec(Strict):
-    cron: str | None = None
-    every: str | None = None
+    """One agent job. `kind` names what runs (agent.jobs.KINDS); backups add their own kind."""
+
+    kind: Literal["inspect"] = "inspect"
+    cron: CronText | None = None
+    every: Duration | None = None
+    timezone: TimeZone | None = None
+    splay: Duration | None = None
+    grace: Duration = "1h"
     profile: str | None = None
     groups: list[str] = []
     targets: list[str] = []
+    workers: int = Field(32, ge=1, le=1024)
+    timeout: Duration = 60
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> ScheduleSpec:
+        if (self.cron is None) == (self.every is None):
+            raise ValueError("give exactly one of `cron` or `every`")
+        return self
+
+
+class ExportSpec(Strict):
+    """Where samples go: anything that speaks the InfluxDB v2 write API."""
+
+    url: str
+    org: str = ""
+    bucket: str = "opsinspect"
+    token: Credential | None = None
+    batch_size: int = Field(5000, ge=1, le=1_000_000)
+    timeout: Duration = 10
+    spool_dir: str | None = None
+    spool_limit_mb: float = Field(100, gt=0)
 
 
 class InventorySpec(Strict):
@@ -135,3 +186,4 @@ class InventorySpec(Strict):
     hosts: dict[str, HostSpec] = {}
     profiles: dict[str, ProfileSpec] = {}
     schedules: dict[str, ScheduleSpec] = {}
+    export: ExportSpec | None = None

@@ -58,3 +58,4 @@ class SampleRow(Base):
     unit: Mapped[str] = mapped_column(String(16))
     labels: Mapped[dict[str, str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+from records import agent_schema  # noqa: E402, F401  (inspection plan tables)

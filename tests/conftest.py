@@ -6,6 +6,7 @@ import pytest
 
 pytest_plugins = [
     "tests.services.postgres",
+    "tests.services.victoriametrics",
 ]
 
 
