@@ -6,7 +6,9 @@ import sys
 
 import click
 
+from cli.agent_cmd import agent
 from cli.inventory_cmd import inventory
+from cli.plan_cmd import plan
 from cli.records_cmd import records
 from cli.run_cmd import run
 from core.errors import UserError
@@ -24,6 +26,8 @@ def cli() -> None:
 cli.add_command(run)
 cli.add_command(inventory)
 cli.add_command(records)
+cli.add_command(agent)
+records.add_command(plan)
 
 
 def main(argv: list[str] | None = None) -> None:

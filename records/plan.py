@@ -34,15 +34,32 @@ class Plan:
 
     def latest_slot(self, job: str) -> datetime | None:
         with Session(self.engine) as session:
-            return session.scalar(select(func.max(PlanRow.slot_at)).where(PlanRow.job == job))
+            return session.scalar(
+                select(func.max(PlanRow.slot_at)).where(
+                    PlanRow.job == job, PlanRow.state != CANCELLED
+                )
+            )
 
     def add_planned(self, job: str, kind: str, slots: Iterable[tuple[datetime, datetime]]) -> int:
-        """Record (slot, due) pairs as planned; slots already recorded are left as they are."""
+        """Record (slot, due) pairs as planned; a slot cancelled earlier is planned again, other
+        slots already recorded are left as they are."""
+        slots = list(slots)
+        if not slots:
+            return 0
         now = _now()
         with Session(self.engine) as session, session.begin():
-            known = set(
-                session.scalars(select(PlanRow.slot_at).where(PlanRow.job == job)).all()
-            )
+            existing = {
+                row.slot_at: row
+                for row in session.scalars(
+                    select(PlanRow).where(
+                        PlanRow.job == job, PlanRow.slot_at.in_([s for s, _ in slots])
+                    )
+                ).all()
+            }
+            for slot, due in slots:
+                row = existing.get(slot)
+                if row is not None and row.state == CANCELLED:
+                    row.state, row.due_at, row.reason, row.updated_at = PLANNED, due, "", now
             rows = [
                 PlanRow(
                     job=job,
@@ -54,7 +71,7 @@ class Plan:
                     updated_at=now,
                 )
                 for slot, due in slots
-                if slot not in known
+                if slot not in existing
             ]
             session.add_all(rows)
             return len(rows)
