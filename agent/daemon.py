@@ -126,9 +126,7 @@ class Agent:
         self._install_signals()
         self.recover()
         sender = self._start_sender()
-        log.info(
-            "agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs())
-        )
+        log.info("agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs()))
         while not self.stop.is_set():
             if self.reload_requested:
                 self.reload()
@@ -284,9 +282,7 @@ class Agent:
         if sender:
             sender.join(timeout=5)
         left = self.exporter.spool.stats().batches if self.exporter else 0
-        log.info(
-            "agent stopped%s", f"; {left} export batch(es) kept in the spool" if left else ""
-        )
+        log.info("agent stopped%s", f"; {left} export batch(es) kept in the spool" if left else "")
 
     def _abandon_or_finish(self) -> None:
         deadline = time.monotonic() + self.stop_timeout

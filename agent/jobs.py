@@ -39,8 +39,9 @@ def inspect(ctx: JobContext) -> Outcome:
     points = ctx.exporter.enqueue(run.samples) if ctx.exporter else 0
     exported = f", {points} point(s) spooled for export" if ctx.exporter else ""
     return Outcome(
-        run.id, f"{len(run.targets)} target(s), {run.status.name}, {len(run.findings)} finding(s)"
-        f"{exported}"
+        run.id,
+        f"{len(run.targets)} target(s), {run.status.name}, {len(run.findings)} finding(s)"
+        f"{exported}",
     )
 
 
