@@ -16,10 +16,17 @@ def run_and_record(
     options: RunOptions,
     store: Store | None,
     on_target_done: Callable[[Target], None] | None = None,
+    before_save: Callable[[InspectionRun], object] | None = None,
 ) -> InspectionRun:
-    """Without a store nothing is read or written: a dry look at the estate."""
+    """Without a store nothing is read or written: a dry look at the estate.
+
+    `before_save` (the export spool) runs first, so a crash between the two can duplicate a
+    point in the TSDB but never lose one for a stored run.
+    """
     previous = store.previous_samples if store else (lambda _name: ())
     run = inspect(inventory, targets, options, previous, on_target_done)
+    if before_save:
+        before_save(run)
     if store:
         store.save_run(run)
     return run

@@ -35,9 +35,9 @@ def inspect(ctx: JobContext) -> Outcome:
     options = RunOptions(
         trigger="schedule", operator="agent", workers=job.workers, timeout=job.timeout
     )
-    run = run_and_record(inventory, targets, options, ctx.store)
-    points = ctx.exporter.enqueue(run.samples) if ctx.exporter else 0
-    exported = f", {points} point(s) spooled for export" if ctx.exporter else ""
+    spool = ctx.exporter.enqueue_run if ctx.exporter else None
+    run = run_and_record(inventory, targets, options, ctx.store, before_save=spool)
+    exported = f", {len(run.samples)} sample(s) spooled for export" if ctx.exporter else ""
     return Outcome(
         run.id,
         f"{len(run.targets)} target(s), {run.status.name}, {len(run.findings)} finding(s)"

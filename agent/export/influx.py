@@ -20,7 +20,7 @@ from agent.spool import Spool, points_in
 from core import paths, secrets
 from core.cronexpr import parse_duration
 from core.inventory_spec import ExportSpec
-from core.model import Sample
+from core.model import InspectionRun, Sample
 
 log = logging.getLogger("opsinspect.export")
 RETRY_STATUSES = frozenset({401, 403, 404, 408, 413, 429})
@@ -62,6 +62,9 @@ class Exporter:
             self.spool.put(body, count)
             points += count
         return points
+
+    def enqueue_run(self, run: InspectionRun) -> int:
+        return self.enqueue(run.samples)
 
     def flush(self, stop: threading.Event | None = None, patience: float = 0.0) -> FlushResult:
         """Send oldest first; on failure back off (1 s doubling to 60 s) while `patience`
