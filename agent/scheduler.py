@@ -140,20 +140,10 @@ def decide(job: Job, pending: Sequence[datetime], now: datetime, host: str, busy
 def build_jobs(inventory: Inventory, zone: tzinfo | None = None) -> dict[str, Job]:
     """Jobs from `schedules:`, or the duty rule's default of 08:00, 14:00 and 20:00."""
     specs = inventory.schedules or DEFAULT_SCHEDULES
-    return {name: _job(name, spec, inventory, zone) for name, spec in specs.items()}
+    return {name: _job(name, spec, zone) for name, spec in specs.items()}
 
 
-def _job(name: str, spec: ScheduleSpec, inventory: Inventory, zone: tzinfo | None) -> Job:
-    where = f"schedules.{name}"
-    if spec.profile:
-        try:
-            inventory.profile(spec.profile)
-        except UserError as exc:
-            raise UserError(f"{where}.profile: {exc}") from None
-    try:
-        inventory.select(spec.targets, spec.groups)
-    except UserError as exc:
-        raise UserError(f"{where}: {exc}") from None
+def _job(name: str, spec: ScheduleSpec, zone: tzinfo | None) -> Job:
     if spec.cron is not None:
         job_zone = ZoneInfo(spec.timezone) if spec.timezone else (zone or local_zone())
         trigger: Trigger = CronTrigger(CronExpr.parse(spec.cron), job_zone)

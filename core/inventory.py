@@ -91,6 +91,7 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     _check_parents(targets, doc)
+    _check_schedules(spec, targets, profiles, doc)
     return Inventory(
         targets=targets,
         profiles=profiles,
@@ -157,6 +158,30 @@ def _check_parents(targets: tuple[Target, ...], doc: YamlDocument) -> None:
                     f"{doc.where(('hosts', t.name, 'parents', i))}: hosts.{t.name}.parents: "
                     f"unknown host {parent!r}"
                 )
+
+
+def _check_schedules(
+    spec: InventorySpec, targets: tuple[Target, ...], profiles: Mapping, doc: YamlDocument
+) -> None:
+    """A schedule must name hosts, groups and profiles that exist (else it would run nothing)."""
+    hosts = {t.name for t in targets}
+    groups = {g for t in targets for g in t.groups}
+    for name, schedule in spec.schedules.items():
+        for key, known, values in (
+            ("targets", hosts, schedule.targets),
+            ("groups", groups, schedule.groups),
+        ):
+            for i, value in enumerate(values):
+                if value not in known:
+                    raise UserError(
+                        f"{doc.where(('schedules', name, key, i))}: schedules.{name}.{key}: "
+                        f"unknown {key[:-1]} {value!r}"
+                    )
+        if schedule.profile is not None and schedule.profile not in profiles:
+            raise UserError(
+                f"{doc.where(('schedules', name, 'profile'))}: schedules.{name}.profile: "
+                f"unknown profile {schedule.profile!r} (known: {', '.join(sorted(profiles))})"
+            )
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:

@@ -101,9 +101,7 @@ def test_reload_cancels_slots_a_changed_schedule_no_longer_has(store, tmp_path):
     clock = Clock(berlin(2026, 5, 4, 9, 0))
     agent = Agent(inventory, store, clock=clock, host="h")
     agent.tick()
-    inventory.write_text(
-        "hosts:\n  localhost: {}\nschedules:\n  noon:\n    cron: '0 12 * * *'\n"
-    )
+    inventory.write_text("hosts:\n  localhost: {}\nschedules:\n  noon:\n    cron: '0 12 * * *'\n")
     agent.reload()
     agent.tick()
     plan = Plan(store.engine)

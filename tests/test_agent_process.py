@@ -28,7 +28,17 @@ class AgentProcess:
         env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONPATH": str(ROOT)}
         with open(self.log, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cli", "agent", "-i", str(inventory), "--db", self.db, *args],
+                [
+                    sys.executable,
+                    "-m",
+                    "cli",
+                    "agent",
+                    "-i",
+                    str(inventory),
+                    "--db",
+                    self.db,
+                    *args,
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
