@@ -1,4 +1,5 @@
-"""A durable on-disk spool of line-protocol batches: written before sending, deleted on ack.
+"""A durable on-disk spool of gzipped line-protocol batches: written before sending, deleted
+on ack.
 
 Each batch is one file, written to a temporary name, fsynced and renamed, so a crash leaves
 either the whole batch or nothing. File names sort oldest first and carry the point count, so
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("opsinspect.spool")
-SUFFIX = ".lp"
+SUFFIX = ".lp.gz"
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class Spool:
 
 def points_in(batch: Path) -> int:
     try:
-        return int(batch.stem.rsplit("-", 1)[1])
+        return int(batch.name.removesuffix(SUFFIX).rsplit("-", 1)[1])
     except (IndexError, ValueError):
         return 0
 

@@ -125,7 +125,7 @@ def test_inspect_run_exports_samples_when_export_is_configured(tmp_path, victori
     result = inspect_cli("run", "-i", str(path), "--db", db, "-f", "json", home=tmp_path)
     assert result.returncode in (0, 1, 2), result.stderr
     assert "warning: export" not in result.stderr
-    assert list((tmp_path / "spool").glob("*.lp")) == []
+    assert list((tmp_path / "spool").glob("*.lp.gz")) == []
     from records import open_store
 
     samples = open_store(db).get_run(json.loads(result.stdout)["run"]["id"]).samples

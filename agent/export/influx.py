@@ -1,5 +1,9 @@
 """Send spooled batches through influxdb-client's synchronous WriteApi (gzip, line protocol).
 
+Batches are gzipped once, at level 1, when they enter the spool: the spool holds ~8x more
+during an outage, and the client sends the stored bytes as they are (its own enable_gzip
+would compress every attempt again at level 9, ten times the CPU for ~10 % fewer bytes).
+
 Works with InfluxDB 2.x/3.x and anything that speaks the v2 write API (VictoriaMetrics).
 A batch leaves the spool only after the server acknowledged it; a batch the server refuses
 as malformed (4xx other than 401/403/404/413/429) is moved aside to `rejected/`, counted and
@@ -8,6 +12,7 @@ logged, so one bad batch cannot block the rest forever.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import threading
 import time
@@ -59,7 +64,7 @@ class Exporter:
     def enqueue(self, samples: Iterable[Sample]) -> int:
         points = 0
         for body, count in batches(samples, self.spec.batch_size):
-            self.spool.put(body, count)
+            self.spool.put(gzip.compress(body, compresslevel=1), count)
             points += count
         return points
 
@@ -135,9 +140,9 @@ class Exporter:
                 token=token,
                 org=self.spec.org or "-",
                 timeout=int(parse_duration(self.spec.timeout) * 1000),
-                enable_gzip=True,
                 retries=False,
             )
+            self._client.api_client.set_default_header("Content-Encoding", "gzip")
             self._write_api = self._client.write_api(write_options=SYNCHRONOUS)
         return self._write_api
 

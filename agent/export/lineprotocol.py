@@ -27,23 +27,41 @@ def timestamp_ms(at: datetime) -> int:
 
 
 def lines(samples: Iterable[Sample]) -> Iterator[tuple[str, int]]:
-    """(line, number of fields in it) for every finite sample; NaN/inf have no encoding."""
-    grouped: dict[tuple[str, tuple[tuple[str, str], ...], int], list[str]] = {}
+    """(line, number of fields in it) for every finite sample; NaN/inf have no encoding.
+
+    Escaped names, tag sets and timestamps are cached: a run repeats few of each, and the
+    per-sample work is then one dict lookup per part and one float repr.
+    """
+    grouped: dict[tuple[str, int], list[str]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    heads: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+    stamps: dict[datetime, int] = {}
+    isfinite = math.isfinite
     for s in samples:
-        if not math.isfinite(s.value):
+        value = s.value
+        if not isfinite(value):
             continue
-        measurement, field = split_metric(s.metric)
-        tags = (("target", s.target), *sorted(s.labels.items()))
-        key = (measurement, tags, timestamp_ms(s.at))
-        grouped.setdefault(key, []).append(f"{field.translate(_KEY)}={float(s.value)!r}")
-    for (measurement, tags, stamp), fields in grouped.items():
-        tag_text = "".join(
-            f",{k.translate(_KEY)}={v.translate(_KEY)}" for k, v in tags if k and v != ""
-        )
-        yield (
-            f"{measurement.translate(_MEASUREMENT)}{tag_text} {','.join(fields)} {stamp}",
-            len(fields),
-        )
+        name = names.get(s.metric)
+        if name is None:
+            measurement, field = split_metric(s.metric)
+            name = names[s.metric] = (measurement.translate(_MEASUREMENT), field.translate(_KEY))
+        labels = tuple(sorted(s.labels.items())) if s.labels else ()
+        head_key = (name[0], s.target, labels)
+        head = heads.get(head_key)
+        if head is None:
+            tags = (("target", s.target), *labels)
+            head = heads[head_key] = name[0] + "".join(
+                f",{k.translate(_KEY)}={v.translate(_KEY)}" for k, v in tags if k and v != ""
+            )
+        stamp = stamps.get(s.at)
+        if stamp is None:
+            stamp = stamps[s.at] = timestamp_ms(s.at)
+        fields = grouped.get((head, stamp))
+        if fields is None:
+            fields = grouped[(head, stamp)] = []
+        fields.append(f"{name[1]}={float(value)!r}")
+    for (head, stamp), fields in grouped.items():
+        yield f"{head} {','.join(fields)} {stamp}", len(fields)
 
 
 def batches(samples: Iterable[Sample], batch_size: int) -> Iterator[tuple[bytes, int]]:
