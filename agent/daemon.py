@@ -108,6 +108,11 @@ class Agent:
         self.inventory, self.jobs = self._load()
         self.exporter = Exporter(self.inventory.export) if self.inventory.export else None
         self.running: dict[str, Running] = {}
+        # The plan in memory (this process is its only writer while it holds the lock), so a
+        # tick touches the database only to write what changed.
+        self.pending: dict[str, list[datetime]] = {}
+        self.planned_through: dict[str, datetime | None] = {}
+        self._load_plan()
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.export_wake = threading.Event()
@@ -169,6 +174,7 @@ class Agent:
             for name, job in jobs.items()
         }
         cancelled = self.plan.cancel_planned(keep, "schedule changed on reload")
+        self._load_plan()
         log.info(
             "reloaded %s: %d job(s): %s%s",
             self.inventory_path or "built-in defaults",
@@ -186,23 +192,34 @@ class Agent:
         for job in self.jobs.values():
             self._plan_ahead(job, now)
             busy = job.name in self.running
-            decision = decide(job, self.plan.pending(job.name), now, self.host, busy)
+            pending = self.pending[job.name]
+            decision = decide(job, pending, now, self.host, busy)
             for slot in decision.missed:
                 reason = self._missed_reason(job, slot, busy)
                 self.plan.mark(job.name, [slot], MISSED, reason)
+                pending.remove(slot)
                 log.warning("job %s slot %s: missed (%s)", job.name, _local(slot), reason)
             if decision.run and not self.stop.is_set():
+                pending.remove(decision.run)
                 self._start(job, decision.run)
+
+    def _load_plan(self) -> None:
+        self.pending = {name: self.plan.pending(name) for name in self.jobs}
+        self.planned_through = {name: self.plan.latest_slot(name) for name in self.jobs}
 
     def _plan_ahead(self, job: Job, now: datetime) -> None:
         upcoming = job.trigger.next_after(now)
-        cursor = self.plan.latest_slot(job.name)
+        through = self.planned_through[job.name]
+        if through is not None and upcoming <= through:
+            return
         slots = (
             [upcoming]
-            if cursor is None
-            else slots_between(job.trigger, cursor, upcoming, MAX_CATCH_UP_ROWS)
+            if through is None
+            else slots_between(job.trigger, through, upcoming, MAX_CATCH_UP_ROWS)
         )
         self.plan.add_planned(job.name, job.kind, [(s, job.due_at(s, self.host)) for s in slots])
+        self.pending[job.name].extend(slots)
+        self.planned_through[job.name] = upcoming
 
     def _missed_reason(self, job: Job, slot: datetime, busy: bool) -> str:
         if job.due_at(slot, self.host) < self.started_at:
@@ -255,7 +272,7 @@ class Agent:
         now = self.clock()
         waits = [MAX_SLEEP]
         for job in self.jobs.values():
-            for slot in self.plan.pending(job.name):
+            for slot in self.pending[job.name]:
                 waits.append((job.due_at(slot, self.host) - now).total_seconds())
         return max(0.05, min(waits))
 
