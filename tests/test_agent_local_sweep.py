@@ -1,4 +1,4 @@
-"""The agent's cheap listening-port table must say exactly what psutil's full walk says."""
+"""The cheap parts of the local sweep (for the agent) must agree with psutil's full walk."""
 
 from __future__ import annotations
 
@@ -25,3 +25,24 @@ def test_proc_net_listeners_match_psutil_on_this_host():
     assert mine <= ours and mine <= theirs
     # other programs' sockets may come and go between the two reads: allow a little churn
     assert len(ours ^ theirs) <= max(2, len(theirs) // 20)
+
+
+def test_zombies_counted_from_proc_include_a_real_zombie():
+    import subprocess
+    import time
+
+    from collectors.local_processes import _proc_zombies
+
+    child = subprocess.Popen(["true"])  # exits at once; a zombie until we reap it
+    try:
+        deadline = time.monotonic() + 10
+        while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with_zombie = _proc_zombies()
+        psutil_count = sum(
+            1 for p in psutil.process_iter(["status"]) if p.info["status"] == "zombie"
+        )
+        assert with_zombie >= 1 and abs(with_zombie - psutil_count) <= 1
+    finally:
+        child.wait()
