@@ -136,7 +136,7 @@ def status(
 
 
 def _local(text: str) -> str:
-    return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def _log_to_stderr() -> None:

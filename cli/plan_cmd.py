@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
@@ -24,7 +24,7 @@ from core.paths import default_database_url
 def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
     """Planned inspections of a day: done (with the run id), missed (and why), or pending.
 
-    Completion = done / planned, where cancelled slots (schedule changed) do not count.
+    Completion = done / slots already due; cancelled slots (schedule changed) do not count.
     """
     from records import open_store
     from records.plan import Plan
@@ -36,14 +36,18 @@ def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
     counted = [e for e in entries if e.state != "cancelled"]
     done = sum(1 for e in counted if e.state == "done")
     missed = sum(1 for e in counted if e.state == "missed")
+    now = datetime.now(UTC)
+    due = [e for e in counted if e.due_at <= now]
     if output_format == "json":
         click.echo(
             json.dumps(
                 {
                     "day": chosen.isoformat(),
                     "planned": len(counted),
+                    "due": len(due),
                     "done": done,
                     "missed": missed,
+                    "completion": round(done / len(due), 4) if due else None,
                     "slots": [
                         {
                             "job": e.job,
@@ -66,7 +70,7 @@ def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
         return
     rows = [
         (
-            e.slot_at.astimezone().strftime("%H:%M %Z"),
+            e.slot_at.astimezone().strftime("%H:%M:%S %Z"),
             e.job,
             e.kind,
             e.state,
@@ -76,8 +80,8 @@ def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
         for e in entries
     ]
     click.echo(table(("PLANNED", "JOB", "KIND", "STATE", "RUN", "REASON"), rows))
-    rate = f"{100 * done / len(counted):.0f}%" if counted else "-"
+    rate = f"{100 * done / len(due):.0f}% ({done}/{len(due)} due)" if due else "-"
     click.echo(
         f"\n{chosen}: {len(counted)} planned, {done} done, {missed} missed, "
-        f"{len(counted) - done - missed} pending; completion {rate}"
+        f"{len(counted) - done - missed} not yet closed; completion {rate}"
     )
