@@ -298,6 +298,8 @@ class Agent:
         self._abandon_or_finish()
         if sender:
             sender.join(timeout=5)
+        if self.exporter:  # one last try for what the final runs spooled; no waiting
+            self.exporter.flush(patience=0)
         left = self.exporter.spool.stats().batches if self.exporter else 0
         log.info("agent stopped%s", f"; {left} export batch(es) kept in the spool" if left else "")
 

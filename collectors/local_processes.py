@@ -53,19 +53,25 @@ def process_samples(sample: SampleMaker, rules: Sequence[ProcessRule]) -> Iterat
 def _proc_zombies() -> int | None:
     """Zombies from /proc/PID/stat alone: with no process rule that is all a sweep needs, and
     it costs a tenth of psutil.process_iter. None when there is no /proc (not Linux)."""
+    pids = _zombie_pids()
+    return None if pids is None else len(pids)
+
+
+def _zombie_pids() -> set[int] | None:
     try:
-        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
     except OSError:
         return None
-    zombies = 0
+    zombies = set()
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat", "rb") as stat:
                 line = stat.read()
         except OSError:
             continue  # exited since the listing
-        if line[line.rfind(b")") + 2 : line.rfind(b")") + 3] == b"Z":
-            zombies += 1
+        end = line.rfind(b")")  # the command name may itself hold ")"
+        if line[end + 2 : end + 3] == b"Z":
+            zombies.add(pid)
     return zombies
 
 
