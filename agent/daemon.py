@@ -338,6 +338,12 @@ class Agent:
     def _load(self) -> tuple[Inventory, dict[str, Job]]:
         inventory = inventory_loader.load(self.inventory_path)
         jobs = build_jobs(inventory)
+        now = self.clock()
+        for job in jobs.values():
+            try:
+                job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
+            except UserError as exc:
+                raise UserError(f"schedules.{job.name}: {exc}") from None
         unknown = [j for j in jobs.values() if j.kind not in KINDS]
         if unknown:
             raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")

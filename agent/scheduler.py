@@ -48,7 +48,7 @@ class CronTrigger:
                 if later:
                     return min(later)
             day += timedelta(days=1)
-        raise UserError(f"cron {self.expr.text!r} never fires")
+        raise UserError(f"cron {self.expr.text!r} never fires (no such date)")
 
     def describe(self) -> str:
         return f"cron {self.expr.text} ({self.zone})"

@@ -61,6 +61,9 @@ class VictoriaMetrics:
 
     def export(self, match: str) -> list[dict]:
         """Every stored series matching the selector, with all its values and timestamps."""
+        # make just-written points searchable now instead of after the periodic flush
+        with urllib.request.urlopen(f"{self.url}/internal/force_flush", timeout=10) as resp:
+            resp.read()
         query = urllib.parse.urlencode({"match[]": match, "start": "0"})
         with urllib.request.urlopen(f"{self.url}/api/v1/export?{query}", timeout=10) as resp:
             return [json.loads(line) for line in resp.read().decode().splitlines() if line]
