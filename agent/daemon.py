@@ -146,8 +146,9 @@ class Agent:
         self.recover()
         self.tick()
         while self.running and not self.stop.is_set():
+            self.wake.wait(1.0)
+            self.wake.clear()
             self._reap()
-            self.wake.wait(0.2)
         self._abandon_or_finish()
         if self.exporter:
             result = self.exporter.flush(self.stop, patience=10)

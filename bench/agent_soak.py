@@ -1,5 +1,6 @@
-"""Soak: the real agent inspecting localhost every second, its RSS sampled over time, to show
-that memory stays flat over many cycles (the `runs for hours` requirement, compressed).
+"""Soak: the real agent inspecting localhost every second and exporting to a real
+VictoriaMetrics, its RSS sampled over time, to show that memory stays flat over many cycles
+(the `runs for hours` requirement, compressed).
 
     python3 bench/agent_soak.py [--minutes 20] [--every 1]
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,10 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.services import free_port  # noqa: E402
+from tests.services.victoriametrics import VictoriaMetrics  # noqa: E402
 
 
 def main() -> None:
@@ -26,9 +32,12 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1)
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="bench-soak-"))
+    vm = VictoriaMetrics(shutil.which("victoria-metrics") or "", base / "vm", free_port())
+    vm.start()
     inventory = base / "inventory.yaml"
     inventory.write_text(
         f"hosts:\n  localhost: {{}}\nschedules:\n  soak: {{every: {args.every}s}}\n"
+        f"export:\n  url: {vm.url}\n"
     )
     env = {**os.environ, "XDG_DATA_HOME": str(base / "data"), "PYTHONPATH": str(ROOT)}
     log = base / "agent.log"
@@ -40,6 +49,7 @@ def main() -> None:
             stderr=err,
             stdout=subprocess.DEVNULL,
         )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the cleanup below
     try:
         process = psutil.Process(agent.pid)
         began = time.monotonic()
@@ -58,6 +68,7 @@ def main() -> None:
     finally:
         agent.terminate()
         agent.wait(30)
+        vm.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 
