@@ -112,3 +112,23 @@ def test_reload_cancels_slots_a_changed_schedule_no_longer_has(store, tmp_path):
     inventory.write_text("schedules:\n  noon:\n    cron: '0 12 * *'\n")
     agent.reload()  # a broken file keeps the previous settings
     assert list(agent.jobs) == ["noon"]
+
+
+def test_plan_round_trip_on_postgresql(postgres_url):
+    import uuid
+
+    plan = Plan(open_store(postgres_url).engine)
+    job = f"pg-{uuid.uuid4().hex[:8]}"
+    slots = [berlin(2026, 3, 29, h, 0) for h in (8, 14, 20)]
+    assert plan.add_planned(job, "inspect", [(s, s + timedelta(seconds=30)) for s in slots]) == 3
+    assert plan.add_planned(job, "inspect", [(slots[0], slots[0])]) == 0  # already there
+    plan.mark(job, [slots[0]], "done", run_id="abc")
+    plan.mark(job, [slots[1]], "missed", "agent was not running at the planned time")
+    assert plan.pending(job) == [slots[2]]
+    assert plan.latest_slot(job) == slots[2]
+    assert plan.last_closed(job).run_id is None and plan.last_closed(job).state == "missed"
+    assert plan.cancel_planned({}, "schedule changed on reload") >= 1
+    assert plan.latest_slot(job) == slots[1]  # cancelled slots do not count
+    ours = [e for e in plan.between(slots[0], slots[2] + timedelta(hours=1)) if e.job == job]
+    assert [e.state for e in ours] == ["done", "missed", "cancelled"]
+    assert ours[0].due_at == slots[0] + timedelta(seconds=30)
