@@ -89,3 +89,19 @@ def test_spool_over_its_limit_drops_the_oldest_and_counts_them(tmp_path, caplog)
     assert "dropped the 1 oldest batch" in caplog.text
     # the count survives a restart of the process that owns the spool
     assert Spool(tmp_path, 250).stats().dropped_points == stats.dropped_points
+
+
+def test_a_batch_the_server_refuses_is_set_aside_and_the_rest_still_goes(
+    victoriametrics, tmp_path, caplog
+):
+    target = f"t{uuid.uuid4().hex[:8]}"
+    spec = ExportSpec(url=victoriametrics.url, spool_dir=str(tmp_path / "spool"))
+    exporter = Exporter(spec)
+    exporter.spool.put(b"not gzip at all", 3)  # e.g. a spool file damaged on disk: HTTP 400
+    exporter.enqueue(samples(target, 30))
+    result = exporter.flush(patience=5)
+    assert (result.sent_points, result.left_batches) == (30, 0)
+    (rejected,) = (tmp_path / "spool" / "rejected").iterdir()
+    assert rejected.read_bytes() == b"not gzip at all"
+    assert "refused batch" in caplog.text and "HTTP 400" in caplog.text
+    assert victoriametrics.wait_for_count(f'{{target="{target}"}}', 30) == 30
