@@ -141,7 +141,7 @@ class Agent:
         self._shutdown(sender)
 
     def run_once(self) -> None:
-        """Run what is due now, wait for it, try to send the spool, exit (for cron)."""
+        """Run what is due now, wait for it, try once to send the spool, exit (for cron)."""
         self._install_signals()
         self.recover()
         self.tick()
@@ -151,7 +151,7 @@ class Agent:
             self._reap()
         self._abandon_or_finish()
         if self.exporter:
-            result = self.exporter.flush(self.stop, patience=10)
+            result = self.exporter.flush(self.stop, patience=0)  # the next call retries
             if result.left_batches:
                 log.warning(
                     "export: %d batch(es) left in the spool: %s", result.left_batches, result.error

@@ -60,6 +60,7 @@ class Exporter:
         self._client = None
         self._write_api = None
         self._send_lock = threading.Lock()
+        self._failing = False  # log an outage once, not every retry
 
     def enqueue(self, samples: Iterable[Sample]) -> int:
         points = 0
@@ -91,10 +92,13 @@ class Exporter:
                     if not exc.retryable:
                         self._reject(batch, str(exc))
                         continue
+                    if not self._failing:
+                        self._failing = True
+                        log.warning("export: %s; batches stay in the spool, retrying", exc)
                     wait = min(backoff, max(0.0, give_up_at - time.monotonic()))
                     if wait <= 0 or (stop and stop.is_set()):
                         return FlushResult(sent_batches, sent_points, len(pending), str(exc))
-                    log.info("export: %s; retrying in %.0f s", exc, wait)
+                    log.debug("export: %s; retrying in %.0f s", exc, wait)
                     if stop:
                         stop.wait(wait)
                     else:
@@ -102,6 +106,9 @@ class Exporter:
                     backoff = min(backoff * 2, MAX_BACKOFF)
                     continue
                 self.spool.ack(batch)
+                if self._failing:
+                    self._failing = False
+                    log.info("export: %s answers again; sending the spool", self.spec.url)
                 sent_batches += 1
                 sent_points += points_in(batch)
                 backoff = 1.0
