@@ -25,6 +25,7 @@ class AgentProcess:
         self.home = home
         self.db = f"sqlite:///{home / 'records.db'}"
         self.log = home / f"agent-{time.monotonic_ns()}.log"
+        self.plan: Plan | None = None
         env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONPATH": str(ROOT)}
         with open(self.log, "wb") as err:
             self.process = subprocess.Popen(
@@ -81,7 +82,11 @@ def inventory(path: Path, hosts: int = 1, schedules: str = "") -> Path:
 
 
 def plan_of(agent: AgentProcess) -> Plan:
-    return Plan(open_store(agent.db).engine)
+    """The agent's plan, opened once the agent has migrated its database (no racing it)."""
+    if agent.plan is None:
+        wait_until(lambda: "agent started" in agent.stderr(), 60, "the agent to start")
+        agent.plan = Plan(open_store(agent.db).engine)
+    return agent.plan
 
 
 def entries(agent: AgentProcess, state: str | None = None, job: str | None = None):
