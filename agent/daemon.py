@@ -135,7 +135,11 @@ class Agent:
         while not self.stop.is_set():
             if self.reload_requested:
                 self.reload()
-            self.tick()
+            try:
+                self.tick()
+            except Exception as exc:  # noqa: BLE001 - e.g. the database briefly away: keep going
+                log.error("scheduling pass failed, retrying: %s: %s", type(exc).__name__, exc)
+                self.wake.wait(MAX_SLEEP)
             self.wake.wait(self._sleep_seconds())
             self.wake.clear()
         self._shutdown(sender)
