@@ -29,13 +29,16 @@ def timestamp_ms(at: datetime) -> int:
 def lines(samples: Iterable[Sample]) -> Iterator[tuple[str, int]]:
     """(line, number of fields in it) for every finite sample; NaN/inf have no encoding.
 
-    Escaped names, tag sets and timestamps are cached: a run repeats few of each, and the
-    per-sample work is then one dict lookup per part and one float repr.
+    Escaped names, tag sets and timestamps are cached (a run repeats few of each; samples of
+    one sweep share one `at` object), so the per-sample work is a few dict lookups and one
+    float repr.
     """
     grouped: dict[tuple[str, int], list[str]] = {}
     names: dict[str, tuple[str, str]] = {}
-    heads: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+    heads: dict[tuple, str] = {}
     stamps: dict[datetime, int] = {}
+    last_at: datetime | None = None
+    stamp = 0
     isfinite = math.isfinite
     for s in samples:
         value = s.value
@@ -45,21 +48,24 @@ def lines(samples: Iterable[Sample]) -> Iterator[tuple[str, int]]:
         if name is None:
             measurement, field = split_metric(s.metric)
             name = names[s.metric] = (measurement.translate(_MEASUREMENT), field.translate(_KEY))
-        labels = tuple(sorted(s.labels.items())) if s.labels else ()
-        head_key = (name[0], s.target, labels)
+        head_key = (name[0], s.target, *s.labels.items())
         head = heads.get(head_key)
         if head is None:
-            tags = (("target", s.target), *labels)
+            tags = (("target", s.target), *sorted(s.labels.items()))
             head = heads[head_key] = name[0] + "".join(
                 f",{k.translate(_KEY)}={v.translate(_KEY)}" for k, v in tags if k and v != ""
             )
-        stamp = stamps.get(s.at)
-        if stamp is None:
-            stamp = stamps[s.at] = timestamp_ms(s.at)
+        if s.at is not last_at:
+            last_at = s.at
+            stamp = stamps.get(last_at)
+            if stamp is None:
+                stamp = stamps[last_at] = timestamp_ms(last_at)
         fields = grouped.get((head, stamp))
         if fields is None:
             fields = grouped[(head, stamp)] = []
-        fields.append(f"{name[1]}={float(value)!r}")
+        fields.append(
+            f"{name[1]}={value!r}" if type(value) is float else f"{name[1]}={float(value)!r}"
+        )
     for (head, stamp), fields in grouped.items():
         yield f"{head} {','.join(fields)} {stamp}", len(fields)
 
