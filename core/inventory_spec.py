@@ -271,6 +271,15 @@ class DatabaseSpec(Strict):
         return self
 
 
+class ConfigBackupsSpec(Strict):
+    """Where device configs are versioned and how a backup run behaves (docs/backup-config.md)."""
+
+    repository: str | None = None  # default: <XDG data dir>/opsinspect/config-backups
+    mask_secrets: bool = True
+    workers: int = Field(8, ge=1, le=256)
+    timeout: Duration = "2m"  # per device: connect, fetch and commit
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
@@ -279,3 +288,4 @@ class InventorySpec(Strict):
     schedules: dict[str, ScheduleSpec] = {}
     databases: dict[str, DatabaseSpec] = {}
     tickets: TicketsSpec = TicketsSpec()
+    config_backups: ConfigBackupsSpec = ConfigBackupsSpec()
