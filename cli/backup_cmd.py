@@ -364,4 +364,5 @@ def _as_dict(r: BackupRecord) -> dict:
         "size": r.size,
         "sha256": r.sha256,
         "error": r.error,
+        "commit": r.manifest.get("commit") if r.kind == "config" else None,
     }
