@@ -185,3 +185,10 @@ def test_a_corrupted_db_backup_found_by_verify_opens_a_ticket(tmp_path):
     (ticket,) = tickets(inv, db)
     assert ticket["fingerprint"] == "app|backup|verify" and ticket["status"] == "CRITICAL"
     assert "failed verification" in ticket["summary"]
+
+
+def test_a_bad_config_backups_setting_names_file_and_line(tmp_path):
+    inv = tmp_path / "inventory.yaml"
+    inv.write_text("hosts: {}\nconfig_backups:\n  timeout: soon\n")
+    code, out = inspect("backup", "run", "--kind", "config", "-i", str(inv))
+    assert code == 3 and "inventory.yaml:3: config_backups.timeout: expected a duration" in out
