@@ -115,7 +115,9 @@ def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
 
 @backup.command(name="list")
 @db_option
-@target_option
+@click.option(
+    "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
+)
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind (default: all).")
 @click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
 @format_option("table", "json")

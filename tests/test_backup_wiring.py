@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -192,3 +193,26 @@ def test_a_bad_config_backups_setting_names_file_and_line(tmp_path):
     inv.write_text("hosts: {}\nconfig_backups:\n  timeout: soon\n")
     code, out = inspect("backup", "run", "--kind", "config", "-i", str(inv))
     assert code == 3 and "inventory.yaml:3: config_backups.timeout: expected a duration" in out
+
+
+def test_backup_runs_never_resolve_a_devices_inspection_tickets(fake_cisco_switch, tmp_path):
+    """A backup run names the switch but says nothing about its ports: their ticket stays."""
+    require_program("git")
+    import tickets as ticket_rules
+    from core.inventory import load
+    from core.model import Finding, InspectionRun
+    from core.status import Status
+    from records import open_store
+
+    inv, db = write_inventory(tmp_path, {"port-sw": switch_host(fake_cisco_switch)})
+    store = open_store(db)
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    port_down = Finding("port-sw", "interface", "Fa0/1", Status.CRITICAL, "Fa0/1 is down")
+    run = InspectionRun("inspect-1", "manual", "ops", now, now, ("port-sw",), (port_down,))
+    store.save_run(run)
+    ticket_rules.reconcile(store.engine, run, load(Path(inv)))
+    assert [t["fingerprint"] for t in tickets(inv, db)] == ["port-sw|interface|Fa0/1"]
+
+    for _ in range(3):  # more than resolve_after (2) runs with only good backup findings
+        assert inspect("backup", "run", "--kind", "config", "-i", inv, "--db", db)[0] == 0
+    assert [t["state"] for t in tickets(inv, db)] == ["open"]
