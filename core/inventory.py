@@ -9,11 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
-from core.backups import Database, Offsite, Retention
+from core.backups import (
+    ConfigBackupSettings,
+    Database,
+    Offsite,
+    Retention,
+    default_config_backups,
+)
 from core.change_windows import ChangeWindow
 from core.durations import parse_duration
 from core.errors import UserError
-from core.inventory_spec import DatabaseSpec, ExportSpec, InventorySpec, ProfileSpec, ScheduleSpec
+from core.inventory_spec import (
+    ConfigBackupsSpec,
+    DatabaseSpec,
+    ExportSpec,
+    InventorySpec,
+    ProfileSpec,
+    ScheduleSpec,
+)
 from core.model import Target
 from core.profiles import (
     DEFAULT_THRESHOLDS,
@@ -41,6 +54,7 @@ class Inventory:
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
+    config_backups: ConfigBackupSettings = field(default_factory=default_config_backups)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -105,6 +119,19 @@ def load(path: Path | None) -> Inventory:
         export=spec.export,
         databases=databases,
         tickets=spec.tickets,
+        config_backups=_config_backups(spec.config_backups, base),
+    )
+
+
+def _config_backups(spec: ConfigBackupsSpec, base: Path) -> ConfigBackupSettings:
+    """A relative repository path is relative to the inventory file, like `destination`."""
+    default = default_config_backups()
+    repository = base / Path(spec.repository).expanduser() if spec.repository else None
+    return ConfigBackupSettings(
+        repository=repository or default.repository,
+        mask_secrets=spec.mask_secrets,
+        workers=spec.workers,
+        timeout=parse_duration(spec.timeout),
     )
 
 

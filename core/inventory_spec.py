@@ -295,6 +295,15 @@ class DatabaseSpec(Strict):
         return self
 
 
+class ConfigBackupsSpec(Strict):
+    """Where device configs are versioned and how a backup run behaves (docs/backup-config.md)."""
+
+    repository: str | None = None  # default: <XDG data dir>/opsinspect/config-backups
+    mask_secrets: bool = True
+    workers: int = Field(8, ge=1, le=256)
+    timeout: Duration = "2m"  # per device: connect, fetch and commit
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
@@ -304,3 +313,4 @@ class InventorySpec(Strict):
     databases: dict[str, DatabaseSpec] = {}
     tickets: TicketsSpec = TicketsSpec()
     export: ExportSpec | None = None
+    config_backups: ConfigBackupsSpec = ConfigBackupsSpec()
