@@ -212,7 +212,7 @@ class ProfileSpec(Strict):
 class ScheduleSpec(Strict):
     """One agent job. `kind` names what runs (agent.jobs.KINDS); backups add their own kind."""
 
-    kind: Literal["inspect"] = "inspect"
+    kind: Literal["inspect", "backup"] = "inspect"
     cron: CronText | None = None
     every: Duration | None = None
     timezone: TimeZone | None = None
