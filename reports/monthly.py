@@ -1,0 +1,276 @@
+"""The monthly report: faults, problem targets, potential problems, work done, assessment.
+
+Built for a month of 100,000 tickets and 1,000,000 findings: findings are only ever counted in
+SQL (one grouped pass over the month's runs), tickets are read as narrow tuples, and the few
+fingerprints worth a trend are the only ones whose values are fetched one by one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from core.status import Status
+from records.assessments import published
+from records.backups_schema import BackupRow, VerificationRow
+from records.schema import FindingRow, RunRow
+from records.tickets_schema import TicketRow
+from reports.monthly_model import (
+    CATEGORIES,
+    GRADES,
+    Count,
+    MonthlyReport,
+    OpenItem,
+    PotentialProblem,
+    ProblemTarget,
+    WorkSummary,
+)
+from reports.sources import TicketsSource
+from scoring.period import Period, parse
+
+TREND_MONTHS = 6  # this month and the five before it
+TOP_TARGETS = 10
+RECURRING_AT = 3  # a subject WARNING in this many runs of the month is a potential problem
+TOP_POTENTIAL = 15
+CAPACITY_CHECKS = ("disk", "memory", "inode", "swap")
+VALUES_PER_TREND = 400
+
+
+def build_monthly(
+    engine: Engine,
+    month: str,
+    tz: ZoneInfo,
+    open_tickets: TicketsSource,
+    now: datetime | None = None,
+) -> MonthlyReport:
+    period = parse(month, tz)
+    if period.kind != "month":
+        from core.errors import UserError
+
+        raise UserError(f"--month {month!r}: expected YYYY-MM, e.g. 2026-11")
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    with Session(engine) as session:
+        tickets = session.execute(
+            select(
+                TicketRow.opened_at,
+                TicketRow.category,
+                TicketRow.grade,
+                TicketRow.target,
+            ).where(TicketRow.opened_at >= start, TicketRow.opened_at < end)
+        ).all()
+        trend = _monthly_trend(session, period, tz)
+        groups = _finding_groups(session, start, end)
+        summary = _work_summary(session, start, end, len(tickets), groups)
+        potential = _potential(session, start, end, groups)
+    days = _days(period, tz)
+    per_day = Counter(opened.astimezone(tz).date() for opened, *_ in tickets)
+    open_section = open_tickets(engine, start, end)
+    assessments = published(engine, month)
+    return MonthlyReport(
+        month=month,
+        timezone=tz.key,
+        start=start,
+        end=end,
+        generated_at=(now or datetime.now(UTC)).astimezone(UTC),
+        faults=len(tickets),
+        by_category=_ordered(Counter(category for _, category, _, _ in tickets), CATEGORIES),
+        by_grade=_ordered(Counter(grade for _, _, grade, _ in tickets), GRADES),
+        daily=tuple(Count(day.isoformat(), per_day[day]) for day in days),
+        monthly=trend,
+        top_targets=_top_targets(tickets, groups),
+        potential=potential,
+        work=summary,
+        assessments=tuple(assessments),
+        open_items=_open_items(open_section.items if open_section else (), potential),
+    )
+
+
+def _ordered(counts: Counter, known: tuple[str, ...]) -> tuple[Count, ...]:
+    names = [*known, *sorted(set(counts) - set(known))]
+    return tuple(Count(name, counts[name]) for name in names)
+
+
+def _days(period: Period, tz: ZoneInfo) -> list[date]:
+    first, last = period.start.astimezone(tz).date(), period.end.astimezone(tz).date()
+    return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
+def _monthly_trend(session: Session, period: Period, tz: ZoneInfo) -> tuple[Count, ...]:
+    periods = [period]
+    for _ in range(TREND_MONTHS - 1):
+        periods.insert(0, periods[0].previous())
+    counts = []
+    for month in periods:
+        total = session.scalar(
+            select(func.count(TicketRow.id)).where(
+                TicketRow.opened_at >= month.start.astimezone(UTC),
+                TicketRow.opened_at < month.end.astimezone(UTC),
+            )
+        )
+        counts.append(Count(month.label, total or 0))
+    return tuple(counts)
+
+
+#: fingerprint, target, check, subject, status, how many findings, id of the latest one
+FindingGroup = tuple[str, str, str, str, int, int, int]
+
+
+def _finding_groups(session: Session, start: datetime, end: datetime) -> list[FindingGroup]:
+    """One pass over the month's findings: (fingerprint, status) -> count and the latest id."""
+    month_runs = select(RunRow.id).where(RunRow.started_at >= start, RunRow.started_at < end)
+    rows = session.execute(
+        select(
+            FindingRow.fingerprint,
+            func.min(FindingRow.target),
+            func.min(FindingRow.check),
+            func.min(FindingRow.subject),
+            FindingRow.status,
+            func.count(),
+            func.max(FindingRow.id),
+        )
+        .where(FindingRow.run_id.in_(month_runs))
+        .group_by(FindingRow.fingerprint, FindingRow.status)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def _work_summary(
+    session: Session, start: datetime, end: datetime, opened: int, groups: list[FindingGroup]
+) -> WorkSummary:
+    runs = session.execute(
+        select(RunRow.targets).where(RunRow.started_at >= start, RunRow.started_at < end)
+    ).all()
+    backups = session.execute(
+        select(BackupRow.status, func.count())
+        .where(BackupRow.finished_at >= start, BackupRow.finished_at < end)
+        .group_by(BackupRow.status)
+    ).all()
+    verified = session.execute(
+        select(VerificationRow.ok, func.count())
+        .where(VerificationRow.finished_at >= start, VerificationRow.finished_at < end)
+        .group_by(VerificationRow.ok)
+    ).all()
+    config_changes = session.scalar(
+        select(func.count(BackupRow.id)).where(
+            BackupRow.finished_at >= start,
+            BackupRow.finished_at < end,
+            BackupRow.kind == "config",
+            BackupRow.status == "ok",
+        )
+    )
+    by_status = Counter()
+    for *_, status, count, _latest in groups:
+        by_status[Status(status).name] += count
+    backup_counts = dict(backups)
+    checks = {bool(ok): count for ok, count in verified}
+    return WorkSummary(
+        inspection_runs=len(runs),
+        targets_inspected=len({target for (targets,) in runs for target in targets}),
+        findings={name: by_status[name] for name in ("CRITICAL", "WARNING", "UNKNOWN", "OK")},
+        backups_ok=backup_counts.get("ok", 0),
+        backups_failed=sum(n for status, n in backup_counts.items() if status != "ok"),
+        verifications_ok=checks.get(True, 0),
+        verifications_failed=checks.get(False, 0),
+        config_backups=config_changes or 0,
+        tickets_opened=opened,
+        tickets_resolved=_count(session, TicketRow.resolved_at, start, end),
+        tickets_closed=_count(session, TicketRow.closed_at, start, end),
+    )
+
+
+def _count(session: Session, column, start: datetime, end: datetime) -> int:
+    return session.scalar(select(func.count()).where(column >= start, column < end)) or 0
+
+
+def _top_targets(tickets, groups: list[FindingGroup]) -> tuple[ProblemTarget, ...]:
+    faults = Counter(target for *_, target in tickets)
+    problems: Counter = Counter()
+    for _fp, target, _check, _subject, status, count, _latest in groups:
+        if status != Status.OK:
+            problems[target] += count
+    ranked = sorted(set(faults) | set(problems), key=lambda t: (-faults[t], -problems[t], t))
+    return tuple(ProblemTarget(t, faults[t], problems[t]) for t in ranked[:TOP_TARGETS])
+
+
+def _potential(
+    session: Session, start: datetime, end: datetime, groups: list[FindingGroup]
+) -> tuple[PotentialProblem, ...]:
+    """Subjects that kept warning, worst first, each with its hint and value trend."""
+    recurring = sorted(
+        (g for g in groups if g[4] == Status.WARNING and g[5] >= RECURRING_AT),
+        key=lambda g: (-g[5], g[0]),
+    )[:TOP_POTENTIAL]
+    if not recurring:
+        return ()
+    latest = {
+        row.id: row
+        for row in session.scalars(
+            select(FindingRow).where(FindingRow.id.in_([g[6] for g in recurring]))
+        )
+    }
+    found = []
+    for fingerprint, target, check, subject, _status, count, latest_id in recurring:
+        row = latest[latest_id]
+        slope, last = (
+            _trend(session, fingerprint, start, end) if check in CAPACITY_CHECKS else (None, None)
+        )
+        found.append(
+            PotentialProblem(
+                target=target,
+                check=check,
+                subject=subject,
+                warnings=count,
+                summary=row.summary,
+                hint=row.hint,
+                unit=row.unit,
+                last_value=last,
+                per_week=slope,
+                full_in_days=_full_in(last, slope) if row.unit == "%" else None,
+            )
+        )
+    return tuple(found)
+
+
+def _trend(
+    session: Session, fingerprint: str, start: datetime, end: datetime
+) -> tuple[float | None, float | None]:
+    """Least-squares slope of the value per week over the month, and the latest value."""
+    points = session.execute(
+        select(RunRow.started_at, FindingRow.value)
+        .join(RunRow, RunRow.id == FindingRow.run_id)
+        .where(FindingRow.fingerprint == fingerprint, FindingRow.value.is_not(None))
+        .where(RunRow.started_at >= start, RunRow.started_at < end)
+        .order_by(RunRow.started_at.desc())
+        .limit(VALUES_PER_TREND)
+    ).all()
+    if len(points) < 2:
+        return None, points[0][1] if points else None
+    xs = [(at - start).total_seconds() / 604800 for at, _ in points]
+    ys = [value for _, value in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return None, ys[0]
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return round(slope, 2), ys[0]
+
+
+def _full_in(last: float | None, per_week: float | None) -> int | None:
+    """Days until 100 % at the month's rate; None when not rising."""
+    if last is None or per_week is None or per_week <= 0 or last >= 100:
+        return None
+    return int((100 - last) / per_week * 7)
+
+
+def _open_items(tickets, potential: tuple[PotentialProblem, ...]) -> tuple[OpenItem, ...]:
+    items = [OpenItem("ticket", t.id, t.title, t.grade, t.sla_state, t.assignee) for t in tickets]
+    items += [
+        OpenItem("potential", f"{p.target}|{p.check}|{p.subject}", p.summary, "", "", "")
+        for p in potential
+        if p.full_in_days is not None and p.full_in_days <= 31
+    ]
+    return tuple(items)
