@@ -187,7 +187,7 @@ def _comment(ctx, ticket_id, actor, text, kind):
         return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec)
     detail = {"kind": kind}
     if kind == "occurred":
-        detail["at"] = _occurred_at(text)
+        detail["occurred_at"] = _occurred_at(text)
     return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec, **detail)
 
 

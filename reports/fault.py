@@ -160,7 +160,7 @@ def _run_operator(engine: Engine, run_id: str | None) -> str | None:
 
 def _occurred(engine: Engine, ticket: Ticket, notes: dict[str, dict]) -> datetime:
     """A person's `occurred` note wins; else the start of the bad streak that opened it."""
-    stated = notes.get("occurred", {}).get("at")
+    stated = notes.get("occurred", {}).get("occurred_at")
     if stated:
         return datetime.fromisoformat(stated).astimezone(UTC)
     if not ticket.fingerprint:

@@ -1,0 +1,502 @@
+"""Fault, monthly and assessment reports, and the daily backup/ticket sections, over one stored
+November written through the real code paths (Store.save_run, tickets.reconcile and lifecycle
+with an injected clock, BackupStore, scoring.assess -> records.assessments.publish).
+
+Asia/Shanghai. Runs at 10:00 local every day from 2026-11-01 to 11-25 over web01, db01, sw1:
+
+| fingerprint             | what happens                                                    |
+|-------------------------|-----------------------------------------------------------------|
+| web01 disk /var         | WARNING 81..90 % Nov 1-10 (ticket C opens Nov 2, auto-resolves  |
+|                         | Nov 12), then cleaned up: OK 60 % (a falling trend)             |
+| db01 disk /data         | WARNING all month, 80.4 % + 0.4 a day (ticket C opens Nov 2,    |
+|                         | stays open): full in about 25 days, an open item               |
+| db01 memory             | CRITICAL Nov 5 10:00 and 10:30 -> ticket B at 10:30; acked 10:40,|
+|                         | notes, resolved 13:00, fault report filed Nov 6                  |
+| sw1 reachability ssh    | UNKNOWN from Nov 20 -> ticket B (criticality high) opens Nov 21, |
+|                         | still open at the end of the month                               |
+| manual, target portal   | grade A network ticket opened Nov 24 09:00 UTC, acknowledged     |
+| October                 | one app01 ticket opened Oct 10 (monthly trend)                   |
+
+Backups on Nov 5: sw1 config ok (verified), db01 postgresql failed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.backups import BackupRecord, VerificationRecord
+from core.model import Finding, InspectionRun
+from core.status import Status
+from records.assessments import publish
+from records.backups import BackupStore
+from records.tickets import get_ticket, list_tickets
+from reports.assessment import build_assessment
+from reports.fault import build_fault
+from reports.monthly import build_monthly
+from reports.daily import build_daily
+from reports.sources import DailySources, recorded_backups, recorded_tickets
+from scoring.assess import assess
+from scoring.explain import as_dict
+from scoring.facts import Facts, TicketFact
+from scoring.kpis import Subject
+from scoring.period import parse
+from scoring.scheme import load as load_scheme
+from tests.test_tickets_support import FakeClock, estate
+from tickets import lifecycle, sla
+
+ZONE = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # the report is made on 1 December, 09:00 local
+INVENTORY = """
+hosts:
+  web01: {kind: server}
+  db01: {kind: database}
+  sw1: {kind: switch, platform: cisco_ios, labels: {criticality: high}}
+  app01: {kind: server}
+"""
+WEB, DB, SW = "web01|disk|/var", "db01|memory|memory", "sw1|reachability|ssh"
+DATA = "db01|disk|/data"
+HINT = "Clean /var/log or grow the volume; check what grows with du -xh /var | sort -h."
+
+
+def at(day: int, hour: int = 2, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def _findings(day: int) -> list[Finding]:
+    web_value = 80.0 + day if day <= 10 else 60.0
+    web_status = Status.WARNING if day <= 10 else Status.OK
+    web = Finding(
+        "web01",
+        "disk",
+        "/var",
+        web_status,
+        f"/var {web_value:.0f}% used (warning 80)",
+        value=web_value,
+        unit="%",
+        threshold="80",
+        hint=HINT if web_status else "",
+    )
+    db_bad = day == 5
+    db = Finding(
+        "db01",
+        "memory",
+        "memory",
+        Status.CRITICAL if db_bad else Status.OK,
+        "memory 97% used" if db_bad else "memory 50% used",
+        value=97.0 if db_bad else 50.0,
+        unit="%",
+        hint="Find the process: ps aux --sort=-rss | head" if db_bad else "",
+    )
+    sw_down = day >= 20
+    sw = Finding(
+        "sw1",
+        "reachability",
+        "ssh",
+        Status.UNKNOWN if sw_down else Status.OK,
+        "no answer in 10 s" if sw_down else "ssh answers",
+    )
+    data = round(80.0 + 0.4 * day, 1)
+    disk = Finding(
+        "db01",
+        "disk",
+        "/data",
+        Status.WARNING,
+        f"/data {data}% used (warning 80)",
+        value=data,
+        unit="%",
+        threshold="80",
+        hint="Archive old partitions or add a disk.",
+    )
+    return [web, db, sw, disk]
+
+
+def _run(run_id: str, started: datetime, findings: list[Finding]) -> InspectionRun:
+    return InspectionRun(
+        id=run_id,
+        trigger="schedule",
+        operator="zhang.wei",
+        started_at=started,
+        finished_at=started + timedelta(seconds=9),
+        targets=("web01", "db01", "sw1"),
+        findings=tuple(findings),
+    )
+
+
+def write_history(tmp_path: Path, url: str | None = None):
+    """The November above; returns the estate (engine, inventory, clock)."""
+    import tickets
+
+    e = estate(tmp_path, INVENTORY, url)
+    e.clock = FakeClock(at(10, month=10))
+    spec = e.inventory.tickets
+    october = lifecycle.open_manual(
+        e.engine,
+        spec,
+        target="app01",
+        title="app01 slow",
+        actor="li.na",
+        grade="C",
+        category="server",
+        clock=e.clock,
+    )
+    e.clock.now = at(10, 5, month=10)
+    lifecycle.resolve(e.engine, october.id, "restarted", "li.na", spec, e.clock)
+
+    def inspect(run_id: str, when: datetime, findings: list[Finding]) -> None:
+        e.clock.now = when
+        run = _run(run_id, when, findings)
+        e.store.save_run(run)
+        tickets.reconcile(e.engine, run, e.inventory, e.clock)
+
+    for day in range(1, 26):
+        inspect(f"n{day:02d}", at(day), _findings(day))
+        if day == 5:
+            inspect("n05b", at(5, 2, 30), _findings(5))
+            [db] = [t for t in list_tickets(e.engine) if t.fingerprint == DB]
+            e.clock.now = at(5, 2, 40)
+            lifecycle.acknowledge(e.engine, db.id, "wang.fang", spec, e.clock)
+            e.clock.now = at(5, 3)
+            lifecycle.comment(
+                e.engine,
+                db.id,
+                "the nightly report job leaks memory",
+                "wang.fang",
+                spec,
+                e.clock,
+                kind="root-cause",
+            )
+            lifecycle.comment(
+                e.engine,
+                db.id,
+                "vendor patch for the report job",
+                "wang.fang",
+                spec,
+                e.clock,
+                kind="support",
+            )
+            e.clock.now = at(5, 5)
+            lifecycle.resolve(
+                e.engine, db.id, "restarted the report job", "wang.fang", spec, e.clock
+            )
+            lifecycle.comment(
+                e.engine,
+                db.id,
+                "cap the job's memory; alert at 85 %",
+                "wang.fang",
+                spec,
+                e.clock,
+                kind="follow-up",
+            )
+            e.clock.now = at(6, 1)
+            lifecycle.file_fault_report(
+                e.engine, db.id, "FR-2026-11-05", "wang.fang", spec, e.clock
+            )
+            _backups(e.engine)
+    e.clock.now = at(24, 9)
+    portal = lifecycle.open_manual(
+        e.engine,
+        spec,
+        target="portal",
+        title="customers cannot log in",
+        actor="service.desk",
+        grade="A",
+        category="network",
+        note="reported by phone",
+        clock=e.clock,
+    )
+    e.clock.now = at(24, 9, 10)
+    lifecycle.acknowledge(e.engine, portal.id, "li.na", spec, e.clock)
+    _publish(e)
+    e.clock.now = NOW
+    return e
+
+
+def _backups(engine) -> None:
+    store = BackupStore(engine)
+    store.save_backup(
+        BackupRecord(
+            "sw1-20261105",
+            "config",
+            "sw1",
+            at(5, 4),
+            at(5, 4, 1),
+            "ok",
+            "/b/sw1.cfg",
+            2048,
+            "ab",
+        )
+    )
+    store.save_verification(
+        VerificationRecord(
+            "sw1-20261105",
+            "config",
+            "sw1",
+            at(5, 4, 2),
+            at(5, 4, 3),
+            True,
+        )
+    )
+    store.save_backup(
+        BackupRecord(
+            "db01-20261105",
+            "postgresql",
+            "db01",
+            at(5, 6),
+            at(5, 6, 5),
+            "failed",
+            error="pg_dump: connection refused",
+        )
+    )
+
+
+def _publish(e) -> None:
+    """Assess the team and each engineer from the stored tickets, as `inspect score` would."""
+    period, scheme = parse("2026-11", ZONE), load_scheme()
+    facts = Facts(
+        tickets=tuple(
+            TicketFact(
+                id=f"#{t.id}",
+                fingerprint=t.fingerprint or f"manual#{t.id}",
+                target=t.target,
+                grade=t.grade,
+                opened_at=t.opened_at,
+                assignee=t.assignee,
+                acknowledged_at=t.acknowledged_at,
+                resolved_at=t.resolved_at,
+                response_due=t.response_due,
+                resolution_due=t.resolution_due,
+                rating=t.satisfaction,
+                fault_report_at=t.fault_report_at,
+            )
+            for t in list_tickets(e.engine)
+        )
+    )
+    subjects = [
+        Subject("team", "ops"),
+        Subject("engineer", "li.na"),
+        Subject("engineer", "wang.fang"),
+    ]
+    results = [as_dict(assess(facts, period, s, scheme), scheme) for s in subjects]
+    publish(e.engine, "2026-11", results, at(30, 10))
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    return write_history(tmp_path_factory.mktemp("november"))
+
+
+def sla_rule(spec):
+    return lambda ticket, moment: sla.view(ticket, moment, spec).worst
+
+
+def ticket_by(e, fingerprint=None, target=None):
+    return next(
+        t
+        for t in list_tickets(e.engine)
+        if (fingerprint and t.fingerprint == fingerprint) or (target and t.target == target)
+    )
+
+
+def test_daily_report_shows_the_days_backups_and_the_tickets_open_at_its_end(history):
+    sources = DailySources(
+        backups=recorded_backups,
+        tickets=recorded_tickets(sla_rule(history.inventory.tickets), lambda: NOW),
+    )
+    report = build_daily(history.engine, date(2026, 11, 5), ZONE, sources, NOW)
+    assert (report.backups.done, report.backups.failed) == (1, 1)
+    failed, done = report.backups.items  # newest first
+    assert (failed.target, failed.ok, failed.verified, failed.detail) == (
+        "db01",
+        False,
+        None,
+        "pg_dump: connection refused",
+    )
+    assert (done.target, done.kind, done.ok, done.verified, done.detail) == (
+        "sw1",
+        "config",
+        True,
+        True,
+        "2.0 KiB",
+    )
+    # at local midnight both disk tickets were open; db01's memory one was resolved at 13:00
+    web, data = ticket_by(history, WEB), ticket_by(history, DATA)
+    assert [(t.id, t.grade, t.state) for t in report.tickets.items] == [
+        (f"#{i}", "C", "open")
+        for i in sorted((web.id, data.id))  # same grade and time: by id
+    ]
+    # grade C resolves by the end of its working day: 3 days old and unanswered is breached
+    assert {t.sla_state for t in report.tickets.items} == {"breached"}
+
+
+def test_sla_state_is_taken_at_the_end_of_the_day_not_now(history):
+    sources = DailySources(
+        tickets=recorded_tickets(sla_rule(history.inventory.tickets), lambda: NOW)
+    )
+    report = build_daily(history.engine, date(2026, 11, 24), ZONE, sources, NOW)
+    portal = next(t for t in report.tickets.items if t.title == "customers cannot log in")
+    # opened 17:00 local, acknowledged at once; resolution due 4 h later: breached by midnight
+    assert (portal.state, portal.sla_state) == ("acknowledged", "breached")
+    assert portal.due_at == get_ticket(history.engine, int(portal.id[1:])).resolution_due
+
+
+def test_daily_report_of_a_day_before_any_ticket_shows_an_empty_ticket_list(history):
+    sources = DailySources(
+        tickets=recorded_tickets(sla_rule(history.inventory.tickets), lambda: NOW)
+    )
+    report = build_daily(history.engine, date(2026, 11, 1), ZONE, sources, NOW)
+    assert report.tickets is not None and report.tickets.items == ()
+    assert report.backups is None  # the default source: no backup section
+
+
+def test_daily_sources_say_none_when_the_feature_has_no_records(tmp_path):
+    from records import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path / 'empty.db'}").engine
+    source = recorded_tickets(lambda _t, _at: "on_track", lambda: NOW)
+    assert recorded_backups(engine, at(1), at(2)) is None
+    assert source(engine, at(1), at(2)) is None
+
+
+def test_fault_report_has_the_seven_elements_from_the_ticket_and_its_work_log(history):
+    db = ticket_by(history, DB)
+    report = build_fault(history.engine, db.id, ZONE.key, now=NOW)
+    assert (report.category, report.grade, report.status) == ("database", "B", "CRITICAL")
+    assert report.nature == "memory 97% used"
+    assert report.scope == "db01 (memory)"
+    assert report.occurred_at == at(5, 2)  # the first CRITICAL run, not the ticket's opening
+    assert report.discovered_at == at(5, 2, 30)
+    assert report.discovered_by == "inspect (zhang.wei)"
+    assert report.discovery_run == "n05b"
+    assert report.progress == "fault_report: FR-2026-11-05"
+    assert report.support_needed == "vendor patch for the report job"
+    assert report.root_cause == "the nightly report job leaks memory"
+    assert report.resolution == "restarted the report job"
+    assert report.follow_up == "cap the job's memory; alert at 85 %"
+    assert report.resolved_at == at(5, 5) and report.expected_recovery is None
+    assert [e.action for e in report.timeline] == [
+        "opened",
+        "acknowledged",
+        "comment",
+        "comment",
+        "resolved",
+        "comment",
+        "fault_report",
+    ]
+
+
+def test_fault_report_of_an_open_manual_ticket_expects_recovery_at_the_deadline(history):
+    portal = ticket_by(history, target="portal")
+    report = build_fault(history.engine, portal.id, ZONE.key, "customer", NOW)
+    assert report.audience == "customer"
+    assert (report.scope, report.discovered_by, report.status) == (
+        "portal",
+        "service.desk",
+        None,
+    )
+    assert report.occurred_at == report.discovered_at == at(24, 9)
+    assert report.expected_recovery == get_ticket(history.engine, portal.id).resolution_due
+    assert report.root_cause == "" and report.resolved_at is None
+
+
+def test_an_occurred_note_overrides_the_inferred_start(tmp_path):
+    e = write_history(tmp_path)
+    portal = ticket_by(e, target="portal")
+    lifecycle.comment(
+        e.engine,
+        portal.id,
+        "since 08:10",
+        "li.na",
+        e.inventory.tickets,
+        e.clock,
+        kind="occurred",
+        occurred_at=at(24, 0, 10).isoformat(),
+    )
+    assert build_fault(e.engine, portal.id, ZONE.key, now=NOW).occurred_at == at(24, 0, 10)
+
+
+def test_monthly_report_counts_faults_targets_warnings_and_work(history):
+    source = recorded_tickets(sla_rule(history.inventory.tickets), lambda: NOW)
+    report = build_monthly(history.engine, "2026-11", ZONE, source, NOW)
+    assert report.faults == 5
+    assert {c.label: c.count for c in report.by_category if c.count} == {
+        "server": 1,
+        "database": 2,
+        "network": 2,
+    }
+    assert {c.label: c.count for c in report.by_grade} == {"A": 1, "B": 2, "C": 2, "D": 0}
+    assert len(report.daily) == 30
+    assert [(c.label, c.count) for c in report.daily if c.count] == [
+        ("2026-11-02", 2),
+        ("2026-11-05", 1),
+        ("2026-11-21", 1),
+        ("2026-11-24", 1),
+    ]
+    assert [(c.label, c.count) for c in report.monthly] == [
+        ("2026-06", 0),
+        ("2026-07", 0),
+        ("2026-08", 0),
+        ("2026-09", 0),
+        ("2026-10", 1),
+        ("2026-11", 5),
+    ]
+    assert [(t.target, t.faults, t.problems) for t in report.top_targets] == [
+        ("db01", 2, 28),
+        ("web01", 1, 11),
+        ("sw1", 1, 6),
+        ("portal", 1, 0),
+    ]
+    data, web = report.potential  # most warnings first
+    assert (data.target, data.subject, data.warnings, data.last_value) == (
+        "db01",
+        "/data",
+        26,
+        90.0,
+    )
+    assert data.hint == "Archive old partitions or add a disk."
+    assert data.per_week == pytest.approx(2.8, abs=0.05)  # 0.4 a day
+    assert data.full_in_days == 25
+    assert (web.subject, web.warnings, web.hint, web.last_value) == ("/var", 11, HINT, 60.0)
+    assert web.per_week < 0 and web.full_in_days is None  # cleaned up: no capacity risk
+    w = report.work
+    assert (w.inspection_runs, w.targets_inspected) == (26, 3)
+    assert w.findings == {"CRITICAL": 2, "WARNING": 37, "UNKNOWN": 6, "OK": 59}
+    assert (w.backups_ok, w.backups_failed, w.verifications_ok, w.config_backups) == (1, 1, 1, 1)
+    assert (w.tickets_opened, w.tickets_resolved, w.tickets_closed) == (5, 2, 0)
+    assert [a["subject"]["name"] for a in report.assessments] == ["ops", "li.na", "wang.fang"]
+    sw, portal = ticket_by(history, SW), ticket_by(history, target="portal")
+    disk = ticket_by(history, DATA)
+    assert {(o.kind, o.ref) for o in report.open_items} == {
+        ("ticket", f"#{sw.id}"),
+        ("ticket", f"#{portal.id}"),
+        ("ticket", f"#{disk.id}"),
+        ("potential", DATA),
+    }
+
+
+def test_monthly_report_of_an_unassessed_month_has_no_assessment(history):
+    source = recorded_tickets(sla_rule(history.inventory.tickets), lambda: NOW)
+    report = build_monthly(history.engine, "2026-10", ZONE, source, NOW)
+    assert report.faults == 1 and report.assessments == () and report.potential == ()
+
+
+def test_assessment_report_is_what_was_published(history):
+    report = build_assessment(history.engine, "2026-11", ZONE.key, NOW)
+    team, li, wang = report.assessments
+    assert team["subject"] == {"kind": "team", "name": "ops"}
+    assert {k["name"] for k in team["kpis"]} >= {"response_on_time", "resolution_rate"}
+    response = next(k for k in team["kpis"] if k["name"] == "response_on_time")
+    assert response["denominator"] == 5
+    breach = next(d for d in team["deductions"] if d["name"] == "response_breach")
+    assert breach["evidence"] == [
+        f"#{t.id}"
+        for t in list_tickets(history.engine)
+        if t.id in {int(x[1:]) for x in response["missed"]}
+    ]
+    assert (
+        report.period == "2026-11"
+        and build_assessment(history.engine, "2026-09", ZONE.key, NOW).assessments == ()
+    )
