@@ -56,7 +56,7 @@ class FaultReport:
     discovered_at: datetime
     discovered_by: str
     discovery_run: str | None
-    progress: str  # the latest work-log line
+    progress: TimelineEntry | None  # the latest work-log line
     support_needed: str
     assignee: str
     acknowledged_at: datetime | None
@@ -144,11 +144,11 @@ def _discoverer(ticket: Ticket, run_operator: str | None) -> str:
     return ticket.created_by
 
 
-def _progress(log: list[Event]) -> str:
+def _progress(log: list[Event]) -> TimelineEntry | None:
     if not log:
-        return ""
+        return None
     last = log[-1]
-    return f"{last.action}: {last.note}" if last.note else last.action
+    return TimelineEntry(last.at, last.actor, last.action, last.note)
 
 
 def _run_operator(engine: Engine, run_id: str | None) -> str | None:

@@ -35,9 +35,9 @@ from records.assessments import publish
 from records.backups import BackupStore
 from records.tickets import get_ticket, list_tickets
 from reports.assessment import build_assessment
+from reports.daily import build_daily
 from reports.fault import build_fault
 from reports.monthly import build_monthly
-from reports.daily import build_daily
 from reports.sources import DailySources, recorded_backups, recorded_tickets
 from scoring.assess import assess
 from scoring.explain import as_dict
@@ -371,7 +371,7 @@ def test_fault_report_has_the_seven_elements_from_the_ticket_and_its_work_log(hi
     assert report.discovered_at == at(5, 2, 30)
     assert report.discovered_by == "inspect (zhang.wei)"
     assert report.discovery_run == "n05b"
-    assert report.progress == "fault_report: FR-2026-11-05"
+    assert (report.progress.action, report.progress.note) == ("fault_report", "FR-2026-11-05")
     assert report.support_needed == "vendor patch for the report job"
     assert report.root_cause == "the nightly report job leaks memory"
     assert report.resolution == "restarted the report job"
