@@ -34,6 +34,7 @@ class TimelineEntry:
     actor: str
     action: str
     note: str
+    note_kind: str = ""  # root-cause, follow-up, ... for comments that feed the report
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,7 +118,7 @@ def build_fault(
         resolution=(ticket.resolution_note or "") if resolved else "",
         follow_up=notes.get("follow-up", {}).get("note", ""),
         fault_report_filed_at=ticket.fault_report_at,
-        timeline=tuple(TimelineEntry(e.at, e.actor, e.action, e.note) for e in log),
+        timeline=tuple(_entry(e) for e in log),
     )
 
 
@@ -147,8 +148,12 @@ def _discoverer(ticket: Ticket, run_operator: str | None) -> str:
 def _progress(log: list[Event]) -> TimelineEntry | None:
     if not log:
         return None
-    last = log[-1]
-    return TimelineEntry(last.at, last.actor, last.action, last.note)
+    return _entry(log[-1])
+
+
+def _entry(event: Event) -> TimelineEntry:
+    kind = event.detail.get("kind", "") if event.action == "comment" else ""
+    return TimelineEntry(event.at, event.actor, event.action, event.note, kind)
 
 
 def _run_operator(engine: Engine, run_id: str | None) -> str | None:

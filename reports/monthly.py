@@ -73,6 +73,8 @@ def build_monthly(
     return MonthlyReport(
         month=month,
         timezone=tz.key,
+        first_day=days[0],
+        last_day=days[-1],
         start=start,
         end=end,
         generated_at=(now or datetime.now(UTC)).astimezone(UTC),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 CATEGORIES = ("server", "network", "database", "backup", "security", "other")
@@ -70,6 +70,8 @@ class OpenItem:
 class MonthlyReport:
     month: str
     timezone: str
+    first_day: date
+    last_day: date
     start: datetime
     end: datetime
     generated_at: datetime
