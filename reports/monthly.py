@@ -19,6 +19,7 @@ from records.assessments import published
 from records.backups_schema import BackupRow, VerificationRow
 from records.schema import FindingRow, RunRow
 from records.tickets_schema import TicketRow
+from reports.clock import day_bounds
 from reports.monthly_model import (
     CATEGORIES,
     GRADES,
@@ -53,21 +54,24 @@ def build_monthly(
 
         raise UserError(f"--month {month!r}: expected YYYY-MM, e.g. 2026-11")
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    days = _days(period, tz)
     with Session(engine) as session:
         tickets = session.execute(
-            select(
-                TicketRow.opened_at,
-                TicketRow.category,
-                TicketRow.grade,
-                TicketRow.target,
-            ).where(TicketRow.opened_at >= start, TicketRow.opened_at < end)
+            select(TicketRow.category, TicketRow.grade, TicketRow.target, func.count())
+            .where(TicketRow.opened_at >= start, TicketRow.opened_at < end)
+            .group_by(TicketRow.category, TicketRow.grade, TicketRow.target)
         ).all()
-        trend = _monthly_trend(session, period, tz)
-        groups = _finding_groups(session, start, end)
-        summary = _work_summary(session, start, end, len(tickets), groups)
+        daily = tuple(Count(day.isoformat(), _opened(session, day, tz)) for day in days)
+        trend = _monthly_trend(session, period)
+        groups, findings = _problem_groups(session, start, end), _finding_total(session, start, end)
+        opened = sum(count for *_, count in tickets)
+        summary = _work_summary(session, start, end, opened, groups, findings)
         potential = _potential(session, start, end, groups)
-    days = _days(period, tz)
-    per_day = Counter(opened.astimezone(tz).date() for opened, *_ in tickets)
+    by_category, by_grade, by_target = Counter(), Counter(), Counter()
+    for category, grade, target, count in tickets:
+        by_category[category] += count
+        by_grade[grade] += count
+        by_target[target] += count
     open_section = open_tickets(engine, start, end)
     assessments = published(engine, month)
     return MonthlyReport(
@@ -78,12 +82,12 @@ def build_monthly(
         start=start,
         end=end,
         generated_at=(now or datetime.now(UTC)).astimezone(UTC),
-        faults=len(tickets),
-        by_category=_ordered(Counter(category for _, category, _, _ in tickets), CATEGORIES),
-        by_grade=_ordered(Counter(grade for _, _, grade, _ in tickets), GRADES),
-        daily=tuple(Count(day.isoformat(), per_day[day]) for day in days),
+        faults=opened,
+        by_category=_ordered(by_category, CATEGORIES),
+        by_grade=_ordered(by_grade, GRADES),
+        daily=daily,
         monthly=trend,
-        top_targets=_top_targets(tickets, groups),
+        top_targets=_top_targets(by_target, groups),
         potential=potential,
         work=summary,
         assessments=tuple(assessments),
@@ -101,7 +105,13 @@ def _days(period: Period, tz: ZoneInfo) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days)]
 
 
-def _monthly_trend(session: Session, period: Period, tz: ZoneInfo) -> tuple[Count, ...]:
+def _opened(session: Session, day: date, tz: ZoneInfo) -> int:
+    """One indexed count per day: cheaper than reading the month's tickets to bucket them."""
+    start, end = day_bounds(day, tz)
+    return _count(session, TicketRow.opened_at, start, end)
+
+
+def _monthly_trend(session: Session, period: Period) -> tuple[Count, ...]:
     periods = [period]
     for _ in range(TREND_MONTHS - 1):
         periods.insert(0, periods[0].previous())
@@ -121,9 +131,18 @@ def _monthly_trend(session: Session, period: Period, tz: ZoneInfo) -> tuple[Coun
 FindingGroup = tuple[str, str, str, str, int, int, int]
 
 
-def _finding_groups(session: Session, start: datetime, end: datetime) -> list[FindingGroup]:
-    """One pass over the month's findings: (fingerprint, status) -> count and the latest id."""
-    month_runs = select(RunRow.id).where(RunRow.started_at >= start, RunRow.started_at < end)
+def _month_runs(start: datetime, end: datetime):
+    return select(RunRow.id).where(RunRow.started_at >= start, RunRow.started_at < end)
+
+
+def _finding_total(session: Session, start: datetime, end: datetime) -> int:
+    """Counted from the run_id index alone; OK findings are this minus the problems."""
+    query = select(func.count()).where(FindingRow.run_id.in_(_month_runs(start, end)))
+    return session.scalar(query) or 0
+
+
+def _problem_groups(session: Session, start: datetime, end: datetime) -> list[FindingGroup]:
+    """One pass over the month's non-OK findings, grouped by fingerprint and status."""
     rows = session.execute(
         select(
             FindingRow.fingerprint,
@@ -134,14 +153,19 @@ def _finding_groups(session: Session, start: datetime, end: datetime) -> list[Fi
             func.count(),
             func.max(FindingRow.id),
         )
-        .where(FindingRow.run_id.in_(month_runs))
+        .where(FindingRow.run_id.in_(_month_runs(start, end)), FindingRow.status != Status.OK)
         .group_by(FindingRow.fingerprint, FindingRow.status)
     ).all()
     return [tuple(row) for row in rows]
 
 
 def _work_summary(
-    session: Session, start: datetime, end: datetime, opened: int, groups: list[FindingGroup]
+    session: Session,
+    start: datetime,
+    end: datetime,
+    opened: int,
+    groups: list[FindingGroup],
+    findings: int,
 ) -> WorkSummary:
     runs = session.execute(
         select(RunRow.targets).where(RunRow.started_at >= start, RunRow.started_at < end)
@@ -167,6 +191,7 @@ def _work_summary(
     by_status = Counter()
     for *_, status, count, _latest in groups:
         by_status[Status(status).name] += count
+    by_status[Status.OK.name] = findings - sum(by_status.values())
     backup_counts = dict(backups)
     checks = {bool(ok): count for ok, count in verified}
     return WorkSummary(
@@ -188,12 +213,10 @@ def _count(session: Session, column, start: datetime, end: datetime) -> int:
     return session.scalar(select(func.count()).where(column >= start, column < end)) or 0
 
 
-def _top_targets(tickets, groups: list[FindingGroup]) -> tuple[ProblemTarget, ...]:
-    faults = Counter(target for *_, target in tickets)
+def _top_targets(faults: Counter, groups: list[FindingGroup]) -> tuple[ProblemTarget, ...]:
     problems: Counter = Counter()
-    for _fp, target, _check, _subject, status, count, _latest in groups:
-        if status != Status.OK:
-            problems[target] += count
+    for _fp, target, _check, _subject, _status, count, _latest in groups:
+        problems[target] += count
     ranked = sorted(set(faults) | set(problems), key=lambda t: (-faults[t], -problems[t], t))
     return tuple(ProblemTarget(t, faults[t], problems[t]) for t in ranked[:TOP_TARGETS])
 

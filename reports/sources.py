@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, exists, or_, select
+from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session
 
 from records.backups_schema import BackupRow, VerificationRow
-from records.tickets import Ticket, as_ticket
-from records.tickets_schema import TicketRow
+from records.tickets import Ticket
+from records.tickets_schema import ACTIVE_STATES, TicketRow
 from reports.model import BackupLine, BackupsSection, SlaState, TicketLine, TicketsSection
 
 BackupsSource = Callable[[Engine, datetime, datetime], BackupsSection | None]
@@ -80,22 +80,28 @@ def recorded_tickets(sla: SlaRule, now: Callable[[], datetime]) -> TicketsSource
 
     def source(engine: Engine, _start: datetime, end: datetime) -> TicketsSection | None:
         at = min(end, now())
-        with Session(engine) as session:
-            if not session.scalar(select(exists().where(TicketRow.id.is_not(None)))):
-                return None
-            rows = session.scalars(
-                select(TicketRow)
-                .where(
-                    TicketRow.opened_at < at,
-                    or_(TicketRow.resolved_at.is_(None), TicketRow.resolved_at >= at),
-                    or_(TicketRow.closed_at.is_(None), TicketRow.closed_at >= at),
-                )
-                .order_by(TicketRow.grade, TicketRow.opened_at, TicketRow.id)
-            ).all()
-            tickets = [as_ticket(row) for row in rows]
+        tickets = open_at(engine, at)
+        if tickets is None:
+            return None
         return TicketsSection(items=tuple(_ticket_line(t, at, sla) for t in tickets))
 
     return source
+
+
+def open_at(engine: Engine, at: datetime) -> list[Ticket] | None:
+    """Opened before `at` and not resolved by then; None if no ticket was ever recorded.
+
+    Only active tickets have no resolution time (resolving sets it, reopening clears it), so
+    the two indexed-or-small reads below replace one scan of every ticket ever opened."""
+    columns = [TicketRow.__table__.c[f.name] for f in dataclasses.fields(Ticket)]
+    with Session(engine) as session:
+        if not session.scalar(select(exists().where(TicketRow.id.is_not(None)))):
+            return None
+        active = session.execute(select(*columns).where(TicketRow.state.in_(ACTIVE_STATES)))
+        later = session.execute(select(*columns).where(TicketRow.resolved_at >= at))
+        rows = [*active, *later]
+    tickets = {row.id: Ticket(**row._mapping) for row in rows if row.opened_at < at}
+    return sorted(tickets.values(), key=lambda t: (t.grade, t.opened_at, t.id))
 
 
 def as_it_stood(ticket: Ticket, at: datetime) -> Ticket:
