@@ -39,6 +39,7 @@ RECURRING_AT = 3  # a subject WARNING in this many runs of the month is a potent
 TOP_POTENTIAL = 15
 CAPACITY_CHECKS = ("disk", "memory", "inode", "swap")
 VALUES_PER_TREND = 400
+OPEN_ITEMS_SHOWN = 200  # worst first; the report says how many more there are
 
 
 def build_monthly(
@@ -73,6 +74,7 @@ def build_monthly(
         by_grade[grade] += count
         by_target[target] += count
     open_section = open_tickets(engine, start, end)
+    items = _open_items(open_section.items if open_section else (), potential)
     assessments = published(engine, month)
     return MonthlyReport(
         month=month,
@@ -91,7 +93,8 @@ def build_monthly(
         potential=potential,
         work=summary,
         assessments=tuple(assessments),
-        open_items=_open_items(open_section.items if open_section else (), potential),
+        open_items=items[:OPEN_ITEMS_SHOWN],
+        open_items_total=len(items),
     )
 
 
@@ -144,19 +147,12 @@ def _finding_total(session: Session, start: datetime, end: datetime) -> int:
 def _problem_groups(session: Session, start: datetime, end: datetime) -> list[FindingGroup]:
     """One pass over the month's non-OK findings, grouped by fingerprint and status."""
     rows = session.execute(
-        select(
-            FindingRow.fingerprint,
-            func.min(FindingRow.target),
-            func.min(FindingRow.check),
-            func.min(FindingRow.subject),
-            FindingRow.status,
-            func.count(),
-            func.max(FindingRow.id),
-        )
+        select(FindingRow.fingerprint, FindingRow.status, func.count(), func.max(FindingRow.id))
         .where(FindingRow.run_id.in_(_month_runs(start, end)), FindingRow.status != Status.OK)
         .group_by(FindingRow.fingerprint, FindingRow.status)
     ).all()
-    return [tuple(row) for row in rows]
+    # a fingerprint is target|check|subject; splitting it beats three more aggregates
+    return [(fp, *fp.split("|", 2), status, n, latest) for fp, status, n, latest in rows]
 
 
 def _work_summary(
@@ -292,10 +288,13 @@ def _full_in(last: float | None, per_week: float | None) -> int | None:
 
 
 def _open_items(tickets, potential: tuple[PotentialProblem, ...]) -> tuple[OpenItem, ...]:
-    items = [OpenItem("ticket", t.id, t.title, t.grade, t.sla_state, t.assignee) for t in tickets]
-    items += [
+    """Capacity about to run out (a handful), then tickets: breached, at risk, by grade."""
+    items = [
         OpenItem("potential", f"{p.target}|{p.check}|{p.subject}", p.summary, "", "", "")
         for p in potential
         if p.full_in_days is not None and p.full_in_days <= 31
     ]
+    urgency = {"breached": 0, "at_risk": 1, "on_time": 2}
+    ranked = sorted(tickets, key=lambda t: (urgency[t.sla_state], t.grade, t.opened_at))
+    items += [OpenItem("ticket", t.id, t.title, t.grade, t.sla_state, t.assignee) for t in ranked]
     return tuple(items)

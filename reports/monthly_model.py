@@ -84,7 +84,8 @@ class MonthlyReport:
     potential: tuple[PotentialProblem, ...]
     work: WorkSummary
     assessments: tuple[dict[str, Any], ...]  # as published (scoring.explain.as_dict)
-    open_items: tuple[OpenItem, ...]
+    open_items: tuple[OpenItem, ...]  # the most urgent OPEN_ITEMS_SHOWN of them
+    open_items_total: int
     kind: str = "monthly"
 
 

@@ -100,7 +100,7 @@ def open_at(engine: Engine, at: datetime) -> list[Ticket] | None:
         active = session.execute(select(*columns).where(TicketRow.state.in_(ACTIVE_STATES)))
         later = session.execute(select(*columns).where(TicketRow.resolved_at >= at))
         rows = [*active, *later]
-    tickets = {row.id: Ticket(**row._mapping) for row in rows if row.opened_at < at}
+    tickets = {row.id: Ticket(*row) for row in rows if row.opened_at < at}  # columns in order
     return sorted(tickets.values(), key=lambda t: (t.grade, t.opened_at, t.id))
 
 

@@ -500,3 +500,17 @@ def test_assessment_report_is_what_was_published(history):
         report.period == "2026-11"
         and build_assessment(history.engine, "2026-09", ZONE.key, NOW).assessments == ()
     )
+
+
+def test_monthly_open_items_put_capacity_and_breaches_first_and_count_the_rest(
+    history, monkeypatch
+):
+    import reports.monthly
+
+    monkeypatch.setattr(reports.monthly, "OPEN_ITEMS_SHOWN", 2)
+    source = recorded_tickets(sla_rule(history.inventory.tickets), lambda: NOW)
+    report = build_monthly(history.engine, "2026-11", ZONE, source, NOW)
+    assert report.open_items_total == 4
+    capacity, first_ticket = report.open_items
+    assert (capacity.kind, capacity.ref) == ("potential", DATA)
+    assert (first_ticket.grade, first_ticket.sla_state) == ("A", "breached")
