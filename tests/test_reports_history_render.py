@@ -66,6 +66,7 @@ def november(tmp_path_factory):
     path = tmp_path_factory.mktemp("november-render")
     e = write_history(path)
     e.url = f"sqlite:///{path / 'records.db'}"
+    e.inventory_path = path / "inventory.yaml"
     return e
 
 
@@ -205,3 +206,34 @@ def test_bad_input_is_one_clear_line(november, args, message):
     result = CliRunner().invoke(cli, ["report", *args, "--db", november.url])
     assert result.exit_code == 3
     assert result.output.startswith(message) and result.output.count("\n") == 1
+
+
+def test_ticket_comment_kinds_reach_the_fault_report(tmp_path):
+    november = write_history(tmp_path)  # its own: this test writes to the work log
+    november.url = f"sqlite:///{tmp_path / 'records.db'}"
+    november.inventory_path = tmp_path / "inventory.yaml"
+    runner = CliRunner()
+    portal = next(t for t in list_tickets(november.engine) if t.target == "portal")
+    base = ["--db", november.url, "-i", str(november.inventory_path), "--as", "li.na"]
+    for kind, text in [
+        ("root-cause", "expired TLS certificate"),
+        ("occurred", "2026-11-24T16:40+08:00"),
+    ]:
+        result = runner.invoke(
+            cli, ["ticket", "comment", str(portal.id), text, "--kind", kind, *base]
+        )
+        assert result.exit_code == 0, result.output
+    bad = runner.invoke(
+        cli, ["ticket", "comment", str(portal.id), "at 8", "--kind", "occurred", *base]
+    )
+    assert bad.exit_code == 3
+    assert bad.output == (
+        "inspect: error: --kind occurred: 'at 8' is not a time with offset, "
+        "e.g. 2026-11-05T08:10+08:00\n"
+    )
+    args = ["report", "fault", str(portal.id), "--db", november.url, "-f", "json"]
+    report = json.loads(runner.invoke(cli, args).output)
+    assert report["root_cause"] == "expired TLS certificate"
+    assert report["occurred_at"] == "2026-11-24T08:40:00Z"
+    kinds = [entry["note_kind"] for entry in report["timeline"] if entry["action"] == "comment"]
+    assert sorted(kinds) == ["occurred", "root-cause"]
