@@ -214,7 +214,7 @@ def main() -> None:
     sizes["html"] = len(html)
     print(
         f"month: {report.faults:,} tickets, {sum(report.work.findings.values()):,} findings, "
-        f"{len(report.open_items):,} open items, {len(report.potential)} potential problems"
+        f"{report.open_items_total:,} open items, {len(report.potential)} potential problems"
     )
     print(f"gather from records: {gathered - start:.2f} s")
     print(

@@ -7,8 +7,12 @@ fingerprints worth a trend are the only ones whose values are fetched one by one
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
@@ -33,6 +37,9 @@ from reports.monthly_model import (
 from reports.sources import TicketsSource
 from scoring.period import Period, parse
 
+A = TypeVar("A")
+B = TypeVar("B")
+
 TREND_MONTHS = 6  # this month and the five before it
 TOP_TARGETS = 10
 RECURRING_AT = 3  # a subject WARNING in this many runs of the month is a potential problem
@@ -56,24 +63,18 @@ def build_monthly(
         raise UserError(f"--month {month!r}: expected YYYY-MM, e.g. 2026-11")
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     days = _days(period, tz)
-    with Session(engine) as session:
-        tickets = session.execute(
-            select(TicketRow.category, TicketRow.grade, TicketRow.target, func.count())
-            .where(TicketRow.opened_at >= start, TicketRow.opened_at < end)
-            .group_by(TicketRow.category, TicketRow.grade, TicketRow.target)
-        ).all()
-        daily = tuple(Count(day.isoformat(), _opened(session, day, tz)) for day in days)
-        trend = _monthly_trend(session, period)
-        groups, findings = _problem_groups(session, start, end), _finding_total(session, start, end)
-        opened = sum(count for *_, count in tickets)
-        summary = _work_summary(session, start, end, opened, groups, findings)
-        potential = _potential(session, start, end, groups)
+    (tickets, daily, trend, work, open_section), (groups, total, potential) = _side_by_side(
+        engine,
+        lambda: (*_tickets_side(engine, period, days, tz), open_tickets(engine, start, end)),
+        lambda: _findings_side(engine, start, end),
+    )
+    opened = sum(count for *_, count in tickets)
+    summary = dataclasses.replace(work, tickets_opened=opened, findings=_by_status(groups, total))
     by_category, by_grade, by_target = Counter(), Counter(), Counter()
     for category, grade, target, count in tickets:
         by_category[category] += count
         by_grade[grade] += count
         by_target[target] += count
-    open_section = open_tickets(engine, start, end)
     items = _open_items(open_section.items if open_section else (), potential)
     assessments = published(engine, month)
     return MonthlyReport(
@@ -96,6 +97,45 @@ def build_monthly(
         open_items=items[:OPEN_ITEMS_SHOWN],
         open_items_total=len(items),
     )
+
+
+def _side_by_side(engine: Engine, first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """The findings and the tickets are read on two connections at once: the database does the
+    work and releases the GIL, so the two big scans overlap. An in-memory SQLite database is
+    private to its connection, so there they run one after the other."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return first(), second()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        later = pool.submit(second)
+        return first(), later.result()
+
+
+def _tickets_side(engine: Engine, period: Period, days: list[date], tz: ZoneInfo):
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    with Session(engine) as session:
+        tickets = session.execute(
+            select(TicketRow.category, TicketRow.grade, TicketRow.target, func.count())
+            .where(TicketRow.opened_at >= start, TicketRow.opened_at < end)
+            .group_by(TicketRow.category, TicketRow.grade, TicketRow.target)
+        ).all()
+        daily = tuple(Count(day.isoformat(), _opened(session, day, tz)) for day in days)
+        return tickets, daily, _monthly_trend(session, period), _work_summary(session, start, end)
+
+
+def _findings_side(engine: Engine, start: datetime, end: datetime):
+    with Session(engine) as session:
+        groups = _problem_groups(session, start, end)
+        total = _finding_total(session, start, end)
+        return groups, total, _potential(session, start, end, groups)
+
+
+def _by_status(groups: list[FindingGroup], total: int) -> dict[str, int]:
+    """Problems counted per status; OK is whatever is left of the month's total."""
+    counts = Counter()
+    for *_, status, count, _latest in groups:
+        counts[Status(status).name] += count
+    counts[Status.OK.name] = total - sum(counts.values())
+    return {name: counts[name] for name in ("CRITICAL", "WARNING", "UNKNOWN", "OK")}
 
 
 def _ordered(counts: Counter, known: tuple[str, ...]) -> tuple[Count, ...]:
@@ -155,14 +195,8 @@ def _problem_groups(session: Session, start: datetime, end: datetime) -> list[Fi
     return [(fp, *fp.split("|", 2), status, n, latest) for fp, status, n, latest in rows]
 
 
-def _work_summary(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    opened: int,
-    groups: list[FindingGroup],
-    findings: int,
-) -> WorkSummary:
+def _work_summary(session: Session, start: datetime, end: datetime) -> WorkSummary:
+    """Everything but the findings and tickets opened, which the caller fills in."""
     runs = session.execute(
         select(RunRow.targets).where(RunRow.started_at >= start, RunRow.started_at < end)
     ).all()
@@ -184,22 +218,18 @@ def _work_summary(
             BackupRow.status == "ok",
         )
     )
-    by_status = Counter()
-    for *_, status, count, _latest in groups:
-        by_status[Status(status).name] += count
-    by_status[Status.OK.name] = findings - sum(by_status.values())
     backup_counts = dict(backups)
     checks = {bool(ok): count for ok, count in verified}
     return WorkSummary(
         inspection_runs=len(runs),
         targets_inspected=len({target for (targets,) in runs for target in targets}),
-        findings={name: by_status[name] for name in ("CRITICAL", "WARNING", "UNKNOWN", "OK")},
+        findings={},
         backups_ok=backup_counts.get("ok", 0),
         backups_failed=sum(n for status, n in backup_counts.items() if status != "ok"),
         verifications_ok=checks.get(True, 0),
         verifications_failed=checks.get(False, 0),
         config_backups=config_changes or 0,
-        tickets_opened=opened,
+        tickets_opened=0,
         tickets_resolved=_count(session, TicketRow.resolved_at, start, end),
         tickets_closed=_count(session, TicketRow.closed_at, start, end),
     )
