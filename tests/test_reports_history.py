@@ -514,3 +514,22 @@ def test_monthly_open_items_put_capacity_and_breaches_first_and_count_the_rest(
     capacity, first_ticket = report.open_items
     assert (capacity.kind, capacity.ref) == ("potential", DATA)
     assert (first_ticket.grade, first_ticket.sla_state) == ("A", "breached")
+
+
+def test_the_same_november_on_postgresql_gives_the_same_reports(history, postgres_url, tmp_path):
+    from tests.test_tickets_concurrency import fresh_database
+
+    pg = write_history(tmp_path, fresh_database(postgres_url))
+    for e in (history, pg):
+        e.source = recorded_tickets(sla_rule(e.inventory.tickets), lambda: NOW)
+    monthly = [build_monthly(e.engine, "2026-11", ZONE, e.source, NOW) for e in (history, pg)]
+    assert monthly[0] == monthly[1]
+    daily = [
+        build_daily(
+            e.engine, date(2026, 11, 5), ZONE, DailySources(recorded_backups, e.source), NOW
+        )
+        for e in (history, pg)
+    ]
+    assert daily[0] == daily[1]
+    faults = [build_fault(e.engine, ticket_by(e, DB).id, ZONE.key, now=NOW) for e in (history, pg)]
+    assert faults[0] == faults[1]
