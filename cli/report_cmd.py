@@ -49,8 +49,8 @@ def report_options(command):
 
 tz_option = click.option(
     "--tz",
-    help="IANA time zone whose midnight bounds days and months, e.g. Asia/Shanghai. "
-    "Default: this machine's zone.",
+    help="IANA time zone whose midnights bound days and months and in which times are shown, "
+    "e.g. Asia/Shanghai. Default: this machine's zone.",
 )
 
 
