@@ -21,8 +21,8 @@ from reports.monthly import build_monthly
 from reports.render import markdown_cell, render
 from reports.sources import recorded_tickets
 from tests.services import require_program
-from tests.test_reports_history import DB, NOW, ZONE, sla_rule, write_history
 from tests.test_reports_render import KEPT_IN_CHINESE, msgids, png_size
+from tests.test_reports_support import DB, NOW, ZONE, sla_rule, write_history
 
 SCREENSHOTS = Path("/tmp/opsinspect-report-screenshots")
 # Fields holding data (names, notes, measured text), not labels: removed before label checks.
