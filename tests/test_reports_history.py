@@ -266,3 +266,16 @@ def test_the_same_november_on_postgresql_gives_the_same_reports(history, postgre
     assert daily[0] == daily[1]
     faults = [build_fault(e.engine, ticket_by(e, DB).id, ZONE.key, now=NOW) for e in (history, pg)]
     assert faults[0] == faults[1]
+
+
+def test_monthly_report_of_an_in_memory_database_counts_its_findings():
+    """An in-memory SQLite database is private to its connection: no second reader thread."""
+    from records import open_store
+    from reports.sources import no_tickets
+    from tests.test_reports_support import _findings, _run
+
+    store = open_store("sqlite://")
+    store.save_run(_run("m1", at(3), _findings(3)))
+    report = build_monthly(store.engine, "2026-11", ZONE, no_tickets, NOW)
+    assert report.work.inspection_runs == 1
+    assert report.work.findings == {"CRITICAL": 0, "WARNING": 2, "UNKNOWN": 0, "OK": 2}
