@@ -29,8 +29,18 @@ def make_run(run_id, started=T0, status=Status.CRITICAL, target="web01", boot=10
         finished_at=started + timedelta(seconds=3),
         targets=(target,),
         findings=(
-            Finding(target, "disk", "/var", status, "/var 93.1% used (critical > 90%)", 93.1, "%",
-                    "warning > 80%, critical > 90%", "du -xh", {"mount": "/var"}),
+            Finding(
+                target,
+                "disk",
+                "/var",
+                status,
+                "/var 93.1% used (critical > 90%)",
+                93.1,
+                "%",
+                "warning > 80%, critical > 90%",
+                "du -xh",
+                {"mount": "/var"},
+            ),
             Finding(target, "cpu", "cpu", Status.OK, "CPU 3.0% busy (warning > 85%)", 3.0, "%"),
         ),
         samples=(
@@ -131,8 +141,11 @@ def test_sigkill_during_a_write_leaves_earlier_runs_intact(tmp_path):
     url = f"sqlite:///{tmp_path / 'inspect.db'}"
     store = open_store(url)
     store.save_run(make_run("before-kill"))
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE,
-                              cwd=Path(__file__).resolve().parents[1])
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert writer.stdout.readline().strip() == b"ready"
     time.sleep(1.5)  # several large transactions are under way by now
     writer.send_signal(signal.SIGKILL)
@@ -146,3 +159,22 @@ def test_sigkill_during_a_write_leaves_earlier_runs_intact(tmp_path):
         run = reopened.get_run(summary.id)
         if run.id.startswith("big"):
             assert len(run.samples) == 20000  # complete or absent, never half
+
+
+def test_a_migrated_database_opens_without_loading_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'inspect.db'}"
+    open_store(url)  # creates and migrates
+    probe = (
+        "import sys\n"
+        "from records import open_store\n"
+        f"open_store({url!r})\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
+    assert done.stdout.strip() == "False", done.stderr
