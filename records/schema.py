@@ -59,4 +59,9 @@ class SampleRow(Base):
     labels: Mapped[dict[str, str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 # The other areas' tables join this metadata, which Alembic compares against.
-from records import assessments_schema, backups_schema, tickets_schema  # noqa: E402,F401
+from records import (  # noqa: E402,F401
+    assessments_schema,
+    backups_schema,
+    scoring_schema,
+    tickets_schema,
+)
