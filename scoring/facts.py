@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,9 @@ class Facts:
     reachability: tuple[ReachabilityFact, ...] = ()
     backups: tuple[BackupFact, ...] = ()
     manual: tuple[ManualScore, ...] = ()
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Indexes and subject-independent KPIs derived once: a team's assessment reads the
+        same facts for every engineer, and a busy month has 100,000 tickets."""
+        return {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from scoring.facts import Facts, TicketFact
 from scoring.period import Period
@@ -19,16 +21,6 @@ class Subject:
 
     kind: str  # team | engineer | group
     name: str
-
-    def owns_ticket(self, ticket: TicketFact) -> bool:
-        if self.kind == "engineer":
-            return ticket.assignee == self.name
-        if self.kind == "group":
-            return self.name in ticket.groups
-        return True
-
-    def owns_groups(self, groups: tuple[str, ...]) -> bool:
-        return self.kind != "group" or self.name in groups
 
 
 @dataclass(frozen=True)
@@ -53,46 +45,81 @@ class Kpi:
 
 
 def compute(facts: Facts, period: Period, subject: Subject) -> dict[str, Kpi]:
-    opened = [
-        t
-        for t in facts.tickets
-        if period.contains(t.opened_at) and not t.suppressed and subject.owns_ticket(t)
-    ]
+    opened = tickets_of(facts, period, subject)
+    group = subject.name if subject.kind == "group" else None
     kpis = [
-        _ratio(
-            "inspection_completion",
-            [p for p in facts.plans if period.contains(p.planned_at)],
-            lambda p: p.done,
-            lambda p: p.id,
-        ),
+        _shared(facts, "inspection_completion", period, group),
         _response_on_time(opened, period),
         _ratio("resolution_rate", opened, lambda t: _resolved_in(t, period), _tid),
         _resolution_on_time(opened, period),
         _mean_minutes("mtta", opened, lambda t: t.acknowledged_at, period),
         _mean_minutes("mttr", opened, lambda t: t.resolved_at, period),
-        _ratio(
-            "availability",
-            [r for r in facts.reachability if subject.owns_groups(r.groups)],
-            lambda r: r.reachable,
-            lambda r: f"{r.run_id}/{r.target}",
-        ),
-        _ratio(
-            "backup_success",
-            [b for b in facts.backups if subject.owns_groups(b.groups)],
-            lambda b: b.ok,
-            lambda b: b.id,
-        ),
-        _ratio(
-            "backup_verification",
-            [b for b in facts.backups if b.verified is not None and subject.owns_groups(b.groups)],
-            lambda b: bool(b.verified),
-            lambda b: b.id,
-        ),
+        _shared(facts, "availability", period, group),
+        _shared(facts, "backup_success", period, group),
+        _shared(facts, "backup_verification", period, group),
         _satisfaction(opened),
         _fault_reports(opened, period),
-        _repeat_faults(opened, facts.tickets),
+        _repeat_faults(opened, _opened_times(facts)),
     ]
     return {k.name: k for k in kpis}
+
+
+def tickets_of(facts: Facts, period: Period, subject: Subject) -> list[TicketFact]:
+    """The subject's unsuppressed tickets opened in the period, from one pass over all."""
+    key = ("opened", period)
+    if key not in facts.memo:
+        by_subject: dict[Subject, list[TicketFact]] = defaultdict(list)
+        for t in facts.tickets:
+            if period.contains(t.opened_at) and not t.suppressed:
+                by_subject[Subject("team", "")].append(t)
+                if t.assignee is not None:
+                    by_subject[Subject("engineer", t.assignee)].append(t)
+                for group in t.groups:
+                    by_subject[Subject("group", group)].append(t)
+        facts.memo[key] = by_subject
+    found = facts.memo[key]
+    if subject.kind == "team":
+        return found.get(Subject("team", ""), [])
+    return found.get(subject, [])
+
+
+def _shared(facts: Facts, name: str, period: Period, group: str | None) -> Kpi:
+    """KPIs of the estate rather than of a person: the same for the team and each engineer."""
+    key = (name, period, group)
+    if key not in facts.memo:
+        facts.memo[key] = _estate_kpi(facts, name, period, group)
+    return facts.memo[key]
+
+
+def _estate_kpi(facts: Facts, name: str, period: Period, group: str | None) -> Kpi:
+    def mine(groups: tuple[str, ...]) -> bool:
+        return group is None or group in groups
+
+    if name == "inspection_completion":
+        plans = [p for p in facts.plans if period.contains(p.planned_at)]
+        return _ratio(name, plans, lambda p: p.done, lambda p: p.id)
+    if name == "availability":
+        return _ratio(
+            name,
+            [r for r in facts.reachability if mine(r.groups)],
+            lambda r: r.reachable,
+            lambda r: f"{r.run_id}/{r.target}",
+        )
+    backups = [b for b in facts.backups if mine(b.groups)]
+    if name == "backup_success":
+        return _ratio(name, backups, lambda b: b.ok, lambda b: b.id)
+    verified = [b for b in backups if b.verified is not None]
+    return _ratio(name, verified, lambda b: bool(b.verified), lambda b: b.id)
+
+
+def _opened_times(facts: Facts) -> dict[str, list[datetime]]:
+    """Opening times per fingerprint, sorted, over all gathered tickets (history included)."""
+    if "opened_times" not in facts.memo:
+        times: dict[str, list[datetime]] = defaultdict(list)
+        for t in facts.tickets:
+            times[t.fingerprint].append(t.opened_at)
+        facts.memo["opened_times"] = {fp: sorted(ts) for fp, ts in times.items()}
+    return facts.memo["opened_times"]
 
 
 def _tid(ticket: TicketFact) -> str:
@@ -171,16 +198,13 @@ def _fault_reports(opened: list[TicketFact], period: Period) -> Kpi:
     )
 
 
-def _repeat_faults(opened: list[TicketFact], history: Sequence[TicketFact]) -> Kpi:
+def _repeat_faults(opened: list[TicketFact], times: dict[str, list[datetime]]) -> Kpi:
     """Share of tickets whose fault had a ticket of its own in the 30 days before."""
 
     def repeated(ticket: TicketFact) -> bool:
-        return any(
-            other.fingerprint == ticket.fingerprint
-            and other.id != ticket.id
-            and timedelta(0) < ticket.opened_at - other.opened_at <= REPEAT_WINDOW
-            for other in history
-        )
+        earlier = times.get(ticket.fingerprint, [])
+        first = bisect_left(earlier, ticket.opened_at - REPEAT_WINDOW)
+        return first < len(earlier) and earlier[first] < ticket.opened_at
 
     counted = tuple(t.id for t in opened)
     repeats = tuple(t.id for t in opened if repeated(t))

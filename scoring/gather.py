@@ -1,0 +1,125 @@
+"""Facts for a period from the records: a handful of bulk reads, then plain dataclasses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from core.model import Target
+from records import scoring as store
+from scoring.facts import BackupFact, Facts, ManualScore, ReachabilityFact, TicketFact
+from scoring.kpis import REPEAT_WINDOW
+from scoring.period import Period
+
+# (target, moment) -> name of a maintenance window covering it, or None
+MaintenanceLookup = Callable[[str, datetime], str | None]
+
+
+def gather(
+    engine: Engine,
+    period: Period,
+    targets: Sequence[Target] = (),
+    maintenance: MaintenanceLookup | None = None,
+) -> Facts:
+    """Everything the period's assessment needs, plus 30 days of earlier tickets so a fault
+    that returns early in the month still counts as a repeat. `targets` (the inventory) give
+    groups and parents; tickets opened in a maintenance window or while a parent was down
+    are flagged suppressed and left out of the KPIs."""
+    groups = {t.name: tuple(t.groups) for t in targets}
+    lines = store.tickets_opened(engine, period.start - REPEAT_WINDOW, period.end)
+    parent_down = _parent_outages(engine, targets, period)
+    tickets = tuple(
+        TicketFact(
+            id=f"#{line.id}",
+            fingerprint=line.fingerprint or f"#{line.id}",
+            target=line.target,
+            grade=line.grade,
+            opened_at=line.opened_at,
+            assignee=line.assignee,
+            groups=groups.get(line.target, ()),
+            acknowledged_at=line.acknowledged_at,
+            resolved_at=line.resolved_at,
+            response_due=line.response_due,
+            resolution_due=line.resolution_due,
+            rating=line.satisfaction,
+            fault_report_at=line.fault_report_at,
+            suppressed=parent_down(line.target, line.opened_at)
+            or (maintenance is not None and maintenance(line.target, line.opened_at) is not None),
+        )
+        for line in lines
+    )
+    return Facts(
+        tickets=tickets,
+        reachability=_reachability(engine, period, groups),
+        backups=tuple(
+            BackupFact(backup_id, name, ok, verified, groups.get(name, ()))
+            for backup_id, name, ok, verified in store.backups_started(
+                engine, period.start, period.end
+            )
+        ),
+        manual=tuple(
+            ManualScore(m.engineer, m.rater, m.score)
+            for m in store.manual_scores(engine, period.label)
+        ),
+    )
+
+
+def engineers(facts: Facts, period: Period) -> list[str]:
+    """Everyone assigned a ticket opened in the period, or rated by hand for it."""
+    names = {
+        t.assignee
+        for t in facts.tickets
+        if t.assignee and period.contains(t.opened_at) and not t.suppressed
+    }
+    return sorted(names | {m.engineer for m in facts.manual})
+
+
+def _reachability(
+    engine: Engine, period: Period, groups: dict[str, tuple[str, ...]]
+) -> tuple[ReachabilityFact, ...]:
+    """Every target of every run in the period; unreachable where its reachability finding
+    was not OK. Only the bad findings are read: most of a month's findings are healthy."""
+    bad = store.unreachable(engine, period.start, period.end)
+    return tuple(
+        ReachabilityFact(run_id, target, (run_id, target) not in bad, groups.get(target, ()))
+        for run_id, names in store.run_targets(engine, period.start, period.end)
+        for target in names
+    )
+
+
+def _parent_outages(
+    engine: Engine, targets: Sequence[Target], period: Period
+) -> Callable[[str, datetime], bool]:
+    """Whether a target's parent (or grandparent) had an open reachability ticket at a moment."""
+    ancestors = {t.name: _ancestors(t.name, {x.name: x for x in targets}) for t in targets}
+    wanted = {a for names in ancestors.values() for a in names}
+    spans: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    for target, opened, resolved in store.outages(
+        engine, sorted(wanted), period.start - REPEAT_WINDOW, period.end
+    ):
+        spans[target].append((opened, resolved))
+
+    def down(target: str, at: datetime) -> bool:
+        return any(
+            opened <= at and (resolved is None or at < resolved)
+            for parent in ancestors.get(target, ())
+            for opened, resolved in spans.get(parent, ())
+        )
+
+    return down
+
+
+def _ancestors(name: str, by_name: dict[str, Target]) -> tuple[str, ...]:
+    found: list[str] = []
+    pending = list(by_name[name].parents) if name in by_name else []
+    while pending:
+        parent = pending.pop(0)
+        if parent in found or parent == name:
+            continue
+        found.append(parent)
+        if parent in by_name:
+            pending.extend(by_name[parent].parents)
+    return tuple(found)
