@@ -1,14 +1,13 @@
 """`inspect score` end to end on a synthetic history written through the real code paths."""
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bench.synthetic_history import Size, generate
+from cli.main import cli
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, Target
 from core.status import Status
@@ -27,7 +26,6 @@ from scoring.kpis import REPEAT_WINDOW, Subject
 from scoring.period import parse
 from tickets import lifecycle, reconcile
 
-ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 10, 22, tzinfo=UTC)
 SMALL = Size(days=40, servers=3, databases=1)
 NOV = parse("2026-11")
@@ -46,15 +44,10 @@ def synthetic(tmp_path_factory):
 
 
 def inspect(url, *args, check=True):
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", *args, "--db", url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """The real command in-process (a subprocess per call would cost seconds of imports)."""
+    result = CliRunner().invoke(cli, [*args, "--db", url])
     if check:
-        assert result.returncode == 0, result.stderr
+        assert result.exit_code == 0, result.stderr
     return result
 
 
@@ -235,7 +228,7 @@ def test_manual_scores_are_entered_listed_and_replaced(tmp_path):
         "2026-11",
         check=False,
     )
-    assert bad.returncode == 3
+    assert bad.exit_code == 3
     assert bad.stderr == "inspect: error: manual score 120: expected 0 to 100\n"
 
 
@@ -244,11 +237,11 @@ def test_bad_scheme_and_unknown_engineer_are_one_line_errors(tmp_path):
     scheme = tmp_path / "scheme.yaml"
     scheme.write_text("kpis:\n  satisfaction: {weight: 60, target: 90, floor: 60}\nbands: []\n")
     bad = inspect(url, "score", "--period", "2026-11", "--scheme", str(scheme), check=False)
-    assert bad.returncode == 3
+    assert bad.exit_code == 3
     assert bad.stderr.startswith("inspect: error: scheme.yaml:1: kpis: weights sum to 60")
     assert len(bad.stderr.splitlines()) == 1
     nobody = inspect(url, "score", "--period", "2026-11", "--explain", "nobody", check=False)
-    assert nobody.returncode == 3 and "nobody" in nobody.stderr
+    assert nobody.exit_code == 3 and "nobody" in nobody.stderr
 
 
 def test_tickets_in_maintenance_or_behind_a_down_parent_are_suppressed(tmp_path):
