@@ -36,11 +36,11 @@ class PlannedInspection:
 
 @dataclass(frozen=True)
 class ReachabilityFact:
-    """One target in one run: could it be inspected at all."""
+    """One target over the period: how many runs inspected it, and which could not reach it."""
 
-    run_id: str
     target: str
-    reachable: bool
+    runs: int
+    unreachable: tuple[str, ...] = ()  # run ids
     groups: tuple[str, ...] = ()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -82,11 +82,15 @@ def _reachability(
 ) -> tuple[ReachabilityFact, ...]:
     """Every target of every run in the period; unreachable where its reachability finding
     was not OK. Only the bad findings are read: most of a month's findings are healthy."""
-    bad = store.unreachable(engine, period.start, period.end)
+    runs: Counter[str] = Counter()
+    for _, names in store.run_targets(engine, period.start, period.end):
+        runs.update(names)
+    down: dict[str, list[str]] = defaultdict(list)
+    for run_id, target in sorted(store.unreachable(engine, period.start, period.end)):
+        down[target].append(run_id)
     return tuple(
-        ReachabilityFact(run_id, target, (run_id, target) not in bad, groups.get(target, ()))
-        for run_id, names in store.run_targets(engine, period.start, period.end)
-        for target in names
+        ReachabilityFact(target, count, tuple(down.get(target, ())), groups.get(target, ()))
+        for target, count in sorted(runs.items())
     )
 
 

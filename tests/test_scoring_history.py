@@ -1,6 +1,7 @@
 """`inspect score` end to end on a synthetic history written through the real code paths."""
 
 import json
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -74,11 +75,16 @@ def facts_by_hand(engine, inventory, period):
         if period.start - REPEAT_WINDOW <= t.opened_at < period.end
     )
     store = Store(engine)
-    reachability = []
+    runs, down = Counter(), defaultdict(list)
     for header in runs_between(engine, period.start, period.end):
         run = store.get_run(header.id)
-        down = {f.target for f in run.findings if f.check == "reachability" and f.status}
-        reachability += [ReachabilityFact(run.id, t, t not in down, groups[t]) for t in run.targets]
+        runs.update(run.targets)
+        for f in run.findings:
+            if f.check == "reachability" and f.status != Status.OK:
+                down[f.target].append(run.id)
+    reachability = [
+        ReachabilityFact(t, n, tuple(sorted(down[t])), groups[t]) for t, n in sorted(runs.items())
+    ]
     backups = BackupStore(engine)
     latest = {}
     for v in backups.verifications():
