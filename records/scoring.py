@@ -6,11 +6,11 @@ of thousands of rows, and ORM objects would cost more than the scoring itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
@@ -18,54 +18,58 @@ from records.backups_schema import BackupRow, VerificationRow
 from records.schema import FindingRow, RunRow
 from records.scoring_schema import ManualScoreRow
 from records.tickets_schema import TicketRow
+from records.types import UtcDateTime
 
 REACHABILITY = "reachability"
 OK_STATUS = 0
 
 
-@dataclass(frozen=True)
-class TicketLine:
-    id: int
-    fingerprint: str | None
-    target: str
-    check: str
-    grade: str
-    assignee: str | None
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    response_due: datetime
-    resolution_due: datetime
-    satisfaction: int | None
-    fault_report_at: datetime | None
-
-
-_TICKET_COLUMNS = (
-    TicketRow.id,
-    TicketRow.fingerprint,
-    TicketRow.target,
-    TicketRow.check,
-    TicketRow.grade,
-    TicketRow.assignee,
-    TicketRow.opened_at,
-    TicketRow.acknowledged_at,
-    TicketRow.resolved_at,
-    TicketRow.response_due,
-    TicketRow.resolution_due,
-    TicketRow.satisfaction,
-    TicketRow.fault_report_at,
+TICKET_FIELDS = (
+    "id",
+    "fingerprint",
+    "target",
+    "grade",
+    "assignee",
+    "opened_at",
+    "acknowledged_at",
+    "resolved_at",
+    "response_due",
+    "resolution_due",
+    "satisfaction",
+    "fault_report_at",
 )
+_TICKET_COLUMNS = tuple(getattr(TicketRow, name) for name in TICKET_FIELDS)
 
 
-def tickets_opened(engine: Engine, start: datetime, end: datetime) -> list[TicketLine]:
-    """Tickets opened in [start, end), oldest first."""
+def tickets_opened(engine: Engine, start: datetime, end: datetime) -> list[tuple]:
+    """Tickets opened in [start, end), oldest first, as tuples in TICKET_FIELDS order."""
+    columns, convert = _fast_times(engine, _TICKET_COLUMNS)
     query = (
-        select(*_TICKET_COLUMNS)
+        select(*columns)
         .where(TicketRow.opened_at >= start, TicketRow.opened_at < end)
         .order_by(TicketRow.opened_at, TicketRow.id)
     )
     with engine.connect() as connection:
-        return [TicketLine(*row) for row in connection.execute(query)]
+        return [convert(row) for row in connection.execute(query).all()]
+
+
+def _fast_times(engine: Engine, columns: tuple) -> tuple[list, Callable]:
+    """On SQLite, read timestamps as text and parse them with fromisoformat: SQLAlchemy's
+    generic parsing is most of the time of reading 100,000 tickets. Other databases hand
+    back datetimes already."""
+    if engine.dialect.name != "sqlite":
+        return list(columns), tuple
+    timed = [i for i, c in enumerate(columns) if isinstance(c.type, UtcDateTime)]
+    raw = [type_coerce(c, String).label(c.key) if i in timed else c for i, c in enumerate(columns)]
+
+    def convert(row) -> tuple:
+        values = list(row)
+        for i in timed:
+            if values[i] is not None:
+                values[i] = datetime.fromisoformat(values[i] + "+00:00")
+        return tuple(values)
+
+    return raw, convert
 
 
 def outages(

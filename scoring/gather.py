@@ -29,27 +29,40 @@ def gather(
     groups and parents; tickets opened in a maintenance window or while a parent was down
     are flagged suppressed and left out of the KPIs."""
     groups = {t.name: tuple(t.groups) for t in targets}
-    lines = store.tickets_opened(engine, period.start - REPEAT_WINDOW, period.end)
     parent_down = _parent_outages(engine, targets, period)
+    suppressed = _suppression(parent_down, maintenance)
     tickets = tuple(
         TicketFact(
-            id=f"#{line.id}",
-            fingerprint=line.fingerprint or f"#{line.id}",
-            target=line.target,
-            grade=line.grade,
-            opened_at=line.opened_at,
-            assignee=line.assignee,
-            groups=groups.get(line.target, ()),
-            acknowledged_at=line.acknowledged_at,
-            resolved_at=line.resolved_at,
-            response_due=line.response_due,
-            resolution_due=line.resolution_due,
-            rating=line.satisfaction,
-            fault_report_at=line.fault_report_at,
-            suppressed=parent_down(line.target, line.opened_at)
-            or (maintenance is not None and maintenance(line.target, line.opened_at) is not None),
+            f"#{tid}",
+            fingerprint or f"#{tid}",
+            target,
+            grade,
+            opened,
+            assignee,
+            groups.get(target, ()),
+            acked,
+            resolved,
+            response_due,
+            resolution_due,
+            rating,
+            report,
+            suppressed(target, opened),
         )
-        for line in lines
+        # the order of records.scoring.TICKET_FIELDS
+        for (
+            tid,
+            fingerprint,
+            target,
+            grade,
+            assignee,
+            opened,
+            acked,
+            resolved,
+            response_due,
+            resolution_due,
+            rating,
+            report,
+        ) in store.tickets_opened(engine, period.start - REPEAT_WINDOW, period.end)
     )
     return Facts(
         tickets=tickets,
@@ -94,9 +107,18 @@ def _reachability(
     )
 
 
+def _suppression(
+    parent_down: Callable[[str, datetime], bool] | None, maintenance: MaintenanceLookup | None
+) -> Callable[[str, datetime], bool]:
+    checks = [c for c in (parent_down, maintenance) if c is not None]
+    if not checks:
+        return lambda target, at: False
+    return lambda target, at: any(bool(check(target, at)) for check in checks)
+
+
 def _parent_outages(
     engine: Engine, targets: Sequence[Target], period: Period
-) -> Callable[[str, datetime], bool]:
+) -> Callable[[str, datetime], bool] | None:
     """Whether a target's parent (or grandparent) had an open reachability ticket at a moment."""
     ancestors = {t.name: _ancestors(t.name, {x.name: x for x in targets}) for t in targets}
     wanted = {a for names in ancestors.values() for a in names}
@@ -105,6 +127,8 @@ def _parent_outages(
         engine, sorted(wanted), period.start - REPEAT_WINDOW, period.end
     ):
         spans[target].append((opened, resolved))
+    if not spans:
+        return None  # no parent was down: nothing to look up per ticket
 
     def down(target: str, at: datetime) -> bool:
         return any(
