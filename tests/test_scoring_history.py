@@ -23,7 +23,7 @@ from scoring.assess import assess
 from scoring.explain import as_dict
 from scoring.facts import BackupFact, Facts, ManualScore, ReachabilityFact, TicketFact
 from scoring.gather import gather
-from scoring.kpis import REPEAT_WINDOW, Subject
+from scoring.kpis import REPEAT_WINDOW, Subject, compute
 from scoring.period import parse
 from tickets import lifecycle, reconcile
 
@@ -120,6 +120,10 @@ def test_score_output_equals_assessment_of_the_same_facts(synthetic):
     kpis = {k["name"]: k for k in expected["kpis"]}
     assert kpis["response_on_time"]["denominator"] >= 5  # the history exercises the KPIs
     assert kpis["backup_success"]["missed"]  # and failures show up as evidence
+
+    gathered = compute(gather(engine, NOV, inventory.targets), NOV, li)["availability"]
+    by_hand = compute(facts_by_hand(engine, inventory, NOV), NOV, li)["availability"]
+    assert gathered == by_hand and gathered.missed  # outages counted run by run
 
 
 def test_explain_names_the_tickets_and_backups_behind_the_score(synthetic):
