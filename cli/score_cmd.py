@@ -153,19 +153,20 @@ def _explained(results: list[dict[str, Any]], name: str, label: str) -> list[str
 
 
 def _table(results: list[dict[str, Any]]) -> str:
+    """Grade last: its CJK names are two columns wide and would shift the columns after it."""
     rows = [
         [
             r["subject"]["kind"],
             r["subject"]["name"],
             f"{r['total']:.2f}",
-            r["grade"],
             f"{r['coefficient']:g}",
             "-" if r["change"] is None else f"{r['change']:+.2f}",
-            "progress" if r["progress"] else "",
+            "yes" if r["progress"] else "",
+            r["grade"],
         ]
         for r in results
     ]
-    return table(["KIND", "NAME", "TOTAL", "GRADE", "COEFF", "CHANGE", ""], rows)
+    return table(["KIND", "NAME", "TOTAL", "COEFF", "CHANGE", "PROGRESS", "GRADE"], rows)
 
 
 @score.group()
