@@ -9,13 +9,14 @@ from click.testing import CliRunner
 
 from bench.synthetic_history import Size, generate
 from cli.main import cli
+from core.backups import BackupRecord, VerificationRecord
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, Target
 from core.status import Status
 from records import open_store
 from records.backups import BackupStore
 from records.history import runs_between
-from records.scoring import manual_scores
+from records.scoring import add_manual_score, manual_scores
 from records.store import Store
 from records.tickets import list_tickets
 from scoring import scheme as schemes
@@ -254,8 +255,21 @@ def test_bad_scheme_and_unknown_engineer_are_one_line_errors(tmp_path):
     assert nobody.exit_code == 3 and "nobody" in nobody.stderr
 
 
-def test_tickets_in_maintenance_or_behind_a_down_parent_are_suppressed(tmp_path):
-    engine = open_store(f"sqlite:///{tmp_path / 'r.db'}").engine
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / 'r.db'}").engine
+    engine = open_store(request.getfixturevalue("postgres_url")).engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "TRUNCATE runs, tickets, fingerprint_states, backups, manual_scores CASCADE"
+        )
+    return engine
+
+
+def test_gather_flags_suppressed_tickets_and_reads_runs_and_backups(engine):
+    """Tickets in a maintenance window or behind a down parent are suppressed; the bulk
+    reads mean the same on SQLite and PostgreSQL."""
     inventory = Inventory(
         targets=(Target("sw01", kind="switch"), Target("web01", parents=("sw01",)), Target("db01"))
     )
@@ -289,3 +303,16 @@ def test_tickets_in_maintenance_or_behind_a_down_parent_are_suppressed(tmp_path)
     flags = {t.id: t.suppressed for t in facts.tickets}
     assert flags[f"#{behind}"] and flags[f"#{during}"]
     assert not flags[f"#{normal}"]
+    at = t0 + timedelta(days=1)
+    backups = BackupStore(engine)
+    for name, status in (("db01-1", "ok"), ("db01-2", "failed")):
+        backups.save_backup(BackupRecord(name, "db", "db01", at, at, status))
+    backups.save_verification(VerificationRecord("db01-1", "db", "db01", at, at, ok=False))
+    add_manual_score(engine, "2026-11", "li.na", "lead", 85, at)
+    facts = gather(engine, NOV, inventory.targets)
+    assert facts.reachability == (ReachabilityFact("sw01", 2, ("r0", "r1")),)
+    assert facts.backups == (
+        BackupFact("db01-1", "db01", True, False),
+        BackupFact("db01-2", "db01", False, None),
+    )
+    assert facts.manual == (ManualScore("li.na", "lead", 85),)
