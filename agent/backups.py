@@ -3,13 +3,12 @@ its findings are saved as an inspection run (trigger "backup"), the path tickets
 
 from __future__ import annotations
 
-import getpass
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent.backup_runs import record_backup_run
 from backup import findings as judge
 from backup import retention
 from backup.artifact import manifest_path
@@ -20,6 +19,7 @@ from backup.db.verify import verify_backup
 from backup.offsite import copy_offsite
 from core.backups import BackupRecord, Database, VerificationRecord
 from core.errors import UserError
+from core.inventory import Inventory
 from core.model import Finding, InspectionRun
 from records import Store
 from records.backups import BackupStore
@@ -48,8 +48,13 @@ class JobReport:
 
 
 def run_db_backups(
-    databases: Sequence[Database], store: Store, due_only: bool = False, clock: Clock = _now
+    databases: Sequence[Database],
+    store: Store,
+    due_only: bool = False,
+    clock: Clock = _now,
+    inventory: Inventory | None = None,
 ) -> JobReport:
+    """Back up each database (or only those due); with an inventory, findings reach tickets."""
     catalogue = BackupStore(store.engine)
     started = clock()
     findings: list[Finding] = []
@@ -73,11 +78,16 @@ def run_db_backups(
         outcomes.append(Outcome(db.name, "backed up" if record.ok else "FAILED", detail))
         if record.ok and db.offsite:
             outcomes.append(_copy(catalogue, db, record, findings, clock))
-    return JobReport(_save_run(store, started, clock(), databases, findings), tuple(outcomes))
+    run = _save_run(store, started, clock(), databases, findings, inventory)
+    return JobReport(run, tuple(outcomes))
 
 
 def copy_db_backups(
-    databases: Sequence[Database], store: Store, backup_ids: Sequence[str], clock: Clock = _now
+    databases: Sequence[Database],
+    store: Store,
+    backup_ids: Sequence[str],
+    clock: Clock = _now,
+    inventory: Inventory | None = None,
 ) -> JobReport:
     """(Re)send backups to their database's offsite server, e.g. after it was down."""
     catalogue = BackupStore(store.engine)
@@ -93,7 +103,8 @@ def copy_db_backups(
             raise UserError(f"database {record.name!r} has no `offsite:` in the inventory")
         chosen.append(db)
         outcomes.append(_copy(catalogue, db, record, findings, clock))
-    return JobReport(_save_run(store, started, clock(), chosen, findings), tuple(outcomes))
+    run = _save_run(store, started, clock(), chosen, findings, inventory)
+    return JobReport(run, tuple(outcomes))
 
 
 def _copy(
@@ -117,6 +128,7 @@ def verify_db_backups(
     backup_ids: Sequence[str] = (),
     due_only: bool = False,
     clock: Clock = _now,
+    inventory: Inventory | None = None,
 ) -> JobReport:
     """The named backups, else the newest good backup of each database (when due)."""
     catalogue = BackupStore(store.engine)
@@ -152,10 +164,16 @@ def verify_db_backups(
         detail = f"{record.id}: " + ("; ".join(result.problems) or _restored(result))
         outcomes.append(Outcome(db.name, "verified" if result.ok else "FAILED", detail))
     names = [db for db, _ in chosen]
-    return JobReport(_save_run(store, started, clock(), names, findings), tuple(outcomes))
+    run = _save_run(store, started, clock(), names, findings, inventory)
+    return JobReport(run, tuple(outcomes))
 
 
-def backup_status(databases: Sequence[Database], store: Store, clock: Clock = _now) -> JobReport:
+def backup_status(
+    databases: Sequence[Database],
+    store: Store,
+    clock: Clock = _now,
+    inventory: Inventory | None = None,
+) -> JobReport:
     """Freshness and verification age of every database, judged like any other check."""
     catalogue = BackupStore(store.engine)
     started = clock()
@@ -170,7 +188,7 @@ def backup_status(databases: Sequence[Database], store: Store, clock: Clock = _n
             )
         )
     outcomes = tuple(Outcome(f.target, f.subject, f.summary) for f in findings)
-    return JobReport(_save_run(store, started, clock(), databases, findings), outcomes)
+    return JobReport(_save_run(store, started, clock(), databases, findings, inventory), outcomes)
 
 
 def restore_db_backup(
@@ -239,23 +257,7 @@ def _save_run(
     finished: datetime,
     databases: Sequence[Database],
     findings: list[Finding],
+    inventory: Inventory | None,
 ) -> InspectionRun:
-    run = InspectionRun(
-        id=uuid.uuid4().hex[:16],
-        trigger="backup",
-        operator=_operator(),
-        started_at=started,
-        finished_at=finished,
-        targets=tuple(db.name for db in databases),
-        findings=tuple(findings),
-    )
-    if findings:
-        store.save_run(run)
-    return run
-
-
-def _operator() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    names = [db.name for db in databases]
+    return record_backup_run(store, inventory, started, finished, names, findings)

@@ -19,11 +19,18 @@ def run_and_record(
     options: RunOptions,
     store: Store | None,
     on_target_done: Callable[[Target], None] | None = None,
+    before_save: Callable[[InspectionRun], object] | None = None,
 ) -> InspectionRun:
     """Without a store nothing is read or written: a dry look at the estate. With one, the
-    run is saved first and then turned into ticket changes (tickets never lose a run)."""
+    run is saved first and then turned into ticket changes (tickets never lose a run).
+
+    `before_save` (the export spool) runs before saving, so a crash between the two can
+    duplicate a point in the TSDB but never lose one for a stored run.
+    """
     previous = store.previous_run if store else (lambda _name: PreviousRun())
     run = inspect(inventory, targets, options, previous, on_target_done)
+    if before_save:
+        before_save(run)
     if store:
         import tickets  # with records: only a run that stores needs it
 

@@ -1,4 +1,4 @@
-"""`python -m cli` runs the same entry point as the `inspect` script."""
+"""`python -m cli ...` is `inspect ...` (for systemd units and tests without the entry point)."""
 
 from cli.main import main
 

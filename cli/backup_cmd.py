@@ -1,4 +1,7 @@
-"""`inspect backup run|list|show|verify|restore|copy|prune|status`: database backups."""
+"""`inspect backup run|list|show|diff|verify|restore|copy|prune|status`.
+
+`run`, `list`, `show` and `diff` cover device configs and databases; the rest databases.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 import click
 
 from backup import KINDS
+from cli.backup_config_cmd import diff
 from cli.options import db_option, format_option, inventory_option
 from cli.render import iso, run_table, table
 from core import inventory as inventory_loader
@@ -21,16 +25,19 @@ target_option = click.option(
 )
 kind_option = click.option(
     "--kind",
-    type=click.Choice(KINDS),
+    type=click.Choice(["db"]),
     default="db",
     show_default=True,
-    help="What to back up: db = the databases under `databases:` in the inventory.",
+    help="Only databases (under `databases:`) are verified and pruned; configs live in git.",
 )
 
 
 @click.group()
 def backup() -> None:
-    """Back up databases, prove the backups restorable, keep them by a retention policy."""
+    """Back up device configs and databases, prove the backups restorable, keep them."""
+
+
+backup.add_command(diff)
 
 
 def _setup(inventory_path: Path | None, db_url: str | None, names: Sequence[str]):
@@ -44,7 +51,7 @@ def _setup(inventory_path: Path | None, db_url: str | None, names: Sequence[str]
             "section (see docs/backup.md)"
         )
     databases = select_databases(inv.databases, names)
-    return databases, open_store(db_url or default_database_url())
+    return inv, databases, open_store(db_url or default_database_url())
 
 
 def _catalogue(db_url: str | None):
@@ -54,47 +61,68 @@ def _catalogue(db_url: str | None):
     return BackupStore(open_store(db_url or default_database_url()).engine)
 
 
-def _print_report(report, output_format: str) -> int:
+def _print_report(report, output_format: str, header: str = "DATABASE") -> int:
+    return _print_reports([report], output_format, header)
+
+
+def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int:
+    """All outcomes in one table (or JSON list), then the findings; exit: the worst status."""
+    outcomes = [o for report in reports for o in report.outcomes]
     if output_format == "json":
-        rows = [{"name": o.name, "action": o.action, "detail": o.detail} for o in report.outcomes]
+        rows = [{"name": o.name, "action": o.action, "detail": o.detail} for o in outcomes]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        if report.outcomes:
-            rows = [(o.name, o.action, o.detail) for o in report.outcomes]
-            click.echo(table(("DATABASE", "RESULT", "DETAIL"), rows))
-        if report.run.findings:
-            click.echo("\n" + run_table(report.run))
-    return int(report.run.status)
+        if outcomes:
+            rows = [(o.name, o.action, o.detail) for o in outcomes]
+            click.echo(table((header, "RESULT", "DETAIL"), rows))
+        for report in reports:
+            if report.run.findings:
+                click.echo("\n" + run_table(report.run))
+    return int(max((r.run.status for r in reports), key=lambda status: status.severity))
 
 
 @backup.command(name="run")
 @inventory_option
 @db_option
-@target_option
-@kind_option
+@click.option(
+    "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help="Only device configs (config) or databases (db). Default: both.",
+)
 @click.option("--due", is_flag=True, help="Only databases whose backup is due (for cron).")
 @format_option("table", "json")
 def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
-    """Back up the selected databases now.
+    """Back up device configs and databases now.
 
-    A backup is due when its `every` interval has passed, the last attempt failed, or the
-    latest backup failed verification. With `offsite:` set, each new backup is also copied
-    there. Exit code: 2 if a backup or its offsite copy failed, else 0.
+    config: every switch, router and firewall with a `cli:` section is fetched in parallel
+    and committed to the git repository of `config_backups:` when it changed. db: every
+    database under `databases:`; one is due when its `every` interval has passed, the last
+    attempt failed, or the latest backup failed verification; with `offsite:` set, each new
+    backup is also copied there. Failures and unexpected config changes become findings and
+    tickets. Exit code: the worst status (2 if a backup failed, 1 for an unexpected change).
     """
-    from agent.backups import run_db_backups
+    from agent.backup_job import run_backup_job
+    from records import open_store
 
-    databases, store = _setup(inventory_path, db_url, names)
-    return _print_report(run_db_backups(databases, store, due_only=due), output_format)
+    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
+    store = open_store(db_url or default_database_url())
+    reports = run_backup_job(inv, store, (kind,) if kind else KINDS, names, due_only=due)
+    return _print_reports(reports, output_format, header="NAME")
 
 
 @backup.command(name="list")
 @db_option
-@target_option
+@click.option(
+    "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
+)
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind (default: all).")
 @click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
 @format_option("table", "json")
 def list_cmd(db_url, names, kind, limit, output_format) -> None:
-    """List recorded backups, newest first, with their last verification."""
+    """List recorded backups of configs and databases, newest first, with verification."""
     catalogue = _catalogue(db_url)
     records = catalogue.backups(kind, names, limit=limit)
     verdicts: dict[str, bool] = {}
@@ -115,11 +143,21 @@ def list_cmd(db_url, names, kind, limit, output_format) -> None:
             _state(r),
             _size(r.size) if r.ok else "",
             {True: "ok", False: "FAILED", None: "-"}[verdicts.get(r.id)],
-            r.path if r.ok else r.error,
+            _where(r),
         )
         for r in records
     ]
     click.echo(table(("ID", "NAME", "STARTED", "STATUS", "SIZE", "VERIFIED", "FILE"), rows))
+
+
+def _where(r: BackupRecord) -> str:
+    """The file, the error, or for a config which commit it made ("unchanged": none)."""
+    if not r.ok:
+        return r.error
+    if r.kind == "config":
+        commit = r.manifest.get("commit", "")
+        return "unchanged" if commit == "unchanged" else f"commit {commit[:12]}"
+    return r.path
 
 
 @backup.command()
@@ -127,9 +165,10 @@ def list_cmd(db_url, names, kind, limit, output_format) -> None:
 @db_option
 @format_option("table", "json")
 def show(backup_id, db_url, output_format) -> None:
-    """Show one backup: its manifest and verifications.
+    """Show one backup: its manifest (a config's commit) and verifications.
 
-    BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
+    BACKUP_ID is an id, a unique id prefix, or a device or database name (its newest good
+    backup).
     """
     catalogue = _catalogue(db_url)
     record = catalogue.backup(backup_id)
@@ -150,7 +189,13 @@ def show(backup_id, db_url, output_format) -> None:
         f"backup   {record.id} ({record.kind} {record.name}) {_state(record)}",
         f"started  {iso(record.started_at)}, finished {iso(record.finished_at)}",
     ]
-    if record.ok:
+    if record.ok and record.kind == "config":
+        lines += [
+            f"file     {record.path} ({_size(record.size)}, platform {m.get('platform')})",
+            f"commit   {m.get('commit')} in {m.get('repository')}",
+            f"diff     inspect backup diff {record.name}",
+        ]
+    elif record.ok:
         lines += [
             f"file     {record.path}",
             f"size     {_size(record.size)}, sha256 {record.sha256}",
@@ -188,8 +233,8 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
     """
     from agent.backups import verify_db_backups
 
-    databases, store = _setup(inventory_path, db_url, names)
-    report = verify_db_backups(databases, store, backup_ids, due_only=due)
+    inv, databases, store = _setup(inventory_path, db_url, names)
+    report = verify_db_backups(databases, store, backup_ids, due_only=due, inventory=inv)
     return _print_report(report, output_format)
 
 
@@ -217,7 +262,7 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
     from agent.backups import restore_db_backup
 
     record = _catalogue(db_url).backup(backup_id)
-    databases, store = _setup(inventory_path, db_url, [record.name])
+    _, databases, store = _setup(inventory_path, db_url, [record.name])
     result, safety = restore_db_backup(databases[0], store, record.id, to, force)
     if safety is not None:
         click.echo(f"safety backup of the live database first: {safety.id} ({safety.path})")
@@ -245,8 +290,9 @@ def copy(backup_ids, inventory_path, db_url, output_format) -> int:
     """
     from agent.backups import copy_db_backups
 
-    databases, store = _setup(inventory_path, db_url, ())
-    return _print_report(copy_db_backups(databases, store, backup_ids), output_format)
+    inv, databases, store = _setup(inventory_path, db_url, ())
+    report = copy_db_backups(databases, store, backup_ids, inventory=inv)
+    return _print_report(report, output_format)
 
 
 @backup.command()
@@ -260,7 +306,7 @@ def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
     """Delete backups the retention policy no longer keeps (never the newest verified one)."""
     from agent.backups import prune_db_backups
 
-    databases, store = _setup(inventory_path, db_url, names)
+    _, databases, store = _setup(inventory_path, db_url, names)
     plans = prune_db_backups(databases, store, dry_run)
     verb = "would go" if dry_run else "deleted"
     if output_format == "json":
@@ -290,8 +336,8 @@ def status(inventory_path, db_url, names, output_format) -> int:
     """Judge backup freshness and verification age; exit with the worst Nagios status."""
     from agent.backups import backup_status
 
-    databases, store = _setup(inventory_path, db_url, names)
-    return _print_report(backup_status(databases, store), output_format)
+    inv, databases, store = _setup(inventory_path, db_url, names)
+    return _print_report(backup_status(databases, store, inventory=inv), output_format)
 
 
 def _state(r: BackupRecord) -> str:
@@ -320,4 +366,5 @@ def _as_dict(r: BackupRecord) -> dict:
         "size": r.size,
         "sha256": r.sha256,
         "error": r.error,
+        "commit": r.manifest.get("commit") if r.kind == "config" else None,
     }

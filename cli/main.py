@@ -23,6 +23,7 @@ COMMANDS = {
     "ticket": "cli.ticket_cmd:ticket",
     "handover": "cli.handover_cmd:handover",
     "report": "cli.report_cmd:report",
+    "agent": "cli.agent_cmd:agent",
     "score": "cli.score_cmd:score",
 }
 

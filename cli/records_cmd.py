@@ -87,3 +87,12 @@ def show(run_id: str, db_url: str | None, output_format: str) -> None:
         click.echo(run_markdown(run))
     else:
         click.echo(run_table(run))
+
+
+def _attach_plan() -> None:
+    from cli.plan_cmd import plan
+
+    records.add_command(plan)
+
+
+_attach_plan()

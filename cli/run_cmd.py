@@ -95,8 +95,13 @@ def run(
     options = RunOptions(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
+    exporter = _exporter(inv) if store else None
     with _progress(len(targets)) as advance:
-        result = run_and_record(inv, targets, options, store, advance)
+        result = run_and_record(
+            inv, targets, options, store, advance, exporter.enqueue_run if exporter else None
+        )
+    if exporter:
+        _send(exporter)
     if output_format == "json":
         click.echo(run_json(result))
     elif output_format == "markdown":
@@ -104,6 +109,26 @@ def run(
     else:
         click.echo(run_table(result, problems_only=problems))
     return int(result.status)
+
+
+def _exporter(inv):
+    """With `export:` in the inventory, samples of a stored run go to the TSDB too."""
+    if not inv.export:
+        return None
+    from agent.export.influx import Exporter
+
+    return Exporter(inv.export)
+
+
+def _send(exporter) -> None:
+    """Try briefly; whatever is not acknowledged stays in the spool for the next sender."""
+    result = exporter.flush(patience=5)
+    if result.left_batches:
+        click.echo(
+            f"inspect: warning: export: {result.left_batches} batch(es) kept in "
+            f"{exporter.spool.directory}: {result.error}",
+            err=True,
+        )
 
 
 @contextlib.contextmanager

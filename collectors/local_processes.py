@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import sys
 from collections.abc import Callable, Iterator, Sequence
 
 import psutil
@@ -16,6 +19,11 @@ ATTRS = ["name", "cmdline", "username", "status", "memory_info", "cpu_times"]
 
 def process_samples(sample: SampleMaker, rules: Sequence[ProcessRule]) -> Iterator[Sample]:
     """Per rule: count, RSS, CPU seconds and zombies; plus the host-wide zombie count."""
+    if not rules:
+        zombies = _proc_zombies()
+        if zombies is not None:
+            yield sample("system.zombies", zombies, "count")
+            return
     compiled = [(rule, re.compile(rule.cmdline) if rule.cmdline else None) for rule in rules]
     totals = {rule.subject: [0, 0, 0.0, 0] for rule in rules}
     zombies = 0
@@ -42,6 +50,31 @@ def process_samples(sample: SampleMaker, rules: Sequence[ProcessRule]) -> Iterat
     yield sample("system.zombies", zombies, "count")
 
 
+def _proc_zombies() -> int | None:
+    """Zombies from /proc/PID/stat alone: with no process rule that is all a sweep needs, and
+    it costs a tenth of psutil.process_iter. None when there is no /proc (not Linux)."""
+    pids = _zombie_pids()
+    return None if pids is None else len(pids)
+
+
+def _zombie_pids() -> set[int] | None:
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return None
+    zombies = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                line = stat.read()
+        except OSError:
+            continue  # exited since the listing
+        end = line.rfind(b")")  # the command name may itself hold ")"
+        if line[end + 2 : end + 3] == b"Z":
+            zombies.add(pid)
+    return zombies
+
+
 def _matches(rule: ProcessRule, pattern: re.Pattern | None, info: dict) -> bool:
     if rule.name is not None and info["name"] != rule.name:
         return False
@@ -54,11 +87,40 @@ def _matches(rule: ProcessRule, pattern: re.Pattern | None, info: dict) -> bool:
 
 def listening_ports(sample: SampleMaker) -> Iterator[Sample]:
     seen: set[tuple[str, int]] = set()
-    for conn in psutil.net_connections(kind="tcp"):
-        if conn.status != psutil.CONN_LISTEN or not conn.laddr:
-            continue
-        key = (conn.laddr.ip, conn.laddr.port)
+    listeners = _proc_net_listeners()
+    for key in _psutil_listeners() if listeners is None else listeners:
         if key in seen:
             continue
         seen.add(key)
         yield sample("port.listening", 1, "count", port=str(key[1]), address=key[0])
+
+
+def _psutil_listeners() -> Iterator[tuple[str, int]]:
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr:
+            yield conn.laddr.ip, conn.laddr.port
+
+
+def _proc_net_listeners() -> list[tuple[str, int]] | None:
+    """LISTEN sockets straight from /proc/net/tcp{,6}. psutil.net_connections also maps every
+    socket to its pid by walking all of /proc/*/fd: ~90 % of a sweep's CPU on a busy host,
+    for owners nobody asks for here. None when /proc has no socket table (not Linux)."""
+    found: list[tuple[str, int]] = []
+    tables = 0
+    for path, family in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        try:
+            with open(path) as table:
+                rows = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        tables += 1
+        for row in rows:
+            fields = row.split()
+            if len(fields) < 4 or fields[3] != "0A":  # 0A = TCP_LISTEN
+                continue
+            address, _, port = fields[1].partition(":")
+            raw = bytes.fromhex(address)
+            if sys.byteorder == "little":  # the kernel prints each 32-bit word in host order
+                raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            found.append((socket.inet_ntop(family, raw), int(port, 16)))
+    return found if tables else None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+from core.paths import data_dir
 
 
 def describe_age(age: timedelta) -> str:
@@ -46,6 +47,20 @@ class Offsite:
 
     def describe(self) -> str:
         return f"sftp://{self.username}@{self.host}:{self.port}{self.directory}"
+
+
+@dataclass(frozen=True)
+class ConfigBackupSettings:
+    """Device config backups: the git repository, secret masking, and the run's bounds."""
+
+    repository: Path
+    mask_secrets: bool = True
+    workers: int = 8
+    timeout: timedelta = timedelta(minutes=2)
+
+
+def default_config_backups() -> ConfigBackupSettings:
+    return ConfigBackupSettings(repository=data_dir() / "config-backups")
 
 
 @dataclass(frozen=True)

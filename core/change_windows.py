@@ -7,14 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
-def check_cron(expression: str) -> None:
-    """Raise ValueError unless a standard five-field cron expression."""
-    from croniter import croniter
-
-    if len(expression.split()) != 5 or not croniter.is_valid(expression):
-        raise ValueError(f"expected a five-field cron expression, got {expression!r}")
-
-
 @dataclass(frozen=True)
 class ChangeWindow:
     """Either recurring (cron start + duration, in `timezone`) or one fixed span (start, end)."""

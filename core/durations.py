@@ -23,3 +23,7 @@ def parse_duration(value: str | int | float) -> timedelta:
     if seconds <= 0:
         raise ValueError(f"expected {DURATION_HELP} longer than zero, got {value!r}")
     return timedelta(seconds=seconds)
+
+
+def parse_seconds(value: str | int | float) -> float:
+    return parse_duration(value).total_seconds()

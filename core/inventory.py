@@ -9,11 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
-from core.backups import Database, Offsite, Retention
+from core.backups import (
+    ConfigBackupSettings,
+    Database,
+    Offsite,
+    Retention,
+    default_config_backups,
+)
 from core.change_windows import ChangeWindow
 from core.durations import parse_duration
 from core.errors import UserError
-from core.inventory_spec import DatabaseSpec, InventorySpec, ProfileSpec, ScheduleSpec
+from core.inventory_spec import (
+    ConfigBackupsSpec,
+    DatabaseSpec,
+    ExportSpec,
+    InventorySpec,
+    ProfileSpec,
+    ScheduleSpec,
+)
 from core.model import Target
 from core.profiles import (
     DEFAULT_THRESHOLDS,
@@ -37,9 +50,11 @@ class Inventory:
     targets: tuple[Target, ...] = (LOCALHOST,)
     profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
+    export: ExportSpec | None = None
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
+    config_backups: ConfigBackupSettings = field(default_factory=default_config_backups)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -95,13 +110,28 @@ def load(path: Path | None) -> Inventory:
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
     _check_ticket_references(spec, doc)
+    _check_schedules(spec, targets, profiles, doc)
     return Inventory(
         targets=targets,
         profiles=profiles,
         schedules=spec.schedules,
         source=path,
+        export=spec.export,
         databases=databases,
         tickets=spec.tickets,
+        config_backups=_config_backups(spec.config_backups, base),
+    )
+
+
+def _config_backups(spec: ConfigBackupsSpec, base: Path) -> ConfigBackupSettings:
+    """A relative repository path is relative to the inventory file, like `destination`."""
+    default = default_config_backups()
+    repository = base / Path(spec.repository).expanduser() if spec.repository else None
+    return ConfigBackupSettings(
+        repository=repository or default.repository,
+        mask_secrets=spec.mask_secrets,
+        workers=spec.workers,
+        timeout=parse_duration(spec.timeout),
     )
 
 
@@ -203,6 +233,30 @@ def _check_parents(targets: tuple[Target, ...], doc: YamlDocument) -> None:
 def _check_ticket_references(spec: InventorySpec, doc: YamlDocument) -> None:
     for loc, message in reference_problems(spec.tickets, set(spec.hosts), set(spec.groups)):
         raise UserError(f"{doc.where(loc)}: {dotted(loc)}: {message}")
+
+
+def _check_schedules(
+    spec: InventorySpec, targets: tuple[Target, ...], profiles: Mapping, doc: YamlDocument
+) -> None:
+    """A schedule must name hosts, groups and profiles that exist (else it would run nothing)."""
+    hosts = {t.name for t in targets}
+    groups = {g for t in targets for g in t.groups}
+    for name, schedule in spec.schedules.items():
+        for key, known, values in (
+            ("targets", hosts, schedule.targets),
+            ("groups", groups, schedule.groups),
+        ):
+            for i, value in enumerate(values):
+                if value not in known:
+                    raise UserError(
+                        f"{doc.where(('schedules', name, key, i))}: schedules.{name}.{key}: "
+                        f"unknown {key[:-1]} {value!r}"
+                    )
+        if schedule.profile is not None and schedule.profile not in profiles:
+            raise UserError(
+                f"{doc.where(('schedules', name, 'profile'))}: schedules.{name}.profile: "
+                f"unknown profile {schedule.profile!r} (known: {', '.join(sorted(profiles))})"
+            )
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:

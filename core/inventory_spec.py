@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from core import secrets
-from core.change_windows import check_cron
+from core.cronexpr import CronExpr
 from core.durations import parse_duration
 from core.thresholds import Range
 from core.tickets_spec import TicketsSpec
@@ -28,6 +28,11 @@ def _credential(value: str) -> str:
 def _range(value: str | int | float) -> str:
     Range.parse(value)
     return str(value)
+
+
+def _cron(value: str) -> str:
+    CronExpr.parse(value)
+    return value
 
 
 def _duration(value: str | int | float) -> str | int | float:
@@ -55,8 +60,20 @@ def _jump_host(value: str) -> str:
     return value
 
 
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (expected e.g. Europe/Berlin)") from None
+    return value
+
+
 Credential = Annotated[str, AfterValidator(_credential)]
 JumpHost = Annotated[str, AfterValidator(_jump_host)]
+CronText = Annotated[str, AfterValidator(_cron)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
 Duration = Annotated[str | int | float, AfterValidator(_duration)]
 
@@ -101,34 +118,14 @@ class CliSpec(Strict):
     fast_cli: bool = True  # netmiko's short waits; false for devices slow to echo and prompt
 
 
-def _duration(value: str) -> str:
-    parse_duration(value)
-    return value
-
-
-def _cron(value: str) -> str:
-    check_cron(value)
-    return value
-
-
-def _timezone(value: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name: Asia/Shanghai)") from None
-    return value
-
-
 class ChangeWindowSpec(Strict):
     """Recurring (`cron` + `duration`) or one-off (`start` + `end`, with a UTC offset)."""
 
-    cron: Annotated[str, AfterValidator(_cron)] | None = None
-    duration: Annotated[str, AfterValidator(_duration)] | None = None
+    cron: CronText | None = None
+    duration: Duration | None = None
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
-    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    timezone: TimeZone = "UTC"
 
     @model_validator(mode="after")
     def _one_kind(self) -> ChangeWindowSpec:
@@ -213,11 +210,38 @@ class ProfileSpec(Strict):
 
 
 class ScheduleSpec(Strict):
-    cron: str | None = None
-    every: str | None = None
+    """One agent job. `kind` names what runs (agent.jobs.KINDS); backups add their own kind."""
+
+    kind: Literal["inspect", "backup"] = "inspect"
+    cron: CronText | None = None
+    every: Duration | None = None
+    timezone: TimeZone | None = None
+    splay: Duration | None = None
+    grace: Duration = "1h"
     profile: str | None = None
     groups: list[str] = []
     targets: list[str] = []
+    workers: int = Field(32, ge=1, le=1024)
+    timeout: Duration = 60
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> ScheduleSpec:
+        if (self.cron is None) == (self.every is None):
+            raise ValueError("give exactly one of `cron` or `every`")
+        return self
+
+
+class ExportSpec(Strict):
+    """Where samples go: anything that speaks the InfluxDB v2 write API."""
+
+    url: str
+    org: str = ""
+    bucket: str = "opsinspect"
+    token: Credential | None = None
+    batch_size: int = Field(5000, ge=1, le=1_000_000)
+    timeout: Duration = 10
+    spool_dir: str | None = None
+    spool_limit_mb: float = Field(100, gt=0)
 
 
 class RetentionSpec(Strict):
@@ -271,6 +295,15 @@ class DatabaseSpec(Strict):
         return self
 
 
+class ConfigBackupsSpec(Strict):
+    """Where device configs are versioned and how a backup run behaves (docs/backup-config.md)."""
+
+    repository: str | None = None  # default: <XDG data dir>/opsinspect/config-backups
+    mask_secrets: bool = True
+    workers: int = Field(8, ge=1, le=256)
+    timeout: Duration = "2m"  # per device: connect, fetch and commit
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
@@ -279,3 +312,5 @@ class InventorySpec(Strict):
     schedules: dict[str, ScheduleSpec] = {}
     databases: dict[str, DatabaseSpec] = {}
     tickets: TicketsSpec = TicketsSpec()
+    export: ExportSpec | None = None
+    config_backups: ConfigBackupsSpec = ConfigBackupsSpec()

@@ -60,6 +60,7 @@ class SampleRow(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 # The other areas' tables join this metadata, which Alembic compares against.
 from records import (  # noqa: E402,F401
+    agent_schema,
     assessments_schema,
     backups_schema,
     scoring_schema,

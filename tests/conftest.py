@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.services.snmpd",
     "tests.services.snmpsim",
     "tests.services.chromium",
+    "tests.services.victoriametrics",
 ]
 
 

@@ -114,8 +114,10 @@ def test_restore_refuses_a_damaged_backup(tmp_path):
 
 def test_an_unknown_database_is_one_clear_line(tmp_path):
     inv, db = setup(tmp_path, {"keep_last": 3})
-    code, out = inspect("backup", "run", "-t", "nope", "-i", inv, "--db", db)
+    code, out = inspect("backup", "run", "--kind", "db", "-t", "nope", "-i", inv, "--db", db)
     assert code == 3 and "unknown database 'nope' (known: app)" in out
+    code, out = inspect("backup", "run", "-t", "nope", "-i", inv, "--db", db)
+    assert code == 3 and "unknown device or database 'nope' (databases: app; devices: none)" in out
 
 
 @pytest.mark.parametrize(("compression", "suffix"), [("zstd", ".zst"), ("none", "")])
@@ -159,8 +161,11 @@ def test_overwriting_the_live_database_backs_it_up_first(tmp_path):
 def test_an_inventory_without_databases_says_so(tmp_path):
     inv = tmp_path / "inventory.yaml"
     inv.write_text("hosts: {web1: {address: 10.0.0.1}}\n")
-    code, out = inspect("backup", "run", "-i", str(inv), "--db", f"sqlite:///{tmp_path}/r.db")
-    assert code == 3 and "no databases to back up" in out
+    records = f"sqlite:///{tmp_path}/r.db"
+    code, out = inspect("backup", "run", "--kind", "db", "-i", str(inv), "--db", records)
+    assert code == 3 and "nothing to back up in" in out and "add a `databases:` section (" in out
+    code, out = inspect("backup", "run", "-i", str(inv), "--db", records)
+    assert code == 3 and "or a switch, router or firewall with a `cli:` section" in out
 
 
 def test_the_catalogue_works_on_a_postgresql_records_database(tmp_path, postgres_url):

@@ -12,7 +12,11 @@ from datetime import UTC, datetime
 
 from backup.config.compare import ConfigChange, compare, render
 from backup.config.fetch import ConfigSession, FetchedConfig, SessionFactory, fetch_config
-from backup.config.findings import unexpected_change_finding
+from backup.config.findings import (
+    backup_result_finding,
+    quiet_change_finding,
+    unexpected_change_finding,
+)
 from backup.config.models import MODELS, PlatformModel, model_for
 from backup.config.normalise import normalise
 from backup.config.repository import Commit, ConfigRepository
@@ -31,10 +35,12 @@ __all__ = [
     "SemanticDiff",
     "SessionFactory",
     "backup_device",
+    "backup_result_finding",
     "compare",
     "fetch_config",
     "model_for",
     "normalise",
+    "quiet_change_finding",
     "render",
     "semantic_diff",
     "supports",

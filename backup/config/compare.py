@@ -21,11 +21,14 @@ class ConfigChange:
 def compare(
     repository: ConfigRepository,
     device: str,
-    platform: str,
+    platform: str | None,
     rev1: str | None = None,
     rev2: str | None = None,
 ) -> ConfigChange:
-    """Between two revisions, or the device's latest change when none are given."""
+    """Between two revisions, or the device's latest change when none are given.
+
+    `platform` None (a device no longer in the inventory): the unified diff only.
+    """
     if (rev1 is None) != (rev2 is None):
         raise UserError("give two revisions to compare, or none for the latest change")
     if rev1 is None or rev2 is None:
@@ -38,7 +41,7 @@ def compare(
         old_rev, new_rev = rev1, rev2
     unified = repository.diff(device, old_rev, new_rev) if old_rev else repository.diff(device)
     semantic = None
-    if supports(platform):
+    if platform is not None and supports(platform):
         before = repository.show(device, old_rev) if old_rev else ""
         semantic = semantic_diff(platform, before, repository.show(device, new_rev))
     return ConfigChange(device, old_rev, new_rev, unified, semantic)

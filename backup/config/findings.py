@@ -1,4 +1,4 @@
-"""A config change that no change window explains becomes a finding (and so a ticket)."""
+"""Findings of a config backup: a failed attempt, and a change no change window explains."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from core.status import Status
 
 CHECK = "config_change"
 SUBJECT = "running-config"
+BACKUP_CHECK = "backup"  # the same check as database backups, so one ticket rule fits both
+BACKUP_SUBJECT = "config"
 
 
 def unexpected_change_finding(
@@ -48,4 +50,38 @@ def unexpected_change_finding(
             "since": since.isoformat(),
             "windows": [window.describe() for window in change_windows],
         },
+    )
+
+
+def quiet_change_finding(device: str) -> Finding:
+    """OK for `config_change`: the streak behind an unexpected-change ticket ends here."""
+    return Finding(
+        target=device,
+        check=CHECK,
+        subject=SUBJECT,
+        status=Status.OK,
+        summary=f"no unexpected config change on {device}",
+    )
+
+
+def backup_result_finding(device: str, error: str, commit: Commit | None) -> Finding:
+    """The backup attempt itself: CRITICAL when no config could be stored (as for databases)."""
+    if error:
+        return Finding(
+            target=device,
+            check=BACKUP_CHECK,
+            subject=BACKUP_SUBJECT,
+            status=Status.CRITICAL,
+            summary=f"config backup failed: {error}",
+            hint=f"Run `inspect backup run --kind config -t {device}` by hand and read the "
+            "error; check the device's `cli:` settings, its credentials and reachability.",
+        )
+    what = f"committed {commit.rev[:12]}" if commit else "unchanged"
+    return Finding(
+        target=device,
+        check=BACKUP_CHECK,
+        subject=BACKUP_SUBJECT,
+        status=Status.OK,
+        summary=f"config backup: {what}",
+        evidence={"commit": commit.rev if commit else "unchanged"},
     )

@@ -46,16 +46,7 @@ VARIANTS: Mapping[str, Mapping[str, str]] = {
 PRELOAD = "import dbm, dbm.dumb, encodings.latin_1, encodings.ascii, encodings.utf_8"
 
 
-def testdata() -> Path:
-    """shared/testdata next to the repository (or a parent of it), or $OPSINSPECT_TESTDATA."""
-    if os.environ.get("OPSINSPECT_TESTDATA"):
-        return Path(os.environ["OPSINSPECT_TESTDATA"])
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "testdata"
-        if (candidate / "snmprec").is_dir():
-            return candidate
-    missing("shared/testdata/snmprec (set OPSINSPECT_TESTDATA)")
-    raise AssertionError("unreachable")
+RECORDED_WALKS = Path(__file__).resolve().parents[1] / "fixtures" / "snmprec"
 
 
 @dataclass(frozen=True)
@@ -96,7 +87,7 @@ def serve(recordings: Sequence[str], variants: bool = False) -> Iterator[Snmpsim
     data.mkdir()
     cache.mkdir()
     for name in recordings:
-        shutil.copy(testdata() / "snmprec" / f"{name}.snmprec", data)
+        shutil.copy(RECORDED_WALKS / f"{name}.snmprec", data)
     if variants:
         _write_variants(data)
     port = free_port(socket.SOCK_DGRAM)

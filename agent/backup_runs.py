@@ -1,0 +1,58 @@
+"""A backup job's findings become an inspection run (trigger "backup") and so tickets.
+
+Shared by database and config backups, so both reach tickets by one path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from core.inventory import Inventory
+from core.model import Finding, InspectionRun
+from records import Store
+
+TRIGGER = "backup"
+
+
+def record_backup_run(
+    store: Store,
+    inventory: Inventory | None,
+    started: datetime,
+    finished: datetime,
+    names: Sequence[str],
+    findings: Sequence[Finding],
+) -> InspectionRun:
+    """Save the run (when it found anything), then reconcile it into tickets.
+
+    Tickets see the findings only, not the run's targets: to the reconciler a target in a
+    run counts as fully inspected, so a switch's interface ticket would read as recovered
+    when its config backup run says nothing about interfaces.
+    """
+    run = InspectionRun(
+        id=uuid.uuid4().hex[:16],
+        trigger=TRIGGER,
+        operator=_operator(),
+        started_at=started,
+        finished_at=finished,
+        targets=tuple(names),
+        findings=tuple(findings),
+    )
+    if not findings:
+        return run
+    store.save_run(run)
+    if inventory is not None:
+        import tickets  # with records: only a job that stores needs it
+
+        tickets.reconcile(store.engine, dataclasses.replace(run, targets=()), inventory)
+    return run
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,161 @@
+"""Config backup job: every device in parallel under its own deadline, each attempt recorded,
+failures and unexpected changes turned into findings and so into tickets."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent.backup_runs import record_backup_run
+from agent.backups import JobReport, Outcome
+from agent.pool import TimedOut, run_bounded
+from backup.config import (
+    ConfigBackup,
+    ConfigRepository,
+    SessionFactory,
+    backup_device,
+    backup_result_finding,
+    quiet_change_finding,
+)
+from core.backups import BackupRecord
+from core.errors import CollectError, UserError
+from core.inventory import Inventory
+from core.model import Finding, Target
+from records import Store
+from records.backups import BackupStore
+
+KIND = "config"
+DEVICE_KINDS = ("switch", "router", "firewall")
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def config_targets(inventory: Inventory, names: Sequence[str] = ()) -> tuple[Target, ...]:
+    """The named targets, else every switch, router and firewall with a `cli:` section."""
+    if not names:
+        return tuple(t for t in inventory.targets if t.cli is not None and t.kind in DEVICE_KINDS)
+    chosen = inventory.select(names)
+    for target in chosen:
+        if target.cli is None:
+            raise UserError(
+                f"target {target.name} has no `cli:` section: its config cannot be fetched "
+                "(see docs/backup-config.md)"
+            )
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    target: Target
+    started: datetime
+    finished: datetime
+    backup: ConfigBackup | None
+    error: str = ""
+
+
+def run_config_backups(
+    inventory: Inventory,
+    targets: Sequence[Target],
+    store: Store,
+    clock: Clock = _now,
+    session_factory: SessionFactory | None = None,
+) -> JobReport:
+    """Back up `targets` (see config_targets) into the inventory's config repository."""
+    settings = inventory.config_backups
+    repository = ConfigRepository(settings.repository)
+    deadline = settings.timeout.total_seconds()
+    factory = session_factory or _netmiko_sessions(deadline)
+
+    def attempt(target: Target) -> _Attempt:
+        started = clock()
+        try:
+            backup = backup_device(
+                target, factory, repository, mask_secrets=settings.mask_secrets, clock=clock
+            )
+            return _Attempt(target, started, clock(), backup)
+        except (CollectError, UserError) as exc:
+            error = str(exc)
+        except Exception as exc:  # one device's surprise must not lose the others' records
+            error = f"{type(exc).__name__}: {exc}"
+        return _Attempt(target, started, clock(), None, error)
+
+    started = clock()
+    results = run_bounded(list(targets), attempt, workers=settings.workers, timeout=deadline)
+    catalogue = BackupStore(store.engine)
+    findings: list[Finding] = []
+    outcomes: list[Outcome] = []
+    for target, result in zip(targets, results, strict=True):
+        if isinstance(result, TimedOut):
+            error = f"no config within the {deadline:.0f} s deadline (config_backups.timeout)"
+            result = _Attempt(target, started, clock(), None, error)
+        catalogue.save_backup(_record(result, repository.path))
+        findings.extend(_findings(result))
+        outcomes.append(_outcome(result))
+    names = [t.name for t in targets]
+    run = record_backup_run(store, inventory, started, clock(), names, findings)
+    return JobReport(run, tuple(outcomes))
+
+
+def _netmiko_sessions(deadline: float) -> SessionFactory:
+    from collectors.netcli_connection import cli_session  # netmiko: only when devices are due
+
+    return lambda target: cli_session(target, deadline)
+
+
+def _record(attempt: _Attempt, repository: Path) -> BackupRecord:
+    name = attempt.target.name
+    stamp = f"{attempt.started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+    if attempt.backup is None:
+        return BackupRecord(
+            id=f"{name}-config-{stamp}-failed",
+            kind=KIND,
+            name=name,
+            started_at=attempt.started,
+            finished_at=attempt.finished,
+            status="failed",
+            error=attempt.error,
+        )
+    commit = attempt.backup.commit
+    return BackupRecord(
+        id=f"{name}-config-{stamp}",
+        kind=KIND,
+        name=name,
+        started_at=attempt.started,
+        finished_at=attempt.finished,
+        status="ok",
+        path=str(repository / f"{name}.cfg"),
+        size=attempt.backup.size,
+        manifest={
+            "commit": commit.rev if commit else "unchanged",
+            "repository": str(repository),
+            "platform": attempt.target.platform,
+        },
+    )
+
+
+def _findings(attempt: _Attempt) -> list[Finding]:
+    backup = attempt.backup
+    name = attempt.target.name
+    found = [backup_result_finding(name, attempt.error, backup.commit if backup else None)]
+    if backup is not None and backup.finding is not None:
+        found.append(backup.finding)
+    elif backup is not None and attempt.target.change_windows:
+        found.append(quiet_change_finding(name))
+    return found
+
+
+def _outcome(attempt: _Attempt) -> Outcome:
+    backup = attempt.backup
+    name = attempt.target.name
+    if backup is None:
+        return Outcome(name, "FAILED", attempt.error)
+    if backup.commit is None:
+        return Outcome(name, "unchanged", f"{backup.size} B, no commit")
+    action = "UNEXPECTED CHANGE" if backup.finding is not None else "committed"
+    return Outcome(name, action, f"commit {backup.commit.rev[:12]}: {backup.commit.message}")

@@ -1,0 +1,362 @@
+"""The agent loop: one instance, jobs on their slots, every slot closed as done or missed.
+
+Signals only set flags; the main thread acts on them. SIGTERM/SIGINT: start nothing new,
+give running jobs `stop_timeout` seconds to finish, record the rest as abandoned. SIGHUP:
+reload the inventory (a bad file is logged and the old one kept).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent.export.influx import Exporter
+from agent.jobs import KINDS, JobContext
+from agent.scheduler import Job, build_jobs, decide, slots_between
+from core import inventory as inventory_loader
+from core.errors import UserError
+from core.inventory import Inventory
+from records import Store
+from records.agent_schema import DONE, MISSED, RUNNING
+from records.plan import Plan
+
+log = logging.getLogger("opsinspect.agent")
+Clock = Callable[[], datetime]
+MAX_SLEEP = 30.0
+MAX_CATCH_UP_ROWS = 1000
+EXPORT_PATIENCE = 3600.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgentLock:
+    """flock on a file under the data dir: released by the kernel even after SIGKILL."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")  # noqa: SIM115 - held for the life of the agent
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise UserError(
+                f"another agent is already running (pid {holder}, lock {self.path})"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+    def holder(self) -> str | None:
+        """Pid of the running agent, or None when no agent holds the lock."""
+        if not self.path.exists():
+            return None
+        with open(self.path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                handle.seek(0)
+                return handle.read().strip() or "unknown"
+            return None
+
+
+@dataclass
+class Running:
+    job: Job
+    slot: datetime
+    thread: threading.Thread
+
+
+class Agent:
+    def __init__(
+        self,
+        inventory_path: Path | None,
+        store: Store,
+        *,
+        clock: Clock = utc_now,
+        host: str | None = None,
+        stop_timeout: float = 20.0,
+    ) -> None:
+        self.inventory_path = inventory_path
+        self.store = store
+        self.plan = Plan(store.engine)
+        self.clock = clock
+        self.host = host or socket.gethostname()
+        self.stop_timeout = stop_timeout
+        self.started_at = clock()
+        self.inventory, self.jobs = self._load()
+        self.exporter = Exporter(self.inventory.export) if self.inventory.export else None
+        self.running: dict[str, Running] = {}
+        # The plan in memory (this process is its only writer while it holds the lock), so a
+        # tick touches the database only to write what changed.
+        self.pending: dict[str, list[datetime]] = {}
+        self.planned_through: dict[str, datetime | None] = {}
+        self._load_plan()
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.export_wake = threading.Event()
+        self.reload_requested = False
+        self.stop_signal = ""
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def recover(self) -> None:
+        """Close what a previous agent left open: its interrupted runs did not complete."""
+        closed = self.plan.close_interrupted("agent stopped during the run")
+        if closed:
+            log.warning("%d slot(s) were running when the agent last stopped: missed", closed)
+
+    def run_forever(self) -> None:
+        self._install_signals()
+        self.recover()
+        sender = self._start_sender()
+        log.info("agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs()))
+        while not self.stop.is_set():
+            if self.reload_requested:
+                self.reload()
+            try:
+                self.tick()
+            except Exception as exc:  # noqa: BLE001 - e.g. the database briefly away: keep going
+                log.error("scheduling pass failed, retrying: %s: %s", type(exc).__name__, exc)
+                self.wake.wait(MAX_SLEEP)
+            self.wake.wait(self._sleep_seconds())
+            self.wake.clear()
+        self._shutdown(sender)
+
+    def run_once(self) -> None:
+        """Run what is due now, wait for it, try once to send the spool, exit (for cron)."""
+        self._install_signals()
+        self.recover()
+        self.tick()
+        while self.running and not self.stop.is_set():
+            self.wake.wait(1.0)
+            self.wake.clear()
+            self._reap()
+        self._abandon_or_finish()
+        if self.exporter:
+            result = self.exporter.flush(self.stop, patience=0)  # the next call retries
+            if result.left_batches:
+                log.warning(
+                    "export: %d batch(es) left in the spool: %s", result.left_batches, result.error
+                )
+
+    def reload(self) -> None:
+        self.reload_requested = False
+        try:
+            inventory, jobs = self._load()
+        except UserError as exc:
+            log.error("reload failed, keeping the previous settings: %s", exc)
+            return
+        self.inventory, self.jobs = inventory, jobs
+        if inventory.export and (not self.exporter or self.exporter.spec != inventory.export):
+            self.exporter = Exporter(inventory.export)
+        elif not inventory.export:
+            self.exporter = None
+        now = self.clock()
+        keep = {
+            name: {job.trigger.next_after(now)} | {s for s in self.plan.pending(name) if s <= now}
+            for name, job in jobs.items()
+        }
+        cancelled = self.plan.cancel_planned(keep, "schedule changed on reload")
+        self._load_plan()
+        log.info(
+            "reloaded %s: %d job(s): %s%s",
+            self.inventory_path or "built-in defaults",
+            len(jobs),
+            ", ".join(self._describe_jobs()),
+            f"; {cancelled} planned slot(s) cancelled" if cancelled else "",
+        )
+
+    # -- one pass --------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Plan every job's slots up to its next one, close missed ones, start due ones."""
+        self._reap()
+        now = self.clock()
+        for job in self.jobs.values():
+            self._plan_ahead(job, now)
+            busy = job.name in self.running
+            pending = self.pending[job.name]
+            decision = decide(job, pending, now, self.host, busy)
+            for slot in decision.missed:
+                reason = self._missed_reason(job, slot, busy)
+                self.plan.mark(job.name, [slot], MISSED, reason)
+                pending.remove(slot)
+                log.warning("job %s slot %s: missed (%s)", job.name, _local(slot), reason)
+            if decision.run and not self.stop.is_set():
+                pending.remove(decision.run)
+                self._start(job, decision.run)
+
+    def _load_plan(self) -> None:
+        self.pending = {name: self.plan.pending(name) for name in self.jobs}
+        self.planned_through = {name: self.plan.latest_slot(name) for name in self.jobs}
+
+    def _plan_ahead(self, job: Job, now: datetime) -> None:
+        upcoming = job.trigger.next_after(now)
+        through = self.planned_through[job.name]
+        if through is not None and upcoming <= through:
+            return
+        slots = (
+            [upcoming]
+            if through is None
+            else slots_between(job.trigger, through, upcoming, MAX_CATCH_UP_ROWS)
+        )
+        self.plan.add_planned(job.name, job.kind, [(s, job.due_at(s, self.host)) for s in slots])
+        self.pending[job.name].extend(slots)
+        self.planned_through[job.name] = upcoming
+
+    def _missed_reason(self, job: Job, slot: datetime, busy: bool) -> str:
+        if job.due_at(slot, self.host) < self.started_at:
+            return "agent was not running at the planned time"
+        if busy:
+            return "the previous run of this job was still going"
+        return f"not started within the {job.grace:g} s grace period"
+
+    def _start(self, job: Job, slot: datetime) -> None:
+        self.plan.mark(job.name, [slot], RUNNING)
+        context = JobContext(self.inventory, job, self.store, self.exporter)
+        thread = threading.Thread(
+            target=self._run_job, args=(context, slot), name=f"job-{job.name}", daemon=True
+        )
+        self.running[job.name] = Running(job, slot, thread)
+        thread.start()
+
+    def _run_job(self, context: JobContext, slot: datetime) -> None:
+        job = context.job
+        began = time.monotonic()
+        try:
+            outcome = KINDS[job.kind](context)
+        except UserError as exc:
+            self.plan.mark(job.name, [slot], MISSED, f"failed to start: {exc}")
+            log.error("job %s slot %s: failed to start: %s", job.name, _local(slot), exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - a job's bug must not kill the agent
+            reason = f"failed: {type(exc).__name__}: {exc}"
+            self.plan.mark(job.name, [slot], MISSED, reason)
+            log.exception("job %s slot %s: %s", job.name, _local(slot), reason)
+            return
+        finally:
+            self.wake.set()
+        self.plan.mark(job.name, [slot], DONE, run_id=outcome.run_id)
+        log.info(
+            "job %s slot %s: done in %.1f s: run %s: %s",
+            job.name,
+            _local(slot),
+            time.monotonic() - began,
+            outcome.run_id,
+            outcome.summary,
+        )
+        self.export_wake.set()
+
+    def _reap(self) -> None:
+        for name in [n for n, r in self.running.items() if not r.thread.is_alive()]:
+            del self.running[name]
+
+    def _sleep_seconds(self) -> float:
+        now = self.clock()
+        waits = [MAX_SLEEP]
+        for job in self.jobs.values():
+            for slot in self.pending[job.name]:
+                waits.append((job.due_at(slot, self.host) - now).total_seconds())
+        return max(0.05, min(waits))
+
+    # -- stopping --------------------------------------------------------------------------
+
+    def _install_signals(self) -> None:
+        def stop(signum, _frame) -> None:
+            self.stop_signal = signal.Signals(signum).name
+            self.stop.set()
+            self.wake.set()
+            self.export_wake.set()
+
+        def reload(_signum, _frame) -> None:
+            self.reload_requested = True
+            self.wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload)
+
+    def _shutdown(self, sender: threading.Thread | None) -> None:
+        log.info("stopping on %s", self.stop_signal or "request")
+        self._abandon_or_finish()
+        if sender:
+            sender.join(timeout=5)
+        if self.exporter:  # one last try for what the final runs spooled; no waiting
+            self.exporter.flush(patience=0)
+        left = self.exporter.spool.stats().batches if self.exporter else 0
+        log.info("agent stopped%s", f"; {left} export batch(es) kept in the spool" if left else "")
+
+    def _abandon_or_finish(self) -> None:
+        deadline = time.monotonic() + self.stop_timeout
+        for running in list(self.running.values()):
+            running.thread.join(max(0.0, deadline - time.monotonic()))
+            if running.thread.is_alive():
+                reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
+                self.plan.mark(running.job.name, [running.slot], MISSED, reason)
+                log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
+        self.running.clear()
+
+    def _start_sender(self) -> threading.Thread | None:
+        thread = threading.Thread(target=self._send_loop, name="export", daemon=True)
+        thread.start()
+        return thread
+
+    def _send_loop(self) -> None:
+        """Drain the spool after each run, and every MAX_SLEEP s in case a batch is left."""
+        while not self.stop.is_set():
+            exporter = self.exporter
+            if exporter:
+                result = exporter.flush(self.stop, patience=EXPORT_PATIENCE)
+                if result.sent_batches:
+                    log.info(
+                        "export: sent %d point(s) in %d batch(es)",
+                        result.sent_points,
+                        result.sent_batches,
+                    )
+            self.export_wake.wait(MAX_SLEEP)
+            self.export_wake.clear()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _load(self) -> tuple[Inventory, dict[str, Job]]:
+        inventory = inventory_loader.load(self.inventory_path)
+        jobs = build_jobs(inventory)
+        now = self.clock()
+        for job in jobs.values():
+            try:
+                job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
+            except UserError as exc:
+                raise UserError(f"schedules.{job.name}: {exc}") from None
+        unknown = [j for j in jobs.values() if j.kind not in KINDS]
+        if unknown:
+            raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
+        return inventory, jobs
+
+    def _describe_jobs(self) -> list[str]:
+        return [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S%z")

@@ -1,0 +1,142 @@
+"""A durable on-disk spool of gzipped line-protocol batches: written before sending, deleted
+on ack.
+
+Each batch is one file, written to a temporary name, fsynced and renamed, so a crash leaves
+either the whole batch or nothing. File names sort oldest first and carry the point count, so
+nothing needs parsing to report or drop. The total size is bounded: past the limit the oldest
+batches are dropped, counted in `dropped.json` and logged, never silently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("opsinspect.spool")
+SUFFIX = ".lp.gz"
+
+
+@dataclass(frozen=True)
+class SpoolStats:
+    batches: int
+    points: int
+    bytes: int
+    dropped_batches: int
+    dropped_points: int
+
+
+class Spool:
+    def __init__(self, directory: Path, limit_bytes: int) -> None:
+        self.directory = directory
+        self.limit_bytes = limit_bytes
+        self._lock = threading.Lock()
+        self._seq = 0
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def put(self, body: bytes, points: int) -> Path:
+        """Make the batch durable, then enforce the size bound (dropping the oldest)."""
+        with self._lock:
+            self._seq += 1
+            name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}-{points}{SUFFIX}"
+            final = self.directory / name
+            temporary = self.directory / f".{name}.tmp"
+            with open(temporary, "wb") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, final)
+            self._sync_dir()
+            self._enforce_limit(keep=final)
+            return final
+
+    def batches(self) -> list[Path]:
+        """Pending batches, oldest first."""
+        return sorted(p for p in self.directory.glob(f"*{SUFFIX}") if not p.name.startswith("."))
+
+    def ack(self, batch: Path) -> None:
+        """The TSDB has it: forget the batch (already gone is fine: another sender won)."""
+        try:
+            batch.unlink()
+        except FileNotFoundError:
+            return
+        self._sync_dir()
+
+    def stats(self) -> SpoolStats:
+        batches = self.batches()
+        sizes = [_size(p) for p in batches]
+        dropped = self._dropped()
+        return SpoolStats(
+            batches=len(batches),
+            points=sum(points_in(p) for p in batches),
+            bytes=sum(sizes),
+            dropped_batches=dropped["batches"],
+            dropped_points=dropped["points"],
+        )
+
+    def _enforce_limit(self, keep: Path) -> None:
+        batches = self.batches()
+        total = sum(_size(p) for p in batches)
+        dropped_batches = dropped_points = 0
+        for oldest in batches:
+            if total <= self.limit_bytes or oldest == keep:
+                break
+            size = _size(oldest)
+            try:
+                oldest.unlink()
+            except FileNotFoundError:
+                continue
+            total -= size
+            dropped_batches += 1
+            dropped_points += points_in(oldest)
+        if dropped_batches:
+            counts = self._dropped()
+            counts["batches"] += dropped_batches
+            counts["points"] += dropped_points
+            self._write_counts(counts)
+            log.warning(
+                "spool %s over its %d byte limit: dropped the %d oldest batch(es), %d point(s) "
+                "(%d point(s) dropped since the spool was created)",
+                self.directory,
+                self.limit_bytes,
+                dropped_batches,
+                dropped_points,
+                counts["points"],
+            )
+
+    def _dropped(self) -> dict[str, int]:
+        try:
+            data = json.loads((self.directory / "dropped.json").read_text())
+            return {"batches": int(data["batches"]), "points": int(data["points"])}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {"batches": 0, "points": 0}
+
+    def _write_counts(self, counts: dict[str, int]) -> None:
+        temporary = self.directory / ".dropped.json.tmp"
+        temporary.write_text(json.dumps(counts))
+        os.replace(temporary, self.directory / "dropped.json")
+
+    def _sync_dir(self) -> None:
+        fd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def points_in(batch: Path) -> int:
+    try:
+        return int(batch.name.removesuffix(SUFFIX).rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0

@@ -1,0 +1,274 @@
+"""Agent footprint: resident memory and CPU time per collection cycle, ours next to
+prometheus-node-exporter, zabbix_agent2, collectd and glances collecting this host in one run.
+
+    python3 bench/agent_footprint.py [--seconds 120] [--interval 5]
+
+Ours is the real agent (`python -m cli agent`) inspecting localhost every interval: psutil
+collection, checks, the SQLite record and export to a real VictoriaMetrics. node_exporter is
+scraped and zabbix_agent2 asked for 8 items over its passive protocol once per interval;
+collectd (cpu, load, memory, df, disk, interface, processes, uptime -> csv) and glances
+(--stdout) refresh on the same interval. CPU is counted over the steady window after the first
+cycle; RSS is sampled every second (max and last, to see that it stays flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.services import free_port, port_open, wait_until  # noqa: E402
+from tests.services.victoriametrics import VictoriaMetrics  # noqa: E402
+
+ZABBIX_ITEMS = (
+    "system.cpu.util",
+    "system.cpu.load[all,avg1]",
+    "vm.memory.size[pavailable]",
+    "vfs.fs.size[/,pused]",
+    "net.if.in[lo]",
+    "net.if.out[lo]",
+    "system.uptime",
+    "proc.num[]",
+)
+
+
+@dataclass
+class Peer:
+    name: str
+    process: subprocess.Popen
+    cycle: object = None  # callable run once per interval, or None if it refreshes itself
+    cycles: int = 0
+    rss: list[float] = field(default_factory=list)
+    cpu_start: float = 0.0
+    cpu_end: float = 0.0
+    note: str = ""
+
+
+def cpu_seconds(pid: int) -> float:
+    process = psutil.Process(pid)
+    total = sum(process.cpu_times()[:2])
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += sum(child.cpu_times()[:2])
+    return total
+
+
+def rss_mib(pid: int) -> float:
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def start_ours(base: Path, interval: int, vm: VictoriaMetrics) -> Peer:
+    inventory = base / "inventory.yaml"
+    inventory.write_text(
+        "hosts:\n  localhost: {}\n"
+        f"schedules:\n  bench:\n    every: {interval}s\n"
+        f"export:\n  url: {vm.url}\n  spool_dir: {base / 'spool'}\n"
+    )
+    env = {**os.environ, "XDG_DATA_HOME": str(base / "data"), "PYTHONPATH": str(ROOT)}
+    log = open(base / "agent.log", "wb")  # noqa: SIM115
+    cmd = [sys.executable, "-m", "cli", "agent", "-i", str(inventory)]
+    cmd += ["--db", f"sqlite:///{base / 'records.db'}"]
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=log, stdout=subprocess.DEVNULL)
+    return Peer("opsinspect agent", process, note=f"every {interval}s, SQLite + export")
+
+
+def agent_cycles(base: Path) -> int:
+    return (base / "agent.log").read_text().count(": done in ")
+
+
+def start_node_exporter(base: Path) -> Peer | None:
+    binary = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
+    if not binary:
+        return None
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, f"--web.listen-address=127.0.0.1:{port}", "--no-collector.systemd"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until(lambda: port_open(port), 20, "node_exporter")
+
+    def scrape() -> None:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            response.read()
+
+    return Peer("prometheus-node-exporter", process, scrape, note="one scrape per cycle")
+
+
+def start_zabbix(base: Path) -> Peer | None:
+    binary = shutil.which("zabbix_agent2")
+    if not binary:
+        return None
+    port = low_free_port()  # zabbix refuses ListenPort above 32767
+    conf = base / "zabbix_agent2.conf"
+    conf.write_text(
+        f"Server=127.0.0.1\nListenIP=127.0.0.1\nListenPort={port}\nLogType=console\n"
+        f"ControlSocket={base / 'zabbix.sock'}\nHostname=bench\n"
+    )
+    process = subprocess.Popen(
+        [binary, "-c", str(conf), "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_until(lambda: port_open(port), 20, "zabbix_agent2")
+
+    def ask_all() -> None:
+        for key in ZABBIX_ITEMS:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                data = key.encode()
+                sock.sendall(b"ZBXD\x01" + struct.pack("<Q", len(data)) + data)
+                while sock.recv(65536):
+                    pass
+
+    return Peer("zabbix_agent2", process, ask_all, note=f"{len(ZABBIX_ITEMS)} passive items")
+
+
+def low_free_port() -> int:
+    for port in range(21050, 32000, 7):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below 32000")
+
+
+def start_collectd(base: Path, interval: int) -> Peer | None:
+    binary = shutil.which("collectd") or "/usr/sbin/collectd"
+    if not os.access(binary, os.X_OK):
+        return None
+    conf = base / "collectd.conf"
+    plugins = ("cpu", "load", "memory", "df", "disk", "interface", "processes", "uptime", "csv")
+    conf.write_text(
+        f'BaseDir "{base}"\nPIDFile "{base / "collectd.pid"}"\nPluginDir "/usr/lib/collectd"\n'
+        f'TypesDB "/usr/share/collectd/types.db"\nInterval {interval}\nHostname "bench"\n'
+        + "".join(f"LoadPlugin {p}\n" for p in plugins)
+        + f'<Plugin csv>\n  DataDir "{base / "csv"}"\n</Plugin>\n'
+    )
+    process = subprocess.Popen(
+        [binary, "-f", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return Peer("collectd", process, note="8 read plugins -> csv")
+
+
+def start_glances(base: Path, interval: int) -> Peer | None:
+    binary = shutil.which("glances")
+    if not binary:
+        return None
+    process = subprocess.Popen(
+        [binary, "-t", str(interval), "--stdout", "cpu.total,mem.percent,load.min1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return Peer("glances", process, note="--stdout")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--interval", type=int, default=5)
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="bench-agent-"))
+    vm = VictoriaMetrics(shutil.which("victoria-metrics") or "", base / "vm", free_port())
+    vm.start()
+    peers: list[Peer] = []
+    missing: list[str] = []
+    try:
+        (base / "ours").mkdir()
+        ours = start_ours(base / "ours", args.interval, vm)
+        peers.append(ours)
+        for name, start in (
+            ("prometheus-node-exporter", lambda: start_node_exporter(base)),
+            ("zabbix_agent2", lambda: start_zabbix(base)),
+            ("collectd", lambda: start_collectd(base, args.interval)),
+            ("glances", lambda: start_glances(base, args.interval)),
+        ):
+            peer = start()
+            if peer:
+                peers.append(peer)
+            else:
+                missing.append(name)
+        wait_until(lambda: agent_cycles(base / "ours") >= 1, 60, "the first agent cycle")
+        time.sleep(1)
+        for peer in peers:
+            peer.cpu_start = cpu_seconds(peer.process.pid)
+        first_ours = agent_cycles(base / "ours")
+        began = time.monotonic()
+        next_cycle = began
+        while time.monotonic() - began < args.seconds:
+            if time.monotonic() >= next_cycle:
+                for peer in peers:
+                    if peer.cycle:
+                        peer.cycle()
+                        peer.cycles += 1
+                next_cycle += args.interval
+            for peer in peers:
+                peer.rss.append(rss_mib(peer.process.pid))
+            time.sleep(1)
+        elapsed = time.monotonic() - began
+        for peer in peers:
+            peer.cpu_end = cpu_seconds(peer.process.pid)
+            if peer is ours:
+                peer.cycles = agent_cycles(base / "ours") - first_ours
+            elif not peer.cycle:
+                peer.cycles = int(elapsed // args.interval)
+        report(peers, missing, elapsed)
+    finally:
+        for peer in peers:
+            peer.process.terminate()
+            try:
+                peer.process.wait(20)
+            except subprocess.TimeoutExpired:
+                peer.process.kill()
+        vm.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def report(peers: list[Peer], missing: list[str], elapsed: float) -> None:
+    rows = []
+    for p in peers:
+        per_cycle = (p.cpu_end - p.cpu_start) / max(1, p.cycles) * 1000
+        rows.append(
+            {
+                "tool": p.name,
+                "cycles": p.cycles,
+                "cpu_ms_per_cycle": round(per_cycle, 1),
+                "rss_mib_first": round(p.rss[0], 1),
+                "rss_mib_max": round(max(p.rss), 1),
+                "rss_mib_last": round(p.rss[-1], 1),
+                "note": p.note,
+            }
+        )
+    print(f"{'tool':26s} {'cycles':>6s} {'CPU ms/cycle':>12s} {'RSS MiB first/max/last':>24s}")
+    for r in rows:
+        rss = f"{r['rss_mib_first']}/{r['rss_mib_max']}/{r['rss_mib_last']}"
+        cpu = r["cpu_ms_per_cycle"]
+        print(f"{r['tool']:26s} {r['cycles']:6d} {cpu:12.1f} {rss:>24s}  {r['note']}")
+    ours = rows[0]
+    node = next((r for r in rows if r["tool"] == "prometheus-node-exporter"), None)
+    print(f"window {elapsed:.0f} s; ours RSS max {ours['rss_mib_max']} MiB (target < 50)")
+    if node:
+        ratio = ours["cpu_ms_per_cycle"] / max(node["cpu_ms_per_cycle"], 0.001)
+        print(f"CPU per cycle ours/node_exporter: {ratio:.2f} (target <= 1)")
+    if missing:
+        print("not installed here: " + ", ".join(missing))
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""`inspect agent [--once]` and `inspect agent status`: the scheduled agent."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from cli.options import db_option, format_option, inventory_option
+from cli.render import iso, table
+from core import inventory as inventory_loader
+from core import paths
+from core.paths import default_database_url
+
+
+def lock_path() -> Path:
+    return paths.data_dir() / "agent.lock"
+
+
+@click.group(invoke_without_command=True)
+@inventory_option
+@db_option
+@click.option("--once", is_flag=True, help="Run what is due now, wait for it and exit (cron).")
+@click.option(
+    "--stop-timeout",
+    type=click.FloatRange(0, 3600),
+    default=20.0,
+    show_default=True,
+    help="On SIGTERM/SIGINT, seconds a running job may take to finish before it is recorded "
+    "as abandoned.",
+)
+@click.pass_context
+def agent(
+    ctx: click.Context,
+    inventory_path: Path | None,
+    db_url: str | None,
+    once: bool,
+    stop_timeout: float,
+) -> None:
+    """Run scheduled inspections (default 08:00, 14:00, 20:00 local) and export metrics.
+
+    Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data directory.
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"inventory_path": inventory_path, "db_url": db_url}
+        return
+    from agent.daemon import Agent, AgentLock
+    from records import open_store
+
+    _log_to_stderr()
+    lock = AgentLock(lock_path())
+    lock.acquire()
+    path = inventory_path or inventory_loader.default_path()
+    store = open_store(db_url or default_database_url())
+    daemon = Agent(path, store, stop_timeout=stop_timeout)
+    if once:
+        daemon.run_once()
+    else:
+        daemon.run_forever()
+
+
+@agent.command()
+@inventory_option
+@db_option
+@format_option("table", "json")
+@click.pass_context
+def status(
+    ctx: click.Context, inventory_path: Path | None, db_url: str | None, output_format: str
+) -> None:
+    """Show whether the agent runs, and the last and next run of every job."""
+    import socket
+
+    from agent.daemon import AgentLock
+    from agent.export.influx import spool_for
+    from agent.scheduler import build_jobs
+    from records import open_store
+    from records.plan import Plan
+
+    parent = ctx.obj or {}
+    path = inventory_path or parent.get("inventory_path") or inventory_loader.default_path()
+    inv = inventory_loader.load(path)
+    plan = Plan(open_store(db_url or parent.get("db_url") or default_database_url()).engine)
+    now = datetime.now(UTC)
+    host = socket.gethostname()
+    holder = AgentLock(lock_path()).holder()
+    jobs = []
+    for job in build_jobs(inv).values():
+        last = plan.last_closed(job.name)
+        slot = job.trigger.next_after(now)
+        jobs.append(
+            {
+                "job": job.name,
+                "kind": job.kind,
+                "schedule": job.trigger.describe(),
+                "last_slot": iso(last.slot_at) if last else None,
+                "last_state": last.state if last else None,
+                "last_run_id": last.run_id if last else None,
+                "last_reason": last.reason if last else "",
+                "next_slot": iso(slot),
+                "next_due": iso(job.due_at(slot, host)),
+            }
+        )
+    spool = spool_for(inv.export).stats() if inv.export else None
+    result = {
+        "agent": {"running": holder is not None, "pid": holder},
+        "jobs": jobs,
+        "spool": spool.__dict__ if spool else None,
+    }
+    if output_format == "json":
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"agent: running (pid {holder})" if holder else "agent: not running")
+    rows = [
+        (
+            j["job"],
+            j["kind"],
+            j["schedule"],
+            _local(j["last_slot"]) if j["last_slot"] else "-",
+            j["last_state"] or "-",
+            j["last_run_id"] or j["last_reason"] or "-",
+            _local(j["next_due"]),
+        )
+        for j in jobs
+    ]
+    click.echo(table(("JOB", "KIND", "SCHEDULE", "LAST", "STATE", "RUN", "NEXT"), rows))
+    if spool:
+        click.echo(
+            f"export spool: {spool.points} point(s) in {spool.batches} batch(es) waiting, "
+            f"{spool.dropped_points} point(s) dropped over the size limit so far"
+        )
+
+
+def _local(text: str) -> str:
+    return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _log_to_stderr() -> None:
+    """One line per event; journald adds its own timestamps when it captures stderr."""
+    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter(f"{stamp}%(levelname)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
+    )
+    ours = logging.getLogger("opsinspect")
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)

@@ -1,0 +1,87 @@
+"""`inspect records plan --day`: what the agent was due to run that day and what became of it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+import click
+
+from cli.options import db_option, format_option
+from cli.render import iso, table
+from core.paths import default_database_url
+
+
+@click.command()
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Local calendar day, YYYY-MM-DD (default: today).",
+)
+@db_option
+@format_option("table", "json")
+def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
+    """Planned inspections of a day: done (with the run id), missed (and why), or pending.
+
+    Completion = done / slots already due; cancelled slots (schedule changed) do not count.
+    """
+    from records import open_store
+    from records.plan import Plan
+
+    chosen = day.date() if day else date.today()
+    start = datetime.combine(chosen, time()).astimezone()
+    end = datetime.combine(chosen + timedelta(days=1), time()).astimezone()
+    entries = Plan(open_store(db_url or default_database_url()).engine).between(start, end)
+    counted = [e for e in entries if e.state != "cancelled"]
+    done = sum(1 for e in counted if e.state == "done")
+    missed = sum(1 for e in counted if e.state == "missed")
+    now = datetime.now(UTC)
+    due = [e for e in counted if e.due_at <= now]
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "day": chosen.isoformat(),
+                    "planned": len(counted),
+                    "due": len(due),
+                    "done": done,
+                    "missed": missed,
+                    "completion": round(done / len(due), 4) if due else None,
+                    "slots": [
+                        {
+                            "job": e.job,
+                            "kind": e.kind,
+                            "slot_at": iso(e.slot_at),
+                            "due_at": iso(e.due_at),
+                            "state": e.state,
+                            "run_id": e.run_id,
+                            "reason": e.reason,
+                        }
+                        for e in entries
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    if not entries:
+        click.echo(f"nothing planned on {chosen}: was the agent set up then? (`inspect agent`)")
+        return
+    rows = [
+        (
+            e.slot_at.astimezone().strftime("%H:%M:%S %Z"),
+            e.job,
+            e.kind,
+            e.state,
+            e.run_id or "",
+            e.reason,
+        )
+        for e in entries
+    ]
+    click.echo(table(("PLANNED", "JOB", "KIND", "STATE", "RUN", "REASON"), rows))
+    rate = f"{100 * done / len(due):.0f}% ({done}/{len(due)} due)" if due else "-"
+    click.echo(
+        f"\n{chosen}: {len(counted)} planned, {done} done, {missed} missed, "
+        f"{len(counted) - done - missed} not yet closed; completion {rate}"
+    )

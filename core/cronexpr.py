@@ -1,0 +1,101 @@
+"""Cron expressions and durations, parsed once so the inventory loader can name file:line.
+
+Five fields (minute hour day-of-month month day-of-week) with lists, ranges, steps and
+names, plus the @hourly/@daily/@weekly/@monthly/@yearly aliases. As in Vixie cron, when both
+day fields are restricted a day matches if either does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALIASES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# (name, low, high, names offset by low)
+FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, MONTHS),
+    ("day of week", 0, 7, DAYS),
+)
+
+
+@dataclass(frozen=True)
+class CronExpr:
+    text: str
+    minutes: frozenset[int]
+    hours: frozenset[int]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]  # 0 = Sunday
+    days_restricted: bool
+    weekdays_restricted: bool
+
+    @classmethod
+    def parse(cls, text: str) -> CronExpr:
+        expanded = ALIASES.get(text.strip().lower(), text)
+        parts = expanded.split()
+        if len(parts) != 5:
+            raise ValueError(
+                f"cron expression {text!r} needs 5 fields (minute hour day month weekday)"
+            )
+        sets = [_field(p, *spec) for p, spec in zip(parts, FIELDS, strict=True)]
+        weekdays = frozenset(d % 7 for d in sets[4])
+        return cls(
+            text=text,
+            minutes=sets[0],
+            hours=sets[1],
+            days=sets[2],
+            months=sets[3],
+            weekdays=weekdays,
+            days_restricted=not parts[2].startswith("*"),
+            weekdays_restricted=not parts[4].startswith("*"),
+        )
+
+    def matches_day(self, year: int, month: int, day: int, weekday_sun0: int) -> bool:
+        if month not in self.months:
+            return False
+        in_days = day in self.days
+        in_weekdays = weekday_sun0 in self.weekdays
+        if self.days_restricted and self.weekdays_restricted:
+            return in_days or in_weekdays
+        return in_days and in_weekdays
+
+
+def _field(text: str, name: str, low: int, high: int, names: tuple[str, ...]) -> frozenset[int]:
+    values: set[int] = set()
+    for item in text.lower().split(","):
+        base, _, step_text = item.partition("/")
+        step = _number(step_text, name, names, low) if step_text else 1
+        if step < 1:
+            raise ValueError(f"cron {name}: step must be at least 1, got {item!r}")
+        if base == "*":
+            start, end = low, high
+        elif "-" in base:
+            first, _, last = base.partition("-")
+            start, end = _number(first, name, names, low), _number(last, name, names, low)
+        else:
+            start = _number(base, name, names, low)
+            end = high if step_text else start
+        if not (low <= start <= high and low <= end <= high) or start > end:
+            raise ValueError(f"cron {name}: {item!r} is outside {low}-{high}")
+        values.update(range(start, end + 1, step))
+    return frozenset(values)
+
+
+def _number(text: str, name: str, names: tuple[str, ...], low: int) -> int:
+    if text.isdigit():
+        return int(text)
+    if text in names:
+        return names.index(text) + low
+    raise ValueError(f"cron {name}: {text!r} is not a number" + (" or name" if names else ""))

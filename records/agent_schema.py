@@ -1,0 +1,33 @@
+"""The inspection plan: every scheduled slot, planned then done or missed (agent jobs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from records.schema import Base
+from records.types import UtcDateTime
+
+PLANNED, RUNNING, DONE, MISSED, CANCELLED = "planned", "running", "done", "missed", "cancelled"
+STATES = (PLANNED, RUNNING, DONE, MISSED, CANCELLED)
+
+
+class PlanRow(Base):
+    __tablename__ = "inspection_plan"
+    __table_args__ = (
+        UniqueConstraint("job", "slot_at", name="uq_inspection_plan_job_slot"),
+        Index("ix_inspection_plan_slot_at", "slot_at"),
+        Index("ix_inspection_plan_job_state", "job", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    slot_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,107 @@
+"""Samples -> line protocol -> durable spool -> a real VictoriaMetrics, every point counted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from agent.export.influx import Exporter
+from agent.export.lineprotocol import lines
+from agent.spool import Spool
+from core.inventory_spec import ExportSpec
+from core.model import Sample
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def samples(target: str, count: int, start: datetime = T0) -> list[Sample]:
+    """`count` points: three metrics of two measurements, one timestamp per minute."""
+    out = []
+    for i in range(count):
+        metric = ("disk.used_percent", "disk.free_bytes", "load.1")[i % 3]
+        at = start + timedelta(minutes=i // 3)
+        labels = {"mount": "/var lib,x=1"} if metric.startswith("disk") else {}
+        out.append(Sample(target, metric, float(i), "%", at, labels))
+    return out
+
+
+def test_line_protocol_groups_fields_escapes_tags_and_keeps_the_sample_time():
+    at = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    got = list(
+        lines(
+            [
+                Sample("web 1", "disk.used_percent", 81.5, "%", at, {"mount": "/var lib"}),
+                Sample("web 1", "disk.free_bytes", 1e9, "B", at, {"mount": "/var lib"}),
+                Sample("web 1", "uptime", 12, "s", at),
+                Sample("web 1", "load.1", float("nan"), "count", at),
+            ]
+        )
+    )
+    stamp = int(at.timestamp() * 1000)
+    assert got == [
+        (
+            rf"disk,target=web\ 1,mount=/var\ lib used_percent=81.5,free_bytes=1000000000.0"
+            f" {stamp}",
+            2,
+        ),
+        (rf"uptime,target=web\ 1 value=12.0 {stamp}", 1),
+    ]
+
+
+def test_every_point_written_is_read_back(victoriametrics, tmp_path):
+    target = f"t{uuid.uuid4().hex[:8]}"
+    spec = ExportSpec(url=victoriametrics.url, batch_size=100, spool_dir=str(tmp_path / "spool"))
+    exporter = Exporter(spec)
+    points = exporter.enqueue(samples(target, 3000))
+    assert points == 3000
+    assert exporter.spool.stats().batches > 1  # several batches, each durable on disk
+    result = exporter.flush(patience=10)
+    assert (result.sent_points, result.left_batches) == (3000, 0)
+    assert exporter.spool.batches() == []
+    match = f'{{target="{target}"}}'
+    assert victoriametrics.wait_for_count(match, 3000) == 3000
+    series = victoriametrics.export(f'disk_used_percent{{target="{target}"}}')
+    assert series[0]["metric"]["mount"] == "/var lib,x=1"
+    assert series[0]["timestamps"][0] == int(T0.timestamp() * 1000)
+
+
+def test_unreachable_server_keeps_every_batch_in_the_spool(tmp_path):
+    from tests.services import free_port
+
+    spec = ExportSpec(url=f"http://127.0.0.1:{free_port()}", spool_dir=str(tmp_path / "s"))
+    exporter = Exporter(spec)
+    exporter.enqueue(samples("x", 30))
+    result = exporter.flush(patience=0)
+    assert result.sent_points == 0 and result.left_batches == 1
+    assert "ConnectionError" in result.error or "127.0.0.1" in result.error
+    assert exporter.spool.stats().points == 30
+
+
+def test_spool_over_its_limit_drops_the_oldest_and_counts_them(tmp_path, caplog):
+    spool = Spool(tmp_path, limit_bytes=250)
+    for i in range(5):
+        spool.put(f"m{i} value=1 {i}\n".encode() * 5, 5)  # ~65 bytes each
+    stats = spool.stats()
+    assert stats.bytes <= 250
+    assert stats.dropped_batches == 5 - stats.batches >= 1
+    assert stats.dropped_points == 5 * stats.dropped_batches
+    assert spool.batches()[-1].read_bytes().startswith(b"m4")  # the newest survives
+    assert "dropped the 1 oldest batch" in caplog.text
+    # the count survives a restart of the process that owns the spool
+    assert Spool(tmp_path, 250).stats().dropped_points == stats.dropped_points
+
+
+def test_a_batch_the_server_refuses_is_set_aside_and_the_rest_still_goes(
+    victoriametrics, tmp_path, caplog
+):
+    target = f"t{uuid.uuid4().hex[:8]}"
+    spec = ExportSpec(url=victoriametrics.url, spool_dir=str(tmp_path / "spool"))
+    exporter = Exporter(spec)
+    exporter.spool.put(b"not gzip at all", 3)  # e.g. a spool file damaged on disk: HTTP 400
+    exporter.enqueue(samples(target, 30))
+    result = exporter.flush(patience=5)
+    assert (result.sent_points, result.left_batches) == (30, 0)
+    (rejected,) = (tmp_path / "spool" / "rejected").iterdir()
+    assert rejected.read_bytes() == b"not gzip at all"
+    assert "refused batch" in caplog.text and "HTTP 400" in caplog.text
+    assert victoriametrics.wait_for_count(f'{{target="{target}"}}', 30) == 30

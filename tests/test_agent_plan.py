@@ -1,0 +1,134 @@
+"""The inspection plan on a real SQLite store with an injected clock: done, missed, reload."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from agent.daemon import Agent
+from records import open_store
+from records.plan import Plan
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class Clock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def berlin(*args: int) -> datetime:
+    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # the default schedule is in local time
+    return open_store(f"sqlite:///{tmp_path / 'records.db'}")
+
+
+def finish(agent: Agent) -> None:
+    for running in list(agent.running.values()):
+        running.thread.join(30)
+    agent.tick()
+
+
+def states(plan: Plan, start: datetime, days: int = 4) -> list[tuple[str, str]]:
+    return [
+        (e.slot_at.astimezone(BERLIN).strftime("%d %H:%M"), e.state)
+        for e in plan.between(start, start + timedelta(days=days))
+    ]
+
+
+def test_default_schedule_runs_then_downtime_is_recorded_as_missed(store):
+    clock = Clock(berlin(2026, 3, 27, 7, 0))
+    agent = Agent(None, store, clock=clock, host="h")
+    agent.recover()
+    agent.tick()
+    plan = Plan(store.engine)
+    assert states(plan, berlin(2026, 3, 27, 0, 0)) == [("27 08:00", "planned")]
+
+    clock.moment = berlin(2026, 3, 27, 8, 0, 5)
+    agent.tick()
+    finish(agent)
+    (done,) = [e for e in plan.between(clock.moment - timedelta(hours=1), clock.moment)]
+    assert done.state == "done" and done.run_id
+    run = store.get_run(done.run_id)
+    assert run.trigger == "schedule" and run.targets == ("localhost",)
+
+    # the agent is down from here until the morning of the DST change, then starts again
+    later = Clock(berlin(2026, 3, 29, 8, 30))
+    agent = Agent(None, store, clock=later, host="h")
+    agent.recover()
+    agent.tick()
+    finish(agent)
+    assert states(plan, berlin(2026, 3, 27, 0, 0)) == [
+        ("27 08:00", "done"),
+        ("27 14:00", "missed"),
+        ("27 20:00", "missed"),
+        ("28 08:00", "missed"),
+        ("28 14:00", "missed"),
+        ("28 20:00", "missed"),
+        ("29 08:00", "done"),
+        ("29 14:00", "planned"),
+    ]
+    missed = [e for e in plan.between(berlin(2026, 3, 27), berlin(2026, 3, 30)) if e.reason]
+    assert {e.reason for e in missed} == {"agent was not running at the planned time"}
+
+
+def test_a_run_left_running_by_a_dead_agent_is_closed_as_missed(store):
+    clock = Clock(berlin(2026, 5, 4, 7, 59))
+    agent = Agent(None, store, clock=clock, host="h")
+    agent.tick()
+    plan = Plan(store.engine)
+    slot = berlin(2026, 5, 4, 8, 0)
+    plan.mark("inspection", [slot], "running")  # as if killed mid-run
+    Agent(None, store, clock=clock, host="h").recover()
+    (entry,) = plan.between(slot, slot + timedelta(minutes=1))
+    assert (entry.state, entry.reason) == ("missed", "agent stopped during the run")
+
+
+def test_reload_cancels_slots_a_changed_schedule_no_longer_has(store, tmp_path):
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "hosts:\n  localhost: {}\nschedules:\n  evening:\n    cron: '0 20 * * *'\n"
+    )
+    clock = Clock(berlin(2026, 5, 4, 9, 0))
+    agent = Agent(inventory, store, clock=clock, host="h")
+    agent.tick()
+    inventory.write_text("hosts:\n  localhost: {}\nschedules:\n  noon:\n    cron: '0 12 * * *'\n")
+    agent.reload()
+    agent.tick()
+    plan = Plan(store.engine)
+    assert [(e.job, e.state) for e in plan.between(berlin(2026, 5, 4), berlin(2026, 5, 5))] == [
+        ("noon", "planned"),
+        ("evening", "cancelled"),
+    ]
+    inventory.write_text("schedules:\n  noon:\n    cron: '0 12 * *'\n")
+    agent.reload()  # a broken file keeps the previous settings
+    assert list(agent.jobs) == ["noon"]
+
+
+def test_plan_round_trip_on_postgresql(postgres_url):
+    import uuid
+
+    plan = Plan(open_store(postgres_url).engine)
+    job = f"pg-{uuid.uuid4().hex[:8]}"
+    slots = [berlin(2026, 3, 29, h, 0) for h in (8, 14, 20)]
+    assert plan.add_planned(job, "inspect", [(s, s + timedelta(seconds=30)) for s in slots]) == 3
+    assert plan.add_planned(job, "inspect", [(slots[0], slots[0])]) == 0  # already there
+    plan.mark(job, [slots[0]], "done", run_id="abc")
+    plan.mark(job, [slots[1]], "missed", "agent was not running at the planned time")
+    assert plan.pending(job) == [slots[2]]
+    assert plan.latest_slot(job) == slots[2]
+    assert plan.last_closed(job).run_id is None and plan.last_closed(job).state == "missed"
+    assert plan.cancel_planned({}, "schedule changed on reload") >= 1
+    assert plan.latest_slot(job) == slots[1]  # cancelled slots do not count
+    ours = [e for e in plan.between(slots[0], slots[2] + timedelta(hours=1)) if e.job == job]
+    assert [e.state for e in ours] == ["done", "missed", "cancelled"]
+    assert ours[0].due_at == slots[0] + timedelta(seconds=30)
