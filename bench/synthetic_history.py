@@ -1,6 +1,7 @@
 """A deterministic synthetic history: months of inspections, tickets and backups for a few
-engineers, written through the real code paths (records store, ticket reconcile and lifecycle
-with an injected clock, backup catalogue), so `inspect score` can be checked end to end.
+engineers, written through the real code paths (inspection plan, records store, ticket
+reconcile and lifecycle with an injected clock, backup catalogue), so `inspect score` can be
+checked end to end.
 
     python3 bench/synthetic_history.py --db sqlite:///history.db [--start 2026-09-01]
         [--days 91] [--seed 7]
@@ -29,13 +30,16 @@ from core.backups import BackupRecord, VerificationRecord  # noqa: E402
 from core.inventory import Inventory  # noqa: E402
 from core.model import Finding, InspectionRun, Target  # noqa: E402
 from core.status import Status  # noqa: E402
+from records.agent_schema import DONE, MISSED  # noqa: E402
 from records.backups import BackupStore  # noqa: E402
+from records.plan import Plan  # noqa: E402
 from records.scoring import add_manual_score  # noqa: E402
 from records.store import Store  # noqa: E402
 from tickets import lifecycle, reconcile  # noqa: E402
 
 ENGINEERS = ("li.na", "wang.fang", "zhang.wei")
 RATERS = ("lead", "peer1", "peer2", "peer3")
+JOB = "patrol"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Size:
     databases: int = 2
     runs_per_day: int = 4
     fault_chance: float = 0.04  # per target and run
+    missed_chance: float = 0.02  # an inspection slot the agent missed
     engineers: tuple[str, ...] = ENGINEERS
 
 
@@ -74,7 +79,7 @@ def generate(engine: Engine, start: datetime, size: Size = Size(), seed: int = 7
     rng = random.Random(seed)
     inv = inventory(size)
     spec = inv.tickets
-    store, backups = Store(engine), BackupStore(engine)
+    store, backups, plan = Store(engine), BackupStore(engine), Plan(engine)
     names = [t.name for t in inv.targets]
     faults: dict[str, list] = {}  # target -> [kind, bad runs left]
     actions: list[_Action] = []
@@ -92,6 +97,10 @@ def generate(engine: Engine, start: datetime, size: Size = Size(), seed: int = 7
     for n in range(size.days * size.runs_per_day):
         at = start + n * step
         run_due(at)
+        plan.add_planned(JOB, "inspect", [(at, at + timedelta(minutes=5))])
+        if rng.random() < size.missed_chance:
+            plan.mark(JOB, [at], MISSED, "agent was not running at the planned time")
+            continue
         findings = []
         for name in names[1:]:
             if name not in faults and rng.random() < size.fault_chance:
@@ -108,6 +117,7 @@ def generate(engine: Engine, start: datetime, size: Size = Size(), seed: int = 7
             findings=tuple(findings),
         )
         store.save_run(run)
+        plan.mark(JOB, [at], DONE, run_id=run.id)
         result = reconcile(engine, run, inv, clock=_at(run.finished_at))
         for ticket_id in result.opened + result.reopened:
             _respond(ticket_id, run.finished_at, size, rng, spec, engine, later, faults)

@@ -10,10 +10,20 @@ from sqlalchemy import Engine
 
 from core.model import Target
 from records import scoring as store
-from scoring.facts import BackupFact, Facts, ManualScore, ReachabilityFact, TicketFact
+from records.agent_schema import DONE, MISSED
+from records.plan import Plan
+from scoring.facts import (
+    BackupFact,
+    Facts,
+    ManualScore,
+    PlannedInspection,
+    ReachabilityFact,
+    TicketFact,
+)
 from scoring.kpis import REPEAT_WINDOW
 from scoring.period import Period
 
+INSPECT_KIND = "inspect"  # agent jobs of this kind are inspections (the others: backups)
 # (target, moment) -> name of a maintenance window covering it, or None
 MaintenanceLookup = Callable[[str, datetime], str | None]
 
@@ -66,6 +76,7 @@ def gather(
     )
     return Facts(
         tickets=tickets,
+        plans=_plans(engine, period),
         reachability=_reachability(engine, period, groups),
         backups=tuple(
             BackupFact(backup_id, name, ok, verified, groups.get(name, ()))
@@ -77,6 +88,19 @@ def gather(
             ManualScore(m.engineer, m.rater, m.score)
             for m in store.manual_scores(engine, period.label)
         ),
+    )
+
+
+def _plans(engine: Engine, period: Period) -> tuple[PlannedInspection, ...]:
+    """The agent's inspection slots in the period that are settled: done or missed. Cancelled
+    slots (the schedule changed) do not count; a slot still planned or running is not
+    settled yet (an agent that was down marks its slots missed when it starts again)."""
+    return tuple(
+        PlannedInspection(
+            f"{e.job}@{e.slot_at:%Y-%m-%dT%H:%M}Z", e.slot_at, e.state == DONE, e.run_id
+        )
+        for e in Plan(engine).between(period.start, period.end)
+        if e.kind == INSPECT_KIND and e.state in (DONE, MISSED)
     )
 
 

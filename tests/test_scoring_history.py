@@ -16,13 +16,21 @@ from core.status import Status
 from records import open_store
 from records.backups import BackupStore
 from records.history import runs_between
+from records.plan import Plan
 from records.scoring import add_manual_score, manual_scores
 from records.store import Store
 from records.tickets import list_tickets
 from scoring import scheme as schemes
 from scoring.assess import assess
 from scoring.explain import as_dict
-from scoring.facts import BackupFact, Facts, ManualScore, ReachabilityFact, TicketFact
+from scoring.facts import (
+    BackupFact,
+    Facts,
+    ManualScore,
+    PlannedInspection,
+    ReachabilityFact,
+    TicketFact,
+)
 from scoring.gather import gather
 from scoring.kpis import REPEAT_WINDOW, Subject, compute
 from scoring.period import parse
@@ -93,6 +101,10 @@ def facts_by_hand(engine, inventory, period):
             latest.setdefault(v.backup_id, v.ok)
     return Facts(
         tickets=tickets,
+        plans=tuple(
+            PlannedInspection(f"patrol@{e.slot_at:%Y-%m-%dT%H:%M}Z", e.slot_at, e.state == "done")
+            for e in Plan(engine).between(period.start, period.end)
+        ),
         reachability=tuple(reachability),
         backups=tuple(
             BackupFact(b.id, b.name, b.ok, latest.get(b.id), groups[b.name])
@@ -119,8 +131,11 @@ def test_score_output_equals_assessment_of_the_same_facts(synthetic):
     )
     assert shown[1] == expected
     kpis = {k["name"]: k for k in expected["kpis"]}
-    assert kpis["response_on_time"]["denominator"] >= 5  # the history exercises the KPIs
+    assert kpis["response_on_time"]["denominator"] >= 3  # the history exercises the KPIs
     assert kpis["backup_success"]["missed"]  # and failures show up as evidence
+    assert kpis["inspection_completion"]["missed"]  # and so do missed inspection slots
+    (missed,) = [d for d in expected["deductions"] if d["name"] == "missed_inspection"]
+    assert missed["evidence"] == kpis["inspection_completion"]["missed"]
 
     gathered = compute(gather(engine, NOV, inventory.targets), NOV, li)["availability"]
     by_hand = compute(facts_by_hand(engine, inventory, NOV), NOV, li)["availability"]
@@ -262,7 +277,8 @@ def engine(request, tmp_path):
     engine = open_store(request.getfixturevalue("postgres_url")).engine
     with engine.begin() as conn:
         conn.exec_driver_sql(
-            "TRUNCATE runs, tickets, fingerprint_states, backups, manual_scores CASCADE"
+            "TRUNCATE runs, tickets, fingerprint_states, backups, manual_scores, inspection_plan "
+            "CASCADE"
         )
     return engine
 
@@ -309,7 +325,17 @@ def test_gather_flags_suppressed_tickets_and_reads_runs_and_backups(engine):
         backups.save_backup(BackupRecord(name, "db", "db01", at, at, status))
     backups.save_verification(VerificationRecord("db01-1", "db", "db01", at, at, ok=False))
     add_manual_score(engine, "2026-11", "li.na", "lead", 85, at)
+    plan, slots = Plan(engine), [at + timedelta(hours=h) for h in range(4)]
+    plan.add_planned("patrol", "inspect", [(s, s) for s in slots])
+    plan.add_planned("dumps", "backup", [(slots[0], slots[0])])
+    plan.mark("patrol", slots[:1], "done", run_id="r9")
+    plan.mark("patrol", slots[1:2], "missed", "agent was not running at the planned time")
+    plan.mark("patrol", slots[2:3], "cancelled", "schedule changed")
     facts = gather(engine, NOV, inventory.targets)
+    assert facts.plans == (  # settled inspection slots only
+        PlannedInspection("patrol@2026-11-03T08:00Z", slots[0], True, "r9"),
+        PlannedInspection("patrol@2026-11-03T09:00Z", slots[1], False),
+    )
     assert facts.reachability == (ReachabilityFact("sw01", 2, ("r0", "r1")),)
     assert facts.backups == (
         BackupFact("db01-1", "db01", True, False),
