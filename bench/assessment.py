@@ -26,6 +26,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from core.model import Target  # noqa: E402
 from records import open_store  # noqa: E402
+from records.agent_schema import PlanRow  # noqa: E402
 from records.backups_schema import BackupRow, VerificationRow  # noqa: E402
 from records.schema import FindingRow, RunRow  # noqa: E402
 from records.tickets_schema import TicketRow  # noqa: E402
@@ -65,6 +66,22 @@ def populate(engine, tickets: int, findings: int, seed: int = 1) -> list[Target]
                 )
             )
         connection.execute(insert(RunRow), run_rows)
+        connection.execute(
+            insert(PlanRow),
+            [
+                dict(
+                    job="patrol",
+                    kind="inspect",
+                    slot_at=r["started_at"],
+                    due_at=r["started_at"],
+                    state="done",
+                    run_id=r["id"],
+                    reason="",
+                    updated_at=r["finished_at"],
+                )
+                for r in run_rows
+            ],
+        )
         batch = []
         for n in range(runs):
             for name in names:
@@ -214,7 +231,8 @@ def main() -> None:
     whole = time.perf_counter() - began
     print(
         f"facts: {len(facts.tickets)} tickets (incl. 30 days before), "
-        f"{len(facts.reachability)} target-runs, {len(facts.backups)} backups"
+        f"{sum(r.runs for r in facts.reachability)} target-runs, {len(facts.plans)} plan slots, "
+        f"{len(facts.backups)} backups"
     )
     print(f"gather this month:            {gathered:6.2f} s")
     print(f"assess {len(subjects)} subjects:            {assessed:6.2f} s")
