@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -106,10 +106,11 @@ def _plans(engine: Engine, period: Period) -> tuple[PlannedInspection, ...]:
 
 def engineers(facts: Facts, period: Period) -> list[str]:
     """Everyone assigned a ticket opened in the period, or rated by hand for it."""
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)  # like the records
     names = {
         t.assignee
         for t in facts.tickets
-        if t.assignee and period.contains(t.opened_at) and not t.suppressed
+        if t.assignee and start <= t.opened_at < end and not t.suppressed
     }
     return sorted(names | {m.engineer for m in facts.manual})
 
