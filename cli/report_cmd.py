@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import db_option, format_option
+from cli.options import db_option, format_option, inventory_option
 from core.paths import default_database_url
 
 FORMATS = ("html", "pdf", "md", "json")
@@ -39,6 +39,7 @@ def report_options(command):
         "report in the current directory.",
     )
     @db_option
+    @inventory_option
     @functools.wraps(command)
     def wrapped(**kwargs):
         return command(**kwargs)
@@ -46,13 +47,16 @@ def report_options(command):
     return wrapped
 
 
+tz_option = click.option(
+    "--tz",
+    help="IANA time zone whose midnights bound days and months and in which times are shown, "
+    "e.g. Asia/Shanghai. Default: this machine's zone.",
+)
+
+
 @report.command()
 @click.option("--day", help="The day to report, YYYY-MM-DD. Default: today in --tz.")
-@click.option(
-    "--tz",
-    help="IANA time zone whose midnight bounds the day, e.g. Asia/Shanghai. "
-    "Default: this machine's zone.",
-)
+@tz_option
 @report_options
 def daily(
     day: str | None,
@@ -61,9 +65,10 @@ def daily(
     output_format: str,
     output: Path | None,
     db_url: str | None,
+    inventory_path: Path | None,
 ) -> None:
     """Daily inspection report: every target's status, anomalies with first aid, changes
-    since yesterday, and the day's inspection runs."""
+    since yesterday, backups done and failed, open tickets with SLA state, the day's runs."""
     from reports.clock import parse_day, today, zone
     from reports.i18n import check_language
 
@@ -71,12 +76,126 @@ def daily(
     the_day = parse_day(day) if day else today(zone_info)
     check_language(lang)
 
-    from records import open_store
     from reports.daily import build_daily
     from reports.render import render
+    from reports.sources import DailySources, recorded_backups
 
-    data = build_daily(open_store(db_url or default_database_url()).engine, the_day, zone_info)
+    engine = _engine(db_url)
+    sources = DailySources(backups=recorded_backups, tickets=open_tickets(inventory_path))
+    data = build_daily(engine, the_day, zone_info, sources)
     deliver(render(data, output_format, lang), output_format, output, f"daily-{the_day}")
+
+
+@report.command()
+@click.argument("ticket_id", type=int)
+@click.option(
+    "--audience",
+    type=click.Choice(("internal", "customer")),
+    default="internal",
+    show_default=True,
+    help="customer: only scope, times, handling and expected recovery, for the customer.",
+)
+@tz_option
+@report_options
+def fault(
+    ticket_id: int,
+    audience: str,
+    tz: str | None,
+    lang: str,
+    output_format: str,
+    output: Path | None,
+    db_url: str | None,
+    inventory_path: Path | None,
+) -> None:
+    """Fault report for one ticket: the seven elements, the customer version, the timeline
+    from the work log, root cause, resolution and follow-up."""
+    from reports.clock import zone
+    from reports.fault import build_fault
+    from reports.i18n import check_language
+    from reports.render import render
+
+    zone_info = zone(tz)
+    check_language(lang)
+    data = build_fault(_engine(db_url), ticket_id, zone_info.key, audience)
+    stem = f"fault-{ticket_id}" + ("-customer" if audience == "customer" else "")
+    deliver(render(data, output_format, lang), output_format, output, stem)
+
+
+@report.command()
+@click.option("--month", required=True, help="The month to report, YYYY-MM.")
+@tz_option
+@report_options
+def monthly(
+    month: str,
+    tz: str | None,
+    lang: str,
+    output_format: str,
+    output: Path | None,
+    db_url: str | None,
+    inventory_path: Path | None,
+) -> None:
+    """Monthly report: faults by category and grade with trends, top problem targets,
+    potential problems with suggestions, work summary, KPIs and assessment, open items."""
+    from reports.clock import zone
+    from reports.i18n import check_language
+    from reports.monthly import build_monthly
+    from reports.render import render
+
+    zone_info = zone(tz)
+    check_language(lang)
+    data = build_monthly(_engine(db_url), month, zone_info, open_tickets(inventory_path))
+    deliver(render(data, output_format, lang), output_format, output, f"monthly-{month}")
+
+
+@report.command()
+@click.option(
+    "--period",
+    required=True,
+    help="The assessed period as published by `inspect "
+    "score --period`: YYYY-MM, YYYY-Www, YYYY-Qn, YYYY or YYYY-MM-DD.",
+)
+@tz_option
+@report_options
+def assessment(
+    period: str,
+    tz: str | None,
+    lang: str,
+    output_format: str,
+    output: Path | None,
+    db_url: str | None,
+    inventory_path: Path | None,
+) -> None:
+    """Assessment report: each published score with grade, coefficient, KPIs and
+    deductions with their evidence."""
+    from reports.assessment import build_assessment
+    from reports.clock import zone
+    from reports.i18n import check_language
+    from reports.render import render
+
+    zone_info = zone(tz)
+    check_language(lang)
+    data = build_assessment(_engine(db_url), period, zone_info.key)
+    deliver(render(data, output_format, lang), output_format, output, f"assessment-{period}")
+
+
+def _engine(db_url: str | None):
+    from records import open_store
+
+    return open_store(db_url or default_database_url()).engine
+
+
+def open_tickets(inventory_path: Path | None):
+    """Open tickets with SLA state by the tickets feature's own rule and the team's SLA spec."""
+    from datetime import UTC, datetime
+
+    from core import inventory as inventory_loader
+    from reports.sources import recorded_tickets
+    from tickets import sla
+
+    spec = inventory_loader.load(inventory_path or inventory_loader.default_path()).tickets
+    return recorded_tickets(
+        lambda ticket, at: sla.view(ticket, at, spec).worst, lambda: datetime.now(UTC)
+    )
 
 
 def deliver(content: bytes, output_format: str, output: Path | None, stem: str) -> None:

@@ -167,11 +167,44 @@ def _assign(ctx, ticket_id, actor, assignee):
     return lifecycle.assign(ctx.engine, ticket_id, assignee, actor, ctx.spec)
 
 
-@_action("comment", "Add a line to the work log.", click.argument("text"))
-def _comment(ctx, ticket_id, actor, text):
+@_action(
+    "comment",
+    "Add a line to the work log. --kind marks it as an element of the fault report.",
+    click.argument("text"),
+    click.option(
+        "--kind",
+        type=click.Choice(("note", "root-cause", "follow-up", "support", "scope", "occurred")),
+        default="note",
+        show_default=True,
+        help="root-cause, follow-up, support (needed), scope (affected) feed the fault report; "
+        "occurred: TEXT is when the fault began, ISO 8601 with offset (2026-11-05T08:10+08:00).",
+    ),
+)
+def _comment(ctx, ticket_id, actor, text, kind):
     from tickets import lifecycle
 
-    return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec)
+    if kind == "note":
+        return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec)
+    detail = {"kind": kind}
+    if kind == "occurred":
+        detail["occurred_at"] = _occurred_at(text)
+    return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec, **detail)
+
+
+def _occurred_at(text: str) -> str:
+    from datetime import UTC, datetime
+
+    from core.errors import UserError
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise UserError(
+            f"--kind occurred: {text!r} is not a time with offset, e.g. 2026-11-05T08:10+08:00"
+        )
+    return moment.astimezone(UTC).isoformat()
 
 
 @_action(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
@@ -31,11 +31,16 @@ class Store:
         self.engine = engine
 
     def save_run(self, run: InspectionRun) -> None:
+        """Bulk inserts (one executemany per table): an agent cycle stays cheap."""
         with Session(self.engine) as session, session.begin():
             session.add(_run_row(run))
             session.flush()
-            session.add_all(_finding_row(run.id, f) for f in run.findings)
-            session.add_all(_sample_row(run.id, s) for s in run.samples)
+            if run.findings:
+                session.execute(
+                    insert(FindingRow), [_finding_values(run.id, f) for f in run.findings]
+                )
+            if run.samples:
+                session.execute(insert(SampleRow), [_sample_values(run.id, s) for s in run.samples])
 
     def list_runs(self, limit: int = 20, target: str | None = None) -> list[RunSummary]:
         problems = (
@@ -136,33 +141,33 @@ def _run_row(run: InspectionRun) -> RunRow:
     )
 
 
-def _finding_row(run_id: str, f: Finding) -> FindingRow:
-    return FindingRow(
-        run_id=run_id,
-        target=f.target,
-        check=f.check,
-        subject=f.subject,
-        fingerprint=f.fingerprint,
-        status=int(f.status),
-        summary=f.summary,
-        value=f.value,
-        unit=f.unit,
-        threshold=f.threshold,
-        hint=f.hint,
-        evidence=dict(f.evidence),
-    )
+def _finding_values(run_id: str, f: Finding) -> dict:
+    return {
+        "run_id": run_id,
+        "target": f.target,
+        "check": f.check,
+        "subject": f.subject,
+        "fingerprint": f.fingerprint,
+        "status": int(f.status),
+        "summary": f.summary,
+        "value": f.value,
+        "unit": f.unit,
+        "threshold": f.threshold,
+        "hint": f.hint,
+        "evidence": dict(f.evidence),
+    }
 
 
-def _sample_row(run_id: str, s: Sample) -> SampleRow:
-    return SampleRow(
-        run_id=run_id,
-        target=s.target,
-        metric=s.metric,
-        value=s.value,
-        unit=s.unit,
-        labels=dict(s.labels),
-        at=s.at,
-    )
+def _sample_values(run_id: str, s: Sample) -> dict:
+    return {
+        "run_id": run_id,
+        "target": s.target,
+        "metric": s.metric,
+        "value": s.value,
+        "unit": s.unit,
+        "labels": dict(s.labels),
+        "at": s.at,
+    }
 
 
 def _finding(row: FindingRow) -> Finding:

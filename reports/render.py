@@ -65,6 +65,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.globals.update(
         bar_chart=svg.bar_chart,
+        column_chart=svg.column_chart,
         status_strip=svg.status_strip,
         Bar=svg.Bar,
         Cell=svg.Cell,

@@ -68,3 +68,39 @@ def _open(width: int, height: int, title: str) -> str:
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
+
+
+def column_chart(
+    bars: Sequence[Bar], title: str, width: int = 640, height: int = 160, every: int = 1
+) -> Markup:
+    """Vertical columns over time (days of a month, months of a half-year), oldest left;
+    only every `every`-th label is written so thirty-one days stay readable."""
+    top_pad, label_band, gap = 16, 18, 2
+    plot = height - top_pad - label_band
+    slot = width / max(len(bars), 1)
+    top = max((bar.value for bar in bars), default=0) or 1
+    parts = [_open(width, height, title)]
+    parts.append(
+        f'<line class="axis" x1="0" y1="{top_pad + plot}" x2="{width}" y2="{top_pad + plot}"/>'
+    )
+    for i, bar in enumerate(bars):
+        x = i * slot + gap / 2
+        length = plot * bar.value / top
+        y = top_pad + plot - length
+        parts.append(
+            f'<rect class="{escape(bar.css_class)}" x="{x:.1f}" y="{y:.1f}" '
+            f'width="{slot - gap:.1f}" height="{length:.1f}">'
+            f"<title>{escape(bar.label)}: {bar.value}</title></rect>"
+        )
+        if bar.value and len(bars) <= 12:
+            parts.append(
+                f'<text class="value" x="{x + (slot - gap) / 2:.1f}" y="{y - 3:.1f}" '
+                f'text-anchor="middle">{bar.value}</text>'
+            )
+        if i % every == 0:
+            parts.append(
+                f'<text x="{x + (slot - gap) / 2:.1f}" y="{height - 4}" text-anchor="middle">'
+                f"{escape(bar.label)}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

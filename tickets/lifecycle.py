@@ -175,9 +175,13 @@ def assign(engine, ticket_id: int, assignee: str, actor: str, spec, clock: Clock
     return _change(engine, ticket_id, spec, clock, change)
 
 
-def comment(engine, ticket_id: int, note: str, actor: str, spec, clock: Clock = utc_now):
+def comment(
+    engine, ticket_id: int, note: str, actor: str, spec, clock: Clock = utc_now, **detail
+):
+    """A work-log line; `detail` (e.g. kind="root-cause") lets the fault report find it."""
+
     def change(session, row, now):
-        add_event(session, row, now, actor, "comment", note)
+        add_event(session, row, now, actor, "comment", note, **detail)
 
     return _change(engine, ticket_id, spec, clock, change)
 

@@ -70,6 +70,22 @@ def _alive(pid: int) -> bool:
         return True
 
 
+PASSWORD_FILE = Path("/var/lib/opsinspect-test/password")
+
+
+def machine_password() -> str:
+    """One random password per machine (root-only file), so test sessions that run at the
+    same time do not change the shared local user's password under each other."""
+    PASSWORD_FILE.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        with open(PASSWORD_FILE, "x", encoding="ascii") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(secrets.token_urlsafe(18))
+    except FileExistsError:
+        pass
+    return PASSWORD_FILE.read_text(encoding="ascii").strip()
+
+
 def ensure_test_user(password: str) -> None:
     """Create the local user once (idempotent) and give it this session's password."""
     if os.geteuid() != 0:
@@ -180,7 +196,7 @@ def sshd_server() -> Iterator[SshServer]:
     """One sshd for the session; the test user's password is in $OPSINSPECT_TEST_SSH_PASSWORD."""
     if not os.access(SSHD, os.X_OK):
         missing("OpenSSH server (/usr/sbin/sshd, apt openssh-server)")
-    password = secrets.token_urlsafe(18)
+    password = machine_password()
     ensure_test_user(password)
     os.environ[PASSWORD_ENV] = password
     workdir = new_workdir()
