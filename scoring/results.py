@@ -22,7 +22,7 @@ from scoring.kpis import Subject
 from scoring.period import Period
 from scoring.scheme import Scheme
 
-TEAM = Subject("team", "team")
+TEAM = Subject("team", "ops")  # the whole duty team: every ticket, every target
 
 
 @dataclass(frozen=True)

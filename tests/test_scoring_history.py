@@ -122,7 +122,7 @@ def test_score_output_equals_assessment_of_the_same_facts(synthetic):
     engine = open_store(url).engine
     scheme = schemes.load()
     shown = json.loads(inspect(url, "score", "--period", "2026-11", "-f", "json").stdout)
-    assert [r["subject"]["name"] for r in shown] == ["team", "li.na", "wang.fang", "zhang.wei"]
+    assert [r["subject"]["name"] for r in shown] == ["ops", "li.na", "wang.fang", "zhang.wei"]
 
     li = Subject("engineer", "li.na")
     october = assess(facts_by_hand(engine, inventory, NOV.previous()), NOV.previous(), li, scheme)
