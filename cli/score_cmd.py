@@ -139,7 +139,8 @@ def _chosen(results: list[dict[str, Any]], names, groups) -> list[dict[str, Any]
     missing = wanted - {(r["subject"]["kind"], r["subject"]["name"]) for r in found}
     if missing:
         kind, name = sorted(missing)[0]
-        raise UserError(f"no assessment for {kind} {name!r} in this period")
+        where = "a group of the inventory's targets" if kind == "group" else "assigned a ticket"
+        raise UserError(f"no assessment for {kind} {name!r} in this period (not {where})")
     return found
 
 

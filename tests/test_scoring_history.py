@@ -342,3 +342,27 @@ def test_gather_flags_suppressed_tickets_and_reads_runs_and_backups(engine):
         BackupFact("db01-2", "db01", False, None),
     )
     assert facts.manual == (ManualScore("li.na", "lead", 85),)
+
+
+def test_group_assessment_counts_the_tickets_of_the_groups_targets(synthetic, tmp_path):
+    url, inventory = synthetic
+    hosts = {
+        t.name: {"address": "127.0.0.1", "groups": list(t.groups), "parents": list(t.parents)}
+        for t in inventory.targets
+    }
+    path = tmp_path / "inventory.yaml"
+    path.write_text(json.dumps({"groups": {"web": {}, "db": {}, "net": {}}, "hosts": hosts}))
+    shown = json.loads(
+        inspect(
+            url, "score", "--period", "2026-11", "--group", "web", "-i", str(path), "-f", "json"
+        ).stdout
+    )
+    (web,) = shown
+    assert web["subject"] == {"kind": "group", "name": "web"}
+    opened = [
+        t
+        for t in list_tickets(open_store(url).engine)
+        if NOV.contains(t.opened_at) and t.target.startswith("web")
+    ]
+    resolution = {k["name"]: k for k in web["kpis"]}["resolution_rate"]
+    assert resolution["denominator"] == len(opened) > 0
