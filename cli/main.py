@@ -24,6 +24,7 @@ COMMANDS = {
     "handover": "cli.handover_cmd:handover",
     "report": "cli.report_cmd:report",
     "agent": "cli.agent_cmd:agent",
+    "score": "cli.score_cmd:score",
 }
 
 

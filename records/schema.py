@@ -63,5 +63,6 @@ from records import (  # noqa: E402,F401
     agent_schema,
     assessments_schema,
     backups_schema,
+    scoring_schema,
     tickets_schema,
 )

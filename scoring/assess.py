@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring.facts import Facts
-from scoring.kpis import Kpi, Subject, compute
+from scoring.kpis import Kpi, Subject, compute, tickets_of
 from scoring.period import Period
 from scoring.scheme import Scheme
 
@@ -106,12 +106,8 @@ def _events(
     if name == "complaint":
         return tuple(
             t.id
-            for t in facts.tickets
-            if t.rating is not None
-            and t.rating <= COMPLAINT_RATING
-            and period.contains(t.opened_at)
-            and subject.owns_ticket(t)
-            and not t.suppressed
+            for t in tickets_of(facts, period, subject)
+            if t.rating is not None and t.rating <= COMPLAINT_RATING
         )
     return kpis[DEDUCTION_SOURCES[name]].missed
 

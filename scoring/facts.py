@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,11 @@ class PlannedInspection:
 
 @dataclass(frozen=True)
 class ReachabilityFact:
-    """One target in one run: could it be inspected at all."""
+    """One target over the period: how many runs inspected it, and which could not reach it."""
 
-    run_id: str
     target: str
-    reachable: bool
+    runs: int
+    unreachable: tuple[str, ...] = ()  # run ids
     groups: tuple[str, ...] = ()
 
 
@@ -65,3 +67,9 @@ class Facts:
     reachability: tuple[ReachabilityFact, ...] = ()
     backups: tuple[BackupFact, ...] = ()
     manual: tuple[ManualScore, ...] = ()
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Indexes and subject-independent KPIs derived once: a team's assessment reads the
+        same facts for every engineer, and a busy month has 100,000 tickets."""
+        return {}

@@ -1,0 +1,226 @@
+"""`inspect score`: the KPI assessment of a period, its explanation, and manual scores."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.options import db_option, format_option, inventory_option
+from cli.render import table
+from core.errors import UserError
+from core.paths import default_database_url
+
+period_option = click.option(
+    "--period",
+    "period_text",
+    metavar="PERIOD",
+    help="YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY. Default: the current month.",
+)
+tz_option = click.option(
+    "--tz",
+    "zone",
+    help="Time zone the period's days begin in. Default: the tickets calendar's time zone.",
+)
+
+
+@click.group(invoke_without_command=True)
+@period_option
+@click.option(
+    "--scheme",
+    "scheme_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Scoring scheme YAML. Default: the shipped scheme (docs/scoring.md).",
+)
+@click.option("--engineer", "names", multiple=True, help="Only this engineer (repeatable).")
+@click.option("--group", "groups", multiple=True, help="Only this target group (repeatable).")
+@click.option("--explain", "explain", metavar="ENGINEER", help="Explain one engineer's score.")
+@click.option("--publish", is_flag=True, help="Store the results as the period's assessment.")
+@click.option(
+    "--recompute",
+    is_flag=True,
+    help="Compute again from the records even if published, and replace what was published.",
+)
+@format_option("table", "json")
+@tz_option
+@inventory_option
+@db_option
+@click.pass_context
+def score(
+    ctx: click.Context,
+    period_text: str | None,
+    scheme_path: Path | None,
+    names: tuple[str, ...],
+    groups: tuple[str, ...],
+    explain: str | None,
+    publish: bool,
+    recompute: bool,
+    output_format: str,
+    zone: str | None,
+    inventory_path: Path | None,
+    db_url: str | None,
+) -> None:
+    """Score the team and each engineer for a period: total, grade, pay coefficient and the
+    change since the previous period. A published period is shown as stored."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scoring import scheme as schemes
+    from scoring.results import period_results
+
+    setting = _Setting(inventory_path, db_url, zone)
+    period = setting.period(period_text)
+    scheme = schemes.load(scheme_path)
+    outcome = period_results(
+        setting.engine,
+        period,
+        scheme,
+        datetime.now(UTC),
+        targets=setting.inventory.targets,
+        maintenance=setting.maintenance(),
+        recompute=recompute,
+        publish=publish,
+    )
+    if explain is not None:
+        click.echo("\n".join(_explained(outcome.results, explain, period.label)))
+        return
+    chosen = _chosen(outcome.results, names, groups)
+    if output_format == "json":
+        click.echo(json.dumps(chosen, ensure_ascii=False, indent=2))
+        return
+    click.echo(_table(chosen))
+    state = "published" if outcome.published else "not published (--publish stores it)"
+    source = ", as stored" if outcome.from_store else ""
+    click.echo(f"\n{period.label}: {state}{source}")
+
+
+class _Setting:
+    """Inventory, records engine and time zone, loaded once per command."""
+
+    def __init__(self, inventory_path: Path | None, db_url: str | None, zone: str | None):
+        from core import inventory as inventory_loader
+        from records import open_store
+
+        self.inventory = inventory_loader.load(inventory_path or inventory_loader.default_path())
+        self.engine = open_store(db_url or default_database_url()).engine
+        self.zone = zone or self.inventory.tickets.calendar.timezone
+
+    def period(self, text: str | None):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from scoring.period import parse
+
+        try:
+            tz = ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(f"--tz {self.zone!r}: unknown time zone") from None
+        return parse(text or datetime.now(tz).strftime("%Y-%m"), tz)
+
+    def maintenance(self):
+        """Which maintenance window covered a target at a moment (tickets' own rule)."""
+        spec = self.inventory.tickets
+        if not spec.maintenance:
+            return None
+        from core.model import Target
+        from tickets.suppression import maintenance_window
+
+        targets = {t.name: t for t in self.inventory.targets}
+        return lambda name, at: maintenance_window(spec, targets.get(name) or Target(name), at)
+
+
+def _chosen(results: list[dict[str, Any]], names, groups) -> list[dict[str, Any]]:
+    """By default the team and the engineers; --engineer/--group pick subjects instead."""
+    if not names and not groups:
+        return [r for r in results if r["subject"]["kind"] in ("team", "engineer")]
+    wanted = {("engineer", n) for n in names} | {("group", g) for g in groups}
+    found = [r for r in results if (r["subject"]["kind"], r["subject"]["name"]) in wanted]
+    missing = wanted - {(r["subject"]["kind"], r["subject"]["name"]) for r in found}
+    if missing:
+        kind, name = sorted(missing)[0]
+        where = "a group of the inventory's targets" if kind == "group" else "assigned a ticket"
+        raise UserError(f"no assessment for {kind} {name!r} in this period (not {where})")
+    return found
+
+
+def _explained(results: list[dict[str, Any]], name: str, label: str) -> list[str]:
+    from scoring.explain import explain_lines
+
+    for result in results:
+        if result["subject"] == {"kind": "engineer", "name": name}:
+            return explain_lines(result)
+    raise UserError(f"engineer {name!r} has no assessment in {label} (no tickets, no ratings)")
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    """Grade last: its CJK names are two columns wide and would shift the columns after it."""
+    rows = [
+        [
+            r["subject"]["kind"],
+            r["subject"]["name"],
+            f"{r['total']:.2f}",
+            f"{r['coefficient']:g}",
+            "-" if r["change"] is None else f"{r['change']:+.2f}",
+            "yes" if r["progress"] else "",
+            r["grade"],
+        ]
+        for r in results
+    ]
+    return table(["KIND", "NAME", "TOTAL", "COEFF", "CHANGE", "PROGRESS", "GRADE"], rows)
+
+
+@score.group()
+def manual() -> None:
+    """Peer and leader ratings (0-100) that combine with the automatic score."""
+
+
+@manual.command(name="add")
+@click.argument("engineer")
+@click.option("--rater", required=True, help="Who gives the rating (the lead, a peer).")
+@click.option("--score", "value", type=float, required=True, help="0 to 100.")
+@click.option("--period", "period_text", required=True, metavar="PERIOD", help="e.g. 2026-11.")
+@db_option
+def manual_add(engineer: str, rater: str, value: float, period_text: str, db_url) -> None:
+    """Record one rating; the same rater rating the same engineer again replaces it."""
+    from records import open_store
+    from records.scoring import add_manual_score
+    from scoring.period import parse
+
+    period = parse(period_text)
+    engine = open_store(db_url or default_database_url()).engine
+    replaced = add_manual_score(engine, period.label, engineer, rater, value, datetime.now(UTC))
+    verb = "replaced" if replaced else "recorded"
+    click.echo(f"{verb}: {rater} rates {engineer} {value:g} for {period.label}")
+
+
+@manual.command(name="list")
+@click.option("--period", "period_text", required=True, metavar="PERIOD", help="e.g. 2026-11.")
+@format_option("table", "json")
+@db_option
+def manual_list(period_text: str, output_format: str, db_url) -> None:
+    """The ratings entered for a period."""
+    from records import open_store
+    from records.scoring import manual_scores
+    from scoring.period import parse
+
+    period = parse(period_text)
+    entries = manual_scores(open_store(db_url or default_database_url()).engine, period.label)
+    if output_format == "json":
+        rows = [
+            {
+                "engineer": e.engineer,
+                "rater": e.rater,
+                "score": e.score,
+                "entered_at": e.entered_at.isoformat(),
+            }
+            for e in entries
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        table(
+            ["ENGINEER", "RATER", "SCORE", "ENTERED"],
+            [[e.engineer, e.rater, f"{e.score:g}", e.entered_at.isoformat()] for e in entries],
+        )
+    )
