@@ -72,14 +72,17 @@ def _migrate(engine: Engine) -> None:
         command.upgrade(config, "heads")
 
 
-_REVISION = re.compile(r'^(down_revision|revision) = (?:"([^"]+)"|None)$', re.M)
+_ASSIGNMENT = re.compile(r"^(revision|down_revision|depends_on)\b[^=]*=(.*)$", re.M)
 
 
 def _heads() -> set[str]:
+    """Revisions nothing else builds on (by down_revision or depends_on): what Alembic
+    records once everything is applied."""
     revisions, parents = set(), set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
-        for key, value in _REVISION.findall(script.read_text(encoding="utf-8")):
-            (revisions if key == "revision" else parents).add(value)
+        for key, value in _ASSIGNMENT.findall(script.read_text(encoding="utf-8")):
+            names = set(re.findall(r"[\"']([^\"']+)[\"']", value.split("#")[0]))
+            (revisions if key == "revision" else parents).update(names)
     return revisions - parents
 
 
