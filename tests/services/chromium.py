@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from reports.pdf import QUIET_FLAGS
 from tests.services import require_program
 
 TIMEOUT = 60.0
@@ -56,14 +57,7 @@ class Browser:
             self.process = subprocess.Popen(
                 [
                     executable,
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
+                    *QUIET_FLAGS,
                     "--hide-scrollbars",
                     f"--user-data-dir={profile / 'profile'}",
                     "--remote-debugging-pipe",
