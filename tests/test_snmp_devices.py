@@ -186,11 +186,18 @@ def test_traffic_rate_from_two_real_polls(snmpsim, monkeypatch):
     now = poll(target)
     (a,) = metric(before, "if.in_octets", interface="Gi0/49")
     (b,) = metric(now, "if.in_octets", interface="Gi0/49")
-    assert counter_rate(a, b, False, None) == pytest.approx(RATE_IN, rel=0.1)
+    # snmpsim advances a `rate` counter in whole seconds, so over ~2 s the counted time may be
+    # a second off the elapsed time; the rate itself must follow the two samples exactly
+    elapsed = (b.at - a.at).total_seconds()
+    assert abs((b.value - a.value) / RATE_IN - elapsed) <= 1.05
+    rate = counter_rate(a, b, False, None)
+    assert rate == pytest.approx((b.value - a.value) / elapsed)
     findings = judge(target, now, before)
     (gi49,) = [f for f in findings if f.check == "if_utilization" and f.subject == "Gi0/49"]
-    # 1 Mbit/s in on a 1 Gbit/s port; out stands still
+    # about 1 Mbit/s in on a 1 Gbit/s port; out stands still
+    (speed,) = metric(now, "if.speed", interface="Gi0/49")
     assert gi49.status == Status.OK
-    assert gi49.evidence["in"] == pytest.approx(0.1, rel=0.1)
+    # evidence percentages are rounded to two decimals
+    assert gi49.evidence["in"] == pytest.approx(rate * 8 / speed.value * 100, abs=0.006)
     assert gi49.evidence["out"] == 0.0
     assert a.at < b.at <= datetime.now(UTC)
