@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.model import Finding
 from core.status import Status
 from records.schema import FindingRow, RunRow
-from records.store import _finding
+from records.store import _finding, run_header_fields
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,7 @@ def runs_between(engine: Engine, start: datetime, end: datetime) -> list[RunHead
         .order_by(RunRow.started_at, RunRow.id)
     )
     with Session(engine) as session:
-        return [
-            RunHeader(
-                id=row.id,
-                trigger=row.trigger,
-                operator=row.operator,
-                started_at=row.started_at,
-                finished_at=row.finished_at,
-                status=Status(row.status),
-                targets=tuple(row.targets),
-            )
-            for row in session.scalars(query)
-        ]
+        return [RunHeader(**run_header_fields(row)) for row in session.scalars(query)]
 
 
 def status_counts(engine: Engine, run_ids: Sequence[str]) -> list[StatusCount]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
@@ -19,8 +20,8 @@ class RunSummary:
     id: str
     trigger: str
     operator: str
-    started_at: object
-    finished_at: object
+    started_at: datetime
+    finished_at: datetime
     status: Status
     targets: tuple[str, ...]
     problems: int
@@ -61,16 +62,7 @@ class Store:
             )
         with Session(self.engine) as session:
             return [
-                RunSummary(
-                    id=row.id,
-                    trigger=row.trigger,
-                    operator=row.operator,
-                    started_at=row.started_at,
-                    finished_at=row.finished_at,
-                    status=Status(row.status),
-                    targets=tuple(row.targets),
-                    problems=n,
-                )
+                RunSummary(**run_header_fields(row), problems=n)
                 for row, n in session.execute(query)
             ]
 
@@ -127,6 +119,19 @@ class Store:
 
 def open_store(url: str) -> Store:
     return Store(connect(url))
+
+
+def run_header_fields(row: RunRow) -> dict:
+    """A stored run's header as keyword arguments, for every view of runs."""
+    return {
+        "id": row.id,
+        "trigger": row.trigger,
+        "operator": row.operator,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "status": Status(row.status),
+        "targets": tuple(row.targets),
+    }
 
 
 def _run_row(run: InspectionRun) -> RunRow:
