@@ -69,21 +69,18 @@ def daily(
 ) -> None:
     """Daily inspection report: every target's status, anomalies with first aid, changes
     since yesterday, backups done and failed, open tickets with SLA state, the day's runs."""
-    from reports.clock import parse_day, today, zone
-    from reports.i18n import check_language
+    from reports.clock import parse_day, today
 
-    zone_info = zone(tz)
+    zone_info = _zone_for(tz, lang)
     the_day = parse_day(day) if day else today(zone_info)
-    check_language(lang)
 
     from reports.daily import build_daily
-    from reports.render import render
     from reports.sources import DailySources, recorded_backups
 
     engine = _engine(db_url)
     sources = DailySources(backups=recorded_backups, tickets=open_tickets(inventory_path))
     data = build_daily(engine, the_day, zone_info, sources)
-    deliver(render(data, output_format, lang), output_format, output, f"daily-{the_day}")
+    _emit(data, output_format, lang, output, f"daily-{the_day}")
 
 
 @report.command()
@@ -109,16 +106,12 @@ def fault(
 ) -> None:
     """Fault report for one ticket: the seven elements, the customer version, the timeline
     from the work log, root cause, resolution and follow-up."""
-    from reports.clock import zone
     from reports.fault import build_fault
-    from reports.i18n import check_language
-    from reports.render import render
 
-    zone_info = zone(tz)
-    check_language(lang)
+    zone_info = _zone_for(tz, lang)
     data = build_fault(_engine(db_url), ticket_id, zone_info.key, audience)
     stem = f"fault-{ticket_id}" + ("-customer" if audience == "customer" else "")
-    deliver(render(data, output_format, lang), output_format, output, stem)
+    _emit(data, output_format, lang, output, stem)
 
 
 @report.command()
@@ -136,15 +129,11 @@ def monthly(
 ) -> None:
     """Monthly report: faults by category and grade with trends, top problem targets,
     potential problems with suggestions, work summary, KPIs and assessment, open items."""
-    from reports.clock import zone
-    from reports.i18n import check_language
     from reports.monthly import build_monthly
-    from reports.render import render
 
-    zone_info = zone(tz)
-    check_language(lang)
+    zone_info = _zone_for(tz, lang)
     data = build_monthly(_engine(db_url), month, zone_info, open_tickets(inventory_path))
-    deliver(render(data, output_format, lang), output_format, output, f"monthly-{month}")
+    _emit(data, output_format, lang, output, f"monthly-{month}")
 
 
 @report.command()
@@ -168,14 +157,25 @@ def assessment(
     """Assessment report: each published score with grade, coefficient, KPIs and
     deductions with their evidence."""
     from reports.assessment import build_assessment
+
+    zone_info = _zone_for(tz, lang)
+    data = build_assessment(_engine(db_url), period, zone_info.key)
+    _emit(data, output_format, lang, output, f"assessment-{period}")
+
+
+def _zone_for(tz: str | None, lang: str):
+    """The report's time zone, once the language is known to have a catalog."""
     from reports.clock import zone
     from reports.i18n import check_language
+
+    check_language(lang)
+    return zone(tz)
+
+
+def _emit(data, output_format: str, lang: str, output: Path | None, stem: str) -> None:
     from reports.render import render
 
-    zone_info = zone(tz)
-    check_language(lang)
-    data = build_assessment(_engine(db_url), period, zone_info.key)
-    deliver(render(data, output_format, lang), output_format, output, f"assessment-{period}")
+    deliver(render(data, output_format, lang), output_format, output, stem)
 
 
 def _engine(db_url: str | None):
