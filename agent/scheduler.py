@@ -11,7 +11,7 @@ import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from core.cronexpr import CronExpr
@@ -23,33 +23,21 @@ from core.inventory_spec import ScheduleSpec
 DEFAULT_SCHEDULES: Mapping[str, ScheduleSpec] = {
     "inspection": ScheduleSpec(cron="0 8,14,20 * * *"),
 }
-SEARCH_DAYS = 366 * 8  # a cron like "0 0 29 2 1" needs years to come round
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class CronTrigger:
-    """Wall-clock times in a zone. A time skipped by the spring change fires once, one offset
-    later (02:30 -> 03:30); a time repeated in autumn fires once, at its first occurrence."""
+    """Wall-clock times in a zone (DST rules: `CronExpr.next_after`)."""
 
     expr: CronExpr
     zone: tzinfo
 
     def next_after(self, moment: datetime) -> datetime:
-        day = moment.astimezone(self.zone).date()
-        for _ in range(SEARCH_DAYS):
-            weekday = (day.weekday() + 1) % 7
-            if self.expr.matches_day(day.year, day.month, day.day, weekday):
-                candidates = [
-                    datetime.combine(day, time(h, m), self.zone).astimezone(UTC)
-                    for h in self.expr.hours
-                    for m in self.expr.minutes
-                ]
-                later = [c for c in candidates if c > moment]
-                if later:
-                    return min(later)
-            day += timedelta(days=1)
-        raise UserError(f"cron {self.expr.text!r} never fires (no such date)")
+        try:
+            return self.expr.next_after(moment, self.zone)
+        except ValueError as never:
+            raise UserError(str(never)) from None
 
     def describe(self) -> str:
         return f"cron {self.expr.text} ({self.zone})"

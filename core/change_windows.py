@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.cronexpr import CronExpr
+
 
 @dataclass(frozen=True)
 class ChangeWindow:
@@ -23,18 +25,14 @@ class ChangeWindow:
             return self.start <= until and self.end >= since
         if self.cron is None or self.duration is None:
             return False
-        from croniter import croniter
-
-        zone = ZoneInfo(self.timezone)
+        expr, zone = CronExpr.parse(self.cron), ZoneInfo(self.timezone)
         # The latest window start that could still be open at `since`, then every later one.
-        cursor = (since - self.duration - timedelta(seconds=1)).astimezone(zone)
-        starts = croniter(self.cron, cursor)
-        while True:
-            opened: datetime = starts.get_next(datetime)
-            if opened > until:
-                return False
+        opened = expr.next_after(since - self.duration - timedelta(seconds=1), zone)
+        while opened <= until:
             if opened + self.duration >= since:
                 return True
+            opened = expr.next_after(opened, zone)
+        return False
 
     def describe(self) -> str:
         if self.cron is not None and self.duration is not None:

@@ -8,6 +8,7 @@ day fields are restricted a day matches if either does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 ALIASES = {
     "@yearly": "0 0 1 1 *",
@@ -21,6 +22,7 @@ ALIASES = {
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # (name, low, high, names offset by low)
+SEARCH_DAYS = 366 * 8  # a cron like "0 0 29 2 1" needs years to come round
 FIELDS = (
     ("minute", 0, 59, ()),
     ("hour", 0, 23, ()),
@@ -70,6 +72,37 @@ class CronExpr:
         if self.days_restricted and self.weekdays_restricted:
             return in_days or in_weekdays
         return in_days and in_weekdays
+
+    def next_after(self, moment: datetime, zone: tzinfo) -> datetime:
+        """The first firing after `moment`, read as wall-clock times in `zone` (in UTC).
+        A time skipped by the spring change fires once, one offset later (02:30 -> 03:30);
+        a time repeated in autumn fires once, at its first occurrence."""
+        day = moment.astimezone(zone).date()
+        for _ in range(SEARCH_DAYS):
+            later = [t for t in self._firings(day, zone) if t > moment]
+            if later:
+                return min(later)
+            day += timedelta(days=1)
+        raise ValueError(f"cron {self.text!r} never fires (no such date)")
+
+    def last_at_or_before(self, moment: datetime, zone: tzinfo) -> datetime:
+        """The latest firing at or before `moment` (in UTC): when a recurring window began."""
+        day = moment.astimezone(zone).date()
+        for _ in range(SEARCH_DAYS):
+            earlier = [t for t in self._firings(day, zone) if t <= moment]
+            if earlier:
+                return max(earlier)
+            day -= timedelta(days=1)
+        raise ValueError(f"cron {self.text!r} never fires (no such date)")
+
+    def _firings(self, day: date, zone: tzinfo) -> list[datetime]:
+        if not self.matches_day(day.year, day.month, day.day, (day.weekday() + 1) % 7):
+            return []
+        return [
+            datetime.combine(day, time(h, m), zone).astimezone(UTC)
+            for h in self.hours
+            for m in self.minutes
+        ]
 
 
 def _field(text: str, name: str, low: int, high: int, names: tuple[str, ...]) -> frozenset[int]:

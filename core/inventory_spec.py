@@ -8,10 +8,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from core import secrets
-from core.cronexpr import CronExpr
 from core.durations import parse_duration
 from core.thresholds import Range
-from core.tickets_spec import TicketsSpec
+from core.tickets_spec import Cron, TicketsSpec, TimeZone
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 
@@ -28,11 +27,6 @@ def _credential(value: str) -> str:
 def _range(value: str | int | float) -> str:
     Range.parse(value)
     return str(value)
-
-
-def _cron(value: str) -> str:
-    CronExpr.parse(value)
-    return value
 
 
 def _duration(value: str | int | float) -> str | int | float:
@@ -60,20 +54,8 @@ def _jump_host(value: str) -> str:
     return value
 
 
-def _timezone(value: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (expected e.g. Europe/Berlin)") from None
-    return value
-
-
 Credential = Annotated[str, AfterValidator(_credential)]
 JumpHost = Annotated[str, AfterValidator(_jump_host)]
-CronText = Annotated[str, AfterValidator(_cron)]
-TimeZone = Annotated[str, AfterValidator(_timezone)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
 Duration = Annotated[str | int | float, AfterValidator(_duration)]
 
@@ -121,7 +103,7 @@ class CliSpec(Strict):
 class ChangeWindowSpec(Strict):
     """Recurring (`cron` + `duration`) or one-off (`start` + `end`, with a UTC offset)."""
 
-    cron: CronText | None = None
+    cron: Cron | None = None
     duration: Duration | None = None
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
@@ -213,7 +195,7 @@ class ScheduleSpec(Strict):
     """One agent job. `kind` names what runs (agent.jobs.KINDS); backups add their own kind."""
 
     kind: Literal["inspect", "backup"] = "inspect"
-    cron: CronText | None = None
+    cron: Cron | None = None
     every: Duration | None = None
     timezone: TimeZone | None = None
     splay: Duration | None = None

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from core import secrets
+from core.cronexpr import CronExpr
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -78,10 +79,7 @@ def _url(value: str) -> str:
 
 
 def _cron(value: str) -> str:
-    from croniter import croniter
-
-    if not croniter.is_valid(value):
-        raise ValueError(f"invalid cron expression {value!r}")
+    CronExpr.parse(value)
     return value
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.cronexpr import CronExpr
 from core.model import Target
 from core.status import Status
 from core.tickets_spec import MaintenanceSpec, TicketsSpec
@@ -30,11 +31,9 @@ def maintenance_window(spec: TicketsSpec, target: Target, at: datetime) -> str |
 def _covers(window: MaintenanceSpec, at: datetime, default_zone: str) -> bool:
     if window.start is not None and window.end is not None:
         return window.start <= at < window.end
-    from croniter import croniter
-
-    local = at.astimezone(ZoneInfo(window.timezone or default_zone))
-    began = croniter(window.cron, local + timedelta(seconds=1)).get_prev(datetime)
-    return began <= local < began + window.duration
+    zone = ZoneInfo(window.timezone or default_zone)
+    began = CronExpr.parse(window.cron).last_at_or_before(at, zone)
+    return began <= at < began + window.duration
 
 
 def parent_down(
