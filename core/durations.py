@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(min|[smhdw])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 DURATION_HELP = "a duration such as 90s, 30m, 4h, 1d12h or 2w"
 
 
-def parse_duration(value: str | int | float) -> timedelta:
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
     """Raises ValueError naming the accepted forms."""
+    if isinstance(value, timedelta):
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
     else:

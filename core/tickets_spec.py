@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from core import secrets
 from core.cronexpr import CronExpr
+from core.durations import parse_duration
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -20,24 +21,6 @@ EVENTS: tuple[Event, ...] = ("open", "escalate", "resolve")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = "end_of_day"
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: object) -> object:
-    """`90s`, `15m`, `4h`, `3d`, `1w`; plain numbers are minutes (how duty rules are written)."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
-        raise ValueError("expected a duration like 15m, 4h or 3d")
-    if isinstance(value, int | float):
-        return timedelta(minutes=value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError("expected a duration like 15m, 4h or 3d")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-
 
 def _timezone(value: str) -> str:
     try:

@@ -8,7 +8,7 @@ from core.durations import parse_duration
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("90s", 90), ("30m", 1800), ("26h", 93600), ("7d", 604800), ("2w", 1209600),
-     ("1d12h", 129600), ("2h 30m", 9000), ("1.5h", 5400), (60, 60)],
+     ("1d12h", 129600), ("2h 30m", 9000), ("1.5h", 5400), ("15min", 900), (60, 60)],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == timedelta(seconds=seconds)

@@ -44,7 +44,7 @@ def test_defaults_without_a_tickets_section(tmp_path):
     [
         (
             "  sla:\n    grades:\n      A: {resolution: soon}\n",
-            "inventory.yaml:5: tickets.sla.grades.A.resolution: expected a duration like 15m",
+            "inventory.yaml:5: tickets.sla.grades.A.resolution: expected a duration such as 90s",
         ),
         (
             "  calendar: {timezone: Mars/Olympus}\n",
