@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from tests.services import free_port
 
+NAGIOS_EXIT = {"OK": 3, "WARNING": 1, "CRITICAL": 2}  # with one UNKNOWN target in the run
+
 INVENTORY = """\
 groups:
   recorded:
@@ -61,11 +63,15 @@ def test_inspect_run_over_snmp_devices(snmpd, snmpsim, tmp_path, monkeypatch):
         ["run", "-i", str(path), "-f", "json", "--no-store", "--timeout", "30"],
     )
     elapsed = time.monotonic() - started
-    assert result.exit_code == 3, result.output  # UNKNOWN for the dead agent, nothing worse
     findings = json.loads(result.output)["findings"]
 
     def of(target, check=None):
         return [f for f in findings if f["target"] == target and check in (None, f["check"])]
+
+    # lab-snmpd reports this machine's real CPU (none in snmpd's first minute), which a loaded
+    # test machine can push over 90 %; all else is recorded or idle: UNKNOWN for the dead agent
+    host_cpu = next((f["status"] for f in of("lab-snmpd", "device_cpu")), "OK")
+    assert result.exit_code == NAGIOS_EXIT[host_cpu], result.output
 
     (gone,) = of("gone")
     assert gone["status"] == "UNKNOWN" and gone["summary"].startswith("timeout: no SNMP answer")
@@ -73,7 +79,9 @@ def test_inspect_run_over_snmp_devices(snmpd, snmpsim, tmp_path, monkeypatch):
     assert of("c3560", "interface")[0]["status"] == "OK"
     assert {f["subject"] for f in of("s5720", "device_cpu")} == {"MPU Board 0"}
     assert of("lab-snmpd", "device_restart")[0]["status"] == "OK"
-    assert all(f["status"] == "OK" for f in findings if f["target"] != "gone")
+    steady = [f for f in findings if f["target"] != "gone" and f["check"] != "device_cpu"]
+    assert all(f["status"] == "OK" for f in steady), steady
+    assert all(f["status"] == "OK" for f in of("c3560") + of("s5720"))  # recorded: all calm
     assert user.auth_key not in result.output and user.priv_key not in result.output
     # the dead agent gives up after its own 1 s timeout (+ a 1 s probe), far inside the 30 s
     # deadline, while the live ones are polled alongside it
