@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,19 +67,29 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         ReadTimeout,
     )
 
+    from collectors import ssh_hostkeys
+
     configured = settings(target).timeout
     seconds = max(1.0, configured if timeout is None else min(configured, timeout))
     params = connect_params(target, seconds)
     where = f"{target.address}:{params['port']}"
+    connection = ConnectHandler(**params, auto_connect=False)
+    # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
+    connection._build_ssh_client = partial(ssh_hostkeys.trusting_client, settings(target))
     try:
-        connection = ConnectHandler(**params)
+        connection._open()  # how netmiko's own dispatcher connects an auto_connect=False session
     except NetmikoAuthenticationException:
+        connection.disconnect()
         raise CollectError(
             "auth failed", f"{where}: the device refused user {params['username']!r}"
         ) from None
     except (NetmikoTimeoutException, ReadTimeout, OSError, EOFError) as exc:
+        connection.disconnect()
         reason, what = _why(exc)
         raise CollectError(reason, f"{where}: {what}") from None
+    except BaseException:
+        connection.disconnect()  # a CollectError from the host key policy, or an interrupt
+        raise
     try:
         if "secret" in params:
             _enable(connection, where)
@@ -100,7 +111,13 @@ def _enable(connection: BaseConnection, where: str) -> None:
 
 def _why(exc: BaseException) -> tuple[str, str]:
     """netmiko reports refused, dropped and silent alike; the cause underneath tells them apart."""
+    from paramiko import BadHostKeyException
+
+    from collectors import ssh_hostkeys
+
     cause = exc.__context__ or exc
+    if isinstance(cause, BadHostKeyException):
+        return "host key changed", ssh_hostkeys.changed_message(cause)
     if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
     if isinstance(cause, ConnectionRefusedError):

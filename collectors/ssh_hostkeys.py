@@ -11,9 +11,11 @@ import threading
 from pathlib import Path
 
 import paramiko
+from paramiko.hostkeys import InvalidHostKey
 
 from core import paths
 from core.errors import CollectError
+from core.inventory_spec import HostKeySettings
 
 SYSTEM_KNOWN_HOSTS = (Path("/etc/ssh/ssh_known_hosts"), Path("~/.ssh/known_hosts"))
 _RECORD_LOCK = threading.Lock()  # one writer at a time: many targets may share an address
@@ -83,3 +85,17 @@ def changed_message(exc: paramiko.BadHostKeyException) -> str:
         f"{exc.hostname} offered {describe(exc.key)} but known_hosts has "
         f"{describe(exc.expected_key)}; connection refused"
     )
+
+
+def trusting_client(spec: HostKeySettings) -> paramiko.SSHClient:
+    """A client that knows every trusted known_hosts file and applies the target's policy to
+    hosts none of them lists (used for network CLI sessions through netmiko too)."""
+    client = paramiko.SSHClient()
+    for path in trusted_files(spec.known_hosts):
+        try:
+            client.load_system_host_keys(str(path))
+        except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
+            line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
+            raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
+    client.set_missing_host_key_policy(policy(spec.host_key_policy, spec.known_hosts))
+    return client

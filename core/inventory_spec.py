@@ -64,15 +64,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
 
-class SshSpec(Strict):
+class HostKeySettings(Strict):
+    """How an SSH server's key is trusted: known_hosts only, or recorded on first use."""
+
+    host_key_policy: Literal["strict", "tofu"] = "strict"
+    known_hosts: str | None = None
+
+
+class SshSpec(HostKeySettings):
     port: int = 22
     username: str | None = None
     password: Credential | None = None
     key_file: str | None = None
     passphrase: Credential | None = None
     use_agent: bool = True
-    host_key_policy: Literal["strict", "tofu"] = "strict"
-    known_hosts: str | None = None
     jump_host: JumpHost | None = None
     timeout: float = Field(10.0, gt=0)
 
@@ -90,7 +95,7 @@ class SnmpSpec(Strict):
     retries: int = Field(1, ge=0)
 
 
-class CliSpec(Strict):
+class CliSpec(HostKeySettings):
     port: int = 22
     username: str | None = None
     password: Credential | None = None

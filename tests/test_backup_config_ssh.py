@@ -32,7 +32,8 @@ def test_a_change_over_ssh_makes_one_commit_and_a_readable_diff(fake_cisco_switc
     assert stored.startswith("version 12.1\n") and "Building configuration" not in stored
     assert backup().commit is None  # fetched again, nothing changed: no commit
 
-    configure(target, "interface FastEthernet0/3", "description uplink to core-2")
+    # Fa0/7: the session's one switch keeps other tests' changes (they use Fa0/3)
+    configure(target, "interface FastEthernet0/7", "description uplink to core-2")
     changed = backup()
     assert changed.commit is not None and changed.commit.message.startswith("sw1: ")
     assert len(repo.history("sw1")) == 2
@@ -47,5 +48,5 @@ def test_a_change_over_ssh_makes_one_commit_and_a_readable_diff(fake_cisco_switc
     before = repo.show("sw1", repo.history("sw1")[1].rev)
     after = repo.show("sw1")
     semantic = semantic_diff("cisco_ios", before, after)
-    assert semantic.changed == ("interface FastEthernet0/3",)
-    assert semantic.remediation == ("interface FastEthernet0/3", "  description uplink to core-2")
+    assert semantic.changed == ("interface FastEthernet0/7",)
+    assert semantic.remediation == ("interface FastEthernet0/7", "  description uplink to core-2")

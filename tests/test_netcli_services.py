@@ -13,18 +13,21 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import paramiko
 import pytest
 import yaml
 
 from agent.runner import inspect_target
 from collectors.netcli import NetCliCollector
 from collectors.netcli_connection import cli_session
+from collectors.ssh_hostkeys import own_known_hosts
 from core.errors import CollectError
 from core.inventory import Inventory
 from core.model import PreviousRun, Sample
 from core.session import Session
 from core.status import Status
 from tests.services import free_port
+from tests.services.sshd import keygen
 
 SHARED_METRICS = {  # the names shared with the SNMP collector (docs/netcli.md)
     "system.uptime",
@@ -120,6 +123,36 @@ def test_wrong_enable_secret_is_auth_failed(fake_cisco_switch, monkeypatch):
         collect(target)
     assert failure.value.reason == "auth failed"
     assert "enable secret" in str(failure.value)
+
+
+def test_unknown_host_key_is_refused_before_login_in_strict_mode(fake_cisco_switch, tmp_path):
+    stranger = tmp_path / "empty_known_hosts"
+    stranger.write_text("")
+    target = fake_cisco_switch.target(known_hosts=str(stranger))
+    result = inspect_target(Inventory(), target, lambda _name: PreviousRun(), timeout=30)
+    [finding] = result.findings
+    assert finding.status == Status.UNKNOWN
+    assert finding.summary.startswith("host key unknown: ")
+    assert not own_known_hosts().exists()  # strict never records
+
+
+def test_tofu_records_the_first_key_and_a_changed_key_is_critical(fake_cisco_switch, tmp_path):
+    switch = fake_cisco_switch
+    first = switch.target(host_key_policy="tofu", known_hosts=None)
+    with cli_session(first) as session:
+        assert session.find_prompt().startswith(switch.hostname)
+    recorded = own_known_hosts().read_text()
+    assert recorded.startswith(f"[{switch.host}]:{switch.port} ")
+    # the same address now answers with another key: never accepted, whatever the policy
+    keygen(tmp_path / "impostor")
+    impostor = paramiko.Ed25519Key.from_private_key_file(str(tmp_path / "impostor"))
+    own_known_hosts().write_text(
+        f"[{switch.host}]:{switch.port} {impostor.get_name()} {impostor.get_base64()}\n"
+    )
+    result = inspect_target(Inventory(), first, lambda _name: PreviousRun(), timeout=30)
+    [finding] = result.findings
+    assert (finding.status, finding.summary.split(":")[0]) == (Status.CRITICAL, "host key changed")
+    assert impostor.fingerprint in finding.summary
 
 
 def test_closed_port_is_unreachable(fake_cisco_switch):
@@ -234,6 +267,7 @@ def test_inspect_run_over_an_inventory_of_switches(fake_cisco_switch, tmp_path, 
         "username": switch.username,
         "password": f"env:{switch.password_env}",
         "secret": f"env:{switch.enable_env}",
+        "known_hosts": switch.known_hosts,
     }
     inventory = {
         "groups": {"access": {"kind": "switch", "platform": "cisco_ios", "cli": cli_settings}},

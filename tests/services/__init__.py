@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -61,3 +62,20 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
             return True
     except OSError:
         return False
+
+
+def scan_host_keys(host: str, ports: list[int], path: str) -> str:
+    """Write the servers' host keys, as OpenSSH's ssh-keyscan reads them, to a known_hosts
+    file: simulated devices are then trusted the strict way, like a real estate's."""
+    lines: list[str] = []
+    for port in ports:
+        done = subprocess.run(
+            [require_program("ssh-keyscan"), "-p", str(port), "-T", "10", host],
+            capture_output=True, text=True, timeout=30,
+        )
+        if not done.stdout.strip():
+            raise RuntimeError(f"ssh-keyscan {host}:{port} found no key: {done.stderr[-500:]}")
+        lines.append(done.stdout)
+    with open(path, "w", encoding="ascii") as out:
+        out.writelines(lines)
+    return path

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from core.model import Target
-from tests.services import free_port, missing, port_open, wait_until
+from tests.services import free_port, missing, port_open, scan_host_keys, wait_until
 
 LAUNCHER = Path(__file__).with_name("fake_switches_launcher.py")
 PASSWORD_ENV = "OPSINSPECT_TEST_FAKE_SWITCH_PASSWORD"
@@ -34,6 +34,7 @@ class FakeSwitch:
     password_env: str
     enable_env: str
     hostname: str
+    known_hosts: str
     platform: str = "cisco_ios"
 
     def target(self, name: str = "fake-cisco", **cli: object) -> Target:
@@ -44,6 +45,7 @@ class FakeSwitch:
             "password": f"env:{self.password_env}",
             "secret": f"env:{self.enable_env}",
             "timeout": 10,
+            "known_hosts": self.known_hosts,
             **cli,
         }
         return Target(
@@ -63,6 +65,7 @@ def fake_cisco_switch() -> Iterator[FakeSwitch]:
         password_env=PASSWORD_ENV,
         enable_env=ENABLE_ENV,
         hostname="fake-sw1",
+        known_hosts=os.path.join(tempfile.mkdtemp(prefix="opsinspect-fake-switches-"), "known"),
     )
     os.environ[PASSWORD_ENV] = "fs-login-4711"
     os.environ[ENABLE_ENV] = "fs-enable-0815"
@@ -96,6 +99,7 @@ def _serve(switch: FakeSwitch, log) -> Iterator[FakeSwitch]:
         )
         if process.poll() is not None:
             raise RuntimeError(f"fake-switches exited: {Path(log.name).read_text()[-2000:]}")
+        scan_host_keys(switch.host, [switch.port], switch.known_hosts)
         yield switch
     finally:
         process.terminate()

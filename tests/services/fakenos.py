@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from core.model import Target
-from tests.services import free_port, missing, port_open, wait_until
+from tests.services import free_port, missing, port_open, scan_host_keys, wait_until
 
 PASSWORD_ENV = "OPSINSPECT_TEST_FAKENOS_PASSWORD"
 # netmiko device_type (our Target.platform) -> fakenos platform
@@ -40,6 +40,7 @@ class FakeNos:
     host: str
     username: str
     password_env: str
+    known_hosts: str
     ports: dict[str, int] = field(default_factory=dict)
 
     def target(self, platform: str, **cli: object) -> Target:
@@ -48,6 +49,7 @@ class FakeNos:
             "username": self.username,
             "password": f"env:{self.password_env}",
             "timeout": 10,
+            "known_hosts": self.known_hosts,
             # fakenos answers in bursts that netmiko's fast timings sometimes split,
             # shifting every later output by one command
             "fast_cli": False,
@@ -81,6 +83,7 @@ def fakenos_devices() -> Iterator[FakeNos]:
         host="127.0.0.1",
         username="netops",
         password_env=PASSWORD_ENV,
+        known_hosts=str(workdir / "known_hosts"),
         ports={platform: free_port() for platform in PLATFORMS},
     )
     os.environ[PASSWORD_ENV] = "fakenos-pass-2718"
@@ -114,6 +117,7 @@ def fakenos_devices() -> Iterator[FakeNos]:
         )
         if process.poll() is not None:
             raise RuntimeError(f"fakenos exited: {(workdir / 'fakenos.log').read_text()[-2000:]}")
+        scan_host_keys(devices.host, list(devices.ports.values()), devices.known_hosts)
         yield devices
     finally:
         process.send_signal(signal.SIGINT)  # its CLI stops its servers on KeyboardInterrupt
