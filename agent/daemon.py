@@ -3,6 +3,9 @@
 Signals only set flags; the main thread acts on them. SIGTERM/SIGINT: start nothing new,
 give running jobs `stop_timeout` seconds to finish, record the rest as abandoned. SIGHUP:
 reload the inventory (a bad file is logged and the old one kept).
+
+Besides the jobs, with `export:` a metrics thread spools this host's metrics every
+`export.metrics_every` (agent/metrics.py) and a sender thread drains the spool.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent import metrics
 from agent.export.influx import Exporter
 from agent.jobs import KINDS, JobContext
 from agent.scheduler import Job, build_jobs, decide, slots_between
 from core import inventory as inventory_loader
+from core.durations import parse_seconds
 from core.errors import UserError
 from core.inventory import Inventory
 from records import Store
@@ -116,6 +121,7 @@ class Agent:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.export_wake = threading.Event()
+        self.job_exported = threading.Event()  # the next "export: sent" is worth an INFO line
         self.reload_requested = False
         self.stop_signal = ""
 
@@ -130,7 +136,8 @@ class Agent:
     def run_forever(self) -> None:
         self._install_signals()
         self.recover()
-        sender = self._start_sender()
+        sender = self._start_thread(self._send_loop, "export")
+        self._start_thread(self._metrics_loop, "metrics")
         log.info("agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs()))
         while not self.stop.is_set():
             if self.reload_requested:
@@ -267,6 +274,7 @@ class Agent:
             outcome.run_id,
             outcome.summary,
         )
+        self.job_exported.set()
         self.export_wake.set()
 
     def _reap(self) -> None:
@@ -318,25 +326,53 @@ class Agent:
                 log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
         self.running.clear()
 
-    def _start_sender(self) -> threading.Thread | None:
-        thread = threading.Thread(target=self._send_loop, name="export", daemon=True)
+    def _start_thread(self, loop: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=loop, name=name, daemon=True)
         thread.start()
         return thread
 
     def _send_loop(self) -> None:
-        """Drain the spool after each run, and every MAX_SLEEP s in case a batch is left."""
+        """Drain the spool after each run or metrics cycle, and every MAX_SLEEP s in case a
+        batch is left. A job's export is logged; the metrics cycles' only at DEBUG."""
         while not self.stop.is_set():
             exporter = self.exporter
             if exporter:
+                announce = self.job_exported.is_set()
+                self.job_exported.clear()
                 result = exporter.flush(self.stop, patience=EXPORT_PATIENCE)
                 if result.sent_batches:
-                    log.info(
+                    log.log(
+                        logging.INFO if announce else logging.DEBUG,
                         "export: sent %d point(s) in %d batch(es)",
                         result.sent_points,
                         result.sent_batches,
                     )
             self.export_wake.wait(MAX_SLEEP)
             self.export_wake.clear()
+
+    def _metrics_loop(self) -> None:
+        """Every `export.metrics_every` s on the wall-clock grid: collect and spool this
+        host's metrics, then wake the sender. Settings changed by a reload apply from the
+        next cycle."""
+        cycle: metrics.HostMetrics | None = None
+        source: Inventory | None = None
+        while not self.stop.is_set():
+            inventory, exporter = self.inventory, self.exporter
+            every = exporter.spec.metrics_every if exporter else None
+            if not exporter or not every:
+                self.stop.wait(MAX_SLEEP)
+                continue
+            if source is not inventory:
+                cycle, source = metrics.for_inventory(inventory, self.host), inventory
+            seconds = parse_seconds(every)
+            if self.stop.wait(seconds - time.time() % seconds):
+                return
+            try:
+                exporter.enqueue(cycle.collect())
+            except Exception as exc:  # noqa: BLE001 - e.g. the spool's disk full: next cycle
+                log.error("metrics cycle failed: %s: %s", type(exc).__name__, exc)
+                continue
+            self.export_wake.set()
 
     # -- helpers ---------------------------------------------------------------------------
 

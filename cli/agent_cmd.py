@@ -44,7 +44,10 @@ def agent(
 ) -> None:
     """Run scheduled inspections (default 08:00, 14:00, 20:00 local) and export metrics.
 
-    Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data directory.
+    With `export:` set, the samples of every run go to InfluxDB, and this host's CPU, load,
+    memory, filesystem, disk and network metrics go every `export.metrics_every` (default
+    60s). Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data
+    directory.
     """
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"inventory_path": inventory_path, "db_url": db_url}
