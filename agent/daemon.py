@@ -1,8 +1,11 @@
 """The agent loop: one instance, jobs on their slots, every slot closed as done or missed.
 
 Signals only set flags; the main thread acts on them. SIGTERM/SIGINT: start nothing new,
-give running jobs `stop_timeout` seconds to finish, record the rest as abandoned. SIGHUP:
-reload the inventory (a bad file is logged and the old one kept).
+give running jobs `stop_timeout` seconds to finish, kill the rest and record them as
+abandoned. SIGHUP: reload the inventory (a bad file is logged and the old one kept).
+
+Each job runs in a child process (agent/child.py), watched by a thread of its own, so the
+agent's resident set stays that of the scheduler, the plan and the exporter.
 
 Besides the jobs, with `export:` a metrics thread spools this host's metrics every
 `export.metrics_every` (agent/metrics.py) and a sender thread drains the spool.
@@ -16,6 +19,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent import metrics
+from agent import child, metrics
 from agent.export.influx import Exporter
-from agent.jobs import KINDS, JobContext
+from agent.jobs import KINDS
 from agent.scheduler import Job, build_jobs, decide, slots_between
 from core import inventory as inventory_loader
 from core.durations import parse_seconds
@@ -90,7 +94,9 @@ class AgentLock:
 class Running:
     job: Job
     slot: datetime
-    thread: threading.Thread
+    thread: threading.Thread | None = None
+    process: subprocess.Popen | None = None
+    abandoned: bool = False
 
 
 class Agent:
@@ -242,26 +248,29 @@ class Agent:
 
     def _start(self, job: Job, slot: datetime) -> None:
         self.plan.mark(job.name, [slot], RUNNING)
-        context = JobContext(self.inventory, job, self.store, self.exporter)
-        thread = threading.Thread(
-            target=self._run_job, args=(context, slot), name=f"job-{job.name}", daemon=True
+        running = Running(job, slot)
+        running.thread = threading.Thread(
+            target=self._run_job, args=(running,), name=f"job-{job.name}", daemon=True
         )
-        self.running[job.name] = Running(job, slot, thread)
-        thread.start()
+        self.running[job.name] = running
+        running.thread.start()
 
-    def _run_job(self, context: JobContext, slot: datetime) -> None:
-        job = context.job
+    def _run_job(self, running: Running) -> None:
+        job, slot = running.job, running.slot
         began = time.monotonic()
         try:
-            outcome = KINDS[job.kind](context)
+            running.process = child.start(job.name, self.inventory_path, self._db_url())
+            outcome = child.wait(running.process)
         except UserError as exc:
             self.plan.mark(job.name, [slot], MISSED, f"failed to start: {exc}")
             log.error("job %s slot %s: failed to start: %s", job.name, _local(slot), exc)
             return
-        except Exception as exc:  # noqa: BLE001 - a job's bug must not kill the agent
-            reason = f"failed: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the agent
+            if running.abandoned:
+                return  # killed on stop: recorded as abandoned
+            reason = str(exc) if isinstance(exc, child.JobFailed) else f"failed: {exc!r}"
             self.plan.mark(job.name, [slot], MISSED, reason)
-            log.exception("job %s slot %s: %s", job.name, _local(slot), reason)
+            log.error("job %s slot %s: %s", job.name, _local(slot), reason)
             return
         finally:
             self.wake.set()
@@ -321,6 +330,10 @@ class Agent:
         for running in list(self.running.values()):
             running.thread.join(max(0.0, deadline - time.monotonic()))
             if running.thread.is_alive():
+                running.abandoned = True
+                if running.process:
+                    running.process.kill()
+                    running.process.wait()
                 reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
                 self.plan.mark(running.job.name, [running.slot], MISSED, reason)
                 log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
@@ -337,9 +350,9 @@ class Agent:
         while not self.stop.is_set():
             exporter = self.exporter
             if exporter:
-                announce = self.job_exported.is_set()
-                self.job_exported.clear()
                 result = exporter.flush(self.stop, patience=EXPORT_PATIENCE)
+                announce = self.job_exported.is_set()  # a run finished before or during it
+                self.job_exported.clear()
                 if result.sent_batches:
                     log.log(
                         logging.INFO if announce else logging.DEBUG,
@@ -389,6 +402,9 @@ class Agent:
         if unknown:
             raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
         return inventory, jobs
+
+    def _db_url(self) -> str:
+        return self.store.engine.url.render_as_string(hide_password=False)
 
     def _describe_jobs(self) -> list[str]:
         return [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]

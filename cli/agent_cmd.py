@@ -67,6 +67,15 @@ def agent(
         daemon.run_forever()
 
 
+@agent.command("run-job", hidden=True)
+def run_job() -> None:
+    """One job in a child process of the agent (request on stdin, outcome on stdout)."""
+    from agent import child
+
+    _log_to_stderr()
+    child.serve()
+
+
 @agent.command()
 @inventory_option
 @db_option
