@@ -2,6 +2,9 @@
 CLI libraries, checks, tickets and the records ORM's working set leave with the job instead of
 staying resident in the long-lived agent.
 
+The agent also opens (and migrates) the database in a child first, so Alembic (~13 MiB on a
+new or older database) never enters it either.
+
 The agent writes the job request as JSON to the child's stdin (the database URL may hold a
 password: never on a command line) and reads the outcome as the last line of its stdout. The
 child ignores SIGTERM/SIGINT/SIGHUP: the agent alone decides to let it finish or to kill it.
@@ -23,7 +26,13 @@ class JobFailed(Exception):
     """The job ran and failed; the message is the plan's reason."""
 
 
-def start(job: str, inventory_path: Path | None, db_url: str) -> subprocess.Popen:
+def prepare_store(db_url: str) -> None:
+    """Create or upgrade the records schema in a child; raises UserError as open_store would."""
+    wait(start(None, None, db_url))
+
+
+def start(job: str | None, inventory_path: Path | None, db_url: str) -> subprocess.Popen:
+    """job None: only open (and migrate) the database."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "agent", "run-job"],
         stdin=subprocess.PIPE,
@@ -76,6 +85,9 @@ def _run(request: dict) -> dict:
     from core import inventory as inventory_loader
     from records import open_store
 
+    if request["job"] is None:
+        open_store(request["db"])
+        return {"run_id": None, "summary": "database ready"}
     path = Path(request["inventory"]) if request["inventory"] else None
     inventory = inventory_loader.load(path)
     job = build_jobs(inventory).get(request["job"])

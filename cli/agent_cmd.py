@@ -52,6 +52,7 @@ def agent(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"inventory_path": inventory_path, "db_url": db_url}
         return
+    from agent import child
     from agent.daemon import Agent, AgentLock
     from records import open_store
 
@@ -59,7 +60,9 @@ def agent(
     lock = AgentLock(lock_path())
     lock.acquire()
     path = inventory_path or inventory_loader.default_path()
-    store = open_store(db_url or default_database_url())
+    url = db_url or default_database_url()
+    child.prepare_store(url)
+    store = open_store(url)
     daemon = Agent(path, store, stop_timeout=stop_timeout)
     if once:
         daemon.run_once()
