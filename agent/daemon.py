@@ -380,6 +380,8 @@ class Agent:
             seconds = parse_seconds(every)
             if self.stop.wait(seconds - time.time() % seconds):
                 return
+            if self.exporter is not exporter:  # reloaded meanwhile: start over with it
+                continue
             try:
                 exporter.enqueue(cycle.collect())
             except Exception as exc:  # noqa: BLE001 - e.g. the spool's disk full: next cycle
@@ -407,7 +409,9 @@ class Agent:
         return self.store.engine.url.render_as_string(hide_password=False)
 
     def _describe_jobs(self) -> list[str]:
-        return [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
+        jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
+        every = self.exporter.spec.metrics_every if self.exporter else None
+        return jobs + ([f"host metrics every {parse_seconds(every):g} s"] if every else [])
 
 
 def _local(moment: datetime) -> str:
