@@ -61,7 +61,8 @@ def agent(
     lock.acquire()
     path = inventory_path or inventory_loader.default_path()
     url = db_url or default_database_url()
-    child.prepare_store(url)
+    if not once:  # a long-lived agent: Alembic, if the schema needs it, only in a child
+        child.prepare_store(url)
     store = open_store(url)
     daemon = Agent(path, store, stop_timeout=stop_timeout)
     if once:
