@@ -94,6 +94,7 @@ def status(
     from agent.daemon import AgentLock
     from agent.export.influx import spool_for
     from agent.scheduler import build_jobs
+    from core.durations import parse_seconds
     from records import open_store
     from records.plan import Plan
 
@@ -122,9 +123,11 @@ def status(
             }
         )
     spool = spool_for(inv.export).stats() if inv.export else None
+    every = inv.export.metrics_every if inv.export else None
     result = {
         "agent": {"running": holder is not None, "pid": holder},
         "jobs": jobs,
+        "host_metrics_every": parse_seconds(every) if every else None,
         "spool": spool.__dict__ if spool else None,
     }
     if output_format == "json":
@@ -144,6 +147,8 @@ def status(
         for j in jobs
     ]
     click.echo(table(("JOB", "KIND", "SCHEDULE", "LAST", "STATE", "RUN", "NEXT"), rows))
+    if result["host_metrics_every"]:
+        click.echo(f"host metrics: every {result['host_metrics_every']:g} s")
     if spool:
         click.echo(
             f"export spool: {spool.points} point(s) in {spool.batches} batch(es) waiting, "

@@ -3,6 +3,7 @@ a real VictoriaMetrics, with no inspection record and no plan row per cycle."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 import uuid
@@ -14,6 +15,7 @@ from core.inventory import Inventory, load
 from core.profiles import FilesystemRule
 from tests.services import wait_until
 from tests.test_agent_process import AgentProcess, entries
+from tests.test_agent_settings import inspect_cli
 
 
 @pytest.fixture
@@ -93,3 +95,13 @@ def test_metrics_every_null_turns_the_cycle_off(victoriametrics, agent_with, tmp
     time.sleep(2.5)
     assert victoriametrics.count(f'{{target="{target}"}}') == 0
     assert agent.process.poll() is None
+
+
+def test_status_shows_the_metrics_interval(tmp_path):
+    path = tmp_path / "inv.yaml"
+    path.write_text(exporting("http://127.0.0.1:9", "me", tmp_path / "spool", "2m"))
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    shown = inspect_cli("agent", "status", "-i", str(path), "--db", db, "-f", "json", home=tmp_path)
+    assert json.loads(shown.stdout)["host_metrics_every"] == 120
+    table = inspect_cli("agent", "status", "-i", str(path), "--db", db, home=tmp_path).stdout
+    assert "host metrics: every 120 s" in table
