@@ -1,8 +1,14 @@
 """The agent loop: one instance, jobs on their slots, every slot closed as done or missed.
 
 Signals only set flags; the main thread acts on them. SIGTERM/SIGINT: start nothing new,
-give running jobs `stop_timeout` seconds to finish, record the rest as abandoned. SIGHUP:
-reload the inventory (a bad file is logged and the old one kept).
+give running jobs `stop_timeout` seconds to finish, kill the rest and record them as
+abandoned. SIGHUP: reload the inventory (a bad file is logged and the old one kept).
+
+Each job runs in a child process (agent/child.py), watched by a thread of its own, so the
+agent's resident set stays that of the scheduler, the plan and the exporter.
+
+Besides the jobs, with `export:` a metrics thread spools this host's metrics every
+`export.metrics_every` (agent/metrics.py) and a sender thread drains the spool.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -20,10 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent import child, metrics
 from agent.export.influx import Exporter
-from agent.jobs import KINDS, JobContext
+from agent.jobs import KINDS
 from agent.scheduler import Job, build_jobs, decide, slots_between
 from core import inventory as inventory_loader
+from core.durations import parse_seconds
 from core.errors import UserError
 from core.inventory import Inventory
 from records import Store
@@ -85,7 +94,9 @@ class AgentLock:
 class Running:
     job: Job
     slot: datetime
-    thread: threading.Thread
+    thread: threading.Thread | None = None
+    process: subprocess.Popen | None = None
+    abandoned: bool = False
 
 
 class Agent:
@@ -116,6 +127,7 @@ class Agent:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.export_wake = threading.Event()
+        self.job_exported = threading.Event()  # the next "export: sent" is worth an INFO line
         self.reload_requested = False
         self.stop_signal = ""
 
@@ -130,7 +142,8 @@ class Agent:
     def run_forever(self) -> None:
         self._install_signals()
         self.recover()
-        sender = self._start_sender()
+        sender = self._start_thread(self._send_loop, "export")
+        self._start_thread(self._metrics_loop, "metrics")
         log.info("agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs()))
         while not self.stop.is_set():
             if self.reload_requested:
@@ -235,26 +248,29 @@ class Agent:
 
     def _start(self, job: Job, slot: datetime) -> None:
         self.plan.mark(job.name, [slot], RUNNING)
-        context = JobContext(self.inventory, job, self.store, self.exporter)
-        thread = threading.Thread(
-            target=self._run_job, args=(context, slot), name=f"job-{job.name}", daemon=True
+        running = Running(job, slot)
+        running.thread = threading.Thread(
+            target=self._run_job, args=(running,), name=f"job-{job.name}", daemon=True
         )
-        self.running[job.name] = Running(job, slot, thread)
-        thread.start()
+        self.running[job.name] = running
+        running.thread.start()
 
-    def _run_job(self, context: JobContext, slot: datetime) -> None:
-        job = context.job
+    def _run_job(self, running: Running) -> None:
+        job, slot = running.job, running.slot
         began = time.monotonic()
         try:
-            outcome = KINDS[job.kind](context)
+            running.process = child.start(job.name, self.inventory_path, self._db_url())
+            outcome = child.wait(running.process)
         except UserError as exc:
             self.plan.mark(job.name, [slot], MISSED, f"failed to start: {exc}")
             log.error("job %s slot %s: failed to start: %s", job.name, _local(slot), exc)
             return
-        except Exception as exc:  # noqa: BLE001 - a job's bug must not kill the agent
-            reason = f"failed: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the agent
+            if running.abandoned:
+                return  # killed on stop: recorded as abandoned
+            reason = str(exc) if isinstance(exc, child.JobFailed) else f"failed: {exc!r}"
             self.plan.mark(job.name, [slot], MISSED, reason)
-            log.exception("job %s slot %s: %s", job.name, _local(slot), reason)
+            log.error("job %s slot %s: %s", job.name, _local(slot), reason)
             return
         finally:
             self.wake.set()
@@ -267,6 +283,7 @@ class Agent:
             outcome.run_id,
             outcome.summary,
         )
+        self.job_exported.set()
         self.export_wake.set()
 
     def _reap(self) -> None:
@@ -313,30 +330,64 @@ class Agent:
         for running in list(self.running.values()):
             running.thread.join(max(0.0, deadline - time.monotonic()))
             if running.thread.is_alive():
+                running.abandoned = True
+                if running.process:
+                    running.process.kill()
+                    running.process.wait()
                 reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
                 self.plan.mark(running.job.name, [running.slot], MISSED, reason)
                 log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
         self.running.clear()
 
-    def _start_sender(self) -> threading.Thread | None:
-        thread = threading.Thread(target=self._send_loop, name="export", daemon=True)
+    def _start_thread(self, loop: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=loop, name=name, daemon=True)
         thread.start()
         return thread
 
     def _send_loop(self) -> None:
-        """Drain the spool after each run, and every MAX_SLEEP s in case a batch is left."""
+        """Drain the spool after each run or metrics cycle, and every MAX_SLEEP s in case a
+        batch is left. A job's export is logged; the metrics cycles' only at DEBUG."""
         while not self.stop.is_set():
             exporter = self.exporter
             if exporter:
                 result = exporter.flush(self.stop, patience=EXPORT_PATIENCE)
+                announce = self.job_exported.is_set()  # a run finished before or during it
+                self.job_exported.clear()
                 if result.sent_batches:
-                    log.info(
+                    log.log(
+                        logging.INFO if announce else logging.DEBUG,
                         "export: sent %d point(s) in %d batch(es)",
                         result.sent_points,
                         result.sent_batches,
                     )
             self.export_wake.wait(MAX_SLEEP)
             self.export_wake.clear()
+
+    def _metrics_loop(self) -> None:
+        """Every `export.metrics_every` s on the wall-clock grid: collect and spool this
+        host's metrics, then wake the sender. Settings changed by a reload apply from the
+        next cycle."""
+        cycle: metrics.HostMetrics | None = None
+        source: Inventory | None = None
+        while not self.stop.is_set():
+            inventory, exporter = self.inventory, self.exporter
+            every = exporter.spec.metrics_every if exporter else None
+            if not exporter or not every:
+                self.stop.wait(MAX_SLEEP)
+                continue
+            if source is not inventory:
+                cycle, source = metrics.for_inventory(inventory, self.host), inventory
+            seconds = parse_seconds(every)
+            if self.stop.wait(seconds - time.time() % seconds):
+                return
+            if self.exporter is not exporter:  # reloaded meanwhile: start over with it
+                continue
+            try:
+                exporter.enqueue(cycle.collect())
+            except Exception as exc:  # noqa: BLE001 - e.g. the spool's disk full: next cycle
+                log.error("metrics cycle failed: %s: %s", type(exc).__name__, exc)
+                continue
+            self.export_wake.set()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -354,8 +405,13 @@ class Agent:
             raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
         return inventory, jobs
 
+    def _db_url(self) -> str:
+        return self.store.engine.url.render_as_string(hide_password=False)
+
     def _describe_jobs(self) -> list[str]:
-        return [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
+        jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
+        every = self.exporter.spec.metrics_every if self.exporter else None
+        return jobs + ([f"host metrics every {parse_seconds(every):g} s"] if every else [])
 
 
 def _local(moment: datetime) -> str:

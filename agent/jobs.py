@@ -1,17 +1,19 @@
 """What a job of each kind does. The extension point: a new kind is one function, one line
-in KINDS and one value of ScheduleSpec.kind."""
+in KINDS and one value of ScheduleSpec.kind. Each job runs in a child process (agent/child.py);
+the heavy imports happen there, inside the job functions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from agent.export.influx import Exporter
-from agent.inspection import run_and_record
-from agent.runner import RunOptions
 from agent.scheduler import Job
 from core.inventory import Inventory
-from records import Store
+
+if TYPE_CHECKING:
+    from agent.export.influx import Exporter
+    from records import Store
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Outcome:
 
 
 def inspect(ctx: JobContext) -> Outcome:
+    from agent.inspection import run_and_record
+    from agent.runner import RunOptions
+
     job = ctx.job
     inventory = ctx.inventory.with_profile(job.profile) if job.profile else ctx.inventory
     targets = inventory.select(job.targets, job.groups)

@@ -1,5 +1,9 @@
-"""Where one agent cycle's CPU goes, phase by phase, in-process (thread CPU time, best of N):
-local sweep, checks, previous samples, saving the record, the plan bookkeeping, export.
+"""Where the agent's CPU goes, phase by phase (thread CPU time, best and mean of N cycles):
+
+- the metrics cycle, in the daemon: collecting the host metrics, spooling and sending them;
+- an inspection, in-process: local sweep, checks, previous samples, saving the record, the
+  plan bookkeeping, export; and the same inspection as the agent runs it, in a child process
+  (fresh interpreter and imports included; CPU of the child from getrusage).
 
     python3 bench/agent_cycle_breakdown.py [--cycles 30]
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import shutil
 import sys
 import tempfile
@@ -22,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import checks  # noqa: E402
 import collectors  # noqa: E402
+from agent import child, metrics  # noqa: E402
 from agent.export.influx import Exporter  # noqa: E402
 from agent.runner import RunOptions, inspect  # noqa: E402
 from agent.scheduler import IntervalTrigger, Job  # noqa: E402
@@ -45,6 +51,29 @@ def cpu_ms(work: Callable[[], object], cycles: int) -> tuple[float, float]:
     return min(spent), sum(spent) / len(spent)
 
 
+def child_cpu_ms(work: Callable[[], object], cycles: int) -> tuple[float, float]:
+    """(best, mean) CPU in ms of the child processes `work` waits for."""
+    spent = []
+    for _ in range(cycles):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        work()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        spent.append(used * 1000)
+    return min(spent), sum(spent) / len(spent)
+
+
+def report(phases: dict[str, Callable[[], object]], cycles: int) -> None:
+    best_total = mean_total = 0.0
+    print(f"{'phase':32s} {'best':>7s} {'mean':>7s}  (thread CPU ms, {cycles} cycles)")
+    for name, work in phases.items():
+        best, mean = cpu_ms(work, cycles)
+        best_total += best
+        mean_total += mean
+        print(f"{name:32s} {best:7.1f} {mean:7.1f}")
+    print(f"{'sum':32s} {best_total:7.1f} {mean_total:7.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cycles", type=int, default=30)
@@ -59,10 +88,13 @@ def main() -> None:
         plan = Plan(store.engine)
         profile = inv.profile(target.profile)
         (collector,) = collectors.for_target(target)
-        run = inspect(inv, inv.targets, RunOptions(), store.previous_samples)
+        run = inspect(inv, inv.targets, RunOptions(), store.previous_run)
         store.save_run(run)
         samples = list(run.samples)
-        context = checks.CheckContext(profile=profile, previous=store.previous_samples("localhost"))
+        previous = store.previous_run("localhost")
+        context = checks.CheckContext(
+            profile=profile, previous=previous.samples, previous_findings=previous.findings
+        )
         exporter = Exporter(ExportSpec(url=vm.url, spool_dir=str(base / "spool")))
         job = Job("bench", "inspect", IntervalTrigger(5))
         moment = [datetime(2026, 1, 1, tzinfo=UTC)]
@@ -81,25 +113,39 @@ def main() -> None:
             exporter.enqueue(samples)
             exporter.flush(patience=5)
 
+        cycle = metrics.for_inventory(inv, "localhost")
+        host_samples = cycle.collect()
+
+        def metrics_export() -> None:
+            exporter.enqueue(host_samples)
+            exporter.flush(patience=5)
+
+        print(f"metrics cycle: {len(host_samples)} samples")
+        report(
+            {"collect host metrics": cycle.collect, "export (spool + send)": metrics_export},
+            args.cycles,
+        )
+        inventory = base / "inventory.yaml"
+        inventory.write_text("hosts:\n  localhost: {}\nschedules:\n  bench:\n    every: 5s\n")
+        db_url = f"sqlite:///{base / 'records.db'}"
+
+        def in_child() -> None:
+            child.wait(child.start("bench", inventory, db_url))
+
         phases = {
             "local sweep (psutil, /proc)": sweep,
             "checks": lambda: list(checks.evaluate_all(target, samples, context)),
-            "previous samples (records)": lambda: store.previous_samples("localhost"),
+            "previous run (records)": lambda: store.previous_run("localhost"),
             "save the record (records)": lambda: store.save_run(
                 dataclasses.replace(run, id=uuid.uuid4().hex[:16])
             ),
             "plan bookkeeping (3 writes)": bookkeeping,
             "export (spool + send)": export,
         }
-        best_total = mean_total = 0.0
-        print(f"{len(samples)} samples, {len(run.findings)} findings per cycle")
-        print(f"{'phase':32s} {'best':>7s} {'mean':>7s}  (thread CPU ms, {args.cycles} cycles)")
-        for name, work in phases.items():
-            best, mean = cpu_ms(work, args.cycles)
-            best_total += best
-            mean_total += mean
-            print(f"{name:32s} {best:7.1f} {mean:7.1f}")
-        print(f"{'sum':32s} {best_total:7.1f} {mean_total:7.1f}")
+        print(f"inspection: {len(samples)} samples, {len(run.findings)} findings per cycle")
+        report(phases, args.cycles)
+        best, mean = child_cpu_ms(in_child, max(3, args.cycles // 10))
+        print(f"{'the inspection in a job process':32s} {best:7.1f} {mean:7.1f}  (child CPU)")
     finally:
         vm.stop()
         shutil.rmtree(base, ignore_errors=True)

@@ -1,14 +1,23 @@
 """Agent footprint: resident memory and CPU time per collection cycle, ours next to
 prometheus-node-exporter, zabbix_agent2, collectd and glances collecting this host in one run.
 
-    python3 bench/agent_footprint.py [--seconds 120] [--interval 5]
+    python3 bench/agent_footprint.py [--seconds 120] [--interval 5] [--inspection-seconds 60]
 
-Ours is the real agent (`python -m cli agent`) inspecting localhost every interval: psutil
-collection, checks, the SQLite record and export to a real VictoriaMetrics. node_exporter is
-scraped and zabbix_agent2 asked for 8 items over its passive protocol once per interval;
-collectd (cpu, load, memory, df, disk, interface, processes, uptime -> csv) and glances
-(--stdout) refresh on the same interval. CPU is counted over the steady window after the first
-cycle; RSS is sampled every second (max and last, to see that it stays flat).
+Part 1, the peers' job: ours is the real agent (`python -m cli agent`) running its metrics
+cycle every interval (`export.metrics_every`: host metrics through psutil, spooled and sent
+to a real VictoriaMetrics; cycles counted from the points VictoriaMetrics holds). The
+scheduled inspection is not due during the window. node_exporter is scraped and zabbix_agent2
+asked for 8 items over its passive protocol once per interval; collectd (cpu, load, memory,
+df, disk, interface, processes, uptime -> csv) and glances (--stdout) refresh on the same
+interval.
+
+Part 2, ours alone: the agent running a full inspection of localhost every interval (a child
+process per run: psutil sweep with processes and ports, checks, SQLite record, tickets, plan,
+export), to show what an inspection costs next to a metrics cycle.
+
+CPU = user + system time of the whole process tree (live children, and reaped ones through
+the parent's children times) over the steady window after the first cycle, divided by cycles.
+RSS = the tree's resident set, sampled every second (first, max and last: that it stays flat).
 """
 
 from __future__ import annotations
@@ -61,8 +70,10 @@ class Peer:
 
 
 def cpu_seconds(pid: int) -> float:
+    """The tree's CPU: the process, its reaped children and its live descendants."""
     process = psutil.Process(pid)
-    total = sum(process.cpu_times()[:2])
+    times = process.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
     for child in process.children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):
             total += sum(child.cpu_times()[:2])
@@ -70,26 +81,48 @@ def cpu_seconds(pid: int) -> float:
 
 
 def rss_mib(pid: int) -> float:
-    return psutil.Process(pid).memory_info().rss / 2**20
+    """The tree's resident set (children included)."""
+    process = psutil.Process(pid)
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += child.memory_info().rss
+    return total / 2**20
 
 
-def start_ours(base: Path, interval: int, vm: VictoriaMetrics) -> Peer:
+METRICS_SERIES = 'cpu_used_percent{target="localhost"}'
+NEVER = "0 3 1 1 *"  # an inspection that does not come round during the bench
+
+
+def start_ours(base: Path, interval: int, vm: VictoriaMetrics, inspect_every: bool) -> Peer:
+    """inspect_every: inspect every interval (part 2), else the metrics cycle (part 1)."""
+    base.mkdir()
     inventory = base / "inventory.yaml"
+    schedule = f"every: {interval}s" if inspect_every else f"cron: '{NEVER}'"
+    metrics = "null" if inspect_every else f"{interval}s"
     inventory.write_text(
         "hosts:\n  localhost: {}\n"
-        f"schedules:\n  bench:\n    every: {interval}s\n"
+        f"schedules:\n  bench:\n    {schedule}\n"
         f"export:\n  url: {vm.url}\n  spool_dir: {base / 'spool'}\n"
+        f"  metrics_every: {metrics}\n"
     )
     env = {**os.environ, "XDG_DATA_HOME": str(base / "data"), "PYTHONPATH": str(ROOT)}
     log = open(base / "agent.log", "wb")  # noqa: SIM115
     cmd = [sys.executable, "-m", "cli", "agent", "-i", str(inventory)]
     cmd += ["--db", f"sqlite:///{base / 'records.db'}"]
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=log, stdout=subprocess.DEVNULL)
-    return Peer("opsinspect agent", process, note=f"every {interval}s, SQLite + export")
+    if inspect_every:
+        note = f"full inspection every {interval}s in a child, SQLite + export"
+        return Peer("opsinspect agent inspecting", process, note=note)
+    return Peer("opsinspect agent", process, note=f"metrics cycle every {interval}s + export")
 
 
-def agent_cycles(base: Path) -> int:
+def inspections(base: Path) -> int:
     return (base / "agent.log").read_text().count(": done in ")
+
+
+def metrics_cycles(vm: VictoriaMetrics) -> int:
+    return vm.count(METRICS_SERIES)
 
 
 def start_node_exporter(base: Path) -> Peer | None:
@@ -182,16 +215,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--interval", type=int, default=5)
+    parser.add_argument("--inspection-seconds", type=int, default=60)
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="bench-agent-"))
     vm = VictoriaMetrics(shutil.which("victoria-metrics") or "", base / "vm", free_port())
     vm.start()
-    peers: list[Peer] = []
+    part1: list[Peer] = []
+    part2: list[Peer] = []
     missing: list[str] = []
     try:
-        (base / "ours").mkdir()
-        ours = start_ours(base / "ours", args.interval, vm)
-        peers.append(ours)
+        ours = start_ours(base / "ours", args.interval, vm, inspect_every=False)
+        part1.append(ours)
         for name, start in (
             ("prometheus-node-exporter", lambda: start_node_exporter(base)),
             ("zabbix_agent2", lambda: start_zabbix(base)),
@@ -200,74 +234,95 @@ def main() -> None:
         ):
             peer = start()
             if peer:
-                peers.append(peer)
+                part1.append(peer)
             else:
                 missing.append(name)
-        wait_until(lambda: agent_cycles(base / "ours") >= 1, 60, "the first agent cycle")
-        time.sleep(1)
-        for peer in peers:
-            peer.cpu_start = cpu_seconds(peer.process.pid)
-        first_ours = agent_cycles(base / "ours")
-        began = time.monotonic()
-        next_cycle = began
-        while time.monotonic() - began < args.seconds:
-            if time.monotonic() >= next_cycle:
-                for peer in peers:
-                    if peer.cycle:
-                        peer.cycle()
-                        peer.cycles += 1
-                next_cycle += args.interval
-            for peer in peers:
-                peer.rss.append(rss_mib(peer.process.pid))
-            time.sleep(1)
-        elapsed = time.monotonic() - began
-        for peer in peers:
-            peer.cpu_end = cpu_seconds(peer.process.pid)
-            if peer is ours:
-                peer.cycles = agent_cycles(base / "ours") - first_ours
-            elif not peer.cycle:
-                peer.cycles = int(elapsed // args.interval)
-        report(peers, missing, elapsed)
+        wait_until(lambda: metrics_cycles(vm) >= 1, 60, "the first metrics cycle")
+        elapsed = measure(part1, lambda: metrics_cycles(vm), args.seconds, args.interval)
+        stop(part1)
+        inspecting = start_ours(base / "inspecting", args.interval, vm, inspect_every=True)
+        part2.append(inspecting)
+        wait_until(lambda: inspections(base / "inspecting") >= 1, 60, "the first inspection")
+        count = lambda: inspections(base / "inspecting")  # noqa: E731
+        measure(part2, count, args.inspection_seconds, args.interval)
+        report(part1, inspecting, missing, elapsed)
     finally:
-        for peer in peers:
-            peer.process.terminate()
-            try:
-                peer.process.wait(20)
-            except subprocess.TimeoutExpired:
-                peer.process.kill()
+        stop(part1 + part2)
         vm.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 
-def report(peers: list[Peer], missing: list[str], elapsed: float) -> None:
-    rows = []
-    for p in peers:
-        per_cycle = (p.cpu_end - p.cpu_start) / max(1, p.cycles) * 1000
-        rows.append(
-            {
-                "tool": p.name,
-                "cycles": p.cycles,
-                "cpu_ms_per_cycle": round(per_cycle, 1),
-                "rss_mib_first": round(p.rss[0], 1),
-                "rss_mib_max": round(max(p.rss), 1),
-                "rss_mib_last": round(p.rss[-1], 1),
-                "note": p.note,
-            }
-        )
-    print(f"{'tool':26s} {'cycles':>6s} {'CPU ms/cycle':>12s} {'RSS MiB first/max/last':>24s}")
-    for r in rows:
+def measure(peers: list[Peer], our_cycles, seconds: int, interval: int) -> float:
+    """Drive the scraped peers once per interval, sample RSS every second, count CPU.
+    peers[0] is ours, its cycles counted by `our_cycles`."""
+    time.sleep(1)
+    for peer in peers:
+        peer.cpu_start = cpu_seconds(peer.process.pid)
+    first_ours = our_cycles()
+    began = time.monotonic()
+    next_cycle = began
+    while time.monotonic() - began < seconds:
+        if time.monotonic() >= next_cycle:
+            for peer in peers:
+                if peer.cycle:
+                    peer.cycle()
+                    peer.cycles += 1
+            next_cycle += interval
+        for peer in peers:
+            peer.rss.append(rss_mib(peer.process.pid))
+        time.sleep(1)
+    elapsed = time.monotonic() - began
+    for peer in peers:
+        peer.cpu_end = cpu_seconds(peer.process.pid)
+        if not peer.cycle:
+            peer.cycles = int(elapsed // interval)
+    peers[0].cycles = our_cycles() - first_ours
+    return elapsed
+
+
+def stop(peers: list[Peer]) -> None:
+    for peer in peers:
+        if peer.process.poll() is not None:
+            continue
+        peer.process.terminate()
+        try:
+            peer.process.wait(20)
+        except subprocess.TimeoutExpired:
+            peer.process.kill()
+            peer.process.wait()
+
+
+def row(p: Peer) -> dict:
+    return {
+        "tool": p.name,
+        "cycles": p.cycles,
+        "cpu_ms_per_cycle": round((p.cpu_end - p.cpu_start) / max(1, p.cycles) * 1000, 1),
+        "rss_mib_first": round(p.rss[0], 1),
+        "rss_mib_max": round(max(p.rss), 1),
+        "rss_mib_last": round(p.rss[-1], 1),
+        "note": p.note,
+    }
+
+
+def report(peers: list[Peer], inspecting: Peer, missing: list[str], elapsed: float) -> None:
+    rows = [row(p) for p in peers]
+    full = row(inspecting)
+    print(f"{'tool':28s} {'cycles':>6s} {'CPU ms/cycle':>12s} {'RSS MiB first/max/last':>24s}")
+    for r in [*rows, full]:
+        if r is full:
+            print("-- ours alone, a full inspection per cycle:")
         rss = f"{r['rss_mib_first']}/{r['rss_mib_max']}/{r['rss_mib_last']}"
         cpu = r["cpu_ms_per_cycle"]
-        print(f"{r['tool']:26s} {r['cycles']:6d} {cpu:12.1f} {rss:>24s}  {r['note']}")
+        print(f"{r['tool']:28s} {r['cycles']:6d} {cpu:12.1f} {rss:>24s}  {r['note']}")
     ours = rows[0]
     node = next((r for r in rows if r["tool"] == "prometheus-node-exporter"), None)
     print(f"window {elapsed:.0f} s; ours RSS max {ours['rss_mib_max']} MiB (target < 50)")
     if node:
         ratio = ours["cpu_ms_per_cycle"] / max(node["cpu_ms_per_cycle"], 0.001)
-        print(f"CPU per cycle ours/node_exporter: {ratio:.2f} (target <= 1)")
+        print(f"CPU per metrics cycle ours/node_exporter scrape: {ratio:.2f} (target <= 1)")
     if missing:
         print("not installed here: " + ", ".join(missing))
-    print(json.dumps(rows))
+    print(json.dumps([*rows, full]))
 
 
 if __name__ == "__main__":

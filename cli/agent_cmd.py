@@ -44,11 +44,15 @@ def agent(
 ) -> None:
     """Run scheduled inspections (default 08:00, 14:00, 20:00 local) and export metrics.
 
-    Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data directory.
+    With `export:` set, the samples of every run go to InfluxDB, and this host's CPU, load,
+    memory, filesystem, disk and network metrics go every `export.metrics_every` (default
+    60s). Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data
+    directory.
     """
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"inventory_path": inventory_path, "db_url": db_url}
         return
+    from agent import child
     from agent.daemon import Agent, AgentLock
     from records import open_store
 
@@ -56,12 +60,24 @@ def agent(
     lock = AgentLock(lock_path())
     lock.acquire()
     path = inventory_path or inventory_loader.default_path()
-    store = open_store(db_url or default_database_url())
+    url = db_url or default_database_url()
+    if not once:  # a long-lived agent: Alembic, if the schema needs it, only in a child
+        child.prepare_store(url)
+    store = open_store(url)
     daemon = Agent(path, store, stop_timeout=stop_timeout)
     if once:
         daemon.run_once()
     else:
         daemon.run_forever()
+
+
+@agent.command("run-job", hidden=True)
+def run_job() -> None:
+    """One job in a child process of the agent (request on stdin, outcome on stdout)."""
+    from agent import child
+
+    _log_to_stderr()
+    child.serve()
 
 
 @agent.command()
@@ -78,6 +94,7 @@ def status(
     from agent.daemon import AgentLock
     from agent.export.influx import spool_for
     from agent.scheduler import build_jobs
+    from core.durations import parse_seconds
     from records import open_store
     from records.plan import Plan
 
@@ -106,9 +123,11 @@ def status(
             }
         )
     spool = spool_for(inv.export).stats() if inv.export else None
+    every = inv.export.metrics_every if inv.export else None
     result = {
         "agent": {"running": holder is not None, "pid": holder},
         "jobs": jobs,
+        "host_metrics_every": parse_seconds(every) if every else None,
         "spool": spool.__dict__ if spool else None,
     }
     if output_format == "json":
@@ -128,6 +147,8 @@ def status(
         for j in jobs
     ]
     click.echo(table(("JOB", "KIND", "SCHEDULE", "LAST", "STATE", "RUN", "NEXT"), rows))
+    if result["host_metrics_every"]:
+        click.echo(f"host metrics: every {result['host_metrics_every']:g} s")
     if spool:
         click.echo(
             f"export spool: {spool.points} point(s) in {spool.batches} batch(es) waiting, "

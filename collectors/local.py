@@ -12,6 +12,7 @@ import psutil
 
 from collectors.local_processes import listening_ports, process_samples
 from core.model import Sample, Target
+from core.profiles import FilesystemRule
 from core.session import Session
 
 CPU_INTERVAL = 0.5
@@ -27,23 +28,36 @@ class LocalCollector:
         def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
             return Sample(target.name, metric, float(value), unit, at, labels)
 
-        yield from _cpu(sample, min(CPU_INTERVAL, session.remaining() / 4))
-        yield from _load(sample)
-        yield from _memory(sample)
-        yield from _filesystems(sample, session)
-        yield from _disk_io(sample)
-        yield from _network(sample)
-        boot = psutil.boot_time()
-        yield sample("system.boot_time", boot, "s")
-        yield sample("system.uptime", time.time() - boot, "s")
+        before = cpu_times()
+        time.sleep(min(CPU_INTERVAL, session.remaining() / 4))
+        yield from host_samples(sample, before, cpu_times(), session.profile.filesystems)
         yield from process_samples(sample, session.profile.processes)
         yield from listening_ports(sample)
 
 
-def _cpu(sample, interval: float) -> Iterator[Sample]:
-    before = psutil.cpu_times(percpu=True)
-    time.sleep(interval)
-    after = psutil.cpu_times(percpu=True)
+def cpu_times() -> list:
+    """Per-CPU time counters: CPU use is the difference between two readings."""
+    return psutil.cpu_times(percpu=True)
+
+
+def host_samples(
+    sample, cpu_before: list, cpu_after: list, rule: FilesystemRule
+) -> Iterator[Sample]:
+    """The node_exporter-like part, cheap enough to run every minute (the agent's metrics
+    cycle): CPU use between the two readings, load, memory, swap, filesystems, disk and
+    network counters, uptime. No process table, no socket sweep."""
+    yield from _cpu(sample, cpu_before, cpu_after)
+    yield from _load(sample)
+    yield from _memory(sample)
+    yield from _filesystems(sample, rule)
+    yield from _disk_io(sample)
+    yield from _network(sample)
+    boot = psutil.boot_time()
+    yield sample("system.boot_time", boot, "s")
+    yield sample("system.uptime", time.time() - boot, "s")
+
+
+def _cpu(sample, before: list, after: list) -> Iterator[Sample]:
     busy_total = idle_total = iowait_total = 0.0
     for cpu, (t0, t1) in enumerate(zip(before, after, strict=True)):
         idle = (t1.idle - t0.idle) + (getattr(t1, "iowait", 0) - getattr(t0, "iowait", 0))
@@ -89,8 +103,7 @@ def _memory(sample) -> Iterator[Sample]:
         yield sample("swap.used_percent", _percent(swap.used, swap.total), "%")
 
 
-def _filesystems(sample, session: Session) -> Iterator[Sample]:
-    rule = session.profile.filesystems
+def _filesystems(sample, rule: FilesystemRule) -> Iterator[Sample]:
     seen_devices: set[str] = set()
     for part in psutil.disk_partitions(all=False):
         if part.fstype in rule.exclude_types or part.mountpoint in rule.exclude_mounts:

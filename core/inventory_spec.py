@@ -229,6 +229,8 @@ class ExportSpec(Strict):
     timeout: Duration = 10
     spool_dir: str | None = None
     spool_limit_mb: float = Field(100, gt=0)
+    # the agent's metrics cycle (agent/metrics.py); null turns it off
+    metrics_every: Duration | None = 60
 
 
 class RetentionSpec(Strict):

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from records import open_store
@@ -117,10 +118,12 @@ def test_sigterm_mid_run_lets_the_run_finish_and_records_it_done(agents, tmp_pat
 def test_sigterm_past_the_stop_timeout_abandons_the_run_and_records_it_missed(agents, tmp_path):
     agent = agents(inventory(tmp_path / "inv.yaml", 8, SLOW), "--stop-timeout", "0.5")
     wait_until(lambda: entries(agent, "running"), 30, "a running slot")
+    (job_process,) = psutil.Process(agent.process.pid).children()
     began = time.monotonic()
     agent.signal(signal.SIGTERM)
     assert agent.wait() == 0
     assert time.monotonic() - began < 3.5  # did not wait for the 4 s run
+    assert not job_process.is_running()  # the job's process was killed, not left behind
     (slot,) = [e for e in entries(agent) if e.state != "planned"]
     assert slot.state == "missed" and slot.reason.startswith("abandoned: agent stopped (SIGTERM)")
     assert open_store(agent.db).list_runs() == []  # no half-written record
@@ -157,5 +160,23 @@ def test_sighup_reloads_a_changed_inventory(agents, tmp_path):
     agent.signal(signal.SIGHUP)
     wait_until(lambda: "reload failed" in agent.stderr(), 10, "the reload error")
     assert agent.process.poll() is None  # a bad file does not stop the agent
+    agent.signal(signal.SIGTERM)
+    assert agent.wait() == 0
+
+
+def test_a_job_gone_from_the_file_before_the_reload_is_missed_and_the_agent_goes_on(
+    agents, tmp_path
+):
+    path = inventory(tmp_path / "inv.yaml", 1, "  often:\n    every: 2s\n")
+    agent = agents(path)
+    wait_until(lambda: entries(agent, "done", "often"), 30, "a run")
+    inventory(path, 1, "  other:\n    cron: '0 3 1 1 *'\n")  # edited, no SIGHUP yet
+    reason = f"failed to start: job 'often' is no longer in {path}"
+
+    def cannot_start() -> bool:  # other slots may be missed as still going on a busy box
+        return any(e.reason == reason for e in entries(agent, "missed", "often"))
+
+    wait_until(cannot_start, 30, "a slot that cannot start")
+    assert agent.process.poll() is None
     agent.signal(signal.SIGTERM)
     assert agent.wait() == 0

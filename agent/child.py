@@ -1,0 +1,99 @@
+"""Heavy jobs (inspect, backup) in a fresh interpreter, so the runner, the collectors' SSH and
+CLI libraries, checks, tickets and the records ORM's working set leave with the job instead of
+staying resident in the long-lived agent.
+
+The agent also opens (and migrates) the database in a child first, so Alembic (~13 MiB on a
+new or older database) never enters it either.
+
+The agent writes the job request as JSON to the child's stdin (the database URL may hold a
+password: never on a command line) and reads the outcome as the last line of its stdout. The
+child ignores SIGTERM/SIGINT/SIGHUP: the agent alone decides to let it finish or to kill it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from agent.jobs import Outcome
+from core.errors import UserError
+
+
+class JobFailed(Exception):
+    """The job ran and failed; the message is the plan's reason."""
+
+
+def prepare_store(db_url: str) -> None:
+    """Create or upgrade the records schema in a child; raises UserError as open_store would."""
+    wait(start(None, None, db_url))
+
+
+def start(job: str | None, inventory_path: Path | None, db_url: str) -> subprocess.Popen:
+    """job None: only open (and migrate) the database."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "agent", "run-job"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    request = {"job": job, "inventory": str(inventory_path) if inventory_path else None}
+    process.stdin.write(json.dumps({**request, "db": db_url}))
+    process.stdin.close()
+    return process
+
+
+def wait(process: subprocess.Popen) -> Outcome:
+    """The child's outcome; UserError if it could not start the job, JobFailed if it failed."""
+    output = process.stdout.read()
+    code = process.wait()
+    try:
+        answer = json.loads(output.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise JobFailed(f"failed: job process exited with status {code}") from None
+    if "start_error" in answer:
+        raise UserError(answer["start_error"])
+    if "error" in answer:
+        raise JobFailed(f"failed: {answer['error']}")
+    return Outcome(answer["run_id"], answer["summary"])
+
+
+def serve() -> None:
+    """The child's side (`inspect agent run-job`, hidden): run one job, answer on stdout."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    request = json.loads(sys.stdin.read())
+    try:
+        answer = _run(request)
+    except UserError as exc:
+        answer = {"start_error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - reported to the agent, which records it
+        import logging
+
+        logging.getLogger("opsinspect.agent").exception("job %s", request.get("job"))
+        answer = {"error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.write("\n" + json.dumps(answer) + "\n")
+    sys.stdout.flush()
+
+
+def _run(request: dict) -> dict:
+    from agent.export.influx import Exporter
+    from agent.jobs import KINDS, JobContext
+    from agent.scheduler import build_jobs
+    from core import inventory as inventory_loader
+    from records import open_store
+
+    if request["job"] is None:
+        open_store(request["db"])
+        return {"run_id": None, "summary": "database ready"}
+    path = Path(request["inventory"]) if request["inventory"] else None
+    inventory = inventory_loader.load(path)
+    job = build_jobs(inventory).get(request["job"])
+    if job is None:
+        raise UserError(f"job {request['job']!r} is no longer in {path or 'the built-in defaults'}")
+    store = open_store(request["db"])
+    exporter = Exporter(inventory.export) if inventory.export else None
+    outcome = KINDS[job.kind](JobContext(inventory, job, store, exporter))
+    return {"run_id": outcome.run_id, "summary": outcome.summary}
