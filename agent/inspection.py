@@ -11,6 +11,7 @@ from core.model import InspectionRun, PreviousRun, Target
 
 if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
     from records import Store
+    from tickets import ReconcileResult
 
 
 def run_and_record(
@@ -20,12 +21,14 @@ def run_and_record(
     store: Store | None,
     on_target_done: Callable[[Target], None] | None = None,
     before_save: Callable[[InspectionRun], object] | None = None,
+    on_tickets: Callable[[ReconcileResult], object] | None = None,
 ) -> InspectionRun:
     """Without a store nothing is read or written: a dry look at the estate. With one, the
     run is saved first and then turned into ticket changes (tickets never lose a run).
 
     `before_save` (the export spool) runs before saving, so a crash between the two can
-    duplicate a point in the TSDB but never lose one for a stored run.
+    duplicate a point in the TSDB but never lose one for a stored run. `on_tickets` hears
+    which tickets the run opened, reopened or resolved.
     """
     previous = store.previous_run if store else (lambda _name: PreviousRun())
     run = inspect(inventory, targets, options, previous, on_target_done)
@@ -35,5 +38,7 @@ def run_and_record(
         import tickets  # with records: only a run that stores needs it
 
         store.save_run(run)
-        tickets.reconcile(store.engine, run, inventory)
+        changes = tickets.reconcile(store.engine, run, inventory)
+        if on_tickets:
+            on_tickets(changes)
     return run

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from core.model import Finding, InspectionRun
 from core.status import Status
+
+if TYPE_CHECKING:  # records loads SQLAlchemy: a run that does not store never renders tickets
+    from records.tickets import Ticket
+
+TicketChange = tuple[str, "Ticket"]  # (opened | reopened | resolved, the ticket)
 
 STATUS_COLOURS = {
     Status.OK: "green",
@@ -23,8 +29,9 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def run_json(run: InspectionRun) -> str:
-    """The documented JSON interface that scripts rely on."""
+def run_json(run: InspectionRun, changes: Sequence[TicketChange] | None = None) -> str:
+    """The documented JSON interface that scripts rely on; `tickets` only for a stored run."""
+    tickets = {} if changes is None else {"tickets": [change_dict(c) for c in changes]}
     return json.dumps(
         {
             "run": {
@@ -50,6 +57,7 @@ def run_json(run: InspectionRun) -> str:
                 }
                 for f in run.findings
             ],
+            **tickets,
         },
         indent=2,
         ensure_ascii=False,
@@ -123,3 +131,25 @@ def run_markdown(run: InspectionRun) -> str:
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def change_dict(change: TicketChange) -> dict:
+    what, t = change
+    return {
+        "change": what,
+        "id": t.id,
+        "grade": t.grade,
+        "target": t.target,
+        "title": t.title,
+        "response_due": iso(t.response_due),
+        "resolution_due": iso(t.resolution_due),
+    }
+
+
+def changes_text(changes: Sequence[TicketChange], bullet: str = "  ") -> str:
+    """One line per ticket the run changed; a new one with the deadline that now runs."""
+    lines = []
+    for what, t in changes:
+        due = f" - respond by {iso(t.response_due)}" if what == "opened" else ""
+        lines.append(f"{bullet}{what} #{t.id} [{t.grade}] {t.title}{due}")
+    return "\n".join(lines)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from agent.inspection import run_and_record
 from agent.runner import RunOptions
 from cli.options import db_option, format_option, inventory_option
-from cli.render import run_json, run_markdown, run_table
+from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table
 from core import inventory as inventory_loader
 from core.paths import default_database_url
+
+if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
+    from tickets import ReconcileResult
 
 
 @click.command()
@@ -96,19 +100,45 @@ def run(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
     exporter = _exporter(inv) if store else None
+    heard: list[ReconcileResult] = []
     with _progress(len(targets)) as advance:
         result = run_and_record(
-            inv, targets, options, store, advance, exporter.enqueue_run if exporter else None
+            inv,
+            targets,
+            options,
+            store,
+            advance,
+            exporter.enqueue_run if exporter else None,
+            heard.append,
         )
     if exporter:
         _send(exporter)
+    changes = _ticket_changes(store, heard[0]) if heard else []
     if output_format == "json":
-        click.echo(run_json(result))
+        click.echo(run_json(result, changes if store else None))
     elif output_format == "markdown":
-        click.echo(run_markdown(result))
+        tickets = f"\n\n## Tickets\n\n{changes_text(changes, '- ')}" if changes else ""
+        click.echo(run_markdown(result) + tickets)
     else:
         click.echo(run_table(result, problems_only=problems))
+        if changes:
+            click.echo(f"\nTickets:\n{changes_text(changes)}")
     return int(result.status)
+
+
+def _ticket_changes(store, result: ReconcileResult) -> list[TicketChange]:
+    """What the duty engineer must know at once: tickets opened, reopened and resolved."""
+    from records.tickets import get_ticket
+
+    return [
+        (change, get_ticket(store.engine, ticket_id))
+        for change, ids in (
+            ("opened", result.opened),
+            ("reopened", result.reopened),
+            ("resolved", result.resolved),
+        )
+        for ticket_id in ids
+    ]
 
 
 def _exporter(inv):

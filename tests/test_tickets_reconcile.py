@@ -1,5 +1,6 @@
 """Dedup, flap, reopen, maintenance and parent suppression over sequences of stored runs."""
 
+import json
 import socket
 from datetime import timedelta
 
@@ -227,3 +228,40 @@ def test_inspect_run_opens_and_resolves_a_real_ticket(tmp_path):
         run_and_record(inv, inv.targets, RunOptions(), store)
     [ticket] = [t for t in list_tickets(store.engine) if t.fingerprint == fingerprint]
     assert ticket.state == "resolved"
+
+
+def test_inspect_run_tells_the_engineer_which_tickets_it_opened_and_resolved(tmp_path):
+    """The table names a new ticket with its response deadline; JSON lists the changes."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "inventory.yaml").write_text(
+        f"hosts: {{localhost: {{address: localhost, profile: web}}}}\n"
+        f"profiles: {{web: {{ports: [{port}]}}}}\n"
+        "tickets: {open_after: 1, resolve_after: 1}\n"
+    )
+    args = ["run", "-i", str(tmp_path / "inventory.yaml"), "--db", f"sqlite:///{tmp_path}/r.db"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 2, first.output
+    # (the machine's own state may open other tickets too: CPU, load, disks)
+    [line] = [
+        line
+        for line in first.output.split("\nTickets:\n", 1)[1].splitlines()
+        if f"localhost: port {port} CRITICAL" in line
+    ]
+    assert line.startswith("  opened #") and " - respond by 20" in line
+    ticket_id = int(line.split("#")[1].split()[0])
+    again = CliRunner().invoke(cli, [*args, "-f", "json"])
+    assert ticket_id not in [c["id"] for c in json.loads(again.output)["tickets"]]  # unchanged
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", port))
+        server.listen()
+        healed = CliRunner().invoke(cli, [*args, "-f", "json"])
+    changes = {c["id"]: c for c in json.loads(healed.output)["tickets"]}
+    assert (changes[ticket_id]["change"], changes[ticket_id]["target"]) == ("resolved", "localhost")
+    dry = CliRunner().invoke(cli, [*args, "--no-store", "-f", "json"])
+    assert "tickets" not in json.loads(dry.output)  # nothing stored, nothing to tell
