@@ -6,7 +6,14 @@ is dash, so no shell start-up cost), with the same key, the same known_hosts, an
 remote commands: Ansible runs our collector's sh script through its shell module. Wall time
 includes each tool's process start. Prints hosts/s for both and the ratio.
 
-    python3 bench/ssh_fleet.py [--hosts 50] [--forks 50] [--repeat 3]
+With --pin, the target sshd (and so everything it runs) is held to the last CPU and both
+controllers to the others: targets are other machines in reality, and on a shared box the
+target's CPU would otherwise be charged to whichever tool runs at the time.
+
+    python3 bench/ssh_fleet.py [--hosts 50] [--forks 50] [--repeat 3] [--pin]
+
+Ansible is a bench-only peer: `pip install 'ansible-core==2.14.*'` (the version Debian 12
+ships), or put an existing `ansible` on PATH.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -32,6 +38,7 @@ from core.profiles import STANDARD  # noqa: E402
 from tests.services.sshd import (  # noqa: E402
     SshServer,
     ensure_test_user,
+    machine_password,
     new_workdir,
     start_sshd,
 )
@@ -64,7 +71,23 @@ def ansible_inventory(path: Path, server: SshServer, hosts: list[str], control: 
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_ours(inventory: Path, hosts: int, forks: int) -> float:
+def cpu_split(pin: bool) -> tuple[set[int], set[int]] | None:
+    """(controller CPUs, target CPUs) for --pin; None to share all CPUs."""
+    if not pin:
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise SystemExit("--pin needs at least 2 CPUs")
+    return set(cpus[:-1]), {cpus[-1]}
+
+
+def pinned(command: list[str], cpus: set[int] | None) -> list[str]:
+    if cpus is None:
+        return command
+    return ["taskset", "-c", ",".join(map(str, sorted(cpus))), *command]
+
+
+def run_ours(inventory: Path, hosts: int, forks: int, cpus: set[int] | None) -> float:
     command = [
         sys.executable,
         "-c",
@@ -79,7 +102,7 @@ def run_ours(inventory: Path, hosts: int, forks: int) -> float:
         str(forks),
     ]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(pinned(command, cpus), cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     report = json.loads(done.stdout)
     failed = [f for f in report["findings"] if f["check"] == "reachability"]
@@ -89,12 +112,15 @@ def run_ours(inventory: Path, hosts: int, forks: int) -> float:
     return elapsed
 
 
-def run_ansible(inventory: Path, hosts: int, forks: int, script: str, control: Path) -> float:
+def run_ansible(
+    inventory: Path, hosts: int, forks: int, script: str, control: Path, cpus: set[int] | None
+) -> float:
     control.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_NOCOLOR": "1"}
     command = ["ansible", "all", "-i", str(inventory), "-f", str(forks), "-m", "shell"]
     started = time.perf_counter()
-    done = subprocess.run([*command, "-a", script], env=env, capture_output=True, text=True)
+    command = pinned([*command, "-a", script], cpus)
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     changed = done.stdout.count("| CHANGED | rc=0 >>")
     for socket_path in control.iterdir():  # end ControlPersist masters: they would load sshd
@@ -111,12 +137,19 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50, help="ansible -f and inspect --workers")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--pin", action="store_true", help="target sshd on the last CPU, controllers on the rest"
+    )
     args = parser.parse_args()
     if not shutil.which("ansible"):
-        raise SystemExit("ansible is not installed (apt-get install ansible)")
-    ensure_test_user(secrets.token_urlsafe(18))
+        raise SystemExit("ansible is not installed (pip install 'ansible-core==2.14.*')")
+    split = cpu_split(args.pin)
+    controllers = split[0] if split else None
+    ensure_test_user(machine_password())  # a new password would break tests running meanwhile
     workdir = new_workdir()
     server = start_sshd(workdir / "sshd", extra_config=FAIR_SSHD)
+    if split:
+        os.sched_setaffinity(server.pid, split[1])  # its children inherit it
     scratch = Path(tempfile.mkdtemp(prefix="opsinspect-bench-"))
     try:
         names = [f"h{i:03d}" for i in range(1, args.hosts + 1)]
@@ -127,13 +160,21 @@ def main() -> None:
         for round_no in range(args.repeat):
             control = scratch / f"cp{round_no}"
             ansible_inventory(ansible_inv, server, names, control)
-            ours.append(run_ours(ours_inv, args.hosts, args.forks))
-            theirs.append(run_ansible(ansible_inv, args.hosts, args.forks, script, control))
+            ours.append(run_ours(ours_inv, args.hosts, args.forks, controllers))
+            theirs.append(
+                run_ansible(ansible_inv, args.hosts, args.forks, script, control, controllers)
+            )
             print(f"round {round_no + 1}: inspect {ours[-1]:.2f} s, ansible {theirs[-1]:.2f} s")
         ours_rate = args.hosts / statistics.median(ours)
         their_rate = args.hosts / statistics.median(theirs)
         load = Path("/proc/loadavg").read_text().split()[0]
-        print(f"hosts={args.hosts} forks={args.forks} (median of {args.repeat}), load {load}")
+        setup = (
+            f"sshd on CPU {sorted(split[1])}, controllers on {sorted(split[0])}"
+            if split
+            else "all CPUs shared"
+        )
+        print(f"hosts={args.hosts} forks={args.forks} (median of {args.repeat}), {setup}")
+        print(f"load average at the end: {load}")
         print(f"inspect run        : {ours_rate:7.1f} hosts/s")
         print(f"ansible -m shell   : {their_rate:7.1f} hosts/s")
         print(f"ratio              : {ours_rate / their_rate:7.1f}x")
