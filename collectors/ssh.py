@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import paramiko
-from paramiko.hostkeys import InvalidHostKey
-
 from collectors import linux_parsers, linux_script, ssh_hostkeys
 from collectors.local import CPU_INTERVAL
+from collectors.ssh_paramiko import paramiko
 from core import secrets
 from core.errors import CollectError, UserError
 from core.inventory_spec import SshSpec, parse_jump_host
@@ -126,9 +124,9 @@ def connect(
     for path in ssh_hostkeys.trusted_files(spec.known_hosts):
         try:
             client.load_system_host_keys(str(path))
-        except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
+        except (OSError, paramiko.SSHException, paramiko.hostkeys.InvalidHostKey) as exc:
             sock.close()
-            line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
+            line = exc.line.strip() if isinstance(exc, paramiko.hostkeys.InvalidHostKey) else exc
             raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
     client.set_missing_host_key_policy(ssh_hostkeys.policy(spec.host_key_policy, spec.known_hosts))
     started = time.monotonic()

@@ -10,8 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import paramiko
-
+from collectors.ssh_paramiko import paramiko
 from core import paths
 from core.errors import CollectError
 
