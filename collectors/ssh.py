@@ -121,13 +121,11 @@ def connect(
     if sock is None:
         sock = tcp_connect(where, timeout)
     client = paramiko.SSHClient()
-    for path in ssh_hostkeys.trusted_files(spec.known_hosts):
-        try:
-            client.load_system_host_keys(str(path))
-        except (OSError, paramiko.SSHException, paramiko.hostkeys.InvalidHostKey) as exc:
-            sock.close()
-            line = exc.line.strip() if isinstance(exc, paramiko.hostkeys.InvalidHostKey) else exc
-            raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
+    try:
+        ssh_hostkeys.trust_recorded(client, where.address, where.port, spec.known_hosts)
+    except CollectError:
+        sock.close()
+        raise
     client.set_missing_host_key_policy(ssh_hostkeys.policy(spec.host_key_policy, spec.known_hosts))
     started = time.monotonic()
     try:
