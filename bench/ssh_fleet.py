@@ -4,7 +4,9 @@ Not a test. Both tools reach N inventory names that all point at one real OpenSS
 127.0.0.1 (KexAlgorithms curve25519-sha256, the KEX paramiko negotiates; the test user's shell
 is dash, so no shell start-up cost), with the same key, the same known_hosts, and the same
 remote commands: Ansible runs our collector's sh script through its shell module. Wall time
-includes each tool's process start. Prints hosts/s for both and the ratio.
+includes each tool's process start. Prints hosts/s for both and the ratio, and each
+controller's own CPU per host (the tool and the children it waits for; Ansible's ControlPersist
+ssh masters run detached and are not counted, which flatters Ansible).
 
 With --pin, the target sshd (and so everything it runs) is held to the last CPU and both
 controllers to the others: targets are other machines in reality, and on a shared box the
@@ -21,12 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +91,23 @@ def pinned(command: list[str], cpus: set[int] | None) -> list[str]:
     return ["taskset", "-c", ",".join(map(str, sorted(cpus))), *command]
 
 
-def run_ours(inventory: Path, hosts: int, forks: int, cpus: set[int] | None) -> float:
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float  # the controller's user+sys seconds, with the children it waited for
+
+
+def timed(command: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, Timing]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return done, Timing(wall, cpu)
+
+
+def run_ours(inventory: Path, hosts: int, forks: int, cpus: set[int] | None) -> Timing:
     command = [
         sys.executable,
         "-c",
@@ -101,27 +121,22 @@ def run_ours(inventory: Path, hosts: int, forks: int, cpus: set[int] | None) -> 
         "--workers",
         str(forks),
     ]
-    started = time.perf_counter()
-    done = subprocess.run(pinned(command, cpus), cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
+    done, timing = timed(pinned(command, cpus), cwd=ROOT)
     report = json.loads(done.stdout)
     failed = [f for f in report["findings"] if f["check"] == "reachability"]
     inspected = {f["target"] for f in report["findings"] if f["check"] == "memory"}
     if failed or len(inspected) != hosts:
         raise SystemExit(f"inspect run failed: {failed[:3]} ({len(inspected)}/{hosts} inspected)")
-    return elapsed
+    return timing
 
 
 def run_ansible(
     inventory: Path, hosts: int, forks: int, script: str, control: Path, cpus: set[int] | None
-) -> float:
+) -> Timing:
     control.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_NOCOLOR": "1"}
     command = ["ansible", "all", "-i", str(inventory), "-f", str(forks), "-m", "shell"]
-    started = time.perf_counter()
-    command = pinned([*command, "-a", script], cpus)
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
+    done, timing = timed(pinned([*command, "-a", script], cpus), env=env)
     changed = done.stdout.count("| CHANGED | rc=0 >>")
     for socket_path in control.iterdir():  # end ControlPersist masters: they would load sshd
         subprocess.run(
@@ -129,7 +144,7 @@ def run_ansible(
         )
     if changed != hosts:
         raise SystemExit(f"ansible reached {changed}/{hosts} hosts:\n{done.stdout[-2000:]}")
-    return elapsed
+    return timing
 
 
 def main() -> None:
@@ -164,9 +179,14 @@ def main() -> None:
             theirs.append(
                 run_ansible(ansible_inv, args.hosts, args.forks, script, control, controllers)
             )
-            print(f"round {round_no + 1}: inspect {ours[-1]:.2f} s, ansible {theirs[-1]:.2f} s")
-        ours_rate = args.hosts / statistics.median(ours)
-        their_rate = args.hosts / statistics.median(theirs)
+            print(
+                f"round {round_no + 1}: inspect {ours[-1].wall:.2f} s ({ours[-1].cpu:.2f} s CPU), "
+                f"ansible {theirs[-1].wall:.2f} s ({theirs[-1].cpu:.2f} s CPU)"
+            )
+        ours_rate = args.hosts / statistics.median(t.wall for t in ours)
+        their_rate = args.hosts / statistics.median(t.wall for t in theirs)
+        ours_cpu = 1000 * statistics.median(t.cpu for t in ours) / args.hosts
+        their_cpu = 1000 * statistics.median(t.cpu for t in theirs) / args.hosts
         load = Path("/proc/loadavg").read_text().split()[0]
         setup = (
             f"sshd on CPU {sorted(split[1])}, controllers on {sorted(split[0])}"
@@ -178,6 +198,10 @@ def main() -> None:
         print(f"inspect run        : {ours_rate:7.1f} hosts/s")
         print(f"ansible -m shell   : {their_rate:7.1f} hosts/s")
         print(f"ratio              : {ours_rate / their_rate:7.1f}x")
+        print(
+            f"controller CPU/host: inspect {ours_cpu:.1f} ms, ansible {their_cpu:.1f} ms, "
+            f"ratio {their_cpu / ours_cpu:.1f}x"
+        )
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
