@@ -31,8 +31,9 @@ def trusted_files(extra: str | None) -> list[Path]:
     return [p for p in (c.expanduser() for c in candidates) if p.is_file()]
 
 
-# Cheapest for the server to sign first: ed25519 costs it ~0.05 ms, RSA-3072 a few ms per
-# connection. paramiko asks for the type of whichever recorded key comes first.
+# Cheapest for the server to sign first: an ed25519 signature costs it ~0.05 ms of CPU, an
+# RSA-3072 one ~2.7 ms (`openssl speed`, 2-core VM), at every connection. paramiko asks for
+# the type of whichever recorded key comes first.
 KEY_TYPE_ORDER = (
     "ssh-ed25519",
     "ecdsa-sha2-nistp256",
