@@ -75,7 +75,9 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     where = f"{target.address}:{params['port']}"
     connection = ConnectHandler(**params, auto_connect=False)
     # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
-    connection._build_ssh_client = partial(ssh_hostkeys.trusting_client, settings(target))
+    connection._build_ssh_client = partial(
+        ssh_hostkeys.trusting_client, settings(target), target.address, params["port"]
+    )
     try:
         connection._open()  # how netmiko's own dispatcher connects an auto_connect=False session
     except NetmikoAuthenticationException:

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import paramiko
-from paramiko.hostkeys import InvalidHostKey
-
 from collectors import linux_parsers, linux_script, ssh_hostkeys
 from collectors.local import CPU_INTERVAL
+from collectors.ssh_paramiko import paramiko
 from core import secrets
 from core.errors import CollectError, UserError
 from core.inventory_spec import SshSpec, parse_jump_host
@@ -122,15 +120,11 @@ def connect(
     timeout = _attempt_timeout(spec, session)
     if sock is None:
         sock = tcp_connect(where, timeout)
-    client = paramiko.SSHClient()
-    for path in ssh_hostkeys.trusted_files(spec.known_hosts):
-        try:
-            client.load_system_host_keys(str(path))
-        except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
-            sock.close()
-            line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
-            raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
-    client.set_missing_host_key_policy(ssh_hostkeys.policy(spec.host_key_policy, spec.known_hosts))
+    try:
+        client = ssh_hostkeys.trusting_client(spec, where.address, where.port)
+    except CollectError:
+        sock.close()
+        raise
     started = time.monotonic()
     try:
         client.connect(

@@ -10,14 +10,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import paramiko
-from paramiko.hostkeys import InvalidHostKey
-
+from collectors.ssh_paramiko import paramiko
 from core import paths
 from core.errors import CollectError
 from core.inventory_spec import HostKeySettings
 
 SYSTEM_KNOWN_HOSTS = (Path("/etc/ssh/ssh_known_hosts"), Path("~/.ssh/known_hosts"))
+InvalidHostKey = paramiko.hostkeys.InvalidHostKey
 _RECORD_LOCK = threading.Lock()  # one writer at a time: many targets may share an address
 
 
@@ -31,6 +30,78 @@ def trusted_files(extra: str | None) -> list[Path]:
     if extra:
         candidates.append(Path(extra))
     return [p for p in (c.expanduser() for c in candidates) if p.is_file()]
+
+
+# Cheapest for the server to sign first: an ed25519 signature costs it ~0.05 ms of CPU, an
+# RSA-3072 one ~2.7 ms (`openssl speed`, 2-core VM), at every connection. paramiko asks for
+# the type of whichever recorded key comes first.
+KEY_TYPE_ORDER = (
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-rsa",
+)
+
+
+class KnownHosts:
+    """The trusted files parsed once, with each host's lookup remembered: paramiko would
+    re-read them at every connection, and its load checks each line against all before it
+    (76 ms for a 500-line hashed known_hosts, 13 ms more per lookup)."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self._keys = paramiko.HostKeys()
+        for path in files:
+            try:
+                self._keys.load(str(path))
+            except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
+                line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
+                raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
+        self._found: dict[str, list[paramiko.PKey]] = {}
+        self._lock = threading.Lock()
+
+    def recorded(self, hostname: str) -> list[paramiko.PKey]:
+        """This host's keys, one per type (the first recorded), cheapest to verify first."""
+        with self._lock:
+            if hostname not in self._found:
+                found = self._keys.lookup(hostname) or {}
+                by_type = {name: found[name] for name in found}  # found[name]: the first one
+                self._found[hostname] = sorted(by_type.values(), key=_key_type_rank)
+            return self._found[hostname]
+
+
+def _key_type_rank(key: paramiko.PKey) -> int:
+    name = key.get_name()
+    return KEY_TYPE_ORDER.index(name) if name in KEY_TYPE_ORDER else len(KEY_TYPE_ORDER)
+
+
+FilesState = tuple[tuple[str, int, int], ...]
+_KNOWN: dict[str | None, tuple[FilesState, KnownHosts]] = {}  # the latest per ssh.known_hosts
+_KNOWN_LOCK = threading.Lock()
+
+
+def known_hosts(extra: str | None) -> KnownHosts:
+    """Parsed again only when a file appears, changes (a tofu record) or goes."""
+    files = trusted_files(extra)
+    state = []
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise CollectError("host key unknown", f"cannot read {path}: {exc.strerror}") from None
+        state.append((str(path), info.st_mtime_ns, info.st_size))
+    with _KNOWN_LOCK:
+        cached = _KNOWN.get(extra)
+        if cached is None or cached[0] != tuple(state):
+            cached = _KNOWN[extra] = (tuple(state), KnownHosts(files))
+        return cached[1]
+
+
+def trust_recorded(client: paramiko.SSHClient, address: str, port: int, extra: str | None) -> None:
+    """Hand the client only this host's recorded keys, in our order, before it connects."""
+    hostname = host_name(address, port)
+    for key in known_hosts(extra).recorded(hostname):
+        client.get_host_keys().add(hostname, key.get_name(), key)
 
 
 def host_name(address: str, port: int) -> str:
@@ -87,15 +158,10 @@ def changed_message(exc: paramiko.BadHostKeyException) -> str:
     )
 
 
-def trusting_client(spec: HostKeySettings) -> paramiko.SSHClient:
-    """A client that knows every trusted known_hosts file and applies the target's policy to
-    hosts none of them lists (used for network CLI sessions through netmiko too)."""
+def trusting_client(spec: HostKeySettings, address: str, port: int) -> paramiko.SSHClient:
+    """A client that knows the host's recorded keys and applies the target's policy to a
+    host that no known_hosts lists (SSH targets, and network CLI sessions through netmiko)."""
     client = paramiko.SSHClient()
-    for path in trusted_files(spec.known_hosts):
-        try:
-            client.load_system_host_keys(str(path))
-        except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
-            line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
-            raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
+    trust_recorded(client, address, port, spec.known_hosts)
     client.set_missing_host_key_policy(policy(spec.host_key_policy, spec.known_hosts))
     return client

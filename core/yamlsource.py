@@ -12,6 +12,9 @@ from core.errors import UserError
 
 KeyPath = tuple[str | int, ...]
 _CONSTRUCTOR = yaml.SafeLoader("")
+# libyaml's parser gives the same nodes and marks ~10x faster (40 ms of a 50-host inventory's
+# load, paid at every `inspect run`); the pure-Python one where PyYAML was built without it
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -40,7 +43,7 @@ def load_yaml(path: Path) -> YamlDocument:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -260,3 +260,60 @@ def test_servers_with_an_ssh_section_get_the_ssh_collector(tmp_path):
     )
     by_name = {t.name: collectors.default_names(t) for t in inventory_loader.load(inv).targets}
     assert by_name == {"web1": ("ssh",), "here": ("local",)}
+
+
+@pytest.fixture
+def two_key_sshd(sshd_server):
+    """An sshd with an RSA and an ed25519 host key, like most installed servers."""
+    workdir = new_workdir()
+    keygen(workdir / "ssh_host_rsa_key", "rsa")
+    server = start_sshd(
+        workdir,
+        user_key=sshd_server.key_path,
+        extra_config=(f"HostKey {workdir / 'ssh_host_rsa_key'}",),
+    )
+    yield server, Path(f"{workdir / 'ssh_host_rsa_key'}.pub").read_text().split()[:2]
+    server.stop()
+    shutil.rmtree(workdir)
+
+
+@pytest.mark.parametrize("recorded", [("rsa", "ed25519"), ("rsa",)])
+def test_the_cheapest_recorded_host_key_type_is_asked_for(tmp_path, two_key_sshd, recorded):
+    """ed25519 costs the server far less to sign with than RSA: ask for it whenever
+    known_hosts has it, whatever its line order; with only RSA recorded, RSA still works."""
+    from collectors.ssh import connect, endpoint
+    from core.inventory_spec import SshSpec
+
+    server, rsa = two_key_sshd
+    lines = {"rsa": " ".join(rsa), "ed25519": server.host_public_key}
+    known = tmp_path / "known_hosts"
+    known.write_text("".join(f"[127.0.0.1]:{server.port} {lines[k]}\n" for k in recorded))
+    spec = SshSpec(**server.inventory_ssh(known_hosts=str(known)))
+    target = Target(name="two-keys", address="127.0.0.1")
+    client = connect(endpoint(target, spec), spec, Session())
+    try:
+        offered = client.get_transport().get_remote_server_key().get_name()
+    finally:
+        client.close()
+    assert offered == ("ssh-ed25519" if "ed25519" in recorded else "ssh-rsa")
+
+
+def test_known_hosts_edited_between_runs_is_honoured(tmp_path, sshd_server):
+    """Parsed known_hosts files are reused within a process (an agent runs for months):
+    an edited file must still take effect at the next run."""
+    known = tmp_path / "known_hosts"
+    known.write_text(sshd_server.known_hosts.read_text())
+    ssh = sshd_server.inventory_ssh(known_hosts=str(known))
+    hosts = {"web1": {"address": "127.0.0.1", "ssh": ssh}}
+    assert reachability_findings(run_api(tmp_path, hosts)) == []
+    other = tmp_path / "other_key"
+    keygen(other)
+    public = Path(f"{other}.pub").read_text().split()
+    known.write_text(f"[127.0.0.1]:{sshd_server.port} {public[0]} {public[1]}\n")
+    [finding] = reachability_findings(run_api(tmp_path, hosts))
+    assert finding.status == Status.CRITICAL
+    assert finding.summary.startswith("host key changed:")
+
+
+def reachability_findings(run) -> list:
+    return [f for f in run.findings if f.check == "reachability"]
