@@ -90,6 +90,10 @@ def test_no_inventory_means_localhost():
             "start 9 is above end 3",
         ),
         ("hosts: [\n", "inventory.yaml:2: invalid YAML"),
+        (
+            "hosts:\n  web01: {address: \"10.0.0.\x07\"}\n",
+            "inventory.yaml:2: invalid YAML: character U+0007 is not allowed",
+        ),
     ],
 )
 def test_errors_name_file_line_and_key(tmp_path, text, message):
