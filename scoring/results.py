@@ -6,7 +6,7 @@ someone recomputes it on purpose (`--recompute`), which replaces it in one trans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,7 @@ def period_results(
     *,
     targets: Sequence[Target] = (),
     maintenance: MaintenanceLookup | None = None,
+    maintained: Collection[str] | None = None,
     recompute: bool = False,
     publish: bool = False,
 ) -> Outcome:
@@ -47,7 +48,7 @@ def period_results(
     stored = assessments.published(engine, period.label)
     if stored and not recompute:
         return Outcome(stored, published=True, from_store=True)
-    results = compute(engine, period, scheme, targets, maintenance)
+    results = compute(engine, period, scheme, targets, maintenance, maintained)
     if publish or stored:
         assessments.publish(engine, period.label, results, now)
         results = [dict(r, computed_at=now.isoformat()) for r in results]
@@ -60,16 +61,19 @@ def compute(
     scheme: Scheme,
     targets: Sequence[Target] = (),
     maintenance: MaintenanceLookup | None = None,
+    maintained: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The team, everyone assigned tickets (or rated) in the period and every target group."""
-    facts = gather(engine, period, targets, maintenance)
+    """The team, everyone assigned tickets (or rated) in the period and every target group.
+    `maintained`: the targets maintenance windows cover (see `scoring.gather.gather`)."""
+    suppression = (maintenance, maintained)
+    facts = gather(engine, period, targets, *suppression)
     groups = sorted({g for t in targets for g in t.groups})
     subjects = [
         TEAM,
         *(Subject("engineer", name) for name in engineers(facts, period)),
         *(Subject("group", name) for name in groups),
     ]
-    previous = _previous_totals(engine, period, scheme, subjects, targets, maintenance)
+    previous = _previous_totals(engine, period, scheme, subjects, targets, suppression)
     return [as_dict(assess(facts, period, s, scheme, previous.get(s)), scheme) for s in subjects]
 
 
@@ -79,7 +83,7 @@ def _previous_totals(
     scheme: Scheme,
     subjects: list[Subject],
     targets: Sequence[Target],
-    maintenance: MaintenanceLookup | None,
+    suppression: tuple[MaintenanceLookup | None, Collection[str] | None],
 ) -> dict[Subject, float]:
     """The previous period's published totals; computed now when it was never published.
     A subject with nothing to assess then (not on the team yet) has no change to show."""
@@ -87,8 +91,13 @@ def _previous_totals(
     stored = assessments.published(engine, before.label)
     if stored:
         return {Subject(r["subject"]["kind"], r["subject"]["name"]): r["total"] for r in stored}
-    facts = gather(engine, before, targets, maintenance)
-    if not (facts.tickets or facts.plans or facts.reachability or facts.backups):
+    facts = gather(engine, before, targets, *suppression)
+    if not (
+        (facts.verdicts and facts.verdicts.ids)
+        or facts.plans
+        or facts.reachability
+        or facts.backups
+    ):
         return {}  # nothing recorded before: no change to compare against
     present = {TEAM, *(Subject("engineer", n) for n in engineers(facts, before))}
     present |= {s for s in subjects if s.kind == "group"}

@@ -316,9 +316,11 @@ def test_gather_flags_suppressed_tickets_and_reads_runs_and_backups(engine):
     normal = manual("db01", 30)
     windows = {("db01", t0 + timedelta(hours=3)): "patching"}
     facts = gather(engine, NOV, inventory.targets, lambda name, at: windows.get((name, at)))
-    flags = {t.id: t.suppressed for t in facts.tickets}
-    assert flags[f"#{behind}"] and flags[f"#{during}"]
-    assert not flags[f"#{normal}"]
+    counted = set(facts.verdicts.ids)
+    assert f"#{behind}" not in counted and f"#{during}" not in counted  # suppressed
+    assert f"#{normal}" in counted
+    named = gather(engine, NOV, inventory.targets, lambda n, at: windows.get((n, at)), {"db01"})
+    assert named.verdicts == facts.verdicts  # only the named targets' tickets looked up
     at = t0 + timedelta(days=1)
     backups = BackupStore(engine)
     for name, status in (("db01-1", "ok"), ("db01-2", "failed")):
