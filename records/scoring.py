@@ -6,10 +6,11 @@ of thousands of rows, and ORM objects would cost more than the scoring itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntFlag
+from itertools import chain
 from operator import or_ as either
 from typing import Any, NamedTuple
 
@@ -123,37 +124,41 @@ def judged_tickets(
         .where(t.opened_at >= start - rules.repeat_window, t.opened_at < start)
         .order_by(t.opened_at)
     )
-    repeats = _Repeats(rules.repeat_window, dialect)
     with engine.connect() as connection:
-        for fingerprint, at in connection.execute(history):
-            repeats.seen(fingerprint, at)
+        earlier = connection.execute(history).all()
         rows = connection.execute(query).all()
     if not rows:
         return JudgedTickets((), (), (), (), (), (), ())
     *columns, fingerprints, opened = zip(*rows, strict=True)
     judged = JudgedTickets(*columns)
-    return judged._replace(
-        judged=tuple(map(either, judged.judged, map(repeats.seen, fingerprints, opened)))
-    )
+    repeated = _repeats(earlier, fingerprints, opened, rules.repeat_window, dialect)
+    return judged._replace(judged=tuple(map(either, judged.judged, repeated)))
 
 
-class _Repeats:
-    """Fed the tickets in order of opening, tells whether each repeats an earlier ticket of
-    its fingerprint opened within `window` before it (ties in time are not earlier)."""
-
-    def __init__(self, window: timedelta, dialect: str):
-        self._latest: dict[str, tuple[Any, Any]] = {}  # fingerprint -> (last, the one before)
-        self._since = _text_shift(-window) if dialect == "sqlite" else lambda at: at - window
-
-    def seen(self, fingerprint: str | None, at: Any) -> int:
-        """`Judged.REPEATED` or 0, for a ticket opened `at` (as stored: see `_as_stored`)."""
-        if not fingerprint:
-            return 0  # a manual ticket: nothing to repeat
-        last, before = self._latest.get(fingerprint, (None, None))
-        if last is None or at > last:
-            self._latest[fingerprint] = (at, last)
-            before = last
-        return _REPEATED if before is not None and before >= self._since(at) else 0
+def _repeats(
+    earlier: Iterable[tuple[str | None, Any]],
+    fingerprints: Sequence[str | None],
+    opened: Sequence[Any],
+    window: timedelta,
+    dialect: str,
+) -> list[int]:
+    """`Judged.REPEATED` or 0 for each ticket (fingerprint, opening time as stored: see
+    `_as_stored`), in order of opening, after the `earlier` tickets: whether an earlier
+    ticket of its fingerprint opened within `window` before it (a tie in time is not
+    earlier). One loop with everything local: it runs once per ticket."""
+    since = _text_shift(-window) if dialect == "sqlite" else lambda at: at - window
+    latest: dict[str, tuple[Any, Any]] = {}  # fingerprint -> (last opening, the one before)
+    found = []
+    for fingerprint, at in chain(earlier, zip(fingerprints, opened, strict=True)):
+        if not fingerprint:  # a manual ticket: nothing to repeat
+            before = None
+        else:
+            last, before = latest.get(fingerprint, (None, None))
+            if last is None or at > last:
+                latest[fingerprint] = (at, last)
+                before = last
+        found.append(_REPEATED if before is not None and before >= since(at) else 0)
+    return found[len(found) - len(opened) :]
 
 
 def _as_stored(column: ColumnElement, dialect: str) -> ColumnElement:

@@ -52,5 +52,4 @@ Index(
     FindingRow.status,
 )
 Index("ix_backups_started_at", BackupRow.started_at)
-Index("ix_tickets_fingerprint_opened", TicketRow.fingerprint, TicketRow.opened_at)
 Index("ix_tickets_judged", *(getattr(TicketRow, name) for name in JUDGED_COLUMNS))

@@ -1,6 +1,6 @@
-"""Indexes for judging a period's tickets in SQL: one covering the columns read (a range
-scan by opening time that never visits the table), and one by fingerprint and opening time
-(each ticket finds an earlier one of its fingerprint in the repeat window with one seek).
+"""An index for judging a period's tickets in SQL: it covers the columns read, so the range
+scan by opening time never visits the table (tickets imported or migrated are not stored
+in the order they were opened).
 
 Revision ID: 0007_ticket_judging_idx
 Revises: 0006_scoring_idx (depends on 0002_tickets)
@@ -15,7 +15,6 @@ depends_on = ("0002_tickets",)  # indexes the tickets table
 
 
 def upgrade() -> None:
-    op.create_index("ix_tickets_fingerprint_opened", "tickets", ["fingerprint", "opened_at"])
     op.create_index(
         "ix_tickets_judged",
         "tickets",
@@ -38,4 +37,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_tickets_judged", "tickets")
-    op.drop_index("ix_tickets_fingerprint_opened", "tickets")
