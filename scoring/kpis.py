@@ -69,15 +69,19 @@ def tickets_of(facts: Facts, period: Period, subject: Subject) -> Verdicts:
     key = ("verdicts", period)
     if key not in facts.memo:
         every = _judged(facts, period) if facts.verdicts is None else facts.verdicts
-        positions: dict[tuple[str, str], list[int]] = defaultdict(list)
+        assigned: dict[str | None, list[int]] = defaultdict(list)
         for i, assignee in enumerate(every.assignees):
-            if assignee is not None:
-                positions["engineer", assignee].append(i)
+            assigned[assignee].append(i)
+        grouped: dict[str, list[int]] = defaultdict(list)
         for i, groups in enumerate(every.groups):
             for group in groups:
-                positions["group", group].append(i)
-        by_subject = {name: every.select(found) for name, found in positions.items()}
-        facts.memo[key] = by_subject | {("team", ""): every}
+                grouped[group].append(i)
+        by_subject = {("team", ""): every}
+        for kind, positions in (("engineer", assigned), ("group", grouped)):
+            for name, found in positions.items():
+                if name is not None:  # unassigned: the team's only
+                    by_subject[kind, name] = every.select(found)
+        facts.memo[key] = by_subject
     found = facts.memo[key]
     return found.get(
         ("team", "") if subject.kind == "team" else (subject.kind, subject.name), NO_VERDICTS
@@ -146,19 +150,23 @@ def _ticket_kpis(verdicts: Verdicts) -> list[Kpi]:
     low = tuple(compress(ids, map(low_ratings.__contains__, ratings)))
     response, owed = found.count(Judged.RESPONSE_COUNTED), found.count(Judged.REPORT_OWED)
     opened, done = len(ids), len(ids) - len(unresolved)
-    acked = [m for m in ack_minutes if m is not None]
-    rated = [r for r in ratings if r is not None]
+    acked, rated = opened - ack_minutes.count(None), opened - ratings.count(None)
     return [
         Kpi("response_on_time", response - len(late_response), response, "%", late_response),
         Kpi("resolution_rate", done, opened, "%", unresolved),
         Kpi("resolution_on_time", done - len(late_resolution), done, "%", late_resolution),
-        Kpi("mtta", round(sum(acked, 0.0), 2), len(acked), "min"),
-        Kpi("mttr", round(sum((m for m in resolve_minutes if m is not None), 0.0), 2), done, "min"),
+        Kpi("mtta", round(_total(ack_minutes), 2), acked, "min"),
+        Kpi("mttr", round(_total(resolve_minutes), 2), done, "min"),
         # mean rating / 5 x 100: the numerator is in rating points / 5, so value is a percentage
-        Kpi("satisfaction", sum(rated, 0.0) / 5, len(rated), "%", low),
+        Kpi("satisfaction", _total(ratings) / 5, rated, "%", low),
         Kpi("fault_report_on_time", owed - len(unreported), owed, "%", unreported),
         Kpi("repeat_fault_rate", len(repeats), opened, "%", repeats),
     ]
+
+
+def _total(values: Sequence[float | None]) -> float:
+    """The sum of the values that are not None, added in order (zeros add nothing)."""
+    return sum(filter(None, values), 0.0)
 
 
 class _Found:
