@@ -120,6 +120,7 @@ def _judge(t: TicketFact, end: datetime, times: dict[str, list[datetime]]) -> tu
         and t.resolved_at <= t.resolution_due,
         Judged.REPORT_OWED: resolved and t.grade in REPORTED_GRADES,
         Judged.REPORT_OK: resolved
+        and t.grade in REPORTED_GRADES
         and t.fault_report_at is not None
         and t.fault_report_at <= t.resolved_at + FAULT_REPORT_WINDOW,
         Judged.REPEATED: first < len(earlier) and earlier[first] < t.opened_at,
