@@ -53,8 +53,8 @@ class TicketRules:
 
 
 class Judged(IntFlag):
-    """What the store found about one ticket, as the bits of one integer column (eight
-    true/false columns cost 100,000 tickets eight times the Python objects)."""
+    """What the store found about one ticket, as the bits of one integer (a column per
+    finding would cost 100,000 tickets seven times the Python objects)."""
 
     RESPONSE_COUNTED = 1  # acknowledged, or its response was due before the end
     RESPONSE_OK = 2  # acknowledged by its response deadline

@@ -34,7 +34,7 @@ INSPECT_KIND = "inspect"  # agent jobs of this kind are inspections (the others:
 # (target, moment) -> name of a maintenance window covering it, or None
 MaintenanceLookup = Callable[[str, datetime], str | None]
 TICKET_RULES = store.TicketRules(REPEAT_WINDOW, FAULT_REPORT_WINDOW, REPORTED_GRADES)
-TEAM = Subject("team", "")
+_ALL_TICKETS = Subject("team", "")  # the team sees every ticket
 
 
 def gather(
@@ -94,7 +94,7 @@ def _plans(engine: Engine, period: Period) -> tuple[PlannedInspection, ...]:
 
 def engineers(facts: Facts, period: Period) -> list[str]:
     """Everyone assigned a ticket opened in the period, or rated by hand for it."""
-    names = {name for name in tickets_of(facts, period, TEAM).assignees if name}
+    names = {name for name in tickets_of(facts, period, _ALL_TICKETS).assignees if name}
     return sorted(names | {m.engineer for m in facts.manual})
 
 
