@@ -7,10 +7,8 @@ someone recomputes it on purpose (`--recompute`), which replaces it in one trans
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -67,34 +65,24 @@ def compute(
     maintained: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The team, everyone assigned tickets (or rated) in the period and every target group.
-    `maintained`: the targets maintenance windows cover (see `scoring.gather.gather`).
-    The previous period is assessed on a second connection meanwhile: while one side waits
-    for the database (which releases the GIL) the other computes."""
+    `maintained`: the targets maintenance windows cover (see `scoring.gather.gather`)."""
     suppression = (maintenance, maintained)
+    facts = gather(engine, period, targets, *suppression)
     groups = sorted({g for t in targets for g in t.groups})
-    earlier = partial(_previous_totals, engine, period, scheme, groups, targets, suppression)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        previous = pool.submit(earlier) if _two_connections(engine) else None
-        facts = gather(engine, period, targets, *suppression)
-        subjects = [
-            TEAM,
-            *(Subject("engineer", name) for name in engineers(facts, period)),
-            *(Subject("group", name) for name in groups),
-        ]
-        totals = earlier() if previous is None else previous.result()
-    return [as_dict(assess(facts, period, s, scheme, totals.get(s)), scheme) for s in subjects]
-
-
-def _two_connections(engine: Engine) -> bool:
-    """An in-memory SQLite database is private to its connection."""
-    return not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"))
+    subjects = [
+        TEAM,
+        *(Subject("engineer", name) for name in engineers(facts, period)),
+        *(Subject("group", name) for name in groups),
+    ]
+    previous = _previous_totals(engine, period, scheme, subjects, targets, suppression)
+    return [as_dict(assess(facts, period, s, scheme, previous.get(s)), scheme) for s in subjects]
 
 
 def _previous_totals(
     engine: Engine,
     period: Period,
     scheme: Scheme,
-    groups: list[str],
+    subjects: list[Subject],
     targets: Sequence[Target],
     suppression: tuple[MaintenanceLookup | None, Collection[str] | None],
 ) -> dict[Subject, float]:
@@ -108,6 +96,6 @@ def _previous_totals(
     tickets = (facts.verdicts or NO_VERDICTS).ids
     if not (tickets or facts.plans or facts.reachability or facts.backups):
         return {}  # nothing recorded before: no change to compare against
-    present = [TEAM, *(Subject("engineer", n) for n in engineers(facts, before))]
-    present += [Subject("group", name) for name in groups]
-    return {s: assess(facts, before, s, scheme).total for s in present}
+    present = {TEAM, *(Subject("engineer", n) for n in engineers(facts, before))}
+    present |= {s for s in subjects if s.kind == "group"}
+    return {s: assess(facts, before, s, scheme).total for s in subjects if s in present}
