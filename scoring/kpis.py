@@ -78,9 +78,9 @@ def tickets_of(facts: Facts, period: Period, subject: Subject) -> Verdicts:
                 grouped[group].append(i)
         by_subject = {("team", ""): every}
         for kind, positions in (("engineer", assigned), ("group", grouped)):
-            for name, found in positions.items():
+            for name, where in positions.items():
                 if name is not None:  # unassigned: the team's only
-                    by_subject[kind, name] = every.select(found)
+                    by_subject[kind, name] = every.select(where)
         facts.memo[key] = by_subject
     found = facts.memo[key]
     return found.get(
