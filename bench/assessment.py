@@ -5,7 +5,7 @@
 The records are bulk-inserted with SQLAlchemy core into a fresh SQLite file (not timed); then
 the script times what `inspect score --period 2026-11` does: gathering the facts from the
 records (this month's and the previous one's, for the change) and assessing the team, every
-engineer and every group. It prints each part and the total.
+engineer and every group. It prints each part and the total, wall and CPU time.
 """
 
 from __future__ import annotations
@@ -215,29 +215,34 @@ def main() -> None:
         targets = [Target(f"host{i:04d}", groups=(GROUPS[i % 4],)) for i in range(500)]
     scheme = schemes.load()
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     facts = gather(engine, MONTH, targets)
-    gathered = time.perf_counter() - began
+    gathered = time.perf_counter() - began, time.process_time() - cpu
     subjects = [Subject("team", "team")]
     subjects += [Subject("engineer", n) for n in engineers(facts, MONTH)]
     subjects += [Subject("group", g) for g in GROUPS]
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for subject in subjects:
         assess(facts, MONTH, subject, scheme)
-    assessed = time.perf_counter() - began
+    assessed = time.perf_counter() - began, time.process_time() - cpu
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     results = compute(engine, MONTH, scheme, targets)
-    whole = time.perf_counter() - began
+    whole = time.perf_counter() - began, time.process_time() - cpu
     print(
-        f"facts: {len(facts.tickets)} tickets (incl. 30 days before), "
+        f"facts: {len(facts.verdicts.ids)} tickets judged, "
         f"{sum(r.runs for r in facts.reachability)} target-runs, {len(facts.plans)} plan slots, "
         f"{len(facts.backups)} backups"
     )
-    print(f"gather this month:            {gathered:6.2f} s")
-    print(f"assess {len(subjects)} subjects:            {assessed:6.2f} s")
-    print(f"inspect score (both months):  {whole:6.2f} s  for {len(results)} results")
-    verdict = "met" if whole < 2 else "MISSED"
+    print("(wall time, then CPU time of this process: the machine may be busy with others)")
+    for label, (wall, cpu) in (
+        ("gather this month:          ", gathered),
+        (f"assess {len(subjects)} subjects:          ", assessed),
+        ("inspect score (both months):", whole),
+    ):
+        print(f"{label}  {wall:6.2f} s ({cpu:.2f} s CPU)")
+    print(f"{len(results)} results")
+    verdict = "met" if whole[0] < 2 else "MISSED"
     print(f"target under 2 s: {verdict}")
 
 

@@ -73,13 +73,15 @@ def score(
     setting = _Setting(inventory_path, db_url, zone)
     period = setting.period(period_text)
     scheme = schemes.load(scheme_path)
+    maintenance, maintained = setting.maintenance()
     outcome = period_results(
         setting.engine,
         period,
         scheme,
         datetime.now(UTC),
         targets=setting.inventory.targets,
-        maintenance=setting.maintenance(),
+        maintenance=maintenance,
+        maintained=maintained,
         recompute=recompute,
         publish=publish,
     )
@@ -119,15 +121,23 @@ class _Setting:
         return parse(text or datetime.now(tz).strftime("%Y-%m"), tz)
 
     def maintenance(self):
-        """Which maintenance window covered a target at a moment (tickets' own rule)."""
+        """Which maintenance window covered a target at a moment (tickets' own rule), and
+        the targets any window names by name or group: only their tickets need the lookup."""
         spec = self.inventory.tickets
         if not spec.maintenance:
-            return None
+            return None, frozenset()
         from core.model import Target
         from tickets.suppression import maintenance_window
 
         targets = {t.name: t for t in self.inventory.targets}
-        return lambda name, at: maintenance_window(spec, targets.get(name) or Target(name), at)
+        named = {name for w in spec.maintenance for name in w.targets}
+        grouped = {g for w in spec.maintenance for g in w.groups}
+        maintained = named | {t.name for t in targets.values() if grouped & set(t.groups)}
+
+        def window(name: str, at: datetime) -> str | None:
+            return maintenance_window(spec, targets.get(name) or Target(name), at)
+
+        return window, frozenset(maintained)
 
 
 def _chosen(results: list[dict[str, Any]], names, groups) -> list[dict[str, Any]]:

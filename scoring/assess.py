@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 from scoring.facts import Facts
 from scoring.kpis import Kpi, Subject, compute, tickets_of
@@ -104,11 +105,9 @@ def _events(
     name: str, kpis: dict[str, Kpi], facts: Facts, period: Period, subject: Subject
 ) -> tuple[str, ...]:
     if name == "complaint":
-        return tuple(
-            t.id
-            for t in tickets_of(facts, period, subject)
-            if t.rating is not None and t.rating <= COMPLAINT_RATING
-        )
+        verdicts = tickets_of(facts, period, subject)
+        low = {r for r in set(verdicts.ratings) if r is not None and r <= COMPLAINT_RATING}
+        return tuple(compress(verdicts.ids, map(low.__contains__, verdicts.ratings)))
     return kpis[DEDUCTION_SOURCES[name]].missed
 
 

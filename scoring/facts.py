@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,31 @@ class TicketFact:
     rating: int | None = None
     fault_report_at: datetime | None = None
     suppressed: bool = False
+
+
+class Verdicts(NamedTuple):
+    """Tickets opened in a period, judged against its end, column by column in order of
+    opening: a subject's KPIs are then a few C-level passes over its columns, not a Python
+    loop over 100,000 tickets. The records store judges gathered tickets in SQL;
+    `scoring.kpis` judges hand-made `TicketFact`s by the same rules."""
+
+    ids: Sequence[str]
+    assignees: Sequence[str | None]
+    groups: Sequence[tuple[str, ...]]
+    ratings: Sequence[int | None]
+    judged: Sequence[int]  # records.scoring.Judged bits: on time? resolved? repeated? ...
+    ack_minutes: Sequence[float | None]  # acknowledged before the period ended
+    resolve_minutes: Sequence[float | None]  # resolved before the period ended
+
+    def select(self, positions: Sequence[int]) -> Verdicts:
+        """The tickets at these positions, in the same order."""
+        if len(positions) < 2:  # itemgetter returns a bare item for one position
+            return Verdicts(*(tuple(column[i] for i in positions) for column in self))
+        pick = itemgetter(*positions)
+        return Verdicts(*(pick(column) for column in self))
+
+
+NO_VERDICTS = Verdicts((), (), (), (), (), (), ())
 
 
 @dataclass(frozen=True)
@@ -62,7 +89,12 @@ class ManualScore:
 
 @dataclass(frozen=True)
 class Facts:
+    """`tickets` are judged here (facts made by hand); gathered facts carry `verdicts`
+    instead: the tickets opened in the gathered period, judged already, suppressed ones left
+    out."""
+
     tickets: tuple[TicketFact, ...] = ()
+    verdicts: Verdicts | None = None
     plans: tuple[PlannedInspection, ...] = ()
     reachability: tuple[ReachabilityFact, ...] = ()
     backups: tuple[BackupFact, ...] = ()

@@ -1,10 +1,11 @@
-"""Facts for a period from the records: a handful of bulk reads, then plain dataclasses."""
+"""Facts for a period from the records: a handful of bulk reads, then plain dataclasses.
+Tickets come judged by the store (SQL), so no ticket timestamp is converted in Python."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -18,14 +19,22 @@ from scoring.facts import (
     ManualScore,
     PlannedInspection,
     ReachabilityFact,
-    TicketFact,
+    Verdicts,
 )
-from scoring.kpis import REPEAT_WINDOW
+from scoring.kpis import (
+    FAULT_REPORT_WINDOW,
+    REPEAT_WINDOW,
+    REPORTED_GRADES,
+    Subject,
+    tickets_of,
+)
 from scoring.period import Period
 
 INSPECT_KIND = "inspect"  # agent jobs of this kind are inspections (the others: backups)
 # (target, moment) -> name of a maintenance window covering it, or None
 MaintenanceLookup = Callable[[str, datetime], str | None]
+TICKET_RULES = store.TicketRules(REPEAT_WINDOW, FAULT_REPORT_WINDOW, REPORTED_GRADES)
+_ALL_TICKETS = Subject("team", "")  # the team sees every ticket
 
 
 def gather(
@@ -33,49 +42,28 @@ def gather(
     period: Period,
     targets: Sequence[Target] = (),
     maintenance: MaintenanceLookup | None = None,
+    maintained: Collection[str] | None = None,
 ) -> Facts:
-    """Everything the period's assessment needs, plus 30 days of earlier tickets so a fault
-    that returns early in the month still counts as a repeat. `targets` (the inventory) give
-    groups and parents; tickets opened in a maintenance window or while a parent was down
-    are flagged suppressed and left out of the KPIs."""
+    """Everything the period's assessment needs. `targets` (the inventory) give groups and
+    parents; tickets opened in a maintenance window or while a parent was down are left out
+    of the KPIs. `maintained`: the only targets a maintenance window covers (None: any may
+    be), so only their tickets need looking up one by one."""
     groups = {t.name: tuple(t.groups) for t in targets}
-    parent_down = _parent_outages(engine, targets, period)
-    suppressed = _suppression(parent_down, maintenance)
-    tickets = tuple(
-        TicketFact(
-            f"#{tid}",
-            fingerprint or f"#{tid}",
-            target,
-            grade,
-            opened,
-            assignee,
-            groups.get(target, ()),
-            acked,
-            resolved,
-            response_due,
-            resolution_due,
-            rating,
-            report,
-            suppressed(target, opened),
-        )
-        # the order of records.scoring.TICKET_FIELDS
-        for (
-            tid,
-            fingerprint,
-            target,
-            grade,
-            assignee,
-            opened,
-            acked,
-            resolved,
-            response_due,
-            resolution_due,
-            rating,
-            report,
-        ) in store.tickets_opened(engine, period.start - REPEAT_WINDOW, period.end)
+    hidden = _suppressed(engine, period, targets, maintenance, maintained)
+    judged = store.judged_tickets(engine, period.start, period.end, TICKET_RULES)
+    verdicts = Verdicts(
+        judged.ids,
+        judged.assignees,
+        [groups.get(target, ()) for target in judged.targets],
+        judged.ratings,
+        judged.judged,
+        judged.ack_minutes,
+        judged.resolve_minutes,
     )
+    if hidden:
+        verdicts = verdicts.select([i for i, x in enumerate(verdicts.ids) if x not in hidden])
     return Facts(
-        tickets=tickets,
+        verdicts=verdicts,
         plans=_plans(engine, period),
         reachability=_reachability(engine, period, groups),
         backups=tuple(
@@ -106,12 +94,7 @@ def _plans(engine: Engine, period: Period) -> tuple[PlannedInspection, ...]:
 
 def engineers(facts: Facts, period: Period) -> list[str]:
     """Everyone assigned a ticket opened in the period, or rated by hand for it."""
-    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)  # like the records
-    names = {
-        t.assignee
-        for t in facts.tickets
-        if t.assignee and start <= t.opened_at < end and not t.suppressed
-    }
+    names = {name for name in tickets_of(facts, period, _ALL_TICKETS).assignees if name}
     return sorted(names | {m.engineer for m in facts.manual})
 
 
@@ -132,28 +115,45 @@ def _reachability(
     )
 
 
-def _suppression(
-    parent_down: Callable[[str, datetime], bool] | None, maintenance: MaintenanceLookup | None
-) -> Callable[[str, datetime], bool]:
+def _suppressed(
+    engine: Engine,
+    period: Period,
+    targets: Sequence[Target],
+    maintenance: MaintenanceLookup | None,
+    maintained: Collection[str] | None,
+) -> set[str]:
+    """Ids of the period's tickets opened in a maintenance window or while a parent (or
+    grandparent) had an open reachability ticket. Only tickets of targets behind such an
+    outage or named by a window can be, so only theirs are read."""
+    parent_down, behind = _parent_outages(engine, targets, period)
     checks = [c for c in (parent_down, maintenance) if c is not None]
-    if not checks:
-        return lambda target, at: False
-    return lambda target, at: any(bool(check(target, at)) for check in checks)
+    candidates: set[str] | None = behind
+    if maintenance is not None:
+        candidates = None if maintained is None else behind | set(maintained)
+    if not checks or candidates == set():
+        return set()
+    return {
+        ticket_id
+        for ticket_id, target, opened in store.opened_at_of(
+            engine, candidates, period.start, period.end
+        )
+        if any(check(target, opened) for check in checks)
+    }
 
 
 def _parent_outages(
     engine: Engine, targets: Sequence[Target], period: Period
-) -> Callable[[str, datetime], bool] | None:
-    """Whether a target's parent (or grandparent) had an open reachability ticket at a moment."""
-    ancestors = {t.name: _ancestors(t.name, {x.name: x for x in targets}) for t in targets}
+) -> tuple[Callable[[str, datetime], bool] | None, set[str]]:
+    """Whether a target's parent (or grandparent) had an open reachability ticket at a
+    moment, and which targets had such a parent down at some time in the period."""
+    by_name = {t.name: t for t in targets}
+    ancestors = {t.name: _ancestors(t.name, by_name) for t in targets}
     wanted = {a for names in ancestors.values() for a in names}
     spans: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for target, opened, resolved in store.outages(
-        engine, sorted(wanted), period.start - REPEAT_WINDOW, period.end
-    ):
+    for target, opened, resolved in store.outages(engine, sorted(wanted), period.start, period.end):
         spans[target].append((opened, resolved))
     if not spans:
-        return None  # no parent was down: nothing to look up per ticket
+        return None, set()  # no parent was down: nothing to look up per ticket
 
     def down(target: str, at: datetime) -> bool:
         return any(
@@ -162,7 +162,8 @@ def _parent_outages(
             for opened, resolved in spans.get(parent, ())
         )
 
-    return down
+    behind = {name for name, above in ancestors.items() if any(a in spans for a in above)}
+    return down, behind
 
 
 def _ancestors(name: str, by_name: dict[str, Target]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from records import open_store
 from records.backups import BackupStore
 from records.history import runs_between
 from records.plan import Plan
-from records.scoring import add_manual_score, manual_scores
+from records.scoring import Judged, add_manual_score, manual_scores
 from records.store import Store
 from records.tickets import list_tickets
 from scoring import scheme as schemes
@@ -32,7 +32,7 @@ from scoring.facts import (
     TicketFact,
 )
 from scoring.gather import gather
-from scoring.kpis import REPEAT_WINDOW, Subject, compute
+from scoring.kpis import REPEAT_WINDOW, Subject, compute, tickets_of
 from scoring.period import parse
 from tickets import lifecycle, reconcile
 
@@ -316,9 +316,11 @@ def test_gather_flags_suppressed_tickets_and_reads_runs_and_backups(engine):
     normal = manual("db01", 30)
     windows = {("db01", t0 + timedelta(hours=3)): "patching"}
     facts = gather(engine, NOV, inventory.targets, lambda name, at: windows.get((name, at)))
-    flags = {t.id: t.suppressed for t in facts.tickets}
-    assert flags[f"#{behind}"] and flags[f"#{during}"]
-    assert not flags[f"#{normal}"]
+    counted = set(facts.verdicts.ids)
+    assert f"#{behind}" not in counted and f"#{during}" not in counted  # suppressed
+    assert f"#{normal}" in counted
+    named = gather(engine, NOV, inventory.targets, lambda n, at: windows.get((n, at)), {"db01"})
+    assert named.verdicts == facts.verdicts  # only the named targets' tickets looked up
     at = t0 + timedelta(days=1)
     backups = BackupStore(engine)
     for name, status in (("db01-1", "ok"), ("db01-2", "failed")):
@@ -366,3 +368,128 @@ def test_group_assessment_counts_the_tickets_of_the_groups_targets(synthetic, tm
     ]
     resolution = {k["name"]: k for k in web["kpis"]}["resolution_rate"]
     assert resolution["denominator"] == len(opened) > 0
+
+
+def store_ticket(engine, n, opened, fingerprint, **times):
+    """One ticket row as the tickets area writes it, with the times a case needs."""
+    from sqlalchemy import insert
+
+    from records.tickets_schema import TicketRow
+
+    row = dict(
+        id=n,
+        fingerprint=fingerprint,
+        source="probe" if fingerprint else "manual",
+        title="t",
+        category="server",
+        grade="C",
+        state="closed",
+        target="web01",
+        created_by="inspect",
+        assignee="li.na",
+        opened_at=opened,
+        response_due=opened + timedelta(minutes=15),
+        resolution_started=opened,
+        resolution_due=opened + timedelta(hours=4),
+    )
+    with engine.begin() as connection:
+        connection.execute(insert(TicketRow), [row | times])
+
+
+def test_the_store_judges_tickets_like_the_scoring_rules(engine):
+    """Every verdict the records store reaches in SQL (on SQLite and PostgreSQL) is the one
+    scoring's own rules reach from the same tickets: deadlines at their exact bounds, the
+    30-day repeat window to the microsecond, ties in time, reports owed by grade, times after
+    the period's end, manual tickets."""
+    nov2 = datetime(2026, 11, 2, 10, 0, 0, 250000, tzinfo=UTC)
+    oct5 = datetime(2026, 10, 5, 10, 0, 0, 500000, tzinfo=UTC)
+    tie = datetime(2026, 11, 10, 8, tzinfo=UTC)
+    late = datetime(2026, 11, 30, 23, tzinfo=UTC)
+    cases = [
+        # on time to the microsecond; report exactly 24 h after resolution
+        (
+            nov2,
+            "a",
+            dict(
+                grade="A",
+                satisfaction=5,
+                acknowledged_at=nov2 + timedelta(minutes=15),
+                resolved_at=nov2 + timedelta(hours=4),
+                fault_report_at=nov2 + timedelta(hours=28),
+            ),
+        ),
+        # late everything; report owed by grade B, one microsecond late
+        (
+            nov2 + timedelta(hours=1),
+            "b",
+            dict(
+                grade="B",
+                satisfaction=2,
+                acknowledged_at=nov2 + timedelta(hours=1, minutes=15, microseconds=1),
+                resolved_at=nov2 + timedelta(hours=9, seconds=90.5),
+                fault_report_at=nov2 + timedelta(hours=33, seconds=90.5, microseconds=1),
+            ),
+        ),
+        (oct5, "c", {}),  # before the period: only an earlier occurrence
+        (oct5 + timedelta(days=30), "c", {}),  # exactly 30 days later: a repeat
+        (oct5 - timedelta(microseconds=1), "d", {}),
+        (oct5 + timedelta(days=30), "d", {}),  # 30 days and a microsecond: not one
+        (tie, "e", {}),
+        (tie, "e", {}),
+        (tie + timedelta(hours=1), "e", {}),  # a tie is not earlier
+        (tie, None, {}),
+        (tie + timedelta(hours=2), None, {}),  # manual: never a repeat
+        # acknowledged and resolved only after the period ended; response due after it too
+        (
+            late,
+            "f",
+            dict(
+                grade="A",
+                acknowledged_at=late + timedelta(minutes=14),
+                response_due=late + timedelta(minutes=70),
+                resolved_at=late + timedelta(hours=3),
+            ),
+        ),
+    ]
+    for n, (opened, fingerprint, times) in enumerate(cases, start=1):
+        store_ticket(engine, n, opened, fingerprint, **times)
+
+    gathered = gather(engine, NOV).verdicts
+    facts = Facts(
+        tickets=tuple(
+            TicketFact(
+                id=f"#{t.id}",
+                fingerprint=t.fingerprint or f"#{t.id}",
+                target=t.target,
+                grade=t.grade,
+                opened_at=t.opened_at,
+                assignee=t.assignee,
+                acknowledged_at=t.acknowledged_at,
+                resolved_at=t.resolved_at,
+                response_due=t.response_due,
+                resolution_due=t.resolution_due,
+                rating=t.satisfaction,
+                fault_report_at=t.fault_report_at,
+            )
+            for t in sorted(list_tickets(engine), key=lambda t: (t.opened_at, t.id))
+        )
+    )
+    by_rules = tickets_of(facts, NOV, Subject("team", "ops"))
+    for name in ("ids", "assignees", "groups", "ratings", "judged"):
+        assert tuple(getattr(gathered, name)) == tuple(getattr(by_rules, name)), name
+    for name in ("ack_minutes", "resolve_minutes"):  # SQLite's julianday keeps milliseconds
+        expected = [
+            m if m is None else pytest.approx(m, abs=0.001 / 60) for m in getattr(by_rules, name)
+        ]
+        assert list(getattr(gathered, name)) == expected, name
+    found = zip(gathered.ids, gathered.judged, strict=True)
+    repeated = {ticket: bool(judged & Judged.REPEATED) for ticket, judged in found}
+    assert [repeated[f"#{n}"] for n in (4, 6, 7, 8, 9, 10, 11)] == [
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
