@@ -34,11 +34,11 @@ from records.backups import BackupStore
 from records.tickets import list_tickets
 from scoring.assess import assess
 from scoring.explain import as_dict
-from scoring.facts import Facts, TicketFact
+from scoring.facts import Facts
 from scoring.kpis import Subject
 from scoring.period import parse
 from scoring.scheme import load as load_scheme
-from tests.test_tickets_support import FakeClock, estate
+from tests.test_tickets_support import FakeClock, estate, ticket_fact
 from tickets import lifecycle, sla
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -251,20 +251,7 @@ def _publish(e) -> None:
     period, scheme = parse("2026-11", ZONE), load_scheme()
     facts = Facts(
         tickets=tuple(
-            TicketFact(
-                id=f"#{t.id}",
-                fingerprint=t.fingerprint or f"manual#{t.id}",
-                target=t.target,
-                grade=t.grade,
-                opened_at=t.opened_at,
-                assignee=t.assignee,
-                acknowledged_at=t.acknowledged_at,
-                resolved_at=t.resolved_at,
-                response_due=t.response_due,
-                resolution_due=t.resolution_due,
-                rating=t.satisfaction,
-                fault_report_at=t.fault_report_at,
-            )
+            ticket_fact(t, manual_prefix="manual#")
             for t in list_tickets(e.engine)
         )
     )

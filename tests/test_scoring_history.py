@@ -29,11 +29,11 @@ from scoring.facts import (
     ManualScore,
     PlannedInspection,
     ReachabilityFact,
-    TicketFact,
 )
 from scoring.gather import gather
 from scoring.kpis import REPEAT_WINDOW, Subject, compute, tickets_of
 from scoring.period import parse
+from tests.test_tickets_support import ticket_fact
 from tickets import lifecycle, reconcile
 
 START = datetime(2026, 10, 22, tzinfo=UTC)
@@ -65,21 +65,7 @@ def facts_by_hand(engine, inventory, period):
     """The same facts read through the records' ordinary APIs, not the assessment's queries."""
     groups = {t.name: tuple(t.groups) for t in inventory.targets}
     tickets = tuple(
-        TicketFact(
-            id=f"#{t.id}",
-            fingerprint=t.fingerprint,
-            target=t.target,
-            grade=t.grade,
-            opened_at=t.opened_at,
-            assignee=t.assignee,
-            groups=groups[t.target],
-            acknowledged_at=t.acknowledged_at,
-            resolved_at=t.resolved_at,
-            response_due=t.response_due,
-            resolution_due=t.resolution_due,
-            rating=t.satisfaction,
-            fault_report_at=t.fault_report_at,
-        )
+        ticket_fact(t, groups[t.target])
         for t in list_tickets(engine)
         if period.start - REPEAT_WINDOW <= t.opened_at < period.end
     )
@@ -457,20 +443,7 @@ def test_the_store_judges_tickets_like_the_scoring_rules(engine):
     gathered = gather(engine, NOV).verdicts
     facts = Facts(
         tickets=tuple(
-            TicketFact(
-                id=f"#{t.id}",
-                fingerprint=t.fingerprint or f"#{t.id}",
-                target=t.target,
-                grade=t.grade,
-                opened_at=t.opened_at,
-                assignee=t.assignee,
-                acknowledged_at=t.acknowledged_at,
-                resolved_at=t.resolved_at,
-                response_due=t.response_due,
-                resolution_due=t.resolution_due,
-                rating=t.satisfaction,
-                fault_report_at=t.fault_report_at,
-            )
+            ticket_fact(t)
             for t in sorted(list_tickets(engine), key=lambda t: (t.opened_at, t.id))
         )
     )

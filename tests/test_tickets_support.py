@@ -11,7 +11,8 @@ from core import inventory as inventory_loader
 from core.model import Finding, InspectionRun
 from core.status import Status
 from records import open_store
-from records.tickets import list_tickets
+from records.tickets import Ticket, list_tickets
+from scoring.facts import TicketFact
 
 T0 = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # a Monday
 
@@ -85,3 +86,23 @@ class Estate:
 def estate(tmp_path: Path, inventory_text: str, url: str | None = None) -> Estate:
     store = open_store(url or f"sqlite:///{tmp_path / 'records.db'}")
     return Estate(store=store, inventory=load_inventory(tmp_path, inventory_text))
+
+
+def ticket_fact(t: Ticket, groups: tuple[str, ...] = (), manual_prefix: str = "#") -> TicketFact:
+    """A stored ticket as scoring's evidence, read through the ordinary records API (tests
+    compare this with what the assessment's own queries gather)."""
+    return TicketFact(
+        id=f"#{t.id}",
+        fingerprint=t.fingerprint or f"{manual_prefix}{t.id}",
+        target=t.target,
+        grade=t.grade,
+        opened_at=t.opened_at,
+        assignee=t.assignee,
+        groups=groups,
+        acknowledged_at=t.acknowledged_at,
+        resolved_at=t.resolved_at,
+        response_due=t.response_due,
+        resolution_due=t.resolution_due,
+        rating=t.satisfaction,
+        fault_report_at=t.fault_report_at,
+    )
