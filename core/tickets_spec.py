@@ -101,9 +101,18 @@ DEFAULT_GRADE_RULES = [
 ]
 
 
+def _deadline(value: timedelta | str) -> timedelta | str:
+    """Duty rules are written in minutes and hours; a bare number is seconds, as everywhere in
+    the inventory, so `response: 15` would silently mean 15 seconds."""
+    if isinstance(value, timedelta) and value < timedelta(minutes=1):
+        seconds = value.total_seconds()
+        raise ValueError(f"an SLA deadline of {seconds:g} s is too short; write e.g. {seconds:g}m")
+    return value
+
+
 class GradeSla(Strict):
-    response: Duration = timedelta(minutes=15)
-    resolution: Duration | Literal["end_of_day"]
+    response: Annotated[Duration, AfterValidator(_deadline)] = timedelta(minutes=15)
+    resolution: Annotated[Duration | Literal["end_of_day"], AfterValidator(_deadline)]
 
 
 def _default_sla() -> dict[str, GradeSla]:

@@ -46,6 +46,11 @@ def test_defaults_without_a_tickets_section(tmp_path):
             "  sla:\n    grades:\n      A: {resolution: soon}\n",
             "inventory.yaml:5: tickets.sla.grades.A.resolution: expected a duration such as 90s",
         ),
+        (  # a bare number is seconds everywhere: as an SLA it is surely meant as minutes
+            "  sla:\n    grades:\n      A: {response: 15, resolution: 4h}\n",
+            "inventory.yaml:5: tickets.sla.grades.A.response: an SLA deadline of 15 s is too "
+            "short; write e.g. 15m",
+        ),
         (
             "  calendar: {timezone: Mars/Olympus}\n",
             "inventory.yaml:3: tickets.calendar.timezone: unknown time zone 'Mars/Olympus'",
