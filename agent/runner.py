@@ -206,7 +206,8 @@ _REACHABILITY_HINTS = {
     "was reinstalled, then replace its entry in known_hosts.",
     "host key unknown": "Compare the fingerprint with the one the host's owner gives you "
     "(`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host), then add the key to "
-    "known_hosts; or set ssh.host_key_policy: tofu to trust keys on first use.",
+    "known_hosts; or set host_key_policy: tofu (in its ssh: or cli: section) to trust keys "
+    "on first use.",
     "protocol error": "Connect by hand (`ssh -v USER@ADDRESS`) and read where it stops; "
     "check that /bin/sh exists and the account may run commands.",
 }

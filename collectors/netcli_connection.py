@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,8 +74,8 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     where = f"{target.address}:{params['port']}"
     connection = ConnectHandler(**params, auto_connect=False)
     # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
-    connection._build_ssh_client = partial(
-        ssh_hostkeys.trusting_client, settings(target), target.address, params["port"]
+    connection._build_ssh_client = lambda: ssh_hostkeys.trusting_client(
+        settings(target), target.address, params["port"], connection._get_ssh_client_instance()
     )
     try:
         connection._open()  # how netmiko's own dispatcher connects an auto_connect=False session

@@ -13,7 +13,7 @@ from pathlib import Path
 from collectors.ssh_paramiko import paramiko
 from core import paths
 from core.errors import CollectError
-from core.inventory_spec import HostKeySettings
+from core.inventory_spec import CliSpec, HostKeySettings
 
 SYSTEM_KNOWN_HOSTS = (Path("/etc/ssh/ssh_known_hosts"), Path("~/.ssh/known_hosts"))
 InvalidHostKey = paramiko.hostkeys.InvalidHostKey
@@ -114,11 +114,14 @@ def describe(key: paramiko.PKey) -> str:
 
 
 class StrictPolicy(paramiko.MissingHostKeyPolicy):
+    def __init__(self, section: str) -> None:
+        self.section = section  # the inventory section to name: ssh or cli
+
     def missing_host_key(self, client, hostname, key) -> None:
         raise CollectError(
             "host key unknown",
             f"{hostname} offered {describe(key)}, which no known_hosts file lists; verify it "
-            "and add it to known_hosts, or set ssh.host_key_policy: tofu",
+            f"and add it to known_hosts, or set {self.section}.host_key_policy: tofu",
         )
 
 
@@ -145,10 +148,11 @@ class TofuPolicy(paramiko.MissingHostKeyPolicy):
         return paramiko.HostKeys(str(self.path)).lookup(hostname)
 
 
-def policy(name: str, known_hosts: str | None) -> paramiko.MissingHostKeyPolicy:
-    if name == "tofu":
-        return TofuPolicy(Path(known_hosts).expanduser() if known_hosts else own_known_hosts())
-    return StrictPolicy()
+def policy(spec: HostKeySettings) -> paramiko.MissingHostKeyPolicy:
+    if spec.host_key_policy == "tofu":
+        path = Path(spec.known_hosts).expanduser() if spec.known_hosts else own_known_hosts()
+        return TofuPolicy(path)
+    return StrictPolicy("cli" if isinstance(spec, CliSpec) else "ssh")
 
 
 def changed_message(exc: paramiko.BadHostKeyException) -> str:
@@ -158,10 +162,13 @@ def changed_message(exc: paramiko.BadHostKeyException) -> str:
     )
 
 
-def trusting_client(spec: HostKeySettings, address: str, port: int) -> paramiko.SSHClient:
-    """A client that knows the host's recorded keys and applies the target's policy to a
-    host that no known_hosts lists (SSH targets, and network CLI sessions through netmiko)."""
-    client = paramiko.SSHClient()
+def trusting_client(
+    spec: HostKeySettings, address: str, port: int, client: paramiko.SSHClient | None = None
+) -> paramiko.SSHClient:
+    """`client` (a new one by default: netmiko drivers may bring their own subclass) made to
+    know the host's recorded keys and to apply the target's policy to a host that no
+    known_hosts lists: SSH targets, and network CLI sessions through netmiko."""
+    client = client or paramiko.SSHClient()
     trust_recorded(client, address, port, spec.known_hosts)
-    client.set_missing_host_key_policy(policy(spec.host_key_policy, spec.known_hosts))
+    client.set_missing_host_key_policy(policy(spec))
     return client

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(min|[smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_SECONDS = 100 * 365 * 86400  # timedelta itself overflows near 2.7 million years
 DURATION_HELP = "a duration such as 90s, 30m, 4h, 1d12h or 2w"
 
 
@@ -22,8 +23,8 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
         if not compact or "".join(n + u for n, u in parts) != compact:
             raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
         seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
-    if seconds <= 0:
-        raise ValueError(f"expected {DURATION_HELP} longer than zero, got {value!r}")
+    if not 0 < seconds < MAX_SECONDS:  # NaN fails both comparisons
+        raise ValueError(f"expected {DURATION_HELP}, above zero and under 100 years, got {value!r}")
     return timedelta(seconds=seconds)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,12 +61,23 @@ def _url(value: str) -> str:
     return value
 
 
-def _cron(value: str) -> str:
-    CronExpr.parse(value)
+def _cron(value: object) -> str:
+    """A cron expression that fires some day (one that never does would fail only at use)."""
+    if not isinstance(value, str):
+        raise ValueError("expected a cron expression as a quoted string, e.g. '0 2 * * 6'")
+    CronExpr.parse(value).next_after(datetime(2000, 1, 1, tzinfo=UTC), UTC)
     return value
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+def _duty_duration(value: object) -> timedelta:
+    """Duty rules were once written in bare minutes; a bare number (seconds everywhere else in
+    the inventory) is refused here rather than silently read as seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"needs a unit: write {value:g}m, {value:g}h or {value:g}s")
+    return parse_duration(value)
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duty_duration)]
 TimeZone = Annotated[str, BeforeValidator(_timezone)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 AwareDateTime = Annotated[datetime, BeforeValidator(_aware)]
@@ -101,18 +112,9 @@ DEFAULT_GRADE_RULES = [
 ]
 
 
-def _deadline(value: timedelta | str) -> timedelta | str:
-    """Duty rules are written in minutes and hours; a bare number is seconds, as everywhere in
-    the inventory, so `response: 15` would silently mean 15 seconds."""
-    if isinstance(value, timedelta) and value < timedelta(minutes=1):
-        seconds = value.total_seconds()
-        raise ValueError(f"an SLA deadline of {seconds:g} s is too short; write e.g. {seconds:g}m")
-    return value
-
-
 class GradeSla(Strict):
-    response: Annotated[Duration, AfterValidator(_deadline)] = timedelta(minutes=15)
-    resolution: Annotated[Duration | Literal["end_of_day"], AfterValidator(_deadline)]
+    response: Duration = timedelta(minutes=15)
+    resolution: Duration | Literal["end_of_day"]
 
 
 def _default_sla() -> dict[str, GradeSla]:

@@ -48,12 +48,13 @@ def load_yaml(path: Path) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise UserError(f"{path.name}:{line}: invalid YAML: {exc.problem or exc}") from None
-    except yaml.reader.ReaderError as exc:  # a control character or invalid code point
-        line = text.count("\n", 0, exc.position) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise UserError(
-            f"{path.name}:{line}: invalid YAML: character U+{code:04X} is not allowed"
-        ) from None
+    except yaml.reader.ReaderError:  # a control character or invalid code point
+        # found again here: libyaml reports its position in bytes, the Python reader in
+        # characters, and the text may hold Chinese comments before the bad character
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        line = text.count("\n", 0, bad.start()) + 1 if bad else 1
+        what = f"character U+{ord(bad.group()):04X}" if bad else "a character"
+        raise UserError(f"{path.name}:{line}: invalid YAML: {what} is not allowed") from None
     doc = YamlDocument(path=path, data=None)
     doc.data = {} if node is None else _build(node, (), doc)
     return doc

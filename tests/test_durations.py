@@ -14,7 +14,9 @@ def test_durations(text, seconds):
     assert parse_duration(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["", "4", "4x", "h", "0h", "-1h", "4h!", 0])
+@pytest.mark.parametrize(
+    "text", ["", "4", "4x", "h", "0h", "-1h", "4h!", 0, "99999999999w", float("inf"), float("nan")]
+)
 def test_bad_durations(text):
     with pytest.raises(ValueError, match="duration such as"):
         parse_duration(text)

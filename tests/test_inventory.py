@@ -94,6 +94,10 @@ def test_no_inventory_means_localhost():
             "hosts:\n  web01: {address: \"10.0.0.\x07\"}\n",
             "inventory.yaml:2: invalid YAML: character U+0007 is not allowed",
         ),
+        (  # multi-byte text before it: the line is counted in characters, not bytes
+            "# 巡检清单 核心交换机\n# 机房\nhosts:\n  web01: {address: \"10.0.0.\x01\"}\n",
+            "inventory.yaml:4: invalid YAML: character U+0001 is not allowed",
+        ),
     ],
 )
 def test_errors_name_file_line_and_key(tmp_path, text, message):

@@ -133,6 +133,7 @@ def test_unknown_host_key_is_refused_before_login_in_strict_mode(fake_cisco_swit
     [finding] = result.findings
     assert finding.status == Status.UNKNOWN
     assert finding.summary.startswith("host key unknown: ")
+    assert "set cli.host_key_policy: tofu" in finding.summary  # the device's own section
     assert not own_known_hosts().exists()  # strict never records
 
 

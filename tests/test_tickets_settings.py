@@ -46,10 +46,18 @@ def test_defaults_without_a_tickets_section(tmp_path):
             "  sla:\n    grades:\n      A: {resolution: soon}\n",
             "inventory.yaml:5: tickets.sla.grades.A.resolution: expected a duration such as 90s",
         ),
-        (  # a bare number is seconds everywhere: as an SLA it is surely meant as minutes
+        (  # duty rules were once bare minutes: a bare number is refused, not read as seconds
             "  sla:\n    grades:\n      A: {response: 15, resolution: 4h}\n",
-            "inventory.yaml:5: tickets.sla.grades.A.response: an SLA deadline of 15 s is too "
-            "short; write e.g. 15m",
+            "inventory.yaml:5: tickets.sla.grades.A.response: needs a unit: write 15m, 15h or 15s",
+        ),
+        (
+            "  maintenance:\n    - {targets: [web01], cron: 5, duration: 1h}\n",
+            "inventory.yaml:4: tickets.maintenance.0.cron: expected a cron expression as a quoted "
+            "string",
+        ),
+        (
+            "  maintenance:\n    - {targets: [web01], cron: '0 0 31 2 *', duration: 1h}\n",
+            "inventory.yaml:4: tickets.maintenance.0.cron: cron '0 0 31 2 *' never fires",
         ),
         (
             "  calendar: {timezone: Mars/Olympus}\n",
