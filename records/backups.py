@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.backups import BackupRecord, CopyRecord, VerificationRecord
 from core.errors import UserError
 from records.backups_schema import BackupRow, CopyRow, VerificationRow
+from records.rows import field_values
 
 
 class BackupStore:
@@ -19,52 +20,23 @@ class BackupStore:
 
     def save_backup(self, record: BackupRecord) -> None:
         with Session(self.engine) as session, session.begin():
-            session.add(_backup_row(record))
+            values = field_values(BackupRecord, record)
+            session.add(BackupRow(**{**values, "manifest": dict(record.manifest)}))
 
     def save_verification(self, result: VerificationRecord) -> None:
+        values = field_values(VerificationRecord, result)
+        values.update(problems=list(result.problems), restored_tables=dict(result.restored_tables))
         with Session(self.engine) as session, session.begin():
-            session.add(
-                VerificationRow(
-                    backup_id=result.backup_id,
-                    kind=result.kind,
-                    name=result.name,
-                    started_at=result.started_at,
-                    finished_at=result.finished_at,
-                    ok=result.ok,
-                    problems=list(result.problems),
-                    restored_tables=dict(result.restored_tables),
-                )
-            )
+            session.add(VerificationRow(**values))
 
     def save_copy(self, copy: CopyRecord) -> None:
         with Session(self.engine) as session, session.begin():
-            session.add(
-                CopyRow(
-                    backup_id=copy.backup_id,
-                    kind=copy.kind,
-                    name=copy.name,
-                    destination=copy.destination,
-                    at=copy.at,
-                    ok=copy.ok,
-                    error=copy.error,
-                )
-            )
+            session.add(CopyRow(**field_values(CopyRecord, copy)))
 
     def copies(self, backup_id: str) -> list[CopyRecord]:
         query = select(CopyRow).where(CopyRow.backup_id == backup_id).order_by(CopyRow.id)
         with Session(self.engine) as session:
-            return [
-                CopyRecord(
-                    backup_id=row.backup_id,
-                    kind=row.kind,
-                    name=row.name,
-                    destination=row.destination,
-                    at=row.at,
-                    ok=row.ok,
-                    error=row.error,
-                )
-                for row in session.scalars(query)
-            ]
+            return [CopyRecord(**field_values(CopyRecord, row)) for row in session.scalars(query)]
 
     def mark_pruned(self, ids: Iterable[str], at: datetime) -> None:
         ids = list(ids)
@@ -160,48 +132,10 @@ class BackupStore:
         return {backup_id for backup_id, ok in latest.items() if ok}
 
 
-def _backup_row(r: BackupRecord) -> BackupRow:
-    return BackupRow(
-        id=r.id,
-        kind=r.kind,
-        name=r.name,
-        started_at=r.started_at,
-        finished_at=r.finished_at,
-        status=r.status,
-        path=r.path,
-        size=r.size,
-        sha256=r.sha256,
-        error=r.error,
-        manifest=dict(r.manifest),
-        pruned_at=r.pruned_at,
-    )
-
-
 def _backup(row: BackupRow) -> BackupRecord:
-    return BackupRecord(
-        id=row.id,
-        kind=row.kind,
-        name=row.name,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        status=row.status,
-        path=row.path,
-        size=row.size,
-        sha256=row.sha256,
-        error=row.error,
-        manifest=row.manifest,
-        pruned_at=row.pruned_at,
-    )
+    return BackupRecord(**field_values(BackupRecord, row))
 
 
 def _verification(row: VerificationRow) -> VerificationRecord:
-    return VerificationRecord(
-        backup_id=row.backup_id,
-        kind=row.kind,
-        name=row.name,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        ok=row.ok,
-        problems=tuple(row.problems),
-        restored_tables=row.restored_tables,
-    )
+    values = field_values(VerificationRecord, row)
+    return VerificationRecord(**{**values, "problems": tuple(row.problems)})

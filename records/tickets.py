@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from records.rows import field_values
 from records.tickets_schema import (
     ACTIVE_STATES,
     HandoverRow,
@@ -86,11 +87,8 @@ class Ticket:
         return self.state in ACTIVE_STATES
 
 
-_TICKET_FIELDS = [f.name for f in fields(Ticket)]
-
-
 def as_ticket(row: TicketRow) -> Ticket:
-    return Ticket(**{name: getattr(row, name) for name in _TICKET_FIELDS})
+    return Ticket(**field_values(Ticket, row))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,11 @@
+"""Rows and the plain records they store share their field names: copy by name, not by hand."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+
+def field_values(record_type: type, source: object) -> dict[str, Any]:
+    """`record_type`'s dataclass fields read from `source` (a row or a record)."""
+    return {f.name: getattr(source, f.name) for f in fields(record_type)}
