@@ -13,10 +13,7 @@ Besides the jobs, with `export:` a metrics thread spools this host's metrics eve
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -48,46 +45,6 @@ EXPORT_PATIENCE = 3600.0
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class AgentLock:
-    """flock on a file under the data dir: released by the kernel even after SIGKILL."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._handle = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the life of the agent
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            handle.close()
-            raise UserError(
-                f"another agent is already running (pid {holder}, lock {self.path})"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._handle = handle
-
-    def holder(self) -> str | None:
-        """Pid of the running agent, or None when no agent holds the lock."""
-        if not self.path.exists():
-            return None
-        with open(self.path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                handle.seek(0)
-                return handle.read().strip() or "unknown"
-            return None
 
 
 @dataclass

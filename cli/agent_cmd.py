@@ -53,7 +53,8 @@ def agent(
         ctx.obj = {"inventory_path": inventory_path, "db_url": db_url}
         return
     from agent import child
-    from agent.daemon import Agent, AgentLock
+    from agent.daemon import Agent
+    from agent.lock import AgentLock
     from records import open_store
 
     _log_to_stderr()
@@ -91,8 +92,8 @@ def status(
     """Show whether the agent runs, and the last and next run of every job."""
     import socket
 
-    from agent.daemon import AgentLock
     from agent.export.influx import spool_for
+    from agent.lock import AgentLock
     from agent.scheduler import build_jobs
     from core.durations import parse_seconds
     from records import open_store
