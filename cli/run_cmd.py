@@ -128,17 +128,14 @@ def run(
 
 def _ticket_changes(store, result: ReconcileResult) -> list[TicketChange]:
     """What the duty engineer must know at once: tickets opened, reopened and resolved."""
-    from records.tickets import get_ticket
+    from records.tickets import list_tickets
 
-    return [
-        (change, get_ticket(store.engine, ticket_id))
-        for change, ids in (
-            ("opened", result.opened),
-            ("reopened", result.reopened),
-            ("resolved", result.resolved),
-        )
-        for ticket_id in ids
-    ]
+    changed = {"opened": result.opened, "reopened": result.reopened, "resolved": result.resolved}
+    wanted = [i for ids in changed.values() for i in ids]
+    if not wanted:
+        return []
+    by_id = {t.id: t for t in list_tickets(store.engine, ids=wanted)}
+    return [(change, by_id[i]) for change, ids in changed.items() for i in ids]
 
 
 def _exporter(inv):

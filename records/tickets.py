@@ -137,8 +137,11 @@ def list_tickets(
     grades: Sequence[str] = (),
     target: str | None = None,
     assignee: str | None = None,
+    ids: Sequence[int] = (),
 ) -> list[Ticket]:
     query = select(TicketRow).order_by(TicketRow.id)
+    if ids:
+        query = query.where(TicketRow.id.in_(ids))
     if states:
         query = query.where(TicketRow.state.in_(states))
     if grades:
