@@ -112,12 +112,10 @@ def _enable(connection: BaseConnection, where: str) -> None:
 
 def _why(exc: BaseException) -> tuple[str, str]:
     """netmiko reports refused, dropped and silent alike; the cause underneath tells them apart."""
-    from paramiko import BadHostKeyException
-
     from collectors import ssh_hostkeys
 
     cause = exc.__context__ or exc
-    if isinstance(cause, BadHostKeyException):
+    if isinstance(cause, ssh_hostkeys.paramiko.BadHostKeyException):
         return "host key changed", ssh_hostkeys.changed_message(cause)
     if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
