@@ -34,6 +34,7 @@ AUTH_ERRORS = frozenset(
     }
 )
 AUTHORIZATION_ERROR = 16  # errorStatus authorizationError
+PROBE_USER = "opsinspect-probe"
 
 
 def oid(text: str) -> Oid:
@@ -105,20 +106,25 @@ class Agent:
                 cursor.pop(name, None)
         return found, stamps
 
+    def with_auth(self, auth: Any) -> Agent:
+        return Agent(self.engine, auth, self.transport, self.where, self.bulk)
+
     async def answers_anyone(self) -> bool:
         """After a timeout: does the agent answer an unknown v3 user with a report PDU?
         Then it is up and ignored our community (or could not decrypt our v3 request)."""
-        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget, UsmUserData
+        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
 
-        probe = Agent(
-            self.engine,
-            UsmUserData("opsinspect-probe"),
-            await UdpTransportTarget.create(
-                self.transport.transport_address, timeout=1.0, retries=0
-            ),
-            self.where,
-            bulk=True,
+        quick = await UdpTransportTarget.create(
+            self.transport.transport_address, timeout=1.0, retries=0
         )
+        return await self.probe(quick)
+
+    async def probe(self, transport: Any) -> bool:
+        """A GET as a user no agent has: an agent that is up answers with a report PDU, which
+        also carries its engine ID. True when anything came back."""
+        from pysnmp.hlapi.v3arch.asyncio import UsmUserData
+
+        probe = Agent(self.engine, UsmUserData(PROBE_USER), transport, self.where, bulk=True)
         try:
             await probe._request("get", [oid("1.3.6.1.2.1.1.3.0")])
         except CollectError as exc:
