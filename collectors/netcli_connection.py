@@ -98,7 +98,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     except ReadTimeout:
         raise CollectError("timeout", f"{where}: a command got no full answer in time") from None
     except (OSError, EOFError) as exc:
-        raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
+        raise CollectError("connection lost", f"{where}: the session broke off ({exc})") from None
     finally:
         connection.disconnect()
 
@@ -119,10 +119,14 @@ def _why(exc: BaseException) -> tuple[str, str]:
         return "host key changed", ssh_hostkeys.changed_message(cause)
     if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
-    if isinstance(cause, ConnectionRefusedError):
-        return "unreachable", "connection refused"
+    if "banner" in str(cause):  # answered, then closed or sent no SSH banner, in no time
+        return "connection lost", "the device closed the connection during the SSH handshake"
+    # paramiko's NoValidConnectionsError holds one error per address it tried
+    tried = getattr(cause, "errors", None) or {None: cause}
+    if all(isinstance(error, ConnectionRefusedError) for error in tried.values()):
+        return "refused", "connection refused"
     if isinstance(cause, socket.gaierror) or "DNS failure" in str(exc):
         return "unreachable", "name does not resolve"
     if isinstance(cause, OSError):
-        return "unreachable", cause.strerror or type(cause).__name__
+        return "unreachable", cause.strerror or "the connection failed"
     return "timeout", "no SSH banner or prompt in time"

@@ -138,9 +138,9 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
         raise UserError(f"target {target.name}: snmp.priv_key needs snmp.auth_key (authPriv)")
     for name, key in (("auth_key", auth_key), ("priv_key", priv_key)):
         if key is not None and len(key) < MIN_KEY_LENGTH:
-            raise CollectError(
-                "auth failed",
-                f"snmp.{name} is shorter than {MIN_KEY_LENGTH} characters, the SNMPv3 minimum",
+            raise UserError(
+                f"target {target.name}: snmp.{name} is shorter than {MIN_KEY_LENGTH} "
+                "characters, the SNMPv3 minimum"
             )
     auth_proto = AUTH_PROTOCOLS[spec.get("auth_protocol") or "SHA"] if auth_key else None
     priv_proto = PRIV_PROTOCOLS[spec.get("priv_protocol") or "AES"] if priv_key else None
