@@ -234,3 +234,19 @@ def test_a_device_that_refuses_every_command_is_command_refused(fakenos_devices)
     finding = failure_of(as_cisco, timeout=20)
     assert finding.summary.startswith("command refused: the device answered none of: show")
     assert finding.hint == FAILURES["command refused"].hint
+
+
+def test_network_devices_meet_the_same_table(not_ssh, monkeypatch):
+    """netcli connects through the SSH collector's TCP connection: the same classes."""
+    monkeypatch.setenv("TABLE_CLI_PASSWORD", "unused-password")
+    cli = {"username": "netops", "password": "env:TABLE_CLI_PASSWORD", "timeout": 3}
+
+    def device(port: int) -> Finding:
+        settings = {**cli, "port": port}
+        return failure_of(
+            Target("sw", kind="switch", address="127.0.0.1", platform="cisco_ios", cli=settings)
+        )
+
+    assert device(not_ssh[0]).summary.startswith("unexpected answer: ")
+    assert device(not_ssh[1]).summary.startswith("connection lost: ")
+    assert device(free_port()).summary.startswith("refused: ")
