@@ -2,7 +2,7 @@
 
 Metric names are the ones the SNMP collector uses (see docs/netcli.md), so one set of switch
 checks judges both. A command the device rejects is skipped for the next candidate; a device
-that answers none of them is a protocol error.
+that answers none of them is a refused command.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class NetCliCollector:
                         break
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
-            raise CollectError("protocol error", f"the device answered none of: {tried}")
+            raise CollectError("command refused", f"the device answered none of: {tried}")
         return list(samples(target.name, answered))
 
 

@@ -67,12 +67,20 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     )
 
     from collectors import ssh_hostkeys
+    from collectors.ssh import Endpoint, tcp_connect
 
     configured = settings(target).timeout
     seconds = max(1.0, configured if timeout is None else min(configured, timeout))
     params = connect_params(target, seconds)
     where = f"{target.address}:{params['port']}"
-    connection = ConnectHandler(**params, auto_connect=False)
+    # our own TCP connection, as for SSH targets: refused, unreachable and a port that answers
+    # but is no SSH server are told apart the same way (the socket keeps the first bytes heard)
+    sock = tcp_connect(Endpoint(target.address, params["port"], params["username"]), seconds)
+    try:
+        connection = ConnectHandler(**params, sock=sock, auto_connect=False)
+    except BaseException:
+        sock.close()
+        raise
     # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
     connection._build_ssh_client = lambda: ssh_hostkeys.trusting_client(
         settings(target), target.address, params["port"], connection._get_ssh_client_instance()
@@ -86,10 +94,12 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         ) from None
     except (NetmikoTimeoutException, ReadTimeout, OSError, EOFError) as exc:
         connection.disconnect()
-        reason, what = _why(exc)
+        sock.close()
+        reason, what = _why(exc, sock.heard)
         raise CollectError(reason, f"{where}: {what}") from None
     except BaseException:
         connection.disconnect()  # a CollectError from the host key policy, or an interrupt
+        sock.close()
         raise
     try:
         if "secret" in params:
@@ -98,7 +108,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     except ReadTimeout:
         raise CollectError("timeout", f"{where}: a command got no full answer in time") from None
     except (OSError, EOFError) as exc:
-        raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
+        raise CollectError("connection lost", f"{where}: the session broke off ({exc})") from None
     finally:
         connection.disconnect()
 
@@ -110,19 +120,21 @@ def _enable(connection: BaseConnection, where: str) -> None:
         raise CollectError("auth failed", f"{where}: the enable secret was refused") from None
 
 
-def _why(exc: BaseException) -> tuple[str, str]:
-    """netmiko reports refused, dropped and silent alike; the cause underneath tells them apart."""
+def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
+    """netmiko reports dropped, garbled and silent alike; the cause underneath and the first
+    bytes the device sent tell them apart."""
     from collectors import ssh_hostkeys
 
     cause = exc.__context__ or exc
     if isinstance(cause, ssh_hostkeys.paramiko.BadHostKeyException):
         return "host key changed", ssh_hostkeys.changed_message(cause)
+    banner = "banner" in str(cause)
+    if banner and heard and not heard.startswith(b"SSH-"):
+        return "unexpected answer", "the port answered, but not as an SSH server"
     if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
-    if isinstance(cause, ConnectionRefusedError):
-        return "unreachable", "connection refused"
-    if isinstance(cause, socket.gaierror) or "DNS failure" in str(exc):
-        return "unreachable", "name does not resolve"
+    if banner or isinstance(cause, EOFError | ConnectionResetError):
+        return "connection lost", "the device closed the connection during the SSH handshake"
     if isinstance(cause, OSError):
-        return "unreachable", cause.strerror or type(cause).__name__
+        return "connection lost", cause.strerror or "the connection failed"
     return "timeout", "no SSH banner or prompt in time"

@@ -1,4 +1,6 @@
-"""The one error type the CLI prints as a single line instead of a traceback."""
+"""The one error type the CLI prints as a single line, and the one a collector fails with."""
+
+from core.failures import FAILURES
 
 
 class UserError(Exception):
@@ -6,19 +8,13 @@ class UserError(Exception):
 
 
 class CollectError(Exception):
-    """A target could not be inspected; `reason` says which way (for the UNKNOWN finding)."""
-
-    REASONS = (
-        "unreachable",
-        "timeout",
-        "auth failed",
-        "host key changed",
-        "host key unknown",
-        "protocol error",
-    )
+    """A target could not be inspected: `reason` is a row of core.failures.FAILURES (which
+    gives the finding its summary prefix, hint and status), the message says what happened."""
 
     def __init__(self, reason: str, message: str, *, transient: bool = False) -> None:
         """`transient`: worth another try soon (refused or reset mid-handshake, no banner)."""
+        if reason not in FAILURES:
+            raise ValueError(f"unknown collect failure reason {reason!r}")
         super().__init__(message)
         self.reason = reason
         self.transient = transient

@@ -156,11 +156,11 @@ def test_tofu_records_the_first_key_and_a_changed_key_is_critical(fake_cisco_swi
     assert impostor.fingerprint in finding.summary
 
 
-def test_closed_port_is_unreachable(fake_cisco_switch):
+def test_closed_port_is_refused(fake_cisco_switch):
     target = fake_cisco_switch.target(port=free_port())
     with pytest.raises(CollectError) as failure:
         collect(target)
-    assert failure.value.reason == "unreachable"
+    assert failure.value.reason == "refused"
 
 
 @pytest.fixture
