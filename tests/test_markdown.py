@@ -377,3 +377,22 @@ def test_run_markdown_is_valid_markdown(tmp_path):
     shown_again = CliRunner().invoke(cli, ["records", "show", "--db", db, "-f", "markdown",
                                            first.output.split()[2]], catch_exceptions=False)
     assert outline(shown_again.output) == blocks[:3]
+
+
+# -- chat notifications (DingTalk, WeCom) ---------------------------------------------------
+
+
+def test_ticket_notification_markdown_keeps_its_heading_and_facts():
+    from tickets.messages import render as notification
+
+    hostile = "disk /var | 96%\n# pwned <img src=x>"
+    ticket = {
+        "id": 7, "grade": "B", "target": "web`01", "title": hostile, "status": "CRITICAL",
+        "summary": hostile, "escalation_level": "duty", "assignee": None,
+        "opened_at": "2026-11-02T06:00:00Z", "response_due": "2026-11-02T06:15:00Z",
+        "resolution_due": "2026-11-02T10:00:00Z",
+    }
+    message = notification({"event": "open", "note": "line one\nline two", "ticket": ticket})
+    assert [b[0] for b in outline(message.markdown)] == ["h3", "ul"]
+    assert outline(message.markdown)[1] == ("ul", 10)
+    assert "<img" not in PARSER.render(message.markdown)
