@@ -61,6 +61,12 @@ def _inside(tokens, start: int, kind: str, level: int) -> list:
     raise AssertionError(f"{tokens[start].type} is never closed")
 
 
+def spaced(page: str) -> bool:
+    """Every heading after the first stands after a blank line, as readers of the source expect."""
+    lines = page.splitlines()
+    return all(lines[i - 1] == "" for i, line in enumerate(lines) if i and line.startswith("#"))
+
+
 def shown(inline) -> str:
     """What a viewer shows of an inline token: its text and code, markup removed."""
     return "".join(c.content for c in inline.children if c.type in ("text", "code_inline"))
@@ -201,7 +207,7 @@ def kinds(blocks: list[tuple]) -> list[tuple]:
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_daily_report_is_valid_markdown(full_report, lang):  # noqa: F811
     page = render(full_report, "md", lang).decode()
-    assert kinds(outline(page)) == kinds(DAILY)
+    assert kinds(outline(page)) == kinds(DAILY) and spaced(page)
     if lang == "en":
         assert outline(page) == DAILY
     durations = [row[2] for row in cells(page) if row[0] in ("t1", "t2")]
@@ -278,7 +284,7 @@ NOTICE = [("h1", "Fault notice: #4 db01: memory CRITICAL"), ("ul", 5), *FAULT[4:
 def test_fault_report_is_valid_markdown(reports, november, audience):  # noqa: F811
     report = dataclasses.replace(reports["fault"], audience=audience)
     page = render(report, "md", "en").decode()
-    assert outline(page) == (FAULT if audience == "internal" else NOTICE)
+    assert outline(page) == (FAULT if audience == "internal" else NOTICE) and spaced(page)
 
 
 def test_fault_report_title_with_markup_stays_in_its_heading(reports):  # noqa: F811
@@ -309,8 +315,10 @@ ASSESSMENT = [
 
 
 def test_assessment_report_is_valid_markdown(reports):  # noqa: F811
-    assert outline(render(reports["assessment"], "md", "en").decode()) == ASSESSMENT
+    page = render(reports["assessment"], "md", "en").decode()
+    assert outline(page) == ASSESSMENT and spaced(page)
     unpublished = dataclasses.replace(reports["assessment"], assessments=())
+    assert spaced(render(unpublished, "md", "en").decode())
     assert outline(render(unpublished, "md", "en").decode()) == [
         *ASSESSMENT[:2], ("p",), ("hr",), ("p",)
     ]
@@ -344,7 +352,10 @@ MONTHLY = [
 
 
 def test_monthly_report_is_valid_markdown(reports):  # noqa: F811
-    assert outline(render(reports["monthly"], "md", "en").decode()) == MONTHLY
+    page = render(reports["monthly"], "md", "en").decode()
+    assert outline(page) == MONTHLY and spaced(page)
+    unassessed = dataclasses.replace(reports["monthly"], assessments=())
+    assert spaced(render(unassessed, "md", "en").decode())
 
 
 # -- inspect run -f markdown ----------------------------------------------------------------
