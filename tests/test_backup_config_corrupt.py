@@ -54,6 +54,7 @@ DAMAGE = {
     "a truncated branch ref": lambda repo: truncate(repo / ".git" / "refs" / "heads" / "main"),
     "a deleted branch ref": lambda repo: (repo / ".git" / "refs" / "heads" / "main").unlink(),
     "a deleted HEAD": lambda repo: (repo / ".git" / "HEAD").unlink(),
+    "a garbage index": lambda repo: (repo / ".git" / "index").write_bytes(b"DIRC garbage"),
 }
 
 
@@ -88,6 +89,8 @@ def test_a_damaged_repository_is_critical_and_left_as_it_is(backed_up, damage):
 
     code, again = inspect("backup", "run", "--kind", "config", "--init", "-i", inv, "--db", db)
     assert code == 2, again  # --init starts a history only where there is none
+    code, diff = inspect("backup", "diff", "sw", "-i", inv)
+    assert code in (0, 3) and (code == 0 or diff.count("\n") == 1), diff
     assert snapshot(repository) == before
 
 
