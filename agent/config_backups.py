@@ -58,6 +58,7 @@ class _Attempt:
     finished: datetime
     backup: ConfigBackup | None
     error: str = ""
+    repository_fault: bool = False  # refused before the device was asked: a repository problem
 
 
 def run_config_backups(
@@ -89,7 +90,7 @@ def run_config_backups(
     def attempt(target: Target) -> _Attempt:
         started = clock()
         if refused:
-            return _Attempt(target, started, started, None, refused)
+            return _Attempt(target, started, started, None, refused, repository_fault=True)
         try:
             backup = backup_device(
                 target, factory, repository, mask_secrets=settings.mask_secrets, clock=clock
@@ -193,7 +194,8 @@ def _record(attempt: _Attempt, repository: Path) -> BackupRecord:
 def _findings(attempt: _Attempt) -> list[Finding]:
     backup = attempt.backup
     name = attempt.target.name
-    found = [backup_result_finding(name, attempt.error, backup.commit if backup else None)]
+    commit = backup.commit if backup else None
+    found = [backup_result_finding(name, attempt.error, commit, attempt.repository_fault)]
     if backup is not None and backup.finding is not None:
         found.append(backup.finding)
     elif backup is not None and attempt.target.change_windows:

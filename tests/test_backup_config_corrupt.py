@@ -16,7 +16,7 @@ import pytest
 
 from tests.services import require_program
 from tests.test_backup_db import inspect
-from tests.test_backup_wiring import commits, switch_host, write_inventory
+from tests.test_backup_wiring import commits, switch_host, tickets, write_inventory
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -107,6 +107,9 @@ def test_a_lost_repository_is_critical_until_init_starts_a_new_history(backed_up
     (error,) = failed_backups(inv, db)
     assert error.startswith(f"config repository {repository} is missing its .git although 1 ")
     assert "--init" in error and "\n" not in error
+    assert "restore its .git" in out and "credentials" not in out  # the hint fits the fault
+    (ticket,) = tickets(inv, db)
+    assert ticket["fingerprint"] == "sw|backup|config" and ticket["status"] == "CRITICAL"
     code, diff = inspect("backup", "diff", "sw", "-i", inv)
     assert code == 3 and diff.count("\n") == 1 and ".git is missing" in diff
 
