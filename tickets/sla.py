@@ -60,10 +60,17 @@ class SlaView:
         return max((self.response, self.resolution), key=order.__getitem__)
 
 
+def response_started(ticket) -> datetime:
+    """When the running response clock started: at opening, or at the reopening that
+    restarted it (`lifecycle.reopen_row`) when nobody had answered before."""
+    responded = ticket.acknowledged_at or ticket.resolved_at
+    return ticket.opened_at if responded or not ticket.reopen_count else ticket.resolution_started
+
+
 def view(ticket, now: datetime, spec: TicketsSpec) -> SlaView:
     """SLA state of a stored ticket (records.tickets.Ticket) at `now`."""
     responded = ticket.acknowledged_at or ticket.resolved_at
-    asked = ticket.opened_at if responded or not ticket.reopen_count else ticket.resolution_started
+    asked = response_started(ticket)
     response = clock_state(asked, ticket.response_due, responded, now, spec.sla.at_risk)
     resolved = ticket.resolved_at if ticket.state in ("resolved", "closed") else None
     resolution = clock_state(
