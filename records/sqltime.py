@@ -11,14 +11,13 @@ from sqlalchemy import Float, Integer, Interval, String, case, cast, func, liter
 from sqlalchemy.sql.elements import ColumnElement
 
 
-def within(
+def exceeds(
     later: ColumnElement, earlier: ColumnElement, by: timedelta, dialect: str
 ) -> ColumnElement[bool]:
-    """`later <= earlier + by`, exact to the microsecond."""
+    """`later > earlier + by`, exact to the microsecond."""
     if dialect != "sqlite":
-        return later <= earlier + literal(by, Interval)
-    step = by // timedelta(microseconds=1)
-    return _micros(later) <= _micros(earlier) + step
+        return later > earlier + literal(by, Interval)
+    return _micros(later) > _micros(earlier) + by // timedelta(microseconds=1)
 
 
 def _micros(moment: ColumnElement) -> ColumnElement:

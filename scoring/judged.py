@@ -16,10 +16,11 @@ from operator import or_ as either
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Integer, String, case, cast, literal, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
 
 from records.sqltime import as_stored, minutes, text_shift
 from records.tickets_schema import TicketRow
-from tickets.verdicts import Rules, sql_verdicts
+from tickets.verdicts import BREACHED, MET, NOT_OWED, Decision, Rules, sql_verdicts
 
 
 class Judged(IntFlag):
@@ -37,6 +38,15 @@ class Judged(IntFlag):
 
 
 _REPEATED = int(Judged.REPEATED)  # a plain int: IntFlag arithmetic is slow per ticket
+# each verdict of tickets.verdicts as bits
+_RESPONSE = {BREACHED: int(Judged.RESPONSE_BREACHED), MET: int(Judged.RESPONSE_MET)}
+_RESOLUTION = {BREACHED: int(Judged.RESOLUTION_BREACHED), MET: 0}
+_OWED = int(Judged.REPORT_OWED)
+_REPORT = {
+    NOT_OWED: 0,
+    BREACHED: _OWED | int(Judged.REPORT_BREACHED),
+    MET: _OWED | int(Judged.REPORT_MET),
+}
 
 
 class JudgedTickets(NamedTuple):
@@ -58,16 +68,12 @@ def judged_tickets(
     t = TicketRow
     dialect = engine.dialect.name
     found = sql_verdicts(now, rules, dialect)
-    verdict = {
-        Judged.RESPONSE_MET: found.response_met,
-        Judged.RESPONSE_BREACHED: found.response_breached,
-        Judged.RESOLVED: found.resolved,
-        Judged.RESOLUTION_BREACHED: found.resolution_breached,
-        Judged.REPORT_OWED: found.report_owed,
-        Judged.REPORT_MET: found.report_met,
-        Judged.REPORT_BREACHED: found.report_breached,
-    }
-    bits = sum((case((condition, int(bit)), else_=0) for bit, condition in verdict.items()))
+    bits = (
+        _packed(found.response, _RESPONSE)
+        + case((found.resolved, int(Judged.RESOLVED)), else_=0)
+        + _packed(found.resolution, _RESOLUTION)
+        + _packed(found.report, _REPORT, pending=_OWED)
+    )
     opened = as_stored(t.opened_at, dialect)
     acked, resolved_at = t.acknowledged_at, t.resolved_at
     query = (
@@ -99,6 +105,11 @@ def judged_tickets(
     judged = JudgedTickets(*columns)
     repeated = _repeats(earlier, fingerprints, opened, rules.repeat_window, dialect)
     return judged._replace(judged=tuple(map(either, judged.judged, repeated)))
+
+
+def _packed(decision: Decision, bits: dict[str, int], pending: int = 0) -> ColumnElement:
+    """One CASE: the bits of the verdict the decision reaches."""
+    return case(*((condition, bits[verdict]) for condition, verdict in decision), else_=pending)
 
 
 def _repeats(

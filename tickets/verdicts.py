@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, func, literal, not_, or_
+from sqlalchemy import and_, func, literal, not_
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.tickets_spec import TicketsSpec
-from records.sqltime import within
+from records.sqltime import exceeds
 from records.tickets_schema import TicketRow
 from records.types import UtcDateTime
 
@@ -61,9 +61,11 @@ class Verdict:
 
 
 def clock(due: datetime, done: datetime | None, now: datetime) -> str:
-    if done is not None:
-        return MET if done <= due else BREACHED
-    return BREACHED if now > due else PENDING
+    """Done late, or not done by a deadline already past: breached; else done: met; else
+    pending. `_sql_clock` decides in the same order."""
+    if (done if done is not None else now) > due:
+        return BREACHED
+    return MET if done is not None else PENDING
 
 
 def responded_at(ticket: Judgeable) -> datetime | None:
@@ -89,45 +91,52 @@ def verdict(ticket: Judgeable, now: datetime, rules: Rules) -> Verdict:
     )
 
 
+#: SQL (condition, verdict) pairs tried in order, the first that holds decides; none: pending
+Decision = tuple[tuple[ColumnElement[bool], str], ...]
+
+
 @dataclass(frozen=True)
 class SqlVerdicts:
-    """The same verdicts as SQL conditions over `tickets` rows, at the moment `now`."""
+    """The same verdicts over `tickets` rows at the moment `now`, as `Decision`s: one CASE
+    per clock, so each deadline is compared once per row."""
 
-    response_met: ColumnElement[bool]
-    response_breached: ColumnElement[bool]
+    response: Decision
+    resolution: Decision
     resolved: ColumnElement[bool]
-    resolution_breached: ColumnElement[bool]  # resolved late, or unresolved past its due
-    report_owed: ColumnElement[bool]
-    report_met: ColumnElement[bool]
-    report_breached: ColumnElement[bool]
+    report: Decision  # also NOT_OWED
 
 
 def sql_verdicts(now: datetime, rules: Rules, dialect: str) -> SqlVerdicts:
     t = TicketRow
     at = literal(now, UtcDateTime)
-    responded = func.coalesce(t.acknowledged_at, t.resolved_at)
-    response_met, response_breached = _sql_clock(t.response_due, responded, at)
-    resolution_met, resolution_breached = _sql_clock(t.resolution_due, t.resolved_at, at)
     owed = and_(t.resolved_at.is_not(None), t.grade.in_(rules.report_grades))
-    filed = t.fault_report_at.is_not(None)
     # the time arithmetic is the costly part: only for the tickets that owe a report
-    in_time = within(t.fault_report_at, t.resolved_at, rules.report_within, dialect)
-    still_time = within(at, t.resolved_at, rules.report_within, dialect)
+    filed_or_now = func.coalesce(t.fault_report_at, at)
+    late = exceeds(filed_or_now, t.resolved_at, rules.report_within, dialect)
     return SqlVerdicts(
-        response_met=response_met,
-        response_breached=response_breached,
+        response=sql_response(at),
+        resolution=sql_resolution(at),
         resolved=t.resolved_at.is_not(None),
-        resolution_breached=resolution_breached,
-        report_owed=owed,
-        report_met=and_(owed, filed, in_time),
-        report_breached=and_(owed, or_(and_(filed, not_(in_time)), and_(~filed, not_(still_time)))),
+        report=((not_(owed), NOT_OWED), (late, BREACHED), (t.fault_report_at.is_not(None), MET)),
     )
 
 
-def _sql_clock(
-    due: ColumnElement, done: ColumnElement, now: ColumnElement
-) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """(met, breached) of one clock, as `clock` decides them."""
-    met = and_(done.is_not(None), done <= due)
-    breached = or_(and_(done.is_not(None), done > due), and_(done.is_(None), now > due))
-    return met, breached
+def sql_response(now: ColumnElement) -> Decision:
+    responded = func.coalesce(TicketRow.acknowledged_at, TicketRow.resolved_at)
+    return _sql_clock(TicketRow.response_due, responded, now)
+
+
+def sql_resolution(now: ColumnElement) -> Decision:
+    return _sql_clock(TicketRow.resolution_due, TicketRow.resolved_at, now)
+
+
+def sql_breached(decision: Decision) -> ColumnElement[bool]:
+    """A clock's breached condition on its own (it is decided first)."""
+    condition, verdict = decision[0]
+    assert verdict == BREACHED
+    return condition
+
+
+def _sql_clock(due: ColumnElement, done: ColumnElement, now: ColumnElement) -> Decision:
+    """`clock` in SQL."""
+    return ((func.coalesce(done, now) > due, BREACHED), (done.is_not(None), MET))
