@@ -1,28 +1,18 @@
-"""A breached SLA deadline moves the ticket one level up (line1 -> line2 -> vendor) once.
-Breached means what it means everywhere (tickets.verdicts)."""
+"""A breached SLA deadline moves the ticket one level up (line1 -> line2 -> vendor) once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, literal, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from core.tickets_spec import TicketsSpec
 from records.tickets import add_event, write_transaction
 from records.tickets_schema import ACTIVE_STATES, TicketRow
-from records.types import UtcDateTime
 from tickets import outbox
 from tickets.clock import Clock, checked, utc_now
 from tickets.lifecycle import SYSTEM_ACTOR
 from tickets.messages import iso
-from tickets.verdicts import (
-    BREACHED,
-    DEFAULT_RULES,
-    sql_breached,
-    sql_resolution,
-    sql_response,
-    verdict,
-)
 
 
 @dataclass(frozen=True)
@@ -34,12 +24,13 @@ class Escalation:
 
 def escalate_due(engine: Engine, spec: TicketsSpec, clock: Clock = utc_now) -> list[Escalation]:
     now = checked(clock)
-    at = literal(now, UtcDateTime)
     response_breached = and_(
-        sql_breached(sql_response(at)), TicketRow.response_escalated.is_(False)
+        TicketRow.acknowledged_at.is_(None),
+        TicketRow.response_due < now,
+        TicketRow.response_escalated.is_(False),
     )
     resolution_breached = and_(
-        sql_breached(sql_resolution(at)), TicketRow.resolution_escalated.is_(False)
+        TicketRow.resolution_due < now, TicketRow.resolution_escalated.is_(False)
     )
     done = []
     with write_transaction(engine) as session:
@@ -51,11 +42,14 @@ def escalate_due(engine: Engine, spec: TicketsSpec, clock: Clock = utc_now) -> l
         ).all()
         for row in rows:
             breaches = []
-            found = verdict(row, now, DEFAULT_RULES)  # the fault report plays no part here
-            if found.response == BREACHED and not row.response_escalated:
+            if (
+                row.acknowledged_at is None
+                and row.response_due < now
+                and not row.response_escalated
+            ):
                 row.response_escalated = True
                 breaches.append(("response", row.response_due))
-            if found.resolution == BREACHED and not row.resolution_escalated:
+            if row.resolution_due < now and not row.resolution_escalated:
                 row.resolution_escalated = True
                 breaches.append(("resolution", row.resolution_due))
             for deadline, due in breaches:

@@ -122,21 +122,21 @@ def sql_verdicts(now: datetime, rules: Rules, dialect: str) -> SqlVerdicts:
 
 
 def sql_response(now: ColumnElement) -> Decision:
-    responded = func.coalesce(TicketRow.acknowledged_at, TicketRow.resolved_at)
-    return _sql_clock(TicketRow.response_due, responded, now)
+    return _sql_clock(TicketRow.response_due, _sql_responded(), now)
 
 
 def sql_resolution(now: ColumnElement) -> Decision:
     return _sql_clock(TicketRow.resolution_due, TicketRow.resolved_at, now)
 
 
-def sql_breached(decision: Decision) -> ColumnElement[bool]:
-    """A clock's breached condition on its own (it is decided first)."""
-    condition, verdict = decision[0]
-    assert verdict == BREACHED
-    return condition
+def _sql_responded() -> ColumnElement:
+    return func.coalesce(TicketRow.acknowledged_at, TicketRow.resolved_at)
 
 
 def _sql_clock(due: ColumnElement, done: ColumnElement, now: ColumnElement) -> Decision:
     """`clock` in SQL."""
-    return ((func.coalesce(done, now) > due, BREACHED), (done.is_not(None), MET))
+    return ((_sql_late(due, done, now), BREACHED), (done.is_not(None), MET))
+
+
+def _sql_late(due: ColumnElement, done: ColumnElement, now: ColumnElement) -> ColumnElement[bool]:
+    return func.coalesce(done, now) > due
