@@ -303,7 +303,7 @@ ASSESSMENT = [
     ("h3", "team ops: 15.18 Fail, coefficient 0.5"),
     ("table", 7, 7),
     ("table", 4, 1),
-    ("h3", "engineer li.na: 66.67 Fail, coefficient 0.5"),
+    ("h3", "engineer li.na: 44.44 Fail, coefficient 0.5"),
     ("table", 7, 7),
     ("p",),
     ("h3", "engineer wang.fang: 100 Excellent, coefficient 1"),
