@@ -5,14 +5,16 @@ from __future__ import annotations
 import getpass
 import random
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import checks
 import collectors
-from agent.pool import TimedOut, run_bounded
+from agent.pool import Failed, TimedOut, run_bounded
 from core.errors import CollectError, UserError
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
@@ -84,6 +86,9 @@ def inspect(
                     f"no answer within the {result.seconds:g} s deadline",
                 )
             )
+            continue
+        if isinstance(result, Failed):
+            findings.append(internal_failure(target, result.error))
             continue
         samples.extend(result.samples)
         findings.extend(result.findings)
@@ -168,6 +173,35 @@ def _collect(
             if session.remaining() < pause + MIN_ATTEMPT:
                 raise
             time.sleep(pause)
+
+
+def internal_failure(target: Target, error: Exception) -> Finding:
+    """A failure of ours (a check, the history lookup), not the target's: named with the place
+    it was raised, so the report says what broke instead of a timeout."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {_relative(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+    first_line = str(error).strip().split("\n", 1)[0][:300]  # SQL errors append the statement
+    return replace(
+        unknown(
+            target,
+            "inspection",
+            "target",
+            "",
+            f"inspection failed: {type(error).__name__}: {first_line}{where}",
+        ),
+        hint=INTERNAL_HINT,
+    )
+
+
+INTERNAL_HINT = (
+    "The target was not inspected because of an error in the tool or its records database, "
+    "not on the target: report this message; other targets are unaffected."
+)
+
+
+def _relative(filename: str) -> str:
+    """`checks/resources.py`: the package and module, enough to find it, no home directory."""
+    return "/".join(Path(filename).parts[-2:])
 
 
 # a changed host key may be an attack in progress: it must not look like a dead host
