@@ -124,6 +124,7 @@ def inspect_target(
     session = Session(profile=inventory.profile(target.profile), deadline=deadline)
     samples: list[Sample] = []
     findings: list[Finding] = []
+    complete: list[collectors.Collector] = []
     try:
         chosen = collectors.for_target(target)
     except UserError as exc:
@@ -131,6 +132,7 @@ def inspect_target(
     for collector in chosen:
         try:
             samples.extend(_collect(collector, target, session, retries, backoff))
+            complete.append(collector)
         except CollectError as exc:
             findings.append(collect_failure(target, collector.name, exc))
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
@@ -145,7 +147,14 @@ def inspect_target(
             )
     before = previous(target.name)
     context = checks.CheckContext(
-        profile=session.profile, previous=before.samples, previous_findings=before.findings
+        profile=session.profile,
+        previous=before.samples,
+        previous_findings=before.findings,
+        # a family is measured when none of its collectors failed: a failure is already
+        # the one UNKNOWN that says why its checks have no input
+        families=frozenset(c.family for c in complete)
+        - {c.family for c in chosen if c not in complete},
+        missing=session.missing,
     )
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))

@@ -54,6 +54,25 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Missing:
+    """A collector's note that an input could not be read, and why ("no socket table: ...").
+
+    Not a Sample (nothing was measured, nothing is stored or exported): the checks that judge
+    `metric` report "not measured: <why>" instead of staying silent.
+    """
+
+    metric: str
+    why: str
+
+
+# What a collector measures and a check judges: a host's operating system (local, ssh) or a
+# network device (snmp, netcli). A check is only owed to a target whose collectors measure
+# its family, so a Linux server is never told that its interfaces were not measured.
+HOST = "host"
+DEVICE = "device"
+
+
+@dataclass(frozen=True)
 class Finding:
     """A judgement on one subject of one target, with the value and threshold behind it."""
 
