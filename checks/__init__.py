@@ -14,7 +14,7 @@ from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
-from core.model import Finding, Sample, Target
+from core.model import NOT_MEASURED, Finding, Sample, Target
 from core.profiles import STANDARD, Profile
 from core.status import Status
 
@@ -97,7 +97,7 @@ def not_measured(target: Target, check: Check, missing: Mapping[str, str]) -> Fi
         check=check.name,
         subject=check.name,
         status=Status.UNKNOWN,
-        summary=f"not measured: {why}",
+        summary=f"{NOT_MEASURED}: {why}",
         hint=NOT_MEASURED_HINT,
         evidence={"inputs": list(check.inputs)},
     )

@@ -70,6 +70,7 @@ class Missing:
 # its family, so a Linux server is never told that its interfaces were not measured.
 HOST = "host"
 DEVICE = "device"
+NOT_MEASURED = "not measured"  # the summary of an owed check that had no input: "not measured: why"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         return f"{self.target}|{self.check}|{self.subject}"
+
+    @property
+    def unmeasured(self) -> bool:
+        """The check had no input: it says nothing about the problems it would judge."""
+        return self.status == Status.UNKNOWN and self.summary.startswith(f"{NOT_MEASURED}:")
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,25 @@ def test_snmp_device_without_a_cpu_oid_says_so(snmpsim, monkeypatch):
     collected = {s.metric for s in result.samples}
     for name in owed(Profile(), DEVICE) - set(findings):
         assert not collected.isdisjoint(checks.REGISTRY[name].inputs), name
+
+
+def test_a_problem_not_measured_is_not_resolved_as_gone(tmp_path):
+    """A CRITICAL /var with its ticket, then runs where no filesystem could be read: the
+    ticket stays open (not measured is not gone), and resolves once /var is measured OK."""
+    import tickets
+    from tests.test_tickets_support import estate, finding
+
+    e = estate(tmp_path, "hosts:\n  web01: {}\n")
+    var = "web01|disk|/var"
+    e.inspect({var: Status.CRITICAL})
+    e.inspect({var: Status.CRITICAL})
+    unread = finding("web01|disk|disk", Status.UNKNOWN, "not measured: /proc/mounts was not read")
+    for _ in range(3):
+        run = e.make_run(["web01"], [unread])
+        e.store.save_run(run)
+        tickets.reconcile(e.engine, run, e.inventory, e.clock)
+    states = {t.fingerprint: t.state for t in e.tickets()}
+    assert states[var] == "open"
+    e.inspect({var: Status.OK})
+    e.inspect({var: Status.OK})
+    assert {t.fingerprint: t.state for t in e.tickets()}[var] == "resolved"

@@ -100,3 +100,16 @@ def test_the_pool_delivers_a_failure_as_a_result_not_a_hang():
     assert time.monotonic() - started < 1
     assert results[0] == "a" and results[2] == "b"
     assert isinstance(results[1], pool.Failed) and str(results[1].error) == "boom"
+
+
+def test_a_failed_inspection_does_not_resolve_the_targets_tickets(tmp_path):
+    """The failure hid every finding of the target: its open problems are not gone."""
+    from tests.test_tickets_support import estate
+
+    e = estate(tmp_path, "hosts:\n  web01: {}\n")
+    var = "web01|disk|/var"
+    e.inspect({var: Status.CRITICAL})
+    e.inspect({var: Status.CRITICAL})
+    for _ in range(3):
+        e.inspect({"web01|inspection|target": Status.UNKNOWN})
+    assert {t.fingerprint: t.state for t in e.tickets()}[var] == "open"
