@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import reduce
 from typing import ClassVar
 
+from collectors import noted
 from collectors.netcli_connection import cli_session
 from collectors.netcli_parsers import (
     ALIASES,
@@ -24,14 +25,26 @@ from collectors.netcli_parsers import (
     plan_for,
 )
 from core.errors import CollectError, UserError
-from core.model import Sample, Target
+from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session
 
 Stamped = tuple[Facts, datetime]
+_COUNTERS = tuple(f"if.{d}_{c}" for c in ("octets", "errors", "discards") for d in ("in", "out"))
+# what each probe's aspect yields: the metrics a Missing note names when no command answers
+ASPECT_METRICS = {
+    "version": ("system.uptime",),
+    "uptime": ("system.uptime",),
+    "interfaces": ("if.oper_up", *_COUNTERS),
+    "cpu": ("device.cpu_percent",),
+    "memory": ("device.memory_used_percent",),
+    "cpu and memory": ("device.cpu_percent", "device.memory_used_percent"),
+    "version and memory": ("system.uptime", "device.memory_used_percent"),
+}
 
 
 class NetCliCollector:
     name: ClassVar[str] = "netcli"
+    family: ClassVar[str] = DEVICE
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
         probes = plan_for(target.platform)
@@ -42,6 +55,7 @@ class NetCliCollector:
                 f"netcli collector (supported: {supported})"
             )
         answered: list[Stamped] = []
+        notes: list[Missing] = []
         with cli_session(target, session.remaining()) as connection:
             for probe in probes:
                 for command, parser in probe.commands:
@@ -51,10 +65,17 @@ class NetCliCollector:
                     if facts is not None:
                         answered.append((facts, datetime.now(UTC)))
                         break
+                else:
+                    notes += _unanswered(probe.aspect, [c for c, _ in probe.commands])
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
             raise CollectError("command refused", f"the device answered none of: {tried}")
-        return list(samples(target.name, answered))
+        return list(noted([*samples(target.name, answered), *notes], session))
+
+
+def _unanswered(aspect: str, commands: list[str]) -> list[Missing]:
+    why = f"the device rejected or gave nothing readable for: {'; '.join(commands)}"
+    return [Missing(metric, why) for metric in ASPECT_METRICS.get(aspect, ())]
 
 
 def _parse(parser: Parser, text: str) -> Facts | None:

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import linux_parsers, linux_script, ssh_hostkeys
+from collectors import linux_parsers, linux_script, noted, ssh_hostkeys
 from collectors.local import CPU_INTERVAL
 from collectors.ssh_paramiko import paramiko
 from core import secrets
 from core.errors import CollectError, UserError
 from core.inventory_spec import SshSpec, parse_jump_host
-from core.model import Sample, Target
+from core.model import HOST, Sample, Target
 from core.session import Session
 
 # paramiko logs handshake failures at ERROR; we report them as findings, not stderr noise
@@ -38,13 +38,14 @@ HEARD_SIZE = 64  # first bytes of the server's answer kept to recognise a non-SS
 
 class SshCollector:
     name: ClassVar[str] = "ssh"
+    family: ClassVar[str] = HOST
 
     def collect(self, target: Target, session: Session) -> list[Sample]:
         spec = SshSpec.model_construct(**dict(target.ssh or {}))  # validated by the inventory
         at = datetime.now(UTC)
         interval = min(CPU_INTERVAL, session.remaining() / 4)
         output = run_script(target, spec, linux_script.build(session.profile, interval), session)
-        return linux_parsers.parse(output, target.name, at, session.profile)
+        return list(noted(linux_parsers.parse(output, target.name, at, session.profile), session))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from agent.runner import inspect_target
 from cli.main import cli
 from core.failures import FAILURES
 from core.inventory import Inventory
-from core.model import Finding, PreviousRun, Target
+from core.model import HOST, Finding, PreviousRun, Target
 from tests.services import free_port
 from tests.services.sshd import SshServer, keygen, new_workdir, start_sshd
 
@@ -124,6 +124,7 @@ class Broken:
     """Failure injection: a collector with a defect (no real program can cause one)."""
 
     name: ClassVar[str] = "broken"
+    family: ClassVar[str] = HOST
 
     def collect(self, target, session):
         return [{}["missing"]]

@@ -293,7 +293,20 @@ def test_inspect_run_over_an_inventory_of_switches(fake_cisco_switch, tmp_path, 
     )
     report = json.loads(result.stdout)
     unknown = [f for f in report["findings"] if f["status"] == "UNKNOWN"]
-    assert [(f["target"], f["summary"].split(":")[0]) for f in unknown] == [
-        ("sw-badpass", "auth failed")
-    ]
+    assert [
+        (f["target"], f["summary"].split(":")[0]) for f in unknown if f["target"] != "sw-good"
+    ] == [("sw-badpass", "auth failed")]
+    # the fake Cisco answers `show version` only: every check it cannot feed says why, once
+    unmeasured = {f["check"]: f["summary"] for f in unknown if f["target"] == "sw-good"}
+    assert set(unmeasured) == {
+        "device_cpu",
+        "device_memory",
+        "interface",
+        "if_utilization",
+        "if_errors",
+        "if_discards",
+    }
+    assert unmeasured["device_cpu"] == (
+        "not measured: the device rejected or gave nothing readable for: show processes cpu"
+    )
     assert result.returncode == 3  # UNKNOWN is the worst status of the run

@@ -24,7 +24,14 @@ import pytest
 from tests.services import free_port, missing, require_program, wait_until
 
 BASE = "cisco-catalyst-c3560"
-RECORDINGS = (BASE, "huawei-s5720-36c-ei", "huawei-s12704", "h3c-e528", "h3c-sr8808-x")
+RECORDINGS = (
+    BASE,
+    "huawei-s5720-36c-ei",
+    "huawei-s12704",
+    "h3c-e528",
+    "h3c-sr8808-x",
+    "hpe-procurve-6120xg",  # no CPU OID we read: "not measured"
+)
 GI0_49, GI0_50, NU0 = "10149", "10150", "10501"
 IF_IN_OCTETS, IF_OPER = "1.3.6.1.2.1.2.2.1.10", "1.3.6.1.2.1.2.2.1.8"
 IF_HC_IN_OCTETS, IF_HC_OUT_OCTETS = "1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10"
