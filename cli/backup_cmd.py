@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
 from backup import KINDS
 from cli.backup_config_cmd import diff
-from cli.options import db_option, format_option, inventory_option
+from cli.options import Sources, format_option, sources_options
+from cli.params import LIMIT
 from cli.render import iso, run_table, table
-from core import inventory as inventory_loader
 from core.backups import BackupRecord, select_databases
 from core.errors import UserError
-from core.paths import default_database_url
 
 target_option = click.option(
     "-t", "--target", "names", multiple=True, help="Only this database (repeatable)."
@@ -40,25 +38,21 @@ def backup() -> None:
 backup.add_command(diff)
 
 
-def _setup(inventory_path: Path | None, db_url: str | None, names: Sequence[str]):
-    from records import open_store
-
-    path = inventory_path or inventory_loader.default_path()
-    inv = inventory_loader.load(path)
+def _setup(sources: Sources, names: Sequence[str]):
+    inv = sources.inventory
     if not inv.databases:
         raise UserError(
-            f"no databases to back up in {path or 'the built-in inventory'}: add a `databases:` "
-            "section (see docs/backup.md)"
+            f"no databases to back up in {sources.path or 'the built-in inventory'}: add a "
+            "`databases:` section (see docs/backup.md)"
         )
     databases = select_databases(inv.databases, names)
-    return inv, databases, open_store(db_url or default_database_url())
+    return inv, databases, sources.store
 
 
-def _catalogue(db_url: str | None):
-    from records import open_store
+def _catalogue(sources: Sources):
     from records.backups import BackupStore
 
-    return BackupStore(open_store(db_url or default_database_url()).engine)
+    return BackupStore(sources.engine)
 
 
 def _print_report(report, output_format: str, header: str = "DATABASE") -> int:
@@ -82,8 +76,7 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
 
 
 @backup.command(name="run")
-@inventory_option
-@db_option
+@sources_options
 @click.option(
     "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
 )
@@ -94,7 +87,7 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
 )
 @click.option("--due", is_flag=True, help="Only databases whose backup is due (for cron).")
 @format_option("table", "json")
-def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
+def run_cmd(sources: Sources, names, kind, due, output_format) -> int:
     """Back up device configs and databases now.
 
     config: every switch, router and firewall with a `cli:` section is fetched in parallel
@@ -105,25 +98,23 @@ def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
     tickets. Exit code: the worst status (2 if a backup failed, 1 for an unexpected change).
     """
     from agent.backup_job import run_backup_job
-    from records import open_store
 
-    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
-    store = open_store(db_url or default_database_url())
-    reports = run_backup_job(inv, store, (kind,) if kind else KINDS, names, due_only=due)
+    kinds = (kind,) if kind else KINDS
+    reports = run_backup_job(sources.inventory, sources.store, kinds, names, due_only=due)
     return _print_reports(reports, output_format, header="NAME")
 
 
 @backup.command(name="list")
-@db_option
+@sources_options
 @click.option(
     "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
 )
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind (default: all).")
-@click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("-n", "--limit", type=LIMIT, default=50, show_default=True)
 @format_option("table", "json")
-def list_cmd(db_url, names, kind, limit, output_format) -> None:
+def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
     """List recorded backups of configs and databases, newest first, with verification."""
-    catalogue = _catalogue(db_url)
+    catalogue = _catalogue(sources)
     records = catalogue.backups(kind, names, limit=limit)
     verdicts: dict[str, bool] = {}
     for v in catalogue.verifications(kind, names):
@@ -162,15 +153,15 @@ def _where(r: BackupRecord) -> str:
 
 @backup.command()
 @click.argument("backup_id")
-@db_option
+@sources_options
 @format_option("table", "json")
-def show(backup_id, db_url, output_format) -> None:
+def show(backup_id, sources: Sources, output_format) -> None:
     """Show one backup: its manifest (a config's commit) and verifications.
 
     BACKUP_ID is an id, a unique id prefix, or a device or database name (its newest good
     backup).
     """
-    catalogue = _catalogue(db_url)
+    catalogue = _catalogue(sources)
     record = catalogue.backup(backup_id)
     checks = catalogue.verifications(backup_id=record.id)
     copies = catalogue.copies(record.id)
@@ -219,13 +210,12 @@ def show(backup_id, db_url, output_format) -> None:
 
 @backup.command()
 @click.argument("backup_ids", nargs=-1)
-@inventory_option
-@db_option
+@sources_options
 @target_option
 @kind_option
 @click.option("--due", is_flag=True, help="Only databases whose verification is due.")
 @format_option("table", "json")
-def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) -> int:
+def verify(backup_ids, sources: Sources, names, kind, due, output_format) -> int:
     """Prove backups restorable: sha256, then a restore into a scratch database.
 
     Without BACKUP_IDS, the newest good backup of each selected database. Row counts after the
@@ -233,7 +223,7 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
     """
     from agent.backups import verify_db_backups
 
-    inv, databases, store = _setup(inventory_path, db_url, names)
+    inv, databases, store = _setup(sources, names)
     report = verify_db_backups(databases, store, backup_ids, due_only=due, inventory=inv)
     return _print_report(report, output_format)
 
@@ -251,9 +241,8 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
     is_flag=True,
     help="Replace --to if it exists (drops it first; the live database is backed up first).",
 )
-@inventory_option
-@db_option
-def restore(backup_id, to, force, inventory_path, db_url) -> int:
+@sources_options
+def restore(backup_id, to, force, sources: Sources) -> int:
     """Restore one backup into a new database named by --to, then compare row counts.
 
     BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
@@ -261,8 +250,8 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
     """
     from agent.backups import restore_db_backup
 
-    record = _catalogue(db_url).backup(backup_id)
-    _, databases, store = _setup(inventory_path, db_url, [record.name])
+    record = _catalogue(sources).backup(backup_id)
+    _, databases, store = _setup(sources, [record.name])
     result, safety = restore_db_backup(databases[0], store, record.id, to, force)
     if safety is not None:
         click.echo(f"safety backup of the live database first: {safety.id} ({safety.path})")
@@ -279,10 +268,9 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
 
 @backup.command()
 @click.argument("backup_ids", nargs=-1, required=True)
-@inventory_option
-@db_option
+@sources_options
 @format_option("table", "json")
-def copy(backup_ids, inventory_path, db_url, output_format) -> int:
+def copy(backup_ids, sources: Sources, output_format) -> int:
     """Send backups to the offsite SFTP server again (after it was down, say).
 
     The upload is read back and compared by sha256 before it gets its final name.
@@ -290,23 +278,22 @@ def copy(backup_ids, inventory_path, db_url, output_format) -> int:
     """
     from agent.backups import copy_db_backups
 
-    inv, databases, store = _setup(inventory_path, db_url, ())
+    inv, databases, store = _setup(sources, ())
     report = copy_db_backups(databases, store, backup_ids, inventory=inv)
     return _print_report(report, output_format)
 
 
 @backup.command()
-@inventory_option
-@db_option
+@sources_options
 @target_option
 @kind_option
 @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
 @format_option("table", "json")
-def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
+def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
     """Delete backups the retention policy no longer keeps (never the newest verified one)."""
     from agent.backups import prune_db_backups
 
-    _, databases, store = _setup(inventory_path, db_url, names)
+    _, databases, store = _setup(sources, names)
     plans = prune_db_backups(databases, store, dry_run)
     verb = "would go" if dry_run else "deleted"
     if output_format == "json":
@@ -328,15 +315,14 @@ def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
 
 
 @backup.command()
-@inventory_option
-@db_option
+@sources_options
 @target_option
 @format_option("table", "json")
-def status(inventory_path, db_url, names, output_format) -> int:
+def status(sources: Sources, names, output_format) -> int:
     """Judge backup freshness and verification age; exit with the worst Nagios status."""
     from agent.backups import backup_status
 
-    inv, databases, store = _setup(inventory_path, db_url, names)
+    inv, databases, store = _setup(sources, names)
     return _print_report(backup_status(databases, store, inventory=inv), output_format)
 
 

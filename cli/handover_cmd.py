@@ -6,23 +6,23 @@ import json
 
 import click
 
-from cli.options import format_option
+from cli.options import format_option, sources_options
 from cli.render import iso
-from cli.ticket_cmd import Context, acting_user, as_option, common
+from cli.ticket_cmd import Context, acting_user, as_option
 from cli.ticket_render import event_dict, ticket_dict, ticket_table, when
 
 
 @click.command()
-@common
+@sources_options
 @as_option
 @click.option("--note", default="", help="Anything the next shift must know.")
 @click.option("--dry-run", is_flag=True, help="Print only; do not record the handover.")
 @format_option("table", "json")
-def handover(inventory_path, db_url, actor, note, dry_run, output_format) -> None:
+def handover(sources, actor, note, dry_run, output_format) -> None:
     """Open tickets, SLA at risk or breached, and work done since the last handover."""
     from tickets import handover as shift
 
-    ctx = Context(inventory_path, db_url)
+    ctx = Context(sources)
     report = shift.build(ctx.engine, ctx.spec)
     if not dry_run:
         shift.record(ctx.engine, report, acting_user(actor), note)

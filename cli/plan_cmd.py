@@ -7,32 +7,31 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
-from cli.options import db_option, format_option
+from cli.options import Sources, format_option, sources_options
+from cli.params import Day
 from cli.render import iso, table
-from core.paths import default_database_url
 
 
 @click.command()
 @click.option(
     "--day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Local calendar day, YYYY-MM-DD (default: today).",
 )
-@db_option
+@sources_options
 @format_option("table", "json")
-def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
+def plan(day: date | None, sources: Sources, output_format: str) -> None:
     """Planned inspections of a day: done (with the run id), missed (and why), or pending.
 
     Completion = done / slots already due; cancelled slots (schedule changed) do not count.
     """
-    from records import open_store
     from records.plan import Plan
 
-    chosen = day.date() if day else date.today()
+    chosen = day or date.today()
     start = datetime.combine(chosen, time()).astimezone()
     end = datetime.combine(chosen + timedelta(days=1), time()).astimezone()
-    entries = Plan(open_store(db_url or default_database_url()).engine).between(start, end)
+    entries = Plan(sources.engine).between(start, end)
     counted = [e for e in entries if e.state != "cancelled"]
     done = sum(1 for e in counted if e.state == "done")
     missed = sum(1 for e in counted if e.state == "missed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,6 +24,23 @@ STATUS_COLOURS = {
     Status.CRITICAL: "red",
     Status.UNKNOWN: "magenta",
 }
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what is shown
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """Device and user text made safe for a terminal: an escape sequence in an ifAlias must
+    show as text, not retitle the window or clear the screen. JSON escapes on its own."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def iso(moment: datetime) -> str:
@@ -70,6 +88,8 @@ def ordered(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour_column: int = -1) -> str:
+    """Aligned columns; every cell through `visible`, since cells carry device text."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -94,7 +114,7 @@ def run_table(run: InspectionRun, problems_only: bool = False) -> str:
     hints = [f for f in findings if f.status != Status.OK and f.hint]
     if hints:
         parts.append("\nWhat to look at first:")
-        parts.extend(f"  {f.target} {f.subject}: {f.hint}" for f in hints)
+        parts.extend(visible(f"  {f.target} {f.subject}: {f.hint}") for f in hints)
     parts.append("\n" + footer(run))
     return "\n".join(parts)
 
@@ -104,7 +124,8 @@ def footer(run: InspectionRun) -> str:
     seconds = (run.finished_at - run.started_at).total_seconds()
     verdict = click.style(run.status.name, fg=STATUS_COLOURS[run.status], bold=True)
     return (
-        f"run {run.id} ({run.trigger}, {run.operator}) {iso(run.started_at)}, {seconds:.1f} s: "
+        f"run {run.id} ({run.trigger}, {visible(run.operator)}) {iso(run.started_at)}, "
+        f"{seconds:.1f} s: "
         f"{len(run.targets)} target(s), {len(run.findings)} finding(s): "
         f"{counts[Status.CRITICAL]} critical, {counts[Status.WARNING]} warning, "
         f"{counts[Status.UNKNOWN]} unknown -> {verdict}"
@@ -117,8 +138,8 @@ def run_markdown(run: InspectionRun) -> str:
         "",
         f"- Status: **{run.status.name}**",
         f"- Started: {iso(run.started_at)}, finished: {iso(run.finished_at)}",
-        f"- Trigger: {run.trigger}, operator: {run.operator}",
-        f"- Targets: {', '.join(run.targets)}",
+        f"- Trigger: {run.trigger}, operator: {visible(run.operator)}",
+        f"- Targets: {visible(', '.join(run.targets))}",
         "",
         "| Status | Target | Check | Subject | Summary | First aid |",
         "|---|---|---|---|---|---|",
@@ -130,7 +151,7 @@ def run_markdown(run: InspectionRun) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return visible(text.replace("|", "\\|").replace("\n", " "))
 
 
 def change_dict(change: TicketChange) -> dict:
@@ -151,5 +172,5 @@ def changes_text(changes: Sequence[TicketChange], bullet: str = "  ") -> str:
     lines = []
     for what, t in changes:
         due = f" - respond by {iso(t.response_due)}" if what == "opened" else ""
-        lines.append(f"{bullet}{what} #{t.id} [{t.grade}] {t.title}{due}")
+        lines.append(f"{bullet}{what} #{t.id} [{t.grade}] {visible(t.title)}{due}")
     return "\n".join(lines)
