@@ -14,7 +14,7 @@ from backup import KINDS
 from cli.backup_config_cmd import diff
 from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
-from cli.render import iso, run_table, table
+from cli.render import iso, run_table, table, visible
 from core.backups import BackupRecord, select_databases
 from core.errors import UserError
 
@@ -205,7 +205,7 @@ def show(backup_id, sources: Sources, output_format) -> None:
     for c in copies:
         verdict = "ok, sha256 matches" if c.ok else f"FAILED: {c.error}"
         lines.append(f"offsite  {iso(c.at)} {c.destination}: {verdict}")
-    click.echo("\n".join(lines))
+    click.echo("\n".join(visible(line) for line in lines))
 
 
 @backup.command()

@@ -7,6 +7,7 @@ import json
 import click
 
 from cli.options import Sources, format_option, sources_options
+from cli.render import visible
 
 
 @click.command()
@@ -50,4 +51,6 @@ def diff(device, revisions, sources: Sources, output_format) -> None:
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(render(change), nl=False)
+    # a device's banner may hold escape sequences: shown, not obeyed
+    text = render(change)
+    click.echo("".join(visible(line) + "\n" for line in text.splitlines()), nl=False)

@@ -7,7 +7,7 @@ import json
 import click
 
 from cli.options import format_option, sources_options
-from cli.render import iso
+from cli.render import iso, visible
 from cli.ticket_cmd import Context, acting_user, as_option
 from cli.ticket_render import event_dict, ticket_dict, ticket_table, when
 
@@ -46,15 +46,14 @@ def handover(sources, actor, note, dry_run, output_format) -> None:
     click.echo(f"\nSLA at risk or breached: {len(report.attention)}")
     for t, v in report.attention:
         click.echo(
-            f"  #{t.id} [{t.grade}] {t.title}: response {v.response}, "
+            f"  #{t.id} [{t.grade}] {visible(t.title)}: response {v.response}, "
             f"resolution {v.resolution} (due {when(t.resolution_due)})"
         )
     if report.reports_owed:
         click.echo("\nFault reports owed: " + ", ".join(f"#{t.id}" for t in report.reports_owed))
     click.echo(f"\nWork done since the last handover: {len(report.work)}")
     for e in report.work:
-        click.echo(
-            f"  {when(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}".rstrip()
-        )
+        line = f"  {when(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}"
+        click.echo(visible(line.rstrip()))
     if note:
-        click.echo(f"\nNote: {note}")
+        click.echo(f"\nNote: {visible(note)}")

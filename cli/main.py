@@ -53,8 +53,7 @@ class InspectGroup(click.Group):
             exc.show()  # a bare group: its help is the answer
             sys.exit(EXIT_USAGE)
         except click.UsageError as exc:
-            where = exc.ctx.command_path.removeprefix("inspect").strip() if exc.ctx else ""
-            fail(f"{where}: {exc.format_message()}" if where else exc.format_message())
+            fail(f"{_where(exc.ctx)}{exc.format_message()}")
         except click.ClickException as exc:
             fail(exc.format_message())
         except click.exceptions.Exit as exc:
@@ -66,6 +65,15 @@ class InspectGroup(click.Group):
 @click.version_option(package_name="opsinspect", prog_name="inspect")
 def cli() -> None:
     """Inspect servers and network devices, keep the records, show what is wrong."""
+
+
+def _where(ctx: click.Context | None) -> str:
+    """`ticket show: ` for an error in `inspect ticket show`; nothing at the top level."""
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return f"{' '.join(names)}: " if names else ""
 
 
 def fail(message: str) -> NoReturn:

@@ -256,11 +256,13 @@ def test_cli_json_is_the_report_data(history_db):
     [
         (
             ("--day", "2026-13-01"),
-            "inspect: error: --day '2026-13-01' is not a date; use YYYY-MM-DD, e.g. 2026-11-02\n",
+            "inspect: error: report daily: Invalid value for '--day': '2026-13-01' is not a date; "
+            "use YYYY-MM-DD, e.g. 2026-11-02\n",
         ),
         (
             ("--day", "yesterday"),
-            "inspect: error: --day 'yesterday' is not a date; use YYYY-MM-DD, e.g. 2026-11-02\n",
+            "inspect: error: report daily: Invalid value for '--day': 'yesterday' is not a date; "
+            "use YYYY-MM-DD, e.g. 2026-11-02\n",
         ),
         (("--lang", "fr"), "inspect: error: --lang 'fr' has no catalog; available: en, zh-CN\n"),
         (
