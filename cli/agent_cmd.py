@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -13,7 +12,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
-from cli.render import iso, table
+from cli.render import iso, table, to_json
 from core import paths
 
 
@@ -112,7 +111,7 @@ def status(sources: Sources, output_format: str) -> None:
         "spool": spool.__dict__ if spool else None,
     }
     if output_format == "json":
-        click.echo(json.dumps(result, indent=2))
+        click.echo(to_json(result))
         return
     if holder:
         click.echo(f"agent: running (pid {holder.pid or 'unknown'})")

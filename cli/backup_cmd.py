@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import click
@@ -14,7 +13,7 @@ from backup import KINDS
 from cli.backup_config_cmd import diff
 from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
-from cli.render import iso, run_table, table, visible
+from cli.render import iso, run_table, table, to_json, visible
 from core.backups import BackupRecord, select_databases
 from core.errors import UserError
 
@@ -64,7 +63,7 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
     outcomes = [o for report in reports for o in report.outcomes]
     if output_format == "json":
         rows = [{"name": o.name, "action": o.action, "detail": o.detail} for o in outcomes]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(to_json(rows))
     else:
         if outcomes:
             rows = [(o.name, o.action, o.detail) for o in outcomes]
@@ -121,7 +120,7 @@ def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
         verdicts.setdefault(v.backup_id, v.ok)
     if output_format == "json":
         rows = [_as_dict(r) | {"verified": verdicts.get(r.id)} for r in records]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(to_json(rows))
         return
     if not records:
         click.echo("no backups recorded yet; run `inspect backup run`")
@@ -173,7 +172,7 @@ def show(backup_id, sources: Sources, output_format) -> None:
         data["copies"] = [
             {"at": iso(c.at), "to": c.destination, "ok": c.ok, "error": c.error} for c in copies
         ]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
         return
     m = record.manifest
     lines = [
@@ -302,7 +301,7 @@ def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
             for p in plans
             for d in p.decisions
         ]
-        click.echo(json.dumps(data, indent=2))
+        click.echo(to_json(data))
         return
     rows = [
         (p.name, d.id, iso(d.at), "keep" if d.keep else verb, ", ".join(d.reasons))

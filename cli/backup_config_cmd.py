@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from cli.options import Sources, format_option, sources_options
-from cli.render import visible
+from cli.render import to_json, visible
 
 
 @click.command()
@@ -49,7 +47,7 @@ def diff(device, revisions, sources: Sources, output_format) -> None:
                 "remediation": list(semantic.remediation),
             },
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
         return
     # a device's banner may hold escape sequences: shown, not obeyed
     text = render(change)

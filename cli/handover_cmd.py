@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from cli.options import format_option, sources_options
-from cli.render import iso, visible
+from cli.render import iso, to_json, visible
 from cli.ticket_cmd import Context, acting_user, as_option
 from cli.ticket_render import event_dict, ticket_dict, ticket_table, when
 
@@ -36,7 +34,7 @@ def handover(sources, actor, note, dry_run, output_format) -> None:
             "fault_reports_owed": [t.id for t in report.reports_owed],
             "note": note,
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
         return
     who = f" (previous handover by {report.previous_by})" if report.previous_by else ""
     click.echo(f"Shift handover {when(report.at)}; work since {when(report.since)}{who}\n")

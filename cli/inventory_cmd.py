@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from cli.options import Sources, format_option, sources_options
-from cli.render import table
+from cli.render import table, to_json
 
 
 @click.group()
@@ -37,7 +35,7 @@ def list_targets(sources: Sources, group_names: tuple[str, ...], output_format: 
     """List targets with their merged settings (credentials shown as references only)."""
     targets = sources.inventory.select((), group_names)
     if output_format == "json":
-        click.echo(json.dumps([_as_dict(t) for t in targets], indent=2, ensure_ascii=False))
+        click.echo(to_json([_as_dict(t) for t in targets]))
         return
     rows = [
         (

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import Day
-from cli.render import iso, table
+from cli.render import iso, table, to_json
 
 
 @click.command()
@@ -39,7 +38,7 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
     due = [e for e in counted if e.due_at <= now]
     if output_format == "json":
         click.echo(
-            json.dumps(
+            to_json(
                 {
                     "day": chosen.isoformat(),
                     "planned": len(counted),
@@ -59,8 +58,7 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
                         }
                         for e in entries
                     ],
-                },
-                indent=2,
+                }
             )
         )
         return

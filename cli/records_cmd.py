@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
-from cli.render import iso, run_json, run_markdown, run_table, table
+from cli.render import iso, run_json, run_markdown, run_table, table, to_json
 
 
 @click.group()
@@ -26,7 +24,7 @@ def list_runs(sources: Sources, limit: int, target: str | None, output_format: s
     runs = sources.store.list_runs(limit=limit, target=target)
     if output_format == "json":
         click.echo(
-            json.dumps(
+            to_json(
                 [
                     {
                         "id": r.id,
@@ -39,8 +37,7 @@ def list_runs(sources: Sources, limit: int, target: str | None, output_format: s
                         "problems": r.problems,
                     }
                     for r in runs
-                ],
-                indent=2,
+                ]
             )
         )
         return

@@ -28,6 +28,7 @@ STATUS_COLOURS = {
 
 # C0 and C1 controls, DEL, and the bidirectional overrides that reorder what is shown
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -43,6 +44,15 @@ def _escaped(match: re.Match[str]) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
+def to_json(data) -> str:
+    """JSON for people and scripts: non-ASCII text kept readable, but DEL, the C1 controls
+    and bidi overrides (which JSON may leave raw) escaped like the C0 ones, so printing it to
+    a terminal is as safe as printing a table."""
+    return _RAW_IN_JSON.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, indent=2, ensure_ascii=False)
+    )
+
+
 def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
@@ -50,7 +60,7 @@ def iso(moment: datetime) -> str:
 def run_json(run: InspectionRun, changes: Sequence[TicketChange] | None = None) -> str:
     """The documented JSON interface that scripts rely on; `tickets` only for a stored run."""
     tickets = {} if changes is None else {"tickets": [change_dict(c) for c in changes]}
-    return json.dumps(
+    return to_json(
         {
             "run": {
                 "id": run.id,
@@ -77,8 +87,6 @@ def run_json(run: InspectionRun, changes: Sequence[TicketChange] | None = None) 
             ],
             **tickets,
         },
-        indent=2,
-        ensure_ascii=False,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange, Period
-from cli.render import table
+from cli.render import table, to_json
 from core.errors import UserError
 
 period_option = click.option(
@@ -88,7 +87,7 @@ def score(
         return
     chosen = _chosen(outcome.results, names, groups)
     if output_format == "json":
-        click.echo(json.dumps(chosen, ensure_ascii=False, indent=2))
+        click.echo(to_json(chosen))
         return
     click.echo(_table(chosen))
     state = "published" if outcome.published else "not published (--publish stores it)"
@@ -217,7 +216,7 @@ def manual_list(period_text: str, output_format: str, sources: Sources) -> None:
             }
             for e in entries
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(to_json(rows))
         return
     click.echo(
         table(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 
 import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import ROW_ID, moment
+from cli.render import to_json
 from cli.ticket_render import (
     event_dict,
     notification_dict,
@@ -83,11 +83,7 @@ def list_tickets(
     if sla_state:
         rows = [(t, v) for t, v in rows if v.worst == sla_state]
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                [ticket_dict(t, v, ctx.levels) for t, v in rows], indent=2, ensure_ascii=False
-            )
-        )
+        click.echo(to_json([ticket_dict(t, v, ctx.levels) for t, v in rows]))
     elif rows:
         click.echo(ticket_table(rows, ctx.levels))
     else:
@@ -113,7 +109,7 @@ def show(ticket_id, sources, output_format) -> None:
         data = ticket_dict(t, view, ctx.levels)
         data["work_log"] = [event_dict(e) for e in log]
         data["notifications"] = [notification_dict(n) for n in sent]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
     else:
         click.echo(ticket_detail(t, view, log, sent, ctx.levels))
 

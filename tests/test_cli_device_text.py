@@ -43,7 +43,10 @@ def test_table_and_markdown_escape_json_keeps_the_value():
     for text in (run_table(run), run_markdown(run)):
         assert not any(c in text for c in RAW)
         assert SHOWN in text
-    data = json.loads(run_json(run))
+    text = run_json(run)
+    assert not any(c in text for c in RAW)
+    assert "\\u001b]0;pwned\\u0007" in text and "\\u009b" in text
+    data = json.loads(text)
     assert data["findings"][0]["summary"] == f"Gi0/1 ({HOSTILE_ALIAS}) went down"
 
 
@@ -59,6 +62,8 @@ def test_hostile_if_alias_from_a_real_agent(snmpsim, tmp_path, monkeypatch):
     shown = CliRunner().invoke(cli, args)
     assert f"Gi0/49 ({SHOWN}) is up" in shown.output, shown.output
     assert not any(c in shown.output for c in RAW)
-    data = json.loads(CliRunner().invoke(cli, [*args, "-f", "json"]).output)
+    text = CliRunner().invoke(cli, [*args, "-f", "json"]).output
+    assert not any(c in text for c in RAW)  # C1 too, which JSON itself may leave raw
+    data = json.loads(text)
     (finding,) = [f for f in data["findings"] if f["check"] == "interface"]
     assert finding["summary"] == f"Gi0/49 ({HOSTILE_ALIAS}) is up"
