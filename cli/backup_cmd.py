@@ -253,14 +253,18 @@ def restore(backup_id, to, force, sources: Sources) -> int:
     _, databases, store = _setup(sources, [record.name])
     result, safety = restore_db_backup(databases[0], store, record.id, to, force)
     if safety is not None:
-        click.echo(f"safety backup of the live database first: {safety.id} ({safety.path})")
+        first = f"safety backup of the live database first: {safety.id} ({safety.path})"
+        click.echo(visible(first))
     rows = sum(result.tables.values())
     if result.problems:
-        click.echo(f"restored {record.id} into {result.target}, but: {'; '.join(result.problems)}")
+        problems = "; ".join(result.problems)
+        click.echo(visible(f"restored {record.id} into {result.target}, but: {problems}"))
         return 2
     click.echo(
-        f"restored {record.id} into {result.target}: {len(result.tables)} table(s), "
-        f"{rows} row(s), counts match the dump"
+        visible(
+            f"restored {record.id} into {result.target}: {len(result.tables)} table(s), "
+            f"{rows} row(s), counts match the dump"
+        )
     )
     return 0
 

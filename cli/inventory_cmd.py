@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.options import Sources, format_option, sources_options
-from cli.render import table, to_json
+from cli.render import table, to_json, visible
 
 
 @click.group()
@@ -19,7 +19,7 @@ def validate(sources: Sources) -> None:
     """Validate the inventory; errors name file:line and the key path."""
     inv = sources.inventory
     groups = {g for t in inv.targets for g in t.groups}
-    where = sources.path or "built-in default (localhost)"
+    where = visible(str(sources.path or "built-in default (localhost)"))
     click.echo(
         f"{where}: OK: {len(inv.targets)} host(s), {len(groups)} group(s) in use, "
         f"{len(inv.profiles)} profile(s), {len(inv.schedules)} schedule(s), "

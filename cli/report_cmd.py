@@ -12,6 +12,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import ROW_ID, Day, Period
+from cli.render import visible
 
 FORMATS = ("html", "pdf", "md", "json")
 
@@ -194,7 +195,7 @@ def deliver(content: bytes, output_format: str, output: Path | None, stem: str) 
         return
     path = output or Path(f"inspection-report-{stem}.pdf")
     write_atomically(path, content)
-    click.echo(f"wrote {path}", err=True)
+    click.echo(f"wrote {visible(str(path))}", err=True)
 
 
 def write_atomically(path: Path, content: bytes) -> None:

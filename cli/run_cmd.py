@@ -12,7 +12,7 @@ from agent.inspection import run_and_record
 from agent.runner import RunOptions
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
-from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table
+from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table, visible
 from core.errors import UserError
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
@@ -147,8 +147,10 @@ def _send(exporter) -> None:
     result = exporter.flush(patience=5)
     if result.left_batches:
         click.echo(
-            f"inspect: warning: export: {result.left_batches} batch(es) kept in "
-            f"{exporter.spool.directory}: {result.error}",
+            visible(
+                f"inspect: warning: export: {result.left_batches} batch(es) kept in "
+                f"{exporter.spool.directory}: {result.error}"
+            ),
             err=True,
         )
 

@@ -10,7 +10,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange, Period
-from cli.render import table, to_json
+from cli.render import table, to_json, visible
 from core.errors import UserError
 
 period_option = click.option(
@@ -194,7 +194,7 @@ def manual_add(
     now = datetime.now(UTC)
     replaced = add_manual_score(sources.engine, period_text, engineer, rater, value, now)
     verb = "replaced" if replaced else "recorded"
-    click.echo(f"{verb}: {rater} rates {engineer} {value:g} for {period_text}")
+    click.echo(visible(f"{verb}: {rater} rates {engineer} {value:g} for {period_text}"))
 
 
 @manual.command(name="list")

@@ -9,7 +9,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import ROW_ID, moment
-from cli.render import to_json
+from cli.render import to_json, visible
 from cli.ticket_render import (
     event_dict,
     notification_dict,
@@ -125,7 +125,7 @@ def _action(name: str, help_text: str, *extra):
         def command(ticket_id, sources, actor, **kwargs):
             ctx = Context(sources)
             result = func(ctx, ticket_id, acting_user(actor), **kwargs)
-            click.echo(f"#{result.id} {result.state}: {result.title}")
+            click.echo(visible(f"#{result.id} {result.state}: {result.title}"))
 
         for option in reversed(extra):
             command = option(command)
@@ -257,8 +257,10 @@ def open_ticket(sources, actor, target, title, grade, category, note) -> None:
         note=note,
     )
     click.echo(
-        f"#{result.id} opened [{result.grade}]: {result.title} "
-        f"(respond by {result.response_due:%Y-%m-%d %H:%M} UTC)"
+        visible(
+            f"#{result.id} opened [{result.grade}]: {result.title} "
+            f"(respond by {result.response_due:%Y-%m-%d %H:%M} UTC)"
+        )
     )
 
 
@@ -274,6 +276,8 @@ def sweep(sources) -> None:
         click.echo(f"#{e.ticket_id} {e.deadline} deadline breached: escalated to {e.level}")
     for d in result.deliveries:
         click.echo(
-            f"notification {d.notification_id} to {d.channel}: {d.status}"
-            + (f" ({d.error})" if d.error else "")
+            visible(
+                f"notification {d.notification_id} to {d.channel}: {d.status}"
+                + (f" ({d.error})" if d.error else "")
+            )
         )

@@ -67,3 +67,20 @@ def test_hostile_if_alias_from_a_real_agent(snmpsim, tmp_path, monkeypatch):
     data = json.loads(text)
     (finding,) = [f for f in data["findings"] if f["check"] == "interface"]
     assert finding["summary"] == f"Gi0/49 ({HOSTILE_ALIAS}) is up"
+
+
+def test_ticket_views_escape_a_hostile_title(tmp_path):
+    """A ticket's title carries device text (a subject) or a person's; every view escapes it."""
+    db = f"sqlite:///{tmp_path / 'records.db'}"
+    runner = CliRunner()
+    outputs = [
+        runner.invoke(cli, ["ticket", "open", "--db", db, "-t", "sw1", "--title", HOSTILE_ALIAS]),
+        runner.invoke(cli, ["ticket", "list", "--db", db]),
+        runner.invoke(cli, ["ticket", "show", "1", "--db", db]),
+        runner.invoke(cli, ["ticket", "ack", "1", "--db", db, "--as", HOSTILE_ALIAS]),
+        runner.invoke(cli, ["handover", "--db", db, "--note", HOSTILE_ALIAS]),
+    ]
+    for result in outputs:
+        assert result.exit_code == 0, result.output
+        assert not any(c in result.output for c in RAW), result.output
+        assert "pwned" in result.output

@@ -24,12 +24,13 @@ SCHEME = Path(__file__).resolve().parents[1] / "scoring" / "default_scheme.yaml"
 SLOW_CHOICES = {"pdf"}  # a browser per example would blow the time budget
 FIXED = {"-i", "--inventory", "--db"}  # sources stay in the temporary directory
 
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b"  # retitle the terminal, clear it (C1 CSI too)
 EDGES = [
     "", " ", "-", "--", "0", "-1", "1", "nan", "inf", "-inf", "1e400", "9" * 40,
     "9223372036854775808", "2026-11", "2026-11-02", "2026-W45", "2026-Q4", "2026", "1970-01",
     "0001-01-01", "9999-12-31", "9999-W52", "0001-W01", "9998-12", "2026-02-30", "2026-Q5",
     "0001-01-01T00:00+14:00", "2026-11-05T08:10+08:00", "web01", "localhost", "db1",
-    "\x1b]0;pwned\x07\x1b[2J", "ü中文\u202eevil", "'; DROP TABLE runs; --", "%s%n{0}",
+    ESCAPES, "ü中文\u202eevil", "'; DROP TABLE runs; --", "%s%n{0}",
     "a" * 300, "env:FUZZ_SECRET", "UTC", "Asia/Shanghai", "zh-CN", "HEAD~2",
 ]
 PERIODS = ["2026-11", "2026-W45", "2026-Q4", "2026", "2026-11-02", "1970-01", "9998-W52"]
@@ -63,7 +64,7 @@ def _hostile(param: click.Parameter) -> st.SearchStrategy[str]:
         return st.one_of(st.sampled_from(NUMBERS), st.integers().map(str))
     if isinstance(kind, Day | Period):
         return st.one_of(st.sampled_from(CALENDAR_EDGES), TEXT)
-    return st.one_of(st.sampled_from(EDGES), TEXT)
+    return st.one_of(st.sampled_from(EDGES), TEXT, st.just(ESCAPES))
 
 
 def _plausible(param: click.Parameter) -> st.SearchStrategy[str]:
@@ -171,5 +172,7 @@ def test_hostile_arguments_never_crash_or_leak(path, estate, monkeypatch):
         assert result.exit_code in (0, 1, 2, 3), shown
         assert result.stderr.count("\n") <= 1, shown
         assert SECRET not in result.output, shown
+        # typed text comes back (a title, a note): shown, never obeyed by the terminal
+        assert not any(c in result.output for c in ("\x1b]", "\x07", "\x9b")), shown
 
     attempt()
