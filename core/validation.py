@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.errors import UserError
-from core.yamlsource import KeyPath, YamlDocument, dotted
+from core.spec_types import EXPECTED
+from core.yamlsource import KeyPath, YamlDocument, dotted, printable
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,6 +59,8 @@ def _describe(error: Mapping[str, Any], secret: bool) -> str:
     }
     if kind in expected:
         return f"expected {expected[kind]}, got {value}"
+    if kind == EXPECTED:
+        return f"expected {error['msg']}, got {value}"
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
@@ -69,8 +72,11 @@ def _describe(error: Mapping[str, Any], secret: bool) -> str:
 
 
 def _show(value: Any) -> str:
+    """The value as written in YAML, made safe for one line."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{printable(value, 60)}"'
     if isinstance(value, dict | list):
         return "a mapping" if isinstance(value, dict) else "a list"
-    return str(value)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return printable(value, 60)

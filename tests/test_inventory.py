@@ -56,7 +56,8 @@ def test_no_inventory_means_localhost():
     [
         (
             "hosts:\n  web01:\n    address: 10.0.0.5\n    port: ssh\n",
-            'inventory.yaml:4: hosts.web01.port: expected an integer, got "ssh"',
+            'inventory.yaml:4: hosts.web01.port: expected a port number from 1 to 65535, '
+            'got "ssh"',
         ),
         (
             "hosts:\n  web01: {}\n  db01: {}\n  web01: {address: x}\n",
