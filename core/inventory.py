@@ -17,6 +17,7 @@ from core.backups import (
     default_config_backups,
 )
 from core.change_windows import ChangeWindow
+from core.credential_checks import check_credentials
 from core.durations import parse_duration
 from core.errors import UserError
 from core.inventory_spec import (
@@ -111,6 +112,7 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     check_parents(spec, targets, doc)
+    check_credentials(spec, targets, doc)
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
     _check_ticket_references(spec, doc)

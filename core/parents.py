@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core import layers
 from core.inventory_spec import InventorySpec
 from core.model import Target
 from core.yamlsource import KeyPath, YamlDocument
@@ -17,17 +18,18 @@ from core.yamlsource import KeyPath, YamlDocument
 def check_parents(spec: InventorySpec, targets: Sequence[Target], doc: YamlDocument) -> None:
     names = {t.name for t in targets}
     for t in targets:
-        origin = parents_origin(spec, t.name)
+        origin = layers.origin(spec, t.name, ("parents",))
         for i, parent in enumerate(t.parents):
             if parent not in names:
                 raise doc.error((*origin, i), f"unknown host {parent!r}")
             if parent == t.name:
                 raise doc.error((*origin, i), _self_parent(t.name, origin))
-    cycle = find_cycle({t.name: t.parents for t in targets})
+    parents = {t.name: t.parents for t in targets}
+    cycle = find_cycle(parents)
     if cycle:
-        origin = parents_origin(spec, cycle[0])
+        origin = layers.origin(spec, cycle[0], ("parents",))
         raise doc.error(
-            (*origin, list(_parents_of(spec, cycle[0], origin)).index(cycle[1])),
+            (*origin, parents[cycle[0]].index(cycle[1])),
             "parent cycle " + " -> ".join(cycle) + " (a host must not be reached through itself)",
         )
 
@@ -39,24 +41,6 @@ def _self_parent(name: str, origin: KeyPath) -> str:
         f"host {name!r} would be its own parent (it inherits this list); give hosts.{name} "
         "its own `parents:` (e.g. [])"
     )
-
-
-def parents_origin(spec: InventorySpec, name: str) -> KeyPath:
-    """Where the host's merged `parents` list was written: the host, its last group, defaults."""
-    host = spec.hosts[name]
-    if "parents" in host.model_fields_set:
-        return ("hosts", name, "parents")
-    for group in reversed(host.groups):
-        if "parents" in spec.groups[group].model_fields_set:
-            return ("groups", group, "parents")
-    return ("defaults", "parents")
-
-
-def _parents_of(spec: InventorySpec, name: str, origin: KeyPath) -> list[str]:
-    layer = spec.defaults if origin[0] == "defaults" else spec.hosts[name]
-    if origin[0] == "groups":
-        layer = spec.groups[str(origin[1])]
-    return list(layer.parents or ())
 
 
 def find_cycle(graph: dict[str, Sequence[str]]) -> list[str] | None:

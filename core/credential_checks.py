@@ -1,0 +1,98 @@
+"""Credentials that cannot work, refused at load with file:line instead of failing each run.
+
+Checked here: SNMPv3 settings the agent would reject (no user, privacy without
+authentication, a key shorter than 8 characters) and SSH key files that are encrypted while
+no passphrase is configured. Secrets behind `env:` and `file:` references are read to
+measure them, never shown; `keyring:` ones are left to the connection (reading the keyring
+may prompt), as is a configured passphrase: whether it opens the key shows at first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from core import layers, secrets
+from core.inventory_spec import InventorySpec
+from core.model import Target
+from core.yamlsource import KeyPath, YamlDocument
+
+# RFC 3414 11.2: a pass phrase of at least 8 octets; net-snmp and pysnmp refuse shorter ones
+MIN_V3_KEY = 8
+
+
+def check_credentials(spec: InventorySpec, targets: Sequence[Target], doc: YamlDocument) -> None:
+    for target in targets:
+        problems = [
+            *_snmp_problems(target.snmp or {}),
+            *_key_problems("ssh", target.ssh or {}, passphrase_key="passphrase"),
+            *_key_problems("cli", target.cli or {}, passphrase_key=None),
+        ]
+        for keys, message in problems:
+            raise doc.error(layers.origin(spec, target.name, keys), message)
+    for name, database in spec.databases.items():
+        if database.offsite:
+            offsite = database.offsite.model_dump()
+            for keys, message in _key_problems("offsite", offsite, passphrase_key="passphrase"):
+                raise doc.error(("databases", name, *keys), message)
+
+
+def _snmp_problems(snmp: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+    if str(snmp.get("version", "2c")) != "3":
+        return
+    if not snmp.get("username"):
+        yield ("snmp", "version"), "SNMP v3 needs snmp.username"
+    if snmp.get("priv_key") and not snmp.get("auth_key"):
+        yield ("snmp", "priv_key"), "a privacy key needs snmp.auth_key too (authPriv)"
+    for key in ("auth_key", "priv_key"):
+        ref = snmp.get(key)
+        if ref and _readable_now(ref) and len(secrets.resolve(ref).encode()) < MIN_V3_KEY:
+            yield ("snmp", key), (
+                f"the key behind {ref} is shorter than {MIN_V3_KEY} bytes "
+                "(SNMPv3 agents and pysnmp refuse it)"
+            )
+
+
+def _readable_now(ref: str) -> bool:
+    return ref.startswith(("env:", "file:")) and secrets.problem(ref) is None
+
+
+def _key_problems(
+    section: str, settings: Mapping[str, Any], passphrase_key: str | None
+) -> Iterator[tuple[KeyPath, str]]:
+    path = settings.get("key_file")
+    if not path or (passphrase_key and settings.get(passphrase_key)):
+        return
+    state = key_file_state(path)
+    if state == "encrypted":
+        fix = (
+            f"set {section}.{passphrase_key} (e.g. env:NAME)"
+            if passphrase_key
+            else "use an unencrypted key or ssh-agent (the CLI transport takes no passphrase)"
+        )
+        yield (section, "key_file"), f"key file {path} is encrypted: {fix}"
+    elif state == "invalid":
+        yield (section, "key_file"), f"key file {path} is not a private key (OpenSSH or PEM)"
+
+
+def key_file_state(path: str) -> str:
+    """"ok", "encrypted", "invalid", or "unread" when the file cannot be read from here (it
+    may exist only where the agent runs: the connection reports it then). Never decrypts."""
+    file = Path(path).expanduser()
+    try:
+        if not file.is_file() or file.stat().st_size > 1 << 20:  # keys are a few KiB
+            return "invalid" if file.exists() else "unread"
+        file.read_bytes()
+    except OSError:
+        return "unread"
+    import paramiko  # only when a key file is configured: ~50 ms
+
+    try:
+        paramiko.PKey.from_path(file)
+    except (TypeError, paramiko.PasswordRequiredException):
+        # cryptography raises TypeError for "encrypted, but no password given"
+        return "encrypted"
+    except Exception:  # whatever paramiko cannot read, the connection cannot use either
+        return "invalid"
+    return "ok"
