@@ -54,6 +54,8 @@ def _regex(value: str) -> str:
         re.compile(value)
     except re.error as exc:
         raise ValueError(f"not a valid regular expression ({exc})") from None
+    except (OverflowError, RecursionError):  # a{99999999999}, or thousands of nested groups
+        raise ValueError("not a usable regular expression (too large)") from None
     return value
 
 

@@ -44,6 +44,10 @@ def test_nonsense_numbers_on_a_host_are_refused(tmp_path, host, message):
     [
         ("processes: [{cmdline: 'app[.jar'}]",
          "profiles.p.processes.0.cmdline: not a valid regular expression (unterminated"),
+        ("processes: [{cmdline: 'a{99999999999}'}]",
+         "profiles.p.processes.0.cmdline: not a usable regular expression (too large)"),
+        ("processes: [{cmdline: '" + "(" * 2000 + ")" * 2000 + "'}]",
+         "profiles.p.processes.0.cmdline: not a usable regular expression (too large)"),
         ("ports: [22, true]", f"profiles.p.ports.1: {PORT} true"),
         ("ports: [{port: 70000}]", f"profiles.p.ports.0.port: {PORT} 70000"),
         ("checks: {cpu.used_percent: {warning: .nan}}",
