@@ -165,12 +165,12 @@ def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
 
 def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:
     host = spec.hosts[name]
-    layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True)]
+    layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True, exclude_none=True)]
     for i, group in enumerate(host.groups):
         if group not in spec.groups:
             raise doc.error(("hosts", name, "groups", i), f"unknown group {group!r}")
-        layers.append(spec.groups[group].model_dump(exclude_unset=True))
-    layers.append(host.model_dump(exclude_unset=True, exclude={"groups"}))
+        layers.append(spec.groups[group].model_dump(exclude_unset=True, exclude_none=True))
+    layers.append(host.model_dump(exclude_unset=True, exclude_none=True, exclude={"groups"}))
     merged = _merge(layers)
     profile = merged.get("profile", "standard")
     if profile not in profiles:

@@ -19,7 +19,7 @@ def origin(spec: InventorySpec, host: str, keys: KeyPath) -> KeyPath:
     layers += [(("groups", g), spec.groups[g]) for g in reversed(entry.groups)]
     layers.append((("defaults",), spec.defaults))
     for prefix, layer in layers:
-        if _has(layer.model_dump(exclude_unset=True), keys):
+        if _has(layer.model_dump(exclude_unset=True, exclude_none=True), keys):
             return (*prefix, *keys)
     return ("hosts", host, *keys)
 

@@ -21,7 +21,9 @@ def validate(doc: YamlDocument, model: type[M]) -> M:
         raise UserError(_first_error(exc, doc)) from None
 
 
-SECRET_KEYS = frozenset({"password", "passphrase", "secret", "community", "auth_key", "priv_key"})
+SECRET_KEYS = frozenset(
+    {"password", "passphrase", "secret", "community", "auth_key", "priv_key", "token"}
+)
 
 
 def _first_error(exc: ValidationError, doc: YamlDocument) -> str:

@@ -191,3 +191,29 @@ def test_parent_loops_are_load_errors_naming_the_loop(tmp_path, text, message):
 def test_an_inventory_with_nothing_to_inspect_is_an_error(tmp_path, text):
     message = error_of(tmp_path, text)
     assert message.startswith("inventory.yaml:1: hosts: no hosts: the inventory has nothing")
+
+
+def test_null_means_not_set_so_the_group_value_stays(tmp_path):
+    inv = load(write(tmp_path, """\
+        groups:
+          web: {ssh: {username: ops}, parents: [gw], labels: {team: web}}
+        hosts:
+          gw: {}
+          web01:
+            groups: [web]
+            ssh: null
+            parents: null
+            labels: null
+            collectors: null
+            change_windows: null
+            address: null
+        """))
+    web = next(t for t in inv.targets if t.name == "web01")
+    assert (web.ssh, web.parents, web.labels) == ({"username": "ops"}, ("gw",), {"team": "web"})
+    assert web.change_windows == () and web.address == "web01"
+
+
+def test_an_inline_export_token_is_not_shown(tmp_path):
+    message = error_of(tmp_path, "hosts: {a: {}}\nexport:\n  url: http://x\n  token: 73125841\n")
+    assert message.startswith("inventory.yaml:4: export.token: expected a string, got a value")
+    assert "73125841" not in message
