@@ -23,18 +23,19 @@ MIN_V3_KEY = 8
 
 
 def check_credentials(spec: InventorySpec, targets: Sequence[Target], doc: YamlDocument) -> None:
+    states: dict[str, str] = {}  # one key file is often shared by a whole group: read it once
     for target in targets:
         problems = [
             *_snmp_problems(target.snmp or {}),
-            *_key_problems("ssh", target.ssh or {}, passphrase_key="passphrase"),
-            *_key_problems("cli", target.cli or {}, passphrase_key=None),
+            *_key_problems("ssh", target.ssh or {}, "passphrase", states),
+            *_key_problems("cli", target.cli or {}, None, states),
         ]
         for keys, message in problems:
             raise doc.error(layers.origin(spec, target.name, keys), message)
     for name, database in spec.databases.items():
         if database.offsite:
             offsite = database.offsite.model_dump()
-            for keys, message in _key_problems("offsite", offsite, passphrase_key="passphrase"):
+            for keys, message in _key_problems("offsite", offsite, "passphrase", states):
                 raise doc.error(("databases", name, *keys), message)
 
 
@@ -59,12 +60,14 @@ def _readable_now(ref: str) -> bool:
 
 
 def _key_problems(
-    section: str, settings: Mapping[str, Any], passphrase_key: str | None
+    section: str, settings: Mapping[str, Any], passphrase_key: str | None, states: dict[str, str]
 ) -> Iterator[tuple[KeyPath, str]]:
     path = settings.get("key_file")
     if not path or (passphrase_key and settings.get(passphrase_key)):
         return
-    state = key_file_state(path)
+    if path not in states:
+        states[path] = key_file_state(path)
+    state = states[path]
     if state == "encrypted":
         fix = (
             f"set {section}.{passphrase_key} (e.g. env:NAME)"
