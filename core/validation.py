@@ -68,7 +68,10 @@ def _describe(error: Mapping[str, Any], secret: bool) -> str:
     if kind == "missing":
         return f"required key {error['loc'][-1]!r} is missing"
     if kind == "literal_error":
-        return f"expected {error['ctx']['expected']}, got {value}"
+        choices, given = error["ctx"]["expected"], error.get("input")
+        # YAML reads `version: 3` as a number; the choice is the text '3'
+        hint = f" (quote it: '{given}')" if f"'{given}'" in choices and not secret else ""
+        return f"expected {choices}, got {value}{hint}"
     message = error["msg"].removeprefix("Value error, ")
     return f"{message}, got {value}" if kind != "value_error" else message
 

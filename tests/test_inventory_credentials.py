@@ -97,6 +97,12 @@ def test_v3_without_a_user_is_refused(tmp_path):
     )
 
 
+def test_an_unquoted_version_gets_a_hint(tmp_path):
+    assert error_of(tmp_path, "hosts:\n  sw1:\n    snmp: {version: 3}\n").endswith(
+        "hosts.sw1.snmp.version: expected '1', '2c' or '3', got 3 (quote it: '3')"
+    )
+
+
 def test_good_v3_and_keyring_keys_load(tmp_path, v3_keys):
     path = write(tmp_path, V3 + "      auth_key: env:V3_GOOD\n      priv_key: keyring:snmp/ops\n")
     (target,) = load(path).targets
