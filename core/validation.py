@@ -31,7 +31,7 @@ def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
     located = [(_known_prefix(tuple(e["loc"]), doc), e) for e in exc.errors()]
     loc, error = max(located, key=lambda pair: len(pair[0]))
     secret = bool(loc) and loc[-1] in SECRET_KEYS
-    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, secret)}"
+    return f"{doc.where(loc)}: {dotted(loc)}: {printable(_describe(error, secret), 500)}"
 
 
 def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:

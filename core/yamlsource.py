@@ -47,7 +47,7 @@ class YamlDocument:
 
     def error(self, key_path: KeyPath, message: str) -> UserError:
         """The one form of an error about a key: `file:line: key.path: message`."""
-        return UserError(f"{self.where(key_path)}: {dotted(key_path)}: {message}")
+        return UserError(f"{self.where(key_path)}: {dotted(key_path)}: {printable(message, 500)}")
 
 
 def load_yaml(path: Path) -> YamlDocument:

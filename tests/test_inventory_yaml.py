@@ -82,6 +82,9 @@ def test_an_alias_bomb_is_one_line_in_milliseconds_under_a_memory_limit(tmp_path
         pytest.param('hosts:\n  "web\\e]0;owned\\a": {kind: toaster}\n',
                      "inventory.yaml:2: hosts.web\\x1b]0;owned\\x07.kind: expected",
                      id="escape-in-key"),
+        pytest.param('hosts:\n  a: {ssh: {password: "env:\\e[2J"}}\n',
+                     "inventory.yaml:2: hosts.a.ssh.password: environment variable \\x1b[2J is",
+                     id="escape-in-message"),
     ],
 )
 def test_hostile_yaml_is_one_line_naming_file_and_line(tmp_path, text, message):
