@@ -9,7 +9,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model
 
 from core import secrets
 from core.durations import parse_duration
-from core.spec_types import Port, Regex, Seconds, integer, number
+from core.spec_types import FilePath, Port, Regex, Seconds, integer, number
 from core.thresholds import Range
 from core.tickets_spec import Cron, TicketsSpec, TimeZone
 
@@ -76,14 +76,14 @@ class HostKeySettings(Strict):
     """How an SSH server's key is trusted: known_hosts only, or recorded on first use."""
 
     host_key_policy: Literal["strict", "tofu"] = "strict"
-    known_hosts: str | None = None
+    known_hosts: FilePath | None = None
 
 
 class SshSpec(HostKeySettings):
     port: Port = 22
     username: str | None = None
     password: Credential | None = None
-    key_file: str | None = None
+    key_file: FilePath | None = None
     passphrase: Credential | None = None
     use_agent: bool = True
     jump_host: JumpHost | None = None
@@ -108,7 +108,7 @@ class CliSpec(HostKeySettings):
     username: str | None = None
     password: Credential | None = None
     secret: Credential | None = None
-    key_file: str | None = None
+    key_file: FilePath | None = None
     timeout: Seconds = 20.0
     fast_cli: bool = True  # netmiko's short waits; false for devices slow to echo and prompt
 
@@ -227,7 +227,7 @@ class ExportSpec(Strict):
     token: Credential | None = None
     batch_size: BatchSize = 5000
     timeout: Duration = 10
-    spool_dir: str | None = None
+    spool_dir: FilePath | None = None
     spool_limit_mb: Megabytes = 100
     # the agent's metrics cycle (agent/metrics.py); null turns it off
     metrics_every: Duration | None = 60
@@ -247,10 +247,10 @@ class OffsiteSpec(Strict):
     port: Port = 22
     username: str
     directory: str
-    key_file: str | None = None
+    key_file: FilePath | None = None
     password: Credential | None = None
     passphrase: Credential | None = None
-    known_hosts: str | None = None
+    known_hosts: FilePath | None = None
     timeout: Seconds = 30.0
 
 
@@ -263,8 +263,8 @@ class DatabaseSpec(Strict):
     user: str | None = None
     password: Credential | None = None
     database: str | None = None
-    path: str | None = None
-    destination: str
+    path: FilePath | None = None
+    destination: FilePath
     compression: Literal["gzip", "zstd", "none"] = "gzip"
     every: Duration = "1d"
     max_age: Duration | None = None
@@ -287,7 +287,7 @@ class DatabaseSpec(Strict):
 class ConfigBackupsSpec(Strict):
     """Where device configs are versioned and how a backup run behaves (docs/backup-config.md)."""
 
-    repository: str | None = None  # default: <XDG data dir>/opsinspect/config-backups
+    repository: FilePath | None = None  # default: <XDG data dir>/opsinspect/config-backups
     mask_secrets: bool = True
     workers: BackupWorkers = 8
     timeout: Duration = "2m"  # per device: connect, fetch and commit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
@@ -59,6 +60,25 @@ def _regex(value: str) -> str:
     return value
 
 
+def path_problem(value: str) -> str | None:
+    """Why a path from the file cannot be used (`~user` of no such user, a NUL), or None."""
+    if "\0" in value:
+        return "a path cannot hold a NUL character"
+    try:
+        Path(value).expanduser()
+    except RuntimeError:  # ~name where no user `name` exists
+        return f"no home directory for {value.split('/')[0]}"
+    return None
+
+
+def _path(value: str) -> str:
+    problem = path_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Port = integer(1, 65535, "a port number from 1 to 65535")
 Seconds = number(0, 86400, "a number of seconds above 0, at most 86400")
 Regex = Annotated[str, AfterValidator(_regex)]
+FilePath = Annotated[str, AfterValidator(_path)]

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from core import secrets
 from core.cronexpr import CronExpr
 from core.durations import parse_duration
-from core.spec_types import Port
+from core.spec_types import FilePath, Port
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -212,7 +212,7 @@ class EmailChannel(Strict):
     password: Credential | None = None
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
-    ca_file: str | None = None
+    ca_file: FilePath | None = None
     timeout: float = Field(10.0, gt=0)
 
 

@@ -84,7 +84,8 @@ ssh = st.fixed_dictionaries(
         "username": maybe(st.sampled_from(["ops", "root", "运维"])),
         "password": secret(),
         "passphrase": secret(),
-        "key_file": maybe(st.sampled_from(["~/.ssh/id_nope", "/etc/hostname", "/dev/null"])),
+        "key_file": maybe(st.sampled_from(["~/.ssh/id_nope", "/etc/hostname", "/dev/null"]),
+                          st.sampled_from(["~nosuchuser/id", "a\0b", "/"]) | hostile),
         "timeout": maybe(st.floats(0.1, 60)),
         "jump_host": maybe(st.sampled_from(["bastion", "ops@[::1]:2222", "a@b:0"])),
         "host_key_policy": maybe(st.sampled_from(["strict", "tofu"])),
@@ -161,6 +162,11 @@ inventory = st.fixed_dictionaries(
                  "to": st.just(["c@d"]), "port": maybe(st.integers(1, 65535)),
                  "password": secret()}))),
         })),
+        "databases": st.dictionaries(st.just("app"), st.fixed_dictionaries(
+            {"engine": maybe(st.just("sqlite")), "path": maybe(st.just("~/app.db")),
+             "destination": maybe(st.just("backups"), st.just("~nosuchuser/b") | hostile),
+             "every": maybe(st.just("1d")),
+             "retention": maybe(st.fixed_dictionaries({"keep_last": maybe(st.just(3))}))})),
         "export": maybe(st.fixed_dictionaries(
             {"url": st.just("http://127.0.0.1:9"), "token": secret()})),
     },

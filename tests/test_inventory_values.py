@@ -79,3 +79,20 @@ def test_good_numbers_still_load(tmp_path):
     (target,) = inv.targets
     assert target.port == 8080 and target.ssh == {"port": 2222, "timeout": 2.5}
     assert [rule.port for rule in inv.profile("p").ports] == [22, 5432]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("hosts: {a: {ssh: {key_file: '~nosuchuser/id'}}}\n",
+         "inventory.yaml:1: hosts.a.ssh.key_file: no home directory for ~nosuchuser"),
+        ("hosts: {a: {ssh: {password: 'file:~nosuchuser/pw'}}}\n",
+         "inventory.yaml:1: hosts.a.ssh.password: no home directory for ~nosuchuser"),
+        ("hosts: {a: {}}\nconfig_backups: {repository: '~nosuchuser/r'}\n",
+         "inventory.yaml:2: config_backups.repository: no home directory for ~nosuchuser"),
+        ('hosts: {a: {}}\ndatabases:\n  d: {engine: sqlite, path: "a\\0b", destination: out}\n',
+         "inventory.yaml:3: databases.d.path: a path cannot hold a NUL character"),
+    ],
+)
+def test_paths_that_cannot_be_opened_are_refused(tmp_path, text, message):
+    assert error_of(tmp_path, text) == message
