@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 FUZZ = settings(
     derandomize=True,
     deadline=None,
-    max_examples=300,
+    max_examples=250,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -223,7 +223,7 @@ def test_generated_inventories_validate_cleanly(tmp_path, secret_env, data, shar
     validate(path)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=120)
 @given(data=inventory, cut=st.integers(0, 10**6),
        insert=st.sampled_from(["\x00", "\t", ": ", "- ", "&a ", "*a", "*nope ", "[", "{", "'",
                                '"', "\n  ", "<<: ", "!!binary ", "---\n", "%YAML 9.9\n", "\ufeff",
