@@ -10,6 +10,7 @@ nesting depth and alias expansion while the events stream in, before anything is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ MAX_DEPTH = 64  # an inventory nests about 8 deep
 # every host) stays far below; a bomb reaches it in milliseconds, before anything is built
 MAX_ALIASED = 100_000
 MERGE_TAG = "tag:yaml.org,2002:merge"
+# what a plain YAML value may be once read (the safe loader's scalar types)
+SCALARS = (str, int, float, bool, type(None), bytes, date)
 
 
 @dataclass
@@ -232,15 +235,19 @@ class _Builder:
         if not isinstance(node, yaml.ScalarNode):
             raise UserError(f"{name}:{line}: keys must be plain values")
         try:
-            return self.constructor.construct_object(node)
+            value = self.constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-            # never the value itself: it may be a secret written where it does not belong
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            hint = " (it looks like a date but is not one)" if tag == "!!timestamp" else ""
-            raise UserError(
-                f"{name}:{line}: invalid YAML: a value tagged {printable(tag)} cannot be read"
-                + hint
-            ) from None
+            value = None
+        else:
+            if isinstance(value, SCALARS):
+                return value
+        # a collection tag on a plain value (`!!set x`) gives a collection: unusable as well.
+        # Never the value itself in the message: it may be a secret written where it should not
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        hint = " (it looks like a date but is not one)" if tag == "!!timestamp" else ""
+        raise UserError(
+            f"{name}:{line}: invalid YAML: a value tagged {printable(tag)} cannot be read" + hint
+        )
 
 
 def dotted(key_path: KeyPath) -> str:

@@ -223,11 +223,13 @@ def test_generated_inventories_validate_cleanly(tmp_path, secret_env, data, shar
     validate(path)
 
 
+DAMAGE = ["\x00", "\t", ": ", "- ", "&a ", "*a", "*nope ", "[", "{", "'", '"', "\n  ", "<<: ",
+          "!!binary ", "!!set ", "!!omap ", "? ", "---\n", "%YAML 9.9\n", "\ufeff", "\udcff"]
+
+
 @settings(FUZZ, max_examples=120)
 @given(data=inventory, cut=st.integers(0, 10**6),
-       insert=st.sampled_from(["\x00", "\t", ": ", "- ", "&a ", "*a", "*nope ", "[", "{", "'",
-                               '"', "\n  ", "<<: ", "!!binary ", "---\n", "%YAML 9.9\n", "\ufeff",
-                               "\udcff"]))
+       insert=st.sampled_from(DAMAGE) | st.text(max_size=4))
 def test_damaged_inventories_validate_cleanly(tmp_path, secret_env, data, cut, insert):
     path = tmp_path / "inventory.yaml"
     text = damaged(as_yaml(data, share=True), cut, insert)
