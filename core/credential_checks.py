@@ -1,14 +1,16 @@
 """Credentials that cannot work, refused at load with file:line instead of failing each run.
 
 Checked here: SNMPv3 settings the agent would reject (no user, privacy without
-authentication, a key shorter than 8 characters) and SSH key files that are encrypted while
-no passphrase is configured. Secrets behind `env:` and `file:` references are read to
-measure them, never shown; `keyring:` ones are left to the connection (reading the keyring
-may prompt), as is a configured passphrase: whether it opens the key shows at first use.
-"""
+authentication, a key shorter than 8 bytes) and SSH key files that are encrypted while no
+passphrase is configured, or are no private key at all. Secrets behind `env:` and `file:`
+references are read to measure them, never shown; `keyring:` ones are left to the connection
+(reading the keyring may prompt), as is a configured passphrase: whether it opens the key
+shows at first use."""
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -81,21 +83,38 @@ def _key_problems(
 
 def key_file_state(path: str) -> str:
     """"ok", "encrypted", "invalid", or "unread" when the file cannot be read from here (it
-    may exist only where the agent runs: the connection reports it then). Never decrypts."""
+    may exist only where the agent runs: the connection reports it then). Never decrypts.
+
+    Read from the key's own header rather than by paramiko: the agent's resident process loads
+    the inventory, and must not carry paramiko (~15 MiB, ~120 ms) for a check this small."""
     file = Path(path).expanduser()
     try:
         if not file.is_file() or file.stat().st_size > 1 << 20:  # keys are a few KiB
             return "invalid" if file.exists() else "unread"
-        file.read_bytes()
+        text = file.read_bytes().decode("ascii", "replace")
     except OSError:
         return "unread"
-    import paramiko  # only when a key file is configured: ~50 ms
-
-    try:
-        paramiko.PKey.from_path(file)
-    except (TypeError, paramiko.PasswordRequiredException):
-        # cryptography raises TypeError for "encrypted, but no password given"
-        return "encrypted"
-    except Exception:  # whatever paramiko cannot read, the connection cannot use either
+    block = _PEM.search(text)
+    if not block:
         return "invalid"
-    return "ok"
+    kind, body = block["kind"], block["body"]
+    if kind == "ENCRYPTED PRIVATE KEY" or "Proc-Type: 4,ENCRYPTED" in body:  # PKCS#8, PEM
+        return "encrypted"
+    if kind != "OPENSSH PRIVATE KEY":
+        return "ok"
+    try:
+        blob = base64.b64decode("".join(body.split()), validate=True)
+    except ValueError:
+        return "invalid"
+    magic = b"openssh-key-v1\0"
+    if not blob.startswith(magic) or len(blob) < len(magic) + 4:
+        return "invalid"
+    size = int.from_bytes(blob[len(magic) : len(magic) + 4], "big")
+    cipher = blob[len(magic) + 4 : len(magic) + 4 + size]
+    return "ok" if cipher == b"none" else "encrypted"
+
+
+_PEM = re.compile(
+    r"-----BEGIN (?P<kind>(?:[A-Z0-9]+ )*PRIVATE KEY)-----(?P<body>.*?)-----END (?P=kind)-----",
+    re.DOTALL,
+)

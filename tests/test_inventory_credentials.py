@@ -1,14 +1,19 @@
 """Credentials that cannot work are refused at load with file:line, never showing a secret."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from cli.main import cli
 from core.errors import UserError
 from core.inventory import load
 
+ROOT = Path(__file__).resolve().parents[1]
 SHORT = "short7!"  # 7 characters: below the SNMPv3 minimum of 8
 
 
@@ -24,19 +29,23 @@ def error_of(tmp_path, text):
     return str(caught.value)
 
 
-def key_file(tmp_path, name, password=None):
-    """An OpenSSH private key, encrypted when a password is given."""
-    key = ed25519.Ed25519PrivateKey.generate()
+FORMATS = {
+    "openssh": serialization.PrivateFormat.OpenSSH,
+    "pkcs8": serialization.PrivateFormat.PKCS8,
+    "pem": serialization.PrivateFormat.TraditionalOpenSSL,
+}
+
+
+def key_file(tmp_path, name, password=None, form="openssh"):
+    """A private key file as ssh-keygen writes them, encrypted when a password is given."""
+    key = ec.generate_private_key(ec.SECP256R1())
     encryption = (
         serialization.BestAvailableEncryption(password.encode())
         if password
         else serialization.NoEncryption()
     )
     path = tmp_path / name
-    path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                          encryption)
-    )
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, FORMATS[form], encryption))
     return path
 
 
@@ -109,8 +118,9 @@ def test_good_v3_and_keyring_keys_load(tmp_path, v3_keys):
     assert target.snmp["auth_key"] == "env:V3_GOOD"
 
 
-def test_an_encrypted_ssh_key_without_passphrase_is_refused(tmp_path, monkeypatch):
-    key = key_file(tmp_path, "id_enc", password="correct horse")
+@pytest.mark.parametrize("form", FORMATS)
+def test_an_encrypted_ssh_key_without_passphrase_is_refused(tmp_path, monkeypatch, form):
+    key = key_file(tmp_path, "id_enc", password="correct horse", form=form)
     text = f"hosts:\n  web1:\n    ssh:\n      key_file: {key}\n"
     assert error_of(tmp_path, text) == (
         f"inventory.yaml:4: hosts.web1.ssh.key_file: key file {key} is encrypted: "
@@ -127,12 +137,12 @@ def test_an_encrypted_key_for_the_cli_transport_is_refused(tmp_path):
 
 
 def test_key_files_that_work_or_are_elsewhere_load(tmp_path):
-    plain = key_file(tmp_path, "id_plain")
-    text = (
-        f"hosts:\n  web1: {{ssh: {{key_file: {plain}}}}}\n"
-        "  web2: {ssh: {key_file: /nonexistent/only-on-the-agent-host}}\n"
+    plain = [key_file(tmp_path, f"id_{form}", form=form) for form in FORMATS]
+    text = "hosts:\n" + "".join(
+        f"  web{i}: {{ssh: {{key_file: {path}}}}}\n" for i, path in enumerate(plain)
     )
-    assert len(load(write(tmp_path, text)).targets) == 2
+    text += "  far: {ssh: {key_file: /nonexistent/only-on-the-agent-host}}\n"
+    assert len(load(write(tmp_path, text)).targets) == 4
 
 
 def test_a_file_that_is_no_key_is_refused(tmp_path):
@@ -147,3 +157,16 @@ def test_validate_shows_the_reference_never_the_secret(tmp_path, v3_keys):
     assert result.exit_code == 3
     assert "env:V3_SHORT is shorter than 8 bytes" in result.stderr
     assert SHORT not in result.output + result.stderr
+
+
+def test_checking_key_files_loads_no_ssh_library(tmp_path):
+    """The agent's resident process loads the inventory; paramiko stays in its job children."""
+    path = write(tmp_path, f"hosts:\n  web1: {{ssh: {{key_file: {key_file(tmp_path, 'id')}}}}}\n")
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom core.inventory import load\n"
+        f"load(Path({str(path)!r}))\nprint('paramiko' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
