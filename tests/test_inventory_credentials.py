@@ -137,12 +137,12 @@ def test_an_encrypted_key_for_the_cli_transport_is_refused(tmp_path):
 
 
 def test_key_files_that_work_or_are_elsewhere_load(tmp_path):
-    plain = [key_file(tmp_path, f"id_{form}", form=form) for form in FORMATS]
+    plain = [key_file(tmp_path, f"id_{form}", form=form) for form in ("openssh", "pem")]
     text = "hosts:\n" + "".join(
         f"  web{i}: {{ssh: {{key_file: {path}}}}}\n" for i, path in enumerate(plain)
     )
     text += "  far: {ssh: {key_file: /nonexistent/only-on-the-agent-host}}\n"
-    assert len(load(write(tmp_path, text)).targets) == 4
+    assert len(load(write(tmp_path, text)).targets) == 3
 
 
 def test_a_file_that_is_no_key_is_refused(tmp_path):
