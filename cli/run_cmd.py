@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from agent.inspection import run_and_record
+from agent.inspection import UnrecordedRun, run_and_record
 from agent.runner import RunOptions
+from cli.main import EXIT_USAGE
 from cli.options import db_option, format_option, inventory_option
 from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table
 from core import inventory as inventory_loader
+from core.errors import DamagedDatabase
 from core.paths import default_database_url
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
@@ -91,26 +93,32 @@ def run(
     if profile:
         inv = inv.with_profile(profile)
     targets = inv.select(target_names, group_names)
-    store = None
+    store, unrecorded = None, None
     if not no_store:
         from records import open_store
 
-        store = open_store(db_url or default_database_url())
+        try:
+            store = open_store(db_url or default_database_url())
+        except DamagedDatabase as exc:  # inspect all the same: the findings still matter
+            unrecorded = f"{exc}; this run was not stored"
     options = RunOptions(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
     exporter = _exporter(inv) if store else None
     heard: list[ReconcileResult] = []
     with _progress(len(targets)) as advance:
-        result = run_and_record(
-            inv,
-            targets,
-            options,
-            store,
-            advance,
-            exporter.enqueue_run if exporter else None,
-            heard.append,
-        )
+        try:
+            result = run_and_record(
+                inv,
+                targets,
+                options,
+                store,
+                advance,
+                exporter.enqueue_run if exporter else None,
+                heard.append,
+            )
+        except UnrecordedRun as exc:
+            result, unrecorded = exc.run, str(exc)
     if exporter:
         _send(exporter)
     changes = _ticket_changes(store, heard[0]) if heard else []
@@ -123,6 +131,9 @@ def run(
         click.echo(run_table(result, problems_only=problems))
         if changes:
             click.echo(f"\nTickets:\n{changes_text(changes)}")
+    if unrecorded:
+        click.echo(f"inspect: error: {unrecorded} (--no-store runs without it)", err=True)
+        return EXIT_USAGE
     return int(result.status)
 
 
