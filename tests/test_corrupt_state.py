@@ -11,6 +11,7 @@ import json
 import random
 import shutil
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,51 @@ def test_an_empty_file_is_a_new_database(tmp_path):
     path = tmp_path / "records.db"
     path.touch()
     assert invoke("records", "list", "--db", f"sqlite:///{path}").exit_code == 0
+
+
+def test_a_spool_with_damaged_batches_sends_the_intact_ones_and_sets_the_bad_aside(
+    victoriametrics, tmp_path, caplog
+):
+    from agent.export.influx import Exporter
+    from core.inventory_spec import ExportSpec
+    from tests.test_agent_export import T0, samples
+
+    target = f"t{random.Random().getrandbits(32):08x}"
+    spool_dir = tmp_path / "spool"
+    exporter = Exporter(ExportSpec(url=victoriametrics.url, spool_dir=str(spool_dir)))
+    for hour in range(4):  # four batches of ten points
+        exporter.enqueue(samples(target, 10, T0 + timedelta(hours=hour)))
+    first, torn, overwritten, last = exporter.spool.batches()
+    torn.write_bytes(torn.read_bytes()[:-9])  # the gzip trailer (CRC, length) lost
+    overwritten.write_bytes(random.Random(3).randbytes(len(overwritten.read_bytes())))
+    bad = {torn.name: torn.read_bytes(), overwritten.name: overwritten.read_bytes()}
+    result = exporter.flush(patience=5)
+    assert (result.sent_points, result.left_batches) == (20, 0)
+    assert victoriametrics.wait_for_count(f'{{target="{target}"}}', 20) == 20
+    kept = {p.name: p.read_bytes() for p in (spool_dir / "rejected").iterdir()}
+    assert kept == bad  # set aside as they were, for a look
+    for name in bad:
+        assert f"spool batch {name} (10 point(s)) is damaged" in caplog.text
+
+
+def test_temporary_spool_files_of_dead_writers_are_removed_on_open(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from agent.spool import Spool
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    orphan = spool / f".{dead.stdout.strip()}.0001-9-000001-5.lp.gz.tmp"
+    in_flight = spool / f".{os.getpid()}.0002-9-000001-5.lp.gz.tmp"  # a live writer's
+    orphan.write_bytes(b"half a batch")
+    in_flight.write_bytes(b"being written")
+    Spool(spool, 1 << 20)
+    assert not orphan.exists() and in_flight.exists()
