@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,12 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         return f"{self.target}|{self.check}|{self.subject}"
+
+
+def new_run_id() -> str:
+    """The one form of a run id; the agent assigns it before a job starts, so a run stored
+    by a job whose agent then died is still found for its plan slot."""
+    return uuid.uuid4().hex[:16]
 
 
 @dataclass(frozen=True)
