@@ -166,3 +166,25 @@ def test_temporary_spool_files_of_dead_writers_are_removed_on_open(tmp_path):
     in_flight.write_bytes(b"being written")
     Spool(spool, 1 << 20)
     assert not orphan.exists() and in_flight.exists()
+
+
+def test_damage_met_mid_run_still_prints_the_run_and_stores_nothing(good_database, tmp_path):
+    """The file opens (schema and version intact); the previous run's samples are damaged."""
+    path = tmp_path / "records.db"
+    shutil.copy(good_database, path)
+    connection = sqlite3.connect(path)
+    (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'samples'")
+    connection.close()
+    data = bytearray(path.read_bytes())
+    start = (root[0] - 1) * PAGE
+    data[start : start + PAGE] = random.Random(4).randbytes(PAGE)
+    path.write_bytes(data)
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(INVENTORY)
+    run = invoke("run", "-i", str(inventory), "--db", f"sqlite:///{path}")
+    assert run.exit_code == 3
+    *table, error = run.output.rstrip("\n").split("\n")
+    assert any("localhost" in line for line in table)  # the findings, printed
+    assert error.startswith(f"inspect: error: database {path} is not a valid SQLite database")
+    assert error.endswith("this run was not stored (--no-store runs without it)")
+    assert path.read_bytes() == data
