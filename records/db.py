@@ -85,7 +85,10 @@ def _watch_sqlite(engine: Engine, database: str) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:
-            raise damaged(exc) or exc from None
+            error = damaged(exc)
+            if error:
+                raise error from None
+            raise
         finally:
             cursor.close()
 
