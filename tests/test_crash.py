@@ -29,8 +29,8 @@ from tests.services import wait_until
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261207
 # lane: command, processes killed. Each is killed at a random moment of the life its lane's
-# first, uncut, process took (a little past it, so some finish). About 30 s on two idle cores.
-LANES = {"run": ("run", 19), "backup": ("backup", 19), "agent": ("agent", 12)}
+# first, uncut, process took (a little past it, so some finish). 45-90 s on two busy cores.
+LANES = {"run": ("run", 14), "backup": ("backup", 19), "agent": ("agent", 17)}
 AGENT_LIFE = 4.0  # its start and a job or two
 
 
