@@ -302,10 +302,9 @@ class Agent:
                     running.process.kill()
                     running.process.wait()
                 reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
-                if self.plan.settle(reason, running.job.name, running.slot).missed:
-                    log.warning(
-                        "job %s slot %s: %s", running.job.name, _local(running.slot), reason
-                    )
+                if not self.plan.settle(reason, running.job.name, running.slot).missed:
+                    reason = "stopped just after its run was stored: done"
+                log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
         self.running.clear()
 
     def _start_thread(self, loop: Callable[[], None], name: str) -> threading.Thread:
