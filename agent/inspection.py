@@ -6,12 +6,22 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from agent.runner import RunOptions, inspect
+from core.errors import DamagedDatabase, UserError
 from core.inventory import Inventory
 from core.model import InspectionRun, PreviousRun, Target
 
 if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
     from records import Store
     from tickets import ReconcileResult
+
+
+class UnrecordedRun(UserError):
+    """The targets were inspected but the records database is damaged: `run` is still
+    there to show (an inspection is not lost to a broken file)."""
+
+    def __init__(self, run: InspectionRun, message: str) -> None:
+        super().__init__(message)
+        self.run = run
 
 
 def run_and_record(
@@ -28,17 +38,37 @@ def run_and_record(
 
     `before_save` (the export spool) runs before saving, so a crash between the two can
     duplicate a point in the TSDB but never lose one for a stored run. `on_tickets` hears
-    which tickets the run opened, reopened or resolved.
+    which tickets the run opened, reopened or resolved. A damaged database found on the way
+    raises UnrecordedRun once the targets are inspected.
     """
-    previous = store.previous_run if store else (lambda _name: PreviousRun())
+    damaged: list[DamagedDatabase] = []
+
+    def previous(name: str) -> PreviousRun:
+        if store is None or damaged:
+            return PreviousRun()
+        try:
+            return store.previous_run(name)
+        except DamagedDatabase as exc:
+            damaged.append(exc)
+            return PreviousRun()
+
     run = inspect(inventory, targets, options, previous, on_target_done)
     if before_save:
         before_save(run)
-    if store:
-        import tickets  # with records: only a run that stores needs it
+    if not store:
+        return run
+    if damaged:
+        raise UnrecordedRun(run, f"{damaged[0]}; this run was not stored")
+    import tickets  # with records: only a run that stores needs it
 
+    try:
         store.save_run(run)
+    except DamagedDatabase as exc:
+        raise UnrecordedRun(run, f"{exc}; this run was not stored") from None
+    try:
         changes = tickets.reconcile(store.engine, run, inventory)
-        if on_tickets:
-            on_tickets(changes)
+    except DamagedDatabase as exc:
+        raise UnrecordedRun(run, f"{exc}; this run was stored, its tickets not updated") from None
+    if on_tickets:
+        on_tickets(changes)
     return run

@@ -22,6 +22,7 @@ class JobContext:
     job: Job
     store: Store
     exporter: Exporter | None
+    run_id: str = ""  # the id the plan expects (inspection jobs)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,11 @@ def inspect(ctx: JobContext) -> Outcome:
     inventory = ctx.inventory.with_profile(job.profile) if job.profile else ctx.inventory
     targets = inventory.select(job.targets, job.groups)
     options = RunOptions(
-        trigger="schedule", operator="agent", workers=job.workers, timeout=job.timeout
+        trigger="schedule",
+        operator="agent",
+        workers=job.workers,
+        timeout=job.timeout,
+        run_id=ctx.run_id,
     )
     spool = ctx.exporter.enqueue_run if ctx.exporter else None
     run = run_and_record(inventory, targets, options, ctx.store, before_save=spool)

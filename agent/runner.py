@@ -6,7 +6,6 @@ import getpass
 import random
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from agent.pool import Failed, TimedOut, run_bounded
 from core.errors import CollectError, UserError
 from core.failures import FAILURES
 from core.inventory import Inventory
-from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
+from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
 from core.session import Session
 
 PreviousRuns = Callable[[str], PreviousRun]
@@ -29,7 +28,8 @@ MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be w
 class RunOptions:
     """`jitter`: up to this many seconds of random delay before each target starts (spreads
     the handshakes that hit a shared bastion or AAA server); counted inside the deadline.
-    `retries`: extra attempts for transient failures only, `backoff` seconds doubling."""
+    `retries`: extra attempts for transient failures only, `backoff` seconds doubling.
+    `run_id`: given by the agent (its plan knows it before the run); else a new one."""
 
     trigger: str = "manual"
     operator: str = ""
@@ -38,6 +38,7 @@ class RunOptions:
     jitter: float = 0.2
     retries: int = 2
     backoff: float = 0.25
+    run_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def inspect(
         samples.extend(result.samples)
         findings.extend(result.findings)
     return InspectionRun(
-        id=uuid.uuid4().hex[:16],
+        id=options.run_id or new_run_id(),
         trigger=options.trigger,
         operator=options.operator or _operator(),
         started_at=started,

@@ -19,3 +19,7 @@ class CollectError(Exception):
         self.reason = reason
         self.transient = transient
         self.attempts = 1
+
+
+class DamagedDatabase(UserError):
+    """The records database file is not a database or is damaged; it is left as it was."""
