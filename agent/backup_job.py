@@ -9,9 +9,9 @@ from agent.config_backups import config_targets, run_config_backups
 from backup import KINDS
 from core.backups import Database, select_databases
 from core.errors import UserError
-from core.inventory import Inventory
 from core.model import Target
 from records import Store
+from settings.inventory import Inventory
 
 
 def run_backup_job(

@@ -10,9 +10,9 @@ import getpass
 from collections.abc import Sequence
 from datetime import datetime
 
-from core.inventory import Inventory
 from core.model import Finding, InspectionRun, new_run_id
 from records import Store
+from settings.inventory import Inventory
 
 TRIGGER = "backup"
 

@@ -19,10 +19,10 @@ from backup.db.verify import verify_backup
 from backup.offsite import copy_offsite
 from core.backups import BackupRecord, Database, VerificationRecord
 from core.errors import UserError
-from core.inventory import Inventory
 from core.model import Finding, InspectionRun
 from records import Store
 from records.backups import BackupStore
+from settings.inventory import Inventory
 
 Clock = Callable[[], datetime]
 KIND = "db"

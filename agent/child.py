@@ -110,8 +110,8 @@ def _run(request: dict) -> dict:
     from agent.export.influx import Exporter
     from agent.jobs import KINDS, JobContext
     from agent.scheduler import build_jobs
-    from core import inventory as inventory_loader
     from records import open_store
+    from settings import inventory as inventory_loader
 
     if request["job"] is None:
         open_store(request["db"])

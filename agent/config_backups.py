@@ -23,10 +23,10 @@ from backup.config import (
 )
 from core.backups import BackupRecord
 from core.errors import CollectError, UserError
-from core.inventory import Inventory
 from core.model import Finding, Target
 from records import Store
 from records.backups import BackupStore
+from settings.inventory import Inventory
 
 KIND = "config"
 DEVICE_KINDS = ("switch", "router", "firewall")

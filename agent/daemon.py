@@ -28,14 +28,14 @@ from agent import child, metrics
 from agent.export.influx import Exporter
 from agent.jobs import KINDS
 from agent.scheduler import Job, build_jobs, decide, slots_between
-from core import inventory as inventory_loader
-from core.durations import parse_seconds
 from core.errors import UserError
-from core.inventory import Inventory
 from core.model import new_run_id
 from records import Store
 from records.agent_schema import DONE, MISSED, RUNNING
 from records.plan import Plan
+from settings import inventory as inventory_loader
+from settings.durations import parse_seconds
+from settings.inventory import Inventory
 
 log = logging.getLogger("opsinspect.agent")
 Clock = Callable[[], datetime]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from agent.runner import RunOptions, inspect
 from core.errors import DamagedDatabase, UserError
-from core.inventory import Inventory
 from core.model import InspectionRun, PreviousRun, Target
+from settings.inventory import Inventory
 
 if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
     from records import Store

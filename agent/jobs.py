@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agent.scheduler import Job
-from core.inventory import Inventory
+from settings.inventory import Inventory
 
 if TYPE_CHECKING:
     from agent.export.influx import Exporter

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from collectors import default_names
 from collectors.local import cpu_times, host_samples
-from core.inventory import Inventory
 from core.model import Sample
-from core.profiles import FilesystemRule
+from settings.inventory import Inventory
+from settings.profiles import FilesystemRule
 
 
 class HostMetrics:

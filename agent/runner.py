@@ -14,11 +14,11 @@ from pathlib import Path
 import checks
 import collectors
 from agent.pool import Failed, TimedOut, run_bounded
+from collectors.session import Session
 from core.errors import CollectError, UserError
 from core.failures import FAILURES
-from core.inventory import Inventory
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
-from core.session import Session
+from settings.inventory import Inventory
 
 PreviousRuns = Callable[[str], PreviousRun]
 MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be worth it

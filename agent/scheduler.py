@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from core.cronexpr import CronExpr
-from core.durations import parse_seconds
 from core.errors import UserError
-from core.inventory import Inventory
-from core.inventory_spec import ScheduleSpec
+from settings.cronexpr import CronExpr
+from settings.durations import parse_seconds
+from settings.inventory import Inventory
+from settings.inventory_spec import ScheduleSpec
 
 DEFAULT_SCHEDULES: Mapping[str, ScheduleSpec] = {
     "inspection": ScheduleSpec(cron="0 8,14,20 * * *"),

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from backup.artifact import CHUNK, BackupError, manifest_path, sha256_file
-from core import secrets
 from core.backups import BackupRecord, CopyRecord, Offsite
 from core.errors import UserError
+from settings import secrets
 
 Clock = Callable[[], datetime]
 

@@ -31,11 +31,11 @@ from agent import child, metrics  # noqa: E402
 from agent.export.influx import Exporter  # noqa: E402
 from agent.runner import RunOptions, inspect  # noqa: E402
 from agent.scheduler import IntervalTrigger, Job  # noqa: E402
-from core.inventory import Inventory  # noqa: E402
-from core.inventory_spec import ExportSpec  # noqa: E402
-from core.session import Session  # noqa: E402
+from collectors.session import Session  # noqa: E402
 from records import open_store  # noqa: E402
 from records.plan import Plan  # noqa: E402
+from settings.inventory import Inventory  # noqa: E402
+from settings.inventory_spec import ExportSpec  # noqa: E402
 from tests.services import free_port  # noqa: E402
 from tests.services.victoriametrics import VictoriaMetrics  # noqa: E402
 

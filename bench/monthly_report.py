@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from core.status import Status  # noqa: E402
-from core.tickets_spec import TicketsSpec  # noqa: E402
 from records import open_store  # noqa: E402
 from records.assessments import publish  # noqa: E402
 from records.schema import FindingRow, RunRow  # noqa: E402
 from records.tickets_schema import TicketRow  # noqa: E402
+from settings.tickets_spec import TicketsSpec  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONTH_START = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 2026-11-01 00:00 in Shanghai

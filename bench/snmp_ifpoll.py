@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from collectors.session import Session  # noqa: E402
 from collectors.snmp import SnmpCollector, repetitions  # noqa: E402
 from collectors.snmp_oids import IF_COLUMNS  # noqa: E402
 from core.model import Target  # noqa: E402
-from core.session import Session  # noqa: E402
 from tests.services.snmpd import serve as serve_snmpd  # noqa: E402
 from tests.services.snmpsim import serve as serve_recording  # noqa: E402
 

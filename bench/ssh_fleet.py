@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from collectors import linux_script  # noqa: E402
 from collectors.local import CPU_INTERVAL  # noqa: E402
-from core.profiles import STANDARD  # noqa: E402
+from settings.profiles import STANDARD  # noqa: E402
 from tests.services.sshd import (  # noqa: E402
     SshServer,
     ensure_test_user,

@@ -15,8 +15,8 @@ from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
 from core.model import NOT_MEASURED, Finding, Sample, Target
-from core.profiles import STANDARD, Profile
 from core.status import Status
+from settings.profiles import STANDARD, Profile
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from typing import ClassVar
 
 from checks.threshold import describe, judge
 from core.model import Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 METRIC = "cpu.used_percent"
 HINT = (

@@ -8,8 +8,8 @@ from typing import ClassVar
 from checks.counters import restart_between, uptime
 from checks.threshold import ThresholdCheck
 from core.model import DEVICE, Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 DEVICE_THRESHOLD_CHECKS = (
     ThresholdCheck(

@@ -20,8 +20,8 @@ from checks.counters import (
 )
 from checks.threshold import describe, judge
 from core.model import DEVICE, Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 
 @dataclass(frozen=True)

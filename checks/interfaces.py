@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 from checks.counters import by_interface
 from core.model import DEVICE, Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 HINT = (
     "Check the link from both ends: `show interfaces {subject}` (errors, last input, reason "

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from core.model import HOST, Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*"})
 HINT = (

@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from checks.threshold import describe, judge
 from core.model import HOST, Finding, Sample, Target
-from core.profiles import Profile, Thresholds
 from core.status import Status
+from settings.profiles import Profile, Thresholds
 
 HINT = (
     "Check `systemctl status {subject}` and `journalctl -u {subject} -n 50` to learn why it "

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from core.model import HOST, Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 # boot time is derived from uptime and drifts by a second or so between reads
 TOLERANCE_SECONDS = 5.0

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from core.model import HOST, Finding, Sample, Target
-from core.profiles import Profile, Thresholds
 from core.status import Status
+from settings.profiles import Profile, Thresholds
 
 
 def judge(value: float, thresholds: Thresholds) -> tuple[Status, str]:

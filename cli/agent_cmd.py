@@ -77,8 +77,8 @@ def status(sources: Sources, output_format: str) -> None:
     from agent.export.influx import spool_for
     from agent.lock import AgentLock
     from agent.scheduler import build_jobs
-    from core.durations import parse_seconds
     from records.plan import Plan
+    from settings.durations import parse_seconds
 
     inv = sources.inventory
     plan = Plan(sources.engine)

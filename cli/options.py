@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from core import inventory as inventory_loader
 from core.paths import default_database_url
+from settings import inventory as inventory_loader
 
 _META_KEY = "opsinspect.sources"
 

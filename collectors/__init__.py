@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar, Protocol
 
+from collectors.session import Session
 from core.errors import UserError
 from core.model import Missing, Sample, Target
-from core.session import Session
 
 
 class Collector(Protocol):

@@ -15,7 +15,7 @@ from collectors.linux_processes import Proc, process_samples, process_table, use
 from collectors.linux_script import sections
 from collectors.local import SKIPPED_DISKS
 from core.model import Missing, Sample
-from core.profiles import FilesystemRule, Profile
+from settings.profiles import FilesystemRule, Profile
 
 SampleMaker = Callable[..., Sample]
 SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's sector size

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypedDict
 
 from core.model import Sample
-from core.profiles import ProcessRule
+from settings.profiles import ProcessRule
 
 SampleMaker = Callable[..., Sample]
 KIB = 1024

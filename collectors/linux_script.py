@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shlex
 
-from core.profiles import Profile
+from settings.profiles import Profile
 
 MARK = "@@opsinspect:"
 

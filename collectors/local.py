@@ -12,9 +12,9 @@ import psutil
 
 from collectors import noted
 from collectors.local_processes import listening_ports, process_samples
+from collectors.session import Session
 from core.model import HOST, Sample, Target
-from core.profiles import FilesystemRule
-from core.session import Session
+from settings.profiles import FilesystemRule
 
 CPU_INTERVAL = 0.5
 SKIPPED_DISKS = ("loop", "ram", "zram", "sr")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 import psutil
 
 from core.model import Missing, Sample
-from core.profiles import ProcessRule
+from settings.profiles import ProcessRule
 
 SampleMaker = Callable[..., Sample]
 ATTRS = ["name", "cmdline", "username", "status", "memory_info", "cpu_times"]

@@ -24,9 +24,9 @@ from collectors.netcli_parsers import (
     merge,
     plan_for,
 )
+from collectors.session import Session
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
-from core.session import Session
 
 Stamped = tuple[Facts, datetime]
 _COUNTERS = tuple(f"if.{d}_{c}" for c in ("octets", "errors", "discards") for d in ("in", "out"))

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core import secrets
 from core.errors import CollectError, UserError
-from core.inventory_spec import CliSpec
 from core.model import Target
+from settings import secrets
+from settings.inventory_spec import CliSpec
 
 if TYPE_CHECKING:
     from netmiko import BaseConnection

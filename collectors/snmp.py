@@ -22,12 +22,12 @@ from typing import Any, ClassVar
 from collectors import noted
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
+from collectors.session import Session
 from collectors.snmp_agent import Agent
 from collectors.snmp_usm import UsmScope
-from core import secrets
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
-from core.session import Session
+from settings import secrets
 
 AUTH_PROTOCOLS = {
     "MD5": "USM_AUTH_HMAC96_MD5",

@@ -20,12 +20,12 @@ from typing import Any, ClassVar
 
 from collectors import linux_parsers, linux_script, noted, ssh_hostkeys
 from collectors.local import CPU_INTERVAL
+from collectors.session import Session
 from collectors.ssh_paramiko import paramiko
-from core import secrets
 from core.errors import CollectError, UserError
-from core.inventory_spec import SshSpec, parse_jump_host
 from core.model import HOST, Sample, Target
-from core.session import Session
+from settings import secrets
+from settings.inventory_spec import SshSpec, parse_jump_host
 
 # paramiko logs handshake failures at ERROR; we report them as findings, not stderr noise
 logging.getLogger("paramiko").addHandler(logging.NullHandler())

@@ -13,7 +13,7 @@ from pathlib import Path
 from collectors.ssh_paramiko import paramiko
 from core import paths
 from core.errors import CollectError
-from core.inventory_spec import CliSpec, HostKeySettings
+from settings.inventory_spec import CliSpec, HostKeySettings
 
 SYSTEM_KNOWN_HOSTS = (Path("/etc/ssh/ssh_known_hosts"), Path("~/.ssh/known_hosts"))
 InvalidHostKey = paramiko.hostkeys.InvalidHostKey

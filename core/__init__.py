@@ -1,1 +1,3 @@
-"""Shared types, inventory and settings loading, thresholds and secrets. Imports nothing of ours."""
+"""The kernel: the records that flow (model, status, failures), errors, paths, redaction.
+
+Imports nothing of ours, so every package can import it."""

@@ -6,12 +6,21 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from core.change_windows import ChangeWindow
 from core.status import Status, worst
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class Window(Protocol):
+    """A span when changes are expected; settings.change_windows.ChangeWindow is the one kind.
+
+    A protocol so the kernel names what a Target carries without importing the settings."""
+
+    def overlaps(self, since: datetime, until: datetime) -> bool: ...
+
+    def describe(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Target:
     cli: Mapping[str, Any] | None = None
     interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
-    change_windows: tuple[ChangeWindow, ...] = ()
+    change_windows: tuple[Window, ...] = ()
 
     @property
     def is_local(self) -> bool:

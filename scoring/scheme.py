@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import UserError
-from core.validation import validate
-from core.yamlsource import load_yaml
+from settings.validation import validate
+from settings.yamlsource import load_yaml
 
 DEFAULT_SCHEME = Path(__file__).with_name("default_scheme.yaml")
 

@@ -5,9 +5,9 @@ import textwrap
 
 from agent.jobs import KINDS, JobContext
 from agent.scheduler import IntervalTrigger, Job
-from core.inventory import load
 from records import open_store
 from records.backups import BackupStore
+from settings.inventory import load
 
 
 def test_backup_job_backs_up_due_databases(tmp_path):

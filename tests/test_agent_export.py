@@ -12,8 +12,8 @@ from pathlib import Path
 from agent.export.influx import Exporter
 from agent.export.lineprotocol import lines
 from agent.spool import Spool
-from core.inventory_spec import ExportSpec
 from core.model import Sample
+from settings.inventory_spec import ExportSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from agent.metrics import HostMetrics, for_inventory
-from core.inventory import Inventory, load
-from core.profiles import FilesystemRule
+from settings.inventory import Inventory, load
+from settings.profiles import FilesystemRule
 from tests.services import wait_until
 from tests.test_agent_process import AgentProcess, entries
 from tests.test_agent_settings import inspect_cli

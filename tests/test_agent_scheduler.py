@@ -16,9 +16,9 @@ from agent.scheduler import (
     slots_between,
     splay_offset,
 )
-from core.cronexpr import CronExpr
-from core.durations import parse_seconds
-from core.inventory import Inventory
+from settings.cronexpr import CronExpr
+from settings.durations import parse_seconds
+from settings.inventory import Inventory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

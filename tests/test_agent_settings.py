@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import UserError
-from core.inventory import load
+from settings.inventory import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

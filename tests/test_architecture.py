@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = {"core"}
+BASE = {"core", "settings"}
 ALLOWED = {
     "core": set(),
+    "settings": {"core"},
     "collectors": BASE,
     "checks": BASE,
     "backup": BASE,

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from agent.backups import run_db_backups, verify_db_backups
-from core.inventory import load
 from records import open_store
+from settings.inventory import load
 from tests.test_backup_db import inspect
 
 START = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from backup.config import ConfigRepository, backup_device, compare, normalise, render
-from core.change_windows import ChangeWindow
 from core.errors import UserError
 from core.model import Target
 from core.status import Status
+from settings.change_windows import ChangeWindow
 from tests.services import require_program
 
 FIXTURES = Path(__file__).parent / "fixtures" / "configs"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from backup.config import Commit
-from core.change_windows import ChangeWindow
+from settings.change_windows import ChangeWindow
 
 SAT_NIGHT = ChangeWindow(cron="0 22 * * 6", duration=timedelta(hours=4))  # Sat 22:00-02:00
 COMMIT = Commit(

@@ -199,10 +199,10 @@ def test_backup_runs_never_resolve_a_devices_inspection_tickets(fake_cisco_switc
     """A backup run names the switch but says nothing about its ports: their ticket stays."""
     require_program("git")
     import tickets as ticket_rules
-    from core.inventory import load
     from core.model import Finding, InspectionRun
     from core.status import Status
     from records import open_store
+    from settings.inventory import load
 
     inv, db = write_inventory(tmp_path, {"port-sw": switch_host(fake_cisco_switch)})
     store = open_store(db)

@@ -7,9 +7,9 @@ import pytest
 import checks
 from checks import CheckContext
 from core.model import Sample, Target
-from core.profiles import PortRule, ProcessRule, Profile
 from core.status import Status
-from core.thresholds import Range
+from settings.profiles import PortRule, ProcessRule, Profile
+from settings.thresholds import Range
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 HOST = Target("web01")
@@ -119,7 +119,7 @@ def test_profile_threshold_override_and_disable():
 
 
 def _t(warning, critical):
-    from core.profiles import Thresholds
+    from settings.profiles import Thresholds
 
     return Thresholds(Range.parse(warning), Range.parse(critical))
 

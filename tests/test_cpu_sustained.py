@@ -17,10 +17,10 @@ from checks import CheckContext
 from checks.threshold import judge
 from collectors import linux_parsers
 from collectors.linux_script import MARK
-from core.inventory import LOCALHOST, Inventory
 from core.model import HOST, PreviousRun, Sample
-from core.profiles import STANDARD
 from core.status import Status
+from settings.inventory import LOCALHOST, Inventory
+from settings.profiles import STANDARD
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 # two /proc/stat reads half a second apart on a 2-CPU host: both CPUs busy all the time

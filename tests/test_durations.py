@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.durations import parse_duration
+from settings.durations import parse_duration
 
 
 @pytest.mark.parametrize(

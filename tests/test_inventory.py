@@ -3,7 +3,7 @@ import textwrap
 import pytest
 
 from core.errors import UserError
-from core.inventory import load
+from settings.inventory import load
 
 EXAMPLE = """\
 defaults: {profile: standard, labels: {site: bj}}

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from cli.main import cli
 from core.errors import UserError
-from core.inventory import load
+from settings.inventory import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = "short7!"  # 7 characters: below the SNMPv3 minimum of 8
@@ -163,7 +163,7 @@ def test_checking_key_files_loads_no_ssh_library(tmp_path):
     """The agent's resident process loads the inventory; paramiko stays in its job children."""
     path = write(tmp_path, f"hosts:\n  web1: {{ssh: {{key_file: {key_file(tmp_path, 'id')}}}}}\n")
     probe = (
-        "import sys\nfrom pathlib import Path\nfrom core.inventory import load\n"
+        "import sys\nfrom pathlib import Path\nfrom settings.inventory import load\n"
         f"load(Path({str(path)!r}))\nprint('paramiko' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,

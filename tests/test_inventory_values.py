@@ -4,7 +4,7 @@ counts and timeouts out of range or of the wrong type, patterns that do not comp
 import pytest
 
 from core.errors import UserError
-from core.inventory import load
+from settings.inventory import load
 
 
 def error_of(tmp_path, text):

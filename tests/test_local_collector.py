@@ -11,9 +11,9 @@ import psutil
 import pytest
 
 from collectors.local import LocalCollector
+from collectors.session import Session
 from core.model import Target
-from core.profiles import ProcessRule, Profile
-from core.session import Session
+from settings.profiles import ProcessRule, Profile
 
 HOST = Target("localhost")
 

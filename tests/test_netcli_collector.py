@@ -13,9 +13,9 @@ import collectors
 from collectors.netcli import NetCliCollector, samples
 from collectors.netcli_connection import connect_params
 from collectors.netcli_parsers import PLATFORMS, Facts, InterfaceState, plan_for
+from collectors.session import Session
 from core.errors import UserError
 from core.model import Target
-from core.session import Session
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -20,12 +20,12 @@ import yaml
 from agent.runner import inspect_target
 from collectors.netcli import NetCliCollector
 from collectors.netcli_connection import cli_session
+from collectors.session import Session
 from collectors.ssh_hostkeys import own_known_hosts
 from core.errors import CollectError
-from core.inventory import Inventory
 from core.model import PreviousRun, Sample
-from core.session import Session
 from core.status import Status
+from settings.inventory import Inventory
 from tests.services import free_port
 from tests.services.sshd import keygen
 

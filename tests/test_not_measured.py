@@ -17,10 +17,10 @@ from collectors import linux_parsers
 from collectors.linux_script import MARK
 from collectors.netcli import ASPECT_METRICS
 from collectors.netcli_parsers import PLATFORMS
-from core.inventory import Inventory
 from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, Target
-from core.profiles import STANDARD, PortRule, ProcessRule, Profile
 from core.status import Status
+from settings.inventory import Inventory
+from settings.profiles import STANDARD, PortRule, ProcessRule, Profile
 from tests.services.sshd import new_workdir, start_sshd
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

@@ -17,9 +17,9 @@ import collectors
 from agent.pool import TimedOut, run_bounded
 from agent.runner import RunOptions, inspect, inspect_target
 from core.errors import CollectError
-from core.inventory import Inventory
 from core.model import PreviousRun, Sample, Target
 from core.status import Status
+from settings.inventory import Inventory
 
 NO_HISTORY = lambda _name: PreviousRun()  # noqa: E731
 

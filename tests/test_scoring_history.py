@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from bench.synthetic_history import Size, generate
 from cli.main import cli
 from core.backups import BackupRecord, VerificationRecord
-from core.inventory import Inventory
 from core.model import Finding, InspectionRun, Target
 from core.status import Status
 from records import open_store
@@ -34,6 +33,7 @@ from scoring.gather import gather
 from scoring.judged import Judged
 from scoring.kpis import Subject, compute, tickets_of
 from scoring.period import parse
+from settings.inventory import Inventory
 from tests.test_tickets_support import ticket_fact
 from tickets import lifecycle, reconcile
 from tickets.verdicts import REPEAT_WINDOW

@@ -9,10 +9,10 @@ import time
 import pytest
 
 import collectors
+from collectors.session import Session
 from collectors.snmp import SnmpCollector
 from core.errors import CollectError
 from core.model import Target
-from core.session import Session
 from tests.services import free_port
 
 SYS_UPTIME, IF_NUMBER = "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.2.1.0"

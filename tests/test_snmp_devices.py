@@ -14,13 +14,13 @@ from agent.inspection import run_and_record
 from agent.runner import RunOptions
 from checks import CheckContext
 from checks.counters import WRAP_32, counter_rate
+from collectors.session import Session
 from collectors.snmp import SnmpCollector
-from core.inventory import Inventory
 from core.model import Target
-from core.profiles import STANDARD
-from core.session import Session
 from core.status import Status
 from records import open_store
+from settings.inventory import Inventory
+from settings.profiles import STANDARD
 from tests.services.snmpsim import RATE_IN
 
 IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"

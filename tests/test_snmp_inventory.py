@@ -6,7 +6,7 @@ import pytest
 
 import collectors
 from core.errors import UserError
-from core.inventory import load
+from settings.inventory import load
 
 EXAMPLE = """\
 groups:

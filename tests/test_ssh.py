@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from agent.runner import RunOptions, inspect
 from cli.main import cli
 from collectors.local import LocalCollector
+from collectors.session import Session
 from collectors.ssh import SshCollector
 from collectors.ssh_hostkeys import own_known_hosts
-from core import inventory as inventory_loader
 from core.errors import UserError
 from core.model import Target
-from core.session import Session
 from core.status import Status
+from settings import inventory as inventory_loader
 from tests.services.sshd import keygen, new_workdir, start_sshd
 
 
@@ -281,7 +281,7 @@ def test_the_cheapest_recorded_host_key_type_is_asked_for(tmp_path, two_key_sshd
     """ed25519 costs the server far less to sign with than RSA: ask for it whenever
     known_hosts has it, whatever its line order; with only RSA recorded, RSA still works."""
     from collectors.ssh import connect, endpoint
-    from core.inventory_spec import SshSpec
+    from settings.inventory_spec import SshSpec
 
     server, rsa = two_key_sshd
     lines = {"rsa": " ".join(rsa), "ed25519": server.host_public_key}

@@ -13,7 +13,7 @@ import pytest
 
 from collectors import linux_parsers, linux_processes, linux_script
 from core.model import Sample
-from core.profiles import STANDARD, FilesystemRule, ProcessRule, Profile
+from settings.profiles import STANDARD, FilesystemRule, ProcessRule, Profile
 from tests.services import require_program
 
 CAPTURE = Path(__file__).parent / "fixtures" / "linux" / "debian12-vm.out"

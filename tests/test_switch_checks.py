@@ -8,8 +8,8 @@ import checks
 from checks import CheckContext
 from checks.counters import WRAP_32, counter_rate, restart_between
 from core.model import Finding, Sample, Target
-from core.profiles import Profile
 from core.status import Status
+from settings.profiles import Profile
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 T1 = T0 + timedelta(seconds=300)

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from core.thresholds import Range
+from settings.thresholds import Range
 
 # Nagios plugin development guidelines, "threshold and ranges" table
 CASES = [

@@ -60,8 +60,8 @@ def test_the_fault_report_window_is_the_inventorys(env):
     env["inventory"].write_text(
         "hosts: {box-9: {}}\ntickets: {sla: {fault_report_within: 48h}}\n"
     )
-    from core import inventory as loader
     from records import open_store
+    from settings import inventory as loader
 
     spec = loader.load(env["inventory"]).tickets
     engine = open_store(env["db"]).engine
@@ -117,8 +117,8 @@ def test_an_empty_period_is_no_data_in_the_cli_and_the_reports(env, tmp_path):
 
 def test_ticket_list_and_scoring_agree_on_a_worked_ticket(env):
     """The ticket list's words and the KPIs' evidence for one ticket through its life."""
-    from core import inventory as loader
     from records import open_store
+    from settings import inventory as loader
 
     spec = loader.load(env["inventory"]).tickets
     engine = open_store(env["db"]).engine

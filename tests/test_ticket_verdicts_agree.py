@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import UserError
-from core.tickets_spec import SlaSpec, TicketsSpec
 from records import open_store
 from records.tickets import list_tickets
 from scoring.facts import Facts
@@ -17,6 +16,7 @@ from scoring.gather import gather
 from scoring.judged import Judged
 from scoring.kpis import Subject, compute, tickets_of
 from scoring.period import parse
+from settings.tickets_spec import SlaSpec, TicketsSpec
 from tests.test_tickets_support import ticket_fact
 from tickets import lifecycle, sla
 from tickets.verdicts import Rules

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from core import inventory as inventory_loader
 from records import open_store
+from settings import inventory as inventory_loader
 from tickets import lifecycle
 
 

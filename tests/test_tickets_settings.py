@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import UserError
-from core.inventory import load
+from settings.inventory import load
 
 DOC = Path(__file__).parent.parent / "docs" / "tickets.md"
 

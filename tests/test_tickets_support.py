@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core import inventory as inventory_loader
 from core.model import Finding, InspectionRun
 from core.status import Status
 from records import open_store
 from records.tickets import Ticket, list_tickets
 from scoring.facts import TicketFact
+from settings import inventory as inventory_loader
 
 T0 = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # a Monday
 

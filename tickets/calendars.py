@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.tickets_spec import WEEKDAYS, CalendarSpec
+from settings.tickets_spec import WEEKDAYS, CalendarSpec
 
 _MAX_DAYS = 3660  # a deadline further than ten years out is a configuration mistake
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, or_, select
 
-from core.tickets_spec import TicketsSpec
 from records.tickets import add_event, write_transaction
 from records.tickets_schema import ACTIVE_STATES, TicketRow
+from settings.tickets_spec import TicketsSpec
 from tickets import outbox
 from tickets.clock import Clock, checked, utc_now
 from tickets.lifecycle import SYSTEM_ACTOR

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.status import Status
-from core.tickets_spec import TicketsSpec
+from settings.tickets_spec import TicketsSpec
 
 CATEGORIES = ("server", "network", "database", "backup", "security", "other")
 _KIND_CATEGORY = {

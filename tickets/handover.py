@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from core.tickets_spec import TicketsSpec
 from records import tickets as store
 from records.tickets import Event, Ticket
 from records.tickets_schema import ACTIVE_STATES
+from settings.tickets_spec import TicketsSpec
 from tickets import sla
 from tickets.clock import Clock, checked, utc_now
 from tickets.messages import iso

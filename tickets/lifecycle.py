@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.status import Status
-from core.tickets_spec import TicketsSpec
 from records.tickets import (
     Ticket,
     add_event,
@@ -24,6 +23,7 @@ from records.tickets import (
     write_transaction,
 )
 from records.tickets_schema import ACTIVE_STATES, TicketRow
+from settings.tickets_spec import TicketsSpec
 from tickets import outbox, sla
 from tickets.clock import Clock, checked, utc_now
 from tickets.grading import CATEGORIES

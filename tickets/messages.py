@@ -8,8 +8,8 @@ from typing import Any
 
 from core import markdown as md
 from core.status import Status
-from core.tickets_spec import TicketsSpec
 from records.tickets_schema import TicketRow
+from settings.tickets_spec import TicketsSpec
 
 HEADLINES = {"open": "OPEN", "escalate": "ESCALATED", "resolve": "RESOLVED"}
 

@@ -11,12 +11,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from core.inventory import Inventory
 from core.model import InspectionRun, Target
 from core.status import Status
-from core.tickets_spec import TicketsSpec
 from records.tickets import add_event, write_transaction
 from records.tickets_schema import FingerprintStateRow, TicketRow
+from settings.inventory import Inventory
+from settings.tickets_spec import TicketsSpec
 from tickets import grading, sla
 from tickets.clock import Clock, checked, utc_now
 from tickets.lifecycle import SYSTEM_ACTOR, new_ticket, reopen_row, resolve_row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.tickets_spec import END_OF_DAY, TicketsSpec
+from settings.tickets_spec import END_OF_DAY, TicketsSpec
 from tickets import verdicts
 from tickets.calendars import Calendar
 

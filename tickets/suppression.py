@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.cronexpr import CronExpr
 from core.model import Target
 from core.status import Status
-from core.tickets_spec import MaintenanceSpec, TicketsSpec
 from records.tickets_schema import FingerprintStateRow, TicketRow
+from settings.cronexpr import CronExpr
+from settings.tickets_spec import MaintenanceSpec, TicketsSpec
 
 REACHABILITY = "reachability"
 

@@ -15,10 +15,10 @@ from typing import Protocol
 from sqlalchemy import and_, func, literal, not_
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.tickets_spec import TicketsSpec
 from records.sqltime import exceeds
 from records.tickets_schema import TicketRow
 from records.types import UtcDateTime
+from settings.tickets_spec import TicketsSpec
 
 PENDING, MET, BREACHED = "pending", "met", "breached"
 NOT_OWED = ""  # a fault report only grades in `sla.fault_report_grades` owe, once resolved

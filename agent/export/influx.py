@@ -25,12 +25,13 @@ from pathlib import Path
 
 from agent.export.lineprotocol import batches
 from agent.spool import Spool, points_in
-from core import paths, secrets
-from core.durations import parse_seconds
-from core.inventory_spec import ExportSpec
+from core import paths
 from core.model import InspectionRun, Sample
 from core.redact import scrub
 from core.redact import url as redacted
+from settings import secrets
+from settings.durations import parse_seconds
+from settings.inventory_spec import ExportSpec
 
 log = logging.getLogger("opsinspect.export")
 RETRY_STATUSES = frozenset({401, 403, 404, 408, 413, 429})

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from backup.config.repository import Commit
-from core.change_windows import ChangeWindow
 from core.model import Finding
 from core.status import Status
+from settings.change_windows import ChangeWindow
 
 CHECK = "config_change"
 SUBJECT = "running-config"

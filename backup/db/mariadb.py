@@ -10,8 +10,8 @@ from pathlib import Path
 
 from backup.compress import decompressed
 from backup.db import tools
-from core import secrets
 from core.backups import Database
+from settings import secrets
 
 _DUMP_OPTIONS = ("--single-transaction", "--routines", "--events", "--triggers", "--hex-blob")
 _TABLES = (

@@ -11,8 +11,8 @@ from typing import Any
 
 from backup.artifact import BackupError
 from backup.db import tools
-from core import secrets
 from core.backups import Database
+from settings import secrets
 
 _TABLES = """
 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

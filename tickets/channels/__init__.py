@@ -19,7 +19,7 @@ SENDERS: dict[str, Callable[..., None]] = {
 
 def secret_values(channel) -> list[str]:
     """The resolved secrets of a channel, so error text can be scrubbed of them."""
-    from core import secrets
+    from settings import secrets
 
     values = []
     refs = [getattr(channel, key, None) for key in ("url", "secret", "password")]

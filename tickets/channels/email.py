@@ -6,8 +6,8 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from core import secrets
-from core.tickets_spec import EmailChannel
+from settings import secrets
+from settings.tickets_spec import EmailChannel
 from tickets.channels.http import DeliveryError
 from tickets.messages import Message
 

@@ -7,8 +7,8 @@ import hashlib
 import hmac
 import time
 
-from core import secrets
-from core.tickets_spec import RobotChannel
+from settings import secrets
+from settings.tickets_spec import RobotChannel
 from tickets.channels.http import check_robot_reply, post_json, resolved_url
 from tickets.messages import Message
 

@@ -8,8 +8,8 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-from core import secrets
 from core.redact import url as redacted_url
+from settings import secrets
 
 
 class DeliveryError(Exception):

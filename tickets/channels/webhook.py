@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core import secrets
-from core.tickets_spec import WebhookChannel
+from settings import secrets
+from settings.tickets_spec import WebhookChannel
 from tickets.channels.http import post_json, resolved_url
 from tickets.messages import Message
 

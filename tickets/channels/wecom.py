@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.tickets_spec import RobotChannel
+from settings.tickets_spec import RobotChannel
 from tickets.channels.http import check_robot_reply, post_json, resolved_url
 from tickets.messages import Message
 

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
 
-from core import secrets
-from core.durations import parse_duration
-from core.spec_types import FilePath, Port, Regex, Seconds, integer, number
-from core.thresholds import Range
-from core.tickets_spec import Cron, TicketsSpec, TimeZone
+from settings import secrets
+from settings.durations import parse_duration
+from settings.spec_types import FilePath, Port, Regex, Seconds, integer, number
+from settings.thresholds import Range
+from settings.tickets_spec import Cron, TicketsSpec, TimeZone
 
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 

@@ -16,11 +16,12 @@ from core.backups import (
     Retention,
     default_config_backups,
 )
-from core.change_windows import ChangeWindow
-from core.credential_checks import check_credentials
-from core.durations import parse_duration
 from core.errors import UserError
-from core.inventory_spec import (
+from core.model import Target
+from settings.change_windows import ChangeWindow
+from settings.credential_checks import check_credentials
+from settings.durations import parse_duration
+from settings.inventory_spec import (
     ConfigBackupsSpec,
     DatabaseSpec,
     ExportSpec,
@@ -28,9 +29,8 @@ from core.inventory_spec import (
     ProfileSpec,
     ScheduleSpec,
 )
-from core.model import Target
-from core.parents import check_parents
-from core.profiles import (
+from settings.parents import check_parents
+from settings.profiles import (
     DEFAULT_THRESHOLDS,
     STANDARD,
     FilesystemRule,
@@ -39,10 +39,10 @@ from core.profiles import (
     Profile,
     Thresholds,
 )
-from core.thresholds import Range
-from core.tickets_spec import TicketsSpec, reference_problems
-from core.validation import validate
-from core.yamlsource import YamlDocument, load_yaml
+from settings.thresholds import Range
+from settings.tickets_spec import TicketsSpec, reference_problems
+from settings.validation import validate
+from settings.yamlsource import YamlDocument, load_yaml
 
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
 

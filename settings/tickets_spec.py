@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from core import secrets
-from core.cronexpr import CronExpr
-from core.durations import parse_duration
-from core.spec_types import FilePath, Port
+from settings import secrets
+from settings.cronexpr import CronExpr
+from settings.durations import parse_duration
+from settings.spec_types import FilePath, Port
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")

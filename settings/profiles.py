@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from core.thresholds import Range
+from settings.thresholds import Range
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.errors import UserError
-from core.spec_types import EXPECTED
-from core.yamlsource import KeyPath, YamlDocument, dotted, printable
+from settings.spec_types import EXPECTED
+from settings.yamlsource import KeyPath, YamlDocument, dotted, printable
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -15,10 +15,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from core import layers, secrets
-from core.inventory_spec import InventorySpec
 from core.model import Target
-from core.yamlsource import KeyPath, YamlDocument
+from settings import layers, secrets
+from settings.inventory_spec import InventorySpec
+from settings.yamlsource import KeyPath, YamlDocument
 
 # RFC 3414 11.2: a pass phrase of at least 8 octets; net-snmp and pysnmp refuse shorter ones
 MIN_V3_KEY = 8

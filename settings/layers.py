@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.inventory_spec import InventorySpec
-from core.yamlsource import KeyPath
+from settings.inventory_spec import InventorySpec
+from settings.yamlsource import KeyPath
 
 
 def origin(spec: InventorySpec, host: str, keys: KeyPath) -> KeyPath:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core import layers
-from core.inventory_spec import InventorySpec
 from core.model import Target
-from core.yamlsource import KeyPath, YamlDocument
+from settings import layers
+from settings.inventory_spec import InventorySpec
+from settings.yamlsource import KeyPath, YamlDocument
 
 
 def check_parents(spec: InventorySpec, targets: Sequence[Target], doc: YamlDocument) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from core.profiles import STANDARD, Profile
+from settings.profiles import STANDARD, Profile
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.cronexpr import CronExpr
+from settings.cronexpr import CronExpr
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-# the error type core.validation shows as "expected <what>, got <value>"
+# the error type settings.validation shows as "expected <what>, got <value>"
 EXPECTED = "expected"
 
 
