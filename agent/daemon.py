@@ -34,7 +34,6 @@ from records import Store
 from records.agent_schema import DONE, MISSED, RUNNING
 from records.plan import Plan
 from settings import inventory as inventory_loader
-from settings.durations import parse_seconds
 from settings.inventory import Inventory
 
 log = logging.getLogger("opsinspect.agent")
@@ -345,7 +344,7 @@ class Agent:
                 continue
             if source is not inventory:
                 cycle, source = metrics.for_inventory(inventory, self.host), inventory
-            seconds = parse_seconds(every)
+            seconds = every.total_seconds()
             if self.stop.wait(seconds - time.time() % seconds):
                 return
             if self.exporter is not exporter:  # reloaded meanwhile: start over with it
@@ -379,7 +378,7 @@ class Agent:
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
         every = self.exporter.spec.metrics_every if self.exporter else None
-        return jobs + ([f"host metrics every {parse_seconds(every):g} s"] if every else [])
+        return jobs + ([f"host metrics every {every.total_seconds():g} s"] if every else [])
 
 
 def _local(moment: datetime) -> str:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from core.errors import UserError
 from settings.cronexpr import CronExpr
-from settings.durations import parse_seconds
 from settings.inventory import Inventory
 from settings.inventory_spec import ScheduleSpec
 
@@ -137,18 +136,18 @@ def _job(name: str, spec: ScheduleSpec, zone: tzinfo | None) -> Job:
         job_zone = ZoneInfo(spec.timezone) if spec.timezone else (zone or local_zone())
         trigger: Trigger = CronTrigger(CronExpr.parse(spec.cron), job_zone)
     else:
-        trigger = IntervalTrigger(parse_seconds(spec.every))
+        trigger = IntervalTrigger(spec.every.total_seconds())
     return Job(
         name=name,
         kind=spec.kind,
         trigger=trigger,
-        splay=parse_seconds(spec.splay) if spec.splay is not None else 0.0,
-        grace=parse_seconds(spec.grace),
+        splay=spec.splay.total_seconds() if spec.splay is not None else 0.0,
+        grace=spec.grace.total_seconds(),
         profile=spec.profile,
         groups=tuple(spec.groups),
         targets=tuple(spec.targets),
         workers=spec.workers,
-        timeout=parse_seconds(spec.timeout),
+        timeout=spec.timeout.total_seconds(),
     )
 
 

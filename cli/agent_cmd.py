@@ -78,7 +78,6 @@ def status(sources: Sources, output_format: str) -> None:
     from agent.lock import AgentLock
     from agent.scheduler import build_jobs
     from records.plan import Plan
-    from settings.durations import parse_seconds
 
     inv = sources.inventory
     plan = Plan(sources.engine)
@@ -107,7 +106,7 @@ def status(sources: Sources, output_format: str) -> None:
     result = {
         "agent": {"running": holder is not None, "pid": holder and holder.pid},
         "jobs": jobs,
-        "host_metrics_every": parse_seconds(every) if every else None,
+        "host_metrics_every": every.total_seconds() if every else None,
         "spool": spool.__dict__ if spool else None,
     }
     if output_format == "json":

@@ -26,7 +26,3 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     if not 0 < seconds < MAX_SECONDS:  # NaN fails both comparisons
         raise ValueError(f"expected {DURATION_HELP}, above zero and under 100 years, got {value!r}")
     return timedelta(seconds=seconds)
-
-
-def parse_seconds(value: str | int | float) -> float:
-    return parse_duration(value).total_seconds()

@@ -20,7 +20,6 @@ from core.errors import UserError
 from core.model import Target
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
-from settings.durations import parse_duration
 from settings.inventory_spec import (
     ConfigBackupsSpec,
     DatabaseSpec,
@@ -137,13 +136,12 @@ def _config_backups(spec: ConfigBackupsSpec, base: Path) -> ConfigBackupSettings
         repository=repository or default.repository,
         mask_secrets=spec.mask_secrets,
         workers=spec.workers,
-        timeout=parse_duration(spec.timeout),
+        timeout=spec.timeout,
     )
 
 
 def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
     """Relative paths are relative to the inventory file, so cron's cwd does not matter."""
-    every = parse_duration(spec.every)
     return Database(
         name=name,
         engine=spec.engine,
@@ -155,9 +153,9 @@ def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
         database=spec.database,
         path=base / Path(spec.path).expanduser() if spec.path else None,
         compression=spec.compression,
-        every=every,
-        max_age=parse_duration(spec.max_age) if spec.max_age is not None else every * 1.5,
-        verify_every=parse_duration(spec.verify_every),
+        every=spec.every,
+        max_age=spec.max_age if spec.max_age is not None else spec.every * 1.5,
+        verify_every=spec.verify_every,
         retention=Retention(**spec.retention.model_dump()),
         offsite=Offsite(**spec.offsite.model_dump()) if spec.offsite else None,
     )
@@ -200,10 +198,9 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
 
 def _change_window(spec: Mapping[str, Any]) -> ChangeWindow:
     """A host's list replaces its groups' (like parents): windows are not summed up."""
-    duration = spec.get("duration")
     return ChangeWindow(
         cron=spec.get("cron"),
-        duration=parse_duration(duration) if duration else None,
+        duration=spec.get("duration"),
         start=spec.get("start"),
         end=spec.get("end"),
         timezone=spec.get("timezone", "UTC"),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from settings import secrets
-from settings.durations import parse_duration
-from settings.spec_types import FilePath, Port, Regex, Seconds, integer, number
+from settings.spec_types import Duration, FilePath, Port, Regex, Seconds, integer, number
 from settings.thresholds import Range
 from settings.tickets_spec import Cron, TicketsSpec, TimeZone
 
@@ -28,11 +28,6 @@ def _credential(value: str) -> str:
 def _range(value: str | int | float) -> str:
     Range.parse(value)
     return str(value)
-
-
-def _duration(value: str | int | float) -> str | int | float:
-    parse_duration(value)
-    return value
 
 
 _JUMP_HOST = re.compile(
@@ -65,7 +60,6 @@ Count1 = integer(1, 100_000)
 Megabytes = number(0, 1_000_000, "a number of megabytes above 0")
 JumpHost = Annotated[str, AfterValidator(_jump_host)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
-Duration = Annotated[str | int | float, AfterValidator(_duration)]
 
 
 class Strict(BaseModel):
@@ -204,12 +198,12 @@ class ScheduleSpec(Strict):
     every: Duration | None = None
     timezone: TimeZone | None = None
     splay: Duration | None = None
-    grace: Duration = "1h"
+    grace: Duration = timedelta(hours=1)
     profile: str | None = None
     groups: list[str] = []
     targets: list[str] = []
     workers: Workers = 32
-    timeout: Duration = 60
+    timeout: Duration = timedelta(seconds=60)
 
     @model_validator(mode="after")
     def _one_trigger(self) -> ScheduleSpec:
@@ -226,11 +220,11 @@ class ExportSpec(Strict):
     bucket: str = "opsinspect"
     token: Credential | None = None
     batch_size: BatchSize = 5000
-    timeout: Duration = 10
+    timeout: Duration = timedelta(seconds=10)
     spool_dir: FilePath | None = None
     spool_limit_mb: Megabytes = 100
     # the agent's metrics cycle (agent/metrics.py); null turns it off
-    metrics_every: Duration | None = 60
+    metrics_every: Duration | None = timedelta(seconds=60)
 
 
 class RetentionSpec(Strict):
@@ -266,9 +260,9 @@ class DatabaseSpec(Strict):
     path: FilePath | None = None
     destination: FilePath
     compression: Literal["gzip", "zstd", "none"] = "gzip"
-    every: Duration = "1d"
+    every: Duration = timedelta(days=1)
     max_age: Duration | None = None
-    verify_every: Duration = "30d"
+    verify_every: Duration = timedelta(days=30)
     retention: RetentionSpec = RetentionSpec()
     offsite: OffsiteSpec | None = None
 
@@ -290,7 +284,7 @@ class ConfigBackupsSpec(Strict):
     repository: FilePath | None = None  # default: <XDG data dir>/opsinspect/config-backups
     mask_secrets: bool = True
     workers: BackupWorkers = 8
-    timeout: Duration = "2m"  # per device: connect, fetch and commit
+    timeout: Duration = timedelta(minutes=2)  # per device: connect, fetch and commit
 
 
 class InventorySpec(Strict):

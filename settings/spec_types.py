@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from settings.durations import DURATION_HELP, parse_duration
 
 # the error type settings.validation shows as "expected <what>, got <value>"
 EXPECTED = "expected"
@@ -78,7 +81,15 @@ def _path(value: str) -> str:
     return value
 
 
+def _duration(value: object) -> timedelta:
+    """Parsed here, at load: every consumer gets a timedelta and never reads the text again."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | timedelta):
+        raise _expected(DURATION_HELP)
+    return parse_duration(value)
+
+
 Port = integer(1, 65535, "a port number from 1 to 65535")
 Seconds = number(0, 86400, "a number of seconds above 0, at most 86400")
 Regex = Annotated[str, AfterValidator(_regex)]
 FilePath = Annotated[str, AfterValidator(_path)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]  # `90s`, `4h`, `1d12h`, a bare 60

@@ -11,8 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from settings import secrets
 from settings.cronexpr import CronExpr
-from settings.durations import parse_duration
-from settings.spec_types import FilePath, Port
+from settings.spec_types import Duration, FilePath, Port
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -71,15 +70,15 @@ def _cron(value: object) -> str:
     return value
 
 
-def _duty_duration(value: object) -> timedelta:
+def _with_unit(value: object) -> object:
     """Duty rules were once written in bare minutes; a bare number (seconds everywhere else in
     the inventory) is refused here rather than silently read as seconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f"needs a unit: write {value:g}m, {value:g}h or {value:g}s")
-    return parse_duration(value)
+    return value
 
 
-Duration = Annotated[timedelta, BeforeValidator(_duty_duration)]
+DutyDuration = Annotated[Duration, BeforeValidator(_with_unit)]  # the one Duration, unit needed
 TimeZone = Annotated[str, BeforeValidator(_timezone)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 AwareDateTime = Annotated[datetime, BeforeValidator(_aware)]
@@ -93,7 +92,7 @@ class Strict(BaseModel):
 
 
 class FlapSpec(Strict):
-    window: Duration = timedelta(hours=1)
+    window: DutyDuration = timedelta(hours=1)
     changes: int = Field(4, ge=1)
 
 
@@ -115,8 +114,8 @@ DEFAULT_GRADE_RULES = [
 
 
 class GradeSla(Strict):
-    response: Duration = timedelta(minutes=15)
-    resolution: Duration | Literal["end_of_day"]
+    response: DutyDuration = timedelta(minutes=15)
+    resolution: DutyDuration | Literal["end_of_day"]
 
 
 def _default_sla() -> dict[str, GradeSla]:
@@ -131,7 +130,7 @@ def _default_sla() -> dict[str, GradeSla]:
 class SlaSpec(Strict):
     grades: dict[Grade, GradeSla] = Field(default_factory=_default_sla)
     at_risk: float = Field(0.8, gt=0, lt=1)
-    fault_report_within: Duration = timedelta(hours=24)
+    fault_report_within: DutyDuration = timedelta(hours=24)
     fault_report_grades: list[Grade] = ["A", "B"]
 
     def for_grade(self, grade: str) -> GradeSla:
@@ -170,7 +169,7 @@ class MaintenanceSpec(Strict):
     start: AwareDateTime | None = None
     end: AwareDateTime | None = None
     cron: Cron | None = None
-    duration: Duration | None = None
+    duration: DutyDuration | None = None
     timezone: TimeZone | None = None
 
     @model_validator(mode="after")
@@ -228,7 +227,7 @@ class NotifyRule(Strict):
 
 class RetrySpec(Strict):
     attempts: int = Field(5, ge=1, le=50)
-    backoff: Duration = timedelta(minutes=1)
+    backoff: DutyDuration = timedelta(minutes=1)
 
 
 class TicketsSpec(Strict):
@@ -236,7 +235,7 @@ class TicketsSpec(Strict):
     open_after: int = Field(2, ge=1)
     resolve_after: int = Field(2, ge=1)
     flap: FlapSpec = FlapSpec()
-    reopen_within: Duration = timedelta(hours=24)
+    reopen_within: DutyDuration = timedelta(hours=24)
     criticality_label: str = "criticality"
     grades: list[GradeRule] = Field(default_factory=lambda: list(DEFAULT_GRADE_RULES))
     sla: SlaSpec = SlaSpec()

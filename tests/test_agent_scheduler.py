@@ -17,7 +17,7 @@ from agent.scheduler import (
     splay_offset,
 )
 from settings.cronexpr import CronExpr
-from settings.durations import parse_seconds
+from settings.durations import parse_duration
 from settings.inventory import Inventory
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -86,9 +86,10 @@ def test_cron_day_fields_match_either_when_both_restricted_and_durations_parse()
     assert expr.matches_day(2026, 3, 13, 5) and expr.matches_day(2026, 3, 6, 5)
     assert expr.matches_day(2026, 4, 13, 1)
     assert not expr.matches_day(2026, 4, 14, 2)
-    assert parse_seconds("1h30m") == 5400 and parse_seconds(90) == 90
+    assert parse_duration("1h30m").total_seconds() == 5400
+    assert parse_duration(90).total_seconds() == 90
     with pytest.raises(ValueError):
-        parse_seconds("soon")
+        parse_duration("soon")
 
 
 def test_interval_slots_sit_on_a_grid_that_survives_restarts():

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_agent_settings_load(tmp_path, monkeypatch):
             """,
         )
     )
-    assert inv.schedules["web-hourly"].splay == "5m"
+    assert inv.schedules["web-hourly"].splay == timedelta(minutes=5)  # parsed once, at load
     assert inv.export.token == "env:INFLUX_TOKEN" and inv.export.batch_size == 10000
 
 

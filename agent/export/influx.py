@@ -30,7 +30,6 @@ from core.model import InspectionRun, Sample
 from core.redact import scrub
 from core.redact import url as redacted
 from settings import secrets
-from settings.durations import parse_seconds
 from settings.inventory_spec import ExportSpec
 
 log = logging.getLogger("opsinspect.export")
@@ -158,7 +157,7 @@ class Exporter:
                 url=self.spec.url,
                 token=token,
                 org=self.spec.org or "-",
-                timeout=int(parse_seconds(self.spec.timeout) * 1000),
+                timeout=int(self.spec.timeout.total_seconds() * 1000),
                 retries=False,
             )
             self._client.api_client.set_default_header("Content-Encoding", "gzip")
