@@ -3,9 +3,9 @@ its findings are saved as an inspection run (trigger "backup"), the path tickets
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from agent.backup_runs import record_backup_run
@@ -18,18 +18,14 @@ from backup.db.restore import RestoreResult, is_live, resolve_target, restore_ba
 from backup.db.verify import verify_backup
 from backup.offsite import copy_offsite
 from core.backups import BackupRecord, Database, VerificationRecord
+from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import Finding, InspectionRun
 from records import Store
 from records.backups import BackupStore
 from settings.inventory import Inventory
 
-Clock = Callable[[], datetime]
 KIND = "db"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ def run_db_backups(
     databases: Sequence[Database],
     store: Store,
     due_only: bool = False,
-    clock: Clock = _now,
+    clock: Clock = utc_now,
     inventory: Inventory | None = None,
 ) -> JobReport:
     """Back up each database (or only those due); with an inventory, findings reach tickets."""
@@ -86,7 +82,7 @@ def copy_db_backups(
     databases: Sequence[Database],
     store: Store,
     backup_ids: Sequence[str],
-    clock: Clock = _now,
+    clock: Clock = utc_now,
     inventory: Inventory | None = None,
 ) -> JobReport:
     """(Re)send backups to their database's offsite server, e.g. after it was down."""
@@ -127,7 +123,7 @@ def verify_db_backups(
     store: Store,
     backup_ids: Sequence[str] = (),
     due_only: bool = False,
-    clock: Clock = _now,
+    clock: Clock = utc_now,
     inventory: Inventory | None = None,
 ) -> JobReport:
     """The named backups, else the newest good backup of each database (when due)."""
@@ -171,7 +167,7 @@ def verify_db_backups(
 def backup_status(
     databases: Sequence[Database],
     store: Store,
-    clock: Clock = _now,
+    clock: Clock = utc_now,
     inventory: Inventory | None = None,
 ) -> JobReport:
     """Freshness and verification age of every database, judged like any other check."""
@@ -192,7 +188,7 @@ def backup_status(
 
 
 def restore_db_backup(
-    db: Database, store: Store, backup_id: str, to: str, force: bool, clock: Clock = _now
+    db: Database, store: Store, backup_id: str, to: str, force: bool, clock: Clock = utc_now
 ) -> tuple[RestoreResult, BackupRecord | None]:
     """Overwriting the live database is the risky operation the seed rule names: back it up
     first, and stop if that backup fails. Returns the restore and that safety backup."""
@@ -220,7 +216,7 @@ class PrunePlan:
 
 
 def prune_db_backups(
-    databases: Sequence[Database], store: Store, dry_run: bool, clock: Clock = _now
+    databases: Sequence[Database], store: Store, dry_run: bool, clock: Clock = utc_now
 ) -> list[PrunePlan]:
     """Delete what the policy lets go (files and manifests); records stay, marked pruned."""
     catalogue = BackupStore(store.engine)

@@ -4,7 +4,7 @@ failures and unexpected changes turned into findings and so into tickets."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from backup.config import (
     quiet_change_finding,
 )
 from core.backups import BackupRecord
+from core.clock import Clock, utc_now
 from core.errors import CollectError, UserError
 from core.model import Finding, Target
 from records import Store
@@ -30,11 +31,6 @@ from settings.inventory import Inventory
 
 KIND = "config"
 DEVICE_KINDS = ("switch", "router", "firewall")
-Clock = Callable[[], datetime]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def config_targets(inventory: Inventory, names: Sequence[str] = ()) -> tuple[Target, ...]:
@@ -65,7 +61,7 @@ def run_config_backups(
     inventory: Inventory,
     targets: Sequence[Target],
     store: Store,
-    clock: Clock = _now,
+    clock: Clock = utc_now,
     session_factory: SessionFactory | None = None,
     init: bool = False,
 ) -> JobReport:

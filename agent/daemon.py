@@ -21,13 +21,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from agent import child, metrics
 from agent.export.influx import Exporter
 from agent.jobs import KINDS
 from agent.scheduler import Job, build_jobs, decide, slots_between
+from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
 from records import Store
@@ -37,14 +38,9 @@ from settings import inventory as inventory_loader
 from settings.inventory import Inventory
 
 log = logging.getLogger("opsinspect.agent")
-Clock = Callable[[], datetime]
 MAX_SLEEP = 30.0
 MAX_CATCH_UP_ROWS = 1000
 EXPORT_PATIENCE = 3600.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

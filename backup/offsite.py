@@ -6,24 +6,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from backup.artifact import CHUNK, BackupError, manifest_path, sha256_file
 from core.backups import BackupRecord, CopyRecord, Offsite
+from core.clock import Clock, utc_now
 from core.errors import UserError
 from settings import secrets
 
-Clock = Callable[[], datetime]
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def copy_offsite(record: BackupRecord, target: Offsite, clock: Clock = _now) -> CopyRecord:
+def copy_offsite(record: BackupRecord, target: Offsite, clock: Clock = utc_now) -> CopyRecord:
     """Never raises for a failed copy: the failure is a record (and a finding)."""
     artifact = Path(record.path)
     try:

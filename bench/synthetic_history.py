@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import Engine  # noqa: E402
 
 from core.backups import BackupRecord, VerificationRecord  # noqa: E402
+from core.clock import Clock  # noqa: E402
 from core.model import Finding, InspectionRun, Target  # noqa: E402
 from core.status import Status  # noqa: E402
 from records.agent_schema import DONE, MISSED  # noqa: E402
@@ -147,7 +148,7 @@ def _findings(name: str, faults: dict[str, list], rng: random.Random) -> list[Fi
     ]
 
 
-def _at(moment: datetime) -> Callable[[], datetime]:
+def _at(moment: datetime) -> Clock:
     return lambda: moment
 
 

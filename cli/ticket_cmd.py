@@ -68,9 +68,9 @@ def list_tickets(
     sources, states, grades, target, assignee, sla_state, show_all, output_format
 ) -> None:
     """List tickets (default: all but closed), oldest first."""
+    from core.clock import utc_now
     from records.tickets import list_tickets as query
     from tickets import sla
-    from tickets.clock import utc_now
 
     ctx = Context(sources)
     if not states and not show_all:
@@ -96,9 +96,9 @@ def list_tickets(
 @format_option("table", "json")
 def show(ticket_id, sources, output_format) -> None:
     """One ticket with its SLA clocks, work log and notifications."""
+    from core.clock import utc_now
     from records import tickets as store
     from tickets import sla
-    from tickets.clock import utc_now
 
     ctx = Context(sources)
     t = store.get_ticket(ctx.engine, ticket_id)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from records.agent_schema import CANCELLED, DONE, MISSED, PLANNED, RUNNING, PlanRow
 from records.schema import RunRow
 
@@ -53,7 +54,7 @@ class Plan:
         slots = list(slots)
         if not slots:
             return 0
-        now = _now()
+        now = utc_now()
         with Session(self.engine) as session, session.begin():
             existing = {
                 row.slot_at: row
@@ -108,7 +109,7 @@ class Plan:
             session.execute(
                 update(PlanRow)
                 .where(PlanRow.job == job, PlanRow.slot_at.in_(list(slots)))
-                .values(state=state, reason=reason, run_id=run_id, updated_at=_now())
+                .values(state=state, reason=reason, run_id=run_id, updated_at=utc_now())
             )
 
     def settle(self, reason: str, job: str | None = None, slot: datetime | None = None) -> Settled:
@@ -128,7 +129,7 @@ class Plan:
                     row.state, row.reason, done = DONE, "", done + 1
                 else:
                     row.state, row.reason, row.run_id, missed = MISSED, reason, None, missed + 1
-                row.updated_at = _now()
+                row.updated_at = utc_now()
             return Settled(done, missed)
 
     def cancel_planned(self, keep: dict[str, set[datetime]], reason: str) -> int:
@@ -137,7 +138,7 @@ class Plan:
             rows = session.scalars(select(PlanRow).where(PlanRow.state == PLANNED)).all()
             dropped = [r for r in rows if r.slot_at not in keep.get(r.job, set())]
             for row in dropped:
-                row.state, row.reason, row.updated_at = CANCELLED, reason, _now()
+                row.state, row.reason, row.updated_at = CANCELLED, reason, utc_now()
             return len(dropped)
 
     def between(self, start: datetime, end: datetime) -> list[PlanEntry]:
@@ -172,7 +173,3 @@ def _entry(row: PlanRow) -> PlanEntry:
         reason=row.reason,
         updated_at=row.updated_at,
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session
 
+from core.clock import Clock
 from records.backups_schema import BackupRow, VerificationRow
 from records.tickets import Ticket
 from records.tickets_schema import ACTIVE_STATES, TicketRow
@@ -75,7 +76,7 @@ def recorded_backups(engine: Engine, start: datetime, end: datetime) -> BackupsS
     return BackupsSection(done=done, failed=len(items) - done, items=items)
 
 
-def recorded_tickets(sla: SlaRule, now: Callable[[], datetime]) -> TicketsSource:
+def recorded_tickets(sla: SlaRule, now: Clock) -> TicketsSource:
     """Tickets open at the end of the period (or now, if sooner) with their SLA state then."""
 
     def source(engine: Engine, _start: datetime, end: datetime) -> TicketsSection | None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from core.clock import Clock, utc_now
 from core.model import InspectionRun
 from settings.inventory import Inventory
-from tickets.clock import Clock, utc_now
 from tickets.escalation import Escalation, escalate_due
 from tickets.outbox import Delivery, deliver_due
 from tickets.reconciler import ReconcileResult

@@ -1,15 +1,10 @@
-"""Time comes in through one injectable callable, so SLA clocks can be tested to the minute."""
+"""The ticket clock's reading: aware and in UTC, whatever clock a caller injects."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from core.clock import Clock
 
 
 def checked(clock: Clock) -> datetime:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, or_, select
 
+from core.clock import Clock, utc_now
 from records.tickets import add_event, write_transaction
 from records.tickets_schema import ACTIVE_STATES, TicketRow
 from settings.tickets_spec import TicketsSpec
 from tickets import outbox
-from tickets.clock import Clock, checked, utc_now
+from tickets.clock import checked
 from tickets.lifecycle import SYSTEM_ACTOR
 from tickets.messages import iso
 

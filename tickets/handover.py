@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from core.clock import Clock, utc_now
 from records import tickets as store
 from records.tickets import Event, Ticket
 from records.tickets_schema import ACTIVE_STATES
 from settings.tickets_spec import TicketsSpec
 from tickets import sla
-from tickets.clock import Clock, checked, utc_now
+from tickets.clock import checked
 from tickets.messages import iso
 
 FIRST_HANDOVER_LOOKBACK = timedelta(hours=24)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.status import Status
 from records.tickets import (
@@ -25,7 +26,7 @@ from records.tickets import (
 from records.tickets_schema import ACTIVE_STATES, TicketRow
 from settings.tickets_spec import TicketsSpec
 from tickets import outbox, sla
-from tickets.clock import Clock, checked, utc_now
+from tickets.clock import checked
 from tickets.grading import CATEGORIES
 
 SYSTEM_ACTOR = "inspect"

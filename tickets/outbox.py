@@ -10,11 +10,12 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from core.clock import Clock
 from core.redact import scrub
 from records.tickets import write_transaction
 from records.tickets_schema import NotificationRow, TicketRow
 from settings.tickets_spec import TicketsSpec
-from tickets.clock import Clock, checked
+from tickets.clock import checked
 from tickets.messages import payload, render
 
 log = logging.getLogger("opsinspect.tickets")

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from core.clock import Clock, utc_now
 from core.model import InspectionRun, Target
 from core.status import Status
 from records.tickets import add_event, write_transaction
@@ -18,7 +19,7 @@ from records.tickets_schema import FingerprintStateRow, TicketRow
 from settings.inventory import Inventory
 from settings.tickets_spec import TicketsSpec
 from tickets import grading, sla
-from tickets.clock import Clock, checked, utc_now
+from tickets.clock import checked
 from tickets.lifecycle import SYSTEM_ACTOR, new_ticket, reopen_row, resolve_row
 from tickets.messages import iso
 from tickets.suppression import REACHABILITY, depth, maintenance_window, parent_down

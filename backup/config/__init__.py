@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from backup.config.compare import ConfigChange, compare, render
 from backup.config.fetch import ConfigSession, FetchedConfig, SessionFactory, fetch_config
@@ -21,6 +20,7 @@ from backup.config.models import MODELS, PlatformModel, model_for
 from backup.config.normalise import normalise
 from backup.config.repository import Commit, ConfigRepository, RepositoryMissing
 from backup.config.semantic import SemanticDiff, semantic_diff, supports
+from core.clock import Clock, utc_now
 from core.model import Finding, Target
 
 __all__ = [
@@ -63,7 +63,7 @@ def backup_device(
     repository: ConfigRepository,
     *,
     mask_secrets: bool = True,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
     since: datetime | None = None,
 ) -> ConfigBackup:
     """Fetch, normalise and store one device's config; judge a change by its windows.

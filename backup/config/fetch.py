@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from backup.config.models import PlatformModel, model_for
+from core.clock import Clock, utc_now
 from core.errors import CollectError
 from core.model import Target
 
@@ -45,7 +46,7 @@ class FetchedConfig:
 def fetch_config(
     target: Target,
     session_factory: SessionFactory,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> FetchedConfig:
     """Run the platform's pager-off commands and its config command; raw text back.
 

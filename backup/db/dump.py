@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,17 +19,13 @@ from backup.artifact import (
 from backup.compress import SUFFIXES, compressed
 from backup.db import engine_for
 from core.backups import BackupRecord, Database
+from core.clock import Clock, utc_now
 from core.errors import UserError
 
-Clock = Callable[[], datetime]
 MANIFEST_VERSION = 1
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def run_backup(db: Database, clock: Clock = _now) -> BackupRecord:
+def run_backup(db: Database, clock: Clock = utc_now) -> BackupRecord:
     """Never raises for a failed dump: the failure is a record (and later a finding)."""
     started = clock()
     began = time.monotonic()

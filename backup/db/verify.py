@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import tempfile
 import zlib
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from pathlib import Path
 
 from backup.artifact import BackupError, manifest_path, read_json, sha256_file
 from backup.db import engine_for
 from core.backups import BackupRecord, Database, VerificationRecord
+from core.clock import Clock, utc_now
 from core.errors import UserError
 
-Clock = Callable[[], datetime]
 LOAD_ERRORS = (BackupError, UserError, OSError, EOFError, zlib.error)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def checksum_problems(record: BackupRecord) -> list[str]:
@@ -58,7 +53,7 @@ def compare_tables(expected: Mapping[str, int], restored: Mapping[str, int]) -> 
     return problems
 
 
-def verify_backup(db: Database, record: BackupRecord, clock: Clock = _now) -> VerificationRecord:
+def verify_backup(db: Database, record: BackupRecord, clock: Clock = utc_now) -> VerificationRecord:
     """Never raises for a bad backup: every problem is listed in the verification record."""
     started = clock()
     problems = checksum_problems(record)
