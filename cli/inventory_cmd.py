@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from cli.options import Sources, format_option, sources_options
@@ -71,8 +73,13 @@ def _as_dict(target) -> dict:
         "labels": dict(target.labels),
         "profile": target.profile,
         "collectors": list(_collector_names(target)),
-        "ssh": target.ssh,
-        "snmp": target.snmp,
-        "cli": target.cli,
+        "ssh": _section(target.ssh),
+        "snmp": _section(target.snmp),
+        "cli": _section(target.cli),
         "parents": list(target.parents),
     }
+
+
+def _section(settings) -> dict | None:
+    """The section as it takes effect: what was written, with the defaults filled in."""
+    return dataclasses.asdict(settings) if settings is not None else None

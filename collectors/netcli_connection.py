@@ -13,20 +13,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import CollectError, UserError
-from core.model import Target
+from core.model import CliSettings, Target
 from settings import secrets
-from settings.inventory_spec import CliSpec
 
 if TYPE_CHECKING:
     from netmiko import BaseConnection
 
 
-def settings(target: Target) -> CliSpec:
-    """The `cli:` section with its defaults (the inventory keeps only what was written and
-    has validated it already; references are resolved, and may fail, only at use)."""
+def settings(target: Target) -> CliSettings:
+    """The `cli:` section with its defaults, built at load (references are resolved, and may
+    fail, only at use)."""
     if target.cli is None:
         raise UserError(f"target {target.name}: no `cli:` section to connect with")
-    return CliSpec.model_construct(**target.cli)
+    return target.cli
 
 
 def connect_params(target: Target, timeout: float) -> dict[str, Any]:

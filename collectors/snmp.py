@@ -14,7 +14,7 @@ import asyncio
 import math
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -26,7 +26,7 @@ from collectors.session import Session
 from collectors.snmp_agent import Agent
 from collectors.snmp_usm import UsmScope
 from core.errors import CollectError, UserError
-from core.model import DEVICE, Missing, Sample, Target
+from core.model import DEVICE, Missing, Sample, SnmpSettings, Target
 from settings import secrets
 
 AUTH_PROTOCOLS = {
@@ -64,18 +64,18 @@ class SnmpCollector:
     family: ClassVar[str] = DEVICE
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
-        spec = dict(target.snmp or {})
+        spec = target.snmp or SnmpSettings()
         budget = session.remaining()
         if budget <= 0:
             raise CollectError("timeout", "no time left for SNMP before the target's deadline")
         auth = credentials(target, spec)
         poll = _poll(target, spec, auth)
-        where = f"{target.address}:{spec.get('port', 161)}"
+        where = f"{target.address}:{spec.port}"
         return list(noted(_runtime().run(poll, budget, where), session))
 
     def poll_interfaces(self, target: Target, session: Session) -> list[Sample]:
         """Only the interface table (for bench/snmp_ifpoll.py): same loop, same engine."""
-        spec = dict(target.snmp or {})
+        spec = target.snmp or SnmpSettings()
         auth = credentials(target, spec)
         poll = _poll(target, spec, auth, device=False)
         return _runtime().run(poll, session.remaining(), target.address)
@@ -124,20 +124,20 @@ def _runtime() -> _Runtime:
         return _RUNTIME
 
 
-def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
+def credentials(target: Target, spec: SnmpSettings) -> Any:
     """pysnmp auth data from the inventory; secrets resolved now, at use, and never logged."""
     from pysnmp.hlapi.v3arch import asyncio as hlapi
 
-    version = str(spec.get("version", "2c"))
+    version = spec.version
     if version in ("1", "2c"):
-        if not spec.get("community"):
+        if not spec.community:
             raise UserError(f"target {target.name}: snmp.community is not set (e.g. env:NAME)")
-        return hlapi.CommunityData(secrets.resolve(spec["community"]), mpModel=int(version != "1"))
-    user = spec.get("username")
+        return hlapi.CommunityData(secrets.resolve(spec.community), mpModel=int(version != "1"))
+    user = spec.username
     if not user:
         raise UserError(f"target {target.name}: snmp.username is required for SNMP v3")
-    auth_key = secrets.resolve(spec["auth_key"]) if spec.get("auth_key") else None
-    priv_key = secrets.resolve(spec["priv_key"]) if spec.get("priv_key") else None
+    auth_key = secrets.resolve(spec.auth_key) if spec.auth_key else None
+    priv_key = secrets.resolve(spec.priv_key) if spec.priv_key else None
     if priv_key and not auth_key:
         raise UserError(f"target {target.name}: snmp.priv_key needs snmp.auth_key (authPriv)")
     for name, key in (("auth_key", auth_key), ("priv_key", priv_key)):
@@ -146,8 +146,8 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
                 f"target {target.name}: snmp.{name} is shorter than {MIN_KEY_LENGTH} "
                 "characters, the SNMPv3 minimum"
             )
-    auth_proto = AUTH_PROTOCOLS[spec.get("auth_protocol") or "SHA"] if auth_key else None
-    priv_proto = PRIV_PROTOCOLS[spec.get("priv_protocol") or "AES"] if priv_key else None
+    auth_proto = AUTH_PROTOCOLS[spec.auth_protocol or "SHA"] if auth_key else None
+    priv_proto = PRIV_PROTOCOLS[spec.priv_protocol or "AES"] if priv_key else None
     return hlapi.UsmUserData(
         user,
         authKey=auth_key,
@@ -157,7 +157,7 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
     )
 
 
-def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = True):
+def _poll(target: Target, spec: SnmpSettings, auth: Any, device: bool = True):
     async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
         opened = await Agent.open(engine, auth, target.address, spec)
         async with users.scoped(opened) as agent:

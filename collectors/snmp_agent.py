@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.errors import CollectError
+from core.model import SnmpSettings
 
 Oid = tuple[int, ...]
 Table = dict[str, dict[str, Any]]
@@ -66,22 +67,22 @@ class Agent:
         self.bulk = bulk  # SNMP v1 has no GETBULK: the walk falls back to GETNEXT
 
     @classmethod
-    async def open(cls, engine: Any, auth: Any, address: str, spec: Mapping[str, Any]) -> Agent:
+    async def open(cls, engine: Any, auth: Any, address: str, spec: SnmpSettings) -> Agent:
         from pysnmp.error import PySnmpError
         from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
 
-        port = int(spec.get("port", 161))
+        port = spec.port
         try:
             transport = await UdpTransportTarget.create(
                 (address, port),
-                timeout=float(spec.get("timeout", 2.0)),
-                retries=int(spec.get("retries", 1)),
+                timeout=spec.timeout,
+                retries=spec.retries,
             )
         except PySnmpError as exc:  # the name did not resolve (socket.gaierror inside)
             cause = exc.__context__
             why = cause.strerror if isinstance(cause, OSError) and cause.strerror else "invalid"
             raise CollectError("unreachable", f"cannot resolve {address}: {why}") from None
-        bulk = str(spec.get("version", "2c")) != "1"
+        bulk = spec.version != "1"
         return cls(engine, auth, transport, f"{address}:{port}", bulk)
 
     async def get(self, wanted: Sequence[str]) -> dict[str, Any]:

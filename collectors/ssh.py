@@ -23,9 +23,9 @@ from collectors.local import CPU_INTERVAL
 from collectors.session import Session
 from collectors.ssh_paramiko import paramiko
 from core.errors import CollectError, UserError
-from core.model import HOST, Sample, Target
+from core.model import HOST, Sample, SshSettings, Target
 from settings import secrets
-from settings.inventory_spec import SshSpec, parse_jump_host
+from settings.inventory_spec import parse_jump_host
 
 # paramiko logs handshake failures at ERROR; we report them as findings, not stderr noise
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
@@ -41,7 +41,7 @@ class SshCollector:
     family: ClassVar[str] = HOST
 
     def collect(self, target: Target, session: Session) -> list[Sample]:
-        spec = SshSpec.model_construct(**dict(target.ssh or {}))  # validated by the inventory
+        spec = target.ssh or SshSettings()
         at = datetime.now(UTC)
         interval = min(CPU_INTERVAL, session.remaining() / 4)
         output = run_script(target, spec, linux_script.build(session.profile, interval), session)
@@ -58,12 +58,11 @@ class Endpoint:
         return f"{self.username}@{ssh_hostkeys.host_name(self.address, self.port)}"
 
 
-def endpoint(target: Target, spec: SshSpec) -> Endpoint:
-    port = spec.port if "port" in spec.model_fields_set else (target.port or spec.port)
-    return Endpoint(target.address, port, spec.username or getpass.getuser())
+def endpoint(target: Target, spec: SshSettings) -> Endpoint:
+    return Endpoint(target.address, spec.port, spec.username or getpass.getuser())
 
 
-def run_script(target: Target, spec: SshSpec, script: str, session: Session) -> str:
+def run_script(target: Target, spec: SshSettings, script: str, session: Session) -> str:
     """Connect (through the jump host if any), run the script, return its stdout."""
     where = endpoint(target, spec)
     with ExitStack() as cleanup:
@@ -79,7 +78,7 @@ def run_script(target: Target, spec: SshSpec, script: str, session: Session) -> 
         return execute(client, where, script, session)
 
 
-def _attempt_timeout(spec: SshSpec, session: Session) -> float:
+def _attempt_timeout(spec: SshSettings, session: Session) -> float:
     return max(0.1, min(spec.timeout, session.remaining()))
 
 
@@ -132,7 +131,7 @@ def _transport(sock: Any, **kwargs: Any) -> paramiko.Transport:
 
 
 def connect(
-    where: Endpoint, spec: SshSpec, session: Session, sock: Any = None
+    where: Endpoint, spec: SshSettings, session: Session, sock: Any = None
 ) -> paramiko.SSHClient:
     """An authenticated client, or a CollectError saying why not (never a secret)."""
     timeout = _attempt_timeout(spec, session)
@@ -173,7 +172,7 @@ def connect(
 def handshake_error(
     exc: BaseException,
     where: Endpoint,
-    spec: SshSpec,
+    spec: SshSettings,
     elapsed: float,
     timeout: float,
     heard: bytes,
@@ -204,7 +203,7 @@ def handshake_error(
     return CollectError("protocol error", f"SSH handshake with {where} failed: {exc}")
 
 
-def _auth_methods(spec: SshSpec) -> str:
+def _auth_methods(spec: SshSettings) -> str:
     methods = []
     if spec.key_file:
         methods.append(f"key {spec.key_file}")
@@ -217,7 +216,7 @@ def _auth_methods(spec: SshSpec) -> str:
     return "the " + ", ".join(methods)
 
 
-def credentials(spec: SshSpec) -> dict[str, Any]:
+def credentials(spec: SshSettings) -> dict[str, Any]:
     """Secrets resolved now, at use, from their references."""
     try:
         found: dict[str, Any] = {}
@@ -262,7 +261,7 @@ def load_key(path: str, passphrase_ref: str | None) -> paramiko.PKey:
 
 
 def open_tunnel(
-    jump: paramiko.SSHClient, via: Endpoint, to: Endpoint, spec: SshSpec, session: Session
+    jump: paramiko.SSHClient, via: Endpoint, to: Endpoint, spec: SshSettings, session: Session
 ) -> paramiko.Channel:
     """A direct-tcpip channel through the jump host: `ssh -J` without a local port."""
     try:

@@ -13,8 +13,9 @@ from pathlib import Path
 from collectors.ssh_paramiko import paramiko
 from core import paths
 from core.errors import CollectError
-from settings.inventory_spec import CliSpec, HostKeySettings
+from core.model import CliSettings, SshSettings
 
+HostKeySettings = SshSettings | CliSettings  # both say how a server's key is trusted
 SYSTEM_KNOWN_HOSTS = (Path("/etc/ssh/ssh_known_hosts"), Path("~/.ssh/known_hosts"))
 InvalidHostKey = paramiko.hostkeys.InvalidHostKey
 _RECORD_LOCK = threading.Lock()  # one writer at a time: many targets may share an address
@@ -152,7 +153,7 @@ def policy(spec: HostKeySettings) -> paramiko.MissingHostKeyPolicy:
     if spec.host_key_policy == "tofu":
         path = Path(spec.known_hosts).expanduser() if spec.known_hosts else own_known_hosts()
         return TofuPolicy(path)
-    return StrictPolicy("cli" if isinstance(spec, CliSpec) else "ssh")
+    return StrictPolicy("cli" if isinstance(spec, CliSettings) else "ssh")
 
 
 def changed_message(exc: paramiko.BadHostKeyException) -> str:

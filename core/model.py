@@ -24,6 +24,54 @@ class Window(Protocol):
 
 
 @dataclass(frozen=True)
+class SshSettings:
+    """A target's `ssh:` section with its defaults, built once at load. Secrets are references
+    (`env:NAME`), resolved only at use."""
+
+    port: int = 22
+    username: str | None = None
+    password: str | None = None
+    key_file: str | None = None
+    passphrase: str | None = None
+    use_agent: bool = True
+    jump_host: str | None = None  # [user@]host[:port]
+    timeout: float = 10.0
+    host_key_policy: str = "strict"  # strict (known_hosts only) or tofu (recorded on first use)
+    known_hosts: str | None = None
+
+
+@dataclass(frozen=True)
+class SnmpSettings:
+    """A target's `snmp:` section with its defaults, built once at load."""
+
+    version: str = "2c"
+    port: int = 161
+    community: str | None = None
+    username: str | None = None
+    auth_protocol: str | None = None
+    auth_key: str | None = None
+    priv_protocol: str | None = None
+    priv_key: str | None = None
+    timeout: float = 2.0
+    retries: int = 1
+
+
+@dataclass(frozen=True)
+class CliSettings:
+    """A network device's `cli:` section with its defaults, built once at load."""
+
+    port: int = 22
+    username: str | None = None
+    password: str | None = None
+    secret: str | None = None  # enable password
+    key_file: str | None = None
+    timeout: float = 20.0
+    fast_cli: bool = True  # netmiko's short waits; false for devices slow to echo and prompt
+    host_key_policy: str = "strict"
+    known_hosts: str | None = None
+
+
+@dataclass(frozen=True)
 class Target:
     """One thing to inspect. Credentials are references (`env:NAME`), never secrets."""
 
@@ -36,9 +84,9 @@ class Target:
     labels: Mapping[str, str] = field(default_factory=dict)
     profile: str = "standard"
     collectors: tuple[str, ...] = ()
-    ssh: Mapping[str, Any] | None = None
-    snmp: Mapping[str, Any] | None = None
-    cli: Mapping[str, Any] | None = None
+    ssh: SshSettings | None = None
+    snmp: SnmpSettings | None = None
+    cli: CliSettings | None = None
     interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
     change_windows: tuple[Window, ...] = ()

@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from core.model import Target
+from core.model import CliSettings, SnmpSettings, SshSettings, Target
 from settings import layers, secrets
 from settings.inventory_spec import InventorySpec
 from settings.yamlsource import KeyPath, YamlDocument
@@ -28,9 +29,9 @@ def check_credentials(spec: InventorySpec, targets: Sequence[Target], doc: YamlD
     states: dict[str, str] = {}  # one key file is often shared by a whole group: read it once
     for target in targets:
         problems = [
-            *_snmp_problems(target.snmp or {}),
-            *_key_problems("ssh", target.ssh or {}, "passphrase", states),
-            *_key_problems("cli", target.cli or {}, None, states),
+            *_snmp_problems(_section(target.snmp)),
+            *_key_problems("ssh", _section(target.ssh), "passphrase", states),
+            *_key_problems("cli", _section(target.cli), None, states),
         ]
         for keys, message in problems:
             raise doc.error(layers.origin(spec, target.name, keys), message)
@@ -39,6 +40,11 @@ def check_credentials(spec: InventorySpec, targets: Sequence[Target], doc: YamlD
             offsite = database.offsite.model_dump()
             for keys, message in _key_problems("offsite", offsite, "passphrase", states):
                 raise doc.error(("databases", name, *keys), message)
+
+
+def _section(settings: SshSettings | SnmpSettings | CliSettings | None) -> Mapping[str, Any]:
+    """A target's typed section as the mapping an offsite section also gives."""
+    return asdict(settings) if settings is not None else {}
 
 
 def _snmp_problems(snmp: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str]]:

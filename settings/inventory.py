@@ -17,7 +17,7 @@ from core.backups import (
     default_config_backups,
 )
 from core.errors import UserError
-from core.model import Target
+from core.model import CliSettings, SnmpSettings, SshSettings, Target
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
@@ -187,13 +187,21 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         labels=merged.get("labels", {}),
         profile=profile,
         collectors=tuple(merged.get("collectors", ())),
-        ssh=merged.get("ssh"),
-        snmp=merged.get("snmp"),
-        cli=merged.get("cli"),
+        ssh=_ssh(merged),
+        snmp=SnmpSettings(**merged["snmp"]) if "snmp" in merged else None,
+        cli=CliSettings(**merged["cli"]) if "cli" in merged else None,
         interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
     )
+
+
+def _ssh(merged: Mapping[str, Any]) -> SshSettings | None:
+    """The target's own `port` is its SSH port unless `ssh.port` says otherwise."""
+    if "ssh" not in merged:
+        return None
+    port = {"port": merged["port"]} if merged.get("port") else {}
+    return SshSettings(**{**port, **merged["ssh"]})
 
 
 def _change_window(spec: Mapping[str, Any]) -> ChangeWindow:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
 
+from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
 from settings.spec_types import Duration, FilePath, Port, Regex, Seconds, integer, number
 from settings.thresholds import Range
@@ -66,45 +67,50 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
 
+# The sections below are layers (defaults, groups, a host) merged into core.model's typed
+# settings at load; those own the defaults, shown here for the reader.
+SSH, SNMP, CLI = SshSettings(), SnmpSettings(), CliSettings()
+
+
 class HostKeySettings(Strict):
     """How an SSH server's key is trusted: known_hosts only, or recorded on first use."""
 
-    host_key_policy: Literal["strict", "tofu"] = "strict"
+    host_key_policy: Literal["strict", "tofu"] = SSH.host_key_policy
     known_hosts: FilePath | None = None
 
 
 class SshSpec(HostKeySettings):
-    port: Port = 22
+    port: Port = SSH.port
     username: str | None = None
     password: Credential | None = None
     key_file: FilePath | None = None
     passphrase: Credential | None = None
-    use_agent: bool = True
+    use_agent: bool = SSH.use_agent
     jump_host: JumpHost | None = None
-    timeout: Seconds = 10.0
+    timeout: Seconds = SSH.timeout
 
 
 class SnmpSpec(Strict):
-    version: Literal["1", "2c", "3"] = "2c"
-    port: Port = 161
+    version: Literal["1", "2c", "3"] = SNMP.version
+    port: Port = SNMP.port
     community: Credential | None = None
     username: str | None = None
     auth_protocol: Literal["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"] | None = None
     auth_key: Credential | None = None
     priv_protocol: Literal["DES", "AES", "AES192", "AES256"] | None = None
     priv_key: Credential | None = None
-    timeout: Seconds = 2.0
-    retries: Retries = 1
+    timeout: Seconds = SNMP.timeout
+    retries: Retries = SNMP.retries
 
 
 class CliSpec(HostKeySettings):
-    port: Port = 22
+    port: Port = CLI.port
     username: str | None = None
     password: Credential | None = None
     secret: Credential | None = None
     key_file: FilePath | None = None
-    timeout: Seconds = 20.0
-    fast_cli: bool = True  # netmiko's short waits; false for devices slow to echo and prompt
+    timeout: Seconds = CLI.timeout
+    fast_cli: bool = CLI.fast_cli
 
 
 class ChangeWindowSpec(Strict):

@@ -25,7 +25,7 @@ def switch_host(switch, **cli) -> dict:
         "kind": "switch",
         "address": target.address,
         "platform": target.platform,
-        "cli": {**target.cli, **cli},
+        "cli": switch.inventory_cli(**cli),
         "change_windows": [PAST_WINDOW],
     }
 

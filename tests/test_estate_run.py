@@ -48,7 +48,7 @@ def test_estate_run_with_a_hung_target(
                 "kind": "switch",
                 "address": switch.address,
                 "platform": switch.platform,
-                "cli": dict(switch.cli),
+                "cli": fake_cisco_switch.inventory_cli(),
             },
         },
     }

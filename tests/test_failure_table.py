@@ -27,7 +27,7 @@ import collectors
 from agent.runner import inspect_target
 from cli.main import cli
 from core.failures import FAILURES
-from core.model import HOST, Finding, PreviousRun, Target
+from core.model import HOST, CliSettings, Finding, PreviousRun, SnmpSettings, SshSettings, Target
 from settings.inventory import Inventory
 from tests.services import free_port
 from tests.services.sshd import SshServer, keygen, new_workdir, start_sshd
@@ -44,7 +44,7 @@ def failure_of(target: Target, timeout: float = TIMEOUT) -> Finding:
 
 
 def ssh_target(server, **ssh) -> Target:
-    return Target("srv", address="127.0.0.1", ssh=server.inventory_ssh(**ssh))
+    return Target("srv", address="127.0.0.1", ssh=SshSettings(**server.inventory_ssh(**ssh)))
 
 
 def snmp_target(snmpd, monkeypatch, **snmp) -> Target:
@@ -59,7 +59,7 @@ def snmp_target(snmpd, monkeypatch, **snmp) -> Target:
         "retries": 0,
         **snmp,
     }
-    return Target("sw", kind="router", address="127.0.0.1", snmp=settings)
+    return Target("sw", kind="router", address="127.0.0.1", snmp=SnmpSettings(**settings))
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def produce(reason: str, request, monkeypatch, tmp_path) -> Finding:
         return failure_of(ssh_target(fixture("sshd_server"), port=free_port()))
     if reason == "unreachable":
         monkeypatch.setenv("TABLE_COMMUNITY", "public")
-        snmp = {"community": "env:TABLE_COMMUNITY"}
+        snmp = SnmpSettings(community="env:TABLE_COMMUNITY")
         return failure_of(Target("sw", kind="switch", address="no-such-host.invalid", snmp=snmp))
     if reason == "timeout":
         tarpit = fixture("tarpit")
@@ -231,7 +231,7 @@ def test_commands_named_in_hints_exist_with_their_options():
 def test_a_device_that_refuses_every_command_is_command_refused(fakenos_devices):
     """fakenos' Huawei VRP inventoried as Cisco IOS: `show ...` is refused on every probe."""
     huawei = fakenos_devices.target("huawei")
-    as_cisco = replace(huawei, platform="cisco_ios", cli={**huawei.cli, "timeout": 5})
+    as_cisco = replace(huawei, platform="cisco_ios", cli=replace(huawei.cli, timeout=5))
     finding = failure_of(as_cisco, timeout=20)
     assert finding.summary.startswith("command refused: the device answered none of: show")
     assert finding.hint == FAILURES["command refused"].hint
@@ -243,7 +243,7 @@ def test_network_devices_meet_the_same_table(not_ssh, monkeypatch):
     cli = {"username": "netops", "password": "env:TABLE_CLI_PASSWORD", "timeout": 3}
 
     def device(port: int) -> Finding:
-        settings = {**cli, "port": port}
+        settings = CliSettings(**cli, port=port)
         return failure_of(
             Target("sw", kind="switch", address="127.0.0.1", platform="cisco_ios", cli=settings)
         )

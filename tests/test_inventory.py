@@ -3,6 +3,7 @@ import textwrap
 import pytest
 
 from core.errors import UserError
+from core.model import SshSettings
 from settings.inventory import load
 
 EXAMPLE = """\
@@ -36,11 +37,11 @@ def test_host_beats_group_beats_defaults(tmp_path, monkeypatch):
     inv = load(write(tmp_path, EXAMPLE))
     web = next(t for t in inv.targets if t.name == "web01")
     assert web.labels == {"site": "sh", "team": "web"}
-    assert web.ssh["port"] == 22 and web.ssh["username"] == "ops"
+    assert web.ssh.port == 22 and web.ssh.username == "ops"
     switch = next(t for t in inv.targets if t.name == "sw-core-1")
     assert (switch.kind, switch.platform) == ("switch", "cisco_ios")
     assert switch.labels == {"site": "bj", "criticality": "high"}
-    assert switch.snmp["community"] == "env:SNMP_RO"  # the reference, never the secret
+    assert switch.snmp.community == "env:SNMP_RO"  # the reference, never the secret
     assert inv.profile("standard").thresholds["disk.used_percent"].warning.end == 70
     assert inv.profile("standard").processes[0].name == "sshd"
 
@@ -209,7 +210,8 @@ def test_null_means_not_set_so_the_group_value_stays(tmp_path):
             address: null
         """))
     web = next(t for t in inv.targets if t.name == "web01")
-    assert (web.ssh, web.parents, web.labels) == ({"username": "ops"}, ("gw",), {"team": "web"})
+    assert web.ssh == SshSettings(username="ops")
+    assert (web.parents, web.labels) == (("gw",), {"team": "web"})
     assert web.change_windows == () and web.address == "web01"
 
 

@@ -115,7 +115,7 @@ def test_an_unquoted_version_gets_a_hint(tmp_path):
 def test_good_v3_and_keyring_keys_load(tmp_path, v3_keys):
     path = write(tmp_path, V3 + "      auth_key: env:V3_GOOD\n      priv_key: keyring:snmp/ops\n")
     (target,) = load(path).targets
-    assert target.snmp["auth_key"] == "env:V3_GOOD"
+    assert target.snmp.auth_key == "env:V3_GOOD"
 
 
 @pytest.mark.parametrize("form", FORMATS)

@@ -4,6 +4,7 @@ counts and timeouts out of range or of the wrong type, patterns that do not comp
 import pytest
 
 from core.errors import UserError
+from core.model import SshSettings
 from settings.inventory import load
 
 
@@ -77,7 +78,7 @@ def test_good_numbers_still_load(tmp_path):
     )
     inv = load(path)
     (target,) = inv.targets
-    assert target.port == 8080 and target.ssh == {"port": 2222, "timeout": 2.5}
+    assert target.port == 8080 and target.ssh == SshSettings(port=2222, timeout=2.5)
     assert [rule.port for rule in inv.profile("p").ports] == [22, 5432]
 
 

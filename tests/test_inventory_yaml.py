@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import UserError
+from core.model import SshSettings
 from settings.inventory import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,9 +115,9 @@ def test_anchors_aliases_and_merge_keys_still_work(tmp_path, monkeypatch):
     assert by_name["sw1"].kind == "switch" and by_name["sw1"].address == "10.0.0.1"
     assert by_name["sw2"].kind == "firewall"  # its own key beats every merged one
     assert by_name["sw2"].platform == "cisco_ios"
-    assert by_name["sw2"].snmp["community"] == "env:SNMP_RO"
-    assert by_name["web1"].ssh == {"username": "ops", "port": 2222}
-    assert by_name["web2"].ssh == {"username": "ops", "port": 22}
+    assert by_name["sw2"].snmp.community == "env:SNMP_RO"
+    assert by_name["web1"].ssh == SshSettings(username="ops", port=2222)
+    assert by_name["web2"].ssh == SshSettings(username="ops", port=22)
 
 
 def test_a_merged_key_given_twice_is_still_a_duplicate(tmp_path):

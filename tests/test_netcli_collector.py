@@ -15,7 +15,7 @@ from collectors.netcli_connection import connect_params
 from collectors.netcli_parsers import PLATFORMS, Facts, InterfaceState, plan_for
 from collectors.session import Session
 from core.errors import UserError
-from core.model import Target
+from core.model import CliSettings, SnmpSettings, Target
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -23,12 +23,17 @@ AT = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("target", "names"),
     [
-        (Target(name="sw", kind="switch", address="10.0.0.1", cli={}), ("netcli",)),
-        (Target(name="sw", kind="switch", address="10.0.0.1", snmp={}, cli={}), ("snmp", "netcli")),
+        (Target(name="sw", kind="switch", address="10.0.0.1", cli=CliSettings()), ("netcli",)),
+        (
+            Target(
+                name="sw", kind="switch", address="10.0.0.1", snmp=SnmpSettings(), cli=CliSettings()
+            ),
+            ("snmp", "netcli"),
+        ),
         (Target(name="fw", kind="firewall", address="10.0.0.2"), ()),
         (Target(name="localhost"), ("local",)),
-        (Target(name="srv", kind="server", address="10.0.0.3", cli={}), ()),
-        (Target(name="sw", kind="switch", cli={}, collectors=("local",)), ("local",)),
+        (Target(name="srv", kind="server", address="10.0.0.3", cli=CliSettings()), ()),
+        (Target(name="sw", kind="switch", cli=CliSettings(), collectors=("local",)), ("local",)),
     ],
 )
 def test_default_collectors(target, names):
@@ -40,7 +45,7 @@ def test_netcli_is_registered():
 
 
 def test_unsupported_platform_names_the_supported_ones():
-    target = Target(name="fw1", kind="firewall", platform="fortinet", cli={"username": "x"})
+    target = Target(name="fw1", kind="firewall", platform="fortinet", cli=CliSettings(username="x"))
     with pytest.raises(UserError, match="fortinet.*supported: arista_eos, cisco_ios, cisco_xe"):
         NetCliCollector().collect(target, Session())
 
@@ -86,7 +91,7 @@ def test_connect_params_resolve_references_with_defaults(monkeypatch):
         kind="switch",
         address="192.0.2.7",
         platform="huawei",
-        cli={"username": "ops", "password": "env:OPSINSPECT_TEST_CLI_PW", "key_file": "/k"},
+        cli=CliSettings(username="ops", password="env:OPSINSPECT_TEST_CLI_PW", key_file="/k"),
     )
     params = connect_params(target, 5.0)
     assert params["device_type"] == "huawei"
@@ -98,7 +103,10 @@ def test_connect_params_resolve_references_with_defaults(monkeypatch):
 
 def test_missing_credential_is_a_clear_error_without_secret():
     target = Target(
-        name="sw", kind="switch", platform="huawei", cli={"password": "env:OPSINSPECT_NOT_SET"}
+        name="sw",
+        kind="switch",
+        platform="huawei",
+        cli=CliSettings(password="env:OPSINSPECT_NOT_SET"),
     )
     with pytest.raises(UserError, match="env:OPSINSPECT_NOT_SET: environment variable"):
         connect_params(target, 5.0)

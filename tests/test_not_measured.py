@@ -17,7 +17,7 @@ from collectors import linux_parsers
 from collectors.linux_script import MARK
 from collectors.netcli import ASPECT_METRICS
 from collectors.netcli_parsers import PLATFORMS
-from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, Target
+from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, SnmpSettings, SshSettings, Target
 from core.status import Status
 from settings.inventory import Inventory
 from settings.profiles import STANDARD, PortRule, ProcessRule, Profile
@@ -128,7 +128,8 @@ def sshd_without_ss(sshd_server):
 
 def test_ssh_target_without_ss_says_what_it_could_not_measure(sshd_without_ss):
     profile = Profile(ports=(PortRule(22),), processes=(ProcessRule("sshd", name="sshd"),))
-    target = Target("web01", address="127.0.0.1", ssh=sshd_without_ss.inventory_ssh())
+    ssh = SshSettings(**sshd_without_ss.inventory_ssh())
+    target = Target("web01", address="127.0.0.1", ssh=ssh)
     inventory = Inventory(targets=(target,), profiles={"standard": profile})
     result = inspect_target(inventory, target, NO_HISTORY, 30)
     findings = {f.check: f for f in result.findings}
@@ -141,7 +142,7 @@ def test_ssh_target_without_ss_says_what_it_could_not_measure(sshd_without_ss):
 
 def test_snmp_device_without_a_cpu_oid_says_so(snmpsim, monkeypatch):
     monkeypatch.setenv("TEST_COMMUNITY_PROCURVE", "hpe-procurve-6120xg")
-    snmp = {"port": snmpsim.port, "community": "env:TEST_COMMUNITY_PROCURVE", "timeout": 5}
+    snmp = SnmpSettings(port=snmpsim.port, community="env:TEST_COMMUNITY_PROCURVE", timeout=5)
     target = Target("procurve", kind="switch", address="127.0.0.1", snmp=snmp)
     result = inspect_target(Inventory(targets=(target,)), target, NO_HISTORY, 30)
     findings = {f.check: f for f in result.findings}

@@ -12,7 +12,7 @@ import collectors
 from collectors.session import Session
 from collectors.snmp import SnmpCollector
 from core.errors import CollectError
-from core.model import Target
+from core.model import SnmpSettings, Target
 from tests.services import free_port
 
 SYS_UPTIME, IF_NUMBER = "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.2.1.0"
@@ -22,7 +22,8 @@ IF_HC_IN_OCTETS = "1.3.6.1.2.1.31.1.1.1.6"
 
 
 def snmpd_target(snmpd, **snmp) -> Target:
-    return Target("snmpd", kind="router", address="127.0.0.1", snmp={"port": snmpd.port, **snmp})
+    snmp_settings = SnmpSettings(port=snmpd.port, **snmp)
+    return Target("snmpd", kind="router", address="127.0.0.1", snmp=snmp_settings)
 
 
 def collect(target: Target) -> list:
@@ -87,7 +88,7 @@ def test_v2c_values_match_what_net_snmp_tools_report(snmpd, v2c):
 
 
 def test_v1_walks_with_getnext(snmpd, v2c):
-    v1 = collect(snmpd_target(snmpd, version="1", community=v2c.snmp["community"]))
+    v1 = collect(snmpd_target(snmpd, version="1", community=v2c.snmp.community))
     assert set(by_metric(v1, "if.oper_up")) == set(by_metric(collect(v2c), "if.oper_up"))
 
 
@@ -161,12 +162,12 @@ def test_nothing_listening_is_a_timeout(monkeypatch):
         "gone",
         kind="switch",
         address="127.0.0.1",
-        snmp={
-            "port": free_port(socket.SOCK_DGRAM),
-            "community": "env:TEST_SNMP_COMMUNITY",
-            "timeout": 0.3,
-            "retries": 0,
-        },
+        snmp=SnmpSettings(
+            port=free_port(socket.SOCK_DGRAM),
+            community="env:TEST_SNMP_COMMUNITY",
+            timeout=0.3,
+            retries=0,
+        ),
     )
     error = failure(target)
     assert error.reason == "timeout"
@@ -179,7 +180,7 @@ def test_unresolvable_address_is_unreachable(monkeypatch):
         "typo",
         kind="switch",
         address="no-such-host.invalid",
-        snmp={"community": "env:TEST_SNMP_COMMUNITY"},
+        snmp=SnmpSettings(community="env:TEST_SNMP_COMMUNITY"),
     )
     error = failure(target)
     assert error.reason == "unreachable" and "no-such-host.invalid" in str(error)

@@ -16,7 +16,7 @@ from checks import CheckContext
 from checks.counters import WRAP_32, counter_rate
 from collectors.session import Session
 from collectors.snmp import SnmpCollector
-from core.model import Target
+from core.model import SnmpSettings, Target
 from core.status import Status
 from records import open_store
 from settings.inventory import Inventory
@@ -34,7 +34,7 @@ HUAWEI_CPU, HUAWEI_MEMORY = (
 def device(snmpsim, monkeypatch, community: str, name: str = "sw1", **extra) -> Target:
     variable = "TEST_COMMUNITY_" + community.upper().replace("-", "_")
     monkeypatch.setenv(variable, community)
-    snmp = {"port": snmpsim.port, "community": f"env:{variable}", "timeout": 5, "retries": 1}
+    snmp = SnmpSettings(port=snmpsim.port, community=f"env:{variable}", timeout=5, retries=1)
     return Target(name, kind="switch", address="127.0.0.1", snmp=snmp, **extra)
 
 

@@ -47,8 +47,8 @@ def test_snmp_and_important_interfaces_merge(tmp_path, monkeypatch):
         "description_pattern": "(?i)uplink|core",
         "important": ["Gi0/49", "Gi0/50"],
     }
-    assert switch.snmp["community"] == "env:SNMP_RO"
-    assert router.snmp["auth_protocol"] == "SHA256" and router.interfaces is None
+    assert switch.snmp.community == "env:SNMP_RO"
+    assert router.snmp.auth_protocol == "SHA256" and router.interfaces is None
     assert collectors.default_names(switch) == collectors.default_names(router) == ("snmp",)
 
 

@@ -21,7 +21,7 @@ from collectors.session import Session
 from collectors.ssh import SshCollector
 from collectors.ssh_hostkeys import own_known_hosts
 from core.errors import UserError
-from core.model import Target
+from core.model import SshSettings, Target
 from core.status import Status
 from settings import inventory as inventory_loader
 from tests.services.sshd import keygen, new_workdir, start_sshd
@@ -133,7 +133,7 @@ def test_values_match_this_machine(tmp_path, sshd_server):
 
 
 def test_same_metrics_and_labels_as_the_local_collector(sshd_server):
-    target = Target("self", address="127.0.0.1", ssh=sshd_server.inventory_ssh())
+    target = Target("self", address="127.0.0.1", ssh=SshSettings(**sshd_server.inventory_ssh()))
     remote = SshCollector().collect(target, Session())
     local = list(LocalCollector().collect(target, Session()))
 
@@ -281,13 +281,12 @@ def test_the_cheapest_recorded_host_key_type_is_asked_for(tmp_path, two_key_sshd
     """ed25519 costs the server far less to sign with than RSA: ask for it whenever
     known_hosts has it, whatever its line order; with only RSA recorded, RSA still works."""
     from collectors.ssh import connect, endpoint
-    from settings.inventory_spec import SshSpec
 
     server, rsa = two_key_sshd
     lines = {"rsa": " ".join(rsa), "ed25519": server.host_public_key}
     known = tmp_path / "known_hosts"
     known.write_text("".join(f"[127.0.0.1]:{server.port} {lines[k]}\n" for k in recorded))
-    spec = SshSpec(**server.inventory_ssh(known_hosts=str(known)))
+    spec = SshSettings(**server.inventory_ssh(known_hosts=str(known)))
     target = Target(name="two-keys", address="127.0.0.1")
     client = connect(endpoint(target, spec), spec, Session())
     try:

@@ -55,7 +55,7 @@ def fetch_config(
     """
     model = model_for(target.platform)
     # The inventory's cli.timeout is sized for logins; a long config may need longer.
-    read_timeout = max(DEFAULT_READ_TIMEOUT, float((target.cli or {}).get("timeout") or 0))
+    read_timeout = max(DEFAULT_READ_TIMEOUT, target.cli.timeout if target.cli else 0.0)
     with session_factory(target) as session:
         for command in model.pager_off:
             session.send_command(command, read_timeout=read_timeout)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from core.model import Target
+from core.model import CliSettings, Target
 from tests.services import free_port, missing, port_open, scan_host_keys, wait_until
 
 LAUNCHER = Path(__file__).with_name("fake_switches_launcher.py")
@@ -39,7 +39,17 @@ class FakeSwitch:
 
     def target(self, name: str = "fake-cisco", **cli: object) -> Target:
         """A switch target as the inventory would build it; `cli` overrides settings."""
-        settings = {
+        return Target(
+            name=name,
+            kind="switch",
+            address=self.host,
+            platform=self.platform,
+            cli=CliSettings(**self.inventory_cli(**cli)),
+        )
+
+    def inventory_cli(self, **cli: object) -> dict:
+        """An inventory `cli:` section for this switch; `cli` overrides settings."""
+        return {
             "port": self.port,
             "username": self.username,
             "password": f"env:{self.password_env}",
@@ -48,9 +58,6 @@ class FakeSwitch:
             "known_hosts": self.known_hosts,
             **cli,
         }
-        return Target(
-            name=name, kind="switch", address=self.host, platform=self.platform, cli=settings
-        )
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.model import Target
+from core.model import CliSettings, Target
 from tests.services import free_port, missing, port_open, scan_host_keys, wait_until
 
 PASSWORD_ENV = "OPSINSPECT_TEST_FAKENOS_PASSWORD"
@@ -61,7 +61,7 @@ class FakeNos:
             kind="switch",
             address=self.host,
             platform=platform,
-            cli={**settings, **cli},
+            cli=CliSettings(**settings, **cli),
         )
 
 
