@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from collectors.session import Session  # noqa: E402
 from collectors.snmp import SnmpCollector, repetitions  # noqa: E402
 from collectors.snmp_oids import IF_COLUMNS  # noqa: E402
-from core.model import Target  # noqa: E402
+from core.model import SnmpSettings, Target  # noqa: E402
 from tests.services.snmpd import serve as serve_snmpd  # noqa: E402
 from tests.services.snmpsim import serve as serve_recording  # noqa: E402
 
@@ -71,7 +71,7 @@ def compare(label: str, env, port: int, community: str, rounds: int) -> None:
         "bench",
         kind="switch",
         address="127.0.0.1",
-        snmp={"port": port, "community": "env:BENCH_SNMP_COMMUNITY", "timeout": 5},
+        snmp=SnmpSettings(port=port, community="env:BENCH_SNMP_COMMUNITY", timeout=5),
     )
     collector = SnmpCollector()
 
