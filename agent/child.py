@@ -34,7 +34,7 @@ def prepare_store(db_url: str) -> None:
 def start(job: str | None, inventory_path: Path | None, db_url: str) -> subprocess.Popen:
     """job None: only open (and migrate) the database."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "agent", "run-job"],
+        [sys.executable, "-m", "agent.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -61,7 +61,7 @@ def wait(process: subprocess.Popen) -> Outcome:
 
 
 def serve() -> None:
-    """The child's side (`inspect agent run-job`, hidden): run one job, answer on stdout."""
+    """The child's side (`python -m agent.child`): run one job, answer on stdout."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)
     request = json.loads(sys.stdin.read())
@@ -97,3 +97,10 @@ def _run(request: dict) -> dict:
     exporter = Exporter(inventory.export) if inventory.export else None
     outcome = KINDS[job.kind](JobContext(inventory, job, store, exporter))
     return {"run_id": outcome.run_id, "summary": outcome.summary}
+
+
+if __name__ == "__main__":
+    from agent.logs import log_to_stderr
+
+    log_to_stderr()
+    serve()

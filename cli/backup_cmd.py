@@ -102,7 +102,7 @@ def run_cmd(sources: Sources, names, kind, due, init, output_format) -> int:
     backup is also copied there. Failures and unexpected config changes become findings and
     tickets. Exit code: the worst status (2 if a backup failed, 1 for an unexpected change).
     """
-    from agent.backup_job import run_backup_job
+    from flows.backup import run_backup_job
 
     kinds = (kind,) if kind else KINDS
     reports = run_backup_job(
@@ -228,7 +228,7 @@ def verify(backup_ids, sources: Sources, names, kind, due, output_format) -> int
     Without BACKUP_IDS, the newest good backup of each selected database. Row counts after the
     restore must equal the counts at dump time. Exit code: 2 if a verification failed.
     """
-    from agent.backups import verify_db_backups
+    from flows.db_backups import verify_db_backups
 
     inv, databases, store = _setup(sources, names)
     report = verify_db_backups(databases, store, backup_ids, due_only=due, inventory=inv)
@@ -255,7 +255,7 @@ def restore(backup_id, to, force, sources: Sources) -> int:
     BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
     A damaged backup (checksum mismatch) is refused. Exit code: 2 if the counts differ.
     """
-    from agent.backups import restore_db_backup
+    from flows.db_backups import restore_db_backup
 
     record = _catalogue(sources).backup(backup_id)
     _, databases, store = _setup(sources, [record.name])
@@ -287,7 +287,7 @@ def copy(backup_ids, sources: Sources, output_format) -> int:
     The upload is read back and compared by sha256 before it gets its final name.
     Exit code: 2 if a copy failed.
     """
-    from agent.backups import copy_db_backups
+    from flows.db_backups import copy_db_backups
 
     inv, databases, store = _setup(sources, ())
     report = copy_db_backups(databases, store, backup_ids, inventory=inv)
@@ -302,7 +302,7 @@ def copy(backup_ids, sources: Sources, output_format) -> int:
 @format_option("table", "json")
 def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
     """Delete backups the retention policy no longer keeps (never the newest verified one)."""
-    from agent.backups import prune_db_backups
+    from flows.db_backups import prune_db_backups
 
     _, databases, store = _setup(sources, names)
     plans = prune_db_backups(databases, store, dry_run)
@@ -331,7 +331,7 @@ def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
 @format_option("table", "json")
 def status(sources: Sources, names, output_format) -> int:
     """Judge backup freshness and verification age; exit with the worst Nagios status."""
-    from agent.backups import backup_status
+    from flows.db_backups import backup_status
 
     inv, databases, store = _setup(sources, names)
     return _print_report(backup_status(databases, store, inventory=inv), output_format)

@@ -1,4 +1,5 @@
-"""Inspect targets in a bounded pool under per-target deadlines and build the InspectionRun."""
+"""One inspection: the targets in a bounded pool under per-target deadlines build the
+InspectionRun, which `run_and_record` then saves and turns into tickets (the single path)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import checks
 import collectors
-from agent.pool import Failed, TimedOut, run_bounded
 from core.errors import CollectError, UserError
 from core.failures import FAILURES
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
 from core.session import Session
+from flows.pool import Failed, TimedOut, run_bounded
+
+if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
+    from records import Store
+    from tickets import ReconcileResult
 
 PreviousRuns = Callable[[str], PreviousRun]
 MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be worth it
@@ -235,3 +241,33 @@ def _operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def run_and_record(
+    inventory: Inventory,
+    targets: Sequence[Target],
+    options: RunOptions,
+    store: Store | None,
+    on_target_done: Callable[[Target], None] | None = None,
+    before_save: Callable[[InspectionRun], object] | None = None,
+    on_tickets: Callable[[ReconcileResult], object] | None = None,
+) -> InspectionRun:
+    """Without a store nothing is read or written: a dry look at the estate. With one, the
+    run is saved first and then turned into ticket changes (tickets never lose a run).
+
+    `before_save` (the export spool) runs before saving, so a crash between the two can
+    duplicate a point in the TSDB but never lose one for a stored run. `on_tickets` hears
+    which tickets the run opened, reopened or resolved.
+    """
+    previous = store.previous_run if store else (lambda _name: PreviousRun())
+    run = inspect(inventory, targets, options, previous, on_target_done)
+    if before_save:
+        before_save(run)
+    if store:
+        import tickets  # with records: only a run that stores needs it
+
+        store.save_run(run)
+        changes = tickets.reconcile(store.engine, run, inventory)
+        if on_tickets:
+            on_tickets(changes)
+    return run
