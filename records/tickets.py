@@ -39,12 +39,6 @@ def locked_ticket(session: Session, ticket_id: int) -> TicketRow:
     return row
 
 
-def active_ticket(session: Session, fingerprint: str) -> TicketRow | None:
-    return session.scalar(
-        select(TicketRow).where(TicketRow.active_fingerprint == fingerprint).with_for_update()
-    )
-
-
 def set_state(row: TicketRow, state: str) -> None:
     """State and the uniqueness key move together, so the index always tells the truth."""
     row.state = state
