@@ -166,7 +166,7 @@ def events(
         query = query.where(TicketEventRow.at > since)
     with Session(engine) as session:
         return [
-            Event(r.ticket_id, r.at, r.actor, r.action, r.note, dict(r.detail))
+            Event(**field_values(Event, r, skip=("detail",)), detail=dict(r.detail))
             for r in session.scalars(query)
         ]
 
