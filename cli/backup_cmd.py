@@ -16,6 +16,7 @@ from cli.params import LIMIT
 from cli.render import iso, run_table, table, to_json, visible
 from core.backups import BackupRecord, select_databases
 from core.errors import UserError
+from core.sizes import byte_size
 
 target_option = click.option(
     "-t", "--target", "names", multiple=True, help="Only this database (repeatable)."
@@ -139,7 +140,7 @@ def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
             r.name,
             iso(r.started_at),
             _state(r),
-            _size(r.size) if r.ok else "",
+            byte_size(r.size) if r.ok else "",
             {True: "ok", False: "FAILED", None: "-"}[verdicts.get(r.id)],
             _where(r),
         )
@@ -189,14 +190,14 @@ def show(backup_id, sources: Sources, output_format) -> None:
     ]
     if record.ok and record.kind == "config":
         lines += [
-            f"file     {record.path} ({_size(record.size)}, platform {m.get('platform')})",
+            f"file     {record.path} ({byte_size(record.size)}, platform {m.get('platform')})",
             f"commit   {m.get('commit')} in {m.get('repository')}",
             f"diff     inspect backup diff {record.name}",
         ]
     elif record.ok:
         lines += [
             f"file     {record.path}",
-            f"size     {_size(record.size)}, sha256 {record.sha256}",
+            f"size     {byte_size(record.size)}, sha256 {record.sha256}",
             f"format   {m.get('format')}, compression {m.get('compression')}",
             f"source   {', '.join(f'{k}={v}' for k, v in m.get('source', {}).items())}",
             f"tools    {'; '.join(f'{k}: {v}' for k, v in m.get('tools', {}).items())}",
@@ -341,14 +342,6 @@ def _state(r: BackupRecord) -> str:
     if not r.ok:
         return "FAILED"
     return "pruned" if r.pruned_at else "ok"
-
-
-def _size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
 
 
 def _as_dict(r: BackupRecord) -> dict:
