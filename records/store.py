@@ -21,7 +21,9 @@ RUN_PARTS = ("targets", "findings", "samples")
 
 
 @dataclass(frozen=True)
-class RunSummary:
+class RunHeader:
+    """A stored run without its findings and samples: what every list of runs shows."""
+
     id: str
     trigger: str
     operator: str
@@ -29,6 +31,10 @@ class RunSummary:
     finished_at: datetime
     status: Status
     targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunSummary(RunHeader):
     problems: int
 
 
@@ -125,7 +131,7 @@ def open_store(url: str) -> Store:
 def run_header_fields(row: RunRow) -> dict:
     """A stored run's header as keyword arguments, for every view of runs."""
     return {
-        **field_values(InspectionRun, row, skip=RUN_PARTS),
+        **field_values(RunHeader, row, skip=("status", "targets")),
         "status": Status(row.status),
         "targets": tuple(row.targets),
     }
