@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from agent.export.influx import spool_for
 from agent.lock import AgentLock, lock_path
 from agent.scheduler import build_jobs
@@ -42,7 +44,7 @@ class AgentStatus:
 
 def agent_status(
     inventory: Inventory,
-    engine,
+    engine: Engine,
     *,
     lock: Path | None = None,
     now: datetime | None = None,
