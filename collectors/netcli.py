@@ -14,7 +14,10 @@ from typing import ClassVar
 
 from collectors import noted
 from collectors.netcli_connection import cli_session
-from collectors.netcli_parsers import (
+from core.errors import CollectError, UserError
+from core.model import DEVICE, Missing, Sample, Target
+from core.session import Session
+from vendors import (
     ALIASES,
     PLATFORMS,
     Facts,
@@ -24,9 +27,6 @@ from collectors.netcli_parsers import (
     merge,
     plan_for,
 )
-from core.errors import CollectError, UserError
-from core.model import DEVICE, Missing, Sample, Target
-from core.session import Session
 
 Stamped = tuple[Facts, datetime]
 _COUNTERS = tuple(f"if.{d}_{c}" for c in ("octets", "errors", "discards") for d in ("in", "out"))

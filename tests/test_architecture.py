@@ -11,9 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = {"core"}
 ALLOWED = {
     "core": set(),
-    "collectors": BASE,
+    "vendors": BASE,
+    "collectors": BASE | {"vendors"},
     "checks": BASE,
-    "backup": BASE,
+    "backup": BASE | {"vendors"},
     "records": BASE,
     "tickets": BASE | {"records"},
     "scoring": BASE | {"records", "tickets"},

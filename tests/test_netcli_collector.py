@@ -12,10 +12,10 @@ import pytest
 import collectors
 from collectors.netcli import NetCliCollector, samples
 from collectors.netcli_connection import connect_params
-from collectors.netcli_parsers import PLATFORMS, Facts, InterfaceState, plan_for
 from core.errors import UserError
 from core.model import Target
 from core.session import Session
+from vendors import PLATFORMS, Facts, InterfaceState, plan_for
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 

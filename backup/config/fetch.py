@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from backup.config.models import PlatformModel, model_for
 from core.errors import CollectError
 from core.model import Target
+from vendors.config_model import PlatformModel, model_for
 
 # What a device prints instead of a config when the command is wrong or refused.
 _REFUSED = re.compile(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from backup.config.secret_forms import compile_forms
 from core.errors import UserError
+from vendors.secret_forms import compile_forms
 
 Pattern = re.Pattern[str]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collectors.netcli_parsers import arista_eos, cisco_ios, hp_comware, huawei, juniper_junos
-from collectors.netcli_parsers.common import (
+from vendors import arista_eos, cisco_ios, hp_comware, huawei, juniper_junos
+from vendors.parsing import (
     Facts,
     InterfaceState,
     ParseError,

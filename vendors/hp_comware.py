@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from collectors.netcli_parsers.common import (
+from vendors.parsing import (
     Facts,
     InterfaceState,
     duration_seconds,

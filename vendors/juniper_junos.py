@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from collectors.netcli_parsers.common import Facts, InterfaceState, ntc, percent, speed_bps
+from vendors.parsing import Facts, InterfaceState, ntc, percent, speed_bps
 
 PLATFORM = "juniper_junos"
 _CONTEXT = re.compile(r"^\s*\{+\w+(?::\w+)?\}+\s*$", re.MULTILINE)
