@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vendors import PLATFORMS, Facts, is_error_output, parser_for
+from collectors.netcli import PLATFORMS
+from vendors import Facts, is_error_output, parser_for
 from vendors.parsing import duration_seconds, speed_bps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"

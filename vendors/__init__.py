@@ -1,108 +1,68 @@
-"""Per-platform command plans for the CLI collector: which commands, parsed by what.
+"""Every vendor the tool speaks to, one module each, in one explicit registry.
 
-Keyed by netmiko device_type. Each probe lists the commands that can answer one aspect, in
-order of preference; the collector stops at the first that the device accepts and that
-parses into something (Huawei S-series and CloudEngine spell CPU/memory commands apart).
-A new vendor is one module of pure parsers plus one entry here.
+A vendor module holds all the tool knows of that vendor's CLI: its inspection probes and
+their parsers, its config-backup model, the netmiko device_types that alias it, as one
+`VENDOR` (vendors/shape.py). Collectors and config backup both look vendors up here, so an
+alias resolves the same for both. A new vendor is one module, one entry in VENDORS, and
+recorded outputs under tests/fixtures (see docs/netcli.md, "Adding a vendor").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from vendors import arista_eos, cisco_ios, hp_comware, huawei, juniper_junos
-from vendors.parsing import (
-    Facts,
-    InterfaceState,
-    ParseError,
-    Parser,
-    is_error_output,
-    merge,
-)
+from vendors import arista_eos, cisco_ios, cisco_nxos, hp_comware, huawei, juniper_junos
+from vendors.config_model import PlatformModel
+from vendors.parsing import Facts, InterfaceState, ParseError, Parser, is_error_output, merge
+from vendors.shape import Probe, Vendor
 
 __all__ = [
     "ALIASES",
-    "PLATFORMS",
+    "VENDORS",
     "Facts",
     "InterfaceState",
     "ParseError",
     "Parser",
+    "PlatformModel",
     "Probe",
+    "Vendor",
     "is_error_output",
     "merge",
     "parser_for",
-    "plan_for",
+    "platforms",
+    "vendor_for",
 ]
 
+# Keyed by netmiko device_type.
+VENDORS: dict[str, Vendor] = {
+    "arista_eos": arista_eos.VENDOR,
+    "cisco_ios": cisco_ios.VENDOR,
+    "cisco_nxos": cisco_nxos.VENDOR,
+    "hp_comware": hp_comware.VENDOR,
+    "huawei": huawei.VENDOR,
+    "juniper_junos": juniper_junos.VENDOR,
+}
 
-@dataclass(frozen=True)
-class Probe:
-    aspect: str
-    commands: tuple[tuple[str, Parser], ...]
-
-
-def _probe(aspect: str, *commands: tuple[str, Parser]) -> Probe:
-    return Probe(aspect, commands)
-
-
-PLATFORMS: dict[str, tuple[Probe, ...]] = {
-    "cisco_ios": (
-        _probe("version", ("show version", cisco_ios.show_version)),
-        _probe("interfaces", ("show interfaces", cisco_ios.show_interfaces)),
-        _probe("cpu", ("show processes cpu", cisco_ios.show_processes_cpu)),
-        _probe("memory", ("show processes memory sorted", cisco_ios.show_processes_memory_sorted)),
-    ),
-    "huawei": (
-        _probe("version", ("display version", huawei.display_version)),
-        _probe("interfaces", ("display interface brief", huawei.display_interface_brief)),
-        _probe(
-            "cpu", ("display cpu-usage", huawei.display_cpu), ("display cpu", huawei.display_cpu)
-        ),
-        _probe(
-            "memory",
-            ("display memory-usage", huawei.display_memory),
-            ("display memory", huawei.display_memory),
-        ),
-    ),
-    "hp_comware": (
-        _probe("version", ("display version", hp_comware.display_version)),
-        _probe("interfaces", ("display interface brief", hp_comware.display_interface_brief)),
-        _probe("cpu", ("display cpu-usage", hp_comware.display_cpu_usage)),
-        _probe("memory", ("display memory", hp_comware.display_memory)),
-    ),
-    "juniper_junos": (
-        _probe("version", ("show version", juniper_junos.show_version)),
-        _probe("uptime", ("show system uptime", juniper_junos.show_system_uptime)),
-        _probe(
-            "interfaces",
-            ("show interfaces terse", juniper_junos.show_interfaces_terse),
-            ("show interfaces", juniper_junos.show_interfaces),
-        ),
-        _probe(
-            "cpu and memory",
-            ("show system processes summary", juniper_junos.show_system_processes_summary),
-        ),
-    ),
-    "arista_eos": (
-        _probe("version and memory", ("show version", arista_eos.show_version)),
-        _probe("interfaces", ("show interfaces status", arista_eos.show_interfaces_status)),
-        _probe("cpu", ("show processes top once", arista_eos.show_processes_top_once)),
-    ),
+# Other netmiko device_types that speak the same CLI as a vendor, as the vendors declare them.
+ALIASES: dict[str, str] = {
+    alias: vendor.name for vendor in VENDORS.values() for alias in vendor.aliases
 }
 
 
-# Other netmiko device types that speak the same CLI as a planned platform.
-ALIASES = {"cisco_xe": "cisco_ios", "huawei_vrpv8": "huawei"}
-
-
-def plan_for(platform: str) -> tuple[Probe, ...] | None:
-    return PLATFORMS.get(ALIASES.get(platform, platform))
+def vendor_for(platform: str) -> Vendor | None:
+    """The vendor for a target's `platform` (a netmiko device_type or one of its aliases)."""
+    return VENDORS.get(ALIASES.get(platform, platform))
 
 
 def parser_for(platform: str, command: str) -> Parser:
-    """The parser the plan uses for one command (for tests and one-off parsing)."""
-    for probe in PLATFORMS[platform]:
-        for name, parser in probe.commands:
-            if name == command:
-                return parser
-    raise KeyError(f"{platform}: no parser for {command!r}")
+    """The parser a vendor's plan uses for one command (for tests and one-off parsing)."""
+    return VENDORS[platform].parser(command)
+
+
+def platforms(having: Callable[[Vendor], object]) -> list[str]:
+    """Platform names (vendors and their aliases) of the vendors `having` something, sorted:
+    what an error lists as supported."""
+    return sorted(
+        name for vendor in VENDORS.values() if having(vendor)
+        for name in (vendor.name, *vendor.aliases)
+    )

@@ -17,11 +17,11 @@ from backup.config.findings import (
     quiet_change_finding,
     unexpected_change_finding,
 )
+from backup.config.models import MODELS, PlatformModel, model_for
 from backup.config.normalise import normalise
 from backup.config.repository import Commit, ConfigRepository, RepositoryMissing
 from backup.config.semantic import SemanticDiff, semantic_diff, supports
 from core.model import Finding, Target
-from vendors.config_model import MODELS, PlatformModel, model_for
 
 __all__ = [
     "MODELS",

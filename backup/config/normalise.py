@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from vendors.config_model import PlatformModel, model_for
+from backup.config.models import PlatformModel, model_for
 
 MASK_PREFIX = "<secret"
 

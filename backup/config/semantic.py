@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backup.config.models import model_for
 from core.errors import UserError
-from vendors.config_model import model_for
 
 if TYPE_CHECKING:  # hier-config is imported only when a diff is asked for
     from hier_config import HConfig, Platform
