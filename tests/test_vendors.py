@@ -13,11 +13,22 @@ import pytest
 from hier_config import Platform
 
 import vendors
-from backup.config import model_for
+from backup.config import fetch_config, model_for
 from collectors.netcli import ASPECT_METRICS, plan_for
-from core.errors import UserError
+from core.errors import CollectError, UserError
+from core.model import Target
 from tests.test_backup_config_normalise import RECORDINGS as OXIDIZED_SESSIONS
-from vendors import ALIASES, VENDORS, Facts, ParseError, PlatformModel, Vendor, vendor_for
+from tests.test_backup_config_normalise import ReplaySession, replay_factory
+from vendors import (
+    ALIASES,
+    VENDORS,
+    Facts,
+    ParseError,
+    PlatformModel,
+    Vendor,
+    is_error_output,
+    vendor_for,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # No licensed public recording exists (see shared/testdata README, Gaps).
@@ -56,6 +67,25 @@ def test_an_alias_is_not_also_a_vendor_and_belongs_to_one_vendor():
     declared = [alias for vendor in VENDORS.values() for alias in vendor.aliases]
     assert len(declared) == len(set(declared))
     assert not set(declared) & set(VENDORS)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "% Invalid input detected at '^' marker.",  # Cisco
+        "% Unrecognized command found at '^' position.",  # H3C Comware
+        "Error: Unrecognized command found at '^' position.",  # Huawei VRP
+        "Unrecognized command found at '^' position.",
+        "syntax error, expecting <command>.",  # Junos
+        "% Unknown command or computer name",
+    ],
+)
+def test_a_refusal_is_a_refusal_to_inspection_and_to_config_backup(refusal):
+    assert is_error_output(refusal)
+    command = "display current-configuration"
+    session = ReplaySession({command: f"{command}\n{refusal}\n<sw1>"})
+    with pytest.raises(CollectError, match="was refused"):
+        fetch_config(Target(name="sw1", platform="hp_comware"), replay_factory(session))
 
 
 def _vendor_modules() -> dict[str, object]:
