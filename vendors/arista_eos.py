@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from vendors.cisco_ios import CISCO_FORMS, CISCO_PROMPT
+from vendors.cisco_family import CISCO_FORMS, CISCO_PROMPT
 from vendors.config_model import PlatformModel, rx, secret_patterns
 from vendors.parsing import (
     Facts,

@@ -1,9 +1,9 @@
-"""Cisco NX-OS: config backup only (no CLI inspection plan yet); the Cisco CLI family's prompt
+"""Cisco NX-OS: config backup only (no CLI inspection plan yet), with the Cisco family's prompt
 and secret forms."""
 
 from __future__ import annotations
 
-from vendors.cisco_ios import CISCO_FORMS, CISCO_PROMPT
+from vendors.cisco_family import CISCO_FORMS, CISCO_PROMPT
 from vendors.config_model import PlatformModel, rx, secret_patterns
 from vendors.shape import Vendor
 
