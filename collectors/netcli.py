@@ -13,20 +13,21 @@ from functools import reduce
 from typing import ClassVar
 
 from collectors.netcli_connection import cli_session
-from collectors.netcli_parsers import (
-    ALIASES,
-    PLATFORMS,
-    Facts,
-    ParseError,
-    Parser,
-    is_error_output,
-    merge,
-    plan_for,
-)
 from collectors.notes import noted
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session
+from vendors import (
+    VENDORS,
+    Facts,
+    ParseError,
+    Parser,
+    Probe,
+    is_error_output,
+    merge,
+    platforms,
+    vendor_for,
+)
 
 Stamped = tuple[Facts, datetime]
 _COUNTERS = tuple(f"if.{d}_{c}" for c in ("octets", "errors", "discards") for d in ("in", "out"))
@@ -42,6 +43,18 @@ ASPECT_METRICS = {
 }
 
 
+# The vendors that have an inspection plan, keyed by netmiko device_type.
+PLATFORMS: dict[str, tuple[Probe, ...]] = {
+    name: vendor.probes for name, vendor in VENDORS.items() if vendor.probes
+}
+
+
+def plan_for(platform: str) -> tuple[Probe, ...] | None:
+    """The inspection plan for a target's `platform` (aliases resolved by the registry)."""
+    vendor = vendor_for(platform)
+    return vendor.probes if vendor is not None and vendor.probes else None
+
+
 class NetCliCollector:
     name: ClassVar[str] = "netcli"
     family: ClassVar[str] = DEVICE
@@ -49,7 +62,7 @@ class NetCliCollector:
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
         probes = plan_for(target.platform)
         if probes is None:
-            supported = ", ".join(sorted([*PLATFORMS, *ALIASES]))
+            supported = ", ".join(platforms(lambda vendor: vendor.probes))
             raise UserError(
                 f"target {target.name}: platform {target.platform!r} is not supported by the "
                 f"netcli collector (supported: {supported})"

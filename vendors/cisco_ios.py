@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from collectors.netcli_parsers.common import (
+from vendors.cisco_family import CISCO_FORMS, CISCO_PROMPT
+from vendors.config_model import PlatformModel, rx, secret_patterns
+from vendors.parsing import (
     Facts,
     InterfaceState,
     duration_seconds,
@@ -12,6 +14,7 @@ from collectors.netcli_parsers.common import (
     number,
     percent,
 )
+from vendors.shape import Vendor, probe
 
 PLATFORM = "cisco_ios"
 _HEADER = re.compile(r"^(\S+) is .*, line protocol is", re.MULTILINE)
@@ -62,7 +65,7 @@ def _octets_by_interface(text: str) -> dict[str, dict[str, float]]:
     """The template keeps packet counts but drops the byte counts on the same lines."""
     heads = list(_HEADER.finditer(text))
     result: dict[str, dict[str, float]] = {}
-    for head, following in zip(heads, [*heads[1:], None], strict=True):
+    for head, following in zip(heads, [*heads[1:], None], strict=False):  # none: no ports
         block = text[head.end() : following.start() if following else len(text)]
         counters = {}
         if found := _IN_BYTES.search(block):
@@ -86,3 +89,33 @@ def show_processes_memory_sorted(text: str) -> Facts:
         return Facts()
     used = percent(number(rows[0].get("memory_used")), number(rows[0].get("memory_total")))
     return Facts(memory_used_percent=used)
+
+
+VENDOR = Vendor(
+    name="cisco_ios",
+    aliases=("cisco_xe",),
+    probes=(
+        probe("version", ("show version", show_version)),
+        probe("interfaces", ("show interfaces", show_interfaces)),
+        probe("cpu", ("show processes cpu", show_processes_cpu)),
+        probe("memory", ("show processes memory sorted", show_processes_memory_sorted)),
+    ),
+    config=PlatformModel(
+        name="cisco_ios",
+        command="show running-config",
+        pager_off=("terminal length 0", "terminal width 0"),
+        prompt=CISCO_PROMPT,
+        volatile=rx(
+            r"^Building configuration\.\.\.\s*$",
+            r"^Current configuration\s*:\s*\d+ bytes\s*$",
+            r"^! Last configuration change at ",
+            r"^! NVRAM config last updated at ",
+            r"^! No configuration change since last restart",
+            r"^ntp clock-period ",
+        ),
+        secrets=secret_patterns(*CISCO_FORMS),
+        hier_platform="CISCO_IOS",
+        # `snmp mib expression` shows the expression's current value, as Oxidized notes.
+        rewrites=((re.compile(r"^(\s+expression) .*$"), r"\1 <value removed>"),),
+    ),
+)
