@@ -14,13 +14,14 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.errors import UserError
 from records.backups_schema import BackupRow, VerificationRow
 from records.schema import FindingRow, RunRow
 from records.scoring_schema import ManualScoreRow
 from records.tickets_schema import TicketRow
 
-REACHABILITY = "reachability"
+REACHABILITY = names.CHECK_REACHABILITY
 OK_STATUS = 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from core import names
 from core.inventory import Inventory
 from core.model import InspectionRun, Target
 from core.status import Status
@@ -24,7 +25,7 @@ from tickets.messages import iso
 from tickets.suppression import REACHABILITY, depth, maintenance_window, parent_down
 
 # when these fail, silence proves nothing ("inspection": the runner's own failure)
-_BLIND_CHECKS = (REACHABILITY, "collector", "inspection")
+_BLIND_CHECKS = (REACHABILITY, names.CHECK_COLLECTOR, names.CHECK_INSPECTION)
 _CHUNK = 500
 
 

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.cronexpr import CronExpr
 from core.model import Target
 from core.status import Status
 from core.tickets_spec import MaintenanceSpec, TicketsSpec
 from records.tickets_schema import FingerprintStateRow, TicketRow
 
-REACHABILITY = "reachability"
+REACHABILITY = names.CHECK_REACHABILITY
 
 
 def maintenance_window(spec: TicketsSpec, target: Target, at: datetime) -> str | None:

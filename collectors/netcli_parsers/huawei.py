@@ -16,6 +16,7 @@ from collectors.netcli_parsers.common import (
     percent,
     speed_bps,
 )
+from core import names
 
 PLATFORM = "huawei_vrp"  # ntc-templates' name for what netmiko calls `huawei`
 _ONE_MINUTE = re.compile(r"one minute:\s*(\d+(?:\.\d+)?)%", re.IGNORECASE)
@@ -67,8 +68,8 @@ def display_interface_brief(text: str) -> Facts:
                 oper_up=phy.startswith("up"),
                 speed_bps=speed_bps(row["speed"]),
                 counters={
-                    "if.in_errors": float(row["inerr"]),
-                    "if.out_errors": float(row["outerr"]),
+                    names.IF_IN_ERRORS: float(row["inerr"]),
+                    names.IF_OUT_ERRORS: float(row["outerr"]),
                 },
             )
         )
