@@ -254,10 +254,10 @@ def diskio_samples(sample: SampleMaker, diskstats: str) -> Iterator[Sample]:
             continue
         if device.startswith(SKIPPED_DISKS):
             continue
-        yield sample("diskio.read_bytes", int(rsect) * SECTOR, "B", device=device)
-        yield sample("diskio.write_bytes", int(wsect) * SECTOR, "B", device=device)
-        yield sample("diskio.reads", int(reads), "count", device=device)
-        yield sample("diskio.writes", int(writes), "count", device=device)
+        yield sample(names.DISKIO_READ_BYTES, int(rsect) * SECTOR, "B", device=device)
+        yield sample(names.DISKIO_WRITE_BYTES, int(wsect) * SECTOR, "B", device=device)
+        yield sample(names.DISKIO_READS, int(reads), "count", device=device)
+        yield sample(names.DISKIO_WRITES, int(writes), "count", device=device)
 
 
 def network_samples(sample: SampleMaker, netdev: str) -> Iterator[Sample]:

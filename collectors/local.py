@@ -139,10 +139,10 @@ def _disk_io(sample) -> Iterator[Sample]:
     for device, io in (psutil.disk_io_counters(perdisk=True) or {}).items():
         if device.startswith(SKIPPED_DISKS):
             continue
-        yield sample("diskio.read_bytes", io.read_bytes, "B", device=device)
-        yield sample("diskio.write_bytes", io.write_bytes, "B", device=device)
-        yield sample("diskio.reads", io.read_count, "count", device=device)
-        yield sample("diskio.writes", io.write_count, "count", device=device)
+        yield sample(names.DISKIO_READ_BYTES, io.read_bytes, "B", device=device)
+        yield sample(names.DISKIO_WRITE_BYTES, io.write_bytes, "B", device=device)
+        yield sample(names.DISKIO_READS, io.read_count, "count", device=device)
+        yield sample(names.DISKIO_WRITES, io.write_count, "count", device=device)
 
 
 def _network(sample) -> Iterator[Sample]:

@@ -293,8 +293,14 @@ def test_monthly_report_shows_the_trend_of_inodes_filling_up():
     for day in range(1, 11):
         used = 80.0 + day  # one point a day: 7 a week, full in 10 days after the 10th
         inodes = Finding(
-            "web01", "inodes", "/var", Status.WARNING, f"/var {used:.0f}% of inodes used",
-            value=used, unit="%", threshold="80",
+            "web01",
+            "inodes",
+            "/var",
+            Status.WARNING,
+            f"/var {used:.0f}% of inodes used",
+            value=used,
+            unit="%",
+            threshold="80",
         )
         store.save_run(_run(f"i{day}", at(day), [inodes]))
     (potential,) = build_monthly(store.engine, "2026-11", ZONE, no_tickets, NOW).potential

@@ -16,8 +16,6 @@ from core.status import Status
 from core.tickets_spec import MaintenanceSpec, TicketsSpec
 from records.tickets_schema import FingerprintStateRow, TicketRow
 
-REACHABILITY = names.CHECK_REACHABILITY
-
 
 def maintenance_window(spec: TicketsSpec, target: Target, at: datetime) -> str | None:
     """Name of a window covering the target at `at`, if any."""
@@ -51,14 +49,14 @@ def parent_down(
         ticket = session.scalar(
             select(TicketRow).where(
                 TicketRow.target == parent,
-                TicketRow.check == REACHABILITY,
+                TicketRow.check == names.CHECK_REACHABILITY,
                 TicketRow.active_fingerprint.is_not(None),
             )
         )
         bad = session.scalar(
             select(FingerprintStateRow.fingerprint).where(
                 FingerprintStateRow.target == parent,
-                FingerprintStateRow.check == REACHABILITY,
+                FingerprintStateRow.check == names.CHECK_REACHABILITY,
                 FingerprintStateRow.status != int(Status.OK),
             )
         )
