@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ import pytest
 from checks import REGISTRY
 from checks.interface_rates import RateCheck
 from checks.threshold import ThresholdCheck
+from collectors import linux_parsers
 from collectors.local import LocalCollector
 from core import names
-from core.model import Target
+from core.model import Sample, Target
 from core.profiles import DEFAULT_THRESHOLDS, Profile
 from core.session import Session
 from reports.monthly import CAPACITY_CHECKS
@@ -193,8 +195,14 @@ def test_every_check_and_what_it_reads_is_in_the_catalogue():
     assert set(CAPACITY_CHECKS) <= names.CHECKS
 
 
-def test_every_metric_the_local_collector_emits_is_catalogued_with_its_unit():
-    target = Target("localhost")
-    samples = list(LocalCollector().collect(target, Session(profile=Profile())))
-    emitted = {(s.metric, s.unit) for s in samples}
-    assert {(metric, names.UNITS.get(metric)) for metric, _ in emitted} == emitted
+def _emitted(samples) -> set[tuple[str, str | None]]:
+    return {(s.metric, s.unit) for s in samples if isinstance(s, Sample)}
+
+
+def test_every_metric_the_host_collectors_emit_is_catalogued_with_its_unit():
+    """This machine through psutil, and a real Debian VM's capture through the SSH parsers."""
+    local = LocalCollector().collect(Target("localhost"), Session(profile=Profile()))
+    capture = (ROOT / "tests" / "fixtures" / "linux" / "debian12-vm.out").read_text()
+    remote = linux_parsers.parse(capture, "vm", datetime.now(UTC), Profile())
+    for emitted in (_emitted(local), _emitted(remote)):
+        assert {(metric, names.UNITS.get(metric)) for metric, _ in emitted} == emitted
