@@ -79,7 +79,7 @@ IF_UTILIZATION_PERCENT = _metric("if.utilization_percent", "%")
 IF_ERRORS_PER_SECOND = _metric("if.errors_per_second", "count")
 IF_DISCARDS_PER_SECOND = _metric("if.discards_per_second", "count")
 
-# Checks: a Finding's `check`, a ticket's and a profile's `checks:` key.
+# Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
 CHECK_CPU = _check("cpu")
 CHECK_LOAD = _check("load")
 CHECK_MEMORY = _check("memory")
