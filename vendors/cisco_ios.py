@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from core import names
 from vendors.cisco_family import CISCO_FORMS, CISCO_PROMPT
 from vendors.config_model import PlatformModel, rx, secret_patterns
 from vendors.parsing import (
@@ -41,10 +42,10 @@ def show_interfaces(text: str) -> Facts:
     for row in ntc(PLATFORM, "show interfaces", text):
         name = row["interface"]
         counters = {
-            "if.in_errors": number(row.get("input_errors")),
-            "if.out_errors": number(row.get("output_errors")),
-            "if.in_discards": number(row.get("queue_drops")),
-            "if.out_discards": number(row.get("queue_output_drops")),
+            names.IF_IN_ERRORS: number(row.get("input_errors")),
+            names.IF_OUT_ERRORS: number(row.get("output_errors")),
+            names.IF_IN_DISCARDS: number(row.get("queue_drops")),
+            names.IF_OUT_DISCARDS: number(row.get("queue_output_drops")),
             **octets.get(name, {}),
         }
         bandwidth = re.match(r"(\d+)\s*Kbit", row.get("bandwidth", ""))
@@ -69,9 +70,9 @@ def _octets_by_interface(text: str) -> dict[str, dict[str, float]]:
         block = text[head.end() : following.start() if following else len(text)]
         counters = {}
         if found := _IN_BYTES.search(block):
-            counters["if.in_octets"] = float(found.group(1))
+            counters[names.IF_IN_OCTETS] = float(found.group(1))
         if found := _OUT_BYTES.search(block):
-            counters["if.out_octets"] = float(found.group(1))
+            counters[names.IF_OUT_OCTETS] = float(found.group(1))
         result[head.group(1)] = counters
     return result
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from core import names
 from vendors.config_model import PlatformModel, rx, secret_patterns
 from vendors.parsing import (
     Facts,
@@ -69,8 +70,8 @@ def display_interface_brief(text: str) -> Facts:
                 oper_up=phy.startswith("up"),
                 speed_bps=speed_bps(row["speed"]),
                 counters={
-                    "if.in_errors": float(row["inerr"]),
-                    "if.out_errors": float(row["outerr"]),
+                    names.IF_IN_ERRORS: float(row["inerr"]),
+                    names.IF_OUT_ERRORS: float(row["outerr"]),
                 },
             )
         )
