@@ -45,7 +45,7 @@ def start(
     """job None: only open (and migrate) the database. The calling thread must live until the
     child ends: the kernel's parent-death signal follows the thread that started it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "agent", "run-job"],
+        [sys.executable, "-m", "agent.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -77,7 +77,7 @@ def wait(process: subprocess.Popen) -> Outcome:
 
 
 def serve() -> None:
-    """The child's side (`inspect agent run-job`, hidden): run one job, answer on stdout."""
+    """The child's side (`python -m agent.child`): run one job, answer on stdout."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)
     _die_with_parent()
@@ -125,3 +125,10 @@ def _run(request: dict) -> dict:
     exporter = Exporter(inventory.export) if inventory.export else None
     outcome = KINDS[job.kind](JobContext(inventory, job, store, exporter, request["run_id"]))
     return {"run_id": outcome.run_id, "summary": outcome.summary}
+
+
+if __name__ == "__main__":
+    from agent.logs import log_to_stderr
+
+    log_to_stderr()
+    serve()

@@ -32,8 +32,7 @@ class Outcome:
 
 
 def inspect(ctx: JobContext) -> Outcome:
-    from agent.inspection import run_and_record
-    from agent.runner import RunOptions
+    from flows.inspect import RunOptions, run_and_record
 
     job = ctx.job
     inventory = ctx.inventory.with_profile(job.profile) if job.profile else ctx.inventory
@@ -57,7 +56,7 @@ def inspect(ctx: JobContext) -> Outcome:
 
 def backup(ctx: JobContext) -> Outcome:
     """Config backups of the devices and the databases that are due (or the job's targets)."""
-    from agent.backup_job import run_backup_job
+    from flows.backup import run_backup_job
 
     reports = run_backup_job(ctx.inventory, ctx.store, names=ctx.job.targets, due_only=True)
     summary = "; ".join(f"{len(r.outcomes)} backup(s), {r.run.status.name}" for r in reports)

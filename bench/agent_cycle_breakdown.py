@@ -29,9 +29,9 @@ import checks  # noqa: E402
 import collectors  # noqa: E402
 from agent import child, metrics  # noqa: E402
 from agent.export.influx import Exporter  # noqa: E402
-from agent.runner import RunOptions, inspect  # noqa: E402
 from agent.scheduler import IntervalTrigger, Job  # noqa: E402
 from collectors.session import Session  # noqa: E402
+from flows.inspect import RunOptions, inspect  # noqa: E402
 from records import open_store  # noqa: E402
 from records.plan import Plan  # noqa: E402
 from settings.inventory import Inventory  # noqa: E402

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from agent.inspection import UnrecordedRun, run_and_record
-from agent.runner import RunOptions
 from cli.main import EXIT_USAGE
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
 from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table, visible
 from core.errors import DamagedDatabase, UserError
+from flows.inspect import RunOptions, UnrecordedRun, run_and_record
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
     from tickets import ReconcileResult

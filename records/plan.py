@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import utc_now
 from records.agent_schema import CANCELLED, DONE, MISSED, PLANNED, RUNNING, PlanRow
+from records.rows import field_values
 from records.schema import RunRow
 
 
@@ -163,13 +164,4 @@ class Plan:
 
 
 def _entry(row: PlanRow) -> PlanEntry:
-    return PlanEntry(
-        job=row.job,
-        kind=row.kind,
-        slot_at=row.slot_at,
-        due_at=row.due_at,
-        state=row.state,
-        run_id=row.run_id,
-        reason=row.reason,
-        updated_at=row.updated_at,
-    )
+    return PlanEntry(**field_values(PlanEntry, row))

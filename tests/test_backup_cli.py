@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.backups import run_db_backups, verify_db_backups
+from flows.db_backups import run_db_backups, verify_db_backups
 from records import open_store
 from settings.inventory import load
 from tests.test_backup_db import inspect

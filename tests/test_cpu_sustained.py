@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 import pytest
 
 import checks
-from agent.runner import inspect_target
 from checks import CheckContext
 from checks.threshold import judge
 from collectors import linux_parsers
 from collectors.linux_script import MARK
 from core.model import HOST, PreviousRun, Sample
 from core.status import Status
+from flows.inspect import inspect_target
 from settings.inventory import LOCALHOST, Inventory
 from settings.profiles import STANDARD
 

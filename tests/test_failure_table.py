@@ -24,10 +24,10 @@ import click
 import pytest
 
 import collectors
-from agent.runner import inspect_target
 from cli.main import cli
 from core.failures import FAILURES
 from core.model import HOST, CliSettings, Finding, PreviousRun, SnmpSettings, SshSettings, Target
+from flows.inspect import inspect_target
 from settings.inventory import Inventory
 from tests.services import free_port
 from tests.services.sshd import SshServer, keygen, new_workdir, start_sshd

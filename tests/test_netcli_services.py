@@ -17,7 +17,6 @@ import paramiko
 import pytest
 import yaml
 
-from agent.runner import inspect_target
 from collectors.netcli import NetCliCollector
 from collectors.netcli_connection import cli_session
 from collectors.session import Session
@@ -25,6 +24,7 @@ from collectors.ssh_hostkeys import own_known_hosts
 from core.errors import CollectError
 from core.model import PreviousRun, Sample
 from core.status import Status
+from flows.inspect import inspect_target
 from settings.inventory import Inventory
 from tests.services import free_port
 from tests.services.sshd import keygen

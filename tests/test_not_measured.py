@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 
 import checks
-from agent.runner import inspect_target
 from checks import CheckContext
 from collectors import linux_parsers
 from collectors.linux_script import MARK
-from collectors.netcli import ASPECT_METRICS
-from collectors.netcli_parsers import PLATFORMS
+from collectors.netcli import ASPECT_METRICS, PLATFORMS
 from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, SnmpSettings, SshSettings, Target
 from core.status import Status
+from flows.inspect import inspect_target
 from settings.inventory import Inventory
 from settings.profiles import STANDARD, PortRule, ProcessRule, Profile
 from tests.services.sshd import new_workdir, start_sshd

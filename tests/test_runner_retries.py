@@ -14,11 +14,11 @@ from typing import ClassVar
 import pytest
 
 import collectors
-from agent.pool import TimedOut, run_bounded
-from agent.runner import RunOptions, inspect, inspect_target
 from core.errors import CollectError
 from core.model import PreviousRun, Sample, Target
 from core.status import Status
+from flows.inspect import RunOptions, inspect, inspect_target
+from flows.pool import TimedOut, run_bounded
 from settings.inventory import Inventory
 
 NO_HISTORY = lambda _name: PreviousRun()  # noqa: E731

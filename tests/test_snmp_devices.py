@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 import pytest
 
 import checks
-from agent.inspection import run_and_record
-from agent.runner import RunOptions
 from checks import CheckContext
 from checks.counters import WRAP_32, counter_rate
 from collectors.session import Session
 from collectors.snmp import SnmpCollector
 from core.model import SnmpSettings, Target
 from core.status import Status
+from flows.inspect import RunOptions, run_and_record
 from records import open_store
 from settings.inventory import Inventory
 from settings.profiles import STANDARD

@@ -14,7 +14,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from agent.runner import RunOptions, inspect
 from cli.main import cli
 from collectors.local import LocalCollector
 from collectors.session import Session
@@ -23,6 +22,7 @@ from collectors.ssh_hostkeys import own_known_hosts
 from core.errors import UserError
 from core.model import SshSettings, Target
 from core.status import Status
+from flows.inspect import RunOptions, inspect
 from settings import inventory as inventory_loader
 from tests.services.sshd import keygen, new_workdir, start_sshd
 
