@@ -57,50 +57,65 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     """A logged-in session (enable mode when a `secret` is set), closed on exit.
 
     Connecting and logging in wait at most the `cli.timeout` setting, and never longer
-    than `timeout` (what is left of the caller's deadline) when that is given.
+    than `timeout` (what is left of the caller's deadline) when that is given. The session
+    runs over a socket capped at the target's answer limit (collectors.ssh_wire).
     """
     from netmiko import ConnectHandler
-    from netmiko.exceptions import (
-        NetmikoAuthenticationException,
-        NetmikoTimeoutException,
-        ReadTimeout,
-    )
+    from netmiko.exceptions import NetmikoAuthenticationException, ReadException
 
-    from collectors import ssh_hostkeys
+    from collectors import ssh_hostkeys, ssh_wire
+    from collectors.ssh_paramiko import paramiko
 
     configured = settings(target).timeout
     seconds = max(1.0, configured if timeout is None else min(configured, timeout))
     params = connect_params(target, seconds)
     where = f"{target.address}:{params['port']}"
-    connection = ConnectHandler(**params, auto_connect=False)
+    wire = ssh_wire.tcp_connect(target, target.address, params["port"], seconds)
+    connection = ConnectHandler(**params, sock=wire, auto_connect=False)
     # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
     connection._build_ssh_client = lambda: ssh_hostkeys.trusting_client(
         settings(target), target.address, params["port"], connection._get_ssh_client_instance()
     )
     try:
         connection._open()  # how netmiko's own dispatcher connects an auto_connect=False session
-    except NetmikoAuthenticationException:
+    except BaseException as exc:
         connection.disconnect()
-        raise CollectError(
-            "auth failed", f"{where}: the device refused user {params['username']!r}"
-        ) from None
-    except (NetmikoTimeoutException, ReadTimeout, OSError, EOFError) as exc:
-        connection.disconnect()
-        reason, what = _why(exc)
-        raise CollectError(reason, f"{where}: {what}") from None
-    except BaseException:
-        connection.disconnect()  # a CollectError from the host key policy, or an interrupt
-        raise
+        wire.close()
+        if wire.exceeded:
+            raise ssh_wire.too_large(where, target) from None
+        if isinstance(exc, NetmikoAuthenticationException):
+            raise CollectError(
+                "auth failed", f"{where}: the device refused user {params['username']!r}"
+            ) from None
+        if isinstance(exc, paramiko.SSHException | ReadException | OSError | EOFError):
+            reason, what = _why(exc)
+            raise CollectError(reason, f"{where}: {what}") from None
+        raise  # a CollectError from the host key policy, or an interrupt
     try:
         if "secret" in params:
             _enable(connection, where)
         yield connection
-    except ReadTimeout:
-        raise CollectError("timeout", f"{where}: a command got no full answer in time") from None
-    except (OSError, EOFError) as exc:
-        raise CollectError("unreachable", f"{where}: connection lost ({exc})") from None
+    except BaseException as exc:
+        if wire.exceeded:
+            raise ssh_wire.too_large(where, target) from None
+        lost = _lost(exc, where)
+        if lost is None:
+            raise
+        raise lost from None
     finally:
         connection.disconnect()
+        wire.close()
+
+
+def _lost(exc: BaseException, where: str) -> CollectError | None:
+    """What a failure in the middle of a session means, if it is the device's doing."""
+    from netmiko.exceptions import ReadException, ReadTimeout
+
+    if isinstance(exc, ReadTimeout):
+        return CollectError("timeout", f"{where}: a command got no full answer in time")
+    if isinstance(exc, ReadException | OSError | EOFError):  # "Channel stream closed"
+        return CollectError("unreachable", f"{where}: connection lost ({exc})")
+    return None
 
 
 def _enable(connection: BaseConnection, where: str) -> None:
@@ -111,7 +126,9 @@ def _enable(connection: BaseConnection, where: str) -> None:
 
 
 def _why(exc: BaseException) -> tuple[str, str]:
-    """netmiko reports refused, dropped and silent alike; the cause underneath tells them apart."""
+    """netmiko reports a changed key, a dropped and a silent device alike; the cause
+    underneath tells them apart (refused and unresolvable addresses fail before, in
+    ssh_wire.tcp_connect)."""
     from collectors import ssh_hostkeys
 
     cause = exc.__context__ or exc
@@ -119,10 +136,6 @@ def _why(exc: BaseException) -> tuple[str, str]:
         return "host key changed", ssh_hostkeys.changed_message(cause)
     if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
-    if isinstance(cause, ConnectionRefusedError):
-        return "unreachable", "connection refused"
-    if isinstance(cause, socket.gaierror) or "DNS failure" in str(exc):
-        return "unreachable", "name does not resolve"
     if isinstance(cause, OSError):
         return "unreachable", cause.strerror or type(cause).__name__
     return "timeout", "no SSH banner or prompt in time"

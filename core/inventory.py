@@ -27,7 +27,7 @@ from core.inventory_spec import (
     ProfileSpec,
     ScheduleSpec,
 )
-from core.model import Target
+from core.model import ANSWER_LIMIT_MB, Target
 from core.profiles import (
     DEFAULT_THRESHOLDS,
     STANDARD,
@@ -192,6 +192,7 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
+        answer_limit_mb=merged.get("answer_limit_mb", ANSWER_LIMIT_MB),
     )
 
 

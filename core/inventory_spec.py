@@ -158,6 +158,8 @@ class TargetSpec(Strict):
     interfaces: InterfacesSpec | None = None
     parents: list[str] | None = None
     change_windows: list[ChangeWindowSpec] | None = None
+    # the cap on what the target may send in one SSH, CLI or SNMP session (core.model)
+    answer_limit_mb: Annotated[float, Field(gt=0, le=4096, allow_inf_nan=False)] | None = None
 
 
 class HostSpec(TargetSpec):

@@ -1,0 +1,73 @@
+"""The TCP connection under every SSH session to a target (SSH collector, network CLI).
+
+Everything a target sends passes through this one socket, so this is where what it sends is
+capped: a target that answers without end (or floods the handshake, or ignores the SSH flow
+control window) is cut off at its `answer_limit_mb`, and the memory of a run stays bounded
+by workers x cap whatever the devices send. Both transports read `exceeded` after a failure
+and report it as the one reason "answer too large".
+"""
+
+from __future__ import annotations
+
+import socket
+
+from core.errors import CollectError
+from core.model import Target
+
+MIB = 1 << 20
+
+
+class CappedSocket(socket.socket):
+    """A connected TCP socket that reads as closed once more than `limit` bytes came in."""
+
+    def __init__(self, connected: socket.socket, limit: int) -> None:
+        timeout = connected.gettimeout()
+        super().__init__(connected.family, connected.type, connected.proto, connected.detach())
+        self.settimeout(timeout)
+        self.limit = limit
+        self.received = 0
+
+    @property
+    def exceeded(self) -> bool:
+        return self.received > self.limit
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        if self.exceeded:
+            return b""
+        data = super().recv(size, flags)
+        self.received += len(data)
+        if self.exceeded:
+            self.shutdown(socket.SHUT_RDWR)  # the peer learns at once; paramiko reads an EOF
+            return b""
+        return data
+
+
+def too_large(where: object, target: Target) -> CollectError:
+    return CollectError(
+        "answer too large", f"{where}: answer larger than {target.answer_limit_mb:g} MiB"
+    )
+
+
+def tcp_connect(target: Target, address: str, port: int, timeout: float) -> CappedSocket:
+    """A connection capped at the target's answer limit, or a CollectError saying why not."""
+    where = f"{address}:{port}"
+    try:
+        connected = socket.create_connection((address, port), timeout=timeout)
+        return CappedSocket(connected, int(target.answer_limit_mb * MIB))
+    except ConnectionRefusedError:
+        reason, message, transient = "unreachable", f"{where} refused the connection", True
+    except TimeoutError:
+        reason, message, transient = (
+            "unreachable",
+            f"no TCP answer from {where} within {timeout:g} s",
+            False,
+        )
+    except socket.gaierror as exc:
+        reason, message, transient = "unreachable", f"cannot resolve {address}: {exc}", False
+    except OSError as exc:
+        reason, message, transient = (
+            "unreachable",
+            f"cannot connect to {where}: {exc.strerror or exc}",
+            False,
+        )
+    raise CollectError(reason, message, transient=transient)
