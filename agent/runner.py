@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import checks
 import collectors
 from agent.pool import TimedOut, run_bounded
-from core.errors import CollectError, UserError
+from core.errors import CollectError, UnreadAnswers, UserError
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
 from core.session import Session
@@ -128,6 +128,12 @@ def inspect_target(
             samples.extend(_collect(collector, target, session, retries, backoff))
         except CollectError as exc:
             findings.append(collect_failure(target, collector.name, exc))
+        except UnreadAnswers as exc:  # what was read counts; each unread answer is named
+            samples.extend(exc.samples)
+            findings.extend(
+                unknown(target, "collector", subject, "unreadable answer", why)
+                for subject, why in exc.unread
+            )
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
             findings.append(
                 unknown(
@@ -208,6 +214,10 @@ _REACHABILITY_HINTS = {
     "(`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host), then add the key to "
     "known_hosts; or set host_key_policy: tofu (in its ssh: or cli: section) to trust keys "
     "on first use.",
+    "unreadable answer": "Run the command on the device by hand: a software version that "
+    "prints it differently needs its parser taught the new shape (send the output along).",
+    "answer too large": "The target sent more than `answer_limit_mb` in one session: check "
+    "what it prints by hand, and raise the setting (inventory) only if the answer is real.",
     "protocol error": "Connect by hand (`ssh -v USER@ADDRESS`) and read where it stops; "
     "check that /bin/sh exists and the account may run commands.",
 }

@@ -2,7 +2,8 @@
 
 Metric names are the ones the SNMP collector uses (see docs/netcli.md), so one set of switch
 checks judges both. A command the device rejects is skipped for the next candidate; a device
-that answers none of them is a protocol error.
+that answers none of them is a protocol error. An answer no parser can read costs only that
+command's samples: it is reported as its own UNKNOWN, naming the command.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from collectors.netcli_parsers import (
     ALIASES,
     PLATFORMS,
     Facts,
-    ParseError,
     Parser,
     is_error_output,
     merge,
     plan_for,
 )
-from core.errors import CollectError, UserError
+from core.errors import CollectError, UnreadAnswers, UserError
 from core.model import Sample, Target
 from core.session import Session
 
@@ -42,28 +42,40 @@ class NetCliCollector:
                 f"netcli collector (supported: {supported})"
             )
         answered: list[Stamped] = []
+        unread: list[tuple[str, str]] = []
         with cli_session(target, session.remaining()) as connection:
             for probe in probes:
+                failures: list[tuple[str, str]] = []
                 for command, parser in probe.commands:
                     timeout = max(1.0, session.remaining())
                     text = connection.send_command(command, read_timeout=timeout)
-                    facts = _parse(parser, text)
+                    facts = _parse(parser, text, command, failures)
                     if facts is not None:
                         answered.append((facts, datetime.now(UTC)))
                         break
+                else:  # no command answered this aspect: say why, if a parser failed
+                    unread.extend(failures)
+        if unread:
+            raise UnreadAnswers(list(samples(target.name, answered)), unread)
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
             raise CollectError("protocol error", f"the device answered none of: {tried}")
         return list(samples(target.name, answered))
 
 
-def _parse(parser: Parser, text: str) -> Facts | None:
-    """None when the device rejected the command or its output did not parse into anything."""
+def _parse(
+    parser: Parser, text: str, command: str, failures: list[tuple[str, str]]
+) -> Facts | None:
+    """None when the device rejected the command or its output parsed into nothing. A parser
+    that fails on the output (whatever it raises: it reads device text) adds to `failures`;
+    the next candidate command may still answer."""
     if is_error_output(text):
         return None
     try:
         facts = parser(text)
-    except ParseError:
+    except Exception as exc:  # noqa: BLE001 - one unreadable answer must not cost the device
+        why = f"{type(exc).__name__}: {exc}"[:200]
+        failures.append((command, f"the answer to `{command}` could not be read ({why})"))
         return None
     return None if facts.empty else facts
 

@@ -98,7 +98,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     except BaseException as exc:
         if wire.exceeded:
             raise ssh_wire.too_large(where, target) from None
-        lost = _lost(exc, where)
+        lost = _lost(exc, where, connection)
         if lost is None:
             raise
         raise lost from None
@@ -107,12 +107,14 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         wire.close()
 
 
-def _lost(exc: BaseException, where: str) -> CollectError | None:
+def _lost(exc: BaseException, where: str, connection: BaseConnection) -> CollectError | None:
     """What a failure in the middle of a session means, if it is the device's doing."""
     from netmiko.exceptions import ReadException, ReadTimeout
 
-    if isinstance(exc, ReadTimeout):
+    if isinstance(exc, ReadTimeout) and connection.remote_conn.get_transport().is_active():
         return CollectError("timeout", f"{where}: a command got no full answer in time")
+    if isinstance(exc, ReadTimeout):  # netmiko does not notice a drop: it waits for the prompt
+        return CollectError("unreachable", f"{where}: connection lost in mid-answer")
     if isinstance(exc, ReadException | OSError | EOFError):  # "Channel stream closed"
         return CollectError("unreachable", f"{where}: connection lost ({exc})")
     return None

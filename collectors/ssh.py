@@ -245,6 +245,10 @@ def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: S
         raise CollectError("timeout", f"{where}: the inspection did not finish in time") from None
     except (paramiko.SSHException, OSError, EOFError) as exc:
         raise CollectError("protocol error", f"{where}: the session broke off: {exc}") from None
+    if status == -1 and not channel.get_transport().is_active():
+        raise CollectError(
+            "unreachable", f"{where}: the connection dropped in mid-answer", transient=True
+        )
     output = b"".join(chunks).decode("utf-8", "replace")
     if status != 0 or f"{linux_script.MARK}end" not in output:
         problem = _first_line(channel) or f"exit status {status}"

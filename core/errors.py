@@ -1,8 +1,23 @@
-"""The one error type the CLI prints as a single line instead of a traceback."""
+"""The one error type the CLI prints as a single line instead of a traceback, and the two a
+collector raises to say what it could not gather."""
+
+from collections.abc import Sequence
+from typing import Any
 
 
 class UserError(Exception):
     """Bad input or environment the user can fix; the message names what and where."""
+
+
+class UnreadAnswers(Exception):
+    """A collector read some of a target's answers and not others: its `samples` count, and
+    each of `unread` ((subject, why) pairs) becomes its own UNKNOWN, so one answer that no
+    parser could read costs only what it would have measured."""
+
+    def __init__(self, samples: Sequence[Any], unread: Sequence[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{subject}: {why}" for subject, why in unread))
+        self.samples = tuple(samples)
+        self.unread = tuple(unread)
 
 
 class CollectError(Exception):
@@ -15,6 +30,7 @@ class CollectError(Exception):
         "host key changed",
         "host key unknown",
         "protocol error",
+        "answer too large",
     )
 
     def __init__(self, reason: str, message: str, *, transient: bool = False) -> None:

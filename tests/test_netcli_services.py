@@ -21,7 +21,7 @@ from agent.runner import inspect_target
 from collectors.netcli import NetCliCollector
 from collectors.netcli_connection import cli_session
 from collectors.ssh_hostkeys import own_known_hosts
-from core.errors import CollectError
+from core.errors import CollectError, UnreadAnswers
 from core.inventory import Inventory
 from core.model import PreviousRun, Sample
 from core.session import Session
@@ -227,16 +227,36 @@ FAKENOS_EXPECTED = {
         "uptime_s": 8 * MIN,
         "cpu": round(100 - 96.3, 2),  # top: "96.3 id"
         "mem": round(100 * (4918832 - 1816320) / 4918832, 2),  # Total - Free memory
-        # its canned `show interfaces status` has its columns collapsed: no port parses
+        # its canned `show interfaces status` has its columns collapsed: no port parses, and
+        # that command is named as unreadable (test_an_unreadable_table_is_named)
         "ports": (0, 0, 0),
     },
 }
 
 
 @pytest.fixture(scope="module")
-def fakenos_samples(fakenos_devices) -> dict[str, list[Sample]]:
-    """One collection per platform, shared by the tests below (fakenos answers are fixed)."""
-    return {platform: collect(fakenos_devices.target(platform)) for platform in FAKENOS_EXPECTED}
+def fakenos_runs(fakenos_devices) -> dict[str, tuple[list[Sample], tuple]]:
+    """One collection per platform, shared by the tests below (fakenos answers are fixed):
+    the samples, and the commands whose answers could not be read."""
+    runs = {}
+    for platform in FAKENOS_EXPECTED:
+        try:
+            runs[platform] = (collect(fakenos_devices.target(platform)), ())
+        except UnreadAnswers as partly:
+            runs[platform] = (list(partly.samples), partly.unread)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def fakenos_samples(fakenos_runs) -> dict[str, list[Sample]]:
+    return {platform: samples for platform, (samples, _) in fakenos_runs.items()}
+
+
+def test_an_unreadable_table_is_named(fakenos_runs):
+    unread = {platform: [c for c, _ in run[1]] for platform, run in fakenos_runs.items()}
+    assert unread == {**dict.fromkeys(unread, []), "arista_eos": ["show interfaces status"]}
+    [(_, why)] = fakenos_runs["arista_eos"][1]
+    assert why.startswith("the answer to `show interfaces status` could not be read (ParseError")
 
 
 @pytest.mark.parametrize("platform", sorted(FAKENOS_EXPECTED))

@@ -1,0 +1,151 @@
+"""`inspect run` against hostile targets (tests/services/hostile.py) next to healthy ones.
+
+Each run is a real `inspect run` child process: every hostile target must cost one clean
+UNKNOWN finding within the deadline, the child's peak memory must stay bounded whatever the
+targets send, no traceback may reach stderr, and the healthy target in the same run is
+inspected as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.services.hostile import PASSWORD_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+MIB = 1 << 20
+DEADLINE = 8.0
+# what `inspect run` needs with every transport loaded and its targets' answers held:
+# far below one hostile target's endless output, which reaches GiBs before its deadline
+MEMORY_BOUND = 300 * MIB
+
+
+@dataclass(frozen=True)
+class Run:
+    report: dict
+    stderr: str
+    seconds: float
+    peak_rss: int  # bytes
+
+    def findings(self, target: str) -> list[dict]:
+        return [f for f in self.report["findings"] if f["target"] == target]
+
+    def unknown(self, target: str) -> dict:
+        """The one UNKNOWN finding of a target, after checking it is the only one."""
+        [finding] = [f for f in self.findings(target) if f["status"] == "UNKNOWN"]
+        return finding
+
+
+def inspect_run(tmp_path: Path, hosts: dict, *extra: str) -> Run:
+    """`inspect run` as a child process; its own peak RSS from wait4, not the test's."""
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump({"hosts": hosts}))
+    out, err = (tmp_path / "stdout").open("w+"), (tmp_path / "stderr").open("w+")
+    command = [sys.executable, "-m", "cli", "run", "-i", str(path), "--no-store", "-f", "json"]
+    env = {**os.environ, PASSWORD_ENV: "anything", "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [*command, "--timeout", f"{DEADLINE:g}", *extra], stdout=out, stderr=err, cwd=ROOT, env=env
+    )
+    while True:
+        pid, _status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - started > 120:
+            child.kill()
+            pytest.fail("inspect run did not end within 120 s")
+        time.sleep(0.05)
+    seconds = time.monotonic() - started
+    child.returncode = 0  # reaped by wait4: keep Popen from waiting again
+    out.seek(0), err.seek(0)
+    stdout, stderr = out.read(), err.read()
+    assert stdout, stderr
+    return Run(json.loads(stdout), stderr, seconds, usage.ru_maxrss * 1024)
+
+
+def assert_clean(run: Run) -> None:
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.peak_rss < MEMORY_BOUND, f"peak RSS {run.peak_rss / MIB:.0f} MiB"
+    # the deadline, plus the start of the interpreter and the transports' imports
+    assert run.seconds < DEADLINE + 10
+
+
+def test_hostile_ssh_servers_cost_one_unknown_each(tmp_path, hostile, tarpit, sshd_server):
+    hosts = {
+        mode: {"address": "127.0.0.1", "ssh": hostile.ssh_section(mode)}
+        for mode in ("slow_banner", "garbage", "endless", "disconnect")
+    }
+    hosts["tarpit"] = {"address": "127.0.0.1", "ssh": hostile.ssh_section("endless")}
+    hosts["tarpit"]["ssh"]["port"] = tarpit.port
+    hosts["live"] = {"address": "127.0.0.1", "ssh": sshd_server.inventory_ssh()}
+    run = inspect_run(tmp_path, hosts)
+    assert_clean(run)
+    summaries = {name: run.unknown(name)["summary"] for name in hosts if name != "live"}
+    assert summaries["endless"].startswith("answer too large: ")
+    assert summaries["endless"].endswith("answer larger than 16 MiB")
+    assert summaries["tarpit"].startswith("timeout: ") and "no SSH banner" in summaries["tarpit"]
+    assert summaries["slow_banner"].startswith("timeout: ")
+    assert "the SSH handshake did not finish" in summaries["slow_banner"]
+    assert summaries["garbage"].startswith("protocol error: ")
+    assert summaries["disconnect"].startswith("protocol error: ")
+    assert all(len(run.findings(name)) == 1 for name in summaries)
+    assert not [f for f in run.findings("live") if f["status"] == "UNKNOWN"]
+    assert {"cpu", "memory", "disk"} <= {f["check"] for f in run.findings("live")}
+
+
+def test_answer_limit_is_the_inventory_setting(tmp_path, hostile):
+    hosts = {
+        "endless": {"address": "127.0.0.1", "ssh": hostile.ssh_section("endless")},
+        "small": {
+            "address": "127.0.0.1",
+            "ssh": hostile.ssh_section("endless"),
+            "answer_limit_mb": 0.5,
+        },
+    }
+    run = inspect_run(tmp_path, hosts)
+    assert run.unknown("endless")["summary"].endswith("answer larger than 16 MiB")
+    assert run.unknown("small")["summary"].endswith("answer larger than 0.5 MiB")
+
+
+def switch(cli: dict, address: str = "127.0.0.1") -> dict:
+    return {"address": address, "kind": "switch", "platform": "cisco_ios", "cli": cli}
+
+
+def test_hostile_cli_devices_cost_one_unknown_each(tmp_path, hostile, tarpit, fakenos_devices):
+    live = fakenos_devices.target("cisco_ios")
+    hosts = {mode: switch(hostile.cli_section(mode)) for mode in ("endless", "disconnect")}
+    hosts["silent"] = switch({**hostile.cli_section("endless"), "port": tarpit.port})
+    hosts["live"] = switch(dict(live.cli), live.address)
+    run = inspect_run(tmp_path, hosts)
+    assert_clean(run)
+    summaries = {name: run.unknown(name)["summary"] for name in hosts if name != "live"}
+    assert summaries["endless"].startswith("answer too large: ")
+    assert summaries["endless"].endswith("answer larger than 16 MiB")
+    assert summaries["disconnect"].startswith("unreachable: ")
+    assert "connection lost" in summaries["disconnect"]
+    assert summaries["silent"].startswith("timeout: ")
+    assert all(len(run.findings(name)) == 1 for name in summaries)
+    assert not [f for f in run.findings("live") if f["status"] == "UNKNOWN"]
+    assert {"device_cpu", "device_memory"} <= {f["check"] for f in run.findings("live")}
+
+
+def test_an_unreadable_answer_costs_only_its_command(tmp_path, hostile):
+    """The device answers `show interfaces` with text no parser knows; the recorded answers to
+    the other commands still give uptime, CPU and memory."""
+    run = inspect_run(tmp_path, {"sw": switch(hostile.cli_section("scripted"))})
+    assert_clean(run)
+    unknown = run.unknown("sw")
+    assert (unknown["check"], unknown["subject"]) == ("collector", "show interfaces")
+    assert unknown["summary"].startswith("unreadable answer: the answer to `show interfaces`")
+    assert {"device_cpu", "device_memory", "device_restart"} <= {
+        f["check"] for f in run.findings("sw")
+    }
