@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -31,7 +32,7 @@ MEMORY_BOUND = 300 * MIB
 
 @dataclass(frozen=True)
 class Run:
-    report: dict
+    report: Any
     stderr: str
     seconds: float
     peak_rss: int  # bytes
@@ -45,24 +46,29 @@ class Run:
         return finding
 
 
-def inspect_run(tmp_path: Path, hosts: dict, *extra: str) -> Run:
-    """`inspect run` as a child process; its own peak RSS from wait4, not the test's."""
+def inspect_run(tmp_path: Path, hosts: dict) -> Run:
+    run = inspect(tmp_path, {"hosts": hosts}, "run", "--timeout", f"{DEADLINE:g}", "--no-store")
+    # the deadline, plus the start of the interpreter and the transports' imports
+    assert run.seconds < DEADLINE + 10
+    return run
+
+
+def inspect(tmp_path: Path, inventory: dict, *command: str) -> Run:
+    """`inspect COMMAND` as a child process; its own peak RSS from wait4, not the test's."""
     path = tmp_path / "inventory.yaml"
-    path.write_text(yaml.safe_dump({"hosts": hosts}))
+    path.write_text(yaml.safe_dump(inventory))
     out, err = (tmp_path / "stdout").open("w+"), (tmp_path / "stderr").open("w+")
-    command = [sys.executable, "-m", "cli", "run", "-i", str(path), "--no-store", "-f", "json"]
+    args = [sys.executable, "-m", "cli", *command, "-i", str(path), "-f", "json"]
     env = {**os.environ, PASSWORD_ENV: "anything", "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
-    child = subprocess.Popen(
-        [*command, "--timeout", f"{DEADLINE:g}", *extra], stdout=out, stderr=err, cwd=ROOT, env=env
-    )
+    child = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, env=env)
     while True:
         pid, _status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             break
         if time.monotonic() - started > 120:
             child.kill()
-            pytest.fail("inspect run did not end within 120 s")
+            pytest.fail("inspect did not end within 120 s")
         time.sleep(0.05)
     seconds = time.monotonic() - started
     child.returncode = 0  # reaped by wait4: keep Popen from waiting again
@@ -75,8 +81,6 @@ def inspect_run(tmp_path: Path, hosts: dict, *extra: str) -> Run:
 def assert_clean(run: Run) -> None:
     assert "Traceback" not in run.stderr, run.stderr
     assert run.peak_rss < MEMORY_BOUND, f"peak RSS {run.peak_rss / MIB:.0f} MiB"
-    # the deadline, plus the start of the interpreter and the transports' imports
-    assert run.seconds < DEADLINE + 10
 
 
 def test_hostile_ssh_servers_cost_one_unknown_each(tmp_path, hostile, tarpit, sshd_server):
@@ -149,3 +153,38 @@ def test_an_unreadable_answer_costs_only_its_command(tmp_path, hostile):
     assert {"device_cpu", "device_memory", "device_restart"} <= {
         f["check"] for f in run.findings("sw")
     }
+
+
+def test_config_backup_of_an_endless_device_fails_alone(tmp_path, hostile, fake_cisco_switch):
+    live = fake_cisco_switch.target(name="good")
+    inventory = {
+        "hosts": {
+            "endless": switch(hostile.cli_section("endless")),
+            "good": switch(dict(live.cli), live.address),
+        }
+    }
+    run = inspect(tmp_path, inventory, "backup", "run", "--kind", "config")
+    assert_clean(run)
+    outcome = {row["name"]: (row["action"], row["detail"]) for row in run.report}
+    assert outcome["endless"][0] == "FAILED"
+    assert outcome["endless"][1].endswith("answer larger than 16 MiB")
+    assert outcome["good"][0] == "committed"
+
+
+def test_hostile_snmp_agents_cost_one_unknown_each(tmp_path, hostile, snmpsim, monkeypatch):
+    """Silence and garbage over UDP, next to a recorded switch served by snmpsim."""
+    monkeypatch.setenv("HOSTILE_COMMUNITY", "cisco-catalyst-c3560")
+    snmp = {"community": "env:HOSTILE_COMMUNITY", "timeout": 1, "retries": 0}
+    hosts = {
+        mode: {"address": "127.0.0.1", "kind": "switch", "snmp": {**snmp, "port": port}}
+        for mode, port in hostile.snmp.items()
+    }
+    hosts["live"] = {"address": "127.0.0.1", "kind": "switch", "snmp": {**snmp, "port": 0}}
+    hosts["live"]["snmp"]["port"] = snmpsim.port
+    run = inspect_run(tmp_path, hosts)
+    assert_clean(run)
+    for mode in hostile.snmp:  # garbage is no answer: pysnmp drops what does not decode
+        assert run.unknown(mode)["summary"].startswith("timeout: no SNMP answer from 127.0.0.1")
+        assert len(run.findings(mode)) == 1
+    assert not [f for f in run.findings("live") if f["status"] == "UNKNOWN"]
+    assert {"device_cpu", "device_memory"} <= {f["check"] for f in run.findings("live")}
