@@ -82,7 +82,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         connection.disconnect()
         wire.close()
         if wire.exceeded:
-            raise ssh_wire.too_large(where, target) from None
+            raise CollectError.too_large(str(where), target.answer_limit_mb) from None
         if isinstance(exc, NetmikoAuthenticationException):
             raise CollectError(
                 "auth failed", f"{where}: the device refused user {params['username']!r}"
@@ -97,7 +97,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         yield connection
     except BaseException as exc:
         if wire.exceeded:
-            raise ssh_wire.too_large(where, target) from None
+            raise CollectError.too_large(str(where), target.answer_limit_mb) from None
         lost = _lost(exc, where, connection)
         if lost is None:
             raise

@@ -141,7 +141,7 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
 
 def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = True):
     async def poll(engine: Any) -> list[Sample]:
-        agent = await Agent.open(engine, auth, target.address, spec)
+        agent = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         try:
             scalars = await agent.get(oids.SCALARS)
             scalars_at = time.time()

@@ -79,7 +79,7 @@ def run_script(target: Target, spec: SshSpec, script: str, session: Session) -> 
             return execute(client, where, script, session)
     except CollectError:
         if wire.exceeded:
-            raise ssh_wire.too_large(where, target) from None
+            raise CollectError.too_large(str(where), target.answer_limit_mb) from None
         raise
 
 

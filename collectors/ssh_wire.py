@@ -4,7 +4,7 @@ Everything a target sends passes through this one socket, so this is where what 
 capped: a target that answers without end (or floods the handshake, or ignores the SSH flow
 control window) is cut off at its `answer_limit_mb`, and the memory of a run stays bounded
 by workers x cap whatever the devices send. Both transports read `exceeded` after a failure
-and report it as the one reason "answer too large".
+and report it as the one reason "answer too large" (CollectError.too_large).
 """
 
 from __future__ import annotations
@@ -40,12 +40,6 @@ class CappedSocket(socket.socket):
             self.shutdown(socket.SHUT_RDWR)  # the peer learns at once; paramiko reads an EOF
             return b""
         return data
-
-
-def too_large(where: object, target: Target) -> CollectError:
-    return CollectError(
-        "answer too large", f"{where}: answer larger than {target.answer_limit_mb:g} MiB"
-    )
 
 
 def tcp_connect(target: Target, address: str, port: int, timeout: float) -> CappedSocket:

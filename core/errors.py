@@ -1,6 +1,8 @@
 """The one error type the CLI prints as a single line instead of a traceback, and the two a
 collector raises to say what it could not gather."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,3 +41,8 @@ class CollectError(Exception):
         self.reason = reason
         self.transient = transient
         self.attempts = 1
+
+    @classmethod
+    def too_large(cls, where: str, limit_mb: float) -> CollectError:
+        """A target sent more than its `answer_limit_mb` (the inventory setting)."""
+        return cls("answer too large", f"{where}: answer larger than {limit_mb:g} MiB")

@@ -172,19 +172,22 @@ def test_config_backup_of_an_endless_device_fails_alone(tmp_path, hostile, fake_
 
 
 def test_hostile_snmp_agents_cost_one_unknown_each(tmp_path, hostile, snmpsim, monkeypatch):
-    """Silence and garbage over UDP, next to a recorded switch served by snmpsim."""
+    """Silence, garbage and tables without end over UDP, next to a recorded switch (snmpsim).
+    SNMP answers come slowly (pysnmp decodes each row in Python), so the endless agent gets
+    a small limit to reach within the test's deadline."""
     monkeypatch.setenv("HOSTILE_COMMUNITY", "cisco-catalyst-c3560")
     snmp = {"community": "env:HOSTILE_COMMUNITY", "timeout": 1, "retries": 0}
     hosts = {
         mode: {"address": "127.0.0.1", "kind": "switch", "snmp": {**snmp, "port": port}}
-        for mode, port in hostile.snmp.items()
+        for mode, port in {**hostile.snmp, "live": snmpsim.port}.items()
     }
-    hosts["live"] = {"address": "127.0.0.1", "kind": "switch", "snmp": {**snmp, "port": 0}}
-    hosts["live"]["snmp"]["port"] = snmpsim.port
+    hosts["endless"]["answer_limit_mb"] = 0.5
     run = inspect_run(tmp_path, hosts)
     assert_clean(run)
-    for mode in hostile.snmp:  # garbage is no answer: pysnmp drops what does not decode
+    for mode in ("silent", "garbage"):  # garbage is no answer: pysnmp drops what does not decode
         assert run.unknown(mode)["summary"].startswith("timeout: no SNMP answer from 127.0.0.1")
-        assert len(run.findings(mode)) == 1
+    assert run.unknown("endless")["summary"].startswith("answer too large: SNMP 127.0.0.1")
+    assert run.unknown("endless")["summary"].endswith("answer larger than 0.5 MiB")
+    assert all(len(run.findings(mode)) == 1 for mode in hostile.snmp)
     assert not [f for f in run.findings("live") if f["status"] == "UNKNOWN"]
     assert {"device_cpu", "device_memory"} <= {f["check"] for f in run.findings("live")}

@@ -8,7 +8,8 @@ drops the TCP connection in mid-answer. The tarpit (accepts, never speaks) is ta
 CLI: the same server with a shell that prints a prompt, echoes commands and answers them
 from a script (recorded device output); a command not in the script gets the mode's
 misbehaviour (endless output or a drop in mid-answer).
-SNMP (UDP): an agent that never answers, and one that answers every request with garbage.
+SNMP (UDP): an agent that never answers, one that answers every request with garbage, and
+one whose tables never end.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ USERNAME = "hostile"
 PROMPT = b"hostile#"
 SSH_MODES = ("slow_banner", "garbage", "endless", "disconnect")
 CLI_MODES = ("endless", "disconnect", "scripted")
-SNMP_MODES = ("silent", "garbage")
 _LINE = b"x" * 1023 + b"\n"
 _CHUNK = _LINE * 32  # 32 KiB: one full SSH packet per send
 
@@ -176,23 +176,66 @@ def unreadable(channel: paramiko.Channel) -> None:
     channel.sendall(b"nothing a parser expects\r\n" + PROMPT)
 
 
-def _udp_agent(answer: bool) -> tuple[socket.socket, threading.Event]:
+def no_answer(_request: bytes) -> bytes | None:
+    return None
+
+
+_NOISE = random.Random(2)
+
+
+def noise(_request: bytes) -> bytes | None:
+    return _NOISE.randbytes(_NOISE.randint(1, 1400))
+
+
+def endless_walk(request: bytes) -> bytes | None:
+    """An SNMP v2c agent whose every column goes on for ever: each GETBULK gets the rows
+    after the asked ones, as many as fit in a datagram; a GET gets a string for each OID."""
+    from pyasn1.codec.ber import decoder, encoder
+    from pysnmp.proto import api
+
+    v2c = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    message, _ = decoder.decode(request, asn1Spec=v2c.Message())
+    asked_pdu = v2c.apiMessage.get_pdu(message)
+    response = v2c.apiMessage.get_response(message)
+    asked = [tuple(oid) for oid, _ in v2c.apiPDU.get_varbinds(asked_pdu)]
+    if asked_pdu.isSameTypeWith(v2c.GetBulkRequestPDU()):
+        reps = int(v2c.apiBulkPDU.get_max_repetitions(asked_pdu))
+        size = max(16, 40000 // max(1, reps * len(asked)))
+        rows = [
+            (_after(oid, step), v2c.OctetString(b"x" * size))
+            for step in range(1, reps + 1)
+            for oid in asked
+        ]
+    else:
+        rows = [(oid, v2c.OctetString(b"hostile")) for oid in asked]
+    v2c.apiPDU.set_varbinds(v2c.apiMessage.get_pdu(response), rows)
+    return encoder.encode(response)
+
+
+def _after(oid: tuple[int, ...], step: int) -> tuple[int, ...]:
+    """Row `step` after `oid`: a column's first rows under its root (11 sub-ids at most in
+    what the collector walks), then ever higher row indexes."""
+    return (*oid, step) if len(oid) <= 11 else (*oid[:-1], oid[-1] + step)
+
+
+def _udp_agent(answer: Callable[[bytes], bytes | None]) -> tuple[socket.socket, threading.Event]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(0.2)
     stop = threading.Event()
-    noise = random.Random(2)
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                _, peer = sock.recvfrom(65535)
+                request, peer = sock.recvfrom(65535)
             except TimeoutError:
                 continue
             except OSError:
                 return
-            if answer:
-                sock.sendto(noise.randbytes(noise.randint(1, 1400)), peer)
+            with contextlib.suppress(Exception):  # a request it cannot read: no answer
+                reply = answer(request)
+                if reply is not None:
+                    sock.sendto(reply, peer)
 
     threading.Thread(target=loop, daemon=True, name="hostile-snmp").start()
     return sock, stop
@@ -251,7 +294,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
         getattr(servers, kind)[mode] = listener.port
         lines.append(f"[127.0.0.1]:{listener.port} {host_key.get_name()} {host_key.get_base64()}")
     servers.known_hosts.write_text("\n".join(lines) + "\n")
-    udp = {mode: _udp_agent(answer=mode == "garbage") for mode in SNMP_MODES}
+    udp = {
+        "silent": _udp_agent(no_answer),
+        "garbage": _udp_agent(noise),
+        "endless": _udp_agent(endless_walk),
+    }
     servers.snmp = {mode: sock.getsockname()[1] for mode, (sock, _) in udp.items()}
     try:
         yield servers
