@@ -234,9 +234,9 @@ def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: S
         channel.exec_command(REMOTE_COMMAND)
         channel.sendall(script.encode())
         channel.shutdown_write()
-        chunks = []
+        received = bytearray()  # bounded: the socket under it reads no more than the cap
         while data := channel.recv(READ_SIZE):
-            chunks.append(data)
+            received += data
             if session.remaining() <= 0:  # a trickle that never ends is a timeout too
                 raise TimeoutError
             channel.settimeout(session.remaining())
@@ -249,7 +249,7 @@ def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: S
         raise CollectError(
             "unreachable", f"{where}: the connection dropped in mid-answer", transient=True
         )
-    output = b"".join(chunks).decode("utf-8", "replace")
+    output = received.decode("utf-8", "replace")
     if status != 0 or f"{linux_script.MARK}end" not in output:
         problem = _first_line(channel) or f"exit status {status}"
         raise CollectError(

@@ -9,6 +9,7 @@ and report it as the one reason "answer too large" (CollectError.too_large).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 from core.errors import CollectError
@@ -37,7 +38,8 @@ class CappedSocket(socket.socket):
         data = super().recv(size, flags)
         self.received += len(data)
         if self.exceeded:
-            self.shutdown(socket.SHUT_RDWR)  # the peer learns at once; paramiko reads an EOF
+            with contextlib.suppress(OSError):  # the peer may have gone already
+                self.shutdown(socket.SHUT_RDWR)  # it learns at once; paramiko reads an EOF
             return b""
         return data
 
