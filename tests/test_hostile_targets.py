@@ -194,3 +194,16 @@ def test_hostile_snmp_agents_cost_one_unknown_each(tmp_path, hostile, snmpsim, m
     assert all(len(run.findings(mode)) == 1 for mode in hostile.snmp)
     assert not [f for f in run.findings("live") if f["status"] == "UNKNOWN"]
     assert {"device_cpu", "device_memory"} <= {f["check"] for f in run.findings("live")}
+
+
+@pytest.mark.parametrize("value", [0, -1, ".nan", ".inf", 5000, "lots"])
+def test_answer_limit_must_be_a_sensible_size(tmp_path, value):
+    path = tmp_path / "inventory.yaml"
+    path.write_text(f"defaults:\n  answer_limit_mb: {value}\nhosts:\n  a: {{}}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "inventory", "validate", "-i", str(path)],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 3
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"inspect: error: {path.name}:2: defaults.answer_limit_mb: "), line
