@@ -20,16 +20,18 @@ def run_backup_job(
     kinds: Sequence[str] = KINDS,
     names: Sequence[str] = (),
     due_only: bool = False,
+    init: bool = False,
 ) -> list[JobReport]:
     """Each kind asked for, on the named devices/databases (all of the kind when none).
 
     With both kinds a name may be either; `due_only` applies to databases (a config backup
-    is cheap and always runs). One report per kind that had work.
+    is cheap and always runs). One report per kind that had work. `init` lets a missing config
+repository be created although records say one existed (agent/config_backups.py).
     """
     devices, databases = _split(inventory, kinds, names)
     reports = []
     if devices:
-        reports.append(run_config_backups(inventory, devices, store))
+        reports.append(run_config_backups(inventory, devices, store, init=init))
     if databases:
         reports.append(run_db_backups(databases, store, due_only, inventory=inventory))
     if not reports:

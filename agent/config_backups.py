@@ -15,6 +15,7 @@ from agent.pool import TimedOut, run_bounded
 from backup.config import (
     ConfigBackup,
     ConfigRepository,
+    RepositoryMissing,
     SessionFactory,
     backup_device,
     backup_result_finding,
@@ -57,6 +58,7 @@ class _Attempt:
     finished: datetime
     backup: ConfigBackup | None
     error: str = ""
+    repository_fault: bool = False  # refused before the device was asked: a repository problem
 
 
 def run_config_backups(
@@ -65,15 +67,30 @@ def run_config_backups(
     store: Store,
     clock: Clock = _now,
     session_factory: SessionFactory | None = None,
+    init: bool = False,
 ) -> JobReport:
-    """Back up `targets` (see config_targets) into the inventory's config repository."""
+    """Back up `targets` (see config_targets) into the inventory's config repository.
+
+    A repository that is missing although backups into it were recorded, or that is
+    damaged, fails every device's backup with one CRITICAL reason and nothing is written;
+    `init` (`inspect backup run --init`) starts a new history in a missing one.
+    """
     settings = inventory.config_backups
-    repository = ConfigRepository(settings.repository)
+    catalogue = BackupStore(store.engine)
     deadline = settings.timeout.total_seconds()
     factory = session_factory or _netmiko_sessions(deadline)
+    repository = ConfigRepository(settings.repository, create_missing=False)
+    try:
+        _check_repository(repository, catalogue, targets, init)
+    except UserError as exc:
+        refused = str(exc)
+    else:
+        refused = ""
 
     def attempt(target: Target) -> _Attempt:
         started = clock()
+        if refused:
+            return _Attempt(target, started, started, None, refused, repository_fault=True)
         try:
             backup = backup_device(
                 target, factory, repository, mask_secrets=settings.mask_secrets, clock=clock
@@ -87,7 +104,6 @@ def run_config_backups(
 
     started = clock()
     results = run_bounded(list(targets), attempt, workers=settings.workers, timeout=deadline)
-    catalogue = BackupStore(store.engine)
     findings: list[Finding] = []
     outcomes: list[Outcome] = []
     for target, result in zip(targets, results, strict=True):
@@ -100,6 +116,42 @@ def run_config_backups(
     names = [t.name for t in targets]
     run = record_backup_run(store, inventory, started, clock(), names, findings)
     return JobReport(run, tuple(outcomes))
+
+
+def _check_repository(
+    repository: ConfigRepository,
+    catalogue: BackupStore,
+    targets: Sequence[Target],
+    init: bool,
+) -> None:
+    """Allow creating the repository on first use or with `init`; refuse a lost or damaged one.
+
+    Records of earlier backups into this path (or device files left without `.git`) mean a
+    history existed: re-creating it silently would hide that it is gone.
+    """
+    if repository.exists():
+        repository.verify()
+        return
+    recorded = [
+        good
+        for target in targets
+        if (good := catalogue.last_good(KIND, target.name)) is not None
+        and good.manifest.get("repository") == str(repository.path)
+    ]
+    leftovers = sorted(repository.path.glob("*.cfg")) if repository.path.is_dir() else []
+    if not init and (recorded or leftovers):
+        last = max((r.finished_at.astimezone(UTC) for r in recorded), default=None)
+        evidence = (
+            f"{len(recorded)} device(s) backed up there, last on {last:%Y-%m-%d %H:%M} UTC"
+            if last
+            else f"{len(leftovers)} device file(s) left there"
+        )
+        raise RepositoryMissing(
+            f"config repository {repository.path} is missing its .git although {evidence}: "
+            "the history is gone. Restore .git from a copy, or start a new history with "
+            "`inspect backup run --kind config --init`"
+        )
+    repository.create_missing = True
 
 
 def _netmiko_sessions(deadline: float) -> SessionFactory:
@@ -142,7 +194,8 @@ def _record(attempt: _Attempt, repository: Path) -> BackupRecord:
 def _findings(attempt: _Attempt) -> list[Finding]:
     backup = attempt.backup
     name = attempt.target.name
-    found = [backup_result_finding(name, attempt.error, backup.commit if backup else None)]
+    commit = backup.commit if backup else None
+    found = [backup_result_finding(name, attempt.error, commit, attempt.repository_fault)]
     if backup is not None and backup.finding is not None:
         found.append(backup.finding)
     elif backup is not None and attempt.target.change_windows:

@@ -14,10 +14,10 @@ import checks
 import collectors
 from agent.pool import TimedOut, run_bounded
 from core.errors import CollectError, UnreadAnswers, UserError
+from core.failures import FAILURES
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
 from core.session import Session
-from core.status import Status
 
 PreviousRuns = Callable[[str], PreviousRun]
 MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be worth it
@@ -122,7 +122,9 @@ def inspect_target(
     try:
         chosen = collectors.for_target(target)
     except UserError as exc:
-        return TargetResult((), (unknown(target, "collector", "config", "", str(exc)),))
+        return TargetResult(
+            (), (unknown(target, "collector", "config", "configuration", str(exc)),)
+        )
     for collector in chosen:
         try:
             samples.extend(_collect(collector, target, session, retries, backoff))
@@ -130,20 +132,21 @@ def inspect_target(
             findings.append(collect_failure(target, collector.name, exc))
         except UnreadAnswers as exc:  # what was read counts; each unread answer is named
             samples.extend(exc.samples)
-            findings.extend(
-                unknown(target, "collector", subject, "unreadable answer", why)
-                for subject, why in exc.unread
-            )
+            for subject, what, error in exc.unread:
+                finding = unknown(target, "collector", subject, "unreadable answer", what)
+                findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
+        except UserError as exc:  # e.g. a credential reference that does not resolve
+            findings.append(unknown(target, "collector", collector.name, "configuration", str(exc)))
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
-            findings.append(
-                unknown(
-                    target,
-                    "collector",
-                    collector.name,
-                    "",
-                    f"{collector.name} collector failed: {type(exc).__name__}: {exc}",
-                )
+            finding = unknown(
+                target,
+                "collector",
+                collector.name,
+                "internal error",
+                f"the {collector.name} collector stopped on an unexpected error",
             )
+            error = f"{type(exc).__name__}: {exc}"
+            findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
     before = previous(target.name)
     context = checks.CheckContext(
         profile=session.profile, previous=before.samples, previous_findings=before.findings
@@ -176,51 +179,26 @@ def _collect(
             time.sleep(pause)
 
 
-# a changed host key may be an attack in progress: it must not look like a dead host
-_REASON_STATUS = {"host key changed": Status.CRITICAL}
-
-
 def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:
     attempts = exc.attempts
     message = f"{exc} (after {attempts} attempts)" if attempts > 1 else str(exc)
     finding = unknown(target, "reachability", collector, exc.reason, message)
-    status = _REASON_STATUS.get(exc.reason, Status.UNKNOWN)
-    return replace(finding, status=status, evidence={**finding.evidence, "attempts": attempts})
+    return replace(finding, evidence={**finding.evidence, "attempts": attempts})
 
 
 def unknown(target: Target, check: str, subject: str, reason: str, message: str) -> Finding:
-    summary = f"{reason}: {message}" if reason else message
+    """A target or collector that could not be judged: summary, hint and status from the one
+    table of failures (core.failures)."""
+    failure = FAILURES[reason]
     return Finding(
         target=target.name,
         check=check,
         subject=subject,
-        status=Status.UNKNOWN,
-        summary=summary,
-        hint=_REACHABILITY_HINTS.get(reason, "Run the command by hand with -v and read the error."),
-        evidence={"reason": reason} if reason else {},
+        status=failure.status,
+        summary=f"{reason}: {message}",
+        hint=failure.hint,
+        evidence={"reason": reason},
     )
-
-
-_REACHABILITY_HINTS = {
-    "unreachable": "Ping the address and check the port from this host (`nc -vz ADDRESS PORT`); "
-    "then routing, firewall and whether the service runs.",
-    "timeout": "The target accepted or dropped the connection but did not answer in time: "
-    "check its load and the service on it, and firewall rules that drop silently.",
-    "auth failed": "Check the username and the credential reference in the inventory, and "
-    "whether the account is locked or the key is authorised on the target.",
-    "host key changed": "Do not accept blindly: confirm with the target's owner that the host "
-    "was reinstalled, then replace its entry in known_hosts.",
-    "host key unknown": "Compare the fingerprint with the one the host's owner gives you "
-    "(`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host), then add the key to "
-    "known_hosts; or set host_key_policy: tofu (in its ssh: or cli: section) to trust keys "
-    "on first use.",
-    "unreadable answer": "Run the command on the device by hand: a software version that "
-    "prints it differently needs its parser taught the new shape (send the output along).",
-    "answer too large": "The target sent more than `answer_limit_mb` in one session: check "
-    "what it prints by hand, and raise the setting (inventory) only if the answer is real.",
-    "protocol error": "Connect by hand (`ssh -v USER@ADDRESS`) and read where it stops; "
-    "check that /bin/sh exists and the account may run commands.",
-}
 
 
 def _operator() -> str:

@@ -93,8 +93,14 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
     help="Only device configs (config) or databases (db). Default: both.",
 )
 @click.option("--due", is_flag=True, help="Only databases whose backup is due (for cron).")
+@click.option(
+    "--init",
+    is_flag=True,
+    help="Start a new config repository where the recorded one is missing (its history is "
+    "gone; see docs/backup-config.md).",
+)
 @format_option("table", "json")
-def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
+def run_cmd(inventory_path, db_url, names, kind, due, init, output_format) -> int:
     """Back up device configs and databases now.
 
     config: every switch, router and firewall with a `cli:` section is fetched in parallel
@@ -109,7 +115,9 @@ def run_cmd(inventory_path, db_url, names, kind, due, output_format) -> int:
 
     inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
     store = open_store(db_url or default_database_url())
-    reports = run_backup_job(inv, store, (kind,) if kind else KINDS, names, due_only=due)
+    reports = run_backup_job(
+        inv, store, (kind,) if kind else KINDS, names, due_only=due, init=init
+    )
     return _print_reports(reports, output_format, header="NAME")
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from core import markdown
 from core.model import Finding, InspectionRun
 from core.status import Status
 
@@ -111,26 +112,26 @@ def footer(run: InspectionRun) -> str:
     )
 
 
-def run_markdown(run: InspectionRun) -> str:
+def run_markdown(run: InspectionRun, changes: Sequence[TicketChange] = ()) -> str:
+    """The run as a Markdown page; every value escaped by core.markdown so it keeps its spot."""
     lines = [
-        f"# Inspection {run.id}",
+        f"# Inspection {markdown.text(run.id)}",
         "",
         f"- Status: **{run.status.name}**",
         f"- Started: {iso(run.started_at)}, finished: {iso(run.finished_at)}",
-        f"- Trigger: {run.trigger}, operator: {run.operator}",
-        f"- Targets: {', '.join(run.targets)}",
+        f"- Trigger: {markdown.text(run.trigger)}, operator: {markdown.text(run.operator)}",
+        f"- Targets: {', '.join(markdown.code(t) for t in run.targets)}",
         "",
         "| Status | Target | Check | Subject | Summary | First aid |",
         "|---|---|---|---|---|---|",
     ]
     for f in ordered(run.findings):
         cells = (f.status.name, f.target, f.check, f.subject, f.summary, f.hint)
-        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown.text(c) for c in cells) + " |")
+    if changes:
+        lines += ["", "## Tickets", ""]
+        lines += [f"- {markdown.text(change_line(change))}" for change in changes]
     return "\n".join(lines)
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def change_dict(change: TicketChange) -> dict:
@@ -148,8 +149,10 @@ def change_dict(change: TicketChange) -> dict:
 
 def changes_text(changes: Sequence[TicketChange], bullet: str = "  ") -> str:
     """One line per ticket the run changed; a new one with the deadline that now runs."""
-    lines = []
-    for what, t in changes:
-        due = f" - respond by {iso(t.response_due)}" if what == "opened" else ""
-        lines.append(f"{bullet}{what} #{t.id} [{t.grade}] {t.title}{due}")
-    return "\n".join(lines)
+    return "\n".join(f"{bullet}{change_line(change)}" for change in changes)
+
+
+def change_line(change: TicketChange) -> str:
+    what, t = change
+    due = f" - respond by {iso(t.response_due)}" if what == "opened" else ""
+    return f"{what} #{t.id} [{t.grade}] {t.title}{due}"

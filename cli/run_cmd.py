@@ -117,8 +117,7 @@ def run(
     if output_format == "json":
         click.echo(run_json(result, changes if store else None))
     elif output_format == "markdown":
-        tickets = f"\n\n## Tickets\n\n{changes_text(changes, '- ')}" if changes else ""
-        click.echo(run_markdown(result) + tickets)
+        click.echo(run_markdown(result, changes))
     else:
         click.echo(run_table(result, problems_only=problems))
         if changes:

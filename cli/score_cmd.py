@@ -37,7 +37,12 @@ tz_option = click.option(
 )
 @click.option("--engineer", "names", multiple=True, help="Only this engineer (repeatable).")
 @click.option("--group", "groups", multiple=True, help="Only this target group (repeatable).")
-@click.option("--explain", "explain", metavar="ENGINEER", help="Explain one engineer's score.")
+@click.option(
+    "--explain",
+    "explain",
+    metavar="NAME",
+    help="Explain one score: an engineer's, the team's (ops) or a group's.",
+)
 @click.option("--publish", is_flag=True, help="Store the results as the period's assessment.")
 @click.option(
     "--recompute",
@@ -69,6 +74,7 @@ def score(
         return
     from scoring import scheme as schemes
     from scoring.results import period_results
+    from tickets.verdicts import Rules
 
     setting = _Setting(inventory_path, db_url, zone)
     period = setting.period(period_text)
@@ -82,6 +88,7 @@ def score(
         targets=setting.inventory.targets,
         maintenance=maintenance,
         maintained=maintained,
+        rules=Rules.of(setting.inventory.tickets),
         recompute=recompute,
         publish=publish,
     )
@@ -155,12 +162,14 @@ def _chosen(results: list[dict[str, Any]], names, groups) -> list[dict[str, Any]
 
 
 def _explained(results: list[dict[str, Any]], name: str, label: str) -> list[str]:
+    """An engineer of that name first, then the team, then a group."""
     from scoring.explain import explain_lines
 
-    for result in results:
-        if result["subject"] == {"kind": "engineer", "name": name}:
-            return explain_lines(result)
-    raise UserError(f"engineer {name!r} has no assessment in {label} (no tickets, no ratings)")
+    for kind in ("engineer", "team", "group"):
+        for result in results:
+            if result["subject"] == {"kind": kind, "name": name}:
+                return explain_lines(result)
+    raise UserError(f"{name!r} has no assessment in {label} (not the team, an engineer or a group)")
 
 
 def _table(results: list[dict[str, Any]]) -> str:
@@ -169,11 +178,11 @@ def _table(results: list[dict[str, Any]]) -> str:
         [
             r["subject"]["kind"],
             r["subject"]["name"],
-            f"{r['total']:.2f}",
-            f"{r['coefficient']:g}",
+            "-" if r["total"] is None else f"{r['total']:.2f}",
+            "-" if r["coefficient"] is None else f"{r['coefficient']:g}",
             "-" if r["change"] is None else f"{r['change']:+.2f}",
             "yes" if r["progress"] else "",
-            r["grade"],
+            "no data" if r["grade"] is None else r["grade"],
         ]
         for r in results
     ]

@@ -2,8 +2,8 @@
 
 Metric names are the ones the SNMP collector uses (see docs/netcli.md), so one set of switch
 checks judges both. A command the device rejects is skipped for the next candidate; a device
-that answers none of them is a protocol error. An answer no parser can read costs only that
-command's samples: it is reported as its own UNKNOWN, naming the command.
+that answers none of them is a refused command. An answer no parser can read costs only
+that command's samples: it is reported as its own UNKNOWN, naming the command.
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ class NetCliCollector:
                 f"netcli collector (supported: {supported})"
             )
         answered: list[Stamped] = []
-        unread: list[tuple[str, str]] = []
+        unread: list[tuple[str, str, str]] = []
         with cli_session(target, session.remaining()) as connection:
             for probe in probes:
-                failures: list[tuple[str, str]] = []
+                failures: list[tuple[str, str, str]] = []
                 for command, parser in probe.commands:
                     timeout = max(1.0, session.remaining())
                     text = connection.send_command(command, read_timeout=timeout)
@@ -59,12 +59,12 @@ class NetCliCollector:
             raise UnreadAnswers(list(samples(target.name, answered)), unread)
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
-            raise CollectError("protocol error", f"the device answered none of: {tried}")
+            raise CollectError("command refused", f"the device answered none of: {tried}")
         return list(samples(target.name, answered))
 
 
 def _parse(
-    parser: Parser, text: str, command: str, failures: list[tuple[str, str]]
+    parser: Parser, text: str, command: str, failures: list[tuple[str, str, str]]
 ) -> Facts | None:
     """None when the device rejected the command or its output parsed into nothing. A parser
     that fails on the output (whatever it raises: it reads device text) adds to `failures`;
@@ -74,8 +74,8 @@ def _parse(
     try:
         facts = parser(text)
     except Exception as exc:  # noqa: BLE001 - one unreadable answer must not cost the device
-        why = f"{type(exc).__name__}: {exc}"[:200]
-        failures.append((command, f"the answer to `{command}` could not be read ({why})"))
+        error = f"{type(exc).__name__}: {exc}"[:200]
+        failures.append((command, f"the answer to `{command}` could not be read", error))
         return None
     return None if facts.empty else facts
 

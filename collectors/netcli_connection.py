@@ -6,7 +6,6 @@ Every failure to connect becomes a CollectError whose reason the runner reports.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,7 +57,9 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
 
     Connecting and logging in wait at most the `cli.timeout` setting, and never longer
     than `timeout` (what is left of the caller's deadline) when that is given. The session
-    runs over a socket capped at the target's answer limit (collectors.ssh_wire).
+    runs over our own TCP connection, as for SSH targets (collectors.ssh_wire): refused,
+    unreachable and a port that is no SSH server are told apart the same way, and what the
+    device sends is capped at its answer limit.
     """
     from netmiko import ConnectHandler
     from netmiko.exceptions import NetmikoAuthenticationException, ReadException
@@ -71,7 +72,11 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     params = connect_params(target, seconds)
     where = f"{target.address}:{params['port']}"
     wire = ssh_wire.tcp_connect(target, target.address, params["port"], seconds)
-    connection = ConnectHandler(**params, sock=wire, auto_connect=False)
+    try:
+        connection = ConnectHandler(**params, sock=wire, auto_connect=False)
+    except BaseException:
+        wire.close()
+        raise
     # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
     connection._build_ssh_client = lambda: ssh_hostkeys.trusting_client(
         settings(target), target.address, params["port"], connection._get_ssh_client_instance()
@@ -82,13 +87,13 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         connection.disconnect()
         wire.close()
         if wire.exceeded:
-            raise CollectError.too_large(str(where), target.answer_limit_mb) from None
+            raise CollectError.too_large(where, target.answer_limit_mb) from None
         if isinstance(exc, NetmikoAuthenticationException):
             raise CollectError(
                 "auth failed", f"{where}: the device refused user {params['username']!r}"
             ) from None
         if isinstance(exc, paramiko.SSHException | ReadException | OSError | EOFError):
-            reason, what = _why(exc)
+            reason, what = _why(exc, wire.heard)
             raise CollectError(reason, f"{where}: {what}") from None
         raise  # a CollectError from the host key policy, or an interrupt
     try:
@@ -97,7 +102,7 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
         yield connection
     except BaseException as exc:
         if wire.exceeded:
-            raise CollectError.too_large(str(where), target.answer_limit_mb) from None
+            raise CollectError.too_large(where, target.answer_limit_mb) from None
         lost = _lost(exc, where, connection)
         if lost is None:
             raise
@@ -114,9 +119,9 @@ def _lost(exc: BaseException, where: str, connection: BaseConnection) -> Collect
     if isinstance(exc, ReadTimeout) and connection.remote_conn.get_transport().is_active():
         return CollectError("timeout", f"{where}: a command got no full answer in time")
     if isinstance(exc, ReadTimeout):  # netmiko does not notice a drop: it waits for the prompt
-        return CollectError("unreachable", f"{where}: connection lost in mid-answer")
+        return CollectError("connection lost", f"{where}: the connection dropped in mid-answer")
     if isinstance(exc, ReadException | OSError | EOFError):  # "Channel stream closed"
-        return CollectError("unreachable", f"{where}: connection lost ({exc})")
+        return CollectError("connection lost", f"{where}: the session broke off ({exc})")
     return None
 
 
@@ -127,17 +132,30 @@ def _enable(connection: BaseConnection, where: str) -> None:
         raise CollectError("auth failed", f"{where}: the enable secret was refused") from None
 
 
-def _why(exc: BaseException) -> tuple[str, str]:
-    """netmiko reports a changed key, a dropped and a silent device alike; the cause
-    underneath tells them apart (refused and unresolvable addresses fail before, in
-    ssh_wire.tcp_connect)."""
+def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
+    """netmiko reports dropped, garbled and silent alike; the cause underneath and the first
+    bytes the device sent tell them apart (refused and unresolvable addresses fail before,
+    in ssh_wire.tcp_connect)."""
     from collectors import ssh_hostkeys
 
     cause = exc.__context__ or exc
     if isinstance(cause, ssh_hostkeys.paramiko.BadHostKeyException):
         return "host key changed", ssh_hostkeys.changed_message(cause)
-    if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
+    banner = "banner" in str(cause)
+    if banner and heard and not heard.startswith(b"SSH-"):
+        return "unexpected answer", "the port answered, but not as an SSH server"
+    # netmiko wraps paramiko's error, which wraps the socket's: a timeout may be two down
+    chain = [exc, *_contexts(exc)]
+    if any(isinstance(e, TimeoutError) for e in chain) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
+    if banner or isinstance(cause, EOFError | ConnectionResetError):
+        return "connection lost", "the device closed the connection during the SSH handshake"
     if isinstance(cause, OSError):
-        return "unreachable", cause.strerror or type(cause).__name__
+        return "connection lost", cause.strerror or "the connection failed"
     return "timeout", "no SSH banner or prompt in time"
+
+
+def _contexts(exc: BaseException) -> Iterator[BaseException]:
+    while exc.__context__ is not None:
+        exc = exc.__context__
+        yield exc

@@ -3,7 +3,9 @@ over only the columns the samples need. Decoding lives in collectors.snmp_decode
 
 pysnmp binds its engine to one event loop, and the runner calls collectors from many threads,
 so the process keeps one engine on one loop in a daemon thread and every collect() submits its
-poll there: polls of many devices then overlap on one socket instead of one engine each.
+poll there: polls of many devices then overlap on one socket instead of one engine each. v3
+users in that engine are scoped by each agent's engine ID (collectors.snmp_usm), so devices
+with one user name and different keys never use each other's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, ClassVar
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
 from collectors.snmp_agent import Agent
+from collectors.snmp_usm import UsmScope
 from core import secrets
 from core.errors import CollectError, UserError
 from core.model import Sample, Target
@@ -40,6 +43,7 @@ PRIV_PROTOCOLS = {
     "AES256": "USM_PRIV_CFB256_AES",
 }
 MAX_REPETITIONS = 40
+MIN_KEY_LENGTH = 8  # RFC 3414 11.2: agents and pysnmp refuse shorter v3 pass phrases
 DEVICE_METRICS = {"device.cpu_percent", "device.memory_used_percent"}
 
 
@@ -79,17 +83,21 @@ class _Runtime:
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="snmp-loop", daemon=True).start()
-        self.engine = asyncio.run_coroutine_threadsafe(self._engine(), self.loop).result()
+        self.engine, self.users = asyncio.run_coroutine_threadsafe(
+            self._engine(), self.loop
+        ).result()
 
     @staticmethod
-    async def _engine() -> Any:
+    async def _engine() -> tuple[Any, UsmScope]:
         from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
-        return SnmpEngine()
+        engine, users = SnmpEngine(), UsmScope()
+        users.watch(engine)
+        return engine, users
 
     def run(self, poll: Any, budget: float, where: str) -> Any:
         future = asyncio.run_coroutine_threadsafe(
-            asyncio.wait_for(poll(self.engine), budget), self.loop
+            asyncio.wait_for(poll(self.engine, self.users), budget), self.loop
         )
         try:
             return future.result(budget + 1.0)
@@ -128,6 +136,12 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
     priv_key = secrets.resolve(spec["priv_key"]) if spec.get("priv_key") else None
     if priv_key and not auth_key:
         raise UserError(f"target {target.name}: snmp.priv_key needs snmp.auth_key (authPriv)")
+    for name, key in (("auth_key", auth_key), ("priv_key", priv_key)):
+        if key is not None and len(key) < MIN_KEY_LENGTH:
+            raise UserError(
+                f"target {target.name}: snmp.{name} is shorter than {MIN_KEY_LENGTH} "
+                "characters, the SNMPv3 minimum"
+            )
     auth_proto = AUTH_PROTOCOLS[spec.get("auth_protocol") or "SHA"] if auth_key else None
     priv_proto = PRIV_PROTOCOLS[spec.get("priv_protocol") or "AES"] if priv_key else None
     return hlapi.UsmUserData(
@@ -140,51 +154,56 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
 
 
 def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = True):
-    async def poll(engine: Any) -> list[Sample]:
-        agent = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
-        try:
-            scalars = await agent.get(oids.SCALARS)
-            scalars_at = time.time()
-        except CollectError as exc:
-            if exc.reason == "timeout" and await agent.answers_anyone():
-                raise CollectError(
-                    "auth failed",
-                    f"SNMP agent {agent.where} is up but ignored our request: wrong community "
-                    "or v3 privacy key, or this address is not allowed",
-                ) from None
-            raise
-        named = {
-            "sys_descr": scalars.get(oids.SYS_DESCR),
-            "sys_object_id": scalars.get(oids.SYS_OBJECT_ID),
-            "uptime": scalars.get(oids.HR_SYSTEM_UPTIME, scalars.get(oids.SYS_UPTIME)),
-            "sys_name": scalars.get(oids.SYS_NAME),
-        }
-        vendor = oids.vendor_of(decode.text(named["sys_object_id"] or "")) if device else None
-        wanted = dict(oids.IF_COLUMNS)
-        if device:
-            wanted.update(oids.VENDOR_COLUMNS[vendor] if vendor else oids.HR_COLUMNS)
-        if_number = scalars.get(oids.IF_NUMBER)
-        columns, stamps = await agent.walk(wanted, repetitions(if_number))
-        make = decode.SampleMaker(target.name, datetime.now(UTC))
-        present = {k: v for k, v in named.items() if v is not None}
-        samples = [
-            *decode.system_samples(make.read_at(scalars_at), present),
-            *decode.interface_samples(make, columns, stamps),
-        ]
-        if not device:
-            return samples
-        names: dict[str, str] = {}
-        if vendor in ("huawei", "h3c"):
-            names = await _entity_names(agent, decode.entity_indexes(columns))
-        device_samples = decode.vendor_samples(make, vendor, columns, names)
-        have = {s.metric for s in device_samples}
-        if vendor and have != DEVICE_METRICS:  # e.g. Nexus: CPU in cpm, memory only in hrStorage
-            columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
-        fallback = decode.host_resources_samples(make, columns)
-        samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
-        return samples
+    async def poll(engine: Any, users: UsmScope) -> list[Sample]:
+        opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
+        async with users.scoped(opened) as agent:
+            return await _samples(target, agent, device)
 
     return poll
+
+
+async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample]:
+    try:
+        scalars = await agent.get(oids.SCALARS)
+        scalars_at = time.time()
+    except CollectError as exc:
+        if exc.reason == "timeout" and await agent.answers_anyone():
+            raise CollectError(
+                "auth failed",
+                f"SNMP agent {agent.where} is up but ignored our request: wrong community "
+                "or v3 privacy key, or this address is not allowed",
+            ) from None
+        raise
+    named = {
+        "sys_descr": scalars.get(oids.SYS_DESCR),
+        "sys_object_id": scalars.get(oids.SYS_OBJECT_ID),
+        "uptime": scalars.get(oids.HR_SYSTEM_UPTIME, scalars.get(oids.SYS_UPTIME)),
+        "sys_name": scalars.get(oids.SYS_NAME),
+    }
+    vendor = oids.vendor_of(decode.text(named["sys_object_id"] or "")) if device else None
+    wanted = dict(oids.IF_COLUMNS)
+    if device:
+        wanted.update(oids.VENDOR_COLUMNS[vendor] if vendor else oids.HR_COLUMNS)
+    if_number = scalars.get(oids.IF_NUMBER)
+    columns, stamps = await agent.walk(wanted, repetitions(if_number))
+    make = decode.SampleMaker(target.name, datetime.now(UTC))
+    present = {k: v for k, v in named.items() if v is not None}
+    samples = [
+        *decode.system_samples(make.read_at(scalars_at), present),
+        *decode.interface_samples(make, columns, stamps),
+    ]
+    if not device:
+        return samples
+    names: dict[str, str] = {}
+    if vendor in ("huawei", "h3c"):
+        names = await _entity_names(agent, decode.entity_indexes(columns))
+    device_samples = decode.vendor_samples(make, vendor, columns, names)
+    have = {s.metric for s in device_samples}
+    if vendor and have != DEVICE_METRICS:  # e.g. Nexus: CPU in cpm, memory only in hrStorage
+        columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
+    fallback = decode.host_resources_samples(make, columns)
+    samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
+    return samples
 
 
 async def _entity_names(agent: Agent, indexes: list[str]) -> dict[str, str]:

@@ -18,22 +18,40 @@ Oid = tuple[int, ...]
 Table = dict[str, dict[str, Any]]
 Stamps = dict[str, dict[str, float]]
 
-# error indications that mean "the agent answered and refused us" (v3 report PDUs)
-AUTH_ERRORS = frozenset(
-    {
-        "WrongDigest",
-        "UnknownUserName",
-        "UnknownSecurityName",
-        "AuthenticationError",
-        "AuthenticationFailure",
-        "DecryptionError",
-        "UnsupportedSecurityLevel",
-        "UnsupportedAuthProtocol",
-        "UnsupportedPrivProtocol",
-        "NotInTimeWindow",
-    }
+_WRONG_AUTH = ("auth failed", "rejected our signature: wrong auth_key or auth_protocol")
+_WRONG_PRIV = (
+    "auth failed",
+    "could not decrypt our request: wrong priv_key or priv_protocol",
 )
+_PROTOCOLS = (
+    "v3 mismatch",
+    "does not support the configured auth_protocol or priv_protocol",
+)
+_ENGINE = (
+    "v3 mismatch",
+    "changed its engine ID or engine time since it last answered (restarted, "
+    "or an engine ID another agent shares)",
+)
+# pysnmp's error indications (v3 report PDUs from the agent) in plain words
+REFUSALS = {
+    "WrongDigest": _WRONG_AUTH,
+    "AuthenticationError": _WRONG_AUTH,
+    "AuthenticationFailure": _WRONG_AUTH,
+    "DecryptionError": _WRONG_PRIV,
+    "UnknownUserName": ("v3 mismatch", "has no v3 user of that name"),
+    "UnknownSecurityName": ("v3 mismatch", "has no v3 user of that name"),
+    "UnsupportedSecurityLevel": (
+        "v3 mismatch",
+        "does not allow this security level for the user (both keys: authPriv; "
+        "auth_key only: authNoPriv)",
+    ),
+    "UnsupportedAuthProtocol": _PROTOCOLS,
+    "UnsupportedPrivProtocol": _PROTOCOLS,
+    "NotInTimeWindow": _ENGINE,
+    "UnknownEngineID": _ENGINE,
+}
 AUTHORIZATION_ERROR = 16  # errorStatus authorizationError
+PROBE_USER = "opsinspect-probe"
 
 
 def oid(text: str) -> Oid:
@@ -67,8 +85,10 @@ class Agent:
                 timeout=float(spec.get("timeout", 2.0)),
                 retries=int(spec.get("retries", 1)),
             )
-        except PySnmpError as exc:
-            raise CollectError("unreachable", f"{address}:{port}: {exc}") from None
+        except PySnmpError as exc:  # the name did not resolve (socket.gaierror inside)
+            cause = exc.__context__
+            why = cause.strerror if isinstance(cause, OSError) and cause.strerror else "invalid"
+            raise CollectError("unreachable", f"cannot resolve {address}: {why}") from None
         bulk = str(spec.get("version", "2c")) != "1"
         return cls(engine, auth, transport, f"{address}:{port}", bulk, limit_mb)
 
@@ -117,20 +137,26 @@ class Agent:
                 cursor.pop(name, None)
         return found, stamps
 
+    def with_auth(self, auth: Any) -> Agent:
+        return Agent(self.engine, auth, self.transport, self.where, self.bulk, self.limit_mb)
+
     async def answers_anyone(self) -> bool:
         """After a timeout: does the agent answer an unknown v3 user with a report PDU?
         Then it is up and ignored our community (or could not decrypt our v3 request)."""
-        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget, UsmUserData
+        from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
+
+        quick = await UdpTransportTarget.create(
+            self.transport.transport_address, timeout=1.0, retries=0
+        )
+        return await self.probe(quick)
+
+    async def probe(self, transport: Any) -> bool:
+        """A GET as a user no agent has: an agent that is up answers with a report PDU, which
+        also carries its engine ID. True when anything came back."""
+        from pysnmp.hlapi.v3arch.asyncio import UsmUserData
 
         probe = Agent(
-            self.engine,
-            UsmUserData("opsinspect-probe"),
-            await UdpTransportTarget.create(
-                self.transport.transport_address, timeout=1.0, retries=0
-            ),
-            self.where,
-            bulk=True,
-            limit_mb=self.limit_mb,
+            self.engine, UsmUserData(PROBE_USER), transport, self.where, True, self.limit_mb
         )
         try:
             await probe._request("get", [oid("1.3.6.1.2.1.1.3.0")])
@@ -141,6 +167,7 @@ class Agent:
     async def _request(self, kind: str, oids: list[Oid], reps: int = 0) -> list[tuple[Oid, Any]]:
         from pyasn1.type.univ import Null
         from pysnmp.entity.rfc3413 import cmdgen
+        from pysnmp.error import PySnmpError
         from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
         from pysnmp.proto.rfc1902 import ObjectName
 
@@ -150,7 +177,13 @@ class Agent:
             if not future.cancelled():
                 future.set_result((indication, status, index, var_binds))
 
-        address, _params = LCD.configure(self.engine, self.auth, self.transport, b"")
+        try:
+            address, _params = LCD.configure(self.engine, self.auth, self.transport, b"")
+        except PySnmpError:
+            raise CollectError(
+                "configuration",
+                "the SNMP library refused the snmp: settings (user name, keys or protocols)",
+            ) from None
         var_binds = [(ObjectName(o), Null("")) for o in oids]
         if kind == "bulk":
             cmdgen.BulkCommandGenerator().send_varbinds(
@@ -167,13 +200,19 @@ class Agent:
             kind = type(indication).__name__
             if kind == "RequestTimedOut":
                 raise CollectError("timeout", f"no SNMP answer from {self.where}")
-            if kind in AUTH_ERRORS:
-                raise CollectError("auth failed", f"SNMP agent {self.where} refused us: {kind}")
+            if kind in REFUSALS:
+                reason, why = REFUSALS[kind]
+                raise CollectError(reason, f"SNMP agent {self.where} {why}")
             raise CollectError("protocol error", f"SNMP {self.where}: {indication}")
-        if int(status):
-            reason = "auth failed" if int(status) == AUTHORIZATION_ERROR else "protocol error"
+        if int(status) == AUTHORIZATION_ERROR:
             raise CollectError(
-                reason, f"SNMP {self.where}: {status.prettyPrint()} at varbind {int(index)}"
+                "auth failed", f"SNMP agent {self.where} denied this user or community access"
+            )
+        if int(status):
+            raise CollectError(
+                "protocol error",
+                f"SNMP {self.where} answered with error {status.prettyPrint()} at varbind "
+                f"{int(index)}",
             )
         return [(tuple(key), python_value(value)) for key, value in var_binds]
 

@@ -125,34 +125,45 @@ def connect(where: Endpoint, spec: SshSpec, session: Session, sock: Any) -> para
     except BaseException as exc:
         client.close()
         sock.close()
-        if isinstance(exc, CollectError | KeyboardInterrupt | SystemExit):
-            raise
-        raise handshake_error(exc, where, spec, time.monotonic() - started, timeout) from None
+        heard = getattr(sock, "heard", b"SSH-")  # a jump host's channel records nothing
+        failure = handshake_error(exc, where, spec, time.monotonic() - started, timeout, heard)
+        if failure is None:
+            raise  # not a failure of the target: the runner reports it as an internal error
+        raise failure from None
 
 
 def handshake_error(
-    exc: BaseException, where: Endpoint, spec: SshSpec, elapsed: float, timeout: float
-) -> CollectError:
+    exc: BaseException,
+    where: Endpoint,
+    spec: SshSpec,
+    elapsed: float,
+    timeout: float,
+    heard: bytes,
+) -> CollectError | None:
+    """What the failed handshake means for the user; None for an error that is not the
+    target's doing (a defect here or in paramiko)."""
     if isinstance(exc, paramiko.BadHostKeyException):
         return CollectError("host key changed", ssh_hostkeys.changed_message(exc))
     if isinstance(exc, paramiko.AuthenticationException):
         return CollectError("auth failed", f"{where} rejected {_auth_methods(spec)}")
-    if isinstance(exc, paramiko.SSHException | EOFError | OSError):
-        if elapsed >= timeout * 0.9:
-            stage = "no SSH banner" if "banner" in str(exc) else "the SSH handshake did not finish"
-            return CollectError(
-                "timeout",
-                f"{where} accepted the connection but {stage} within {timeout:.1f} s",
-                transient=True,
-            )
-        if "banner" in str(exc) or isinstance(exc, EOFError | ConnectionResetError):
-            return CollectError(
-                "protocol error",
-                f"{where} closed the connection during the SSH handshake",
-                transient=True,
-            )
-        return CollectError("protocol error", f"SSH handshake with {where} failed: {exc}")
-    return CollectError("protocol error", f"SSH with {where} failed: {type(exc).__name__}: {exc}")
+    if not isinstance(exc, paramiko.SSHException | EOFError | OSError):
+        return None
+    if heard and not heard.startswith(b"SSH-") and "banner" in str(exc):
+        return CollectError("unexpected answer", f"{where} answered, but not as an SSH server")
+    if elapsed >= timeout * 0.9:
+        stage = "no SSH banner" if "banner" in str(exc) else "the SSH handshake did not finish"
+        return CollectError(
+            "timeout",
+            f"{where} accepted the connection but {stage} within {timeout:.1f} s",
+            transient=True,
+        )
+    if "banner" in str(exc) or isinstance(exc, EOFError | ConnectionResetError):
+        return CollectError(
+            "connection lost",
+            f"{where} closed the connection during the SSH handshake",
+            transient=True,
+        )
+    return CollectError("protocol error", f"SSH handshake with {where} failed: {exc}")
 
 
 def _auth_methods(spec: SshSpec) -> str:
@@ -198,9 +209,13 @@ def load_key(path: str, passphrase_ref: str | None) -> paramiko.PKey:
         passphrase = secrets.resolve(passphrase_ref).encode() if passphrase_ref else None
         try:
             key = paramiko.PKey.from_path(file, passphrase)
-        except paramiko.PasswordRequiredException:
+        except (paramiko.PasswordRequiredException, TypeError):
+            # paramiko's own formats say PasswordRequired; cryptography's (OpenSSH keys, the
+            # ssh-keygen default) raise TypeError "Key is password-protected"
+            if passphrase is not None:
+                raise
             raise CollectError(
-                "auth failed", f"key file {path} is encrypted: set ssh.passphrase"
+                "encrypted key", f"key file {path} needs a passphrase and none is set"
             ) from None
         except (paramiko.SSHException, ValueError, OSError) as exc:
             raise CollectError("auth failed", f"cannot load key file {path}: {exc}") from None
@@ -244,16 +259,16 @@ def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: S
     except TimeoutError:
         raise CollectError("timeout", f"{where}: the inspection did not finish in time") from None
     except (paramiko.SSHException, OSError, EOFError) as exc:
-        raise CollectError("protocol error", f"{where}: the session broke off: {exc}") from None
+        raise CollectError("connection lost", f"{where}: the session broke off: {exc}") from None
     if status == -1 and not channel.get_transport().is_active():
         raise CollectError(
-            "unreachable", f"{where}: the connection dropped in mid-answer", transient=True
+            "connection lost", f"{where}: the connection dropped in mid-answer", transient=True
         )
     output = received.decode("utf-8", "replace")
     if status != 0 or f"{linux_script.MARK}end" not in output:
         problem = _first_line(channel) or f"exit status {status}"
         raise CollectError(
-            "protocol error", f"{where}: `{REMOTE_COMMAND}` did not run the script: {problem}"
+            "command refused", f"{where}: `{REMOTE_COMMAND}` did not run the script: {problem}"
         )
     return output
 

@@ -1,4 +1,6 @@
-"""The TCP connection under every SSH session to a target (SSH collector, network CLI).
+"""The TCP connection under every SSH session to a target (SSH collector, network CLI): our
+own, so refused, unreachable and a port that answers but is no SSH server are told apart the
+same way for both.
 
 Everything a target sends passes through this one socket, so this is where what it sends is
 capped: a target that answers without end (or floods the handshake, or ignores the SSH flow
@@ -16,10 +18,13 @@ from core.errors import CollectError
 from core.model import Target
 
 MIB = 1 << 20
+HEARD_SIZE = 64  # first bytes of the server's answer kept to recognise a non-SSH service
 
 
 class CappedSocket(socket.socket):
-    """A connected TCP socket that reads as closed once more than `limit` bytes came in."""
+    """A connected TCP socket that reads as closed once more than `limit` bytes came in, and
+    keeps the first bytes the server sent: when a handshake fails, they tell a service that
+    is not SSH from a server that closed the connection at once."""
 
     def __init__(self, connected: socket.socket, limit: int) -> None:
         timeout = connected.gettimeout()
@@ -27,6 +32,7 @@ class CappedSocket(socket.socket):
         self.settimeout(timeout)
         self.limit = limit
         self.received = 0
+        self.heard = b""
 
     @property
     def exceeded(self) -> bool:
@@ -37,6 +43,8 @@ class CappedSocket(socket.socket):
             return b""
         data = super().recv(size, flags)
         self.received += len(data)
+        if len(self.heard) < HEARD_SIZE:
+            self.heard += data[: HEARD_SIZE - len(self.heard)]
         if self.exceeded:
             with contextlib.suppress(OSError):  # the peer may have gone already
                 self.shutdown(socket.SHUT_RDWR)  # it learns at once; paramiko reads an EOF
@@ -51,7 +59,7 @@ def tcp_connect(target: Target, address: str, port: int, timeout: float) -> Capp
         connected = socket.create_connection((address, port), timeout=timeout)
         return CappedSocket(connected, int(target.answer_limit_mb * MIB))
     except ConnectionRefusedError:
-        reason, message, transient = "unreachable", f"{where} refused the connection", True
+        reason, message, transient = "refused", f"{where} refused the connection", True
     except TimeoutError:
         reason, message, transient = (
             "unreachable",

@@ -1,10 +1,12 @@
-"""The one error type the CLI prints as a single line instead of a traceback, and the two a
-collector raises to say what it could not gather."""
+"""The one error type the CLI prints as a single line, and the two a collector raises to say
+what it could not gather."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from core.failures import FAILURES
 
 
 class UserError(Exception):
@@ -13,30 +15,23 @@ class UserError(Exception):
 
 class UnreadAnswers(Exception):
     """A collector read some of a target's answers and not others: its `samples` count, and
-    each of `unread` ((subject, why) pairs) becomes its own UNKNOWN, so one answer that no
-    parser could read costs only what it would have measured."""
+    each of `unread` ((subject, what happened in plain words, the error underneath) triples)
+    becomes its own UNKNOWN, so one answer no parser could read costs only its own samples."""
 
-    def __init__(self, samples: Sequence[Any], unread: Sequence[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{subject}: {why}" for subject, why in unread))
+    def __init__(self, samples: Sequence[Any], unread: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__("; ".join(f"{subject}: {what}" for subject, what, _ in unread))
         self.samples = tuple(samples)
         self.unread = tuple(unread)
 
 
 class CollectError(Exception):
-    """A target could not be inspected; `reason` says which way (for the UNKNOWN finding)."""
-
-    REASONS = (
-        "unreachable",
-        "timeout",
-        "auth failed",
-        "host key changed",
-        "host key unknown",
-        "protocol error",
-        "answer too large",
-    )
+    """A target could not be inspected: `reason` is a row of core.failures.FAILURES (which
+    gives the finding its summary prefix, hint and status), the message says what happened."""
 
     def __init__(self, reason: str, message: str, *, transient: bool = False) -> None:
         """`transient`: worth another try soon (refused or reset mid-handshake, no banner)."""
+        if reason not in FAILURES:
+            raise ValueError(f"unknown collect failure reason {reason!r}")
         super().__init__(message)
         self.reason = reason
         self.transient = transient

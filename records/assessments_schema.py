@@ -20,8 +20,8 @@ class AssessmentRow(Base):
     period: Mapped[str] = mapped_column(String(16))
     subject_kind: Mapped[str] = mapped_column(String(16))
     subject_name: Mapped[str] = mapped_column(String(128))
-    total: Mapped[float] = mapped_column(Float)
-    grade: Mapped[str] = mapped_column(String(32))
-    coefficient: Mapped[float] = mapped_column(Float)
+    total: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: no data
+    grade: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    coefficient: Mapped[float | None] = mapped_column(Float, nullable=True)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, lists, numbers, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -80,4 +80,19 @@ class Formatter:
         return numbers.format_decimal(value, locale=self.locale)
 
     def duration(self, start: datetime, end: datetime) -> str:
-        return dates.format_timedelta(end - start, threshold=1, format="short", locale=self.locale)
+        """As measured: "0.4 sec", "1 min 40 sec". (Babel's format_timedelta rounds to one unit,
+        which showed every short run as "1 sec" and 100 s as "2 min".)"""
+        seconds = max((end - start).total_seconds(), 0.0)
+        if seconds < 10:
+            return units.format_unit(
+                round(seconds, 1), "duration-second", "short", "#,##0.#", self.locale
+            )
+        whole = round(seconds)
+        parts = [
+            units.format_unit(amount, f"duration-{unit}", "short", locale=self.locale)
+            for amount, unit in (
+                (whole // 3600, "hour"), (whole // 60 % 60, "minute"), (whole % 60, "second")
+            )
+            if amount
+        ]
+        return lists.format_list(parts, style="unit-narrow", locale=self.locale)

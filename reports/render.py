@@ -1,7 +1,9 @@
 """Render a report's data in one of the output formats, in one language.
 
 Templates live in reports/templates as `<kind>.html.j2` and `<kind>.md.j2`; HTML templates are
-autoescaped, Markdown ones escape table cells with the `cell` filter. Labels go through the
+autoescaped; Markdown ones put data through the `cell` (text) and `code` (code span) filters of
+core.markdown, and a line that ends in a tag after its text keeps its line break with `+%}`
+(trim_blocks would eat it and join the next list item or heading). Labels go through the
 Jinja2 i18n extension (`{% trans %}`, `_()`), never string concatenation.
 """
 
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from core import markdown
 from core.errors import UserError
 from reports import svg
 from reports.i18n import Formatter, check_language, translations
@@ -71,10 +74,6 @@ def environment(lang: str) -> Environment:
         Cell=svg.Cell,
         timedelta=timedelta,
     )
-    env.filters["cell"] = markdown_cell
+    env.filters["cell"] = markdown.text
+    env.filters["code"] = markdown.code
     return env
-
-
-def markdown_cell(text: object) -> str:
-    """Keep a value inside its table cell and keep raw HTML out of Markdown viewers."""
-    return str(text).replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")

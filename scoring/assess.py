@@ -40,20 +40,25 @@ class Deduction:
 
 @dataclass(frozen=True)
 class Assessment:
+    """`total`, `grade` and `coefficient` are None when there was nothing to judge: no KPI
+    had data and nobody rated the subject. An empty period is "no data", not a full score."""
+
     subject: Subject
     period: str
     kpis: tuple[KpiScore, ...]
     deductions: tuple[Deduction, ...]
-    automatic: float
+    automatic: float | None  # None: no KPI had data
     manual: float | None
-    total: float
-    grade: str
-    coefficient: float
+    total: float | None
+    grade: str | None
+    coefficient: float | None
     previous_total: float | None = None
 
     @property
     def change(self) -> float | None:
-        return None if self.previous_total is None else round(self.total - self.previous_total, 2)
+        if self.total is None or self.previous_total is None:
+            return None
+        return round(self.total - self.previous_total, 2)
 
 
 def assess(
@@ -74,15 +79,16 @@ def assess(
     )
     applicable = [s for s in scores if s.points is not None]
     weight = sum(s.weight for s in applicable)
-    earned = 100 * sum(s.points for s in applicable) / weight if weight else 100.0
     deductions = tuple(
         Deduction(name, each, _events(name, kpis, facts, period, subject))
         for name, each in scheme.deductions.items()
     )
-    automatic = round(max(0.0, earned - sum(d.total for d in deductions)), 2)
+    automatic = None
+    if weight:
+        earned = 100 * sum(s.points for s in applicable) / weight
+        automatic = round(max(0.0, earned - sum(d.total for d in deductions)), 2)
     manual = _manual(facts, subject, scheme)
-    share = scheme.manual.share if manual is not None else 0.0
-    total = round(automatic * (1 - share) + (manual or 0.0) * share, 2)
+    total = _combined(automatic, manual, scheme.manual.share)
     return Assessment(
         subject=subject,
         period=period.label,
@@ -91,10 +97,18 @@ def assess(
         automatic=automatic,
         manual=manual,
         total=total,
-        grade=scheme.grade(total),
-        coefficient=scheme.coefficients.of(total),
+        grade=None if total is None else scheme.grade(total),
+        coefficient=None if total is None else scheme.coefficients.of(total),
         previous_total=previous_total,
     )
+
+
+def _combined(automatic: float | None, manual: float | None, share: float) -> float | None:
+    """The automatic and manual scores by the manual share; either alone when the other is
+    missing, None when both are."""
+    if automatic is None or manual is None:
+        return automatic if manual is None else manual
+    return round(automatic * (1 - share) + manual * share, 2)
 
 
 def progressed(assessment: Assessment, scheme: Scheme) -> bool:

@@ -30,6 +30,7 @@ def as_dict(result: Assessment, scheme: Scheme) -> dict[str, Any]:
                 "weight": s.weight,
                 "points": None if s.points is None else round(s.points, 2),
                 "missed": list(s.kpi.missed),
+                "pending": list(s.kpi.pending),
             }
             for s in result.kpis
         ],
@@ -44,16 +45,22 @@ def as_dict(result: Assessment, scheme: Scheme) -> dict[str, Any]:
 def explain_lines(detail: dict[str, Any]) -> list[str]:
     """Each KPI's numerator and denominator, and each deduction with the records behind it."""
     subject = detail["subject"]
-    lines = [
-        f"{subject['kind']} {subject['name']}, {detail['period']}: {detail['total']:.2f} "
-        f"{detail['grade']}, coefficient {detail['coefficient']:g}",
-        f"  automatic {detail['automatic']:.2f}"
-        + (f", manual {detail['manual']:.2f}" if detail["manual"] is not None else ""),
-    ]
+    head = f"{subject['kind']} {subject['name']}, {detail['period']}: "
+    if detail["total"] is None:
+        lines = [head + "no data (nothing to judge: no score, grade or coefficient)"]
+    else:
+        automatic = "no data" if detail["automatic"] is None else f"{detail['automatic']:.2f}"
+        lines = [
+            head
+            + f"{detail['total']:.2f} {detail['grade']}, coefficient {detail['coefficient']:g}",
+            f"  automatic {automatic}"
+            + (f", manual {detail['manual']:.2f}" if detail["manual"] is not None else ""),
+        ]
     for kpi in detail["kpis"]:
         if kpi["value"] is None:
             lines.append(
                 f"  {kpi['name']}: no data in the period (weight {kpi['weight']:g} left out)"
+                + (f"; pending: {', '.join(kpi['pending'])}" if kpi.get("pending") else "")
             )
             continue
         unit = "%" if kpi["unit"] == "%" else f" {kpi['unit']}"
@@ -63,6 +70,8 @@ def explain_lines(detail: dict[str, Any]) -> list[str]:
         )
         if kpi["missed"]:
             line += f"; against: {', '.join(kpi['missed'])}"
+        if kpi.get("pending"):  # results published before pending was recorded have none
+            line += f"; pending: {', '.join(kpi['pending'])}"
         lines.append(line)
     for deduction in detail["deductions"]:
         lines.append(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
+
+from tickets.verdicts import DEFAULT_RULES, Rules
 
 
 @dataclass(frozen=True)
@@ -17,30 +19,30 @@ class TicketFact:
     target: str
     grade: str
     opened_at: datetime
+    response_due: datetime
+    resolution_due: datetime
     assignee: str | None = None
     groups: tuple[str, ...] = ()
     acknowledged_at: datetime | None = None
     resolved_at: datetime | None = None
-    response_due: datetime | None = None
-    resolution_due: datetime | None = None
     rating: int | None = None
     fault_report_at: datetime | None = None
     suppressed: bool = False
 
 
 class Verdicts(NamedTuple):
-    """Tickets opened in a period, judged against its end, column by column in order of
-    opening: a subject's KPIs are then a few C-level passes over its columns, not a Python
-    loop over 100,000 tickets. The records store judges gathered tickets in SQL;
-    `scoring.kpis` judges hand-made `TicketFact`s by the same rules."""
+    """Tickets opened in a period, judged at the moment of scoring, column by column in order
+    of opening: a subject's KPIs are then a few C-level passes over its columns, not a Python
+    loop over 100,000 tickets. Gathered tickets are judged in SQL (scoring.judged),
+    hand-made `TicketFact`s in Python (scoring.kpis), both by tickets.verdicts."""
 
     ids: Sequence[str]
     assignees: Sequence[str | None]
     groups: Sequence[tuple[str, ...]]
     ratings: Sequence[int | None]
-    judged: Sequence[int]  # records.scoring.Judged bits: on time? resolved? repeated? ...
-    ack_minutes: Sequence[float | None]  # acknowledged before the period ended
-    resolve_minutes: Sequence[float | None]  # resolved before the period ended
+    judged: Sequence[int]  # scoring.judged.Judged bits: met? breached? resolved? repeated?
+    ack_minutes: Sequence[float | None]  # acknowledged
+    resolve_minutes: Sequence[float | None]  # resolved
 
     def select(self, positions: Sequence[int]) -> Verdicts:
         """The tickets at these positions, in the same order."""
@@ -89,11 +91,13 @@ class ManualScore:
 
 @dataclass(frozen=True)
 class Facts:
-    """`tickets` are judged here (facts made by hand); gathered facts carry `verdicts`
-    instead: the tickets opened in the gathered period, judged already, suppressed ones left
-    out."""
+    """`tickets` are judged here (facts made by hand) by `rules` at `at`; gathered facts carry
+    `verdicts` instead: the tickets opened in the gathered period, judged already at `at`,
+    suppressed ones left out."""
 
     tickets: tuple[TicketFact, ...] = ()
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))  # the moment of scoring
+    rules: Rules = DEFAULT_RULES
     verdicts: Verdicts | None = None
     plans: tuple[PlannedInspection, ...] = ()
     reachability: tuple[ReachabilityFact, ...] = ()

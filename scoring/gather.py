@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -21,19 +21,14 @@ from scoring.facts import (
     ReachabilityFact,
     Verdicts,
 )
-from scoring.kpis import (
-    FAULT_REPORT_WINDOW,
-    REPEAT_WINDOW,
-    REPORTED_GRADES,
-    Subject,
-    tickets_of,
-)
+from scoring.judged import judged_tickets
+from scoring.kpis import Subject, tickets_of
 from scoring.period import Period
+from tickets.verdicts import DEFAULT_RULES, Rules
 
 INSPECT_KIND = "inspect"  # agent jobs of this kind are inspections (the others: backups)
 # (target, moment) -> name of a maintenance window covering it, or None
 MaintenanceLookup = Callable[[str, datetime], str | None]
-TICKET_RULES = store.TicketRules(REPEAT_WINDOW, FAULT_REPORT_WINDOW, REPORTED_GRADES)
 _ALL_TICKETS = Subject("team", "")  # the team sees every ticket
 
 
@@ -43,14 +38,19 @@ def gather(
     targets: Sequence[Target] = (),
     maintenance: MaintenanceLookup | None = None,
     maintained: Collection[str] | None = None,
+    *,
+    rules: Rules = DEFAULT_RULES,
+    at: datetime | None = None,
 ) -> Facts:
     """Everything the period's assessment needs. `targets` (the inventory) give groups and
     parents; tickets opened in a maintenance window or while a parent was down are left out
     of the KPIs. `maintained`: the only targets a maintenance window covers (None: any may
-    be), so only their tickets need looking up one by one."""
+    be), so only their tickets need looking up one by one. Tickets are judged by the
+    inventory's ticket `rules` at `at`, the moment of scoring (default: now)."""
+    at = at or datetime.now(UTC)
     groups = {t.name: tuple(t.groups) for t in targets}
     hidden = _suppressed(engine, period, targets, maintenance, maintained)
-    judged = store.judged_tickets(engine, period.start, period.end, TICKET_RULES)
+    judged = judged_tickets(engine, period.start, period.end, rules, at)
     verdicts = Verdicts(
         judged.ids,
         judged.assignees,
@@ -64,6 +64,8 @@ def gather(
         verdicts = verdicts.select([i for i, x in enumerate(verdicts.ids) if x not in hidden])
     return Facts(
         verdicts=verdicts,
+        at=at,
+        rules=rules,
         plans=_plans(engine, period),
         reachability=_reachability(engine, period, groups),
         backups=tuple(

@@ -1,9 +1,11 @@
 """KPI values with their numerator, denominator and the records that count against them.
 
-Each ticket opened in the period is judged once (on time? resolved? repeated?), by the records
-store for gathered facts and here for facts made by hand; then each subject's KPIs are sums
-over its tickets' verdicts: a month of 100,000 tickets is scored for the team, every engineer
-and every group without walking the tickets once per KPI and subject.
+Each ticket opened in the period is judged once, at the moment of scoring, by tickets' own
+rules (tickets.verdicts): in SQL for gathered facts, here for facts made by hand. Then each
+subject's KPIs are sums over its tickets' verdicts: a month of 100,000 tickets is scored for
+the team, every engineer and every group without walking the tickets once per KPI and
+subject. A verdict still pending (its deadline ahead) is left out of the KPI and listed as
+pending, never counted as a breach.
 """
 
 from __future__ import annotations
@@ -12,16 +14,13 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import compress
 
-from records.scoring import Judged
 from scoring.facts import NO_VERDICTS, Facts, TicketFact, Verdicts
+from scoring.judged import Judged
 from scoring.period import Period
-
-REPEAT_WINDOW = timedelta(days=30)
-FAULT_REPORT_WINDOW = timedelta(hours=24)
-REPORTED_GRADES = ("A", "B")
+from tickets.verdicts import BREACHED, MET, NOT_OWED, Rules, verdict
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,7 @@ class Kpi:
     denominator: float
     unit: str = "%"
     missed: tuple[str, ...] = ()  # the records that count against it
+    pending: tuple[str, ...] = ()  # tickets whose verdict is not decided yet: left out
 
     @property
     def applicable(self) -> bool:
@@ -89,78 +89,95 @@ def tickets_of(facts: Facts, period: Period, subject: Subject) -> Verdicts:
 
 
 def _judged(facts: Facts, period: Period) -> Verdicts:
-    """Hand-made facts' unsuppressed tickets opened in the period, judged against its end."""
+    """Hand-made facts' unsuppressed tickets opened in the period, judged at `facts.at`."""
     times = _opened_times(facts)
     # bounds in UTC like the records' times: comparing across tzinfo objects is 7x slower
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     judged = [
-        _judge(t, end, times)
+        _judge(t, facts.at, facts.rules, times)
         for t in facts.tickets
         if not t.suppressed and start <= t.opened_at < end
     ]
     return Verdicts(*zip(*judged, strict=True)) if judged else NO_VERDICTS
 
 
-def _judge(t: TicketFact, end: datetime, times: dict[str, list[datetime]]) -> tuple:
-    """`end`: the period's end in UTC. The records store's `judged_tickets` applies the same
-    rules in SQL; the scoring history tests hold the two to the same results."""
-    acked = t.acknowledged_at if t.acknowledged_at is not None and t.acknowledged_at < end else None
-    resolved = t.resolved_at is not None and t.resolved_at < end
+def _judge(t: TicketFact, at: datetime, rules: Rules, times: dict[str, list[datetime]]) -> tuple:
+    """One row of Verdicts: the same bits scoring.judged packs from the SQL verdicts."""
+    found = verdict(t, at, rules)
     earlier = times.get(t.fingerprint, ())
-    first = bisect_left(earlier, t.opened_at - REPEAT_WINDOW)
-    found = {
-        Judged.RESPONSE_COUNTED: t.acknowledged_at is not None
-        or (t.response_due is not None and t.response_due < end),
-        Judged.RESPONSE_OK: t.acknowledged_at is not None
-        and t.response_due is not None
-        and t.acknowledged_at <= t.response_due,
-        Judged.RESOLVED: resolved,
-        Judged.RESOLUTION_OK: resolved
-        and t.resolution_due is not None
-        and t.resolved_at <= t.resolution_due,
-        Judged.REPORT_OWED: resolved and t.grade in REPORTED_GRADES,
-        Judged.REPORT_OK: resolved
-        and t.grade in REPORTED_GRADES
-        and t.fault_report_at is not None
-        and t.fault_report_at <= t.resolved_at + FAULT_REPORT_WINDOW,
+    first = bisect_left(earlier, t.opened_at - rules.repeat_window)
+    bits = {
+        Judged.RESPONSE_MET: found.response == MET,
+        Judged.RESPONSE_BREACHED: found.response == BREACHED,
+        Judged.RESOLVED: found.resolved,
+        Judged.RESOLUTION_BREACHED: found.resolution == BREACHED,
+        Judged.REPORT_OWED: found.report != NOT_OWED,
+        Judged.REPORT_MET: found.report == MET,
+        Judged.REPORT_BREACHED: found.report == BREACHED,
         Judged.REPEATED: first < len(earlier) and earlier[first] < t.opened_at,
     }
-    return (  # one row of Verdicts
+    return (
         t.id,
         t.assignee,
         t.groups,
         t.rating,
-        sum(int(bit) for bit, holds in found.items() if holds),
-        None if acked is None else (acked - t.opened_at).total_seconds() / 60,
-        (t.resolved_at - t.opened_at).total_seconds() / 60 if resolved else None,
+        sum(int(bit) for bit, holds in bits.items() if holds),
+        _minutes(t.acknowledged_at, t.opened_at),
+        _minutes(t.resolved_at, t.opened_at),
     )
+
+
+def _minutes(later: datetime | None, earlier: datetime) -> float | None:
+    return None if later is None else (later - earlier).total_seconds() / 60
 
 
 def _ticket_kpis(verdicts: Verdicts) -> list[Kpi]:
     """All ticket KPIs of one subject, column by column over its verdicts: C-level passes
-    over columns are several times faster than one Python loop testing every field."""
+    over columns are several times faster than one Python loop testing every field. Each
+    on-time KPI counts the decided clocks (met or breached); pending ones are listed apart."""
     ids, ratings, ack_minutes = verdicts.ids, verdicts.ratings, verdicts.ack_minutes
     judged, resolve_minutes = verdicts.judged, verdicts.resolve_minutes
-    found = _Found(ids, judged)
-    late_response = found.having(Judged.RESPONSE_COUNTED, but_not=Judged.RESPONSE_OK)
-    unresolved = found.having(but_not=Judged.RESOLVED)
-    late_resolution = found.having(Judged.RESOLVED, but_not=Judged.RESOLUTION_OK)
-    unreported = found.having(Judged.REPORT_OWED, but_not=Judged.REPORT_OK)
-    repeats = found.having(Judged.REPEATED)
+    found, j = _Found(ids, judged), Judged
+    answered = found.count(j.RESPONSE_MET)
+    late_response = found.having(j.RESPONSE_BREACHED)
+    waiting = found.having(but_not=j.RESPONSE_MET | j.RESPONSE_BREACHED)
+    done, in_time = found.count(j.RESOLVED), found.count(j.RESOLVED, but_not=j.RESOLUTION_BREACHED)
+    overdue = found.having(j.RESOLUTION_BREACHED, but_not=j.RESOLVED)
+    late_resolution = found.having(j.RESOLUTION_BREACHED)
+    working = found.having(but_not=j.RESOLVED | j.RESOLUTION_BREACHED)
+    reported = found.count(j.REPORT_MET)
+    unreported = found.having(j.REPORT_BREACHED)
+    owed = found.having(j.REPORT_OWED, but_not=j.REPORT_MET | j.REPORT_BREACHED)
+    repeats = found.having(j.REPEATED)
     low_ratings = {r for r in set(ratings) if r is not None and r < 5}
     low = tuple(compress(ids, map(low_ratings.__contains__, ratings)))
-    response, owed = found.count(Judged.RESPONSE_COUNTED), found.count(Judged.REPORT_OWED)
-    opened, done = len(ids), len(ids) - len(unresolved)
+    opened = len(ids)
     acked, rated = opened - ack_minutes.count(None), opened - ratings.count(None)
     return [
-        Kpi("response_on_time", response - len(late_response), response, "%", late_response),
-        Kpi("resolution_rate", done, opened, "%", unresolved),
-        Kpi("resolution_on_time", done - len(late_resolution), done, "%", late_resolution),
+        Kpi(
+            "response_on_time",
+            answered,
+            answered + len(late_response),
+            "%",
+            late_response,
+            waiting,
+        ),
+        Kpi("resolution_rate", done, done + len(overdue), "%", overdue, working),
+        Kpi(
+            "resolution_on_time",
+            in_time,
+            in_time + len(late_resolution),
+            "%",
+            late_resolution,
+            working,
+        ),
         Kpi("mtta", round(_total(ack_minutes), 2), acked, "min"),
         Kpi("mttr", round(_total(resolve_minutes), 2), done, "min"),
         # mean rating / 5 x 100: the numerator is in rating points / 5, so value is a percentage
         Kpi("satisfaction", _total(ratings) / 5, rated, "%", low),
-        Kpi("fault_report_on_time", owed - len(unreported), owed, "%", unreported),
+        Kpi(
+            "fault_report_on_time", reported, reported + len(unreported), "%", unreported, owed
+        ),
         Kpi("repeat_fault_rate", len(repeats), opened, "%", repeats),
     ]
 

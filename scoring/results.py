@@ -10,7 +10,7 @@ import gc
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -24,6 +24,7 @@ from scoring.gather import MaintenanceLookup, engineers, gather
 from scoring.kpis import Subject
 from scoring.period import Period
 from scoring.scheme import Scheme
+from tickets.verdicts import DEFAULT_RULES, Rules
 
 TEAM = Subject("team", "ops")  # the whole duty team: every ticket, every target
 
@@ -44,14 +45,16 @@ def period_results(
     targets: Sequence[Target] = (),
     maintenance: MaintenanceLookup | None = None,
     maintained: Collection[str] | None = None,
+    rules: Rules = DEFAULT_RULES,
     recompute: bool = False,
     publish: bool = False,
 ) -> Outcome:
-    """Stored results unless asked to recompute; publishing stores what was computed."""
+    """Stored results unless asked to recompute; publishing stores what was computed.
+    Tickets are judged at `now` by the inventory's ticket `rules`."""
     stored = assessments.published(engine, period.label)
     if stored and not recompute:
         return Outcome(stored, published=True, from_store=True)
-    results = compute(engine, period, scheme, targets, maintenance, maintained)
+    results = compute(engine, period, scheme, targets, maintenance, maintained, rules=rules, at=now)
     if publish or stored:
         assessments.publish(engine, period.label, results, now)
         results = [dict(r, computed_at=now.isoformat()) for r in results]
@@ -65,19 +68,24 @@ def compute(
     targets: Sequence[Target] = (),
     maintenance: MaintenanceLookup | None = None,
     maintained: Collection[str] | None = None,
+    *,
+    rules: Rules = DEFAULT_RULES,
+    at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The team, everyone assigned tickets (or rated) in the period and every target group.
-    `maintained`: the targets maintenance windows cover (see `scoring.gather.gather`)."""
+    `maintained`: the targets maintenance windows cover; tickets are judged by `rules` at
+    `at` (see `scoring.gather.gather`)."""
     suppression = (maintenance, maintained)
+    judging = {"rules": rules, "at": at or datetime.now(UTC)}
     with _no_cycle_collection():
-        facts = gather(engine, period, targets, *suppression)
+        facts = gather(engine, period, targets, *suppression, **judging)
         groups = sorted({g for t in targets for g in t.groups})
         subjects = [
             TEAM,
             *(Subject("engineer", name) for name in engineers(facts, period)),
             *(Subject("group", name) for name in groups),
         ]
-        previous = _previous_totals(engine, period, scheme, subjects, targets, suppression)
+        previous = _previous_totals(engine, period, scheme, subjects, targets, suppression, judging)
         return [
             as_dict(assess(facts, period, s, scheme, previous.get(s)), scheme) for s in subjects
         ]
@@ -104,14 +112,15 @@ def _previous_totals(
     subjects: list[Subject],
     targets: Sequence[Target],
     suppression: tuple[MaintenanceLookup | None, Collection[str] | None],
-) -> dict[Subject, float]:
+    judging: dict[str, Any],
+) -> dict[Subject, float | None]:
     """The previous period's published totals; computed now when it was never published.
     A subject with nothing to assess then (not on the team yet) has no change to show."""
     before = period.previous()
     stored = assessments.published(engine, before.label)
     if stored:
         return {Subject(r["subject"]["kind"], r["subject"]["name"]): r["total"] for r in stored}
-    facts = gather(engine, before, targets, *suppression)
+    facts = gather(engine, before, targets, *suppression, **judging)
     tickets = (facts.verdicts or NO_VERDICTS).ids
     if not (tickets or facts.plans or facts.reachability or facts.backups):
         return {}  # nothing recorded before: no change to compare against

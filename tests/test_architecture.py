@@ -16,7 +16,7 @@ ALLOWED = {
     "backup": BASE,
     "records": BASE,
     "tickets": BASE | {"records"},
-    "scoring": BASE | {"records"},
+    "scoring": BASE | {"records", "tickets"},
     "reports": BASE | {"records", "scoring"},
     "agent": BASE | {"collectors", "checks", "backup", "records", "tickets", "scoring",
                      "reports", "agent"},

@@ -68,6 +68,18 @@ EXPECTED: dict[tuple[str, str, str], dict] = {
         "model": "HP 5800-24G-SFP Switch with 1 Interface Slot",
         "version": "5.20.105 Release 1809P03-US",
     },
+    ("hp_comware", "display_version", "hp_comware_display_version3"): {
+        "model": "HP 7506",
+        "version": "5.20.105 Release 6708-US",
+    },
+    ("hp_comware", "display_version", "hp_comware_display_version8"): {
+        "model": "HP 7506",
+        "version": "5.20.105 Release 6708P13",
+    },
+    ("hp_comware", "display_version", "hp_comware_display_version11"): {
+        "model": "HPE FF 5945 32QSFP28 Switch",
+        "version": "7.1.070 Release 6555P02",
+    },
     ("hp_comware", "display_version", "oxidized_5130-48G_7.1.070"): {
         "uptime_s": 16 * WEEK + 6 * DAY + 23 * HOUR + 5 * MIN,
         "model": "HPE 5130 48G PoE+ 4SFP+ EI Switch",
@@ -326,3 +338,19 @@ def test_comware_cpu_per_slot():
 )
 def test_comware_memory(text, used):
     assert parser_for("hp_comware", "display memory")(text).memory_used_percent == used
+
+
+@pytest.mark.parametrize(
+    ("line", "version"),
+    [
+        # Comware 5 names its build in several ways after the version; each one is the build
+        ("Comware Software, Version 5.20, Feature 6709L25", "5.20 Feature 6709L25"),
+        ("Comware Software, Version 5.20, Release 2202", "5.20 Release 2202"),
+        ("Comware Software, Version 5.20, Release 2209L22, RU", "5.20 Release 2209L22 RU"),
+        ("Comware Software, Version 5.20, ESS 1710", "5.20 ESS 1710"),
+        ("HPE Comware Software, Version 7.1.070, Release 3507P18\r", "7.1.070 Release 3507P18"),
+    ],
+)
+def test_comware_version_keeps_its_build(line, version):
+    text = f"H3C Comware Platform Software\n{line}\nCopyright (c) 2004-2010 H3C\n"
+    assert parser_for("hp_comware", "display version")(text).version == version

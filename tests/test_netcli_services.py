@@ -156,11 +156,11 @@ def test_tofu_records_the_first_key_and_a_changed_key_is_critical(fake_cisco_swi
     assert impostor.fingerprint in finding.summary
 
 
-def test_closed_port_is_unreachable(fake_cisco_switch):
+def test_closed_port_is_refused(fake_cisco_switch):
     target = fake_cisco_switch.target(port=free_port())
     with pytest.raises(CollectError) as failure:
         collect(target)
-    assert failure.value.reason == "unreachable"
+    assert failure.value.reason == "refused"
 
 
 @pytest.fixture
@@ -253,10 +253,11 @@ def fakenos_samples(fakenos_runs) -> dict[str, list[Sample]]:
 
 
 def test_an_unreadable_table_is_named(fakenos_runs):
-    unread = {platform: [c for c, _ in run[1]] for platform, run in fakenos_runs.items()}
+    unread = {platform: [c for c, _, _ in run[1]] for platform, run in fakenos_runs.items()}
     assert unread == {**dict.fromkeys(unread, []), "arista_eos": ["show interfaces status"]}
-    [(_, why)] = fakenos_runs["arista_eos"][1]
-    assert why.startswith("the answer to `show interfaces status` could not be read (ParseError")
+    [(_, what, error)] = fakenos_runs["arista_eos"][1]
+    assert what == "the answer to `show interfaces status` could not be read"
+    assert error.startswith("ParseError: ntc-templates arista_eos 'show interfaces status'")
 
 
 @pytest.mark.parametrize("platform", sorted(FAKENOS_EXPECTED))

@@ -13,12 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from core import markdown
 from records.tickets import list_tickets
 from reports.assessment import build_assessment
 from reports.fault import build_fault
 from reports.model import as_json
 from reports.monthly import build_monthly
-from reports.render import markdown_cell, render
+from reports.render import render
 from reports.sources import recorded_tickets
 from tests.services import require_program
 from tests.test_reports_render import KEPT_IN_CHINESE, msgids, png_size
@@ -94,7 +95,7 @@ def data_strings(value, key: str | None = None) -> set[str]:
 def labels_left(text: str, report) -> str:
     text = text.replace("opsinspect", " ")  # the product, before data like "inspect" is cut out
     for data in sorted(data_strings(as_json(report)), key=len, reverse=True):
-        text = text.replace(data, " ").replace(markdown_cell(data), " ")
+        text = text.replace(data, " ").replace(markdown.text(data), " ")
     return text
 
 

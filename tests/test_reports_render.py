@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from cli.main import cli
+from core import markdown
 from core.model import Finding, InspectionRun
 from core.status import Status
 from records import open_store
@@ -26,7 +27,7 @@ from reports.model import (
     TicketsSection,
     as_json,
 )
-from reports.render import markdown_cell, render
+from reports.render import render
 from reports.sources import DailySources
 from tests.services import require_program
 from tests.test_reports import DAY, NOW, ZONE, history_report, save_history
@@ -120,7 +121,7 @@ def data_strings(value, key: str | None = None) -> set[str]:
 def labels_left(text: str, report) -> str:
     """The page text with every data string removed: what is left must be translated labels."""
     for data in sorted(data_strings(as_json(report)), key=len, reverse=True):
-        text = text.replace(data, " ").replace(markdown_cell(data), " ")
+        text = text.replace(data, " ").replace(markdown.text(data), " ")
     return text
 
 

@@ -82,8 +82,10 @@ def test_hand_computed_engineer_assessment():
     assert by_name["response_on_time"].points == pytest.approx(10.0)
     assert by_name["resolution_rate"].kpi.value == 90.0  # T10 still open
     assert by_name["resolution_rate"].points == pytest.approx(5.0)
-    assert by_name["resolution_on_time"].kpi.value == pytest.approx(800 / 9)  # T4 late of 9
-    assert by_name["resolution_on_time"].points == pytest.approx(15 * (800 / 9 - 80) / 20)
+    # T4 resolved late and T10 still open past its deadline: both breached their resolution
+    assert by_name["resolution_on_time"].kpi.value == 80.0
+    assert by_name["resolution_on_time"].kpi.missed == ("T4", "T10")
+    assert by_name["resolution_on_time"].points == 0.0
     assert by_name["satisfaction"].kpi.value == pytest.approx(42 / 45 * 100)  # (8x5 + 2) / 9 / 5
     assert by_name["satisfaction"].points == 15
     assert by_name["fault_report_on_time"].kpi.value == 100.0
@@ -92,11 +94,14 @@ def test_hand_computed_engineer_assessment():
     assert deductions["response_breach"].evidence == ("T3",)
     assert deductions["complaint"].evidence == ("T5",)
     assert deductions["missed_inspection"].evidence == ()
-    assert result.automatic == 70.67  # 76.67 earned - 1 - 5
+    assert result.automatic == 64.0  # 70 earned - 1 - 5
     assert result.manual == 75.0  # (80 + 70) / 2: highest and lowest dropped
-    assert result.total == 71.97  # 70.67 x 0.7 + 75 x 0.3
-    assert result.grade == "合格"
-    assert result.coefficient == 0.7197  # between 70 and 80: score / 100
+    assert result.total == 67.3  # 64 x 0.7 + 75 x 0.3
+    assert result.grade == "不合格"
+    assert result.coefficient == 0.5  # below 70
+    # T12 only: 70 of the 90 points with data (no fault report owed), less one breach
+    other = assess(HISTORY, NOV, Subject("engineer", "wang.fang"), schemes.load())
+    assert (other.total, other.grade, other.coefficient) == (76.78, "合格", 0.7678)
 
 
 def test_team_and_grade_bands():
@@ -129,9 +134,16 @@ def test_missed_inspection_and_progress_flag():
     )
 
 
-def test_no_data_means_nothing_went_wrong():
-    result = assess(Facts(), NOV, LI, schemes.load())
-    assert result.total == 100.0 and all(s.points is None for s in result.kpis)
+def test_nothing_to_judge_is_no_data_not_a_full_score():
+    """An empty period publishes no score, grade or coefficient (not 100 / 优秀 / full pay);
+    ratings alone are a score of their own."""
+    scheme = schemes.load()
+    empty = assess(Facts(), NOV, LI, scheme, previous_total=80)
+    assert (empty.automatic, empty.total, empty.grade, empty.coefficient) == (None,) * 4
+    assert empty.change is None and all(s.points is None for s in empty.kpis)
+    rated = Facts(manual=(ManualScore("li.na", "lead", 85),))
+    only = assess(rated, NOV, LI, scheme)
+    assert (only.automatic, only.total, only.grade, only.coefficient) == (None, 85, "良好", 1.0)
 
 
 @pytest.mark.parametrize(
@@ -191,4 +203,4 @@ def test_explanation_names_the_records_behind_each_point():
     assert "response_on_time: 9/10 = 90.00% -> 10.00 of 20 points; against: T3" in text
     assert "deduction complaint: -5 (5 each: T5)" in text
     assert "deduction response_breach: -1 (1 each: T3)" in text
-    assert text.startswith("engineer li.na, 2026-11: 71.97 合格, coefficient 0.7197")
+    assert text.startswith("engineer li.na, 2026-11: 67.30 不合格, coefficient 0.5")

@@ -17,7 +17,7 @@ from records import open_store
 from records.backups import BackupStore
 from records.history import runs_between
 from records.plan import Plan
-from records.scoring import Judged, add_manual_score, manual_scores
+from records.scoring import add_manual_score, manual_scores
 from records.store import Store
 from records.tickets import list_tickets
 from scoring import scheme as schemes
@@ -31,10 +31,12 @@ from scoring.facts import (
     ReachabilityFact,
 )
 from scoring.gather import gather
-from scoring.kpis import REPEAT_WINDOW, Subject, compute, tickets_of
+from scoring.judged import Judged
+from scoring.kpis import Subject, compute, tickets_of
 from scoring.period import parse
 from tests.test_tickets_support import ticket_fact
 from tickets import lifecycle, reconcile
+from tickets.verdicts import REPEAT_WINDOW
 
 START = datetime(2026, 10, 22, tzinfo=UTC)
 SMALL = Size(days=40, servers=3, databases=1)
@@ -224,7 +226,8 @@ def test_manual_scores_are_entered_listed_and_replaced(tmp_path):
         inspect(url, "score", "--period", "2026-11", "--engineer", "li.na", "-f", "json").stdout
     )
     assert shown[0]["manual"] == 75.0  # 80 and 70 after dropping 90 and 65
-    assert shown[0]["total"] == 92.5  # no ticket data: automatic 100 x 0.7 + 75 x 0.3
+    assert shown[0]["automatic"] is None  # no ticket or estate data: nothing automatic
+    assert shown[0]["total"] == 75.0  # so the ratings alone
 
     bad = inspect(
         url,
@@ -440,12 +443,14 @@ def test_the_store_judges_tickets_like_the_scoring_rules(engine):
     for n, (opened, fingerprint, times) in enumerate(cases, start=1):
         store_ticket(engine, n, opened, fingerprint, **times)
 
-    gathered = gather(engine, NOV).verdicts
+    now = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)  # some clocks still running
+    gathered = gather(engine, NOV, at=now).verdicts
     facts = Facts(
         tickets=tuple(
             ticket_fact(t)
             for t in sorted(list_tickets(engine), key=lambda t: (t.opened_at, t.id))
-        )
+        ),
+        at=now,
     )
     by_rules = tickets_of(facts, NOV, Subject("team", "ops"))
     for name in ("ids", "assignees", "groups", "ratings", "judged"):

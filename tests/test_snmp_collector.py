@@ -132,16 +132,16 @@ def v3_target(snmpd, monkeypatch, user=None, auth=None, priv=None):
 
 
 @pytest.mark.parametrize(
-    ("case", "wrong"),
+    ("case", "wrong", "reason"),
     [
-        ("wrong auth key", {"auth": "not-the-auth-key"}),
-        ("unknown user", {"user": "nobody-here"}),
-        ("wrong privacy key", {"priv": "not-the-priv-key"}),
+        ("wrong auth key", {"auth": "not-the-auth-key"}, "auth failed"),
+        ("unknown user", {"user": "nobody-here"}, "v3 mismatch"),
+        ("wrong privacy key", {"priv": "not-the-priv-key"}, "auth failed"),
     ],
 )
-def test_v3_wrong_credentials_are_auth_failed(snmpd, monkeypatch, case, wrong):
+def test_v3_wrong_credentials_are_refused_by_the_agent(snmpd, monkeypatch, case, wrong, reason):
     error = failure(v3_target(snmpd, monkeypatch, **wrong))
-    assert error.reason == "auth failed", (case, str(error))
+    assert error.reason == reason, (case, str(error))
     for secret in (*wrong.values(), snmpd.users[0].auth_key, snmpd.users[0].priv_key):
         if secret != wrong.get("user"):
             assert secret not in str(error)

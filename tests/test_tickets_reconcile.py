@@ -199,6 +199,43 @@ def test_worse_status_raises_the_grade_and_reconcile_is_idempotent(tmp_path):
     assert again.opened == again.resolved == [] and len(e.tickets()) == 1
 
 
+def test_title_and_grade_follow_the_worst_status_seen_while_open(tmp_path):
+    """Opened on WARNING, then CRITICAL: the title and grade say CRITICAL (logged), and a
+    later WARNING or a reopening on WARNING never lowers them."""
+    e = estate(tmp_path, ESTATE)
+    e.inspect({DISK: WARN})
+    e.inspect({DISK: WARN})
+    [ticket] = e.tickets()
+    assert (ticket.title, ticket.grade) == ("web01: disk /var WARNING", "C")
+    e.inspect({DISK: CRIT})
+    [ticket] = e.tickets()
+    assert (ticket.title, ticket.grade, ticket.status) == ("web01: disk /var CRITICAL", "B", CRIT)
+    [raised] = [ev for ev in events(e.engine, ticket.id) if ev.action == "raised"]
+    assert raised.note == "WARNING -> CRITICAL: grade C -> B"
+    for status in (WARN, OK, OK, WARN, WARN):  # lower again, resolved, reopened on WARNING
+        e.inspect({DISK: status})
+    [ticket] = e.tickets()
+    assert (ticket.state, ticket.title, ticket.grade) == (
+        "reopened",
+        "web01: disk /var CRITICAL",
+        "B",
+    )
+    assert [ev.action for ev in events(e.engine, ticket.id)].count("raised") == 1
+
+
+def test_reopening_on_a_worse_status_raises_title_and_grade(tmp_path):
+    e = estate(tmp_path, ESTATE)
+    for status in (WARN, WARN, OK, OK, CRIT, CRIT):
+        e.inspect({DISK: status})
+    [ticket] = e.tickets()
+    assert (ticket.state, ticket.title, ticket.grade) == (
+        "reopened",
+        "web01: disk /var CRITICAL",
+        "B",
+    )
+    assert ticket.resolution_due == ticket.resolution_started + timedelta(hours=8)
+
+
 def test_inspect_run_opens_and_resolves_a_real_ticket(tmp_path):
     """The wiring: agent.inspection.run_and_record saves the run, then reconciles it."""
     from agent.inspection import run_and_record

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core import markdown as md
 from core.status import Status
 from core.tickets_spec import TicketsSpec
 from records.tickets_schema import TicketRow
@@ -74,5 +75,7 @@ def render(data: dict[str, Any]) -> Message:
     if data["note"]:
         facts.append(("Note", data["note"]))
     text = subject + "\n" + "\n".join(f"{k}: {v}" for k, v in facts)
-    markdown = f"### {subject}\n" + "\n".join(f"- **{k}**: {v}" for k, v in facts)
+    markdown = f"### {md.text(subject)}\n\n" + "\n".join(
+        f"- **{k}**: {md.text(v)}" for k, v in facts
+    )
     return Message(subject=subject, text=text, markdown=markdown, data=data)

@@ -247,6 +247,7 @@ def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, no
     recent = _recently_resolved(session, ob.fingerprint, now - spec.reopen_within)
     if recent is not None:
         reopen_row(session, recent, spec, now, SYSTEM_ACTOR, f"problem returned: {ob.summary}")
+        _follow_worst(session, recent, ob, spec, target, now)
         if flapping:
             recent.flapping = True
         return "reopened", recent
@@ -291,14 +292,25 @@ def _update_open(session, ticket, ob, flapping, spec, target, now, changes) -> N
         ticket.flapping = True
         note = f"{changes} state changes within {spec.flap.window}: one ticket, no storm"
         add_event(session, ticket, now, SYSTEM_ACTOR, "flapping", note)
-    if ob.status.severity > Status(ticket.status).severity:
-        ticket.status, ticket.summary = int(ob.status), ob.summary
-    better = grading.higher(ticket.grade, grading.grade(ob.status, target.labels, spec))
-    if better != ticket.grade:
-        add_event(session, ticket, now, SYSTEM_ACTOR, "regraded", f"{ticket.grade} -> {better}")
-        ticket.grade = better
-        ticket.response_due = sla.response_due(better, ticket.opened_at, spec)
-        ticket.resolution_due = sla.resolution_due(better, ticket.resolution_started, spec)
+    _follow_worst(session, ticket, ob, spec, target, now)
+
+
+def _follow_worst(session, ticket: TicketRow, ob: Observation, spec, target, now) -> None:
+    """Status, title and grade follow the worst status seen while the ticket is open, and
+    the deadlines follow the grade; a raise is logged, nothing is ever lowered by itself."""
+    before = Status(ticket.status)
+    if ob.status.severity <= before.severity:
+        return
+    ticket.status, ticket.summary, ticket.title = int(ob.status), ob.summary, _title(ob)
+    grade = grading.higher(ticket.grade, grading.grade(ob.status, target.labels, spec))
+    note = f"{before.name} -> {ob.status.name}"
+    if grade != ticket.grade:
+        note += f": grade {ticket.grade} -> {grade}"
+        ticket.grade = grade
+        if ticket.acknowledged_at is None:  # an answered response stays answered
+            ticket.response_due = sla.response_due(grade, sla.response_started(ticket), spec)
+        ticket.resolution_due = sla.resolution_due(grade, ticket.resolution_started, spec)
+    add_event(session, ticket, now, SYSTEM_ACTOR, "raised", note)
 
 
 def _link_to_parent(session, state, ob, down, now) -> None:

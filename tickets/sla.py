@@ -1,4 +1,4 @@
-"""SLA deadlines per grade and the state a clock is in: on track, at risk, met or breached."""
+"""SLA deadlines per grade, and a ticket's clocks as shown: on track, at risk, met or breached."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.tickets_spec import END_OF_DAY, TicketsSpec
+from tickets import verdicts
 from tickets.calendars import Calendar
 
-MET, ON_TRACK, AT_RISK, BREACHED = "met", "on_track", "at_risk", "breached"
+MET, BREACHED = verdicts.MET, verdicts.BREACHED
+ON_TRACK, AT_RISK = "on_track", "at_risk"  # a pending clock, early or late in its time
 SLA_STATES = (MET, ON_TRACK, AT_RISK, BREACHED)
+#: a fault report's verdict as `ticket show` words it (breached: "overdue" or "filed_late")
+FAULT_REPORT_SHOWN = {verdicts.NOT_OWED: "", verdicts.PENDING: "owed", verdicts.MET: "filed"}
 
 
 @dataclass(frozen=True)
@@ -34,25 +38,11 @@ def deadlines(grade: str, opened_at: datetime, spec: TicketsSpec) -> Deadlines:
     return Deadlines(response_due(grade, opened_at, spec), resolution_due(grade, opened_at, spec))
 
 
-def clock_state(
-    start: datetime, due: datetime, done: datetime | None, now: datetime, at_risk: float
-) -> str:
-    """Done clocks are met or breached for good; running ones turn at risk after the
-    `at_risk` share of the allowed (wall) time has gone."""
-    if done is not None:
-        return MET if done <= due else BREACHED
-    if now > due:
-        return BREACHED
-    if now >= start + (due - start) * at_risk:
-        return AT_RISK
-    return ON_TRACK
-
-
 @dataclass(frozen=True)
 class SlaView:
     response: str
     resolution: str
-    fault_report: str  # "", "owed", "overdue", "filed"
+    fault_report: str  # "", "owed", "overdue", "filed", "filed_late"
 
     @property
     def worst(self) -> str:
@@ -60,22 +50,38 @@ class SlaView:
         return max((self.response, self.resolution), key=order.__getitem__)
 
 
-def view(ticket, now: datetime, spec: TicketsSpec) -> SlaView:
-    """SLA state of a stored ticket (records.tickets.Ticket) at `now`."""
+def response_started(ticket) -> datetime:
+    """When the running response clock started: at opening, or at the reopening that
+    restarted it (`lifecycle.reopen_row`) when nobody had answered before."""
     responded = ticket.acknowledged_at or ticket.resolved_at
-    asked = ticket.opened_at if responded or not ticket.reopen_count else ticket.resolution_started
-    response = clock_state(asked, ticket.response_due, responded, now, spec.sla.at_risk)
-    resolved = ticket.resolved_at if ticket.state in ("resolved", "closed") else None
-    resolution = clock_state(
-        ticket.resolution_started, ticket.resolution_due, resolved, now, spec.sla.at_risk
+    return ticket.opened_at if responded or not ticket.reopen_count else ticket.resolution_started
+
+
+def view(ticket, now: datetime, spec: TicketsSpec) -> SlaView:
+    """SLA state of a stored ticket (records.tickets.Ticket) at `now`: the verdicts scoring
+    counts (tickets.verdicts), with a pending clock shown as on track or at risk."""
+    found = verdicts.verdict(ticket, now, verdicts.Rules.of(spec))
+    at_risk = spec.sla.at_risk
+    response = _shown(found.response, response_started(ticket), ticket.response_due, now, at_risk)
+    resolution = _shown(
+        found.resolution, ticket.resolution_started, ticket.resolution_due, now, at_risk
     )
-    return SlaView(response, resolution, fault_report_state(ticket, now, spec))
+    return SlaView(response, resolution, _report_shown(found.report, ticket))
+
+
+def _shown(verdict: str, start: datetime, due: datetime, now: datetime, at_risk: float) -> str:
+    """A pending clock turns at risk after the `at_risk` share of its (wall) time has gone."""
+    if verdict != verdicts.PENDING:
+        return verdict  # met or breached, the same words
+    return AT_RISK if now >= start + (due - start) * at_risk else ON_TRACK
+
+
+def _report_shown(verdict: str, ticket) -> str:
+    if verdict == verdicts.BREACHED:
+        return "filed_late" if ticket.fault_report_at is not None else "overdue"
+    return FAULT_REPORT_SHOWN[verdict]
 
 
 def fault_report_state(ticket, now: datetime, spec: TicketsSpec) -> str:
-    if ticket.grade not in spec.sla.fault_report_grades or ticket.resolved_at is None:
-        return ""
-    if ticket.fault_report_at is not None:
-        return "filed"
-    due = ticket.resolved_at + spec.sla.fault_report_within
-    return "overdue" if now > due else "owed"
+    found = verdicts.verdict(ticket, now, verdicts.Rules.of(spec))
+    return _report_shown(found.report, ticket)

@@ -19,7 +19,7 @@ from backup.config.findings import (
 )
 from backup.config.models import MODELS, PlatformModel, model_for
 from backup.config.normalise import normalise
-from backup.config.repository import Commit, ConfigRepository
+from backup.config.repository import Commit, ConfigRepository, RepositoryMissing
 from backup.config.semantic import SemanticDiff, semantic_diff, supports
 from core.model import Finding, Target
 
@@ -32,6 +32,7 @@ __all__ = [
     "ConfigSession",
     "FetchedConfig",
     "PlatformModel",
+    "RepositoryMissing",
     "SemanticDiff",
     "SessionFactory",
     "backup_device",
@@ -75,7 +76,7 @@ def backup_device(
     key = repository.mask_key() if mask_secrets else None
     text = normalise(target.platform, fetched.text, mask_secrets, key)
     since = since or repository.last_backup(target.name)
-    previous = repository.history(target.name)
+    previous = repository.history(target.name) if repository.exists() else []
     commit = repository.save(target.name, text, fetched.fetched_at)
     finding = None
     if commit is not None and previous:  # the first backup is a baseline, not a change

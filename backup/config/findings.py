@@ -64,7 +64,15 @@ def quiet_change_finding(device: str) -> Finding:
     )
 
 
-def backup_result_finding(device: str, error: str, commit: Commit | None) -> Finding:
+REPOSITORY_HINT = (
+    "The config repository, not the device, is at fault: restore its .git from a copy (or "
+    "repair it with git fsck); see docs/backup-config.md, \"A lost or damaged repository\"."
+)
+
+
+def backup_result_finding(
+    device: str, error: str, commit: Commit | None, repository_fault: bool = False
+) -> Finding:
     """The backup attempt itself: CRITICAL when no config could be stored (as for databases)."""
     if error:
         return Finding(
@@ -73,7 +81,9 @@ def backup_result_finding(device: str, error: str, commit: Commit | None) -> Fin
             subject=BACKUP_SUBJECT,
             status=Status.CRITICAL,
             summary=f"config backup failed: {error}",
-            hint=f"Run `inspect backup run --kind config -t {device}` by hand and read the "
+            hint=REPOSITORY_HINT
+            if repository_fault
+            else f"Run `inspect backup run --kind config -t {device}` by hand and read the "
             "error; check the device's `cli:` settings, its credentials and reachability.",
         )
     what = f"committed {commit.rev[:12]}" if commit else "unchanged"

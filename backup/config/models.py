@@ -1,8 +1,9 @@
 """One small model per platform (the Oxidized pattern): command, pager, noise and secrets.
 
 A model is data, not code: adding a platform is one entry in MODELS plus recorded fixtures.
-Secret rules name the secret with the regex group `secret`; only that group is replaced, so
-the line keeps its shape and a changed secret still shows up as a changed line.
+Secrets are listed as the vendors document their commands (backup/config/secret_forms.py);
+each form names the secret alone, so only it is replaced: the line keeps its shape and a
+changed secret still shows up as a changed line.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backup.config.secret_forms import compile_forms
 from core.errors import UserError
 
 Pattern = re.Pattern[str]
@@ -46,37 +48,78 @@ _CISCO_NOISE = (
     r"^ntp clock-period ",
 )
 
-_CISCO_SECRETS = (
-    r"^\s*enable (?:secret|password)(?: level \d+)?(?: \d+| sha512)? (?P<secret>\S+)",
-    r"^\s*username \S+(?: .*?)? (?:secret|password)(?: \d+| sha512)? (?P<secret>\S+)",
-    r"^\s*snmp-server community (?P<secret>\S+)",
-    r"^\s*snmp-server host \S+(?: vrf \S+)?(?: informs| traps)*(?: version (?:1|2c))"
-    r" (?P<secret>\S+)",
-    r"^\s*snmp-server user .*?\bauth \S+ (?P<secret>\S+)",
-    r"^\s*snmp-server user .*?\bpriv(?: aes \d+| aes-\d+| aes| 3des| des)? (?P<secret>\S+)",
-    r"\S\s+(?:server-)?key(?: [07])? (?P<secret>\S+)\s*$",
-    r"^\s*key-string(?: \d)? (?P<secret>\S+)",
-    r"\bauthentication-key(?: \d)? (?P<secret>\S+)",
-    r"\bmessage-digest-key \d+ md5(?: \d)? (?P<secret>\S+)",
-    r"^\s*neighbor \S+ password(?: \d)? (?P<secret>\S+)",
-    r"\bpre-shared-key(?: \w+)?(?: \d)? (?P<secret>\S+)",
-    r"^\s*crypto isakmp key(?: \d)? (?P<secret>\S+)",
-    r"\bset-key (?:ascii|hex) \d (?P<secret>.+?)\s*$",
-    # Type 0 (clear text) secrets may contain spaces: up to the next keyword or the line end.
-    r"\bpassword [07] (?P<secret>.+?)(?= secret \d |\s*$)",
-    r"\bsecret [0579] (?P<secret>.+?)\s*$",
-    r"^\s*tacacs-server key(?: \d)? (?P<secret>\S+)",
-    r"^\s*radius-server key(?: \d)? (?P<secret>\S+)",
-    URL_PASSWORD,
+# Cisco IOS / IOS-XE / NX-OS / EOS. Types 0, 3, 6 and 7 may be followed by a clear or
+# reversible secret (type 0 may hold spaces); 5, 8, 9 and sha512 by a one-word hash.
+_TYPED = "{0|3|6|7}"
+_HASHED = "{5|8|9|sha512}"
+_ANY_TYPE = "0|3|5|6|7|8|9|sha512"
+_CISCO_FORMS = (
+    f"... {{password|secret}} {_TYPED} <S*>",
+    f"... {{password|secret}} {_HASHED} <S>",
+    "enable {secret|password} [level <n>] [<t>] <S*!level>",
+    f"username <w> ... {{secret|password}} <S*!{_ANY_TYPE}>",
+    f"password <S*!{_ANY_TYPE}>",
+    f"neighbor <w> password <S*!{_ANY_TYPE}>",
+    f"ppp {{chap|pap}} password <S*!{_ANY_TYPE}>",
+    "snmp-server community <S>",
+    "snmp-server host <w> [vrf <w>] [{informs|traps}] [version {1|2c}]"
+    " <S!version|vrf|informs|traps>",
+    "snmp-server user <w> ... auth <w> <S>",
+    "snmp-server user <w> ... priv [{des|3des|aes|aes-128|aes-192|aes-256}] [<n>] <S>",
+    "{tacacs-server|radius-server} ... key [<t>] <S>",
+    "key <t> <S>",  # in a `tacacs server` / `radius server` block; a key chain's `key 1` is not
+    "... key {0|6|7} <S>",
+    "server-private <w> ... key [<t>] <S>",
+    "client <w> ... server-key [<t>] <S>",
+    "... pac key [<t>] <S>",
+    "ntp authentication-key <n> <w> [<t>] <S>",
+    "ip ospf authentication-key [<t>] <S>",
+    "... virtual-link <w> ... authentication-key [<t>] <S>",
+    "... message-digest-key <n> md5 [<t>] <S>",
+    "standby [<n>] authentication md5 key-string [<t>] <S>",
+    "standby [<n>] authentication text <S>",
+    "standby [<n>] authentication <S!md5|text>",
+    "vrrp <n> authentication text <S>",
+    "vrrp <n> authentication md5 key-string [<t>] <S>",
+    "key-string [<t>] <S*>",
+    "crypto isakmp key [<t>] <S>",
+    "... pre-shared-key address <w> [<w>] key [<t>] <S>",
+    "... pre-shared-key [{local|remote}] [<t>] <S!address|local|remote>",
+    "... wpa-psk {ascii|hex} [<t>] <S*>",
+    "... set-key {ascii|hex} <t> <S*>",
 )
 
-_VRP_SECRETS = (
-    r"\b(?:irreversible-cipher|cipher|simple|password hash) (?P<secret>\S+)",
-    r"^\s*snmp-agent community (?:read|write)(?: (?:cipher|simple))? (?P<secret>\S+)",
-    r"\bsnmp-agent usm-user v3 \S+ (?:authentication|privacy)-mode \S+ (?P<secret>\S+)",
-    r"^\s*pre-shared-key(?: cipher| simple)? (?P<secret>\S+)",
-    URL_PASSWORD,
+# Junos stores every secret encrypted ($9$) or hashed ($1$, $5$, $6$), quoted.
+_JUNOS_FORMS = (
+    "... {encrypted-password|secret|ascii-text|hexadecimal|simple-password|value} <S>",
+    "... authentication-key [<n> type <w> value] <S>",
+    "... md5 <n> key <S>",
+    "set snmp community <S>",
 )
+_JUNOS_RAW = (
+    r"\"(?P<secret>\$[1-9]\$[^\"]+)\"",
+    r"^\s+community \"?(?P<secret>[^\s\";]+)\"? \{",  # the hierarchical view
+    r"\"(?P<secret>[^\"]+)\"(?=;?\s*## SECRET-DATA)",  # the value Junos marks as secret
+)
+
+# Huawei VRP and H3C Comware: `cipher`/`irreversible-cipher`/`hash` text, `simple`/`plain`
+# clear text, and the commands whose secret has no such marker.
+_VRP_FORMS = (
+    "... {cipher|irreversible-cipher} <S!authentication-mode>",
+    "... plain <S>",
+    "... simple <S!plain|cipher|authentication-mode>",
+    "... password ... hash <S>",
+    "snmp-agent community {read|write} [{cipher|simple}] <S>",
+    "snmp-agent usm-user v3 <w> ... authentication-mode <w> [{cipher|simple}] <S>",
+    "snmp-agent usm-user v3 <w> ... privacy-mode <w> [{cipher|simple}] <S>",
+    "... shared-key <S!cipher|simple>",
+    "pre-shared-key <S!cipher|simple|address>",
+)
+
+
+def _secrets(*forms: str, raw: tuple[str, ...] = ()) -> tuple[Pattern, ...]:
+    return (*compile_forms(*forms), *_rx(*raw, URL_PASSWORD))
+
 
 MODELS: dict[str, PlatformModel] = {
     "cisco_ios": PlatformModel(
@@ -85,7 +128,7 @@ MODELS: dict[str, PlatformModel] = {
         pager_off=("terminal length 0", "terminal width 0"),
         prompt=_CISCO_PROMPT,
         volatile=_rx(*_CISCO_NOISE),
-        secrets=_rx(*_CISCO_SECRETS),
+        secrets=_secrets(*_CISCO_FORMS),
         hier_platform="CISCO_IOS",
         # `snmp mib expression` shows the expression's current value, as Oxidized notes.
         rewrites=((re.compile(r"^(\s+expression) .*$"), r"\1 <value removed>"),),
@@ -101,7 +144,7 @@ MODELS: dict[str, PlatformModel] = {
             r"^!Running configuration last done at: ",
             r"^ntp clock-period ",
         ),
-        secrets=_rx(*_CISCO_SECRETS),
+        secrets=_secrets(*_CISCO_FORMS),
         hier_platform="CISCO_NXOS",
     ),
     "arista_eos": PlatformModel(
@@ -115,7 +158,7 @@ MODELS: dict[str, PlatformModel] = {
             r"^! Startup-config last modified at ",
             r"^ntp clock-period ",
         ),
-        secrets=_rx(*_CISCO_SECRETS, r"\bsha512 (?P<secret>\S+)"),
+        secrets=_secrets(*_CISCO_FORMS),
         hier_platform="ARISTA_EOS",
     ),
     "juniper_junos": PlatformModel(
@@ -129,15 +172,7 @@ MODELS: dict[str, PlatformModel] = {
             r"^## Image name: ",
             r"^\{(?:master|backup|primary|secondary)(?::\w+)?\}\s*$",
         ),
-        secrets=_rx(
-            r"\b(?:encrypted-password|authentication-key|secret|ascii-text|hexadecimal|"
-            r"simple-password|md5 \d+ key|password) \"?(?P<secret>[^\s\";]+)",
-            r"\"(?P<secret>\$[1-9]\$[^\"]+)\"",
-            r"^set snmp community \"?(?P<secret>[^\s\";]+)",
-            r"^\s+community \"?(?P<secret>[^\s\";]+)\"? \{",
-            r"\"(?P<secret>[^\"]+)\"(?=.*## SECRET-DATA)",
-            URL_PASSWORD,
-        ),
+        secrets=_secrets(*_JUNOS_FORMS, raw=_JUNOS_RAW),
         hier_platform="JUNIPER_JUNOS",  # experimental upstream
     ),
     "huawei": PlatformModel(
@@ -150,7 +185,7 @@ MODELS: dict[str, PlatformModel] = {
             r"^!Time: ",
             r"^\s*Info: ",  # session notices, never configuration
         ),
-        secrets=_rx(*_VRP_SECRETS),
+        secrets=_secrets(*_VRP_FORMS),
         hier_platform="HUAWEI_VRP",
     ),
     "hp_comware": PlatformModel(
@@ -159,7 +194,7 @@ MODELS: dict[str, PlatformModel] = {
         pager_off=("screen-length disable",),
         prompt=re.compile(r"^[<\[][\w.\-@/:~]+[>\]]\s*$"),
         volatile=_rx(r"^\s*#?\s*Last configuration was (?:updated|saved) at "),
-        secrets=_rx(*_VRP_SECRETS),
+        secrets=_secrets(*_VRP_FORMS),
         hier_platform="HP_COMWARE5",  # Comware 7 uses the same `undo` syntax
     ),
 }

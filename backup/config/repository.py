@@ -3,6 +3,12 @@
 We drive the `git` CLI with an isolated environment (no system or global config, identity
 given per call), so a user's hooks, signing or aliases can neither break nor alter backups.
 A file lock in .git serialises writers (threads of one backup run or two processes).
+
+The history is the point of the repository, so it is never rebuilt behind anyone's back: a
+missing `.git` is created only when the caller allows it (`create_missing`; the backup job
+allows it on first use, never once records say the repository existed), and a damaged one
+(`verify`: HEAD names no commit, or `git fsck` finds a bad object) is refused before any
+file is written.
 """
 
 from __future__ import annotations
@@ -42,9 +48,14 @@ class Commit:
     message: str
 
 
+class RepositoryMissing(UserError):
+    """The repository's `.git` is gone and the caller did not allow creating it."""
+
+
 class ConfigRepository:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create_missing: bool = True) -> None:
         self.path = Path(path)
+        self.create_missing = create_missing
         self._init_lock = threading.Lock()
 
     # -- writing -----------------------------------------------------------------------
@@ -63,8 +74,10 @@ class ConfigRepository:
             os.replace(temporary, target)
             self._git("add", "--", name)
             changed = self._git("diff", "--cached", "--quiet", "--", name, check=False)
+            if changed.returncode not in (0, 1):  # 1: differs; anything else: git failed
+                raise UserError(f"git diff failed in {self.path}: {_one_line(changed.stderr)}")
             commit = None
-            if changed.returncode != 0:
+            if changed.returncode == 1:
                 message = f"{device}: config changed at {stamp:%Y-%m-%d %H:%M:%S} UTC"
                 self._git("commit", "--quiet", "--no-verify", "-m", message, "--", name, when=stamp)
                 rev = self._git("rev-parse", "HEAD").stdout.strip()
@@ -97,10 +110,37 @@ class ConfigRepository:
                 os.unlink(temporary)
         return path.read_bytes()
 
+    def exists(self) -> bool:
+        return self._exists()
+
+    def verify(self) -> None:
+        """Refuse a damaged repository: HEAD must name a commit and every object must read.
+
+        A repository with objects but no readable HEAD is damaged, not new: committing there
+        would start a second history and leave the first one to `git gc`.
+        """
+        if not self._exists():
+            return
+        head = self._git("rev-parse", "--verify", "HEAD^{commit}", check=False)
+        if head.returncode != 0 and self._has_objects():
+            raise UserError(
+                f"config repository {self.path} is damaged: HEAD names no commit "
+                f"({_one_line(head.stderr) or 'missing or truncated branch ref'}); nothing was "
+                "written. Repair it (git fsck) or restore .git from a copy"
+            )
+        fsck = self._git("fsck", "--no-progress", "--no-dangling", check=False)
+        if fsck.returncode != 0:
+            raise UserError(
+                f"config repository {self.path} is damaged: git fsck: "
+                f"{_one_line(fsck.stderr + fsck.stdout)}; nothing was written. Repair it or "
+                "restore .git from a copy"
+            )
+
     # -- reading -----------------------------------------------------------------------
     def history(self, device: str) -> list[Commit]:
         """Commits that changed the device's file, newest first."""
         name = _file_name(device)
+        self._require()
         if not self._has_commits():
             return []
         out = self._git("log", "--format=%H%x1f%cI%x1f%s", "--", name).stdout
@@ -112,12 +152,14 @@ class ConfigRepository:
 
     def show(self, device: str, rev: str = "HEAD") -> str:
         name = _file_name(device)
+        self._require()
         commit = self._resolve(device, rev)
         return self._git("show", f"{commit}:{name}").stdout
 
     def diff(self, device: str, rev1: str | None = None, rev2: str | None = None) -> str:
         """Unified diff of the device's file; default: its last change (previous -> latest)."""
         name = _file_name(device)
+        self._require()
         if rev1 is None and rev2 is None:
             history = self.history(device)
             if not history:
@@ -147,16 +189,31 @@ class ConfigRepository:
     def _exists(self) -> bool:
         return (self.path / ".git").is_dir()
 
+    def _require(self) -> None:
+        if not self._exists():
+            raise RepositoryMissing(f"no config repository at {self.path} (.git is missing)")
+
     def _has_commits(self) -> bool:
         if not self._exists():
             return False
         return self._git("rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
 
+    def _has_objects(self) -> bool:
+        counts = self._git("count-objects", "-v").stdout
+        found = dict(line.split(": ", 1) for line in counts.splitlines() if ": " in line)
+        return int(found.get("count", 0)) + int(found.get("in-pack", 0)) > 0
+
     def _ensure(self) -> None:
-        """Create the repository once, even when parallel backups all start here."""
+        """Create the repository once, even when parallel backups all start here.
+
+        Only a missing `.git` is created, and only when allowed: a `.git` without HEAD is
+        damaged, and `git init` there would paper over it.
+        """
         with self._init_lock:
-            if (self.path / ".git" / "HEAD").is_file():
+            if self._exists():
                 return
+            if not self.create_missing:
+                self._require()
             self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._git("init", "--quiet", "--initial-branch=main")
 
@@ -172,7 +229,9 @@ class ConfigRepository:
     def _git(
         self, *args: str, check: bool = True, when: datetime | None = None
     ) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, **_ISOLATED}
+        # GIT_DIR pinned: with a damaged .git, git must fail, not find a repository above us.
+        env = {**os.environ, **_ISOLATED, "GIT_DIR": str(self.path / ".git"),
+               "GIT_WORK_TREE": str(self.path)}
         if when is not None:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
         name, email = AUTHOR
@@ -195,8 +254,13 @@ class ConfigRepository:
         except FileNotFoundError:
             raise UserError("git is not installed: config backups need the `git` program") from None
         if check and done.returncode != 0:
-            raise UserError(f"git {args[0]} failed in {self.path}: {done.stderr.strip()[:200]}")
+            raise UserError(f"git {args[0]} failed in {self.path}: {_one_line(done.stderr)}")
         return done
+
+
+def _one_line(text: str) -> str:
+    """git's messages, often several lines, as one line of a finding or error."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())[:240]
 
 
 def _file_name(device: str) -> str:

@@ -16,7 +16,7 @@ from collectors.netcli_parsers.common import (
 
 PLATFORM = "hp_comware"
 _UPTIME = re.compile(r"^(.*?)\s+uptime is (.+)$", re.MULTILINE)
-_VERSION = re.compile(r"Comware Software, Version ([^,\n]+)(?:, Release (\S+))?")
+_VERSION = re.compile(r"Comware Software, Version ([^\r\n]+)")
 _CPU_MINUTE = re.compile(r"(\d+(?:\.\d+)?)%\s+in last 1 minute")
 _CPU_UNIT = re.compile(r"^\s*((?:Slot|Unit|Board|Chassis)\b.*?)\s*CPU usage:\s*$", re.MULTILINE)
 _USED_RATE = re.compile(r"Used Rate:\s*(\d+(?:\.\d+)?)%")
@@ -27,14 +27,19 @@ _BUFFERS_CACHE = re.compile(r"^-/\+ Buffers/Cache:\s+(\d+)\s+(\d+)", re.MULTILIN
 
 
 def display_version(text: str) -> Facts:
-    """The chassis line `<model> uptime is ...` comes first; board lines say `Uptime is`."""
+    """The chassis line `<model> uptime is ...` comes first; board lines say `Uptime is`.
+
+    The version line names the build after the version in more than one way (`Version 5.20,
+    Release 2209L22, RU`, `Version 5.20, Feature 6709L25`, `Version 5.20, ESS 1710`), so every
+    part after the version is kept: `5.20 Feature 6709L25`.
+    """
     uptime = _UPTIME.search(text)
     version = _VERSION.search(text)
-    release = f" Release {version.group(2)}" if version and version.group(2) else ""
+    parts = [part.strip() for part in version.group(1).split(",")] if version else []
     return Facts(
         uptime_s=duration_seconds(uptime.group(2)) if uptime else None,
         model=uptime.group(1).strip() if uptime else "",
-        version=f"{version.group(1).strip()}{release}" if version else "",
+        version=" ".join(part for part in parts if part),
     )
 
 

@@ -50,6 +50,9 @@ USERS = (
     V3User("opsv3sha", "SHA", "auth-sha-secret-1", "priv-aes-secret-1", "SHA"),
     V3User("opsv3sha256", "SHA256", "auth-sha256-secret-2", "priv-aes-secret-2", "SHA-256"),
 )
+# a second agent with the first one's user name and other keys, as estates configure one
+# user name on every switch with per-device keys (each snmpd has its own engine ID)
+TWIN_USERS = (V3User("opsv3sha", "SHA", "twin-auth-secret-3", "twin-priv-secret-3", "SHA"),)
 
 
 @pytest.fixture(scope="session")
@@ -60,14 +63,31 @@ def snmpd() -> Iterator[Snmpd]:
         yield service
 
 
+@pytest.fixture(scope="session")
+def snmpd_twin() -> Iterator[Snmpd]:
+    """Another snmpd: same v3 user name as `snmpd`, different keys and engine ID."""
+    binary = require_program("snmpd", "/usr/sbin/snmpd")
+    snmpget = require_program("snmpget")
+    with serve(binary, snmpget, TWIN_USERS) as service:
+        yield service
+
+
 @contextmanager
-def serve(binary: str = "/usr/sbin/snmpd", snmpget: str = "snmpget") -> Iterator[Snmpd]:
-    """snmpd on a free 127.0.0.1 UDP port with its own config and persistent dir."""
+def serve(
+    binary: str = "/usr/sbin/snmpd",
+    snmpget: str = "snmpget",
+    users: tuple[V3User, ...] = USERS,
+    engine_id: str = "",
+) -> Iterator[Snmpd]:
+    """snmpd on a free 127.0.0.1 UDP port with its own config and persistent dir; its
+    engine ID is random unless `engine_id` (text) is given."""
     home = Path(tempfile.mkdtemp(prefix="opsinspect-snmpd-"))
     port = free_port(socket.SOCK_DGRAM)
     community = "opsinspect-test-community"
     lines = [f"agentAddress udp:127.0.0.1:{port}", f"rocommunity {community} 127.0.0.1"]
-    for u in USERS:
+    if engine_id:
+        lines.append(f"engineID {engine_id}")
+    for u in users:
         lines.append(f'createUser {u.name} {u.net_snmp_auth} "{u.auth_key}" AES "{u.priv_key}"')
         lines.append(f"rouser {u.name} priv")
     (home / "snmpd.conf").write_text("\n".join(lines) + "\n")
@@ -81,7 +101,7 @@ def serve(binary: str = "/usr/sbin/snmpd", snmpget: str = "snmpget") -> Iterator
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    service = Snmpd(port=port, community=community, users=USERS, env=env)
+    service = Snmpd(port=port, community=community, users=users, env=env)
     probe = service.cli(snmpget, "1.3.6.1.2.1.1.3.0")
     try:
         wait_until(
