@@ -207,3 +207,21 @@ def test_answer_limit_must_be_a_sensible_size(tmp_path, value):
     assert done.returncode == 3
     [line] = done.stderr.splitlines()
     assert line.startswith(f"inspect: error: {path.name}:2: defaults.answer_limit_mb: "), line
+
+
+def test_a_silent_offsite_server_prints_no_traceback(tmp_path, tarpit, sshd_server):
+    """paramiko logs a failed handshake with a traceback; the copy's failure is reported, and
+    nothing of paramiko's reaches stderr (the database backup is not an SSH collector)."""
+    (tmp_path / "app.db").write_bytes(b"")
+    offsite = {
+        "host": tarpit.host,
+        "port": tarpit.port,
+        "username": "backup",
+        "key_file": str(sshd_server.key_path),
+        "directory": "/srv/backups",
+        "timeout": 1,
+    }
+    database = {"engine": "sqlite", "path": "app.db", "destination": "b", "offsite": offsite}
+    run = inspect(tmp_path, {"databases": {"app": database}}, "backup", "run", "--kind", "db")
+    assert "Traceback" not in run.stderr, run.stderr
+    assert [row["action"] for row in run.report] == ["backed up", "OFFSITE FAILED"]
