@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from cli.main import cli
 from tests.services.hostile import PASSWORD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,11 +202,8 @@ def test_hostile_snmp_agents_cost_one_unknown_each(tmp_path, hostile, snmpsim, m
 def test_answer_limit_must_be_a_sensible_size(tmp_path, value):
     path = tmp_path / "inventory.yaml"
     path.write_text(f"defaults:\n  answer_limit_mb: {value}\nhosts:\n  a: {{}}\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", "inventory", "validate", "-i", str(path)],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert done.returncode == 3
+    done = CliRunner().invoke(cli, ["inventory", "validate", "-i", str(path)])
+    assert done.exit_code == 3
     [line] = done.stderr.splitlines()
     assert line.startswith(f"inspect: error: {path.name}:2: defaults.answer_limit_mb: "), line
 
