@@ -152,6 +152,8 @@ def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
         return "connection lost", "the device closed the connection during the SSH handshake"
     if isinstance(cause, OSError):
         return "connection lost", cause.strerror or "the connection failed"
+    if cause is not exc and heard.startswith(b"SSH-") and b"\n" in heard:  # banner, then no deal
+        return "protocol error", f"the SSH handshake failed after the banner: {cause}"
     return "timeout", "no SSH banner or prompt in time"
 
 

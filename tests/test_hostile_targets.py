@@ -133,6 +133,8 @@ def test_hostile_cli_devices_cost_one_unknown_each(tmp_path, hostile, tarpit, fa
     live = fakenos_devices.target("cisco_ios")
     hosts = {mode: switch(hostile.cli_section(mode)) for mode in ("endless", "disconnect")}
     hosts["silent"] = switch({**hostile.cli_section("endless"), "port": tarpit.port})
+    for mode in ("slow_banner", "garbage"):  # the same misbehaviour as for SSH targets
+        hosts[mode] = switch({**hostile.cli_section("endless"), "port": hostile.ssh[mode]})
     hosts["live"] = switch(dict(live.cli), live.address)
     run = inspect_run(tmp_path, hosts)
     assert_clean(run)
@@ -142,6 +144,8 @@ def test_hostile_cli_devices_cost_one_unknown_each(tmp_path, hostile, tarpit, fa
     assert summaries["disconnect"].startswith("connection lost: ")
     assert summaries["disconnect"].endswith("the connection dropped in mid-answer")
     assert summaries["silent"].startswith("timeout: ")
+    assert summaries["slow_banner"].startswith("timeout: ")
+    assert summaries["garbage"].startswith("protocol error: ")
     assert all(len(run.findings(name)) == 1 for name in summaries)
     assert not [f for f in run.findings("live") if f["status"] == "UNKNOWN"]
     assert {"device_cpu", "device_memory"} <= {f["check"] for f in run.findings("live")}
