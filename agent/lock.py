@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import UserError
@@ -26,11 +27,10 @@ class AgentLock:
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
+            pid = _pid(handle)
             handle.close()
             raise UserError(
-                f"another agent is already running (pid {holder}, lock {self.path})"
+                f"another agent is already running (pid {pid or 'unknown'}, lock {self.path})"
             ) from None
         handle.seek(0)
         handle.truncate()
@@ -38,14 +38,26 @@ class AgentLock:
         handle.flush()
         self._handle = handle
 
-    def holder(self) -> str | None:
-        """Pid of the running agent, or None when no agent holds the lock."""
+    def holder(self) -> Holder | None:
+        """The running agent, or None when no agent holds the lock."""
         if not self.path.exists():
             return None
         with open(self.path, "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except OSError:
-                handle.seek(0)
-                return handle.read().strip() or "unknown"
+                return Holder(_pid(handle))
             return None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An agent holding the lock; `pid` is None in the instant before it writes its pid."""
+
+    pid: int | None
+
+
+def _pid(handle) -> int | None:
+    handle.seek(0)
+    text = handle.read().strip()
+    return int(text) if text.isdigit() else None

@@ -22,6 +22,14 @@ class TimedOut(Generic[T]):
         self.seconds = seconds
 
 
+class Failed(Generic[T]):
+    """`work` raised. Delivered at once: a thread that died must not pass for a timeout."""
+
+    def __init__(self, item: T, error: Exception) -> None:
+        self.item = item
+        self.error = error
+
+
 def run_bounded(
     items: Sequence[T],
     work: Callable[[T], R],
@@ -29,23 +37,32 @@ def run_bounded(
     workers: int,
     timeout: float,
     on_done: Callable[[T], None] | None = None,
-) -> list[R | TimedOut[T]]:
-    """Results in the order of `items`; an item past its deadline yields TimedOut."""
-    results: list[R | TimedOut[T] | None] = [None] * len(items)
-    done: queue.SimpleQueue[tuple[int, R]] = queue.SimpleQueue()
+) -> list[R | TimedOut[T] | Failed[T]]:
+    """Results in the order of `items`; an item past its deadline yields TimedOut, an item
+    whose work raised yields Failed (the one exception boundary around each item's work)."""
+    results: list[R | TimedOut[T] | Failed[T] | None] = [None] * len(items)
+    done: queue.SimpleQueue[tuple[int, R | Failed[T]]] = queue.SimpleQueue()
     active: dict[int, float] = {}
     next_index = 0
+
+    def run(index: int) -> None:
+        try:
+            result: R | Failed[T] = work(items[index])
+        except Exception as exc:  # noqa: BLE001 - whatever fails is this item's result, at once
+            result = Failed(items[index], exc)
+        done.put((index, result))
 
     def start(index: int) -> None:
         active[index] = time.monotonic() + timeout
         thread = threading.Thread(
-            target=lambda: done.put((index, work(items[index]))),
+            target=run,
+            args=(index,),
             daemon=True,
             name=f"inspect-{index}",
         )
         thread.start()
 
-    def finish(index: int, result: R | TimedOut[T]) -> None:
+    def finish(index: int, result: R | TimedOut[T] | Failed[T]) -> None:
         del active[index]
         results[index] = result
         if on_done:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import getpass
 import random
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import checks
 import collectors
-from agent.pool import TimedOut, run_bounded
-from core.errors import CollectError, UnreadAnswers, UserError
+from agent.pool import Failed, TimedOut, run_bounded
+from core.errors import CollectError, UserError
 from core.failures import FAILURES
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
@@ -85,6 +87,9 @@ def inspect(
                 )
             )
             continue
+        if isinstance(result, Failed):
+            findings.append(internal_failure(target, result.error))
+            continue
         samples.extend(result.samples)
         findings.extend(result.findings)
     return InspectionRun(
@@ -119,6 +124,7 @@ def inspect_target(
     session = Session(profile=inventory.profile(target.profile), deadline=deadline)
     samples: list[Sample] = []
     findings: list[Finding] = []
+    complete: list[collectors.Collector] = []
     try:
         chosen = collectors.for_target(target)
     except UserError as exc:
@@ -128,13 +134,9 @@ def inspect_target(
     for collector in chosen:
         try:
             samples.extend(_collect(collector, target, session, retries, backoff))
+            complete.append(collector)
         except CollectError as exc:
             findings.append(collect_failure(target, collector.name, exc))
-        except UnreadAnswers as exc:  # what was read counts; each unread answer is named
-            samples.extend(exc.samples)
-            for subject, what, error in exc.unread:
-                finding = unknown(target, "collector", subject, "unreadable answer", what)
-                findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
         except UserError as exc:  # e.g. a credential reference that does not resolve
             findings.append(unknown(target, "collector", collector.name, "configuration", str(exc)))
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
@@ -149,7 +151,14 @@ def inspect_target(
             findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
     before = previous(target.name)
     context = checks.CheckContext(
-        profile=session.profile, previous=before.samples, previous_findings=before.findings
+        profile=session.profile,
+        previous=before.samples,
+        previous_findings=before.findings,
+        # a family is measured when none of its collectors failed: a failure is already
+        # the one UNKNOWN that says why its checks have no input
+        families=frozenset(c.family for c in complete)
+        - {c.family for c in chosen if c not in complete},
+        missing=session.missing,
     )
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))
@@ -177,6 +186,26 @@ def _collect(
             if session.remaining() < pause + MIN_ATTEMPT:
                 raise
             time.sleep(pause)
+
+
+def internal_failure(target: Target, error: Exception) -> Finding:
+    """A failure of ours (a check, the history lookup), not the target's: named with the place
+    it was raised, so the report says what broke instead of a timeout. The exception's type
+    goes to the evidence, never into the summary."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {_relative(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    first_line = str(error).strip().split("\n", 1)[0][:300]  # SQL errors append the statement
+    finding = unknown(
+        target, "inspection", "target", "internal error",
+        f"the inspection stopped{where}: {first_line or 'no message'}",
+    )
+    error_text = f"{type(error).__name__}: {first_line}"
+    return replace(finding, evidence={**finding.evidence, "error": error_text})
+
+
+def _relative(filename: str) -> str:
+    """`checks/resources.py`: the package and module, enough to find it, no home directory."""
+    return "/".join(Path(filename).parts[-2:])
 
 
 def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
@@ -13,8 +14,9 @@ from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
-from core.model import Finding, Sample, Target
+from core.model import NOT_MEASURED, Finding, Sample, Target
 from core.profiles import STANDARD, Profile
+from core.status import Status
 
 
 @dataclass(frozen=True)
@@ -22,16 +24,29 @@ class CheckContext:
     """What a check may know besides this run's samples: the profile and the previous run.
 
     `previous_findings` (the target's findings in that run) lets a check keep alerting on a
-    state it saw begin, e.g. a port that went down after it was seen up.
+    state it saw begin, e.g. a port that went down after it was seen up. `families` are what
+    the target's collectors measured in full (core.model.HOST, DEVICE): the checks of those
+    families that the profile asks for are owed a finding. `missing` holds the collectors'
+    notes on inputs they could not read (metric -> why).
     """
 
     profile: Profile = STANDARD
     previous: Sequence[Sample] = field(default_factory=tuple)
     previous_findings: Sequence[Finding] = field(default_factory=tuple)
+    families: frozenset[str] = frozenset()
+    missing: Mapping[str, str] = field(default_factory=dict)
 
 
 class Check(Protocol):
+    """`family`: the targets it is for (core.model.HOST or DEVICE). `inputs`: the metrics
+    whose presence shows it was measured. `configured`: the profile asks for it (thresholds
+    or rules set)."""
+
     name: ClassVar[str] | str
+    family: ClassVar[str] | str
+    inputs: ClassVar[tuple[str, ...]] | tuple[str, ...]
+
+    def configured(self, profile: Profile) -> bool: ...
 
     def evaluate(
         self, target: Target, samples: Sequence[Sample], context: CheckContext
@@ -39,6 +54,7 @@ class Check(Protocol):
 
 
 REGISTRY: dict[str, Check] = {
+    CpuCheck.name: CpuCheck(),
     **{check.name: check for check in RESOURCE_CHECKS},
     ProcessCheck.name: ProcessCheck(),
     PortCheck.name: PortCheck(),
@@ -49,10 +65,39 @@ REGISTRY: dict[str, Check] = {
     **{check.name: check for check in RATE_CHECKS},
 }
 
+NOT_MEASURED_HINT = (
+    "The profile asks for this check but its input was not collected, so it cannot alert: "
+    "fix the cause on the target, or disable the check in the target's profile."
+)
+
 
 def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContext) -> list[Finding]:
+    """Every enabled check with input judges the samples (no input proves nothing, so a check
+    without is not run). A check without input that the target is owed (its family was
+    measured, the profile configures it) is one UNKNOWN "not measured: <why>", never silence;
+    one whose family was not measured (another kind of target, or its collector failed and
+    said so in its own finding) is skipped."""
+    collected = {s.metric for s in samples}
     findings: list[Finding] = []
     for name, check in REGISTRY.items():
-        if context.profile.enabled(name):
+        if not context.profile.enabled(name):
+            continue
+        if not collected.isdisjoint(check.inputs):
             findings.extend(check.evaluate(target, samples, context))
+        elif check.family in context.families and check.configured(context.profile):
+            findings.append(not_measured(target, check, context.missing))
     return findings
+
+
+def not_measured(target: Target, check: Check, missing: Mapping[str, str]) -> Finding:
+    notes = [missing[metric] for metric in check.inputs if metric in missing]
+    why = notes[0] if notes else f"no {' or '.join(check.inputs)} was collected"
+    return Finding(
+        target=target.name,
+        check=check.name,
+        subject=check.name,
+        status=Status.UNKNOWN,
+        summary=f"{NOT_MEASURED}: {why}",
+        hint=NOT_MEASURED_HINT,
+        evidence={"inputs": list(check.inputs)},
+    )

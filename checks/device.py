@@ -7,13 +7,15 @@ from typing import ClassVar
 
 from checks.counters import restart_between, uptime
 from checks.threshold import ThresholdCheck
-from core.model import Finding, Sample, Target
+from core.model import DEVICE, Finding, Sample, Target
+from core.profiles import Profile
 from core.status import Status
 
 DEVICE_THRESHOLD_CHECKS = (
     ThresholdCheck(
         name="device_cpu",
         metric="device.cpu_percent",
+        family=DEVICE,
         subject=lambda s: s.label("cpu", "cpu"),
         what=lambda s: f"{s.label('cpu', 'CPU')} {s.value:.1f}% busy",
         hint="Find what burns CPU: `show processes cpu sorted` (Cisco), `display cpu-usage` "
@@ -22,6 +24,7 @@ DEVICE_THRESHOLD_CHECKS = (
     ThresholdCheck(
         name="device_memory",
         metric="device.memory_used_percent",
+        family=DEVICE,
         subject=lambda s: s.label("memory", "memory"),
         what=lambda s: f"{s.label('memory', 'memory')} {s.value:.1f}% used",
         hint="`show processes memory sorted` (Cisco) or `display memory-usage` (Huawei/H3C); "
@@ -39,6 +42,11 @@ class DeviceRestartCheck:
     """Uptime went backwards between two runs (a 497-day sysUpTime wrap is not a restart)."""
 
     name: ClassVar[str] = "device_restart"
+    family: ClassVar[str] = DEVICE
+    inputs: ClassVar[tuple[str, ...]] = ("system.uptime",)
+
+    def configured(self, profile: Profile) -> bool:
+        return True
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         now = uptime(samples)

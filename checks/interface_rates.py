@@ -19,7 +19,8 @@ from checks.counters import (
     uptime,
 )
 from checks.threshold import describe, judge
-from core.model import Finding, Sample, Target
+from core.model import DEVICE, Finding, Sample, Target
+from core.profiles import Profile
 from core.status import Status
 
 
@@ -35,6 +36,14 @@ class RateCheck:
     limit: Callable[[float | None], float | None]
     words: Callable[[float], str]
     hint: str
+    family: str = DEVICE
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.counters
+
+    def configured(self, profile: Profile) -> bool:
+        return profile.thresholds_for(self.threshold_metric) is not None
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         thresholds = context.profile.thresholds_for(self.threshold_metric)

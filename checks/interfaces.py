@@ -14,7 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from checks.counters import by_interface
-from core.model import Finding, Sample, Target
+from core.model import DEVICE, Finding, Sample, Target
+from core.profiles import Profile
 from core.status import Status
 
 HINT = (
@@ -27,6 +28,11 @@ ADMIN_HINT = "The port was shut down by configuration: confirm it was a planned 
 
 class InterfaceDownCheck:
     name: ClassVar[str] = "interface"
+    family: ClassVar[str] = DEVICE
+    inputs: ClassVar[tuple[str, ...]] = ("if.oper_up",)
+
+    def configured(self, profile: Profile) -> bool:
+        return True
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         current = by_interface(samples)

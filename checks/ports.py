@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from core.model import Finding, Sample, Target
+from core.model import HOST, Finding, Sample, Target
+from core.profiles import Profile
 from core.status import Status
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*"})
@@ -17,6 +18,12 @@ HINT = (
 
 class PortCheck:
     name: ClassVar[str] = "port"
+    family: ClassVar[str] = HOST
+    # port.listeners counts the listening sockets read: 0 is a read table with nothing in it
+    inputs: ClassVar[tuple[str, ...]] = ("port.listeners", "port.listening")
+
+    def configured(self, profile: Profile) -> bool:
+        return bool(profile.ports)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         listening = [
@@ -24,8 +31,6 @@ class PortCheck:
             for s in samples
             if s.metric == "port.listening"
         ]
-        if not listening and context.profile.ports:
-            return  # the collector reported no socket table; absence proves nothing
         for rule in context.profile.ports:
             bound = [addr for addr, port in listening if port == rule.port]
             ok = bool(bound) and (

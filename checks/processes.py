@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from checks.threshold import describe, judge
-from core.model import Finding, Sample, Target
-from core.profiles import Thresholds
+from core.model import HOST, Finding, Sample, Target
+from core.profiles import Profile, Thresholds
 from core.status import Status
 
 HINT = (
@@ -18,6 +18,11 @@ HINT = (
 
 class ProcessCheck:
     name: ClassVar[str] = "process"
+    family: ClassVar[str] = HOST
+    inputs: ClassVar[tuple[str, ...]] = ("process.count",)
+
+    def configured(self, profile: Profile) -> bool:
+        return bool(profile.processes)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         counts = {s.label("process"): s.value for s in samples if s.metric == "process.count"}

@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from core.model import Finding, Sample, Target
+from core.model import HOST, Finding, Sample, Target
+from core.profiles import Profile
 from core.status import Status
 
 # boot time is derived from uptime and drifts by a second or so between reads
@@ -19,6 +20,11 @@ HINT = (
 
 class RebootCheck:
     name: ClassVar[str] = "reboot"
+    family: ClassVar[str] = HOST
+    inputs: ClassVar[tuple[str, ...]] = ("system.boot_time",)
+
+    def configured(self, profile: Profile) -> bool:
+        return True
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         now = _boot_time(samples)

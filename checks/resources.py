@@ -1,4 +1,5 @@
-"""CPU, load, memory, swap, disk space, inodes and zombies: the duty engineer's first glance."""
+"""Load, memory, swap, disk space, inodes and zombies: the duty engineer's first glance
+(with CPU, checks/cpu.py)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,6 @@ def _pct(sample: Sample) -> str:
 
 RESOURCE_CHECKS = (
     ThresholdCheck(
-        name="cpu",
-        metric="cpu.used_percent",
-        subject=_fixed("cpu"),
-        what=lambda s: f"CPU {_pct(s)} busy",
-        hint="Run `top -o %CPU` for the busiest processes; look for runaway jobs, "
-        "a backup or cron burst, or steal time on a VM.",
-    ),
-    ThresholdCheck(
         name="load",
         metric="load.per_core",
         subject=_fixed("load"),
@@ -48,6 +41,7 @@ RESOURCE_CHECKS = (
         metric="swap.used_percent",
         subject=_fixed("swap"),
         what=lambda s: f"swap {_pct(s)} used",
+        measured_by=("swap.total",),  # no swap at all: nothing to judge
         hint="Swapping slows everything: `vmstat 1` (si/so columns) shows whether it is "
         "active now; find the memory hogs with `ps aux --sort=-rss | head`.",
     ),
@@ -64,6 +58,7 @@ RESOURCE_CHECKS = (
         metric="disk.inodes_used_percent",
         subject=_label("mount"),
         what=lambda s: f"{s.label('mount')} {_pct(s)} of inodes used",
+        measured_by=("disk.total",),  # btrfs and others have no inode limit to judge
         hint="Millions of small files: find the directory with "
         "`du --inodes -x {subject} | sort -n | tail` (sessions, mail queues, caches).",
     ),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from core.model import Finding, Sample, Target
-from core.profiles import Thresholds
+from core.model import HOST, Finding, Sample, Target
+from core.profiles import Profile, Thresholds
 from core.status import Status
 
 
@@ -30,13 +30,25 @@ def describe(thresholds: Thresholds, unit: str) -> str:
 
 @dataclass(frozen=True)
 class ThresholdCheck:
-    """Judge every sample of `metric`; the subject comes from a label or is fixed."""
+    """Judge every sample of `metric`; the subject comes from a label or is fixed.
+
+    `measured_by`: the metrics that show the input was read, when that is not `metric`
+    itself (no swap configured gives swap.total 0 and no swap.used_percent to judge)."""
 
     name: str
     metric: str
     subject: Callable[[Sample], str]
     what: Callable[[Sample], str]
     hint: str
+    family: str = HOST
+    measured_by: tuple[str, ...] = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.measured_by or (self.metric,)
+
+    def configured(self, profile: Profile) -> bool:
+        return profile.thresholds_for(self.metric) is not None
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         thresholds = context.profile.thresholds_for(self.metric)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -11,11 +10,10 @@ from pathlib import Path
 
 import click
 
-from cli.options import db_option, format_option, inventory_option
-from cli.render import iso, table
-from core import inventory as inventory_loader
+from cli.options import Sources, format_option, sources_options
+from cli.params import FiniteRange
+from cli.render import iso, table, to_json
 from core import paths
-from core.paths import default_database_url
 
 
 def lock_path() -> Path:
@@ -23,25 +21,18 @@ def lock_path() -> Path:
 
 
 @click.group(invoke_without_command=True)
-@inventory_option
-@db_option
+@sources_options
 @click.option("--once", is_flag=True, help="Run what is due now, wait for it and exit (cron).")
 @click.option(
     "--stop-timeout",
-    type=click.FloatRange(0, 3600),
+    type=FiniteRange(0, 3600),
     default=20.0,
     show_default=True,
     help="On SIGTERM/SIGINT, seconds a running job may take to finish before it is recorded "
     "as abandoned.",
 )
 @click.pass_context
-def agent(
-    ctx: click.Context,
-    inventory_path: Path | None,
-    db_url: str | None,
-    once: bool,
-    stop_timeout: float,
-) -> None:
+def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float) -> None:
     """Run scheduled inspections (default 08:00, 14:00, 20:00 local) and export metrics.
 
     With `export:` set, the samples of every run go to InfluxDB, and this host's CPU, load,
@@ -49,23 +40,18 @@ def agent(
     60s). Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data
     directory.
     """
-    if ctx.invoked_subcommand is not None:
-        ctx.obj = {"inventory_path": inventory_path, "db_url": db_url}
+    if ctx.invoked_subcommand is not None:  # -i and --db given here reach it (Sources)
         return
     from agent import child
     from agent.daemon import Agent
     from agent.lock import AgentLock
-    from records import open_store
 
     _log_to_stderr()
     lock = AgentLock(lock_path())
     lock.acquire()
-    path = inventory_path or inventory_loader.default_path()
-    url = db_url or default_database_url()
     if not once:  # a long-lived agent: Alembic, if the schema needs it, only in a child
-        child.prepare_store(url)
-    store = open_store(url)
-    daemon = Agent(path, store, stop_timeout=stop_timeout)
+        child.prepare_store(sources.url)
+    daemon = Agent(sources.path, sources.store, stop_timeout=stop_timeout)
     if once:
         daemon.run_once()
     else:
@@ -82,13 +68,9 @@ def run_job() -> None:
 
 
 @agent.command()
-@inventory_option
-@db_option
+@sources_options
 @format_option("table", "json")
-@click.pass_context
-def status(
-    ctx: click.Context, inventory_path: Path | None, db_url: str | None, output_format: str
-) -> None:
+def status(sources: Sources, output_format: str) -> None:
     """Show whether the agent runs, and the last and next run of every job."""
     import socket
 
@@ -96,13 +78,10 @@ def status(
     from agent.lock import AgentLock
     from agent.scheduler import build_jobs
     from core.durations import parse_seconds
-    from records import open_store
     from records.plan import Plan
 
-    parent = ctx.obj or {}
-    path = inventory_path or parent.get("inventory_path") or inventory_loader.default_path()
-    inv = inventory_loader.load(path)
-    plan = Plan(open_store(db_url or parent.get("db_url") or default_database_url()).engine)
+    inv = sources.inventory
+    plan = Plan(sources.engine)
     now = datetime.now(UTC)
     host = socket.gethostname()
     holder = AgentLock(lock_path()).holder()
@@ -126,15 +105,18 @@ def status(
     spool = spool_for(inv.export).stats() if inv.export else None
     every = inv.export.metrics_every if inv.export else None
     result = {
-        "agent": {"running": holder is not None, "pid": holder},
+        "agent": {"running": holder is not None, "pid": holder and holder.pid},
         "jobs": jobs,
         "host_metrics_every": parse_seconds(every) if every else None,
         "spool": spool.__dict__ if spool else None,
     }
     if output_format == "json":
-        click.echo(json.dumps(result, indent=2))
+        click.echo(to_json(result))
         return
-    click.echo(f"agent: running (pid {holder})" if holder else "agent: not running")
+    if holder:
+        click.echo(f"agent: running (pid {holder.pid or 'unknown'})")
+    else:
+        click.echo("agent: not running")
     rows = [
         (
             j["job"],

@@ -5,20 +5,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
 from backup import KINDS
 from cli.backup_config_cmd import diff
-from cli.options import db_option, format_option, inventory_option
-from cli.render import iso, run_table, table
-from core import inventory as inventory_loader
+from cli.options import Sources, format_option, sources_options
+from cli.params import LIMIT
+from cli.render import iso, run_table, table, to_json, visible
 from core.backups import BackupRecord, select_databases
 from core.errors import UserError
-from core.paths import default_database_url
 
 target_option = click.option(
     "-t", "--target", "names", multiple=True, help="Only this database (repeatable)."
@@ -40,25 +37,21 @@ def backup() -> None:
 backup.add_command(diff)
 
 
-def _setup(inventory_path: Path | None, db_url: str | None, names: Sequence[str]):
-    from records import open_store
-
-    path = inventory_path or inventory_loader.default_path()
-    inv = inventory_loader.load(path)
+def _setup(sources: Sources, names: Sequence[str]):
+    inv = sources.inventory
     if not inv.databases:
         raise UserError(
-            f"no databases to back up in {path or 'the built-in inventory'}: add a `databases:` "
-            "section (see docs/backup.md)"
+            f"no databases to back up in {sources.path or 'the built-in inventory'}: add a "
+            "`databases:` section (see docs/backup.md)"
         )
     databases = select_databases(inv.databases, names)
-    return inv, databases, open_store(db_url or default_database_url())
+    return inv, databases, sources.store
 
 
-def _catalogue(db_url: str | None):
-    from records import open_store
+def _catalogue(sources: Sources):
     from records.backups import BackupStore
 
-    return BackupStore(open_store(db_url or default_database_url()).engine)
+    return BackupStore(sources.engine)
 
 
 def _print_report(report, output_format: str, header: str = "DATABASE") -> int:
@@ -70,7 +63,7 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
     outcomes = [o for report in reports for o in report.outcomes]
     if output_format == "json":
         rows = [{"name": o.name, "action": o.action, "detail": o.detail} for o in outcomes]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(to_json(rows))
     else:
         if outcomes:
             rows = [(o.name, o.action, o.detail) for o in outcomes]
@@ -82,8 +75,7 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
 
 
 @backup.command(name="run")
-@inventory_option
-@db_option
+@sources_options
 @click.option(
     "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
 )
@@ -100,7 +92,7 @@ def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int
     "gone; see docs/backup-config.md).",
 )
 @format_option("table", "json")
-def run_cmd(inventory_path, db_url, names, kind, due, init, output_format) -> int:
+def run_cmd(sources: Sources, names, kind, due, init, output_format) -> int:
     """Back up device configs and databases now.
 
     config: every switch, router and firewall with a `cli:` section is fetched in parallel
@@ -111,34 +103,32 @@ def run_cmd(inventory_path, db_url, names, kind, due, init, output_format) -> in
     tickets. Exit code: the worst status (2 if a backup failed, 1 for an unexpected change).
     """
     from agent.backup_job import run_backup_job
-    from records import open_store
 
-    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
-    store = open_store(db_url or default_database_url())
+    kinds = (kind,) if kind else KINDS
     reports = run_backup_job(
-        inv, store, (kind,) if kind else KINDS, names, due_only=due, init=init
+        sources.inventory, sources.store, kinds, names, due_only=due, init=init
     )
     return _print_reports(reports, output_format, header="NAME")
 
 
 @backup.command(name="list")
-@db_option
+@sources_options
 @click.option(
     "-t", "--target", "names", multiple=True, help="Only this device or database (repeatable)."
 )
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind (default: all).")
-@click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("-n", "--limit", type=LIMIT, default=50, show_default=True)
 @format_option("table", "json")
-def list_cmd(db_url, names, kind, limit, output_format) -> None:
+def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
     """List recorded backups of configs and databases, newest first, with verification."""
-    catalogue = _catalogue(db_url)
+    catalogue = _catalogue(sources)
     records = catalogue.backups(kind, names, limit=limit)
     verdicts: dict[str, bool] = {}
     for v in catalogue.verifications(kind, names):
         verdicts.setdefault(v.backup_id, v.ok)
     if output_format == "json":
         rows = [_as_dict(r) | {"verified": verdicts.get(r.id)} for r in records]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(to_json(rows))
         return
     if not records:
         click.echo("no backups recorded yet; run `inspect backup run`")
@@ -170,15 +160,15 @@ def _where(r: BackupRecord) -> str:
 
 @backup.command()
 @click.argument("backup_id")
-@db_option
+@sources_options
 @format_option("table", "json")
-def show(backup_id, db_url, output_format) -> None:
+def show(backup_id, sources: Sources, output_format) -> None:
     """Show one backup: its manifest (a config's commit) and verifications.
 
     BACKUP_ID is an id, a unique id prefix, or a device or database name (its newest good
     backup).
     """
-    catalogue = _catalogue(db_url)
+    catalogue = _catalogue(sources)
     record = catalogue.backup(backup_id)
     checks = catalogue.verifications(backup_id=record.id)
     copies = catalogue.copies(record.id)
@@ -190,7 +180,7 @@ def show(backup_id, db_url, output_format) -> None:
         data["copies"] = [
             {"at": iso(c.at), "to": c.destination, "ok": c.ok, "error": c.error} for c in copies
         ]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
         return
     m = record.manifest
     lines = [
@@ -222,18 +212,17 @@ def show(backup_id, db_url, output_format) -> None:
     for c in copies:
         verdict = "ok, sha256 matches" if c.ok else f"FAILED: {c.error}"
         lines.append(f"offsite  {iso(c.at)} {c.destination}: {verdict}")
-    click.echo("\n".join(lines))
+    click.echo("\n".join(visible(line) for line in lines))
 
 
 @backup.command()
 @click.argument("backup_ids", nargs=-1)
-@inventory_option
-@db_option
+@sources_options
 @target_option
 @kind_option
 @click.option("--due", is_flag=True, help="Only databases whose verification is due.")
 @format_option("table", "json")
-def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) -> int:
+def verify(backup_ids, sources: Sources, names, kind, due, output_format) -> int:
     """Prove backups restorable: sha256, then a restore into a scratch database.
 
     Without BACKUP_IDS, the newest good backup of each selected database. Row counts after the
@@ -241,7 +230,7 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
     """
     from agent.backups import verify_db_backups
 
-    inv, databases, store = _setup(inventory_path, db_url, names)
+    inv, databases, store = _setup(sources, names)
     report = verify_db_backups(databases, store, backup_ids, due_only=due, inventory=inv)
     return _print_report(report, output_format)
 
@@ -259,9 +248,8 @@ def verify(backup_ids, inventory_path, db_url, names, kind, due, output_format) 
     is_flag=True,
     help="Replace --to if it exists (drops it first; the live database is backed up first).",
 )
-@inventory_option
-@db_option
-def restore(backup_id, to, force, inventory_path, db_url) -> int:
+@sources_options
+def restore(backup_id, to, force, sources: Sources) -> int:
     """Restore one backup into a new database named by --to, then compare row counts.
 
     BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
@@ -269,28 +257,31 @@ def restore(backup_id, to, force, inventory_path, db_url) -> int:
     """
     from agent.backups import restore_db_backup
 
-    record = _catalogue(db_url).backup(backup_id)
-    _, databases, store = _setup(inventory_path, db_url, [record.name])
+    record = _catalogue(sources).backup(backup_id)
+    _, databases, store = _setup(sources, [record.name])
     result, safety = restore_db_backup(databases[0], store, record.id, to, force)
     if safety is not None:
-        click.echo(f"safety backup of the live database first: {safety.id} ({safety.path})")
+        first = f"safety backup of the live database first: {safety.id} ({safety.path})"
+        click.echo(visible(first))
     rows = sum(result.tables.values())
     if result.problems:
-        click.echo(f"restored {record.id} into {result.target}, but: {'; '.join(result.problems)}")
+        problems = "; ".join(result.problems)
+        click.echo(visible(f"restored {record.id} into {result.target}, but: {problems}"))
         return 2
     click.echo(
-        f"restored {record.id} into {result.target}: {len(result.tables)} table(s), "
-        f"{rows} row(s), counts match the dump"
+        visible(
+            f"restored {record.id} into {result.target}: {len(result.tables)} table(s), "
+            f"{rows} row(s), counts match the dump"
+        )
     )
     return 0
 
 
 @backup.command()
 @click.argument("backup_ids", nargs=-1, required=True)
-@inventory_option
-@db_option
+@sources_options
 @format_option("table", "json")
-def copy(backup_ids, inventory_path, db_url, output_format) -> int:
+def copy(backup_ids, sources: Sources, output_format) -> int:
     """Send backups to the offsite SFTP server again (after it was down, say).
 
     The upload is read back and compared by sha256 before it gets its final name.
@@ -298,23 +289,22 @@ def copy(backup_ids, inventory_path, db_url, output_format) -> int:
     """
     from agent.backups import copy_db_backups
 
-    inv, databases, store = _setup(inventory_path, db_url, ())
+    inv, databases, store = _setup(sources, ())
     report = copy_db_backups(databases, store, backup_ids, inventory=inv)
     return _print_report(report, output_format)
 
 
 @backup.command()
-@inventory_option
-@db_option
+@sources_options
 @target_option
 @kind_option
 @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
 @format_option("table", "json")
-def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
+def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
     """Delete backups the retention policy no longer keeps (never the newest verified one)."""
     from agent.backups import prune_db_backups
 
-    _, databases, store = _setup(inventory_path, db_url, names)
+    _, databases, store = _setup(sources, names)
     plans = prune_db_backups(databases, store, dry_run)
     verb = "would go" if dry_run else "deleted"
     if output_format == "json":
@@ -323,7 +313,7 @@ def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
             for p in plans
             for d in p.decisions
         ]
-        click.echo(json.dumps(data, indent=2))
+        click.echo(to_json(data))
         return
     rows = [
         (p.name, d.id, iso(d.at), "keep" if d.keep else verb, ", ".join(d.reasons))
@@ -336,15 +326,14 @@ def prune(inventory_path, db_url, names, kind, dry_run, output_format) -> None:
 
 
 @backup.command()
-@inventory_option
-@db_option
+@sources_options
 @target_option
 @format_option("table", "json")
-def status(inventory_path, db_url, names, output_format) -> int:
+def status(sources: Sources, names, output_format) -> int:
     """Judge backup freshness and verification age; exit with the worst Nagios status."""
     from agent.backups import backup_status
 
-    inv, databases, store = _setup(inventory_path, db_url, names)
+    inv, databases, store = _setup(sources, names)
     return _print_report(backup_status(databases, store, inventory=inv), output_format)
 
 

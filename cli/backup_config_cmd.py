@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from cli.options import format_option, inventory_option
-from core import inventory as inventory_loader
+from cli.options import Sources, format_option, sources_options
+from cli.render import to_json, visible
 
 
 @click.command()
 @click.argument("device")
 @click.argument("revisions", nargs=-1, metavar="[REV1 REV2]")
-@inventory_option
+@sources_options
 @format_option("text", "json", default="text")
-def diff(device, revisions, inventory_path, output_format) -> None:
+def diff(device, revisions, sources: Sources, output_format) -> None:
     """Show a device's latest config change, or the change between REV1 and REV2.
 
     First the semantic diff (sections added, removed, changed, and the remediation
@@ -27,7 +25,7 @@ def diff(device, revisions, inventory_path, output_format) -> None:
 
     if len(revisions) not in (0, 2):
         raise UserError("give two revisions to compare, or none for the latest change")
-    inventory = inventory_loader.load(inventory_path or inventory_loader.default_path())
+    inventory = sources.inventory
     repository = ConfigRepository(inventory.config_backups.repository)
     # A device gone from the inventory keeps its history: no platform, so no semantic diff.
     platform = next((t.platform for t in inventory.targets if t.name == device), None)
@@ -49,6 +47,8 @@ def diff(device, revisions, inventory_path, output_format) -> None:
                 "remediation": list(semantic.remediation),
             },
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
         return
-    click.echo(render(change), nl=False)
+    # a device's banner may hold escape sequences: shown, not obeyed
+    text = render(change)
+    click.echo("".join(visible(line) + "\n" for line in text.splitlines()), nl=False)

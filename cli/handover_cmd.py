@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from cli.options import format_option
-from cli.render import iso
-from cli.ticket_cmd import Context, acting_user, as_option, common
+from cli.options import format_option, sources_options
+from cli.render import iso, to_json, visible
+from cli.ticket_cmd import Context, acting_user, as_option
 from cli.ticket_render import event_dict, ticket_dict, ticket_table, when
 
 
 @click.command()
-@common
+@sources_options
 @as_option
 @click.option("--note", default="", help="Anything the next shift must know.")
 @click.option("--dry-run", is_flag=True, help="Print only; do not record the handover.")
 @format_option("table", "json")
-def handover(inventory_path, db_url, actor, note, dry_run, output_format) -> None:
+def handover(sources, actor, note, dry_run, output_format) -> None:
     """Open tickets, SLA at risk or breached, and work done since the last handover."""
     from tickets import handover as shift
 
-    ctx = Context(inventory_path, db_url)
+    ctx = Context(sources)
     report = shift.build(ctx.engine, ctx.spec)
     if not dry_run:
         shift.record(ctx.engine, report, acting_user(actor), note)
@@ -36,7 +34,7 @@ def handover(inventory_path, db_url, actor, note, dry_run, output_format) -> Non
             "fault_reports_owed": [t.id for t in report.reports_owed],
             "note": note,
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
         return
     who = f" (previous handover by {report.previous_by})" if report.previous_by else ""
     click.echo(f"Shift handover {when(report.at)}; work since {when(report.since)}{who}\n")
@@ -46,15 +44,14 @@ def handover(inventory_path, db_url, actor, note, dry_run, output_format) -> Non
     click.echo(f"\nSLA at risk or breached: {len(report.attention)}")
     for t, v in report.attention:
         click.echo(
-            f"  #{t.id} [{t.grade}] {t.title}: response {v.response}, "
+            f"  #{t.id} [{t.grade}] {visible(t.title)}: response {v.response}, "
             f"resolution {v.resolution} (due {when(t.resolution_due)})"
         )
     if report.reports_owed:
         click.echo("\nFault reports owed: " + ", ".join(f"#{t.id}" for t in report.reports_owed))
     click.echo(f"\nWork done since the last handover: {len(report.work)}")
     for e in report.work:
-        click.echo(
-            f"  {when(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}".rstrip()
-        )
+        line = f"  {when(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}"
+        click.echo(visible(line.rstrip()))
     if note:
-        click.echo(f"\nNote: {note}")
+        click.echo(f"\nNote: {visible(note)}")

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
-from cli.options import format_option, inventory_option
-from cli.render import table
-from core import inventory as inventory_loader
+from cli.options import Sources, format_option, sources_options
+from cli.render import table, to_json, visible
 
 
 @click.group()
@@ -18,13 +14,12 @@ def inventory() -> None:
 
 
 @inventory.command()
-@inventory_option
-def validate(inventory_path: Path | None) -> None:
+@sources_options
+def validate(sources: Sources) -> None:
     """Validate the inventory; errors name file:line and the key path."""
-    path = inventory_path or inventory_loader.default_path()
-    inv = inventory_loader.load(path)
+    inv = sources.inventory
     groups = {g for t in inv.targets for g in t.groups}
-    where = path or "built-in default (localhost)"
+    where = visible(str(sources.path or "built-in default (localhost)"))
     click.echo(
         f"{where}: OK: {len(inv.targets)} host(s), {len(groups)} group(s) in use, "
         f"{len(inv.profiles)} profile(s), {len(inv.schedules)} schedule(s), "
@@ -33,17 +28,14 @@ def validate(inventory_path: Path | None) -> None:
 
 
 @inventory.command(name="list")
-@inventory_option
+@sources_options
 @click.option("-g", "--group", "group_names", multiple=True, help="Only this group (repeatable).")
 @format_option("table", "json")
-def list_targets(
-    inventory_path: Path | None, group_names: tuple[str, ...], output_format: str
-) -> None:
+def list_targets(sources: Sources, group_names: tuple[str, ...], output_format: str) -> None:
     """List targets with their merged settings (credentials shown as references only)."""
-    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
-    targets = inv.select((), group_names)
+    targets = sources.inventory.select((), group_names)
     if output_format == "json":
-        click.echo(json.dumps([_as_dict(t) for t in targets], indent=2, ensure_ascii=False))
+        click.echo(to_json([_as_dict(t) for t in targets]))
         return
     rows = [
         (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from typing import NoReturn
 
 import click
 
@@ -61,14 +62,17 @@ class InspectGroup(click.Group):
         try:
             code = super().main(args, prog_name or "inspect", complete_var, False, **extra)
         except UserError as exc:
-            click.echo(f"inspect: error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            fail(str(exc))
         except click.exceptions.Abort:
             click.echo("inspect: aborted", err=True)
             sys.exit(130)
-        except click.ClickException as exc:
-            exc.show()
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # a bare group: its help is the answer
             sys.exit(EXIT_USAGE)
+        except click.UsageError as exc:
+            fail(f"{_where(exc.ctx)}{exc.format_message()}")
+        except click.ClickException as exc:
+            fail(exc.format_message())
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
@@ -78,6 +82,25 @@ class InspectGroup(click.Group):
 @click.version_option(package_name="opsinspect", prog_name="inspect")
 def cli() -> None:
     """Inspect servers and network devices, keep the records, show what is wrong."""
+
+
+def _where(ctx: click.Context | None) -> str:
+    """`ticket show: ` for an error in `inspect ticket show`; nothing at the top level."""
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return f"{' '.join(names)}: " if names else ""
+
+
+def fail(message: str) -> NoReturn:
+    """The one way an error reaches the user: one line, control characters made visible
+    (a value typed or read from a device cannot rewrite the terminal), exit 3."""
+    from cli.render import visible
+
+    line = " ".join(message.split("\n")).strip()
+    click.echo(f"inspect: error: {visible(line)}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def main() -> None:

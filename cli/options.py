@@ -1,28 +1,106 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once (the pip-tools way).
+
+Every command that reads the inventory or the records takes `-i/--inventory` and `--db`
+through `sources_options`; a test walks the command tree to keep it so.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
+
+from core import inventory as inventory_loader
+from core.paths import default_database_url
+
+_META_KEY = "opsinspect.sources"
+
+
+@dataclass
+class Sources:
+    """Where a command's inventory and records come from. Each opens on first use: a command
+    that needs only the inventory never loads SQLAlchemy, and the reverse."""
+
+    inventory_path: Path | None = None
+    db_url: str | None = None
+
+    @property
+    def path(self) -> Path | None:
+        """The inventory file; None means the built-in localhost-only inventory."""
+        return self.inventory_path or inventory_loader.default_path()
+
+    @cached_property
+    def inventory(self):
+        return inventory_loader.load(self.path)
+
+    @property
+    def url(self) -> str:
+        return self.db_url or default_database_url()
+
+    @cached_property
+    def store(self):
+        from records import open_store
+
+        return open_store(self.url)
+
+    @property
+    def engine(self):
+        return self.store.engine
+
+
+def current_sources(ctx: click.Context | None = None) -> Sources:
+    """One Sources per invocation, shared by a group and its subcommand (`agent -i X status`)."""
+    ctx = ctx or click.get_current_context()
+    return ctx.meta.setdefault(_META_KEY, Sources())
+
+
+def _remember(field: str):
+    """Keep the value; a value typed on the command line beats one from the environment."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value is None:
+            return
+        chosen = current_sources(ctx)
+        typed = ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+        if typed or getattr(chosen, field) is None:
+            setattr(chosen, field, value)
+
+    return callback
+
 
 inventory_option = click.option(
     "-i",
     "--inventory",
-    "inventory_path",
     type=click.Path(path_type=Path, dir_okay=False),
     envvar="INSPECT_INVENTORY",
+    expose_value=False,
+    callback=_remember("inventory_path"),
     help="Inventory YAML (env INSPECT_INVENTORY). Default: ~/.config/opsinspect/inventory.yaml "
     "if present, else localhost only.",
 )
 
 db_option = click.option(
     "--db",
-    "db_url",
     envvar="INSPECT_DB",
+    expose_value=False,
+    callback=_remember("db_url"),
     help="Records database URL, e.g. postgresql://user@host/db (env INSPECT_DB). "
     "Default: SQLite under ~/.local/share/opsinspect/.",
 )
+
+
+def sources_options(func):
+    """`-i/--inventory` and `--db` on a command, which receives them as `sources`."""
+
+    @functools.wraps(func)
+    def command(*args, **kwargs):
+        return func(*args, sources=current_sources(), **kwargs)
+
+    return inventory_option(db_option(command))
 
 
 def format_option(*choices: str, default: str = "table"):

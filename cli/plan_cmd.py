@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
-from cli.options import db_option, format_option
-from cli.render import iso, table
-from core.paths import default_database_url
+from cli.options import Sources, format_option, sources_options
+from cli.params import Day
+from cli.render import iso, table, to_json
 
 
 @click.command()
 @click.option(
     "--day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Local calendar day, YYYY-MM-DD (default: today).",
 )
-@db_option
+@sources_options
 @format_option("table", "json")
-def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
+def plan(day: date | None, sources: Sources, output_format: str) -> None:
     """Planned inspections of a day: done (with the run id), missed (and why), or pending.
 
     Completion = done / slots already due; cancelled slots (schedule changed) do not count.
     """
-    from records import open_store
     from records.plan import Plan
 
-    chosen = day.date() if day else date.today()
+    chosen = day or date.today()
     start = datetime.combine(chosen, time()).astimezone()
     end = datetime.combine(chosen + timedelta(days=1), time()).astimezone()
-    entries = Plan(open_store(db_url or default_database_url()).engine).between(start, end)
+    entries = Plan(sources.engine).between(start, end)
     counted = [e for e in entries if e.state != "cancelled"]
     done = sum(1 for e in counted if e.state == "done")
     missed = sum(1 for e in counted if e.state == "missed")
@@ -40,7 +38,7 @@ def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
     due = [e for e in counted if e.due_at <= now]
     if output_format == "json":
         click.echo(
-            json.dumps(
+            to_json(
                 {
                     "day": chosen.isoformat(),
                     "planned": len(counted),
@@ -60,8 +58,7 @@ def plan(day: datetime | None, db_url: str | None, output_format: str) -> None:
                         }
                         for e in entries
                     ],
-                },
-                indent=2,
+                }
             )
         )
         return

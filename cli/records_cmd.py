@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from cli.options import db_option, format_option
-from cli.render import iso, run_json, run_markdown, run_table, table
-from core.paths import default_database_url
+from cli.options import Sources, format_option, sources_options
+from cli.params import LIMIT
+from cli.render import iso, run_json, run_markdown, run_table, table, to_json
 
 
 @click.group()
@@ -16,23 +14,17 @@ def records() -> None:
     """Browse stored inspection records."""
 
 
-def _store(db_url: str | None):
-    from records import open_store
-
-    return open_store(db_url or default_database_url())
-
-
 @records.command(name="list")
-@db_option
-@click.option("-n", "--limit", type=click.IntRange(1), default=20, show_default=True)
+@sources_options
+@click.option("-n", "--limit", type=LIMIT, default=20, show_default=True)
 @click.option("-t", "--target", help="Only runs that inspected this target.")
 @format_option("table", "json")
-def list_runs(db_url: str | None, limit: int, target: str | None, output_format: str) -> None:
+def list_runs(sources: Sources, limit: int, target: str | None, output_format: str) -> None:
     """List the latest inspection records, newest first."""
-    runs = _store(db_url).list_runs(limit=limit, target=target)
+    runs = sources.store.list_runs(limit=limit, target=target)
     if output_format == "json":
         click.echo(
-            json.dumps(
+            to_json(
                 [
                     {
                         "id": r.id,
@@ -45,8 +37,7 @@ def list_runs(db_url: str | None, limit: int, target: str | None, output_format:
                         "problems": r.problems,
                     }
                     for r in runs
-                ],
-                indent=2,
+                ]
             )
         )
         return
@@ -76,11 +67,11 @@ def list_runs(db_url: str | None, limit: int, target: str | None, output_format:
 
 @records.command()
 @click.argument("run_id")
-@db_option
+@sources_options
 @format_option("table", "json", "markdown")
-def show(run_id: str, db_url: str | None, output_format: str) -> None:
+def show(run_id: str, sources: Sources, output_format: str) -> None:
     """Show one inspection record by id (a unique prefix is enough)."""
-    run = _store(db_url).get_run(run_id)
+    run = sources.store.get_run(run_id)
     if output_format == "json":
         click.echo(run_json(run))
     elif output_format == "markdown":

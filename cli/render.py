@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,6 +27,33 @@ STATUS_COLOURS = {
 }
 
 
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what is shown
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """Device and user text made safe for a terminal: an escape sequence in an ifAlias must
+    show as text, not retitle the window or clear the screen. JSON escapes on its own."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def to_json(data) -> str:
+    """JSON for people and scripts: non-ASCII text kept readable, but DEL, the C1 controls
+    and bidi overrides (which JSON may leave raw) escaped like the C0 ones, so printing it to
+    a terminal is as safe as printing a table."""
+    return _RAW_IN_JSON.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, indent=2, ensure_ascii=False)
+    )
+
+
 def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
@@ -33,7 +61,7 @@ def iso(moment: datetime) -> str:
 def run_json(run: InspectionRun, changes: Sequence[TicketChange] | None = None) -> str:
     """The documented JSON interface that scripts rely on; `tickets` only for a stored run."""
     tickets = {} if changes is None else {"tickets": [change_dict(c) for c in changes]}
-    return json.dumps(
+    return to_json(
         {
             "run": {
                 "id": run.id,
@@ -60,8 +88,6 @@ def run_json(run: InspectionRun, changes: Sequence[TicketChange] | None = None) 
             ],
             **tickets,
         },
-        indent=2,
-        ensure_ascii=False,
     )
 
 
@@ -71,6 +97,8 @@ def ordered(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour_column: int = -1) -> str:
+    """Aligned columns; every cell through `visible`, since cells carry device text."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -95,7 +123,7 @@ def run_table(run: InspectionRun, problems_only: bool = False) -> str:
     hints = [f for f in findings if f.status != Status.OK and f.hint]
     if hints:
         parts.append("\nWhat to look at first:")
-        parts.extend(f"  {f.target} {f.subject}: {f.hint}" for f in hints)
+        parts.extend(visible(f"  {f.target} {f.subject}: {f.hint}") for f in hints)
     parts.append("\n" + footer(run))
     return "\n".join(parts)
 
@@ -105,7 +133,8 @@ def footer(run: InspectionRun) -> str:
     seconds = (run.finished_at - run.started_at).total_seconds()
     verdict = click.style(run.status.name, fg=STATUS_COLOURS[run.status], bold=True)
     return (
-        f"run {run.id} ({run.trigger}, {run.operator}) {iso(run.started_at)}, {seconds:.1f} s: "
+        f"run {run.id} ({run.trigger}, {visible(run.operator)}) {iso(run.started_at)}, "
+        f"{seconds:.1f} s: "
         f"{len(run.targets)} target(s), {len(run.findings)} finding(s): "
         f"{counts[Status.CRITICAL]} critical, {counts[Status.WARNING]} warning, "
         f"{counts[Status.UNKNOWN]} unknown -> {verdict}"
@@ -119,15 +148,16 @@ def run_markdown(run: InspectionRun, changes: Sequence[TicketChange] = ()) -> st
         "",
         f"- Status: **{run.status.name}**",
         f"- Started: {iso(run.started_at)}, finished: {iso(run.finished_at)}",
-        f"- Trigger: {markdown.text(run.trigger)}, operator: {markdown.text(run.operator)}",
-        f"- Targets: {', '.join(markdown.code(t) for t in run.targets)}",
+        f"- Trigger: {markdown.text(visible(run.trigger))}, "
+        f"operator: {markdown.text(visible(run.operator))}",
+        f"- Targets: {', '.join(markdown.code(visible(t)) for t in run.targets)}",
         "",
         "| Status | Target | Check | Subject | Summary | First aid |",
         "|---|---|---|---|---|---|",
     ]
     for f in ordered(run.findings):
         cells = (f.status.name, f.target, f.check, f.subject, f.summary, f.hint)
-        lines.append("| " + " | ".join(markdown.text(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown.text(visible(c)) for c in cells) + " |")
     if changes:
         lines += ["", "## Tickets", ""]
         lines += [f"- {markdown.text(change_line(change))}" for change in changes]
@@ -155,4 +185,4 @@ def changes_text(changes: Sequence[TicketChange], bullet: str = "  ") -> str:
 def change_line(change: TicketChange) -> str:
     what, t = change
     due = f" - respond by {iso(t.response_due)}" if what == "opened" else ""
-    return f"{what} #{t.id} [{t.grade}] {t.title}{due}"
+    return f"{what} #{t.id} [{t.grade}] {visible(t.title)}{due}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
 
-from cli.options import db_option, format_option, inventory_option
-from core.paths import default_database_url
+from cli.options import Sources, format_option, sources_options
+from cli.params import ROW_ID, Day, Period
+from cli.render import visible
 
 FORMATS = ("html", "pdf", "md", "json")
 
@@ -38,8 +40,7 @@ def report_options(command):
         help="Write to this file. Default: standard output; for pdf, a file named after the "
         "report in the current directory.",
     )
-    @db_option
-    @inventory_option
+    @sources_options
     @functools.wraps(command)
     def wrapped(**kwargs):
         return command(**kwargs)
@@ -55,36 +56,34 @@ tz_option = click.option(
 
 
 @report.command()
-@click.option("--day", help="The day to report, YYYY-MM-DD. Default: today in --tz.")
+@click.option("--day", type=Day(), help="The day to report. Default: today in --tz.")
 @tz_option
 @report_options
 def daily(
-    day: str | None,
+    day: date | None,
     tz: str | None,
     lang: str,
     output_format: str,
     output: Path | None,
-    db_url: str | None,
-    inventory_path: Path | None,
+    sources: Sources,
 ) -> None:
     """Daily inspection report: every target's status, anomalies with first aid, changes
     since yesterday, backups done and failed, open tickets with SLA state, the day's runs."""
-    from reports.clock import parse_day, today
+    from reports.clock import today
 
     zone_info = _zone_for(tz, lang)
-    the_day = parse_day(day) if day else today(zone_info)
+    the_day = day or today(zone_info)
 
     from reports.daily import build_daily
     from reports.sources import DailySources, recorded_backups
 
-    engine = _engine(db_url)
-    sources = DailySources(backups=recorded_backups, tickets=open_tickets(inventory_path))
-    data = build_daily(engine, the_day, zone_info, sources)
+    inputs = DailySources(backups=recorded_backups, tickets=open_tickets(sources))
+    data = build_daily(sources.engine, the_day, zone_info, inputs)
     _emit(data, output_format, lang, output, f"daily-{the_day}")
 
 
 @report.command()
-@click.argument("ticket_id", type=int)
+@click.argument("ticket_id", type=ROW_ID)
 @click.option(
     "--audience",
     type=click.Choice(("internal", "customer")),
@@ -101,21 +100,20 @@ def fault(
     lang: str,
     output_format: str,
     output: Path | None,
-    db_url: str | None,
-    inventory_path: Path | None,
+    sources: Sources,
 ) -> None:
     """Fault report for one ticket: the seven elements, the customer version, the timeline
     from the work log, root cause, resolution and follow-up."""
     from reports.fault import build_fault
 
     zone_info = _zone_for(tz, lang)
-    data = build_fault(_engine(db_url), ticket_id, zone_info.key, audience)
+    data = build_fault(sources.engine, ticket_id, zone_info.key, audience)
     stem = f"fault-{ticket_id}" + ("-customer" if audience == "customer" else "")
     _emit(data, output_format, lang, output, stem)
 
 
 @report.command()
-@click.option("--month", required=True, help="The month to report, YYYY-MM.")
+@click.option("--month", required=True, type=Period("month"), help="The month, YYYY-MM.")
 @tz_option
 @report_options
 def monthly(
@@ -124,15 +122,14 @@ def monthly(
     lang: str,
     output_format: str,
     output: Path | None,
-    db_url: str | None,
-    inventory_path: Path | None,
+    sources: Sources,
 ) -> None:
     """Monthly report: faults by category and grade with trends, top problem targets,
     potential problems with suggestions, work summary, KPIs and assessment, open items."""
     from reports.monthly import build_monthly
 
     zone_info = _zone_for(tz, lang)
-    data = build_monthly(_engine(db_url), month, zone_info, open_tickets(inventory_path))
+    data = build_monthly(sources.engine, month, zone_info, open_tickets(sources))
     _emit(data, output_format, lang, output, f"monthly-{month}")
 
 
@@ -140,6 +137,7 @@ def monthly(
 @click.option(
     "--period",
     required=True,
+    type=Period(),
     help="The assessed period as published by `inspect "
     "score --period`: YYYY-MM, YYYY-Www, YYYY-Qn, YYYY or YYYY-MM-DD.",
 )
@@ -151,15 +149,14 @@ def assessment(
     lang: str,
     output_format: str,
     output: Path | None,
-    db_url: str | None,
-    inventory_path: Path | None,
+    sources: Sources,
 ) -> None:
     """Assessment report: each published score with grade, coefficient, KPIs and
     deductions with their evidence."""
     from reports.assessment import build_assessment
 
     zone_info = _zone_for(tz, lang)
-    data = build_assessment(_engine(db_url), period, zone_info.key)
+    data = build_assessment(sources.engine, period, zone_info.key)
     _emit(data, output_format, lang, output, f"assessment-{period}")
 
 
@@ -178,21 +175,14 @@ def _emit(data, output_format: str, lang: str, output: Path | None, stem: str) -
     deliver(render(data, output_format, lang), output_format, output, stem)
 
 
-def _engine(db_url: str | None):
-    from records import open_store
-
-    return open_store(db_url or default_database_url()).engine
-
-
-def open_tickets(inventory_path: Path | None):
+def open_tickets(sources: Sources):
     """Open tickets with SLA state by the tickets feature's own rule and the team's SLA spec."""
     from datetime import UTC, datetime
 
-    from core import inventory as inventory_loader
     from reports.sources import recorded_tickets
     from tickets import sla
 
-    spec = inventory_loader.load(inventory_path or inventory_loader.default_path()).tickets
+    spec = sources.inventory.tickets
     return recorded_tickets(
         lambda ticket, at: sla.view(ticket, at, spec).worst, lambda: datetime.now(UTC)
     )
@@ -205,7 +195,7 @@ def deliver(content: bytes, output_format: str, output: Path | None, stem: str) 
         return
     path = output or Path(f"inspection-report-{stem}.pdf")
     write_atomically(path, content)
-    click.echo(f"wrote {path}", err=True)
+    click.echo(f"wrote {visible(str(path))}", err=True)
 
 
 def write_atomically(path: Path, content: bytes) -> None:

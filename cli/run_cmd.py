@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from agent.inspection import run_and_record
 from agent.runner import RunOptions
-from cli.options import db_option, format_option, inventory_option
-from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table
-from core import inventory as inventory_loader
-from core.paths import default_database_url
+from cli.options import Sources, format_option, sources_options
+from cli.params import FiniteRange
+from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table, visible
+from core.errors import UserError
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
     from tickets import ReconcileResult
 
 
 @click.command()
-@inventory_option
+@sources_options
 @click.option(
     "-t", "--target", "target_names", multiple=True, help="Only this target (repeatable)."
 )
@@ -29,7 +28,6 @@ if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores
 @click.option("-p", "--profile", help="Use this check profile for every selected target.")
 @format_option("table", "json", "markdown")
 @click.option("-q", "--problems", is_flag=True, help="Table: show only findings that are not OK.")
-@db_option
 @click.option("--no-store", is_flag=True, help="Do not read or write the records database.")
 @click.option(
     "--trigger",
@@ -47,7 +45,7 @@ if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(1, 3600),
+    type=FiniteRange(1, 3600),
     default=60.0,
     show_default=True,
     help="Deadline per target in seconds.",
@@ -62,20 +60,19 @@ if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores
 )
 @click.option(
     "--jitter",
-    type=click.FloatRange(0, 60),
+    type=FiniteRange(0, 60),
     default=0.2,
     show_default=True,
     help="Random delay of up to this many seconds before each target starts (multi-target "
     "runs), counted inside its deadline.",
 )
 def run(
-    inventory_path: Path | None,
+    sources: Sources,
     target_names: tuple[str, ...],
     group_names: tuple[str, ...],
     profile: str | None,
     output_format: str,
     problems: bool,
-    db_url: str | None,
     no_store: bool,
     trigger: str,
     workers: int,
@@ -87,15 +84,13 @@ def run(
 
     Exit code: 2 if any finding is CRITICAL, else 1 for WARNING, else 3 for UNKNOWN, else 0.
     """
-    inv = inventory_loader.load(inventory_path or inventory_loader.default_path())
+    inv = sources.inventory
     if profile:
         inv = inv.with_profile(profile)
     targets = inv.select(target_names, group_names)
-    store = None
-    if not no_store:
-        from records import open_store
-
-        store = open_store(db_url or default_database_url())
+    if not targets:
+        raise UserError(f"{sources.path}: no hosts to inspect: add some under `hosts:`")
+    store = None if no_store else sources.store
     options = RunOptions(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
@@ -151,8 +146,10 @@ def _send(exporter) -> None:
     result = exporter.flush(patience=5)
     if result.left_batches:
         click.echo(
-            f"inspect: warning: export: {result.left_batches} batch(es) kept in "
-            f"{exporter.spool.directory}: {result.error}",
+            visible(
+                f"inspect: warning: export: {result.left_batches} batch(es) kept in "
+                f"{exporter.spool.directory}: {result.error}"
+            ),
             err=True,
         )
 

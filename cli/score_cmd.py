@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cli.options import db_option, format_option, inventory_option
-from cli.render import table
+from cli.options import Sources, format_option, sources_options
+from cli.params import FiniteRange, Period
+from cli.render import table, to_json, visible
 from core.errors import UserError
-from core.paths import default_database_url
 
 period_option = click.option(
     "--period",
     "period_text",
-    metavar="PERIOD",
+    type=Period(),
     help="YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY. Default: the current month.",
 )
 tz_option = click.option(
@@ -51,8 +50,7 @@ tz_option = click.option(
 )
 @format_option("table", "json")
 @tz_option
-@inventory_option
-@db_option
+@sources_options
 @click.pass_context
 def score(
     ctx: click.Context,
@@ -65,8 +63,7 @@ def score(
     recompute: bool,
     output_format: str,
     zone: str | None,
-    inventory_path: Path | None,
-    db_url: str | None,
+    sources: Sources,
 ) -> None:
     """Score the team and each engineer for a period: total, grade, pay coefficient and the
     change since the previous period. A published period is shown as stored."""
@@ -76,7 +73,7 @@ def score(
     from scoring.results import period_results
     from tickets.verdicts import Rules
 
-    setting = _Setting(inventory_path, db_url, zone)
+    setting = _Setting(sources, zone)
     period = setting.period(period_text)
     scheme = schemes.load(scheme_path)
     maintenance, maintained = setting.maintenance()
@@ -97,7 +94,7 @@ def score(
         return
     chosen = _chosen(outcome.results, names, groups)
     if output_format == "json":
-        click.echo(json.dumps(chosen, ensure_ascii=False, indent=2))
+        click.echo(to_json(chosen))
         return
     click.echo(_table(chosen))
     state = "published" if outcome.published else "not published (--publish stores it)"
@@ -108,12 +105,9 @@ def score(
 class _Setting:
     """Inventory, records engine and time zone, loaded once per command."""
 
-    def __init__(self, inventory_path: Path | None, db_url: str | None, zone: str | None):
-        from core import inventory as inventory_loader
-        from records import open_store
-
-        self.inventory = inventory_loader.load(inventory_path or inventory_loader.default_path())
-        self.engine = open_store(db_url or default_database_url()).engine
+    def __init__(self, sources: Sources, zone: str | None):
+        self.inventory = sources.inventory
+        self.engine = sources.engine
         self.zone = zone or self.inventory.tickets.calendar.timezone
 
     def period(self, text: str | None):
@@ -197,34 +191,30 @@ def manual() -> None:
 @manual.command(name="add")
 @click.argument("engineer")
 @click.option("--rater", required=True, help="Who gives the rating (the lead, a peer).")
-@click.option("--score", "value", type=float, required=True, help="0 to 100.")
-@click.option("--period", "period_text", required=True, metavar="PERIOD", help="e.g. 2026-11.")
-@db_option
-def manual_add(engineer: str, rater: str, value: float, period_text: str, db_url) -> None:
+@click.option("--score", "value", type=FiniteRange(0, 100), required=True, help="0 to 100.")
+@click.option("--period", "period_text", required=True, type=Period(), help="e.g. 2026-11.")
+@sources_options
+def manual_add(
+    engineer: str, rater: str, value: float, period_text: str, sources: Sources
+) -> None:
     """Record one rating; the same rater rating the same engineer again replaces it."""
-    from records import open_store
     from records.scoring import add_manual_score
-    from scoring.period import parse
 
-    period = parse(period_text)
-    engine = open_store(db_url or default_database_url()).engine
-    replaced = add_manual_score(engine, period.label, engineer, rater, value, datetime.now(UTC))
+    now = datetime.now(UTC)
+    replaced = add_manual_score(sources.engine, period_text, engineer, rater, value, now)
     verb = "replaced" if replaced else "recorded"
-    click.echo(f"{verb}: {rater} rates {engineer} {value:g} for {period.label}")
+    click.echo(visible(f"{verb}: {rater} rates {engineer} {value:g} for {period_text}"))
 
 
 @manual.command(name="list")
-@click.option("--period", "period_text", required=True, metavar="PERIOD", help="e.g. 2026-11.")
+@click.option("--period", "period_text", required=True, type=Period(), help="e.g. 2026-11.")
 @format_option("table", "json")
-@db_option
-def manual_list(period_text: str, output_format: str, db_url) -> None:
+@sources_options
+def manual_list(period_text: str, output_format: str, sources: Sources) -> None:
     """The ratings entered for a period."""
-    from records import open_store
     from records.scoring import manual_scores
-    from scoring.period import parse
 
-    period = parse(period_text)
-    entries = manual_scores(open_store(db_url or default_database_url()).engine, period.label)
+    entries = manual_scores(sources.engine, period_text)
     if output_format == "json":
         rows = [
             {
@@ -235,7 +225,7 @@ def manual_list(period_text: str, output_format: str, db_url) -> None:
             }
             for e in entries
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(to_json(rows))
         return
     click.echo(
         table(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
-from pathlib import Path
 
 import click
 
-from cli.options import db_option, format_option, inventory_option
+from cli.options import Sources, format_option, sources_options
+from cli.params import ROW_ID, moment
+from cli.render import to_json, visible
 from cli.ticket_render import (
     event_dict,
     notification_dict,
@@ -17,8 +17,6 @@ from cli.ticket_render import (
     ticket_dict,
     ticket_table,
 )
-from core import inventory as inventory_loader
-from core.paths import default_database_url
 
 CATEGORIES = ("server", "network", "database", "backup", "security", "other")
 STATES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
@@ -45,17 +43,11 @@ as_option = click.option(
 class Context:
     """Inventory settings and the records engine, loaded once per command."""
 
-    def __init__(self, inventory_path: Path | None, db_url: str | None) -> None:
-        self.inventory = inventory_loader.load(inventory_path or inventory_loader.default_path())
-        from records import open_store
-
-        self.engine = open_store(db_url or default_database_url()).engine
+    def __init__(self, sources: Sources) -> None:
+        self.inventory = sources.inventory
+        self.engine = sources.engine
         self.spec = self.inventory.tickets
         self.levels = [level.name for level in self.spec.escalation]
-
-
-def common(func):
-    return inventory_option(db_option(func))
 
 
 @click.group()
@@ -64,7 +56,7 @@ def ticket() -> None:
 
 
 @ticket.command(name="list")
-@common
+@sources_options
 @click.option("--state", "states", multiple=True, type=click.Choice(STATES), help="Repeatable.")
 @click.option("--grade", "grades", multiple=True, type=click.Choice("ABCD"), help="Repeatable.")
 @click.option("-t", "--target", help="Only tickets for this target.")
@@ -73,14 +65,14 @@ def ticket() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include closed tickets.")
 @format_option("table", "json")
 def list_tickets(
-    inventory_path, db_url, states, grades, target, assignee, sla_state, show_all, output_format
+    sources, states, grades, target, assignee, sla_state, show_all, output_format
 ) -> None:
     """List tickets (default: all but closed), oldest first."""
     from records.tickets import list_tickets as query
     from tickets import sla
     from tickets.clock import utc_now
 
-    ctx = Context(inventory_path, db_url)
+    ctx = Context(sources)
     if not states and not show_all:
         states = tuple(s for s in STATES if s != "closed")
     now = utc_now()
@@ -91,11 +83,7 @@ def list_tickets(
     if sla_state:
         rows = [(t, v) for t, v in rows if v.worst == sla_state]
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                [ticket_dict(t, v, ctx.levels) for t, v in rows], indent=2, ensure_ascii=False
-            )
-        )
+        click.echo(to_json([ticket_dict(t, v, ctx.levels) for t, v in rows]))
     elif rows:
         click.echo(ticket_table(rows, ctx.levels))
     else:
@@ -103,16 +91,16 @@ def list_tickets(
 
 
 @ticket.command()
-@click.argument("ticket_id", type=int)
-@common
+@click.argument("ticket_id", type=ROW_ID)
+@sources_options
 @format_option("table", "json")
-def show(ticket_id, inventory_path, db_url, output_format) -> None:
+def show(ticket_id, sources, output_format) -> None:
     """One ticket with its SLA clocks, work log and notifications."""
     from records import tickets as store
     from tickets import sla
     from tickets.clock import utc_now
 
-    ctx = Context(inventory_path, db_url)
+    ctx = Context(sources)
     t = store.get_ticket(ctx.engine, ticket_id)
     view = sla.view(t, utc_now(), ctx.spec)
     log = store.events(ctx.engine, ticket_id)
@@ -121,7 +109,7 @@ def show(ticket_id, inventory_path, db_url, output_format) -> None:
         data = ticket_dict(t, view, ctx.levels)
         data["work_log"] = [event_dict(e) for e in log]
         data["notifications"] = [notification_dict(n) for n in sent]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(to_json(data))
     else:
         click.echo(ticket_detail(t, view, log, sent, ctx.levels))
 
@@ -131,13 +119,13 @@ def _action(name: str, help_text: str, *extra):
 
     def wrap(func):
         @ticket.command(name=name, help=help_text)
-        @click.argument("ticket_id", type=int)
-        @common
+        @click.argument("ticket_id", type=ROW_ID)
+        @sources_options
         @as_option
-        def command(ticket_id, inventory_path, db_url, actor, **kwargs):
-            ctx = Context(inventory_path, db_url)
+        def command(ticket_id, sources, actor, **kwargs):
+            ctx = Context(sources)
             result = func(ctx, ticket_id, acting_user(actor), **kwargs)
-            click.echo(f"#{result.id} {result.state}: {result.title}")
+            click.echo(visible(f"#{result.id} {result.state}: {result.title}"))
 
         for option in reversed(extra):
             command = option(command)
@@ -187,24 +175,10 @@ def _comment(ctx, ticket_id, actor, text, kind):
         return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec)
     detail = {"kind": kind}
     if kind == "occurred":
-        detail["occurred_at"] = _occurred_at(text)
+        detail["occurred_at"] = moment(text, "--kind occurred").isoformat()
     return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec, **detail)
 
 
-def _occurred_at(text: str) -> str:
-    from datetime import UTC, datetime
-
-    from core.errors import UserError
-
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise UserError(
-            f"--kind occurred: {text!r} is not a time with offset, e.g. 2026-11-05T08:10+08:00"
-        )
-    return moment.astimezone(UTC).isoformat()
 
 
 @_action(
@@ -252,7 +226,7 @@ def _fault_report(ctx, ticket_id, actor, note):
 
 
 @ticket.command(name="open")
-@common
+@sources_options
 @as_option
 @click.option("-t", "--target", required=True, help="What is broken (any name).")
 @click.option("--title", required=True, help="One line describing the fault.")
@@ -264,11 +238,11 @@ def _fault_report(ctx, ticket_id, actor, note):
     "else other.",
 )
 @click.option("--note", default="", help="Details from the reporter.")
-def open_ticket(inventory_path, db_url, actor, target, title, grade, category, note) -> None:
+def open_ticket(sources, actor, target, title, grade, category, note) -> None:
     """Open a ticket for a fault reported by a person."""
     from tickets import grading, lifecycle
 
-    ctx = Context(inventory_path, db_url)
+    ctx = Context(sources)
     if category is None:
         known = {t.name: t for t in ctx.inventory.targets}.get(target)
         category = grading.category(known.kind, "") if known else "other"
@@ -283,23 +257,27 @@ def open_ticket(inventory_path, db_url, actor, target, title, grade, category, n
         note=note,
     )
     click.echo(
-        f"#{result.id} opened [{result.grade}]: {result.title} "
-        f"(respond by {result.response_due:%Y-%m-%d %H:%M} UTC)"
+        visible(
+            f"#{result.id} opened [{result.grade}]: {result.title} "
+            f"(respond by {result.response_due:%Y-%m-%d %H:%M} UTC)"
+        )
     )
 
 
 @ticket.command()
-@common
-def sweep(inventory_path, db_url) -> None:
+@sources_options
+def sweep(sources) -> None:
     """Escalate breached SLAs and retry due notifications (run from cron between inspections)."""
     import tickets
 
-    ctx = Context(inventory_path, db_url)
+    ctx = Context(sources)
     result = tickets.sweep(ctx.engine, ctx.inventory)
     for e in result.escalations:
         click.echo(f"#{e.ticket_id} {e.deadline} deadline breached: escalated to {e.level}")
     for d in result.deliveries:
         click.echo(
-            f"notification {d.notification_id} to {d.channel}: {d.status}"
-            + (f" ({d.error})" if d.error else "")
+            visible(
+                f"notification {d.notification_id} to {d.channel}: {d.status}"
+                + (f" ({d.error})" if d.error else "")
+            )
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from cli.render import iso, table
+from cli.render import iso, table, visible
 from core.status import Status
 from records.tickets import Event, Notification, Ticket
 from tickets.sla import SlaView
@@ -102,30 +102,38 @@ def ticket_detail(
     sent: Sequence[Notification],
     levels: Sequence[str],
 ) -> str:
-    d = ticket_dict(t, v, levels)
+    d = {
+        key: visible(value) if isinstance(value, str) else value
+        for key, value in ticket_dict(t, v, levels).items()
+    }
     lines = [
-        f"#{t.id} [{t.grade}] {t.title}",
+        f"#{t.id} [{t.grade}] {d['title']}",
         f"  state: {t.state}{' (flapping)' if t.flapping else ''}   category: {t.category}   "
-        f"source: {t.source}   level: {d['escalation_level']}   assignee: {t.assignee or '-'}",
-        f"  target: {t.target}   fingerprint: {t.fingerprint or '-'}   "
+        f"source: {t.source}   level: {d['escalation_level']}   assignee: {d['assignee'] or '-'}",
+        f"  target: {d['target']}   fingerprint: {d['fingerprint'] or '-'}   "
         f"run: {t.source_run_id or '-'}",
-        f"  summary: {t.summary}",
-        f"  opened {when(t.opened_at)} by {t.created_by}; acknowledged {when(t.acknowledged_at)}; "
-        f"resolved {when(t.resolved_at)}; closed {when(t.closed_at)}",
+        f"  summary: {d['summary']}",
+        f"  opened {when(t.opened_at)} by {d['created_by']}; "
+        f"acknowledged {when(t.acknowledged_at)}; resolved {when(t.resolved_at)}; "
+        f"closed {when(t.closed_at)}",
         f"  response due {when(t.response_due)}: {sla_cell(v.response)}",
         f"  resolution due {when(t.resolution_due)}: {sla_cell(v.resolution)}",
     ]
     if v.fault_report:
-        lines.append(f"  fault report: {v.fault_report}")
+        lines.append(f"  fault report: {visible(v.fault_report)}")
     if t.satisfaction is not None:
         lines.append(f"  satisfaction: {t.satisfaction}/5")
     lines.append("\nWork log:")
-    lines.extend(f"  {iso(e.at)}  {e.actor:<12} {e.action:<13} {e.note}".rstrip() for e in log)
+    lines.extend(
+        visible(f"  {iso(e.at)}  {e.actor:<12} {e.action:<13} {e.note}".rstrip()) for e in log
+    )
     if sent:
         lines.append("\nNotifications:")
         lines.extend(
-            f"  {n.event:<9} {n.channel:<16} {n.status:<9} attempts {n.attempts}"
-            + (f"  last error: {n.last_error}" if n.last_error else "")
+            visible(
+                f"  {n.event:<9} {n.channel:<16} {n.status:<9} attempts {n.attempts}"
+                + (f"  last error: {n.last_error}" if n.last_error else "")
+            )
             for n in sent
         )
     return "\n".join(lines)

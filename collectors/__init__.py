@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar, Protocol
 
 from core.errors import UserError
-from core.model import Sample, Target
+from core.model import Missing, Sample, Target
 from core.session import Session
 
 
 class Collector(Protocol):
+    """`family`: what it measures (core.model.HOST or DEVICE), so the checks of that family
+    are owed a finding. `collect` yields Samples and notes in the session each input it could
+    not read and why (the checks that need it then say so instead of staying silent)."""
+
     name: ClassVar[str]
+    family: ClassVar[str]
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]: ...
+
+
+def noted(items: Iterable[Sample | Missing], session: Session) -> Iterator[Sample]:
+    """The Samples of a pure parser's output; its Missing notes go to the session."""
+    for item in items:
+        if isinstance(item, Missing):
+            session.note_missing(item.metric, item.why)
+        else:
+            yield item
 
 
 def _local() -> Collector:

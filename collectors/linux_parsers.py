@@ -14,23 +14,39 @@ from datetime import datetime
 from collectors.linux_processes import Proc, process_samples, process_table, users
 from collectors.linux_script import sections
 from collectors.local import SKIPPED_DISKS
-from core.model import Sample
+from core.model import Missing, Sample
 from core.profiles import FilesystemRule, Profile
 
 SampleMaker = Callable[..., Sample]
 SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
 KIB = 1024
 LISTEN = "0A"
+NO_SOCKETS = "no socket table: `ss` is missing or failed, and /proc/net/tcp was not readable"
+NO_PROCESSES = "the process table was not readable (/proc/PID/stat)"
+SOURCES = (  # a metric and the /proc file it comes from: the note when it is absent
+    ("cpu.used_percent", "/proc/stat"),
+    ("system.boot_time", "/proc/stat"),
+    ("load.per_core", "/proc/loadavg"),
+    ("memory.used_percent", "/proc/meminfo"),
+    ("swap.total", "/proc/meminfo"),
+    ("disk.total", "/proc/mounts"),
+    ("disk.used_percent", "/proc/mounts"),
+)
+NO_FILESYSTEMS = (
+    "no filesystem to judge: every mount is a pseudo filesystem or excluded by the profile, "
+    "or `stat -f` failed"
+)
 
 
-def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Sample]:
-    """All samples from one run of the script (see collectors.linux_script)."""
+def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Sample | Missing]:
+    """All samples from one run of the script (see collectors.linux_script), and a Missing
+    note for each input it could not read."""
     parts = sections(output)
 
     def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
         return Sample(target, metric, float(value), unit, at, labels)
 
-    out: list[Sample] = []
+    out: list[Sample | Missing] = []
     stat2 = parts.get("/proc/stat", "")
     cpu = list(cpu_samples(sample, parts.get("stat1", ""), stat2))
     out += cpu
@@ -59,14 +75,22 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
             parts.get("cmdline", ""),
             users(parts.get("passwd", "")),
         )
-    else:  # no process rules: the script only listed the zombies
-        zombies = [line for line in parts.get("zombies", "").splitlines() if line]
+    elif "zombies" in parts:  # no process rules: the script only listed the zombies
+        zombies = [line for line in parts["zombies"].splitlines() if line]
         processes = [Proc(name="", state="Z", cpu_seconds=0.0) for _ in zombies]
-    out += process_samples(sample, processes, profile.processes)
-    if "/proc/net/tcp" in parts:
-        out += listening_ports(sample, parts["/proc/net/tcp"], parts.get("/proc/net/tcp6", ""))
     else:
-        out += ss_listening(sample, parts.get("ss", ""))
+        processes = []
+    if processes or "zombies" in parts:  # the table lists the script itself when readable
+        out += process_samples(sample, processes, profile.processes)
+    else:  # counting nothing would call every required process stopped
+        out += [Missing("process.count", NO_PROCESSES), Missing("system.zombies", NO_PROCESSES)]
+    out += socket_samples(sample, parts)
+    collected = {s.metric for s in out}
+    out += [
+        Missing(metric, f"{source} was not read" if source not in parts else NO_FILESYSTEMS)
+        for metric, source in SOURCES
+        if metric not in collected and (source not in parts or source == "/proc/mounts")
+    ]
     return out
 
 
@@ -265,8 +289,22 @@ def listening_ports(sample: SampleMaker, tcp: str, tcp6: str) -> Iterator[Sample
             yield sample("port.listening", 1, "count", port=str(key[1]), address=key[0])
 
 
+def socket_samples(sample: SampleMaker, parts: Mapping[str, str]) -> list[Sample | Missing]:
+    """The listening ports and how many: from /proc/net/tcp{,6} where the script fell back to
+    them, else from `ss` (read when it printed its header line), else a Missing note: no
+    listener at all is a table read empty, which the port check judges, not a silence."""
+    if parts.get("/proc/net/tcp"):
+        tcp, tcp6 = parts["/proc/net/tcp"], parts.get("/proc/net/tcp6", "")
+        ports = list(listening_ports(sample, tcp, tcp6))
+    elif parts.get("ss", "").startswith(("State", "LISTEN")):  # `ss -ltn`, or -H before
+        ports = list(ss_listening(sample, parts["ss"]))
+    else:
+        return [Missing("port.listening", NO_SOCKETS)]
+    return [*ports, sample("port.listeners", len(ports), "count")]
+
+
 def ss_listening(sample: SampleMaker, ss: str) -> Iterator[Sample]:
-    """`ss -Hltn`: `LISTEN 0 128 [::1]:631 [::]:*`; `%eth0` scopes dropped, `*` is any."""
+    """`ss -ltn`: `LISTEN 0 128 [::1]:631 [::]:*`; `%eth0` scopes dropped, `*` is any."""
     seen: set[tuple[str, int]] = set()
     for line in ss.splitlines():
         fields = line.split()

@@ -52,7 +52,7 @@ while read -r dev mnt fs rest; do
 done < /proc/mounts
 echo '{mark}statfs'
 [ $# -gt 0 ] && stat -f -c '%b %f %a %S %c %d %n' -- "$@"
-echo '{mark}ss'; ss -Hltn || {{ echo '{mark}proc'; head -n 1000000 {socket_files}; }}
+echo '{mark}ss'; ss -ltn || {{ echo '{mark}proc'; head -n 1000000 {socket_files}; }}
 """
 
 _ZOMBIES = """echo '{mark}zombies'; grep -l '^[0-9]* (.*) Z ' /proc/[0-9]*/stat

@@ -10,8 +10,9 @@ from typing import ClassVar
 
 import psutil
 
+from collectors import noted
 from collectors.local_processes import listening_ports, process_samples
-from core.model import Sample, Target
+from core.model import HOST, Sample, Target
 from core.profiles import FilesystemRule
 from core.session import Session
 
@@ -21,6 +22,7 @@ SKIPPED_DISKS = ("loop", "ram", "zram", "sr")
 
 class LocalCollector:
     name: ClassVar[str] = "local"
+    family: ClassVar[str] = HOST
 
     def collect(self, target: Target, session: Session) -> Iterator[Sample]:
         at = datetime.now(UTC)
@@ -32,7 +34,7 @@ class LocalCollector:
         time.sleep(min(CPU_INTERVAL, session.remaining() / 4))
         yield from host_samples(sample, before, cpu_times(), session.profile.filesystems)
         yield from process_samples(sample, session.profile.processes)
-        yield from listening_ports(sample)
+        yield from noted(listening_ports(sample), session)
 
 
 def cpu_times() -> list:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import psutil
 
-from core.model import Sample
+from core.model import Missing, Sample
 from core.profiles import ProcessRule
 
 SampleMaker = Callable[..., Sample]
@@ -85,14 +85,18 @@ def _matches(rule: ProcessRule, pattern: re.Pattern | None, info: dict) -> bool:
     return True
 
 
-def listening_ports(sample: SampleMaker) -> Iterator[Sample]:
-    seen: set[tuple[str, int]] = set()
+def listening_ports(sample: SampleMaker) -> Iterator[Sample | Missing]:
+    """Each listening address and port, and how many (0 is a table read with none in it)."""
     listeners = _proc_net_listeners()
-    for key in _psutil_listeners() if listeners is None else listeners:
-        if key in seen:
-            continue
-        seen.add(key)
-        yield sample("port.listening", 1, "count", port=str(key[1]), address=key[0])
+    try:
+        found = list(_psutil_listeners()) if listeners is None else listeners
+    except psutil.AccessDenied:  # macOS without root, for one
+        yield Missing("port.listening", "the socket table is not readable by this user")
+        return
+    seen = dict.fromkeys(found)
+    for address, port in seen:
+        yield sample("port.listening", 1, "count", port=str(port), address=address)
+    yield sample("port.listeners", len(seen), "count")
 
 
 def _psutil_listeners() -> Iterator[tuple[str, int]]:

@@ -1,9 +1,10 @@
 """Network devices over their SSH CLI: run each platform's command plan, parse, emit Samples.
 
 Metric names are the ones the SNMP collector uses (see docs/netcli.md), so one set of switch
-checks judges both. A command the device rejects is skipped for the next candidate; a device
-that answers none of them is a refused command. An answer no parser can read costs only
-that command's samples: it is reported as its own UNKNOWN, naming the command.
+checks judges both. A command the device rejects, or whose answer no parser can read, is
+skipped for the next candidate; what no command answered is noted as missing (its checks say
+"not measured" and why, naming the commands); a device that answers none of them is a
+refused command.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from functools import reduce
 from typing import ClassVar
 
+from collectors import noted
 from collectors.netcli_connection import cli_session
 from collectors.netcli_parsers import (
     ALIASES,
@@ -23,15 +25,27 @@ from collectors.netcli_parsers import (
     merge,
     plan_for,
 )
-from core.errors import CollectError, UnreadAnswers, UserError
-from core.model import Sample, Target
+from core.errors import CollectError, UserError
+from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session
 
 Stamped = tuple[Facts, datetime]
+_COUNTERS = tuple(f"if.{d}_{c}" for c in ("octets", "errors", "discards") for d in ("in", "out"))
+# what each probe's aspect yields: the metrics a Missing note names when no command answers
+ASPECT_METRICS = {
+    "version": ("system.uptime",),
+    "uptime": ("system.uptime",),
+    "interfaces": ("if.oper_up", *_COUNTERS),
+    "cpu": ("device.cpu_percent",),
+    "memory": ("device.memory_used_percent",),
+    "cpu and memory": ("device.cpu_percent", "device.memory_used_percent"),
+    "version and memory": ("system.uptime", "device.memory_used_percent"),
+}
 
 
 class NetCliCollector:
     name: ClassVar[str] = "netcli"
+    family: ClassVar[str] = DEVICE
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
         probes = plan_for(target.platform)
@@ -42,40 +56,44 @@ class NetCliCollector:
                 f"netcli collector (supported: {supported})"
             )
         answered: list[Stamped] = []
-        unread: list[tuple[str, str, str]] = []
+        notes: list[Missing] = []
         with cli_session(target, session.remaining()) as connection:
             for probe in probes:
-                failures: list[tuple[str, str, str]] = []
+                unreadable: list[str] = []
                 for command, parser in probe.commands:
                     timeout = max(1.0, session.remaining())
                     text = connection.send_command(command, read_timeout=timeout)
-                    facts = _parse(parser, text, command, failures)
+                    facts = _parse(parser, text, command, unreadable)
                     if facts is not None:
                         answered.append((facts, datetime.now(UTC)))
                         break
-                else:  # no command answered this aspect: say why, if a parser failed
-                    unread.extend(failures)
-        if unread:
-            raise UnreadAnswers(list(samples(target.name, answered)), unread)
+                else:
+                    commands = [c for c, _ in probe.commands]
+                    notes += _unanswered(probe.aspect, commands, unreadable)
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
             raise CollectError("command refused", f"the device answered none of: {tried}")
-        return list(samples(target.name, answered))
+        return list(noted([*samples(target.name, answered), *notes], session))
 
 
-def _parse(
-    parser: Parser, text: str, command: str, failures: list[tuple[str, str, str]]
-) -> Facts | None:
+def _unanswered(aspect: str, commands: list[str], unreadable: list[str]) -> list[Missing]:
+    if unreadable:  # the device answered, in a shape the parser does not know
+        why = f"the answer to {' and '.join(f'`{c}`' for c in unreadable)} could not be read"
+    else:
+        why = f"the device rejected or gave nothing readable for: {'; '.join(commands)}"
+    return [Missing(metric, why) for metric in ASPECT_METRICS.get(aspect, ())]
+
+
+def _parse(parser: Parser, text: str, command: str, unreadable: list[str]) -> Facts | None:
     """None when the device rejected the command or its output parsed into nothing. A parser
-    that fails on the output (whatever it raises: it reads device text) adds to `failures`;
-    the next candidate command may still answer."""
+    that fails on the output adds the command to `unreadable`, whatever it raises: it reads
+    device text, and one answer it cannot read must cost only that command's samples."""
     if is_error_output(text):
         return None
     try:
         facts = parser(text)
-    except Exception as exc:  # noqa: BLE001 - one unreadable answer must not cost the device
-        error = f"{type(exc).__name__}: {exc}"[:200]
-        failures.append((command, f"the answer to `{command}` could not be read", error))
+    except Exception:  # noqa: BLE001 - see above; the next candidate command may still answer
+        unreadable.append(command)
         return None
     return None if facts.empty else facts
 

@@ -19,13 +19,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from collectors import noted
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
 from collectors.snmp_agent import Agent
 from collectors.snmp_usm import UsmScope
 from core import secrets
 from core.errors import CollectError, UserError
-from core.model import Sample, Target
+from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session
 
 AUTH_PROTOCOLS = {
@@ -44,7 +45,8 @@ PRIV_PROTOCOLS = {
 }
 MAX_REPETITIONS = 40
 MIN_KEY_LENGTH = 8  # RFC 3414 11.2: agents and pysnmp refuse shorter v3 pass phrases
-DEVICE_METRICS = {"device.cpu_percent", "device.memory_used_percent"}
+# what each device metric measures, for the note when no OID answers for it
+DEVICE_METRICS = {"device.cpu_percent": "CPU", "device.memory_used_percent": "memory"}
 
 
 def repetitions(if_number: object) -> int:
@@ -59,6 +61,7 @@ def repetitions(if_number: object) -> int:
 
 class SnmpCollector:
     name: ClassVar[str] = "snmp"
+    family: ClassVar[str] = DEVICE
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
         spec = dict(target.snmp or {})
@@ -67,7 +70,8 @@ class SnmpCollector:
             raise CollectError("timeout", "no time left for SNMP before the target's deadline")
         auth = credentials(target, spec)
         poll = _poll(target, spec, auth)
-        return _runtime().run(poll, budget, f"{target.address}:{spec.get('port', 161)}")
+        where = f"{target.address}:{spec.get('port', 161)}"
+        return list(noted(_runtime().run(poll, budget, where), session))
 
     def poll_interfaces(self, target: Target, session: Session) -> list[Sample]:
         """Only the interface table (for bench/snmp_ifpoll.py): same loop, same engine."""
@@ -154,7 +158,7 @@ def credentials(target: Target, spec: Mapping[str, Any]) -> Any:
 
 
 def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = True):
-    async def poll(engine: Any, users: UsmScope) -> list[Sample]:
+    async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
         opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         async with users.scoped(opened) as agent:
             return await _samples(target, agent, device)
@@ -162,7 +166,7 @@ def _poll(target: Target, spec: Mapping[str, Any], auth: Any, device: bool = Tru
     return poll
 
 
-async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample]:
+async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | Missing]:
     try:
         scalars = await agent.get(oids.SCALARS)
         scalars_at = time.time()
@@ -199,11 +203,22 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample]:
         names = await _entity_names(agent, decode.entity_indexes(columns))
     device_samples = decode.vendor_samples(make, vendor, columns, names)
     have = {s.metric for s in device_samples}
-    if vendor and have != DEVICE_METRICS:  # e.g. Nexus: CPU in cpm, memory only in hrStorage
+    # e.g. Nexus: CPU in cpm, memory only in hrStorage
+    if vendor and have != DEVICE_METRICS.keys():
         columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
     fallback = decode.host_resources_samples(make, columns)
     samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
-    return samples
+    return [*samples, *unanswered(vendor, {s.metric for s in samples})]
+
+
+def unanswered(vendor: str | None, got: set[str]) -> list[Missing]:
+    """A note per device metric no OID answered for (the checks then say "not measured")."""
+    read = f"{vendor} tables, HOST-RESOURCES-MIB" if vendor else "HOST-RESOURCES-MIB"
+    return [
+        Missing(metric, f"the device answers no {what} OID we read ({read})")
+        for metric, what in DEVICE_METRICS.items()
+        if metric not in got
+    ]
 
 
 async def _entity_names(agent: Agent, indexes: list[str]) -> dict[str, str]:

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import linux_parsers, linux_script, ssh_hostkeys, ssh_wire
+from collectors import linux_parsers, linux_script, noted, ssh_hostkeys, ssh_wire
 from collectors.local import CPU_INTERVAL
 from collectors.ssh_paramiko import paramiko
 from core import secrets
 from core.errors import CollectError, UserError
 from core.inventory_spec import SshSpec, parse_jump_host
-from core.model import Sample, Target
+from core.model import HOST, Sample, Target
 from core.session import Session
 
 # the script comes on stdin, so any login shell (bash, csh, fish) can start it; exec saves a fork
@@ -32,13 +32,14 @@ READ_SIZE = 1 << 16
 
 class SshCollector:
     name: ClassVar[str] = "ssh"
+    family: ClassVar[str] = HOST
 
     def collect(self, target: Target, session: Session) -> list[Sample]:
         spec = SshSpec.model_construct(**dict(target.ssh or {}))  # validated by the inventory
         at = datetime.now(UTC)
         interval = min(CPU_INTERVAL, session.remaining() / 4)
         output = run_script(target, spec, linux_script.build(session.profile, interval), session)
-        return linux_parsers.parse(output, target.name, at, session.profile)
+        return list(noted(linux_parsers.parse(output, target.name, at, session.profile), session))
 
 
 @dataclass(frozen=True)

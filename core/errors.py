@@ -1,27 +1,12 @@
-"""The one error type the CLI prints as a single line, and the two a collector raises to say
-what it could not gather."""
+"""The one error type the CLI prints as a single line, and the one a collector fails with."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import Any
 
 from core.failures import FAILURES
 
 
 class UserError(Exception):
     """Bad input or environment the user can fix; the message names what and where."""
-
-
-class UnreadAnswers(Exception):
-    """A collector read some of a target's answers and not others: its `samples` count, and
-    each of `unread` ((subject, what happened in plain words, the error underneath) triples)
-    becomes its own UNKNOWN, so one answer no parser could read costs only its own samples."""
-
-    def __init__(self, samples: Sequence[Any], unread: Sequence[tuple[str, str, str]]) -> None:
-        super().__init__("; ".join(f"{subject}: {what}" for subject, what, _ in unread))
-        self.samples = tuple(samples)
-        self.unread = tuple(unread)
 
 
 class CollectError(Exception):

@@ -83,11 +83,6 @@ FAILURES: dict[str, Failure] = {
         "session and was cut off: run the same command by hand and see what it prints; raise "
         "the setting for that target only if such an answer is real."
     ),
-    "unreadable answer": Failure(
-        "The device answered the command named as subject, but in a shape no parser here "
-        "reads (often a new software version): run it by hand and report the output with "
-        "the finding's evidence; the device's other answers were still used."
-    ),
     "configuration": Failure(
         "Fix the target's settings in the inventory (`inspect inventory validate` checks "
         "them) or the credential its reference points to."

@@ -58,6 +58,26 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Missing:
+    """A collector's note that an input could not be read, and why ("no socket table: ...").
+
+    Not a Sample (nothing was measured, nothing is stored or exported): the checks that judge
+    `metric` report "not measured: <why>" instead of staying silent.
+    """
+
+    metric: str
+    why: str
+
+
+# What a collector measures and a check judges: a host's operating system (local, ssh) or a
+# network device (snmp, netcli). A check is only owed to a target whose collectors measure
+# its family, so a Linux server is never told that its interfaces were not measured.
+HOST = "host"
+DEVICE = "device"
+NOT_MEASURED = "not measured"  # the summary of an owed check that had no input: "not measured: why"
+
+
+@dataclass(frozen=True)
 class Finding:
     """A judgement on one subject of one target, with the value and threshold behind it."""
 
@@ -75,6 +95,11 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         return f"{self.target}|{self.check}|{self.subject}"
+
+    @property
+    def unmeasured(self) -> bool:
+        """The check had no input: it says nothing about the problems it would judge."""
+        return self.status == Status.UNKNOWN and self.summary.startswith(f"{NOT_MEASURED}:")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = "end_of_day"
 
+
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(str(value))

@@ -27,8 +27,9 @@ def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
     """The error that reaches deepest into the file (the most telling branch of a union)."""
     located = [(_known_prefix(tuple(e["loc"]), doc), e) for e in exc.errors()]
     loc, error = max(located, key=lambda pair: len(pair[0]))
-    secret = bool(loc) and loc[-1] in SECRET_KEYS
-    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, secret)}"
+    # a whole file that is not YAML keys (a wrong path, /etc/passwd) is described, not echoed
+    hidden = not loc or loc[-1] in SECRET_KEYS
+    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, hidden)}"
 
 
 def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
@@ -41,9 +42,9 @@ def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
     return tuple(kept)
 
 
-def _describe(error: Mapping[str, Any], secret: bool) -> str:
+def _describe(error: Mapping[str, Any], hidden: bool) -> str:
     kind = error["type"]
-    value = _show(error.get("input")) if not secret else "a value (hidden)"
+    value = _show(error.get("input")) if not hidden else _kind(error.get("input"))
     expected = {
         "int_parsing": "an integer",
         "int_type": "an integer",
@@ -68,9 +69,19 @@ def _describe(error: Mapping[str, Any], secret: bool) -> str:
     return f"{message}, got {value}" if kind != "value_error" else message
 
 
+SHOWN_MAX = 60  # characters of a wrong value quoted back: enough to find it, never a file
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{value[:SHOWN_MAX]}"' + ("..." if len(value) > SHOWN_MAX else "")
     if isinstance(value, dict | list):
         return "a mapping" if isinstance(value, dict) else "a list"
     return str(value)
+
+
+def _kind(value: Any) -> str:
+    """What a value is, without showing it: a secret, or a whole file's content."""
+    if isinstance(value, str):
+        return "a string (hidden)"
+    return _show(value) if isinstance(value, dict | list) else "a value (hidden)"

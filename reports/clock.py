@@ -33,13 +33,6 @@ def _local_zone_name() -> str:
     return "UTC"
 
 
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--day {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-02") from None
-
-
 def today(tz: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(tz).date()
 

@@ -59,7 +59,14 @@ def run_check(name, samples, profile=None, previous=()):
             Status.CRITICAL,
             "/srv 91.0% of inodes used (critical > 90%)",
         ),
-        ("cpu", "cpu.used_percent", 97.0, {}, Status.CRITICAL, "CPU 97.0% busy (critical > 95%)"),
+        (
+            "cpu",
+            "cpu.used_percent",
+            97.0,
+            {},
+            Status.CRITICAL,
+            "CPU 97.0% busy now (critical > 95%)",
+        ),
         (
             "memory",
             "memory.used_percent",

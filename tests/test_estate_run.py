@@ -64,8 +64,14 @@ def test_estate_run_with_a_hung_target(
 
     report = json.loads(result.output)
     unknown = [f for f in report["findings"] if f["status"] == "UNKNOWN"]
-    assert [(f["target"], f["check"]) for f in unknown] == [("hung01", "reachability")]
-    assert unknown[0]["summary"].startswith("timeout")
+    failed = [f for f in unknown if not f["summary"].startswith("not measured: ")]
+    assert [(f["target"], f["check"]) for f in failed] == [("hung01", "reachability")]
+    assert failed[0]["summary"].startswith("timeout")
+    # what a target could not measure is said, never silent: the fake Cisco answers only
+    # `show version`; snmpd has no CPU figure in its first minute
+    unmeasured = {(f["target"], f["check"]) for f in unknown if f not in failed}
+    assert {t for t, _ in unmeasured} <= {"core-sw", "edge-router"}
+    assert ("core-sw", "device_cpu") in unmeasured and ("core-sw", "interface") in unmeasured
     assert elapsed < DEADLINE + 4, elapsed  # the hung target costs only its own deadline
     assert result.exit_code in (1, 2, 3)
 
@@ -98,4 +104,7 @@ def test_estate_run_with_a_hung_target(
     # network CLI: the fake Cisco's uptime was read from `show version` over SSH
     assert values("core-sw", "system.uptime")[0] > 0
     # first poll of switches: no alert storm on empty ports
-    assert not [f for f in report["findings"] if f["check"] == "interface" and f["status"] != "OK"]
+    ports = [
+        f for f in report["findings"] if f["check"] == "interface" and f["target"] != "core-sw"
+    ]
+    assert all(f["status"] == "OK" for f in ports)

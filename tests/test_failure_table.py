@@ -28,7 +28,7 @@ from agent.runner import inspect_target
 from cli.main import cli
 from core.failures import FAILURES
 from core.inventory import Inventory
-from core.model import Finding, PreviousRun, Target
+from core.model import HOST, Finding, PreviousRun, Target
 from tests.services import free_port
 from tests.services.hostile import PASSWORD_ENV
 from tests.services.sshd import SshServer, keygen, new_workdir, start_sshd
@@ -125,6 +125,7 @@ class Broken:
     """Failure injection: a collector with a defect (no real program can cause one)."""
 
     name: ClassVar[str] = "broken"
+    family: ClassVar[str] = HOST
 
     def collect(self, target, session):
         return [{}["missing"]]
@@ -173,10 +174,6 @@ def produce(reason: str, request, monkeypatch, tmp_path) -> Finding:
         monkeypatch.setenv(PASSWORD_ENV, "any")
         endless = fixture("hostile").ssh_section("endless")
         return failure_of(Target("srv", address="127.0.0.1", ssh=endless, answer_limit_mb=0.5))
-    if reason == "unreadable answer":
-        monkeypatch.setenv(PASSWORD_ENV, "any")
-        cli = fixture("hostile").cli_section("scripted")
-        return failure_of(Target("sw", "switch", "127.0.0.1", platform="cisco_ios", cli=cli))
     if reason == "configuration":
         return failure_of(snmp_target(fixture("snmpd"), monkeypatch, auth="short"))
     if reason == "internal error":

@@ -198,9 +198,21 @@ def test_json_of_each_report_is_the_data(november):
     ("args", "message"),
     [
         (["fault", "999"], "inspect: error: no ticket #999\n"),
-        (["monthly", "--month", "2026-13"], "inspect: error: period '2026-13': expected"),
-        (["monthly", "--month", "2026-Q4"], "inspect: error: --month '2026-Q4': expected YYYY-MM"),
-        (["assessment", "--period", "nov"], "inspect: error: period 'nov': expected"),
+        (
+            ["monthly", "--month", "2026-13"],
+            "inspect: error: report monthly: Invalid value for '--month': period '2026-13': "
+            "expected",
+        ),
+        (
+            ["monthly", "--month", "2026-Q4"],
+            "inspect: error: report monthly: Invalid value for '--month': '2026-Q4' is a "
+            "quarter; expected a month",
+        ),
+        (
+            ["assessment", "--period", "nov"],
+            "inspect: error: report assessment: Invalid value for '--period': period 'nov': "
+            "expected",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line(november, args, message):

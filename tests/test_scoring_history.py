@@ -244,7 +244,10 @@ def test_manual_scores_are_entered_listed_and_replaced(tmp_path):
         check=False,
     )
     assert bad.exit_code == 3
-    assert bad.stderr == "inspect: error: manual score 120: expected 0 to 100\n"
+    assert bad.stderr == (
+        "inspect: error: score manual add: Invalid value for '--score': 120.0 is not in the "
+        "range 0<=x<=100.\n"
+    )
 
 
 def test_bad_scheme_and_unknown_engineer_are_one_line_errors(tmp_path):

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from tests.services import free_port
 
-NAGIOS_EXIT = {"OK": 3, "WARNING": 1, "CRITICAL": 2}  # with one UNKNOWN target in the run
+# with one UNKNOWN target in the run
+NAGIOS_EXIT = {"OK": 3, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
 
 INVENTORY = """\
 groups:
@@ -68,9 +69,10 @@ def test_inspect_run_over_snmp_devices(snmpd, snmpsim, tmp_path, monkeypatch):
     def of(target, check=None):
         return [f for f in findings if f["target"] == target and check in (None, f["check"])]
 
-    # lab-snmpd reports this machine's real CPU (none in snmpd's first minute), which a loaded
-    # test machine can push over 90 %; all else is recorded or idle: UNKNOWN for the dead agent
-    host_cpu = next((f["status"] for f in of("lab-snmpd", "device_cpu")), "OK")
+    # lab-snmpd reports this machine's real CPU, which a loaded test machine can push over
+    # 90 %, or none in snmpd's first minute ("not measured", UNKNOWN); all else is recorded or
+    # idle: UNKNOWN for the dead agent
+    (host_cpu,) = [f["status"] for f in of("lab-snmpd", "device_cpu")]
     assert result.exit_code == NAGIOS_EXIT[host_cpu], result.output
 
     (gone,) = of("gone")
@@ -80,6 +82,13 @@ def test_inspect_run_over_snmp_devices(snmpd, snmpsim, tmp_path, monkeypatch):
     assert {f["subject"] for f in of("s5720", "device_cpu")} == {"MPU Board 0"}
     assert of("lab-snmpd", "device_restart")[0]["status"] == "OK"
     steady = [f for f in findings if f["target"] != "gone" and f["check"] != "device_cpu"]
+    unmeasured = [
+        (f["target"], f["check"], f["summary"])
+        for f in findings
+        if f["summary"].startswith("not measured")
+    ]
+    no_cpu_yet = "not measured: the device answers no CPU OID we read (HOST-RESOURCES-MIB)"
+    assert unmeasured in ([], [("lab-snmpd", "device_cpu", no_cpu_yet)])
     assert all(f["status"] == "OK" for f in steady), steady
     assert all(f["status"] == "OK" for f in of("c3560") + of("s5720"))  # recorded: all calm
     assert user.auth_key not in result.output and user.priv_key not in result.output

@@ -23,7 +23,8 @@ from tickets.lifecycle import SYSTEM_ACTOR, new_ticket, reopen_row, resolve_row
 from tickets.messages import iso
 from tickets.suppression import REACHABILITY, depth, maintenance_window, parent_down
 
-_BLIND_CHECKS = (REACHABILITY, "collector")  # when these fail, silence proves nothing
+# when these fail, silence proves nothing ("inspection": the runner's own failure)
+_BLIND_CHECKS = (REACHABILITY, "collector", "inspection")
 _CHUNK = 500
 
 
@@ -128,8 +129,14 @@ def _observations(
     chosen = {fp: ob for fp, ob in found.items() if ob.status != Status.OK or fp in tracked}
     blind = {f.target for f in run.findings if f.check in _BLIND_CHECKS and f.status != Status.OK}
     complete = [t for t in names if t not in blind]
+    unmeasured = {(f.target, f.check) for f in run.findings if f.unmeasured}
+
+    def silent(row: FingerprintStateRow | TicketRow) -> bool:
+        """Not reported by a check that was measured: not measured is not gone."""
+        return row.fingerprint not in found and (row.target, row.check) not in unmeasured
+
     for fp, row in tracked.items():
-        if fp not in found and row.target in complete and row.status != int(Status.OK):
+        if silent(row) and row.target in complete and row.status != int(Status.OK):
             chosen[fp] = _gone(row)  # problem gone from a fully inspected target
     for start in range(0, len(complete), _CHUNK):
         active = session.scalars(
@@ -139,7 +146,7 @@ def _observations(
             )
         )
         for row in active:
-            if row.fingerprint not in found:
+            if silent(row):
                 chosen[row.fingerprint] = _gone(row)
     return chosen
 

@@ -2,8 +2,8 @@
 
 It serves the recordings the tests use (snmpsim indexes every file at start, and the big ones
 cost seconds) plus a few copies of the Catalyst 3560 walk with single values changed, so tests
-can poll "the same switch" twice and see a port go down, a 32-bit counter wrap, a restart, or
-counters growing at a known rate.
+can poll "the same switch" twice and see a port go down, a 32-bit counter wrap, a restart,
+counters growing at a known rate, or an ifAlias full of terminal escape sequences.
 """
 
 from __future__ import annotations
@@ -24,11 +24,21 @@ import pytest
 from tests.services import free_port, missing, require_program, wait_until
 
 BASE = "cisco-catalyst-c3560"
-RECORDINGS = (BASE, "huawei-s5720-36c-ei", "huawei-s12704", "h3c-e528", "h3c-sr8808-x")
+RECORDINGS = (
+    BASE,
+    "huawei-s5720-36c-ei",
+    "huawei-s12704",
+    "h3c-e528",
+    "h3c-sr8808-x",
+    "hpe-procurve-6120xg",  # no CPU OID we read: "not measured"
+)
 GI0_49, GI0_50, NU0 = "10149", "10150", "10501"
 IF_IN_OCTETS, IF_OPER = "1.3.6.1.2.1.2.2.1.10", "1.3.6.1.2.1.2.2.1.8"
 IF_HC_IN_OCTETS, IF_HC_OUT_OCTETS = "1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10"
 RATE_IN = 125_000  # bytes/s: 1 Mbit/s on Gi0/49 of the "rates" copy
+IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.18"
+# an ifAlias that retitles the terminal (OSC 0), clears the screen (CSI 2J) and rings the bell
+HOSTILE_ALIAS = "uplink\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b"
 
 # copy name -> {oid: "TAG|VALUE"} replacing lines of the base recording
 VARIANTS: Mapping[str, Mapping[str, str]] = {
@@ -40,6 +50,7 @@ VARIANTS: Mapping[str, Mapping[str, str]] = {
         f"{IF_HC_IN_OCTETS}.{GI0_49}": f"70:numeric|rate={RATE_IN},initial=1050166720685",
         f"{IF_HC_OUT_OCTETS}.{GI0_49}": "70:numeric|rate=0,initial=6575276732753",
     },
+    "c3560-hostile": {f"{IF_ALIAS}.{GI0_49}": f"4x|{HOSTILE_ALIAS.encode().hex()}"},
 }
 # snmpsim drops root privileges and then imports these; a Python under /root is unreadable
 # for `nobody`, so import them first (see /work/shared/services.md)

@@ -1,0 +1,105 @@
+"""Parameter types that refuse what the code behind them cannot take: dates and periods at
+the ends of the calendar (one day later overflows), ids past a database integer, nan.
+
+Every date, period, id, count and number option uses one of these, so a bad value is one
+line naming the option, never a traceback from deep inside a query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime
+
+import click
+
+# Records begin after 1970; the last year leaves room for "the day, week or month after".
+FIRST_YEAR, LAST_YEAR = 1970, 9998
+ROW_ID_MAX = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
+LIMIT_MAX = 100_000  # rows a listing prints at most: more is a typo, and all in memory
+
+
+def _year_error(year: int) -> str | None:
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}"
+
+
+class Day(click.ParamType):
+    """A calendar day, YYYY-MM-DD, within the supported years."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-02", param, ctx)
+        problem = _year_error(day.year)
+        if problem:
+            self.fail(f"{value!r}: {problem}", param, ctx)
+        return day
+
+
+class Period(click.ParamType):
+    """A period label (`scoring.period` owns the syntax), within the supported years; the
+    value stays text because the time zone that bounds it comes from another option."""
+
+    name = "PERIOD"
+
+    def __init__(self, *kinds: str) -> None:
+        self.kinds = kinds  # empty: any kind
+
+    def convert(self, value, param, ctx) -> str:
+        from core.errors import UserError
+        from scoring.period import parse
+
+        text = str(value).strip()
+        leading = re.match(r"\d{4}", text)
+        problem = _year_error(int(leading.group())) if leading else None
+        if problem:
+            self.fail(f"{value!r}: {problem}", param, ctx)
+        try:
+            period = parse(text)
+        except UserError as exc:
+            self.fail(str(exc), param, ctx)
+        if self.kinds and period.kind not in self.kinds:
+            self.fail(
+                f"{value!r} is a {period.kind}; expected a {' or '.join(self.kinds)}",
+                param,
+                ctx,
+            )
+        return period.label
+
+
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan (every comparison with it is false, so a plain
+    range lets it through) and infinities."""
+
+    def convert(self, value, param, ctx) -> float:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+ROW_ID = click.IntRange(1, ROW_ID_MAX)
+LIMIT = click.IntRange(1, LIMIT_MAX)
+
+
+def moment(text: str, what: str) -> datetime:
+    """An ISO 8601 time with offset, in UTC; `what` names the input in the one-line error."""
+    from core.errors import UserError
+
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise UserError(f"{what}: {text!r} is not a time with offset, e.g. 2026-11-05T08:10+08:00")
+    problem = _year_error(parsed.year)
+    if problem:
+        raise UserError(f"{what}: {text!r}: {problem}")
+    return parsed.astimezone(UTC)
