@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -56,7 +57,10 @@ def inspect_run(tmp_path: Path, hosts: dict) -> Run:
 
 
 def inspect(tmp_path: Path, inventory: dict, *command: str) -> Run:
-    """`inspect COMMAND` as a child process; its own peak RSS from wait4, not the test's."""
+    """`inspect COMMAND` as a child process, and its own peak RSS.
+
+    The peak is the child's VmHWM, read from /proc while it runs: the rusage of wait4 would
+    count the test process too (Linux carries the parent's high-water mark across exec)."""
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump(inventory))
     out, err = (tmp_path / "stdout").open("w+"), (tmp_path / "stderr").open("w+")
@@ -64,20 +68,29 @@ def inspect(tmp_path: Path, inventory: dict, *command: str) -> Run:
     env = {**os.environ, PASSWORD_ENV: "anything", "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     child = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, env=env)
-    while True:
-        pid, _status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, high_water_mark(child.pid))
         if time.monotonic() - started > 120:
             child.kill()
             pytest.fail("inspect did not end within 120 s")
-        time.sleep(0.05)
+        time.sleep(0.02)
     seconds = time.monotonic() - started
-    child.returncode = 0  # reaped by wait4: keep Popen from waiting again
     out.seek(0), err.seek(0)
     stdout, stderr = out.read(), err.read()
     assert stdout, stderr
-    return Run(json.loads(stdout), stderr, seconds, usage.ru_maxrss * 1024)
+    assert peak, "the child's memory was never read"
+    return Run(json.loads(stdout), stderr, seconds, peak)
+
+
+def high_water_mark(pid: int) -> int:
+    """Peak resident memory of a running process in bytes (0 once it has exited)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) * 1024 if found else 0
 
 
 def assert_clean(run: Run) -> None:
