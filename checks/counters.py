@@ -5,7 +5,7 @@ Rates use each sample's own `at`, never a clock, so checks stay pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.model import Sample
@@ -18,9 +18,6 @@ RESTART_TOLERANCE_SECONDS = 120.0
 RESTART_TOLERANCE_RATIO = 0.005
 # the most packets a link can carry per bit/s of speed (64-byte frames + 20 bytes of overhead)
 MAX_PACKETS_PER_BIT = 1 / (84 * 8)
-
-InterfaceSamples = Mapping[str, Mapping[str, Sample]]
-
 
 def by_interface(samples: Sequence[Sample]) -> dict[str, dict[str, Sample]]:
     """{interface name: {metric: sample}} for the if.* samples."""

@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import psutil
 
-from collectors import noted
 from collectors.local_processes import listening_ports, process_samples
+from collectors.notes import noted
 from core.model import HOST, Sample, Target
 from core.profiles import FilesystemRule
 from core.session import Session

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from functools import reduce
 from typing import ClassVar
 
-from collectors import noted
 from collectors.netcli_connection import cli_session
 from collectors.netcli_parsers import (
     ALIASES,
@@ -25,6 +24,7 @@ from collectors.netcli_parsers import (
     merge,
     plan_for,
 )
+from collectors.notes import noted
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session

@@ -19,9 +19,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import noted
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
+from collectors.notes import noted
 from collectors.snmp_agent import Agent
 from collectors.snmp_usm import UsmScope
 from core import secrets

@@ -1,4 +1,6 @@
-"""Tables of the records store. Change them only together with a migration in migrations/."""
+"""The declarative base and the inspection tables (runs, findings, samples). The other areas'
+tables live in their *_schema modules; records/tables.py gathers them all. Change a table only
+together with a migration in migrations/."""
 
 from __future__ import annotations
 
@@ -58,11 +60,3 @@ class SampleRow(Base):
     unit: Mapped[str] = mapped_column(String(16))
     labels: Mapped[dict[str, str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-# The other areas' tables join this metadata, which Alembic compares against.
-from records import (  # noqa: E402,F401
-    agent_schema,
-    assessments_schema,
-    backups_schema,
-    scoring_schema,
-    tickets_schema,
-)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from records.backups_schema import BackupRow, VerificationRow
+from records.rows import field_values
 from records.schema import FindingRow, RunRow
 from records.scoring_schema import ManualScoreRow
 from records.tickets_schema import TicketRow
@@ -151,6 +152,6 @@ def manual_scores(engine: Engine, period: str) -> list[ManualEntry]:
     )
     with Session(engine) as session:
         return [
-            ManualEntry(r.period, r.engineer, r.rater, r.score, r.entered_at)
+            ManualEntry(**field_values(ManualEntry, r))
             for r in session.scalars(query)
         ]

@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cli.agent_cmd import lock_path
+from agent.lock import lock_path
 from cli.main import cli
 from tests.cli_tree import commands, option_names
 

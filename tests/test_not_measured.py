@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import checks
-from agent.runner import inspect_target
 from checks import CheckContext
 from collectors import linux_parsers
 from collectors.linux_script import MARK
@@ -21,6 +20,7 @@ from core.inventory import Inventory
 from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, Target
 from core.profiles import STANDARD, PortRule, ProcessRule, Profile
 from core.status import Status
+from flows.inspect import inspect_target
 from tests.services.sshd import new_workdir, start_sshd
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
