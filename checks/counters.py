@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core import names
 from core.model import Sample
 
 WRAP_32 = 2**32
@@ -29,7 +30,7 @@ def by_interface(samples: Sequence[Sample]) -> dict[str, dict[str, Sample]]:
 
 
 def uptime(samples: Sequence[Sample]) -> Sample | None:
-    return next((s for s in samples if s.metric == "system.uptime"), None)
+    return next((s for s in samples if s.metric == names.SYSTEM_UPTIME), None)
 
 
 @dataclass(frozen=True)

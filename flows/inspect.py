@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import checks
 import collectors
+from core import names
 from core.errors import CollectError, DamagedDatabase, UserError
 from core.failures import FAILURES
 from core.inventory import Inventory
@@ -87,7 +88,7 @@ def inspect(
             findings.append(
                 unknown(
                     target,
-                    "reachability",
+                    names.CHECK_REACHABILITY,
                     "target",
                     "timeout",
                     f"no answer within the {result.seconds:g} s deadline",
@@ -136,7 +137,7 @@ def inspect_target(
         chosen = collectors.for_target(target)
     except UserError as exc:
         return TargetResult(
-            (), (unknown(target, "collector", "config", "configuration", str(exc)),)
+            (), (unknown(target, names.CHECK_COLLECTOR, "config", "configuration", str(exc)),)
         )
     for collector in chosen:
         try:
@@ -145,11 +146,13 @@ def inspect_target(
         except CollectError as exc:
             findings.append(collect_failure(target, collector.name, exc))
         except UserError as exc:  # e.g. a credential reference that does not resolve
-            findings.append(unknown(target, "collector", collector.name, "configuration", str(exc)))
+            findings.append(
+                unknown(target, names.CHECK_COLLECTOR, collector.name, "configuration", str(exc))
+            )
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
             finding = unknown(
                 target,
-                "collector",
+                names.CHECK_COLLECTOR,
                 collector.name,
                 "internal error",
                 f"the {collector.name} collector stopped on an unexpected error",
@@ -203,7 +206,7 @@ def internal_failure(target: Target, error: Exception) -> Finding:
     where = f" at {_relative(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
     first_line = str(error).strip().split("\n", 1)[0][:300]  # SQL errors append the statement
     finding = unknown(
-        target, "inspection", "target", "internal error",
+        target, names.CHECK_INSPECTION, "target", "internal error",
         f"the inspection stopped{where}: {first_line or 'no message'}",
     )
     error_text = f"{type(error).__name__}: {first_line}"
@@ -218,7 +221,7 @@ def _relative(filename: str) -> str:
 def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:
     attempts = exc.attempts
     message = f"{exc} (after {attempts} attempts)" if attempts > 1 else str(exc)
-    finding = unknown(target, "reachability", collector, exc.reason, message)
+    finding = unknown(target, names.CHECK_REACHABILITY, collector, exc.reason, message)
     return replace(finding, evidence={**finding.evidence, "attempts": attempts})
 
 

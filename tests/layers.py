@@ -18,17 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Each package names the packages right beneath it; it may use its own modules, those packages
-# and everything they may use (the design: `core` imports nothing of ours, `settings` only
-# `core`, `collectors`/`checks`/`backup`/`records` add `settings`, `tickets` adds `records`,
+# and everything they may use (the design: `core` imports nothing of ours, `settings` and
+# `vendors` only `core`, `collectors`/`checks`/`backup`/`records` add `settings`, `collectors`
+# and `backup` also `vendors` (never each other), `tickets` adds `records`,
 # `scoring` adds `tickets`, `reports` adds `scoring`, `flows` may use all of those, `agent`,
 # `web` and `workers` sit on `flows`, `cli` on top). `settings`, `web` and `workers` are the
 # design's places for what is still to come.
 BENEATH: dict[str, tuple[str, ...]] = {
     "core": (),
     "settings": ("core",),
-    "collectors": ("settings",),
+    "vendors": ("core",),
+    "collectors": ("settings", "vendors"),
     "checks": ("settings",),
-    "backup": ("settings",),
+    "backup": ("settings", "vendors"),
     "records": ("settings",),
     "tickets": ("records",),
     "scoring": ("tickets",),

@@ -14,8 +14,7 @@ import checks
 from checks import CheckContext
 from collectors import linux_parsers
 from collectors.linux_script import MARK
-from collectors.netcli import ASPECT_METRICS
-from collectors.netcli_parsers import PLATFORMS
+from collectors.netcli import ASPECT_METRICS, PLATFORMS
 from core.inventory import Inventory
 from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, Target
 from core.profiles import STANDARD, PortRule, ProcessRule, Profile
