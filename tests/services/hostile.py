@@ -275,10 +275,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     host_key = paramiko.ECDSAKey.generate()
     workdir = tmp_path_factory.mktemp("hostile")
     servers = Hostile(known_hosts=workdir / "known_hosts")
-    # a Cisco that answers all but `show interfaces` as recorded, and that one unreadably
+    # a Cisco that answers all but `show processes cpu` as recorded, and that one unreadably
     script = {
         c: recorded("cisco_ios", c)
-        for c in ("show version", "show processes cpu", "show processes memory sorted")
+        for c in ("show version", "show interfaces", "show processes memory sorted")
     }
     listeners = [
         ("ssh", "slow_banner", _Listener(slow_banner)),
