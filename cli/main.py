@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from typing import NoReturn
 
@@ -29,6 +30,21 @@ COMMANDS = {
 }
 
 
+# Libraries that log each failure they raise, with a traceback: paramiko logs every failed
+# SSH handshake (a device that sends no banner, garbage, or drops the line) at ERROR, which
+# Python's last-resort handler prints on stderr. Each failure already reaches the user as
+# one finding or one error line, so their records go nowhere, whatever logging the command
+# sets up later (the agent's log).
+SILENCED_LOGGERS = ("paramiko",)
+
+
+def _silence_libraries() -> None:
+    for name in SILENCED_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
 class InspectGroup(click.Group):
     """Lazy subcommands; errors become one line and exit 3; a returned int is the exit code."""
 
@@ -42,6 +58,7 @@ class InspectGroup(click.Group):
         return getattr(importlib.import_module(module), attribute)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _silence_libraries()
         try:
             code = super().main(args, prog_name or "inspect", complete_var, False, **extra)
         except UserError as exc:

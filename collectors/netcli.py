@@ -1,8 +1,10 @@
 """Network devices over their SSH CLI: run each platform's command plan, parse, emit Samples.
 
 Metric names are the ones the SNMP collector uses (see docs/netcli.md), so one set of switch
-checks judges both. A command the device rejects is skipped for the next candidate; a device
-that answers none of them is a refused command.
+checks judges both. A command the device rejects, or whose answer no parser can read, is
+skipped for the next candidate; what no command answered is noted as missing (its checks say
+"not measured" and why, naming the commands); a device that answers none of them is a
+refused command.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from core.model import DEVICE, Missing, Sample, Target
 from vendors import (
     VENDORS,
     Facts,
-    ParseError,
     Parser,
     Probe,
     is_error_output,
@@ -79,33 +80,41 @@ class NetCliCollector:
         notes: list[Missing] = []
         with cli_session(target, session.remaining()) as connection:
             for probe in probes:
+                unreadable: list[str] = []
                 for command, parser in probe.commands:
                     timeout = max(1.0, session.remaining())
                     text = connection.send_command(command, read_timeout=timeout)
-                    facts = _parse(parser, text)
+                    facts = _parse(parser, text, command, unreadable)
                     if facts is not None:
                         answered.append((facts, datetime.now(UTC)))
                         break
                 else:
-                    notes += _unanswered(probe.aspect, [c for c, _ in probe.commands])
+                    commands = [c for c, _ in probe.commands]
+                    notes += _unanswered(probe.aspect, commands, unreadable)
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
             raise CollectError("command refused", f"the device answered none of: {tried}")
         return list(noted([*samples(target.name, answered), *notes], session))
 
 
-def _unanswered(aspect: str, commands: list[str]) -> list[Missing]:
-    why = f"the device rejected or gave nothing readable for: {'; '.join(commands)}"
+def _unanswered(aspect: str, commands: list[str], unreadable: list[str]) -> list[Missing]:
+    if unreadable:  # the device answered, in a shape the parser does not know
+        why = f"the answer to {' and '.join(f'`{c}`' for c in unreadable)} could not be read"
+    else:
+        why = f"the device rejected or gave nothing readable for: {'; '.join(commands)}"
     return [Missing(metric, why) for metric in ASPECT_METRICS.get(aspect, ())]
 
 
-def _parse(parser: Parser, text: str) -> Facts | None:
-    """None when the device rejected the command or its output did not parse into anything."""
+def _parse(parser: Parser, text: str, command: str, unreadable: list[str]) -> Facts | None:
+    """None when the device rejected the command or its output parsed into nothing. A parser
+    that fails on the output adds the command to `unreadable`, whatever it raises: it reads
+    device text, and one answer it cannot read must cost only that command's samples."""
     if is_error_output(text):
         return None
     try:
         facts = parser(text)
-    except ParseError:
+    except Exception:  # noqa: BLE001 - see above; the next candidate command may still answer
+        unreadable.append(command)
         return None
     return None if facts.empty else facts
 

@@ -6,7 +6,6 @@ Every failure to connect becomes a CollectError whose reason the runner reports.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,29 +55,26 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     """A logged-in session (enable mode when a `secret` is set), closed on exit.
 
     Connecting and logging in wait at most the `cli.timeout` setting, and never longer
-    than `timeout` (what is left of the caller's deadline) when that is given.
+    than `timeout` (what is left of the caller's deadline) when that is given. The session
+    runs over our own TCP connection, as for SSH targets (collectors.ssh_wire): refused,
+    unreachable and a port that is no SSH server are told apart the same way, and what the
+    device sends is capped at its answer limit.
     """
     from netmiko import ConnectHandler
-    from netmiko.exceptions import (
-        NetmikoAuthenticationException,
-        NetmikoTimeoutException,
-        ReadTimeout,
-    )
+    from netmiko.exceptions import NetmikoAuthenticationException, ReadException
 
-    from collectors import ssh_hostkeys
-    from collectors.ssh import Endpoint, tcp_connect
+    from collectors import ssh_hostkeys, ssh_wire
+    from collectors.ssh_paramiko import paramiko
 
     configured = settings(target).timeout
     seconds = max(1.0, configured if timeout is None else min(configured, timeout))
     params = connect_params(target, seconds)
     where = f"{target.address}:{params['port']}"
-    # our own TCP connection, as for SSH targets: refused, unreachable and a port that answers
-    # but is no SSH server are told apart the same way (the socket keeps the first bytes heard)
-    sock = tcp_connect(Endpoint(target.address, params["port"], params["username"]), seconds)
+    wire = ssh_wire.tcp_connect(target, target.address, params["port"], seconds)
     try:
-        connection = ConnectHandler(**params, sock=sock, auto_connect=False)
+        connection = ConnectHandler(**params, sock=wire, auto_connect=False)
     except BaseException:
-        sock.close()
+        wire.close()
         raise
     # netmiko would accept any host key: the same trust as SSH targets (strict or tofu)
     connection._build_ssh_client = lambda: ssh_hostkeys.trusting_client(
@@ -86,30 +82,46 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
     )
     try:
         connection._open()  # how netmiko's own dispatcher connects an auto_connect=False session
-    except NetmikoAuthenticationException:
+    except BaseException as exc:
         connection.disconnect()
-        raise CollectError(
-            "auth failed", f"{where}: the device refused user {params['username']!r}"
-        ) from None
-    except (NetmikoTimeoutException, ReadTimeout, OSError, EOFError) as exc:
-        connection.disconnect()
-        sock.close()
-        reason, what = _why(exc, sock.heard)
-        raise CollectError(reason, f"{where}: {what}") from None
-    except BaseException:
-        connection.disconnect()  # a CollectError from the host key policy, or an interrupt
-        sock.close()
-        raise
+        wire.close()
+        if wire.exceeded:
+            raise CollectError.too_large(where, target.answer_limit_mb) from None
+        if isinstance(exc, NetmikoAuthenticationException):
+            raise CollectError(
+                "auth failed", f"{where}: the device refused user {params['username']!r}"
+            ) from None
+        if isinstance(exc, paramiko.SSHException | ReadException | OSError | EOFError):
+            reason, what = _why(exc, wire.heard)
+            raise CollectError(reason, f"{where}: {what}") from None
+        raise  # a CollectError from the host key policy, or an interrupt
     try:
         if "secret" in params:
             _enable(connection, where)
         yield connection
-    except ReadTimeout:
-        raise CollectError("timeout", f"{where}: a command got no full answer in time") from None
-    except (OSError, EOFError) as exc:
-        raise CollectError("connection lost", f"{where}: the session broke off ({exc})") from None
+    except BaseException as exc:
+        if wire.exceeded:
+            raise CollectError.too_large(where, target.answer_limit_mb) from None
+        lost = _lost(exc, where, connection)
+        if lost is None:
+            raise
+        raise lost from None
     finally:
         connection.disconnect()
+        wire.close()
+
+
+def _lost(exc: BaseException, where: str, connection: BaseConnection) -> CollectError | None:
+    """What a failure in the middle of a session means, if it is the device's doing."""
+    from netmiko.exceptions import ReadException, ReadTimeout
+
+    if isinstance(exc, ReadTimeout) and connection.remote_conn.get_transport().is_active():
+        return CollectError("timeout", f"{where}: a command got no full answer in time")
+    if isinstance(exc, ReadTimeout):  # netmiko does not notice a drop: it waits for the prompt
+        return CollectError("connection lost", f"{where}: the connection dropped in mid-answer")
+    if isinstance(exc, ReadException | OSError | EOFError):  # "Channel stream closed"
+        return CollectError("connection lost", f"{where}: the session broke off ({exc})")
+    return None
 
 
 def _enable(connection: BaseConnection, where: str) -> None:
@@ -121,7 +133,8 @@ def _enable(connection: BaseConnection, where: str) -> None:
 
 def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
     """netmiko reports dropped, garbled and silent alike; the cause underneath and the first
-    bytes the device sent tell them apart."""
+    bytes the device sent tell them apart (refused and unresolvable addresses fail before,
+    in ssh_wire.tcp_connect)."""
     from collectors import ssh_hostkeys
 
     cause = exc.__context__ or exc
@@ -130,10 +143,20 @@ def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
     banner = "banner" in str(cause)
     if banner and heard and not heard.startswith(b"SSH-"):
         return "unexpected answer", "the port answered, but not as an SSH server"
-    if isinstance(cause, socket.timeout | TimeoutError) or "timed out" in str(exc).lower():
+    # netmiko wraps paramiko's error, which wraps the socket's: a timeout may be two down
+    chain = [exc, *_contexts(exc)]
+    if any(isinstance(e, TimeoutError) for e in chain) or "timed out" in str(exc).lower():
         return "timeout", "no answer in time"
     if banner or isinstance(cause, EOFError | ConnectionResetError):
         return "connection lost", "the device closed the connection during the SSH handshake"
     if isinstance(cause, OSError):
         return "connection lost", cause.strerror or "the connection failed"
+    if cause is not exc and heard.startswith(b"SSH-") and b"\n" in heard:  # banner, then no deal
+        return "protocol error", f"the SSH handshake failed after the banner: {cause}"
     return "timeout", "no SSH banner or prompt in time"
+
+
+def _contexts(exc: BaseException) -> Iterator[BaseException]:
+    while exc.__context__ is not None:
+        exc = exc.__context__
+        yield exc

@@ -160,7 +160,7 @@ def credentials(target: Target, spec: SnmpSettings) -> Any:
 
 def _poll(target: Target, spec: SnmpSettings, auth: Any, device: bool = True):
     async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
-        opened = await Agent.open(engine, auth, target.address, spec)
+        opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         async with users.scoped(opened) as agent:
             return await _samples(target, agent, device)
 

@@ -60,14 +60,22 @@ def oid(text: str) -> Oid:
 
 
 class Agent:
-    """One device's request helpers: errors become CollectError with a reason."""
+    """One device's request helpers: errors become CollectError with a reason.
 
-    def __init__(self, engine: Any, auth: Any, transport: Any, where: str, bulk: bool) -> None:
+    A walk stops with "answer too large" once its rows (values and OIDs) pass `limit_mb`:
+    an agent whose tables never end would otherwise fill memory until the deadline."""
+
+    def __init__(
+        self, engine: Any, auth: Any, transport: Any, where: str, bulk: bool, limit_mb: float
+    ) -> None:
         self.engine, self.auth, self.transport, self.where = engine, auth, transport, where
         self.bulk = bulk  # SNMP v1 has no GETBULK: the walk falls back to GETNEXT
+        self.limit_mb = limit_mb
 
     @classmethod
-    async def open(cls, engine: Any, auth: Any, address: str, spec: SnmpSettings) -> Agent:
+    async def open(
+        cls, engine: Any, auth: Any, address: str, spec: SnmpSettings, limit_mb: float
+    ) -> Agent:
         from pysnmp.error import PySnmpError
         from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
 
@@ -83,7 +91,7 @@ class Agent:
             why = cause.strerror if isinstance(cause, OSError) and cause.strerror else "invalid"
             raise CollectError("unreachable", f"cannot resolve {address}: {why}") from None
         bulk = spec.version != "1"
-        return cls(engine, auth, transport, f"{address}:{port}", bulk)
+        return cls(engine, auth, transport, f"{address}:{port}", bulk, limit_mb)
 
     async def get(self, wanted: Sequence[str]) -> dict[str, Any]:
         """{dotted OID: plain value}; absent objects (noSuch*) are left out."""
@@ -98,12 +106,16 @@ class Agent:
         stamps: Stamps = {name: {} for name in columns}
         roots = {name: oid(text) for name, text in columns.items()}
         cursor = dict(roots)
+        received, limit = 0, self.limit_mb * (1 << 20)
         while cursor:
             names = list(cursor)
             reply = await self._request(
                 "bulk" if self.bulk else "next", [cursor[n] for n in names], reps
             )
             arrived = time.time()
+            received += sum(len(key) + _size(value) for key, value in reply)
+            if received > limit:
+                raise CollectError.too_large(f"SNMP {self.where}", self.limit_mb)
             finished, moved = set(), False
             for position, (key, value) in enumerate(reply):
                 name = names[position % len(names)]
@@ -127,7 +139,7 @@ class Agent:
         return found, stamps
 
     def with_auth(self, auth: Any) -> Agent:
-        return Agent(self.engine, auth, self.transport, self.where, self.bulk)
+        return Agent(self.engine, auth, self.transport, self.where, self.bulk, self.limit_mb)
 
     async def answers_anyone(self) -> bool:
         """After a timeout: does the agent answer an unknown v3 user with a report PDU?
@@ -144,7 +156,9 @@ class Agent:
         also carries its engine ID. True when anything came back."""
         from pysnmp.hlapi.v3arch.asyncio import UsmUserData
 
-        probe = Agent(self.engine, UsmUserData(PROBE_USER), transport, self.where, bulk=True)
+        probe = Agent(
+            self.engine, UsmUserData(PROBE_USER), transport, self.where, True, self.limit_mb
+        )
         try:
             await probe._request("get", [oid("1.3.6.1.2.1.1.3.0")])
         except CollectError as exc:
@@ -202,6 +216,10 @@ class Agent:
                 f"{int(index)}",
             )
         return [(tuple(key), python_value(value)) for key, value in var_binds]
+
+
+def _size(value: int | str | bytes | None) -> int:
+    return len(value) if isinstance(value, str | bytes) else 8
 
 
 def python_value(value: Any) -> int | str | bytes | None:

@@ -8,9 +8,7 @@ Every failure leaves as a CollectError whose reason the runner reports (and may 
 from __future__ import annotations
 
 import getpass
-import logging
 import os
-import socket
 import threading
 import time
 from contextlib import ExitStack
@@ -18,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import linux_parsers, linux_script, ssh_hostkeys
+from collectors import linux_parsers, linux_script, ssh_hostkeys, ssh_wire
 from collectors.local import CPU_INTERVAL
 from collectors.notes import noted
 from collectors.session import Session
@@ -28,13 +26,9 @@ from core.model import HOST, Sample, SshSettings, Target
 from settings import secrets
 from settings.inventory_spec import parse_jump_host
 
-# paramiko logs handshake failures at ERROR; we report them as findings, not stderr noise
-logging.getLogger("paramiko").addHandler(logging.NullHandler())
-
 # the script comes on stdin, so any login shell (bash, csh, fish) can start it; exec saves a fork
 REMOTE_COMMAND = "exec sh -s"
 READ_SIZE = 1 << 16
-HEARD_SIZE = 64  # first bytes of the server's answer kept to recognise a non-SSH service
 
 
 class SshCollector:
@@ -66,60 +60,32 @@ def endpoint(target: Target, spec: SshSettings) -> Endpoint:
 def run_script(target: Target, spec: SshSettings, script: str, session: Session) -> str:
     """Connect (through the jump host if any), run the script, return its stdout."""
     where = endpoint(target, spec)
-    with ExitStack() as cleanup:
-        tunnel = None
-        if spec.jump_host:
-            user, host, port = parse_jump_host(spec.jump_host)
-            jump = Endpoint(host, port, user or where.username)
-            jump_client = connect(jump, spec, session)
-            cleanup.callback(jump_client.close)
-            tunnel = open_tunnel(jump_client, jump, where, spec, session)
-        client = connect(where, spec, session, sock=tunnel)
-        cleanup.callback(client.close)
-        return execute(client, where, script, session)
+    jump = None
+    if spec.jump_host:
+        user, host, port = parse_jump_host(spec.jump_host)
+        jump = Endpoint(host, port, user or where.username)
+    first = jump or where
+    # the one socket to the network: the target's bytes pass it, tunnelled or not
+    wire = ssh_wire.tcp_connect(target, first.address, first.port, _attempt_timeout(spec, session))
+    try:
+        with ExitStack() as cleanup:
+            cleanup.callback(wire.close)
+            sock: Any = wire
+            if jump is not None:
+                jump_client = connect(jump, spec, session, wire)
+                cleanup.callback(jump_client.close)
+                sock = open_tunnel(jump_client, jump, where, spec, session)
+            client = connect(where, spec, session, sock)
+            cleanup.callback(client.close)
+            return execute(client, where, script, session)
+    except CollectError:
+        if wire.exceeded:
+            raise CollectError.too_large(str(where), target.answer_limit_mb) from None
+        raise
 
 
 def _attempt_timeout(spec: SshSettings, session: Session) -> float:
     return max(0.1, min(spec.timeout, session.remaining()))
-
-
-class Recording(socket.socket):
-    """A TCP socket that keeps the first bytes the server sent: when the SSH handshake fails,
-    they tell a service that is not SSH from a server that closed the connection at once."""
-
-    heard = b""
-
-    def recv(self, size: int, flags: int = 0) -> bytes:
-        data = super().recv(size, flags)
-        if len(self.heard) < HEARD_SIZE:
-            self.heard += data[: HEARD_SIZE - len(self.heard)]
-        return data
-
-
-def tcp_connect(where: Endpoint, timeout: float) -> Recording:
-    target = f"{where.address}:{where.port}"
-    try:
-        plain = socket.create_connection((where.address, where.port), timeout=timeout)
-        sock = Recording(plain.family, plain.type, plain.proto, fileno=plain.detach())
-        sock.settimeout(timeout)
-        return sock
-    except ConnectionRefusedError:
-        reason, message, transient = "refused", f"{target} refused the connection", True
-    except TimeoutError:
-        reason, message, transient = (
-            "unreachable",
-            f"no TCP answer from {target} within {timeout:g} s",
-            False,
-        )
-    except socket.gaierror as exc:
-        reason, message, transient = "unreachable", f"cannot resolve {where.address}: {exc}", False
-    except OSError as exc:
-        reason, message, transient = (
-            "unreachable",
-            f"cannot connect to {target}: {exc.strerror or exc}",
-            False,
-        )
-    raise CollectError(reason, message, transient=transient)
 
 
 def _transport(sock: Any, **kwargs: Any) -> paramiko.Transport:
@@ -131,13 +97,10 @@ def _transport(sock: Any, **kwargs: Any) -> paramiko.Transport:
     return transport
 
 
-def connect(
-    where: Endpoint, spec: SshSettings, session: Session, sock: Any = None
-) -> paramiko.SSHClient:
-    """An authenticated client, or a CollectError saying why not (never a secret)."""
+def connect(where: Endpoint, spec: SshSettings, session: Session, sock: Any) -> paramiko.SSHClient:
+    """An authenticated client over `sock` (a capped TCP socket or a jump host's tunnel), or
+    a CollectError saying why not (never a secret)."""
     timeout = _attempt_timeout(spec, session)
-    if sock is None:
-        sock = tcp_connect(where, timeout)
     try:
         client = ssh_hostkeys.trusting_client(spec, where.address, where.port)
     except CollectError:
@@ -287,16 +250,22 @@ def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: S
         channel.exec_command(REMOTE_COMMAND)
         channel.sendall(script.encode())
         channel.shutdown_write()
-        chunks = []
+        received = bytearray()  # bounded: the socket under it reads no more than the cap
         while data := channel.recv(READ_SIZE):
-            chunks.append(data)
-            channel.settimeout(max(0.1, session.remaining()))
+            received += data
+            if session.remaining() <= 0:  # a trickle that never ends is a timeout too
+                raise TimeoutError
+            channel.settimeout(session.remaining())
         status = channel.recv_exit_status()
     except TimeoutError:
         raise CollectError("timeout", f"{where}: the inspection did not finish in time") from None
     except (paramiko.SSHException, OSError, EOFError) as exc:
         raise CollectError("connection lost", f"{where}: the session broke off: {exc}") from None
-    output = b"".join(chunks).decode("utf-8", "replace")
+    if status == -1 and not channel.get_transport().is_active():
+        raise CollectError(
+            "connection lost", f"{where}: the connection dropped in mid-answer", transient=True
+        )
+    output = received.decode("utf-8", "replace")
     if status != 0 or f"{linux_script.MARK}end" not in output:
         problem = _first_line(channel) or f"exit status {status}"
         raise CollectError(

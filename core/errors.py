@@ -1,6 +1,8 @@
 """Two errors, one job each: `UserError` is what the CLI prints as one line (exit 3) instead of a
 traceback; `CollectError` is how a collector says a target could not be inspected."""
 
+from __future__ import annotations
+
 from core.failures import FAILURES
 
 
@@ -20,6 +22,11 @@ class CollectError(Exception):
         self.reason = reason
         self.transient = transient
         self.attempts = 1  # the runner sets how many tries it took (flows/inspect.py)
+
+    @classmethod
+    def too_large(cls, where: str, limit_mb: float) -> CollectError:
+        """A target sent more than its `answer_limit_mb` (the inventory setting)."""
+        return cls("answer too large", f"{where}: answer larger than {limit_mb:g} MiB")
 
 
 class DamagedDatabase(UserError):

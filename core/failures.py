@@ -78,6 +78,11 @@ FAILURES: dict[str, Failure] = {
         "protocol (`ssh -vvv -p PORT USER@ADDRESS`, `snmpget -v2c -c COMMUNITY ADDRESS "
         "1.3.6.1.2.1.1.3.0`) and see where it stops."
     ),
+    "answer too large": Failure(
+        "The target sent more than its `answer_limit_mb` (inventory, default 16 MiB) in one "
+        "session and was cut off: run the same command by hand and see what it prints; raise "
+        "the setting for that target only if such an answer is real."
+    ),
     "configuration": Failure(
         "Fix the target's settings in the inventory (`inspect inventory validate` checks "
         "them) or the credential its reference points to."

@@ -11,6 +11,9 @@ from typing import Any, Protocol
 from core.status import Status, worst
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
+# Far above any real answer (a large chassis' `show interfaces` or config is a few MiB), low
+# enough that workers x this stays in memory: what one target may send in one session.
+ANSWER_LIMIT_MB = 16.0
 
 
 class Window(Protocol):
@@ -90,6 +93,7 @@ class Target:
     interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
     change_windows: tuple[Window, ...] = ()
+    answer_limit_mb: float = ANSWER_LIMIT_MB
 
     @property
     def is_local(self) -> bool:

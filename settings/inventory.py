@@ -17,7 +17,7 @@ from core.backups import (
     default_config_backups,
 )
 from core.errors import UserError
-from core.model import CliSettings, SnmpSettings, SshSettings, Target
+from core.model import ANSWER_LIMIT_MB, CliSettings, SnmpSettings, SshSettings, Target
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
@@ -193,6 +193,7 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
+        answer_limit_mb=merged.get("answer_limit_mb", ANSWER_LIMIT_MB),
     )
 
 

@@ -59,6 +59,7 @@ BatchSize = integer(1, 1_000_000)
 Count0 = integer(0, 100_000)
 Count1 = integer(1, 100_000)
 Megabytes = number(0, 1_000_000, "a number of megabytes above 0")
+AnswerLimit = number(0, 4096, "a number of MiB above 0, at most 4096")
 JumpHost = Annotated[str, AfterValidator(_jump_host)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
 
@@ -158,6 +159,8 @@ class TargetSpec(Strict):
     interfaces: InterfacesSpec | None = None
     parents: list[str] | None = None
     change_windows: list[ChangeWindowSpec] | None = None
+    # the cap on what the target may send in one SSH, CLI or SNMP session (core.model)
+    answer_limit_mb: AnswerLimit | None = None
 
 
 class HostSpec(TargetSpec):

@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.services.webhook",
     "tests.services.sshd",
     "tests.services.tarpit",
+    "tests.services.hostile",
     "tests.services.snmpd",
     "tests.services.snmpsim",
     "tests.services.chromium",

@@ -30,6 +30,7 @@ from core.model import HOST, CliSettings, Finding, PreviousRun, SnmpSettings, Ss
 from flows.inspect import inspect_target
 from settings.inventory import Inventory
 from tests.services import free_port
+from tests.services.hostile import PASSWORD_ENV
 from tests.services.sshd import SshServer, keygen, new_workdir, start_sshd
 
 NO_HISTORY = lambda _name: PreviousRun()  # noqa: E731
@@ -169,6 +170,11 @@ def produce(reason: str, request, monkeypatch, tmp_path) -> Finding:
     if reason == "protocol error":
         _, _, kex = fixture("picky_sshd")
         return failure_of(ssh_target(kex))
+    if reason == "answer too large":
+        monkeypatch.setenv(PASSWORD_ENV, "any")
+        endless = fixture("hostile").ssh_section("endless")
+        endless_ssh = SshSettings(**endless)
+        return failure_of(Target("srv", address="127.0.0.1", ssh=endless_ssh, answer_limit_mb=0.5))
     if reason == "configuration":
         return failure_of(snmp_target(fixture("snmpd"), monkeypatch, auth="short"))
     if reason == "internal error":

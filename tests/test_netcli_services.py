@@ -227,7 +227,8 @@ FAKENOS_EXPECTED = {
         "uptime_s": 8 * MIN,
         "cpu": round(100 - 96.3, 2),  # top: "96.3 id"
         "mem": round(100 * (4918832 - 1816320) / 4918832, 2),  # Total - Free memory
-        # its canned `show interfaces status` has its columns collapsed: no port parses
+        # its canned `show interfaces status` has its columns collapsed: no port parses, and
+        # the interface checks say so (test_an_unreadable_table_is_named)
         "ports": (0, 0, 0),
     },
 }
@@ -237,6 +238,42 @@ FAKENOS_EXPECTED = {
 def fakenos_samples(fakenos_devices) -> dict[str, list[Sample]]:
     """One collection per platform, shared by the tests below (fakenos answers are fixed)."""
     return {platform: collect(fakenos_devices.target(platform)) for platform in FAKENOS_EXPECTED}
+
+
+def test_a_parser_defect_costs_only_its_command(fakenos_devices, monkeypatch):
+    """Failure injection (no device can make a correct parser crash): whatever a parser
+    raises on an answer, the device's other answers still count, and the checks that needed
+    the lost one are told which command it was."""
+    from collectors import netcli
+    from vendors import Probe
+
+    def defective(text: str):
+        raise ValueError("zip() argument 2 is longer than argument 1")
+
+    plan = tuple(
+        Probe(p.aspect, tuple((c, defective) for c, _ in p.commands))
+        if p.aspect == "interfaces" else p
+        for p in netcli.plan_for("cisco_ios")
+    )
+    monkeypatch.setattr(netcli, "plan_for", lambda platform: plan)
+    session = Session(deadline=time.monotonic() + 30)
+    samples = list(NetCliCollector().collect(fakenos_devices.target("cisco_ios"), session))
+    assert {s.metric for s in samples} == {
+        "system.uptime", "device.cpu_percent", "device.memory_used_percent"
+    }
+    assert session.missing["if.oper_up"] == "the answer to `show interfaces` could not be read"
+
+
+def test_an_unreadable_table_is_named(fakenos_devices):
+    """fakenos' Arista table does not fit the template: the interface metrics are noted as
+    missing, naming the command, and the device's other answers still count."""
+    session = Session(deadline=time.monotonic() + 30)
+    samples = list(NetCliCollector().collect(fakenos_devices.target("arista_eos"), session))
+    assert {s.metric for s in samples} == {"system.uptime", "device.cpu_percent",
+                                           "device.memory_used_percent"}
+    assert session.missing["if.oper_up"] == (
+        "the answer to `show interfaces status` could not be read"
+    )
 
 
 @pytest.mark.parametrize("platform", sorted(FAKENOS_EXPECTED))

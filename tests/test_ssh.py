@@ -281,6 +281,7 @@ def test_the_cheapest_recorded_host_key_type_is_asked_for(tmp_path, two_key_sshd
     """ed25519 costs the server far less to sign with than RSA: ask for it whenever
     known_hosts has it, whatever its line order; with only RSA recorded, RSA still works."""
     from collectors.ssh import connect, endpoint
+    from collectors.ssh_wire import tcp_connect
 
     server, rsa = two_key_sshd
     lines = {"rsa": " ".join(rsa), "ed25519": server.host_public_key}
@@ -288,7 +289,8 @@ def test_the_cheapest_recorded_host_key_type_is_asked_for(tmp_path, two_key_sshd
     known.write_text("".join(f"[127.0.0.1]:{server.port} {lines[k]}\n" for k in recorded))
     spec = SshSettings(**server.inventory_ssh(known_hosts=str(known)))
     target = Target(name="two-keys", address="127.0.0.1")
-    client = connect(endpoint(target, spec), spec, Session())
+    where = endpoint(target, spec)
+    client = connect(where, spec, Session(), tcp_connect(target, where.address, where.port, 5))
     try:
         offered = client.get_transport().get_remote_server_key().get_name()
     finally:

@@ -162,7 +162,10 @@ def test_sweep_escalates_breached_tickets(env):
     engine = open_store(env["db"]).engine
     spec = inventory_loader.load(env["inventory"]).tickets
     late = datetime.now(UTC) - timedelta(minutes=20)
-    lifecycle.open_manual(engine, spec, target="web01", title="disk", actor="x", clock=lambda: late)
+    # grade B: resolve within 8 h, so the test cannot cross the Shanghai midnight that ends a
+    # grade C ticket's day (a second, resolution, escalation between 16:00 and 16:20 UTC)
+    lifecycle.open_manual(engine, spec, target="web01", title="disk", actor="x", grade="B",
+                          clock=lambda: late)
     assert ok("ticket", "sweep") == "#1 response deadline breached: escalated to line2\n"
     assert ok("ticket", "sweep") == ""
     assert as_json("ticket", "show", "1")["escalation_level"] == "line2"
