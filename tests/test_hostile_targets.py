@@ -149,7 +149,7 @@ def test_hostile_cli_devices_cost_one_unknown_each(tmp_path, hostile, tarpit, fa
     hosts["silent"] = switch({**hostile.cli_section("endless"), "port": tarpit.port})
     for mode in ("slow_banner", "garbage"):  # the same misbehaviour as for SSH targets
         hosts[mode] = switch({**hostile.cli_section("endless"), "port": hostile.ssh[mode]})
-    hosts["live"] = switch(dict(live.cli), live.address)
+    hosts["live"] = switch(fakenos_devices.inventory_cli("cisco_ios"), live.address)
     run = inspect_run(tmp_path, hosts)
     assert_clean(run)
     summaries = {name: run.unknown(name)["summary"] for name in hosts if name != "live"}
@@ -185,7 +185,7 @@ def test_config_backup_of_an_endless_device_fails_alone(tmp_path, hostile, fake_
     inventory = {
         "hosts": {
             "endless": switch(hostile.cli_section("endless")),
-            "good": switch(dict(live.cli), live.address),
+            "good": switch(fake_cisco_switch.inventory_cli(), live.address),
         }
     }
     run = inspect(tmp_path, inventory, "backup", "run", "--kind", "config")

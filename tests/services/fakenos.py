@@ -44,6 +44,16 @@ class FakeNos:
     ports: dict[str, int] = field(default_factory=dict)
 
     def target(self, platform: str, **cli: object) -> Target:
+        return Target(
+            name=f"fakenos-{platform}",
+            kind="switch",
+            address=self.host,
+            platform=platform,
+            cli=CliSettings(**self.inventory_cli(platform, **cli)),
+        )
+
+    def inventory_cli(self, platform: str, **cli: object) -> dict:
+        """An inventory `cli:` section for one platform's device; `cli` overrides settings."""
         settings: dict[str, object] = {
             "port": self.ports[platform],
             "username": self.username,
@@ -56,13 +66,7 @@ class FakeNos:
         }
         if platform in NEEDS_ENABLE:
             settings["secret"] = f"env:{self.password_env}"
-        return Target(
-            name=f"fakenos-{platform}",
-            kind="switch",
-            address=self.host,
-            platform=platform,
-            cli=CliSettings(**settings, **cli),
-        )
+        return {**settings, **cli}
 
 
 def fakenos_program() -> str | None:
