@@ -97,3 +97,20 @@ def test_good_numbers_still_load(tmp_path):
 )
 def test_paths_that_cannot_be_opened_are_refused(tmp_path, text, message):
     assert error_of(tmp_path, text) == message
+
+
+DURATION = "expected a duration such as 90s, 30m, 4h, 1d12h or 2w, got"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("schedules:\n  m: {every: true}\n",
+         f"inventory.yaml:3: schedules.m.every: {DURATION} true"),
+        ("databases:\n  d: {engine: sqlite, path: a.db, destination: b, max_age: [1h]}\n",
+         f"inventory.yaml:3: databases.d.max_age: {DURATION} a list"),
+    ],
+)
+def test_a_duration_that_is_no_duration_is_refused(tmp_path, text, message):
+    """`true` was read as one second (pydantic's lax int), so a schedule ran every second."""
+    assert error_of(tmp_path, "hosts: {a: {}}\n" + text).startswith(message)
