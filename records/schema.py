@@ -58,11 +58,3 @@ class SampleRow(Base):
     unit: Mapped[str] = mapped_column(String(16))
     labels: Mapped[dict[str, str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-# The other areas' tables join this metadata, which Alembic compares against.
-from records import (  # noqa: E402,F401
-    agent_schema,
-    assessments_schema,
-    backups_schema,
-    scoring_schema,
-    tickets_schema,
-)

@@ -100,10 +100,10 @@ def test_schema_matches_the_models(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from records.schema import Base
+    from records.tables import metadata
 
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
     assert {"runs", "findings", "samples"} <= set(sa_inspect(store.engine).get_table_names())
 
