@@ -1,10 +1,10 @@
 """Subcommands that load only when they run.
 
-`inspect --help` and shell completion list every command; importing each command's module to
-learn its one-line help would bring in SQLAlchemy, pydantic and the tickets code just to print
-a list. So a lazy command is named together with its help line, and its module is imported
-only when the command itself is asked for. `tests/test_cli_startup.py` holds the help line
-equal to the command's docstring, so the two cannot drift.
+`inspect --help` lists every command; importing each command's module to learn its one-line
+help would bring in SQLAlchemy, pydantic and the tickets code just to print a list. So a lazy
+command is named together with its help line, and its module is imported only when the
+command itself is asked for. `tests/test_cli_startup.py` holds the help line equal to the
+command's docstring, so the two cannot drift.
 """
 
 from __future__ import annotations
