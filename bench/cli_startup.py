@@ -3,19 +3,21 @@ with a bare `python3 -c pass`, in one run.
 
     python3 bench/cli_startup.py [--repeat 15] [--before DIR]
 
-Every command is a fresh `python3 -m cli ...` process of this checkout (what the `inspect` entry
-point runs, without the pyenv shim in front), stdout discarded. `records list` reads an empty
-SQLite database twice over: one already at the newest schema (what every call after the first
-sees), and a fresh file per call (the first call ever, which creates the schema with Alembic).
-The floor rows import only what `records list` cannot do without (click; SQLAlchemy; its ORM
-and our tables), to show where the time goes. The rows run interleaved, round after round, so
-a change in machine load hits all alike; the script prints each row's median and best wall
-time, its median CPU time (user + system of the child: less sensitive to other load than wall
-time), the ratio to the bare interpreter, and the load average before and after.
-`--before DIR` adds the two `inspect` rows run from another checkout (e.g. `git archive` of
-the commit before a change, unpacked into DIR), for before and after in the same run.
-Targets (issue 13): `inspect --help` <= 100 ms, `inspect records list` <= 200 ms, measured
-there next to a 26 ms bare interpreter, i.e. ratios of about 3.8 and 7.7.
+Every command is a fresh `python3 -m cli ...` process of this checkout (what the `inspect`
+entry point runs, without the pyenv shim in front), stdout discarded. `records list` reads an
+empty SQLite database twice over: one already at the newest schema (what every call after the
+first sees), and a fresh file per call (the first call ever: Alembic creates the schema). The
+floor rows import only what `records list` cannot do without (click; SQLAlchemy; its ORM; our
+store with the run tables), to show where the time goes.
+
+The rows run interleaved, round after round, so a change in machine load hits all alike. For
+each row: median and best wall time, median CPU time (user + system of the child: less
+sensitive to other load than wall time), ratios to the bare interpreter; and the load average
+before and after. `--before DIR` adds the two `inspect` rows run from another checkout (e.g.
+`git archive` of the commit before a change, unpacked into DIR): before and after in one run.
+
+Targets (issue 13): `inspect --help` <= 100 ms, `inspect records list` <= 200 ms, set next to
+a 26 ms bare interpreter (ratios of about 3.8 and 7.7).
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def rows(before: Path | None) -> dict[str, tuple[list[str], Path]]:
     floor = {
         "floor: python3 -c 'import click'": "import click",
         "floor: + import sqlalchemy": "import click, sqlalchemy",
-        "floor: + sqlalchemy.orm and our run tables": "import click, records.schema",
+        "floor: + sqlalchemy.orm": "import click, sqlalchemy.orm",
+        "floor: + our store and run tables": "import click, records.store",
     }
     table.update({label: ([python, "-c", code], ROOT) for label, code in floor.items()})
     return table
