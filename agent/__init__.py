@@ -1,1 +1,1 @@
-"""Orchestration: the runner (fan-out under per-target deadlines), scheduler, exporters."""
+"""The daemon: scheduler, job child processes, lock, host metrics and the export spool."""

@@ -8,11 +8,16 @@ new or older database) never enters it either.
 The agent writes the job request as JSON to the child's stdin (the database URL may hold a
 password: never on a command line) and reads the outcome as the last line of its stdout. The
 child ignores SIGTERM/SIGINT/SIGHUP: the agent alone decides to let it finish or to kill it.
+If the agent dies (even by SIGKILL) the kernel kills the child too (PR_SET_PDEATHSIG): no job
+goes on unwatched, so the restarted agent's plan is true. The run id comes from the agent, so
+a run stored just before the agent died is still credited to its slot (Plan.settle).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -26,20 +31,31 @@ class JobFailed(Exception):
     """The job ran and failed; the message is the plan's reason."""
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def prepare_store(db_url: str) -> None:
     """Create or upgrade the records schema in a child; raises UserError as open_store would."""
     wait(start(None, None, db_url))
 
 
-def start(job: str | None, inventory_path: Path | None, db_url: str) -> subprocess.Popen:
-    """job None: only open (and migrate) the database."""
+def start(
+    job: str | None, inventory_path: Path | None, db_url: str, run_id: str = ""
+) -> subprocess.Popen:
+    """job None: only open (and migrate) the database. The calling thread must live until the
+    child ends: the kernel's parent-death signal follows the thread that started it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "agent", "run-job"],
+        [sys.executable, "-m", "agent.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    request = {"job": job, "inventory": str(inventory_path) if inventory_path else None}
+    request = {
+        "job": job,
+        "inventory": str(inventory_path) if inventory_path else None,
+        "run_id": run_id,
+        "agent": os.getpid(),
+    }
     process.stdin.write(json.dumps({**request, "db": db_url}))
     process.stdin.close()
     return process
@@ -61,10 +77,13 @@ def wait(process: subprocess.Popen) -> Outcome:
 
 
 def serve() -> None:
-    """The child's side (`inspect agent run-job`, hidden): run one job, answer on stdout."""
+    """The child's side (`python -m agent.child`): run one job, answer on stdout."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)
+    _die_with_parent()
     request = json.loads(sys.stdin.read())
+    if os.getppid() != request["agent"]:
+        sys.exit("the agent ended before its job started")  # before the signal was armed
     try:
         answer = _run(request)
     except UserError as exc:
@@ -76,6 +95,15 @@ def serve() -> None:
         answer = {"error": f"{type(exc).__name__}: {exc}"}
     sys.stdout.write("\n" + json.dumps(answer) + "\n")
     sys.stdout.flush()
+
+
+def _die_with_parent() -> None:
+    """SIGKILL when the agent ends, however it ends (Linux; elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
 
 
 def _run(request: dict) -> dict:
@@ -95,5 +123,12 @@ def _run(request: dict) -> dict:
         raise UserError(f"job {request['job']!r} is no longer in {path or 'the built-in defaults'}")
     store = open_store(request["db"])
     exporter = Exporter(inventory.export) if inventory.export else None
-    outcome = KINDS[job.kind](JobContext(inventory, job, store, exporter))
+    outcome = KINDS[job.kind](JobContext(inventory, job, store, exporter, request["run_id"]))
     return {"run_id": outcome.run_id, "summary": outcome.summary}
+
+
+if __name__ == "__main__":
+    from agent.logs import log_to_stderr
+
+    log_to_stderr()
+    serve()

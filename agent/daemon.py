@@ -32,6 +32,7 @@ from core import inventory as inventory_loader
 from core.durations import parse_seconds
 from core.errors import UserError
 from core.inventory import Inventory
+from core.model import new_run_id
 from records import Store
 from records.agent_schema import DONE, MISSED, RUNNING
 from records.plan import Plan
@@ -51,6 +52,7 @@ def utc_now() -> datetime:
 class Running:
     job: Job
     slot: datetime
+    run_id: str  # what an inspection job's run will be called
     thread: threading.Thread | None = None
     process: subprocess.Popen | None = None
     abandoned: bool = False
@@ -91,10 +93,16 @@ class Agent:
     # -- lifecycle -------------------------------------------------------------------------
 
     def recover(self) -> None:
-        """Close what a previous agent left open: its interrupted runs did not complete."""
-        closed = self.plan.close_interrupted("agent stopped during the run")
-        if closed:
-            log.warning("%d slot(s) were running when the agent last stopped: missed", closed)
+        """Close what a previous agent left open. Its jobs died with it (agent/child.py): a
+        slot whose run was stored is done, the others did not complete."""
+        settled = self.plan.settle("agent stopped during the run")
+        if settled.done or settled.missed:
+            log.warning(
+                "%d slot(s) were running when the agent last stopped: %d stored (done), %d missed",
+                settled.done + settled.missed,
+                settled.done,
+                settled.missed,
+            )
 
     def run_forever(self) -> None:
         self._install_signals()
@@ -204,8 +212,8 @@ class Agent:
         return f"not started within the {job.grace:g} s grace period"
 
     def _start(self, job: Job, slot: datetime) -> None:
-        self.plan.mark(job.name, [slot], RUNNING)
-        running = Running(job, slot)
+        running = Running(job, slot, new_run_id())
+        self.plan.mark(job.name, [slot], RUNNING, run_id=running.run_id)
         running.thread = threading.Thread(
             target=self._run_job, args=(running,), name=f"job-{job.name}", daemon=True
         )
@@ -216,7 +224,9 @@ class Agent:
         job, slot = running.job, running.slot
         began = time.monotonic()
         try:
-            running.process = child.start(job.name, self.inventory_path, self._db_url())
+            running.process = child.start(
+                job.name, self.inventory_path, self._db_url(), running.run_id
+            )
             outcome = child.wait(running.process)
         except UserError as exc:
             self.plan.mark(job.name, [slot], MISSED, f"failed to start: {exc}")
@@ -292,7 +302,8 @@ class Agent:
                     running.process.kill()
                     running.process.wait()
                 reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
-                self.plan.mark(running.job.name, [running.slot], MISSED, reason)
+                if not self.plan.settle(reason, running.job.name, running.slot).missed:
+                    reason = "stopped just after its run was stored: done"
                 log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
         self.running.clear()
 

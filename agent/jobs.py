@@ -22,6 +22,7 @@ class JobContext:
     job: Job
     store: Store
     exporter: Exporter | None
+    run_id: str = ""  # the id the plan expects (inspection jobs)
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,17 @@ class Outcome:
 
 
 def inspect(ctx: JobContext) -> Outcome:
-    from agent.inspection import run_and_record
-    from agent.runner import RunOptions
+    from flows.inspect import RunOptions, run_and_record
 
     job = ctx.job
     inventory = ctx.inventory.with_profile(job.profile) if job.profile else ctx.inventory
     targets = inventory.select(job.targets, job.groups)
     options = RunOptions(
-        trigger="schedule", operator="agent", workers=job.workers, timeout=job.timeout
+        trigger="schedule",
+        operator="agent",
+        workers=job.workers,
+        timeout=job.timeout,
+        run_id=ctx.run_id,
     )
     spool = ctx.exporter.enqueue_run if ctx.exporter else None
     run = run_and_record(inventory, targets, options, ctx.store, before_save=spool)
@@ -52,7 +56,7 @@ def inspect(ctx: JobContext) -> Outcome:
 
 def backup(ctx: JobContext) -> Outcome:
     """Config backups of the devices and the databases that are due (or the job's targets)."""
-    from agent.backup_job import run_backup_job
+    from flows.backup import run_backup_job
 
     reports = run_backup_job(ctx.inventory, ctx.store, names=ctx.job.targets, due_only=True)
     summary = "; ".join(f"{len(r.outcomes)} backup(s), {r.run.status.name}" for r in reports)

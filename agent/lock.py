@@ -9,7 +9,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import paths
 from core.errors import UserError
+
+
+def lock_path() -> Path:
+    """The lock of the agent serving this data directory."""
+    return paths.data_dir() / "agent.lock"
 
 
 class AgentLock:

@@ -2,9 +2,11 @@
 on ack.
 
 Each batch is one file, written to a temporary name, fsynced and renamed, so a crash leaves
-either the whole batch or nothing. File names sort oldest first and carry the point count, so
-nothing needs parsing to report or drop. The total size is bounded: past the limit the oldest
-batches are dropped, counted in `dropped.json` and logged, never silently.
+either the whole batch or nothing; a temporary file whose writer died is removed when a spool
+is next opened. File names sort oldest first and carry the point count, so nothing needs
+parsing to report or drop. The total size is bounded: past the limit the oldest batches are
+dropped, counted in `dropped.json` and logged, never silently. Batches hold samples: the
+directory is 0700 and the files 0600.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class Spool:
         self.limit_bytes = limit_bytes
         self._lock = threading.Lock()
         self._seq = 0
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._remove_orphans()
 
     def put(self, body: bytes, points: int) -> Path:
         """Make the batch durable, then enforce the size bound (dropping the oldest)."""
@@ -44,8 +47,8 @@ class Spool:
             self._seq += 1
             name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}-{points}{SUFFIX}"
             final = self.directory / name
-            temporary = self.directory / f".{name}.tmp"
-            with open(temporary, "wb") as handle:
+            temporary = self._temporary(name)
+            with _create_private(temporary) as handle:
                 handle.write(body)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -116,9 +119,27 @@ class Spool:
             return {"batches": 0, "points": 0}
 
     def _write_counts(self, counts: dict[str, int]) -> None:
-        temporary = self.directory / ".dropped.json.tmp"
-        temporary.write_text(json.dumps(counts))
+        temporary = self._temporary("dropped.json")
+        with _create_private(temporary) as handle:
+            handle.write(json.dumps(counts).encode())
         os.replace(temporary, self.directory / "dropped.json")
+
+    def _temporary(self, name: str) -> Path:
+        """Hidden (never listed as a batch) and named by the writing process."""
+        return self.directory / f".{os.getpid()}.{name}.tmp"
+
+    def _remove_orphans(self) -> None:
+        """Temporary files of writers that died mid-write (a live one's stays: several
+        processes share a spool)."""
+        for temporary in self.directory.glob(".*.tmp"):
+            pid = temporary.name[1:].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                temporary.unlink(missing_ok=True)
+                log.info(
+                    "spool %s: removed %s, left by a writer that died",
+                    self.directory,
+                    temporary.name,
+                )
 
     def _sync_dir(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -126,6 +147,22 @@ class Spool:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _create_private(path: Path):
+    return os.fdopen(
+        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600), "wb"
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
 
 
 def points_in(batch: Path) -> int:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core import names
 from core.backups import BackupRecord, CopyRecord, Database, VerificationRecord, describe_age
 from core.model import Finding
 from core.status import Status
 
-CHECK = "backup"
+CHECK = names.CHECK_BACKUP
 
 
 def backup_finding(record: BackupRecord) -> Finding:

@@ -29,11 +29,11 @@ import checks  # noqa: E402
 import collectors  # noqa: E402
 from agent import child, metrics  # noqa: E402
 from agent.export.influx import Exporter  # noqa: E402
-from agent.runner import RunOptions, inspect  # noqa: E402
 from agent.scheduler import IntervalTrigger, Job  # noqa: E402
 from core.inventory import Inventory  # noqa: E402
 from core.inventory_spec import ExportSpec  # noqa: E402
 from core.session import Session  # noqa: E402
+from flows.inspect import RunOptions, inspect  # noqa: E402
 from records import open_store  # noqa: E402
 from records.plan import Plan  # noqa: E402
 from tests.services import free_port  # noqa: E402

@@ -5,9 +5,10 @@ Rates use each sample's own `at`, never a clock, so checks stay pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core import names
 from core.model import Sample
 
 WRAP_32 = 2**32
@@ -19,9 +20,6 @@ RESTART_TOLERANCE_RATIO = 0.005
 # the most packets a link can carry per bit/s of speed (64-byte frames + 20 bytes of overhead)
 MAX_PACKETS_PER_BIT = 1 / (84 * 8)
 
-InterfaceSamples = Mapping[str, Mapping[str, Sample]]
-
-
 def by_interface(samples: Sequence[Sample]) -> dict[str, dict[str, Sample]]:
     """{interface name: {metric: sample}} for the if.* samples."""
     table: dict[str, dict[str, Sample]] = {}
@@ -32,7 +30,7 @@ def by_interface(samples: Sequence[Sample]) -> dict[str, dict[str, Sample]]:
 
 
 def uptime(samples: Sequence[Sample]) -> Sample | None:
-    return next((s for s in samples if s.metric == "system.uptime"), None)
+    return next((s for s in samples if s.metric == names.SYSTEM_UPTIME), None)
 
 
 @dataclass(frozen=True)

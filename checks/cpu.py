@@ -18,11 +18,12 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from checks.threshold import describe, judge
+from core import names
 from core.model import Finding, Sample, Target
 from core.profiles import Profile
 from core.status import Status
 
-METRIC = "cpu.used_percent"
+METRIC = names.CPU_USED_PERCENT
 HINT = (
     "Run `top -o %CPU` for the busiest processes; look for runaway jobs, a backup or cron "
     "burst, or steal time on a VM."
@@ -30,7 +31,7 @@ HINT = (
 
 
 class CpuCheck:
-    name: ClassVar[str] = "cpu"
+    name: ClassVar[str] = names.CHECK_CPU
     family: ClassVar[str] = "host"
     inputs: ClassVar[tuple[str, ...]] = (METRIC,)
 
@@ -42,7 +43,7 @@ class CpuCheck:
         now = _first(samples, METRIC)
         if thresholds is None or now is None:
             return
-        value, evidence, what = sustained(now, _first(samples, "load.1"), _cores(samples))
+        value, evidence, what = sustained(now, _first(samples, names.LOAD_1), _cores(samples))
         status, level = judge(value, thresholds)
         crossed = thresholds.critical if level == "critical" else thresholds.warning
         clause = f"{level} {crossed.describe('%')}" if crossed else "no threshold"
@@ -79,5 +80,5 @@ def _first(samples: Sequence[Sample], metric: str) -> Sample | None:
 
 
 def _cores(samples: Sequence[Sample]) -> int | None:
-    count = _first(samples, "cpu.count")
+    count = _first(samples, names.CPU_COUNT)
     return int(count.value) if count is not None and count.value > 0 else None

@@ -7,14 +7,15 @@ from typing import ClassVar
 
 from checks.counters import restart_between, uptime
 from checks.threshold import ThresholdCheck
+from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.profiles import Profile
 from core.status import Status
 
 DEVICE_THRESHOLD_CHECKS = (
     ThresholdCheck(
-        name="device_cpu",
-        metric="device.cpu_percent",
+        name=names.CHECK_DEVICE_CPU,
+        metric=names.DEVICE_CPU_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("cpu", "cpu"),
         what=lambda s: f"{s.label('cpu', 'CPU')} {s.value:.1f}% busy",
@@ -22,8 +23,8 @@ DEVICE_THRESHOLD_CHECKS = (
         "(Huawei/H3C); look for broadcast storms, routing churn or SNMP/ACL logging floods.",
     ),
     ThresholdCheck(
-        name="device_memory",
-        metric="device.memory_used_percent",
+        name=names.CHECK_DEVICE_MEMORY,
+        metric=names.DEVICE_MEMORY_USED_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("memory", "memory"),
         what=lambda s: f"{s.label('memory', 'memory')} {s.value:.1f}% used",
@@ -41,16 +42,16 @@ RESTART_HINT = (
 class DeviceRestartCheck:
     """Uptime went backwards between two runs (a 497-day sysUpTime wrap is not a restart)."""
 
-    name: ClassVar[str] = "device_restart"
+    name: ClassVar[str] = names.CHECK_DEVICE_RESTART
     family: ClassVar[str] = DEVICE
-    inputs: ClassVar[tuple[str, ...]] = ("system.uptime",)
+    inputs: ClassVar[tuple[str, ...]] = (names.SYSTEM_UPTIME,)
 
     def configured(self, profile: Profile) -> bool:
         return True
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         now = uptime(samples)
-        if now is None or any(s.metric == "system.boot_time" for s in samples):
+        if now is None or any(s.metric == names.SYSTEM_BOOT_TIME for s in samples):
             return  # servers report their boot time: the reboot check judges those
         restart = restart_between(uptime(context.previous), now)
         restarted = restart is not None and restart.restarted

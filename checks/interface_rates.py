@@ -19,6 +19,7 @@ from checks.counters import (
     uptime,
 )
 from checks.threshold import describe, judge
+from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.profiles import Profile
 from core.status import Status
@@ -54,7 +55,7 @@ class RateCheck:
             return
         before = by_interface(context.previous)
         for name, now in by_interface(samples).items():
-            oper = now.get("if.oper_up")
+            oper = now.get(names.IF_OPER_UP)
             if oper is None or not oper.value or name not in before:
                 continue
             values = self._values(now, before[name])
@@ -79,7 +80,7 @@ class RateCheck:
             )
 
     def _values(self, now: Mapping[str, Sample], before: Mapping[str, Sample]) -> dict:
-        speed_sample = now.get("if.speed")
+        speed_sample = now.get(names.IF_SPEED)
         speed = speed_sample.value if speed_sample and speed_sample.value > 0 else None
         values: dict[str, float] = {}
         for metric in self.counters:
@@ -109,9 +110,9 @@ def _percent(value: float) -> str:
 
 RATE_CHECKS = (
     RateCheck(
-        name="if_utilization",
-        threshold_metric="if.utilization_percent",
-        counters=("if.in_octets", "if.out_octets"),
+        name=names.CHECK_IF_UTILIZATION,
+        threshold_metric=names.IF_UTILIZATION_PERCENT,
+        counters=(names.IF_IN_OCTETS, names.IF_OUT_OCTETS),
         unit="%",
         value=_utilisation,
         limit=octet_limit,
@@ -120,9 +121,9 @@ RATE_CHECKS = (
         "whether the link needs more capacity or a port-channel member is down.",
     ),
     RateCheck(
-        name="if_errors",
-        threshold_metric="if.errors_per_second",
-        counters=("if.in_errors", "if.out_errors"),
+        name=names.CHECK_IF_ERRORS,
+        threshold_metric=names.IF_ERRORS_PER_SECOND,
+        counters=(names.IF_IN_ERRORS, names.IF_OUT_ERRORS),
         unit="count",
         value=_per_second,
         limit=packet_limit,
@@ -131,9 +132,9 @@ RATE_CHECKS = (
         "in `show interfaces {subject} transceiver`) and the peer port's counters.",
     ),
     RateCheck(
-        name="if_discards",
-        threshold_metric="if.discards_per_second",
-        counters=("if.in_discards", "if.out_discards"),
+        name=names.CHECK_IF_DISCARDS,
+        threshold_metric=names.IF_DISCARDS_PER_SECOND,
+        counters=(names.IF_IN_DISCARDS, names.IF_OUT_DISCARDS),
         unit="count",
         value=_per_second,
         limit=packet_limit,

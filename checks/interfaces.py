@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from checks.counters import by_interface
+from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.profiles import Profile
 from core.status import Status
@@ -27,9 +28,9 @@ ADMIN_HINT = "The port was shut down by configuration: confirm it was a planned 
 
 
 class InterfaceDownCheck:
-    name: ClassVar[str] = "interface"
+    name: ClassVar[str] = names.CHECK_INTERFACE
     family: ClassVar[str] = DEVICE
-    inputs: ClassVar[tuple[str, ...]] = ("if.oper_up",)
+    inputs: ClassVar[tuple[str, ...]] = (names.IF_OPER_UP,)
 
     def configured(self, profile: Profile) -> bool:
         return True
@@ -59,12 +60,12 @@ class InterfaceDownCheck:
         important: Important,
         alerting: set[str],
     ) -> Finding | None:
-        oper, admin = now.get("if.oper_up"), now.get("if.admin_up")
+        oper, admin = now.get(names.IF_OPER_UP), now.get(names.IF_ADMIN_UP)
         if oper is None:
             return None
         alias = oper.label("alias")
         key = important.reason(name, alias)
-        was = before.get("if.oper_up")
+        was = before.get(names.IF_OPER_UP)
         evidence: dict[str, Any] = {"alias": alias, "index": oper.label("index")}
         if was is not None:
             evidence["previous_oper_up"] = bool(was.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
+from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.profiles import Profile
 from core.status import Status
@@ -17,10 +18,10 @@ HINT = (
 
 
 class PortCheck:
-    name: ClassVar[str] = "port"
+    name: ClassVar[str] = names.CHECK_PORT
     family: ClassVar[str] = HOST
     # port.listeners counts the listening sockets read: 0 is a read table with nothing in it
-    inputs: ClassVar[tuple[str, ...]] = ("port.listeners", "port.listening")
+    inputs: ClassVar[tuple[str, ...]] = (names.PORT_LISTENERS, names.PORT_LISTENING)
 
     def configured(self, profile: Profile) -> bool:
         return bool(profile.ports)
@@ -29,7 +30,7 @@ class PortCheck:
         listening = [
             (s.label("address"), int(s.label("port", "0")))
             for s in samples
-            if s.metric == "port.listening"
+            if s.metric == names.PORT_LISTENING
         ]
         for rule in context.profile.ports:
             bound = [addr for addr, port in listening if port == rule.port]

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from checks.threshold import describe, judge
+from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.profiles import Profile, Thresholds
 from core.status import Status
@@ -17,15 +18,15 @@ HINT = (
 
 
 class ProcessCheck:
-    name: ClassVar[str] = "process"
+    name: ClassVar[str] = names.CHECK_PROCESS
     family: ClassVar[str] = HOST
-    inputs: ClassVar[tuple[str, ...]] = ("process.count",)
+    inputs: ClassVar[tuple[str, ...]] = (names.PROCESS_COUNT,)
 
     def configured(self, profile: Profile) -> bool:
         return bool(profile.processes)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
-        counts = {s.label("process"): s.value for s in samples if s.metric == "process.count"}
+        counts = {s.label("process"): s.value for s in samples if s.metric == names.PROCESS_COUNT}
         for rule in context.profile.processes:
             if rule.subject not in counts:
                 continue

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.profiles import Profile
 from core.status import Status
@@ -19,9 +20,9 @@ HINT = (
 
 
 class RebootCheck:
-    name: ClassVar[str] = "reboot"
+    name: ClassVar[str] = names.CHECK_REBOOT
     family: ClassVar[str] = HOST
-    inputs: ClassVar[tuple[str, ...]] = ("system.boot_time",)
+    inputs: ClassVar[tuple[str, ...]] = (names.SYSTEM_BOOT_TIME,)
 
     def configured(self, profile: Profile) -> bool:
         return True
@@ -52,6 +53,6 @@ class RebootCheck:
 
 def _boot_time(samples: Sequence[Sample]) -> float | None:
     for s in samples:
-        if s.metric == "system.boot_time" and not s.labels:
+        if s.metric == names.SYSTEM_BOOT_TIME and not s.labels:
             return s.value
     return None

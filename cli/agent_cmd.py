@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import os
-import sys
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
 import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
 from cli.render import iso, table, to_json
-from core import paths
-
-
-def lock_path() -> Path:
-    return paths.data_dir() / "agent.lock"
 
 
 @click.group(invoke_without_command=True)
@@ -44,9 +35,10 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
         return
     from agent import child
     from agent.daemon import Agent
-    from agent.lock import AgentLock
+    from agent.lock import AgentLock, lock_path
+    from agent.logs import log_to_stderr
 
-    _log_to_stderr()
+    log_to_stderr()
     lock = AgentLock(lock_path())
     lock.acquire()
     if not once:  # a long-lived agent: Alembic, if the schema needs it, only in a child
@@ -58,63 +50,39 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
         daemon.run_forever()
 
 
-@agent.command("run-job", hidden=True)
-def run_job() -> None:
-    """One job in a child process of the agent (request on stdin, outcome on stdout)."""
-    from agent import child
-
-    _log_to_stderr()
-    child.serve()
-
-
 @agent.command()
 @sources_options
 @format_option("table", "json")
 def status(sources: Sources, output_format: str) -> None:
     """Show whether the agent runs, and the last and next run of every job."""
-    import socket
+    from agent.status import agent_status
 
-    from agent.export.influx import spool_for
-    from agent.lock import AgentLock
-    from agent.scheduler import build_jobs
-    from core.durations import parse_seconds
-    from records.plan import Plan
-
-    inv = sources.inventory
-    plan = Plan(sources.engine)
-    now = datetime.now(UTC)
-    host = socket.gethostname()
-    holder = AgentLock(lock_path()).holder()
-    jobs = []
-    for job in build_jobs(inv).values():
-        last = plan.last_closed(job.name)
-        slot = job.trigger.next_after(now)
-        jobs.append(
-            {
-                "job": job.name,
-                "kind": job.kind,
-                "schedule": job.trigger.describe(),
-                "last_slot": iso(last.slot_at) if last else None,
-                "last_state": last.state if last else None,
-                "last_run_id": last.run_id if last else None,
-                "last_reason": last.reason if last else "",
-                "next_slot": iso(slot),
-                "next_due": iso(job.due_at(slot, host)),
-            }
-        )
-    spool = spool_for(inv.export).stats() if inv.export else None
-    every = inv.export.metrics_every if inv.export else None
-    result = {
-        "agent": {"running": holder is not None, "pid": holder and holder.pid},
-        "jobs": jobs,
-        "host_metrics_every": parse_seconds(every) if every else None,
-        "spool": spool.__dict__ if spool else None,
-    }
+    shown = agent_status(sources.inventory, sources.engine)
+    jobs = [
+        {
+            "job": j.job,
+            "kind": j.kind,
+            "schedule": j.schedule,
+            "last_slot": iso(j.last_slot) if j.last_slot else None,
+            "last_state": j.last_state,
+            "last_run_id": j.last_run_id,
+            "last_reason": j.last_reason,
+            "next_slot": iso(j.next_slot),
+            "next_due": iso(j.next_due),
+        }
+        for j in shown.jobs
+    ]
     if output_format == "json":
+        result = {
+            "agent": {"running": shown.running, "pid": shown.pid},
+            "jobs": jobs,
+            "host_metrics_every": shown.host_metrics_every,
+            "spool": shown.spool.__dict__ if shown.spool else None,
+        }
         click.echo(to_json(result))
         return
-    if holder:
-        click.echo(f"agent: running (pid {holder.pid or 'unknown'})")
+    if shown.running:
+        click.echo(f"agent: running (pid {shown.pid or 'unknown'})")
     else:
         click.echo("agent: not running")
     rows = [
@@ -130,9 +98,10 @@ def status(sources: Sources, output_format: str) -> None:
         for j in jobs
     ]
     click.echo(table(("JOB", "KIND", "SCHEDULE", "LAST", "STATE", "RUN", "NEXT"), rows))
-    if result["host_metrics_every"]:
-        click.echo(f"host metrics: every {result['host_metrics_every']:g} s")
-    if spool:
+    if shown.host_metrics_every:
+        click.echo(f"host metrics: every {shown.host_metrics_every:g} s")
+    if shown.spool:
+        spool = shown.spool
         click.echo(
             f"export spool: {spool.points} point(s) in {spool.batches} batch(es) waiting, "
             f"{spool.dropped_points} point(s) dropped over the size limit so far"
@@ -141,15 +110,3 @@ def status(sources: Sources, output_format: str) -> None:
 
 def _local(text: str) -> str:
     return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def _log_to_stderr() -> None:
-    """One line per event; journald adds its own timestamps when it captures stderr."""
-    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter(f"{stamp}%(levelname)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
-    )
-    ours = logging.getLogger("opsinspect")
-    ours.addHandler(handler)
-    ours.setLevel(logging.INFO)

@@ -16,6 +16,7 @@ from cli.params import LIMIT
 from cli.render import iso, run_table, table, to_json, visible
 from core.backups import BackupRecord, select_databases
 from core.errors import UserError
+from core.sizes import byte_size
 
 target_option = click.option(
     "-t", "--target", "names", multiple=True, help="Only this database (repeatable)."
@@ -107,7 +108,7 @@ def run_cmd(sources: Sources, names, kind, due, init, output_format) -> int:
     backup is also copied there. Failures and unexpected config changes become findings and
     tickets. Exit code: the worst status (2 if a backup failed, 1 for an unexpected change).
     """
-    from agent.backup_job import run_backup_job
+    from flows.backup import run_backup_job
 
     kinds = (kind,) if kind else KINDS
     reports = run_backup_job(
@@ -144,7 +145,7 @@ def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
             r.name,
             iso(r.started_at),
             _state(r),
-            _size(r.size) if r.ok else "",
+            byte_size(r.size) if r.ok else "",
             {True: "ok", False: "FAILED", None: "-"}[verdicts.get(r.id)],
             _where(r),
         )
@@ -194,14 +195,14 @@ def show(backup_id, sources: Sources, output_format) -> None:
     ]
     if record.ok and record.kind == "config":
         lines += [
-            f"file     {record.path} ({_size(record.size)}, platform {m.get('platform')})",
+            f"file     {record.path} ({byte_size(record.size)}, platform {m.get('platform')})",
             f"commit   {m.get('commit')} in {m.get('repository')}",
             f"diff     inspect backup diff {record.name}",
         ]
     elif record.ok:
         lines += [
             f"file     {record.path}",
-            f"size     {_size(record.size)}, sha256 {record.sha256}",
+            f"size     {byte_size(record.size)}, sha256 {record.sha256}",
             f"format   {m.get('format')}, compression {m.get('compression')}",
             f"source   {', '.join(f'{k}={v}' for k, v in m.get('source', {}).items())}",
             f"tools    {'; '.join(f'{k}: {v}' for k, v in m.get('tools', {}).items())}",
@@ -233,7 +234,7 @@ def verify(backup_ids, sources: Sources, names, kind, due, output_format) -> int
     Without BACKUP_IDS, the newest good backup of each selected database. Row counts after the
     restore must equal the counts at dump time. Exit code: 2 if a verification failed.
     """
-    from agent.backups import verify_db_backups
+    from flows.db_backups import verify_db_backups
 
     inv, databases, store = _setup(sources, names)
     report = verify_db_backups(databases, store, backup_ids, due_only=due, inventory=inv)
@@ -260,7 +261,7 @@ def restore(backup_id, to, force, sources: Sources) -> int:
     BACKUP_ID is an id, a unique id prefix, or a database name (its newest good backup).
     A damaged backup (checksum mismatch) is refused. Exit code: 2 if the counts differ.
     """
-    from agent.backups import restore_db_backup
+    from flows.db_backups import restore_db_backup
 
     record = _catalogue(sources).backup(backup_id)
     _, databases, store = _setup(sources, [record.name])
@@ -292,7 +293,7 @@ def copy(backup_ids, sources: Sources, output_format) -> int:
     The upload is read back and compared by sha256 before it gets its final name.
     Exit code: 2 if a copy failed.
     """
-    from agent.backups import copy_db_backups
+    from flows.db_backups import copy_db_backups
 
     inv, databases, store = _setup(sources, ())
     report = copy_db_backups(databases, store, backup_ids, inventory=inv)
@@ -307,7 +308,7 @@ def copy(backup_ids, sources: Sources, output_format) -> int:
 @format_option("table", "json")
 def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
     """Delete backups the retention policy no longer keeps (never the newest verified one)."""
-    from agent.backups import prune_db_backups
+    from flows.db_backups import prune_db_backups
 
     _, databases, store = _setup(sources, names)
     plans = prune_db_backups(databases, store, dry_run)
@@ -336,7 +337,7 @@ def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
 @format_option("table", "json")
 def status(sources: Sources, names, output_format) -> int:
     """Judge backup freshness and verification age; exit with the worst Nagios status."""
-    from agent.backups import backup_status
+    from flows.db_backups import backup_status
 
     inv, databases, store = _setup(sources, names)
     return _print_report(backup_status(databases, store, inventory=inv), output_format)
@@ -346,14 +347,6 @@ def _state(r: BackupRecord) -> str:
     if not r.ok:
         return "FAILED"
     return "pruned" if r.pruned_at else "ok"
-
-
-def _size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
 
 
 def _as_dict(r: BackupRecord) -> dict:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from agent.inspection import run_and_record
-from agent.runner import RunOptions
+from cli.main import EXIT_USAGE
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
 from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table, visible
-from core.errors import UserError
+from core.errors import DamagedDatabase, UserError
+from flows.inspect import RunOptions, UnrecordedRun, run_and_record
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
     from tickets import ReconcileResult
@@ -90,22 +90,30 @@ def run(
     targets = inv.select(target_names, group_names)
     if not targets:
         raise UserError(f"{sources.path}: no hosts to inspect: add some under `hosts:`")
-    store = None if no_store else sources.store
+    store, unrecorded = None, None
+    if not no_store:
+        try:
+            store = sources.store
+        except DamagedDatabase as exc:  # inspect all the same: the findings still matter
+            unrecorded = f"{exc}; this run was not stored"
     options = RunOptions(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
     exporter = _exporter(inv) if store else None
     heard: list[ReconcileResult] = []
     with _progress(len(targets)) as advance:
-        result = run_and_record(
-            inv,
-            targets,
-            options,
-            store,
-            advance,
-            exporter.enqueue_run if exporter else None,
-            heard.append,
-        )
+        try:
+            result = run_and_record(
+                inv,
+                targets,
+                options,
+                store,
+                advance,
+                exporter.enqueue_run if exporter else None,
+                heard.append,
+            )
+        except UnrecordedRun as exc:
+            result, unrecorded = exc.run, str(exc)
     if exporter:
         _send(exporter)
     changes = _ticket_changes(store, heard[0]) if heard else []
@@ -117,6 +125,9 @@ def run(
         click.echo(run_table(result, problems_only=problems))
         if changes:
             click.echo(f"\nTickets:\n{changes_text(changes)}")
+    if unrecorded:
+        click.echo(f"inspect: error: {unrecorded} (--no-store runs without it)", err=True)
+        return EXIT_USAGE
     return int(result.status)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import ClassVar, Protocol
 
 from core.errors import UserError
-from core.model import Missing, Sample, Target
+from core.model import Sample, Target
 from core.session import Session
 
 
@@ -19,15 +19,6 @@ class Collector(Protocol):
     family: ClassVar[str]
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]: ...
-
-
-def noted(items: Iterable[Sample | Missing], session: Session) -> Iterator[Sample]:
-    """The Samples of a pure parser's output; its Missing notes go to the session."""
-    for item in items:
-        if isinstance(item, Missing):
-            session.note_missing(item.metric, item.why)
-        else:
-            yield item
 
 
 def _local() -> Collector:

@@ -14,6 +14,7 @@ from datetime import datetime
 from collectors.linux_processes import Proc, process_samples, process_table, users
 from collectors.linux_script import sections
 from collectors.local import SKIPPED_DISKS
+from core import names
 from core.model import Missing, Sample
 from core.profiles import FilesystemRule, Profile
 
@@ -24,13 +25,13 @@ LISTEN = "0A"
 NO_SOCKETS = "no socket table: `ss` is missing or failed, and /proc/net/tcp was not readable"
 NO_PROCESSES = "the process table was not readable (/proc/PID/stat)"
 SOURCES = (  # a metric and the /proc file it comes from: the note when it is absent
-    ("cpu.used_percent", "/proc/stat"),
-    ("system.boot_time", "/proc/stat"),
-    ("load.per_core", "/proc/loadavg"),
-    ("memory.used_percent", "/proc/meminfo"),
-    ("swap.total", "/proc/meminfo"),
-    ("disk.total", "/proc/mounts"),
-    ("disk.used_percent", "/proc/mounts"),
+    (names.CPU_USED_PERCENT, "/proc/stat"),
+    (names.SYSTEM_BOOT_TIME, "/proc/stat"),
+    (names.LOAD_PER_CORE, "/proc/loadavg"),
+    (names.MEMORY_USED_PERCENT, "/proc/meminfo"),
+    (names.SWAP_TOTAL, "/proc/meminfo"),
+    (names.DISK_TOTAL, "/proc/mounts"),
+    (names.DISK_USED_PERCENT, "/proc/mounts"),
 )
 NO_FILESYSTEMS = (
     "no filesystem to judge: every mount is a pseudo filesystem or excluded by the profile, "
@@ -50,7 +51,7 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     stat2 = parts.get("/proc/stat", "")
     cpu = list(cpu_samples(sample, parts.get("stat1", ""), stat2))
     out += cpu
-    cores = sum(1 for s in cpu if s.metric == "cpu.core_used_percent") or 1
+    cores = sum(1 for s in cpu if s.metric == names.CPU_CORE_USED_PERCENT) or 1
     out += load_samples(sample, parts.get("/proc/loadavg", ""), cores)
     out += memory_samples(sample, meminfo(parts.get("/proc/meminfo", "")))
     out += filesystem_samples(
@@ -64,10 +65,10 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     out += network_samples(sample, parts.get("/proc/net/dev", ""))
     boot = boot_time(stat2)
     if boot is not None:
-        out.append(sample("system.boot_time", boot, "s"))
+        out.append(sample(names.SYSTEM_BOOT_TIME, boot, "s"))
     uptime = parts.get("/proc/uptime", "").split()
     if uptime:
-        out.append(sample("system.uptime", float(uptime[0]), "s"))
+        out.append(sample(names.SYSTEM_UPTIME, float(uptime[0]), "s"))
     if "pstat" in parts:
         processes = process_table(
             parts["pstat"],
@@ -83,7 +84,8 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     if processes or "zombies" in parts:  # the table lists the script itself when readable
         out += process_samples(sample, processes, profile.processes)
     else:  # counting nothing would call every required process stopped
-        out += [Missing("process.count", NO_PROCESSES), Missing("system.zombies", NO_PROCESSES)]
+        out += [Missing(names.PROCESS_COUNT, NO_PROCESSES)]
+        out += [Missing(names.SYSTEM_ZOMBIES, NO_PROCESSES)]
     out += socket_samples(sample, parts)
     collected = {s.metric for s in out}
     out += [
@@ -122,11 +124,11 @@ def cpu_samples(sample: SampleMaker, before: str, after: str) -> Iterator[Sample
         busy_total += busy
         idle_total += idle
         iowait_total += iowait
-        yield sample("cpu.core_used_percent", _percent(busy, total), "%", cpu=str(cpu))
+        yield sample(names.CPU_CORE_USED_PERCENT, _percent(busy, total), "%", cpu=str(cpu))
     whole = busy_total + idle_total
-    yield sample("cpu.used_percent", _percent(busy_total, whole), "%")
-    yield sample("cpu.iowait_percent", _percent(iowait_total, whole), "%")
-    yield sample("cpu.count", len(t1s), "count")
+    yield sample(names.CPU_USED_PERCENT, _percent(busy_total, whole), "%")
+    yield sample(names.CPU_IOWAIT_PERCENT, _percent(iowait_total, whole), "%")
+    yield sample(names.CPU_COUNT, len(t1s), "count")
 
 
 def boot_time(stat: str) -> float | None:
@@ -141,10 +143,10 @@ def load_samples(sample: SampleMaker, loadavg: str, cores: int) -> Iterator[Samp
     if len(fields) < 3:
         return
     one, five, fifteen = (float(v) for v in fields[:3])
-    yield sample("load.1", one, "count")
-    yield sample("load.5", five, "count")
-    yield sample("load.15", fifteen, "count")
-    yield sample("load.per_core", round(five / cores, 3), "count")
+    yield sample(names.LOAD_1, one, "count")
+    yield sample(names.LOAD_5, five, "count")
+    yield sample(names.LOAD_15, fifteen, "count")
+    yield sample(names.LOAD_PER_CORE, round(five / cores, 3), "count")
 
 
 def meminfo(text: str) -> dict[str, int]:
@@ -166,15 +168,15 @@ def memory_samples(sample: SampleMaker, mem: Mapping[str, int]) -> Iterator[Samp
     available = mem.get("MemAvailable")
     if available is None:  # kernels before 3.14: psutil's own estimate
         available = mem.get("MemFree", 0) + mem.get("Buffers", 0) + mem.get("Cached", 0)
-    yield sample("memory.total", total, "B")
-    yield sample("memory.available", available, "B")
-    yield sample("memory.used_percent", _percent(total - available, total), "%")
+    yield sample(names.MEMORY_TOTAL, total, "B")
+    yield sample(names.MEMORY_AVAILABLE, available, "B")
+    yield sample(names.MEMORY_USED_PERCENT, _percent(total - available, total), "%")
     swap_total = mem.get("SwapTotal", 0)
     swap_used = swap_total - mem.get("SwapFree", 0)
-    yield sample("swap.total", swap_total, "B")
-    yield sample("swap.used", swap_used, "B")
+    yield sample(names.SWAP_TOTAL, swap_total, "B")
+    yield sample(names.SWAP_USED, swap_used, "B")
     if swap_total:
-        yield sample("swap.used_percent", _percent(swap_used, swap_total), "%")
+        yield sample(names.SWAP_USED_PERCENT, _percent(swap_used, swap_total), "%")
 
 
 def unescape_mount(field: str) -> str:
@@ -225,13 +227,14 @@ def filesystem_samples(
         total = blocks * frsize
         free_for_users = bavail * frsize
         used = (blocks - bfree) * frsize
-        yield sample("disk.total", total, "B", **labels)
-        yield sample("disk.used", used, "B", **labels)
-        yield sample("disk.free", free_for_users, "B", **labels)
-        yield sample("disk.used_percent", _percent(used, used + free_for_users), "%", **labels)
+        yield sample(names.DISK_TOTAL, total, "B", **labels)
+        yield sample(names.DISK_USED, used, "B", **labels)
+        yield sample(names.DISK_FREE, free_for_users, "B", **labels)
+        yield sample(names.DISK_USED_PERCENT, _percent(used, used + free_for_users), "%", **labels)
         if files:
-            yield sample("disk.inodes_total", files, "count", **labels)
-            yield sample("disk.inodes_used_percent", _percent(files - ffree, files), "%", **labels)
+            yield sample(names.DISK_INODES_TOTAL, files, "count", **labels)
+            used_inodes = _percent(files - ffree, files)
+            yield sample(names.DISK_INODES_USED_PERCENT, used_inodes, "%", **labels)
 
 
 def diskio_samples(sample: SampleMaker, diskstats: str) -> Iterator[Sample]:
@@ -251,10 +254,10 @@ def diskio_samples(sample: SampleMaker, diskstats: str) -> Iterator[Sample]:
             continue
         if device.startswith(SKIPPED_DISKS):
             continue
-        yield sample("diskio.read_bytes", int(rsect) * SECTOR, "B", device=device)
-        yield sample("diskio.write_bytes", int(wsect) * SECTOR, "B", device=device)
-        yield sample("diskio.reads", int(reads), "count", device=device)
-        yield sample("diskio.writes", int(writes), "count", device=device)
+        yield sample(names.DISKIO_READ_BYTES, int(rsect) * SECTOR, "B", device=device)
+        yield sample(names.DISKIO_WRITE_BYTES, int(wsect) * SECTOR, "B", device=device)
+        yield sample(names.DISKIO_READS, int(reads), "count", device=device)
+        yield sample(names.DISKIO_WRITES, int(writes), "count", device=device)
 
 
 def network_samples(sample: SampleMaker, netdev: str) -> Iterator[Sample]:
@@ -268,10 +271,10 @@ def network_samples(sample: SampleMaker, netdev: str) -> Iterator[Sample]:
             continue
         rx_bytes, _, rx_errs, rx_drop = (int(v) for v in fields[0:4])
         tx_bytes, _, tx_errs, tx_drop = (int(v) for v in fields[8:12])
-        yield sample("net.bytes_recv", rx_bytes, "B", interface=nic)
-        yield sample("net.bytes_sent", tx_bytes, "B", interface=nic)
-        yield sample("net.errors", rx_errs + tx_errs, "count", interface=nic)
-        yield sample("net.drops", rx_drop + tx_drop, "count", interface=nic)
+        yield sample(names.NET_BYTES_RECV, rx_bytes, "B", interface=nic)
+        yield sample(names.NET_BYTES_SENT, tx_bytes, "B", interface=nic)
+        yield sample(names.NET_ERRORS, rx_errs + tx_errs, "count", interface=nic)
+        yield sample(names.NET_DROPS, rx_drop + tx_drop, "count", interface=nic)
 
 
 def listening_ports(sample: SampleMaker, tcp: str, tcp6: str) -> Iterator[Sample]:
@@ -286,7 +289,7 @@ def listening_ports(sample: SampleMaker, tcp: str, tcp6: str) -> Iterator[Sample
             if key in seen:
                 continue
             seen.add(key)
-            yield sample("port.listening", 1, "count", port=str(key[1]), address=key[0])
+            yield sample(names.PORT_LISTENING, 1, "count", port=str(key[1]), address=key[0])
 
 
 def socket_samples(sample: SampleMaker, parts: Mapping[str, str]) -> list[Sample | Missing]:
@@ -299,8 +302,8 @@ def socket_samples(sample: SampleMaker, parts: Mapping[str, str]) -> list[Sample
     elif parts.get("ss", "").startswith(("State", "LISTEN")):  # `ss -ltn`, or -H before
         ports = list(ss_listening(sample, parts["ss"]))
     else:
-        return [Missing("port.listening", NO_SOCKETS)]
-    return [*ports, sample("port.listeners", len(ports), "count")]
+        return [Missing(names.PORT_LISTENING, NO_SOCKETS)]
+    return [*ports, sample(names.PORT_LISTENERS, len(ports), "count")]
 
 
 def ss_listening(sample: SampleMaker, ss: str) -> Iterator[Sample]:
@@ -315,7 +318,7 @@ def ss_listening(sample: SampleMaker, ss: str) -> Iterator[Sample]:
         key = ("::" if address == "*" else address, int(port))
         if key not in seen:
             seen.add(key)
-            yield sample("port.listening", 1, "count", port=port, address=key[0])
+            yield sample(names.PORT_LISTENING, 1, "count", port=port, address=key[0])
 
 
 def decode_address(hex_address: str, family: int) -> str:

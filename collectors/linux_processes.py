@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypedDict
 
+from core import names
 from core.model import Sample
 from core.profiles import ProcessRule
 
@@ -120,11 +121,11 @@ def process_samples(
             total[1] += proc.get("rss", 0)
             total[2] += proc["cpu_seconds"]
     for subject, (count, rss, cpu_seconds, dead) in totals.items():
-        yield sample("process.count", count, "count", process=subject)
-        yield sample("process.rss", rss, "B", process=subject)
-        yield sample("process.cpu_seconds", round(cpu_seconds, 2), "s", process=subject)
-        yield sample("process.zombies", dead, "count", process=subject)
-    yield sample("system.zombies", zombies, "count")
+        yield sample(names.PROCESS_COUNT, count, "count", process=subject)
+        yield sample(names.PROCESS_RSS, rss, "B", process=subject)
+        yield sample(names.PROCESS_CPU_SECONDS, round(cpu_seconds, 2), "s", process=subject)
+        yield sample(names.PROCESS_ZOMBIES, dead, "count", process=subject)
+    yield sample(names.SYSTEM_ZOMBIES, zombies, "count")
 
 
 def _matches(rule: ProcessRule, pattern: re.Pattern | None, proc: Proc) -> bool:

@@ -10,8 +10,9 @@ from typing import ClassVar
 
 import psutil
 
-from collectors import noted
 from collectors.local_processes import listening_ports, process_samples
+from collectors.notes import noted
+from core import names
 from core.model import HOST, Sample, Target
 from core.profiles import FilesystemRule
 from core.session import Session
@@ -55,8 +56,8 @@ def host_samples(
     yield from _disk_io(sample)
     yield from _network(sample)
     boot = psutil.boot_time()
-    yield sample("system.boot_time", boot, "s")
-    yield sample("system.uptime", time.time() - boot, "s")
+    yield sample(names.SYSTEM_BOOT_TIME, boot, "s")
+    yield sample(names.SYSTEM_UPTIME, time.time() - boot, "s")
 
 
 def _cpu(sample, before: list, after: list) -> Iterator[Sample]:
@@ -68,11 +69,11 @@ def _cpu(sample, before: list, after: list) -> Iterator[Sample]:
         busy_total += busy
         idle_total += idle
         iowait_total += getattr(t1, "iowait", 0) - getattr(t0, "iowait", 0)
-        yield sample("cpu.core_used_percent", _percent(busy, total), "%", cpu=str(cpu))
+        yield sample(names.CPU_CORE_USED_PERCENT, _percent(busy, total), "%", cpu=str(cpu))
     total_all = busy_total + idle_total
-    yield sample("cpu.used_percent", _percent(busy_total, total_all), "%")
-    yield sample("cpu.iowait_percent", _percent(iowait_total, total_all), "%")
-    yield sample("cpu.count", len(after), "count")
+    yield sample(names.CPU_USED_PERCENT, _percent(busy_total, total_all), "%")
+    yield sample(names.CPU_IOWAIT_PERCENT, _percent(iowait_total, total_all), "%")
+    yield sample(names.CPU_COUNT, len(after), "count")
 
 
 def _guest(times) -> float:
@@ -87,22 +88,22 @@ def _percent(part: float, whole: float) -> float:
 def _load(sample) -> Iterator[Sample]:
     one, five, fifteen = os.getloadavg()
     cores = psutil.cpu_count() or 1
-    yield sample("load.1", one, "count")
-    yield sample("load.5", five, "count")
-    yield sample("load.15", fifteen, "count")
-    yield sample("load.per_core", round(five / cores, 3), "count")
+    yield sample(names.LOAD_1, one, "count")
+    yield sample(names.LOAD_5, five, "count")
+    yield sample(names.LOAD_15, fifteen, "count")
+    yield sample(names.LOAD_PER_CORE, round(five / cores, 3), "count")
 
 
 def _memory(sample) -> Iterator[Sample]:
     mem = psutil.virtual_memory()
-    yield sample("memory.total", mem.total, "B")
-    yield sample("memory.available", mem.available, "B")
-    yield sample("memory.used_percent", _percent(mem.total - mem.available, mem.total), "%")
+    yield sample(names.MEMORY_TOTAL, mem.total, "B")
+    yield sample(names.MEMORY_AVAILABLE, mem.available, "B")
+    yield sample(names.MEMORY_USED_PERCENT, _percent(mem.total - mem.available, mem.total), "%")
     swap = psutil.swap_memory()
-    yield sample("swap.total", swap.total, "B")
-    yield sample("swap.used", swap.used, "B")
+    yield sample(names.SWAP_TOTAL, swap.total, "B")
+    yield sample(names.SWAP_USED, swap.used, "B")
     if swap.total:
-        yield sample("swap.used_percent", _percent(swap.used, swap.total), "%")
+        yield sample(names.SWAP_USED_PERCENT, _percent(swap.used, swap.total), "%")
 
 
 def _filesystems(sample, rule: FilesystemRule) -> Iterator[Sample]:
@@ -122,15 +123,15 @@ def _filesystems(sample, rule: FilesystemRule) -> Iterator[Sample]:
         free_for_users = st.f_bavail * st.f_frsize
         used = (st.f_blocks - st.f_bfree) * st.f_frsize
         # as df: used / (used + available to users), so reserved blocks count as full
-        yield sample("disk.total", total, "B", **labels)
-        yield sample("disk.used", used, "B", **labels)
-        yield sample("disk.free", free_for_users, "B", **labels)
-        yield sample("disk.used_percent", _percent(used, used + free_for_users), "%", **labels)
+        yield sample(names.DISK_TOTAL, total, "B", **labels)
+        yield sample(names.DISK_USED, used, "B", **labels)
+        yield sample(names.DISK_FREE, free_for_users, "B", **labels)
+        yield sample(names.DISK_USED_PERCENT, _percent(used, used + free_for_users), "%", **labels)
         if st.f_files:
             inodes_used = st.f_files - st.f_ffree
-            yield sample("disk.inodes_total", st.f_files, "count", **labels)
+            yield sample(names.DISK_INODES_TOTAL, st.f_files, "count", **labels)
             yield sample(
-                "disk.inodes_used_percent", _percent(inodes_used, st.f_files), "%", **labels
+                names.DISK_INODES_USED_PERCENT, _percent(inodes_used, st.f_files), "%", **labels
             )
 
 
@@ -138,17 +139,17 @@ def _disk_io(sample) -> Iterator[Sample]:
     for device, io in (psutil.disk_io_counters(perdisk=True) or {}).items():
         if device.startswith(SKIPPED_DISKS):
             continue
-        yield sample("diskio.read_bytes", io.read_bytes, "B", device=device)
-        yield sample("diskio.write_bytes", io.write_bytes, "B", device=device)
-        yield sample("diskio.reads", io.read_count, "count", device=device)
-        yield sample("diskio.writes", io.write_count, "count", device=device)
+        yield sample(names.DISKIO_READ_BYTES, io.read_bytes, "B", device=device)
+        yield sample(names.DISKIO_WRITE_BYTES, io.write_bytes, "B", device=device)
+        yield sample(names.DISKIO_READS, io.read_count, "count", device=device)
+        yield sample(names.DISKIO_WRITES, io.write_count, "count", device=device)
 
 
 def _network(sample) -> Iterator[Sample]:
     for nic, io in psutil.net_io_counters(pernic=True).items():
         if nic == "lo":
             continue
-        yield sample("net.bytes_recv", io.bytes_recv, "B", interface=nic)
-        yield sample("net.bytes_sent", io.bytes_sent, "B", interface=nic)
-        yield sample("net.errors", io.errin + io.errout, "count", interface=nic)
-        yield sample("net.drops", io.dropin + io.dropout, "count", interface=nic)
+        yield sample(names.NET_BYTES_RECV, io.bytes_recv, "B", interface=nic)
+        yield sample(names.NET_BYTES_SENT, io.bytes_sent, "B", interface=nic)
+        yield sample(names.NET_ERRORS, io.errin + io.errout, "count", interface=nic)
+        yield sample(names.NET_DROPS, io.dropin + io.dropout, "count", interface=nic)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import psutil
 
+from core import names
 from core.model import Missing, Sample
 from core.profiles import ProcessRule
 
@@ -22,7 +23,7 @@ def process_samples(sample: SampleMaker, rules: Sequence[ProcessRule]) -> Iterat
     if not rules:
         zombies = _proc_zombies()
         if zombies is not None:
-            yield sample("system.zombies", zombies, "count")
+            yield sample(names.SYSTEM_ZOMBIES, zombies, "count")
             return
     compiled = [(rule, re.compile(rule.cmdline) if rule.cmdline else None) for rule in rules]
     totals = {rule.subject: [0, 0, 0.0, 0] for rule in rules}
@@ -43,11 +44,11 @@ def process_samples(sample: SampleMaker, rules: Sequence[ProcessRule]) -> Iterat
                 cpu = info["cpu_times"]
                 total[2] += (cpu.user + cpu.system) if cpu else 0.0
     for subject, (count, rss, cpu_seconds, dead) in totals.items():
-        yield sample("process.count", count, "count", process=subject)
-        yield sample("process.rss", rss, "B", process=subject)
-        yield sample("process.cpu_seconds", round(cpu_seconds, 2), "s", process=subject)
-        yield sample("process.zombies", dead, "count", process=subject)
-    yield sample("system.zombies", zombies, "count")
+        yield sample(names.PROCESS_COUNT, count, "count", process=subject)
+        yield sample(names.PROCESS_RSS, rss, "B", process=subject)
+        yield sample(names.PROCESS_CPU_SECONDS, round(cpu_seconds, 2), "s", process=subject)
+        yield sample(names.PROCESS_ZOMBIES, dead, "count", process=subject)
+    yield sample(names.SYSTEM_ZOMBIES, zombies, "count")
 
 
 def _proc_zombies() -> int | None:
@@ -91,12 +92,12 @@ def listening_ports(sample: SampleMaker) -> Iterator[Sample | Missing]:
     try:
         found = list(_psutil_listeners()) if listeners is None else listeners
     except psutil.AccessDenied:  # macOS without root, for one
-        yield Missing("port.listening", "the socket table is not readable by this user")
+        yield Missing(names.PORT_LISTENING, "the socket table is not readable by this user")
         return
     seen = dict.fromkeys(found)
     for address, port in seen:
-        yield sample("port.listening", 1, "count", port=str(port), address=address)
-    yield sample("port.listeners", len(seen), "count")
+        yield sample(names.PORT_LISTENING, 1, "count", port=str(port), address=address)
+    yield sample(names.PORT_LISTENERS, len(seen), "count")
 
 
 def _psutil_listeners() -> Iterator[tuple[str, int]]:

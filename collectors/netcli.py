@@ -12,34 +12,55 @@ from datetime import UTC, datetime
 from functools import reduce
 from typing import ClassVar
 
-from collectors import noted
 from collectors.netcli_connection import cli_session
-from collectors.netcli_parsers import (
-    ALIASES,
-    PLATFORMS,
-    Facts,
-    ParseError,
-    Parser,
-    is_error_output,
-    merge,
-    plan_for,
-)
+from collectors.notes import noted
+from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session
+from vendors import (
+    VENDORS,
+    Facts,
+    ParseError,
+    Parser,
+    Probe,
+    is_error_output,
+    merge,
+    platforms,
+    vendor_for,
+)
 
 Stamped = tuple[Facts, datetime]
-_COUNTERS = tuple(f"if.{d}_{c}" for c in ("octets", "errors", "discards") for d in ("in", "out"))
+_COUNTERS = (
+    names.IF_IN_OCTETS,
+    names.IF_OUT_OCTETS,
+    names.IF_IN_ERRORS,
+    names.IF_OUT_ERRORS,
+    names.IF_IN_DISCARDS,
+    names.IF_OUT_DISCARDS,
+)
 # what each probe's aspect yields: the metrics a Missing note names when no command answers
 ASPECT_METRICS = {
-    "version": ("system.uptime",),
-    "uptime": ("system.uptime",),
-    "interfaces": ("if.oper_up", *_COUNTERS),
-    "cpu": ("device.cpu_percent",),
-    "memory": ("device.memory_used_percent",),
-    "cpu and memory": ("device.cpu_percent", "device.memory_used_percent"),
-    "version and memory": ("system.uptime", "device.memory_used_percent"),
+    "version": (names.SYSTEM_UPTIME,),
+    "uptime": (names.SYSTEM_UPTIME,),
+    "interfaces": (names.IF_OPER_UP, *_COUNTERS),
+    "cpu": (names.DEVICE_CPU_PERCENT,),
+    "memory": (names.DEVICE_MEMORY_USED_PERCENT,),
+    "cpu and memory": (names.DEVICE_CPU_PERCENT, names.DEVICE_MEMORY_USED_PERCENT),
+    "version and memory": (names.SYSTEM_UPTIME, names.DEVICE_MEMORY_USED_PERCENT),
 }
+
+
+# The vendors that have an inspection plan, keyed by netmiko device_type.
+PLATFORMS: dict[str, tuple[Probe, ...]] = {
+    name: vendor.probes for name, vendor in VENDORS.items() if vendor.probes
+}
+
+
+def plan_for(platform: str) -> tuple[Probe, ...] | None:
+    """The inspection plan for a target's `platform` (aliases resolved by the registry)."""
+    vendor = vendor_for(platform)
+    return vendor.probes if vendor is not None and vendor.probes else None
 
 
 class NetCliCollector:
@@ -49,7 +70,7 @@ class NetCliCollector:
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
         probes = plan_for(target.platform)
         if probes is None:
-            supported = ", ".join(sorted([*PLATFORMS, *ALIASES]))
+            supported = ", ".join(platforms(lambda vendor: vendor.probes))
             raise UserError(
                 f"target {target.name}: platform {target.platform!r} is not supported by the "
                 f"netcli collector (supported: {supported})"
@@ -95,20 +116,21 @@ def samples(target: str, answered: list[Stamped]) -> Iterator[Sample]:
     identity = {k: v for k, v in (("model", known.model), ("version", known.version)) if v}
     for facts, at in answered:
         if facts.uptime_s is not None:
-            yield Sample(target, "system.uptime", facts.uptime_s, "s", at, identity)
+            yield Sample(target, names.SYSTEM_UPTIME, facts.uptime_s, "s", at, identity)
         if facts.cpu_percent is not None:
-            yield Sample(target, "device.cpu_percent", facts.cpu_percent, "%", at)
+            yield Sample(target, names.DEVICE_CPU_PERCENT, facts.cpu_percent, "%", at)
         for unit, busy in facts.cpu_per_unit.items():
-            yield Sample(target, "device.cpu_percent", busy, "%", at, {"cpu": unit})
+            yield Sample(target, names.DEVICE_CPU_PERCENT, busy, "%", at, {"cpu": unit})
         if facts.memory_used_percent is not None:
-            yield Sample(target, "device.memory_used_percent", facts.memory_used_percent, "%", at)
+            used = facts.memory_used_percent
+            yield Sample(target, names.DEVICE_MEMORY_USED_PERCENT, used, "%", at)
         for port in facts.interfaces:
             labels = {"interface": port.name, "alias": port.description}
             if port.admin_up is not None:
-                yield Sample(target, "if.admin_up", float(port.admin_up), "count", at, labels)
-            yield Sample(target, "if.oper_up", float(port.oper_up), "count", at, labels)
+                yield Sample(target, names.IF_ADMIN_UP, float(port.admin_up), "count", at, labels)
+            yield Sample(target, names.IF_OPER_UP, float(port.oper_up), "count", at, labels)
             if port.speed_bps:
-                yield Sample(target, "if.speed", port.speed_bps, "bit/s", at, labels)
+                yield Sample(target, names.IF_SPEED, port.speed_bps, "bit/s", at, labels)
             for metric, value in port.counters.items():
                 unit = "B" if metric.endswith("octets") else "count"
                 yield Sample(target, metric, value, unit, at, labels)

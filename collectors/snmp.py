@@ -19,12 +19,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import noted
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
+from collectors.notes import noted
 from collectors.snmp_agent import Agent
 from collectors.snmp_usm import UsmScope
-from core import secrets
+from core import names, secrets
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
 from core.session import Session
@@ -46,7 +46,7 @@ PRIV_PROTOCOLS = {
 MAX_REPETITIONS = 40
 MIN_KEY_LENGTH = 8  # RFC 3414 11.2: agents and pysnmp refuse shorter v3 pass phrases
 # what each device metric measures, for the note when no OID answers for it
-DEVICE_METRICS = {"device.cpu_percent": "CPU", "device.memory_used_percent": "memory"}
+DEVICE_METRICS = {names.DEVICE_CPU_PERCENT: "CPU", names.DEVICE_MEMORY_USED_PERCENT: "memory"}
 
 
 def repetitions(if_number: object) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 from collectors.snmp_oids import HR_STORAGE_RAM
+from core import names
 from core.model import Sample
 
 Columns = Mapping[str, Mapping[str, int | str]]
@@ -18,6 +19,12 @@ ADMIN_UP = 1
 OPER_UP = 1
 SYS_DESCR_MAX = 120
 IF_SPEED_MAX = 4_294_967_295  # ifSpeed saturates here; ifHighSpeed (Mbit/s) takes over
+_COUNTERS = (  # ifTable column -> metric
+    ("in_errors", names.IF_IN_ERRORS),
+    ("out_errors", names.IF_OUT_ERRORS),
+    ("in_discards", names.IF_IN_DISCARDS),
+    ("out_discards", names.IF_OUT_DISCARDS),
+)
 # net-snmp and Arista count page cache and buffers as used RAM; these rows say how much
 RECLAIMABLE = ("Cached memory", "Memory buffers", "RAM (Buffers)", "RAM (Cache)")
 NETSNMP_AVAILABLE = "Available memory"
@@ -58,7 +65,7 @@ def system_samples(make: SampleMaker, scalars: Mapping[str, int | str]) -> Itera
         if "sys_descr" in scalars:
             lines = text(scalars["sys_descr"]).splitlines() or [""]
             labels["sys_descr"] = lines[0].strip()[:SYS_DESCR_MAX]
-        yield make("system.uptime", uptime / 100, "s", **labels)
+        yield make(names.SYSTEM_UPTIME, uptime / 100, "s", **labels)
 
 
 def interface_samples(
@@ -68,23 +75,23 @@ def interface_samples(
     `stamps` (same shape as columns) holds when each value arrived; a row takes its counters'."""
     stamps = stamps or {}
     rows = _row_indexes(columns, ("descr", "admin", "oper", "name"))
-    names = _interface_names(columns, rows)
+    if_names = _interface_names(columns, rows)
     for index in rows:
         row = {key: col[index] for key, col in columns.items() if index in col}
         arrived = (stamps.get(k, {}).get(index) for k in ("in_octets64", "in_octets32", "oper"))
         stamp = make.read_at(next((t for t in arrived if t is not None), None))
-        labels = {"interface": names[index], "index": index, "alias": text(row.get("alias", ""))}
+        labels = {"interface": if_names[index], "index": index, "alias": text(row.get("alias", ""))}
         if isinstance(row.get("admin"), int):
-            yield stamp("if.admin_up", row["admin"] == ADMIN_UP, "count", **labels)
+            yield stamp(names.IF_ADMIN_UP, row["admin"] == ADMIN_UP, "count", **labels)
         if isinstance(row.get("oper"), int):
-            yield stamp("if.oper_up", row["oper"] == OPER_UP, "count", **labels)
+            yield stamp(names.IF_OPER_UP, row["oper"] == OPER_UP, "count", **labels)
         speed = _speed(row)
         if speed is not None:
-            yield stamp("if.speed", speed, "bit/s", **labels)
+            yield stamp(names.IF_SPEED, speed, "bit/s", **labels)
         yield from _octets(stamp, row, labels)
-        for counter in ("in_errors", "out_errors", "in_discards", "out_discards"):
+        for counter, metric in _COUNTERS:
             if isinstance(row.get(counter), int):
-                yield stamp(f"if.{counter}", row[counter], "count", **labels)
+                yield stamp(metric, row[counter], "count", **labels)
 
 
 def _interface_names(columns: Columns, rows: list[str]) -> dict[str, str]:
@@ -115,12 +122,12 @@ def _speed(row: Mapping[str, int | str]) -> float | None:
 
 def _octets(make: SampleMaker, row: Mapping, labels: dict[str, str]) -> Iterator[Sample]:
     """64-bit HC counters where the row has them, else 32-bit marked `bits: "32"` (wraps)."""
-    for direction in ("in", "out"):
+    for direction, metric in (("in", names.IF_IN_OCTETS), ("out", names.IF_OUT_OCTETS)):
         wide, narrow = row.get(f"{direction}_octets64"), row.get(f"{direction}_octets32")
         if isinstance(wide, int):
-            yield make(f"if.{direction}_octets", wide, "B", **labels)
+            yield make(metric, wide, "B", **labels)
         elif isinstance(narrow, int):
-            yield make(f"if.{direction}_octets", narrow, "B", **labels, bits="32")
+            yield make(metric, narrow, "B", **labels, bits="32")
 
 
 def vendor_samples(
@@ -140,7 +147,7 @@ def _cisco_cpu(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
     for index, load in loads.items():
         if isinstance(load, int):
             labels = {"cpu": f"CPU {index}"} if len(loads) > 1 else {}  # stacks: one per member
-            yield make("device.cpu_percent", load, "%", **labels)
+            yield make(names.DEVICE_CPU_PERCENT, load, "%", **labels)
 
 
 def _cisco_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
@@ -157,18 +164,18 @@ def _cisco_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
         if not isinstance(used, int) or not isinstance(free, int) or used + free <= 0:
             continue
         pool = text(pool_names.get(index, "")) or index
-        yield make("device.memory_used_percent", 100 * used / (used + free), "%", memory=pool)
+        yield make(names.DEVICE_MEMORY_USED_PERCENT, 100 * used / (used + free), "%", memory=pool)
 
 
-def _entity_usage(make: SampleMaker, columns: Columns, names: Mapping[str, str]) -> Iterator:
+def _entity_usage(make: SampleMaker, columns: Columns, entities: Mapping[str, str]) -> Iterator:
     """Huawei/H3C per-entity usage; boards that report 0 have no CPU of their own."""
     for column, metric, label in (
-        ("entity_cpu", "device.cpu_percent", "cpu"),
-        ("entity_mem", "device.memory_used_percent", "memory"),
+        ("entity_cpu", names.DEVICE_CPU_PERCENT, "cpu"),
+        ("entity_mem", names.DEVICE_MEMORY_USED_PERCENT, "memory"),
     ):
         for index, usage in columns.get(column, {}).items():
             if isinstance(usage, int) and usage > 0:
-                yield make(metric, usage, "%", **{label: _entity_label(index, names)})
+                yield make(metric, usage, "%", **{label: _entity_label(index, entities)})
 
 
 def _entity_label(index: str, names: Mapping[str, str]) -> str:
@@ -194,7 +201,7 @@ def host_resources_samples(make: SampleMaker, columns: Columns) -> Iterator[Samp
     """hrProcessorLoad averaged over processors, and RAM from hrStorage."""
     loads = [v for v in columns.get("hr_cpu_load", {}).values() if isinstance(v, int)]
     if loads:
-        yield make("device.cpu_percent", sum(loads) / len(loads), "%")
+        yield make(names.DEVICE_CPU_PERCENT, sum(loads) / len(loads), "%")
     yield from _hr_memory(make, columns)
 
 
@@ -222,4 +229,4 @@ def _hr_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
             continue
         busy = total - available if available is not None else max(0, busy - reclaimable)
         labels = {"memory": descr.get(index) or index} if len(rams) > 1 else {}
-        yield make("device.memory_used_percent", 100 * busy / total, "%", **labels)
+        yield make(names.DEVICE_MEMORY_USED_PERCENT, 100 * busy / total, "%", **labels)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import linux_parsers, linux_script, noted, ssh_hostkeys
+from collectors import linux_parsers, linux_script, ssh_hostkeys
 from collectors.local import CPU_INTERVAL
+from collectors.notes import noted
 from collectors.ssh_paramiko import paramiko
 from core import secrets
 from core.errors import CollectError, UserError

@@ -1,4 +1,5 @@
-"""Cron expressions and durations, parsed once so the inventory loader can name file:line.
+"""Cron expressions, parsed once so the inventory loader can name file:line, and their firings
+in a time zone (the agent's slots, change and maintenance windows; one set of DST rules).
 
 Five fields (minute hour day-of-month month day-of-week) with lists, ranges, steps and
 names, plus the @hourly/@daily/@weekly/@monthly/@yearly aliases. As in Vixie cron, when both

@@ -1,4 +1,5 @@
-"""The one error type the CLI prints as a single line, and the one a collector fails with."""
+"""Two errors, one job each: `UserError` is what the CLI prints as one line (exit 3) instead of a
+traceback; `CollectError` is how a collector says a target could not be inspected."""
 
 from core.failures import FAILURES
 
@@ -18,4 +19,8 @@ class CollectError(Exception):
         super().__init__(message)
         self.reason = reason
         self.transient = transient
-        self.attempts = 1
+        self.attempts = 1  # the runner sets how many tries it took (flows/inspect.py)
+
+
+class DamagedDatabase(UserError):
+    """The records database file is not a database or is damaged; it is left as it was."""

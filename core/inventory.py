@@ -17,6 +17,7 @@ from core.backups import (
     default_config_backups,
 )
 from core.change_windows import ChangeWindow
+from core.credential_checks import check_credentials
 from core.durations import parse_duration
 from core.errors import UserError
 from core.inventory_spec import (
@@ -28,6 +29,7 @@ from core.inventory_spec import (
     ScheduleSpec,
 )
 from core.model import Target
+from core.parents import check_parents
 from core.profiles import (
     DEFAULT_THRESHOLDS,
     STANDARD,
@@ -40,7 +42,7 @@ from core.profiles import (
 from core.thresholds import Range
 from core.tickets_spec import TicketsSpec, reference_problems
 from core.validation import validate
-from core.yamlsource import YamlDocument, dotted, load_yaml
+from core.yamlsource import YamlDocument, load_yaml
 
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
 
@@ -103,10 +105,14 @@ def load(path: Path | None) -> Inventory:
     if not isinstance(doc.data, dict):
         raise UserError(f"{doc.where(())}: the inventory must be a mapping with hosts, groups, ...")
     spec = validate(doc, InventorySpec)
+    if not spec.hosts and not spec.databases:
+        # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
+        raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
     profiles = {"standard": STANDARD}
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
-    _check_parents(targets, doc)
+    check_parents(spec, targets, doc)
+    check_credentials(spec, targets, doc)
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
     _check_ticket_references(spec, doc)
@@ -159,21 +165,18 @@ def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
 
 def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:
     host = spec.hosts[name]
-    layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True)]
+    layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True, exclude_none=True)]
     for i, group in enumerate(host.groups):
         if group not in spec.groups:
-            raise UserError(
-                f"{doc.where(('hosts', name, 'groups', i))}: hosts.{name}.groups: "
-                f"unknown group {group!r}"
-            )
-        layers.append(spec.groups[group].model_dump(exclude_unset=True))
-    layers.append(host.model_dump(exclude_unset=True, exclude={"groups"}))
+            raise doc.error(("hosts", name, "groups", i), f"unknown group {group!r}")
+        layers.append(spec.groups[group].model_dump(exclude_unset=True, exclude_none=True))
+    layers.append(host.model_dump(exclude_unset=True, exclude_none=True, exclude={"groups"}))
     merged = _merge(layers)
     profile = merged.get("profile", "standard")
     if profile not in profiles:
-        raise UserError(
-            f"{doc.where(('hosts', name, 'profile'))}: hosts.{name}.profile: unknown profile "
-            f"{profile!r} (known: {', '.join(sorted(profiles))})"
+        raise doc.error(
+            ("hosts", name, "profile"),
+            f"unknown profile {profile!r} (known: {', '.join(sorted(profiles))})",
         )
     kind = merged.get("kind", "server")
     return Target(
@@ -219,20 +222,9 @@ def _merge(layers: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def _check_parents(targets: tuple[Target, ...], doc: YamlDocument) -> None:
-    names = {t.name for t in targets}
-    for t in targets:
-        for i, parent in enumerate(t.parents):
-            if parent not in names:
-                raise UserError(
-                    f"{doc.where(('hosts', t.name, 'parents', i))}: hosts.{t.name}.parents: "
-                    f"unknown host {parent!r}"
-                )
-
-
 def _check_ticket_references(spec: InventorySpec, doc: YamlDocument) -> None:
     for loc, message in reference_problems(spec.tickets, set(spec.hosts), set(spec.groups)):
-        raise UserError(f"{doc.where(loc)}: {dotted(loc)}: {message}")
+        raise doc.error(loc, message)
 
 
 def _check_schedules(
@@ -248,14 +240,12 @@ def _check_schedules(
         ):
             for i, value in enumerate(values):
                 if value not in known:
-                    raise UserError(
-                        f"{doc.where(('schedules', name, key, i))}: schedules.{name}.{key}: "
-                        f"unknown {key[:-1]} {value!r}"
-                    )
+                    loc = ("schedules", name, key, i)
+                    raise doc.error(loc, f"unknown {key[:-1]} {value!r}")
         if schedule.profile is not None and schedule.profile not in profiles:
-            raise UserError(
-                f"{doc.where(('schedules', name, 'profile'))}: schedules.{name}.profile: "
-                f"unknown profile {schedule.profile!r} (known: {', '.join(sorted(profiles))})"
+            raise doc.error(
+                ("schedules", name, "profile"),
+                f"unknown profile {schedule.profile!r} (known: {', '.join(sorted(profiles))})",
             )
 
 

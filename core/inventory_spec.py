@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from core import secrets
 from core.durations import parse_duration
+from core.spec_types import FilePath, Port, Regex, Seconds, integer, number
 from core.thresholds import Range
 from core.tickets_spec import Cron, TicketsSpec, TimeZone
 
@@ -55,6 +56,13 @@ def _jump_host(value: str) -> str:
 
 
 Credential = Annotated[str, AfterValidator(_credential)]
+Retries = integer(0, 10)
+Workers = integer(1, 1024)
+BackupWorkers = integer(1, 256)
+BatchSize = integer(1, 1_000_000)
+Count0 = integer(0, 100_000)
+Count1 = integer(1, 100_000)
+Megabytes = number(0, 1_000_000, "a number of megabytes above 0")
 JumpHost = Annotated[str, AfterValidator(_jump_host)]
 RangeText = Annotated[str | int | float, AfterValidator(_range)]
 Duration = Annotated[str | int | float, AfterValidator(_duration)]
@@ -68,40 +76,40 @@ class HostKeySettings(Strict):
     """How an SSH server's key is trusted: known_hosts only, or recorded on first use."""
 
     host_key_policy: Literal["strict", "tofu"] = "strict"
-    known_hosts: str | None = None
+    known_hosts: FilePath | None = None
 
 
 class SshSpec(HostKeySettings):
-    port: int = 22
+    port: Port = 22
     username: str | None = None
     password: Credential | None = None
-    key_file: str | None = None
+    key_file: FilePath | None = None
     passphrase: Credential | None = None
     use_agent: bool = True
     jump_host: JumpHost | None = None
-    timeout: float = Field(10.0, gt=0)
+    timeout: Seconds = 10.0
 
 
 class SnmpSpec(Strict):
     version: Literal["1", "2c", "3"] = "2c"
-    port: int = 161
+    port: Port = 161
     community: Credential | None = None
     username: str | None = None
     auth_protocol: Literal["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"] | None = None
     auth_key: Credential | None = None
     priv_protocol: Literal["DES", "AES", "AES192", "AES256"] | None = None
     priv_key: Credential | None = None
-    timeout: float = Field(2.0, gt=0)
-    retries: int = Field(1, ge=0)
+    timeout: Seconds = 2.0
+    retries: Retries = 1
 
 
 class CliSpec(HostKeySettings):
-    port: int = 22
+    port: Port = 22
     username: str | None = None
     password: Credential | None = None
     secret: Credential | None = None
-    key_file: str | None = None
-    timeout: float = Field(20.0, gt=0)
+    key_file: FilePath | None = None
+    timeout: Seconds = 20.0
     fast_cli: bool = True  # netmiko's short waits; false for devices slow to echo and prompt
 
 
@@ -127,19 +135,11 @@ class ChangeWindowSpec(Strict):
         return self
 
 
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from None
-    return value
-
-
 class InterfacesSpec(Strict):
     """Ports whose every down state is an alert (uplinks), not only a change seen since."""
 
     important: list[str] = []
-    description_pattern: Annotated[str, AfterValidator(_regex)] | None = None
+    description_pattern: Regex | None = None
 
 
 class TargetSpec(Strict):
@@ -147,7 +147,7 @@ class TargetSpec(Strict):
 
     address: str | None = None
     kind: Kind | None = None
-    port: int | None = None
+    port: Port | None = None
     platform: str | None = None
     labels: dict[str, str] | None = None
     profile: str | None = None
@@ -172,7 +172,7 @@ class ThresholdSpec(Strict):
 
 class ProcessSpec(Strict):
     name: str | None = None
-    cmdline: str | None = None
+    cmdline: Regex | None = None
     user: str | None = None
     subject: str | None = None
     warning: RangeText | None = None
@@ -180,7 +180,7 @@ class ProcessSpec(Strict):
 
 
 class PortSpec(Strict):
-    port: int = Field(ge=1, le=65535)
+    port: Port
     address: str | None = None
 
 
@@ -192,7 +192,7 @@ class FilesystemSpec(Strict):
 class ProfileSpec(Strict):
     checks: dict[str, ThresholdSpec] = {}
     processes: list[str | ProcessSpec] = []
-    ports: list[Annotated[int, Field(ge=1, le=65535)] | PortSpec] = []
+    ports: list[Port | PortSpec] = []
     filesystems: FilesystemSpec = FilesystemSpec()
 
 
@@ -208,7 +208,7 @@ class ScheduleSpec(Strict):
     profile: str | None = None
     groups: list[str] = []
     targets: list[str] = []
-    workers: int = Field(32, ge=1, le=1024)
+    workers: Workers = 32
     timeout: Duration = 60
 
     @model_validator(mode="after")
@@ -225,33 +225,33 @@ class ExportSpec(Strict):
     org: str = ""
     bucket: str = "opsinspect"
     token: Credential | None = None
-    batch_size: int = Field(5000, ge=1, le=1_000_000)
+    batch_size: BatchSize = 5000
     timeout: Duration = 10
-    spool_dir: str | None = None
-    spool_limit_mb: float = Field(100, gt=0)
+    spool_dir: FilePath | None = None
+    spool_limit_mb: Megabytes = 100
     # the agent's metrics cycle (agent/metrics.py); null turns it off
     metrics_every: Duration | None = 60
 
 
 class RetentionSpec(Strict):
-    keep_last: int = Field(3, ge=1)
-    daily: int = Field(7, ge=0)
-    weekly: int = Field(4, ge=0)
-    monthly: int = Field(12, ge=0)
+    keep_last: Count1 = 3
+    daily: Count0 = 7
+    weekly: Count0 = 4
+    monthly: Count0 = 12
 
 
 class OffsiteSpec(Strict):
     """An SFTP server that gets a second copy of every backup (host key checked strictly)."""
 
     host: str
-    port: int = Field(22, ge=1, le=65535)
+    port: Port = 22
     username: str
     directory: str
-    key_file: str | None = None
+    key_file: FilePath | None = None
     password: Credential | None = None
     passphrase: Credential | None = None
-    known_hosts: str | None = None
-    timeout: float = Field(30.0, gt=0)
+    known_hosts: FilePath | None = None
+    timeout: Seconds = 30.0
 
 
 class DatabaseSpec(Strict):
@@ -259,12 +259,12 @@ class DatabaseSpec(Strict):
 
     engine: Literal["postgresql", "mariadb", "mysql", "sqlite"]
     host: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
+    port: Port | None = None
     user: str | None = None
     password: Credential | None = None
     database: str | None = None
-    path: str | None = None
-    destination: str
+    path: FilePath | None = None
+    destination: FilePath
     compression: Literal["gzip", "zstd", "none"] = "gzip"
     every: Duration = "1d"
     max_age: Duration | None = None
@@ -287,9 +287,9 @@ class DatabaseSpec(Strict):
 class ConfigBackupsSpec(Strict):
     """Where device configs are versioned and how a backup run behaves (docs/backup-config.md)."""
 
-    repository: str | None = None  # default: <XDG data dir>/opsinspect/config-backups
+    repository: FilePath | None = None  # default: <XDG data dir>/opsinspect/config-backups
     mask_secrets: bool = True
-    workers: int = Field(8, ge=1, le=256)
+    workers: BackupWorkers = 8
     timeout: Duration = "2m"  # per device: connect, fetch and commit
 
 

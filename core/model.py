@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,6 +97,12 @@ class Finding:
     def unmeasured(self) -> bool:
         """The check had no input: it says nothing about the problems it would judge."""
         return self.status == Status.UNKNOWN and self.summary.startswith(f"{NOT_MEASURED}:")
+
+
+def new_run_id() -> str:
+    """The one form of a run id; the agent assigns it before a job starts, so a run stored
+    by a job whose agent then died is still found for its plan slot."""
+    return uuid.uuid4().hex[:16]
 
 
 @dataclass(frozen=True)

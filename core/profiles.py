@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from core import names
 from core.thresholds import Range
 
 
@@ -59,19 +60,19 @@ class FilesystemRule:
 
 
 DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
-    "cpu.used_percent": Thresholds(Range.parse(85), Range.parse(95)),
-    "load.per_core": Thresholds(Range.parse(1.5), Range.parse(3)),
-    "memory.used_percent": Thresholds(Range.parse(90), Range.parse(95)),
-    "swap.used_percent": Thresholds(Range.parse(50), Range.parse(80)),
-    "disk.used_percent": Thresholds(Range.parse(80), Range.parse(90)),
-    "disk.inodes_used_percent": Thresholds(Range.parse(80), Range.parse(90)),
-    "system.zombies": Thresholds(Range.parse(5), Range.parse(20)),
+    names.CPU_USED_PERCENT: Thresholds(Range.parse(85), Range.parse(95)),
+    names.LOAD_PER_CORE: Thresholds(Range.parse(1.5), Range.parse(3)),
+    names.MEMORY_USED_PERCENT: Thresholds(Range.parse(90), Range.parse(95)),
+    names.SWAP_USED_PERCENT: Thresholds(Range.parse(50), Range.parse(80)),
+    names.DISK_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.DISK_INODES_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.SYSTEM_ZOMBIES: Thresholds(Range.parse(5), Range.parse(20)),
     # switches and routers (docs/snmp.md); rates come from counter deltas between two runs
-    "device.cpu_percent": Thresholds(Range.parse(80), Range.parse(90)),
-    "device.memory_used_percent": Thresholds(Range.parse(85), Range.parse(95)),
-    "if.utilization_percent": Thresholds(Range.parse(70), Range.parse(90)),
-    "if.errors_per_second": Thresholds(Range.parse(1), Range.parse(10)),
-    "if.discards_per_second": Thresholds(Range.parse(10), Range.parse(100)),
+    names.DEVICE_CPU_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.DEVICE_MEMORY_USED_PERCENT: Thresholds(Range.parse(85), Range.parse(95)),
+    names.IF_UTILIZATION_PERCENT: Thresholds(Range.parse(70), Range.parse(90)),
+    names.IF_ERRORS_PER_SECOND: Thresholds(Range.parse(1), Range.parse(10)),
+    names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
 }
 
 

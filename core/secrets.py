@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from core.errors import UserError
+from core.spec_types import path_problem
 
 REFERENCE = re.compile(r"^(env|file|keyring):(.+)$")
 REFERENCE_HELP = "a credential reference (env:NAME, file:PATH or keyring:service/user)"
@@ -24,8 +25,12 @@ def problem(ref: str) -> str | None:
     scheme, rest = match.groups()
     if scheme == "env" and rest not in os.environ:
         return f"environment variable {rest} is not set"
-    if scheme == "file" and not Path(rest).expanduser().is_file():
-        return f"credential file {rest} does not exist"
+    if scheme == "file":
+        unusable = path_problem(rest)
+        if unusable:
+            return unusable
+        if not Path(rest).expanduser().is_file():
+            return f"credential file {rest} does not exist"
     if scheme == "keyring" and "/" not in rest:
         return "keyring reference must be keyring:service/user"
     return None

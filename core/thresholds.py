@@ -53,9 +53,12 @@ class Range:
 
 def _number(text: str, spec: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise ValueError(f"threshold range {spec!r}: {text!r} is not a number") from None
+        value = math.nan
+    if math.isnan(value):  # nan compares false to everything: a threshold that never alerts
+        raise ValueError(f"threshold range {spec!r}: {text!r} is not a number")
+    return value
 
 
 def _fmt(x: float) -> str:

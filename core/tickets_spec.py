@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from core import secrets
 from core.cronexpr import CronExpr
 from core.durations import parse_duration
+from core.spec_types import FilePath, Port
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -206,13 +207,13 @@ class RobotChannel(Strict):
 class EmailChannel(Strict):
     type: Literal["email"]
     host: str
-    port: int = Field(587, ge=1, le=65535)
+    port: Port = 587
     starttls: bool = True
     username: str | None = None
     password: Credential | None = None
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
-    ca_file: str | None = None
+    ca_file: FilePath | None = None
     timeout: float = Field(10.0, gt=0)
 
 

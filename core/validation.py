@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.errors import UserError
-from core.yamlsource import KeyPath, YamlDocument, dotted
+from core.spec_types import EXPECTED
+from core.yamlsource import KeyPath, YamlDocument, dotted, printable
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -20,7 +21,9 @@ def validate(doc: YamlDocument, model: type[M]) -> M:
         raise UserError(_first_error(exc, doc)) from None
 
 
-SECRET_KEYS = frozenset({"password", "passphrase", "secret", "community", "auth_key", "priv_key"})
+SECRET_KEYS = frozenset(
+    {"password", "passphrase", "secret", "community", "auth_key", "priv_key", "token"}
+)
 
 
 def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
@@ -29,7 +32,7 @@ def _first_error(exc: ValidationError, doc: YamlDocument) -> str:
     loc, error = max(located, key=lambda pair: len(pair[0]))
     # a whole file that is not YAML keys (a wrong path, /etc/passwd) is described, not echoed
     hidden = not loc or loc[-1] in SECRET_KEYS
-    return f"{doc.where(loc)}: {dotted(loc)}: {_describe(error, hidden)}"
+    return f"{doc.where(loc)}: {dotted(loc)}: {printable(_describe(error, hidden), 500)}"
 
 
 def _known_prefix(loc: tuple, doc: YamlDocument) -> KeyPath:
@@ -59,12 +62,17 @@ def _describe(error: Mapping[str, Any], hidden: bool) -> str:
     }
     if kind in expected:
         return f"expected {expected[kind]}, got {value}"
+    if kind == EXPECTED:
+        return f"expected {error['msg']}, got {value}"
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
         return f"required key {error['loc'][-1]!r} is missing"
     if kind == "literal_error":
-        return f"expected {error['ctx']['expected']}, got {value}"
+        choices, given = error["ctx"]["expected"], error.get("input")
+        # YAML reads `version: 3` as a number; the choice is the text '3'
+        hint = f" (quote it: '{given}')" if f"'{given}'" in choices and not hidden else ""
+        return f"expected {choices}, got {value}{hint}"
     message = error["msg"].removeprefix("Value error, ")
     return f"{message}, got {value}" if kind != "value_error" else message
 
@@ -73,11 +81,14 @@ SHOWN_MAX = 60  # characters of a wrong value quoted back: enough to find it, ne
 
 
 def _show(value: Any) -> str:
+    """The value as written in YAML, made safe for one line."""
     if isinstance(value, str):
-        return f'"{value[:SHOWN_MAX]}"' + ("..." if len(value) > SHOWN_MAX else "")
+        return f'"{printable(value, SHOWN_MAX)}"'
     if isinstance(value, dict | list):
         return "a mapping" if isinstance(value, dict) else "a list"
-    return str(value)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return printable(value, SHOWN_MAX)
 
 
 def _kind(value: Any) -> str:

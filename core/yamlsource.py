@@ -1,8 +1,16 @@
-"""YAML loading that remembers where every key stood, so errors can say file:line."""
+"""YAML loading that remembers where every key stood, so errors can say file:line.
+
+The document is composed here from libyaml's events rather than by PyYAML's composer, because
+that composer (C or Python) trusts its input: an alias bomb (aliases of aliases, 529 bytes)
+expands to billions of values once built, a self-referencing anchor recurses forever, and
+100,000 nested brackets crash libyaml's compose with a segfault. Composing ourselves bounds
+nesting depth and alias expansion while the events stream in, before anything is built.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +19,16 @@ import yaml
 from core.errors import UserError
 
 KeyPath = tuple[str | int, ...]
-_CONSTRUCTOR = yaml.SafeLoader("")
-# libyaml's parser gives the same nodes and marks ~10x faster (40 ms of a 50-host inventory's
-# load, paid at every `inspect run`); the pure-Python one where PyYAML was built without it
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's parser is ~10x faster than the pure-Python one (40 ms of a 50-host inventory's load,
+# paid at every `inspect run`); the pure-Python one where PyYAML was built without it
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 64  # an inventory nests about 8 deep
+# values that aliases may add beyond the document's own: a reused anchor (an ssh section on
+# every host) stays far below; a bomb reaches it in milliseconds, before anything is built
+MAX_ALIASED = 100_000
+MERGE_TAG = "tag:yaml.org,2002:merge"
+# what a plain YAML value may be once read (the safe loader's scalar types)
+SCALARS = (str, int, float, bool, type(None), bytes, date)
 
 
 @dataclass
@@ -32,59 +46,217 @@ class YamlDocument:
         return 1
 
     def where(self, key_path: KeyPath) -> str:
-        return f"{self.path.name}:{self.line_of(key_path)}"
+        return f"{printable(self.path.name)}:{self.line_of(key_path)}"
+
+    def error(self, key_path: KeyPath, message: str) -> UserError:
+        """The one form of an error about a key: `file:line: key.path: message`."""
+        return UserError(f"{self.where(key_path)}: {dotted(key_path)}: {printable(message, 500)}")
 
 
 def load_yaml(path: Path) -> YamlDocument:
+    name = printable(path.name)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read: {exc}") from None
+        raise UserError(f"{printable(path)}: no such file") from None
+    except OSError as exc:
+        raise UserError(f"{printable(path)}: cannot read: {exc.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=_COMPOSER)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UserError(
+            f"{name}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+    parser = _PARSER(text)
+    try:
+        node = _Composer(parser, name).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise UserError(f"{path.name}:{line}: invalid YAML: {exc.problem or exc}") from None
+        raise UserError(f"{name}:{line}: invalid YAML: {printable(exc.problem or exc)}") from None
     except yaml.reader.ReaderError:  # a control character or invalid code point
         # found again here: libyaml reports its position in bytes, the Python reader in
         # characters, and the text may hold Chinese comments before the bad character
         bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
         line = text.count("\n", 0, bad.start()) + 1 if bad else 1
         what = f"character U+{ord(bad.group()):04X}" if bad else "a character"
-        raise UserError(f"{path.name}:{line}: invalid YAML: {what} is not allowed") from None
+        raise UserError(f"{name}:{line}: invalid YAML: {what} is not allowed") from None
+    finally:
+        parser.dispose()
     doc = YamlDocument(path=path, data=None)
-    doc.data = {} if node is None else _build(node, (), doc)
+    doc.data = {} if node is None else _Builder(doc, parser).build(node, ())
     return doc
 
 
-def _build(node: yaml.Node, key_path: KeyPath, doc: YamlDocument) -> Any:
-    doc.lines.setdefault(key_path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node, doc)
-            child = (*key_path, str(key))
-            if key in result:
-                raise UserError(
-                    f"{doc.path.name}:{key_node.start_mark.line + 1}: {dotted(child)}: "
-                    f"duplicate key (first defined on line {doc.lines[child]})"
+class _Composer:
+    """Nodes from parser events, refusing too deep nesting and runaway alias expansion."""
+
+    def __init__(self, parser: Any, name: str) -> None:
+        self.parser = parser
+        self.name = name
+        self.anchors: dict[str, tuple[yaml.Node, int]] = {}  # anchor -> (node, expanded size)
+        self.open: list[list[Any]] = []  # [node, expanded size, pending key, anchor]
+        self.own = 0
+        self.aliased = 0
+
+    def fail(self, mark: Any, message: str) -> UserError:
+        return UserError(f"{self.name}:{mark.line + 1}: invalid YAML: {message}")
+
+    def document(self) -> yaml.Node | None:
+        self.parser.get_event()  # stream start
+        if self.parser.check_event(yaml.StreamEndEvent):
+            return None
+        self.parser.get_event()  # document start
+        root = self.node()
+        self.parser.get_event()  # document end
+        if not self.parser.check_event(yaml.StreamEndEvent):
+            extra = self.parser.get_event()
+            raise self.fail(extra.start_mark, "expected one document, found another (---)")
+        return root
+
+    def node(self) -> yaml.Node:
+        root: yaml.Node | None = None
+        while root is None or self.open:
+            event = self.parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                done = self.alias(event)
+            elif isinstance(event, yaml.ScalarEvent):
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.parser.resolve(yaml.ScalarNode, event.value, event.implicit)
+                node = yaml.ScalarNode(
+                    tag, event.value, event.start_mark, event.end_mark, style=event.style
                 )
-            doc.lines[child] = key_node.start_mark.line + 1
-            result[key] = _build(value_node, child, doc)
+                self.own += 1
+                done = self.close(node, 1, event.anchor)
+            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                self.start(event)
+                continue
+            else:  # sequence or mapping end
+                node, size, _, anchor = self.open.pop()
+                node.end_mark = event.end_mark
+                done = self.close(node, size, anchor)
+            if done is not None:
+                root = done
+        return root
+
+    def start(self, event: Any) -> None:
+        if len(self.open) >= MAX_DEPTH:
+            raise self.fail(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        sequence = isinstance(event, yaml.SequenceStartEvent)
+        kind = yaml.SequenceNode if sequence else yaml.MappingNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.parser.resolve(kind, None, event.implicit)
+        node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        self.own += 1
+        self.open.append([node, 1, None, event.anchor])
+
+    def alias(self, event: Any) -> yaml.Node | None:
+        if event.anchor not in self.anchors:
+            if any(entry[3] == event.anchor for entry in self.open):
+                raise self.fail(event.start_mark, f"alias *{event.anchor} refers to itself")
+            raise self.fail(event.start_mark, f"alias *{event.anchor} has no anchor before it")
+        node, size = self.anchors[event.anchor]
+        self.aliased += size
+        if self.aliased > MAX_ALIASED + self.own:
+            raise self.fail(
+                event.start_mark,
+                f"aliases expand to more than {MAX_ALIASED + self.own:,} values "
+                "(aliases of aliases?)",
+            )
+        return self.close(node, size, None)
+
+    def close(self, node: yaml.Node, size: int, anchor: str | None) -> yaml.Node | None:
+        """Attach a finished node to its parent; the root when nothing is open."""
+        if anchor is not None:
+            self.anchors[anchor] = (node, size)
+        if not self.open:
+            return node
+        parent = self.open[-1]
+        parent[1] += size
+        if isinstance(parent[0], yaml.SequenceNode):
+            parent[0].value.append(node)
+        elif parent[2] is None:
+            parent[2] = node
+        else:
+            parent[0].value.append((parent[2], node))
+            parent[2] = None
+        return None
+
+
+class _Builder:
+    """Python values from nodes, recording each key path's line; `<<` merge keys applied."""
+
+    def __init__(self, doc: YamlDocument, parser: Any) -> None:
+        self.doc = doc
+        self.constructor = parser  # a fresh one per document: it caches every node it reads
+
+    def build(self, node: yaml.Node, key_path: KeyPath) -> Any:
+        self.doc.lines.setdefault(key_path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, key_path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*key_path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, key_path: KeyPath) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        merged = [value for key, value in node.value if key.tag == MERGE_TAG]
+        for source in reversed(merged):  # the first merged mapping wins over later ones
+            sources = source.value if isinstance(source, yaml.SequenceNode) else [source]
+            for each in reversed(sources):
+                if not isinstance(each, yaml.MappingNode):
+                    raise UserError(
+                        f"{self.doc.where(key_path)}: invalid YAML: `<<` merges mappings only"
+                    )
+                result.update(self.mapping(each, key_path))
+        explicit: set[Any] = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue
+            key = self.scalar(key_node)
+            child = (*key_path, str(key))
+            line = key_node.start_mark.line + 1
+            if key in explicit:
+                raise UserError(
+                    f"{printable(self.doc.path.name)}:{line}: {dotted(child)}: duplicate key "
+                    f"(first defined on line {self.doc.lines[child]})"
+                )
+            explicit.add(key)
+            self.doc.lines[child] = line
+            result[key] = self.build(value_node, child)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*key_path, i), doc) for i, item in enumerate(node.value)]
-    return _scalar(node, doc)
 
-
-def _scalar(node: yaml.Node, doc: YamlDocument) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        raise UserError(f"{doc.path.name}:{node.start_mark.line + 1}: keys must be plain values")
-    return _CONSTRUCTOR.construct_object(node)
+    def scalar(self, node: yaml.Node) -> Any:
+        line = node.start_mark.line + 1
+        name = printable(self.doc.path.name)
+        if not isinstance(node, yaml.ScalarNode):
+            raise UserError(f"{name}:{line}: keys must be plain values")
+        try:
+            value = self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            value = None
+        else:
+            if isinstance(value, SCALARS):
+                return value
+        # a collection tag on a plain value (`!!set x`) gives a collection: unusable as well.
+        # Never the value itself in the message: it may be a secret written where it should not
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        hint = " (it looks like a date but is not one)" if tag == "!!timestamp" else ""
+        raise UserError(
+            f"{name}:{line}: invalid YAML: a value tagged {printable(tag)} cannot be read" + hint
+        )
 
 
 def dotted(key_path: KeyPath) -> str:
-    return ".".join(str(p) for p in key_path) or "(top level)"
+    return printable(".".join(str(p) for p in key_path)) or "(top level)"
+
+
+def printable(text: object, limit: int = 200) -> str:
+    """Text safe for a one-line message: control characters escaped, long text cut short."""
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

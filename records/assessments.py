@@ -39,15 +39,3 @@ def publish(engine: Engine, period: str, results: list[dict[str, Any]], at: date
             )
             for r in results
         )
-
-
-def total_of(engine: Engine, period: str, kind: str, name: str) -> float | None:
-    """A subject's published total, for month-over-month change."""
-    with Session(engine) as session:
-        return session.scalar(
-            select(AssessmentRow.total).where(
-                AssessmentRow.period == period,
-                AssessmentRow.subject_kind == kind,
-                AssessmentRow.subject_name == name,
-            )
-        )

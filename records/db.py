@@ -1,24 +1,27 @@
-"""Engine creation and schema migration for the records store."""
+"""Engine creation and schema migration for the records store.
+
+The one door to the database, so its rules hold for every command and the agent: a new
+SQLite file is 0600 in a 0700 directory, the schema is created or upgraded by one process
+at a time, and a damaged file is one error naming it, never rebuilt or written to.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from core.errors import UserError
+from core.errors import DamagedDatabase, UserError
+from core.redact import url as redacted
+from records.schema import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def redacted(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unparsable URL)"
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 
 def connect(url: str) -> Engine:
@@ -30,7 +33,7 @@ def connect(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(parsed.database).expanduser())
     try:
         engine = create_engine(parsed, pool_pre_ping=True)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
@@ -39,7 +42,7 @@ def connect(url: str) -> Engine:
             "for PostgreSQL install opsinspect[postgres]"
         ) from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        _watch_sqlite(engine, parsed.database or ":memory:")
     try:
         _migrate(engine)
     except OperationalError as exc:
@@ -48,28 +51,92 @@ def connect(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _create_private(path: Path) -> None:
+    """A new database file is 0600 in a 0700 directory; SQLite gives its -wal and -shm files
+    the database file's mode, so creating the file first covers them too."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise UserError(f"database {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def _watch_sqlite(engine: Engine, database: str) -> None:
+    """Pragmas on every connection; any statement that meets a damaged file or page ends as
+    one line naming the file (SQLite reports both as NOTADB or CORRUPT)."""
+
+    def damaged(exc: BaseException) -> DamagedDatabase | None:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if not isinstance(exc, sqlite3.DatabaseError) or (code or 0) & 0xFF not in _DAMAGED:
+            return None
+        return DamagedDatabase(
+            f"database {database} is not a valid SQLite database or is damaged ({exc}); left "
+            "untouched: restore it from a backup or move it aside"
+        )
+
+    def pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL may wait
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            error = damaged(exc)
+            if error:
+                raise error from None
+            raise
+        finally:
+            cursor.close()
+
+    def on_error(context) -> None:
+        error = damaged(context.original_exception)
+        if error:
+            raise error
+
+    event.listen(engine, "connect", pragmas)
+    event.listen(engine, "handle_error", on_error)
 
 
 def _migrate(engine: Engine) -> None:
     """Upgrade to the newest revisions; a schema already there costs one query, not Alembic
-    (about 11 MiB and 0.2 s that a long-running agent would keep for nothing)."""
+    (about 11 MiB and 0.2 s that a long-running agent would keep for nothing).
+
+    Two processes may meet a new or older database at once (two cron runs, an agent and a
+    run): each takes the schema lock, then looks again, so the second finds the work done.
+    """
     if _applied(engine) == _heads():
         return
     from alembic import command
     from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        _lock_schema(connection)
+        applied = _versions(connection)
+        if applied == _heads():
+            return
+        if not applied and set(inspect(connection).get_table_names()) & set(Base.metadata.tables):
+            raise UserError(
+                f"database {redacted(engine.url.render_as_string(hide_password=False))} has "
+                "records tables but no schema version: not an opsinspect database, or damaged; "
+                "left untouched"
+            )
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
+
+
+def _lock_schema(connection: Connection) -> None:
+    """Held until the migration's transaction ends: SQLite's write lock (waiting up to the
+    busy timeout), PostgreSQL's transaction-scoped advisory lock."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('opsinspect schema'))")
 
 
 _ASSIGNMENT = re.compile(r"^(revision|down_revision|depends_on)\b[^=]*=(.*)$", re.M)
@@ -87,11 +154,15 @@ def _heads() -> set[str]:
 
 
 def _applied(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return _versions(connection)
+
+
+def _versions(connection: Connection) -> set[str]:
+    if not inspect(connection).has_table("alembic_version"):
+        return set()
     try:
-        with engine.connect() as connection:
-            return {
-                row[0]
-                for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            }
+        rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+        return {row[0] for row in rows}
     except (OperationalError, ProgrammingError):
         return set()

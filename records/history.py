@@ -12,18 +12,7 @@ from sqlalchemy.orm import Session
 from core.model import Finding
 from core.status import Status
 from records.schema import FindingRow, RunRow
-from records.store import _finding, run_header_fields
-
-
-@dataclass(frozen=True)
-class RunHeader:
-    id: str
-    trigger: str
-    operator: str
-    started_at: datetime
-    finished_at: datetime
-    status: Status
-    targets: tuple[str, ...]
+from records.store import RunHeader, _finding, run_header_fields
 
 
 @dataclass(frozen=True)

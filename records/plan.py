@@ -14,6 +14,14 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from records.agent_schema import CANCELLED, DONE, MISSED, PLANNED, RUNNING, PlanRow
+from records.rows import field_values
+from records.schema import RunRow
+
+
+@dataclass(frozen=True)
+class Settled:
+    done: int
+    missed: int
 
 
 @dataclass(frozen=True)
@@ -104,15 +112,25 @@ class Plan:
                 .values(state=state, reason=reason, run_id=run_id, updated_at=_now())
             )
 
-    def close_interrupted(self, reason: str) -> int:
-        """Slots left `running` by an agent that died: they did not complete."""
+    def settle(self, reason: str, job: str | None = None, slot: datetime | None = None) -> Settled:
+        """Close `running` slots (all, or one) whose job was cut off: done when the run the
+        slot expects was stored (its job got that far before the agent died or killed it),
+        else missed with `reason`."""
         with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(PlanRow)
-                .where(PlanRow.state == RUNNING)
-                .values(state=MISSED, reason=reason, updated_at=_now())
-            )
-            return result.rowcount or 0
+            query = select(PlanRow).where(PlanRow.state == RUNNING)
+            if job is not None:
+                query = query.where(PlanRow.job == job, PlanRow.slot_at == slot)
+            rows = session.scalars(query).all()
+            expected = [r.run_id for r in rows if r.run_id]
+            stored = set(session.scalars(select(RunRow.id).where(RunRow.id.in_(expected))))
+            done = missed = 0
+            for row in rows:
+                if row.run_id in stored:
+                    row.state, row.reason, done = DONE, "", done + 1
+                else:
+                    row.state, row.reason, row.run_id, missed = MISSED, reason, None, missed + 1
+                row.updated_at = _now()
+            return Settled(done, missed)
 
     def cancel_planned(self, keep: dict[str, set[datetime]], reason: str) -> int:
         """Planned slots no schedule produces any more (job removed or changed on reload)."""
@@ -145,16 +163,7 @@ class Plan:
 
 
 def _entry(row: PlanRow) -> PlanEntry:
-    return PlanEntry(
-        job=row.job,
-        kind=row.kind,
-        slot_at=row.slot_at,
-        due_at=row.due_at,
-        state=row.state,
-        run_id=row.run_id,
-        reason=row.reason,
-        updated_at=row.updated_at,
-    )
+    return PlanEntry(**field_values(PlanEntry, row))
 
 
 def _now() -> datetime:

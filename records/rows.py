@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import fields
 from typing import Any
 
 
-def field_values(record_type: type, source: object) -> dict[str, Any]:
-    """`record_type`'s dataclass fields read from `source` (a row or a record)."""
-    return {f.name: getattr(source, f.name) for f in fields(record_type)}
+def field_values(record_type: type, source: object, skip: Collection[str] = ()) -> dict[str, Any]:
+    """`record_type`'s dataclass fields read from `source` (a row or a record); the caller
+    converts the `skip`ped ones itself (a status stored as its number, a JSON list)."""
+    return {f.name: getattr(source, f.name) for f in fields(record_type) if f.name not in skip}

@@ -1,4 +1,6 @@
-"""Tables of the records store. Change them only together with a migration in migrations/."""
+"""The declarative base and the inspection tables (runs, findings, samples). The other areas'
+tables live in their *_schema modules; records/tables.py gathers them all. Change a table only
+together with a migration in migrations/."""
 
 from __future__ import annotations
 

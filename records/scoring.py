@@ -14,13 +14,14 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.errors import UserError
 from records.backups_schema import BackupRow, VerificationRow
+from records.rows import field_values
 from records.schema import FindingRow, RunRow
 from records.scoring_schema import ManualScoreRow
 from records.tickets_schema import TicketRow
 
-REACHABILITY = "reachability"
 OK_STATUS = 0
 
 
@@ -47,7 +48,7 @@ def outages(
     if not targets:
         return []
     query = select(TicketRow.target, TicketRow.opened_at, TicketRow.resolved_at).where(
-        TicketRow.check == REACHABILITY,
+        TicketRow.check == names.CHECK_REACHABILITY,
         TicketRow.target.in_(sorted(set(targets))),
         TicketRow.opened_at < end,
         (TicketRow.resolved_at.is_(None)) | (TicketRow.resolved_at >= start),
@@ -73,7 +74,7 @@ def unreachable(engine: Engine, start: datetime, end: datetime) -> set[tuple[str
         select(FindingRow.run_id, FindingRow.target)
         .join(RunRow, RunRow.id == FindingRow.run_id)
         .where(
-            FindingRow.check == REACHABILITY,
+            FindingRow.check == names.CHECK_REACHABILITY,
             FindingRow.status != OK_STATUS,
             RunRow.started_at >= start,
             RunRow.started_at < end,
@@ -151,6 +152,6 @@ def manual_scores(engine: Engine, period: str) -> list[ManualEntry]:
     )
     with Session(engine) as session:
         return [
-            ManualEntry(r.period, r.engineer, r.rater, r.score, r.entered_at)
+            ManualEntry(**field_values(ManualEntry, r))
             for r in session.scalars(query)
         ]

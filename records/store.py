@@ -12,11 +12,18 @@ from core.errors import UserError
 from core.model import Finding, InspectionRun, PreviousRun, Sample
 from core.status import Status
 from records.db import connect
+from records.rows import field_values
 from records.schema import FindingRow, RunRow, SampleRow
+
+# An InspectionRun's parts the runs row does not hold as they are: targets as a JSON list,
+# findings and samples in their own tables.
+RUN_PARTS = ("targets", "findings", "samples")
 
 
 @dataclass(frozen=True)
-class RunSummary:
+class RunHeader:
+    """A stored run without its findings and samples: what every list of runs shows."""
+
     id: str
     trigger: str
     operator: str
@@ -24,6 +31,10 @@ class RunSummary:
     finished_at: datetime
     status: Status
     targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunSummary(RunHeader):
     problems: int
 
 
@@ -84,11 +95,7 @@ class Store:
                 select(SampleRow).where(SampleRow.run_id == row.id).order_by(SampleRow.id)
             ).all()
             return InspectionRun(
-                id=row.id,
-                trigger=row.trigger,
-                operator=row.operator,
-                started_at=row.started_at,
-                finished_at=row.finished_at,
+                **field_values(InspectionRun, row, skip=RUN_PARTS),
                 targets=tuple(row.targets),
                 findings=tuple(_finding(f) for f in findings),
                 samples=tuple(_sample(s) for s in samples),
@@ -124,11 +131,7 @@ def open_store(url: str) -> Store:
 def run_header_fields(row: RunRow) -> dict:
     """A stored run's header as keyword arguments, for every view of runs."""
     return {
-        "id": row.id,
-        "trigger": row.trigger,
-        "operator": row.operator,
-        "started_at": row.started_at,
-        "finished_at": row.finished_at,
+        **field_values(RunHeader, row, skip=("status", "targets")),
         "status": Status(row.status),
         "targets": tuple(row.targets),
     }
@@ -136,11 +139,7 @@ def run_header_fields(row: RunRow) -> dict:
 
 def _run_row(run: InspectionRun) -> RunRow:
     return RunRow(
-        id=run.id,
-        trigger=run.trigger,
-        operator=run.operator,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
+        **field_values(InspectionRun, run, skip=RUN_PARTS),
         status=int(run.status),
         targets=list(run.targets),
     )
@@ -148,54 +147,21 @@ def _run_row(run: InspectionRun) -> RunRow:
 
 def _finding_values(run_id: str, f: Finding) -> dict:
     return {
+        **field_values(Finding, f, skip=("status", "evidence")),
         "run_id": run_id,
-        "target": f.target,
-        "check": f.check,
-        "subject": f.subject,
         "fingerprint": f.fingerprint,
         "status": int(f.status),
-        "summary": f.summary,
-        "value": f.value,
-        "unit": f.unit,
-        "threshold": f.threshold,
-        "hint": f.hint,
         "evidence": dict(f.evidence),
     }
 
 
 def _sample_values(run_id: str, s: Sample) -> dict:
-    return {
-        "run_id": run_id,
-        "target": s.target,
-        "metric": s.metric,
-        "value": s.value,
-        "unit": s.unit,
-        "labels": dict(s.labels),
-        "at": s.at,
-    }
+    return {**field_values(Sample, s, skip=("labels",)), "run_id": run_id, "labels": dict(s.labels)}
 
 
 def _finding(row: FindingRow) -> Finding:
-    return Finding(
-        target=row.target,
-        check=row.check,
-        subject=row.subject,
-        status=Status(row.status),
-        summary=row.summary,
-        value=row.value,
-        unit=row.unit,
-        threshold=row.threshold,
-        hint=row.hint,
-        evidence=row.evidence,
-    )
+    return Finding(**field_values(Finding, row, skip=("status",)), status=Status(row.status))
 
 
 def _sample(row: SampleRow) -> Sample:
-    return Sample(
-        target=row.target,
-        metric=row.metric,
-        value=row.value,
-        unit=row.unit,
-        labels=row.labels,
-        at=row.at,
-    )
+    return Sample(**field_values(Sample, row))

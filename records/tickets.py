@@ -39,12 +39,6 @@ def locked_ticket(session: Session, ticket_id: int) -> TicketRow:
     return row
 
 
-def active_ticket(session: Session, fingerprint: str) -> TicketRow | None:
-    return session.scalar(
-        select(TicketRow).where(TicketRow.active_fingerprint == fingerprint).with_for_update()
-    )
-
-
 def set_state(row: TicketRow, state: str) -> None:
     """State and the uniqueness key move together, so the index always tells the truth."""
     row.state = state
@@ -172,7 +166,7 @@ def events(
         query = query.where(TicketEventRow.at > since)
     with Session(engine) as session:
         return [
-            Event(r.ticket_id, r.at, r.actor, r.action, r.note, dict(r.detail))
+            Event(**field_values(Event, r, skip=("detail",)), detail=dict(r.detail))
             for r in session.scalars(query)
         ]
 

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 from core.model import Finding
 from core.status import Status, worst
-from records.history import RunHeader, StatusCount, findings_of, runs_between, status_counts
+from records.history import StatusCount, findings_of, runs_between, status_counts
+from records.store import RunHeader
 from reports.clock import day_bounds
 from reports.model import (
     STATUS_ORDER,

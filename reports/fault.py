@@ -22,7 +22,6 @@ from records.schema import FindingRow, RunRow
 from records.tickets import Event, Ticket, events, get_ticket
 
 Audience = Literal["internal", "customer"]
-AUDIENCES: tuple[str, ...] = ("internal", "customer")
 NOTE_KINDS = ("root-cause", "follow-up", "support", "scope", "occurred")
 SYSTEM_ACTOR = "inspect"
 STREAK_LOOKBACK = 500  # findings of one fingerprint looked at to find where a streak began

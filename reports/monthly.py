@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.status import Status
 from records.assessments import published
 from records.backups_schema import BackupRow, VerificationRow
@@ -44,7 +45,7 @@ TREND_MONTHS = 6  # this month and the five before it
 TOP_TARGETS = 10
 RECURRING_AT = 3  # a subject WARNING in this many runs of the month is a potential problem
 TOP_POTENTIAL = 15
-CAPACITY_CHECKS = ("disk", "memory", "inode", "swap")
+CAPACITY_CHECKS = (names.CHECK_DISK, names.CHECK_MEMORY, names.CHECK_INODES, names.CHECK_SWAP)
 VALUES_PER_TREND = 400
 OPEN_ITEMS_SHOWN = 200  # worst first; the report says how many more there are
 

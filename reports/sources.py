@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session
 
+from core.sizes import byte_size
 from records.backups_schema import BackupRow, VerificationRow
 from records.tickets import Ticket
 from records.tickets_schema import ACTIVE_STATES, TicketRow
@@ -67,7 +68,7 @@ def recorded_backups(engine: Engine, start: datetime, end: datetime) -> BackupsS
             finished_at=row.finished_at,
             ok=row.status == "ok",
             verified=verdicts.get(row.id),
-            detail=row.error if row.status != "ok" else _size(row.size),
+            detail=row.error if row.status != "ok" else byte_size(row.size),
         )
         for row in rows
     )
@@ -133,15 +134,6 @@ def _ticket_line(ticket: Ticket, at: datetime, sla: SlaRule) -> TicketLine:
         due_at=due,
         sla_state=REPORTED_SLA[sla(then, at)],
     )
-
-
-def _size(size: int) -> str:
-    value, unit = float(size), "B"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            break
-        value /= 1024
-    return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from agent.export.influx import Exporter
 from agent.export.lineprotocol import lines
 from agent.spool import Spool
 from core.inventory_spec import ExportSpec
 from core.model import Sample
+
+ROOT = Path(__file__).resolve().parents[1]
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -91,17 +97,60 @@ def test_spool_over_its_limit_drops_the_oldest_and_counts_them(tmp_path, caplog)
     assert Spool(tmp_path, 250).stats().dropped_points == stats.dropped_points
 
 
-def test_a_batch_the_server_refuses_is_set_aside_and_the_rest_still_goes(
-    victoriametrics, tmp_path, caplog
-):
+def test_a_damaged_batch_is_set_aside_and_the_rest_still_goes(victoriametrics, tmp_path, caplog):
     target = f"t{uuid.uuid4().hex[:8]}"
     spec = ExportSpec(url=victoriametrics.url, spool_dir=str(tmp_path / "spool"))
     exporter = Exporter(spec)
-    exporter.spool.put(b"not gzip at all", 3)  # e.g. a spool file damaged on disk: HTTP 400
+    exporter.spool.put(b"not gzip at all", 3)  # e.g. a spool file damaged on disk
     exporter.enqueue(samples(target, 30))
     result = exporter.flush(patience=5)
     assert (result.sent_points, result.left_batches) == (30, 0)
     (rejected,) = (tmp_path / "spool" / "rejected").iterdir()
     assert rejected.read_bytes() == b"not gzip at all"
-    assert "refused batch" in caplog.text and "HTTP 400" in caplog.text
+    assert "is damaged (not a complete gzip stream)" in caplog.text
     assert victoriametrics.wait_for_count(f'{{target="{target}"}}', 30) == 30
+
+
+def test_a_password_in_the_export_url_reaches_no_message(tmp_path):
+    """`inspect run` warns and the agent logs with the URL redacted, password and user gone."""
+    from tests.services import free_port
+
+    closed = free_port()
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "hosts:\n  localhost: {address: localhost}\n"
+        f"export: {{url: 'http://ops:s3cret-pw@127.0.0.1:{closed}/', spool_dir: {tmp_path}/s}}\n"
+        "schedules:\n  daily: {cron: '0 8 * * *'}\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data")}
+    db = f"sqlite:///{tmp_path / 'records.db'}"
+    run = subprocess.run(
+        [sys.executable, "-m", "cli", "run", "-i", str(inventory), "--db", db],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    agent = subprocess.run(  # --once sends what the run left in the spool
+        [sys.executable, "-m", "cli", "agent", "--once", "-i", str(inventory), "--db", db],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    for stderr in (run.stderr, agent.stderr):
+        assert f"http://127.0.0.1:{closed}/" in stderr and "batch(es)" in stderr
+        assert "s3cret" not in stderr and "ops" not in stderr
+
+
+def test_spool_files_are_private(tmp_path):
+    import stat
+
+    spool = Spool(tmp_path / "spool", limit_bytes=100)
+    for _ in range(3):
+        spool.put(b"x" * 60, 1)  # over the limit: dropped.json is written too
+    assert stat.S_IMODE((tmp_path / "spool").stat().st_mode) == 0o700
+    files = list((tmp_path / "spool").iterdir())
+    assert {f.name for f in files} >= {"dropped.json"} and len(files) >= 2
+    for file in files:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file

@@ -93,6 +93,22 @@ def test_a_run_left_running_by_a_dead_agent_is_closed_as_missed(store):
     assert (entry.state, entry.reason) == ("missed", "agent stopped during the run")
 
 
+def test_a_run_stored_before_its_agent_died_is_credited_to_its_slot(store):
+    """The job's child stored the run, the agent died before hearing of it."""
+    from core.model import InspectionRun
+
+    clock = Clock(berlin(2026, 5, 4, 7, 59))
+    Agent(None, store, clock=clock, host="h").tick()
+    plan = Plan(store.engine)
+    slot = berlin(2026, 5, 4, 8, 0)
+    plan.mark("inspection", [slot], "running", run_id="0123456789abcdef")
+    at = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
+    store.save_run(InspectionRun("0123456789abcdef", "schedule", "agent", at, at, ("h",), ()))
+    Agent(None, store, clock=clock, host="h").recover()
+    (entry,) = plan.between(slot, slot + timedelta(minutes=1))
+    assert (entry.state, entry.run_id, entry.reason) == ("done", "0123456789abcdef", "")
+
+
 def test_reload_cancels_slots_a_changed_schedule_no_longer_has(store, tmp_path):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(

@@ -180,3 +180,26 @@ def test_a_job_gone_from_the_file_before_the_reload_is_missed_and_the_agent_goes
     assert agent.process.poll() is None
     agent.signal(signal.SIGTERM)
     assert agent.wait() == 0
+
+
+def test_sigkill_of_the_agent_ends_its_job_and_the_restarted_agent_keeps_the_plan_true(
+    agents, tmp_path
+):
+    path = inventory(tmp_path / "inv.yaml", 8, SLOW)
+    agent = agents(path)
+    wait_until(lambda: entries(agent, "running"), 30, "a running slot")
+    (killed_slot,) = entries(agent, "running")
+    (job_process,) = psutil.Process(agent.process.pid).children()
+    agent.process.kill()
+    agent.wait()
+    job_process.wait(timeout=2)  # died with the agent, not re-parented to finish unwatched
+    again = agents(path, "--stop-timeout", "60")
+    wait_until(lambda: "agent started" in again.stderr(), 60, "the restarted agent")
+    again.signal(signal.SIGTERM)
+    assert again.wait() == 0
+    after = {e.slot_at: e for e in entries(again)}
+    assert after[killed_slot.slot_at].state == "missed"
+    assert after[killed_slot.slot_at].reason == "agent stopped during the run"
+    done = {e.run_id for e in after.values() if e.state == "done"}
+    stored = {r.id for r in open_store(agent.db).list_runs(limit=100)}
+    assert stored == done  # every stored run is credited to its slot, and only those

@@ -45,7 +45,7 @@ def write(tmp_path: Path, text: str) -> Path:
         ("schedules:\n  m: {profile: standard}\n", "give exactly one of `cron` or `every`"),
         (
             "hosts:\n  a: {}\nschedules:\n  m:\n    every: 1h\n    groups: [web]\n",
-            "inventory.yaml:6: schedules.m.groups: unknown group 'web'",
+            "inventory.yaml:6: schedules.m.groups.0: unknown group 'web'",
         ),
         (
             "schedules:\n  m:\n    cron: '0 8 * * *'\n    timezone: Mars/Base\n",

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.backups import run_db_backups, verify_db_backups
 from core.inventory import load
+from flows.db_backups import run_db_backups, verify_db_backups
 from records import open_store
 from tests.test_backup_db import inspect
 

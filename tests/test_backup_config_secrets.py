@@ -13,7 +13,7 @@ import re
 import pytest
 
 from backup.config import normalise
-from backup.config.secret_forms import compile_forms
+from vendors.secret_forms import compile_forms
 
 KEY = b"test-mask-key"
 

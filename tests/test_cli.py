@@ -98,7 +98,8 @@ def test_bad_inventory_is_one_line_exit_3_no_traceback(tmp_path, db):
     result = invoke("run", "-i", str(inventory), "--db", db)
     assert result.exit_code == 3
     assert result.output.strip() == (
-        'inspect: error: inventory.yaml:3: hosts.web01.port: expected an integer, got "ssh"'
+        "inspect: error: inventory.yaml:3: hosts.web01.port: expected a port number from 1 to "
+        '65535, got "ssh"'
     )
 
 

@@ -151,7 +151,7 @@ def _closed_port() -> int:
 PATHS = [path for path, _ in commands() if path not in EXCLUDED]
 
 
-@pytest.mark.fuzz
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [" ".join(p) for p in PATHS])
 def test_hostile_arguments_never_crash_or_leak(path, estate, monkeypatch):
     home, inventory, db = estate

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 import pytest
 
 import checks
-from agent.runner import inspect_target
 from checks import CheckContext
 from checks.threshold import judge
 from collectors import linux_parsers
@@ -21,6 +20,7 @@ from core.inventory import LOCALHOST, Inventory
 from core.model import HOST, PreviousRun, Sample
 from core.profiles import STANDARD
 from core.status import Status
+from flows.inspect import inspect_target
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 # two /proc/stat reads half a second apart on a 2-CPU host: both CPUs busy all the time

@@ -24,11 +24,11 @@ import click
 import pytest
 
 import collectors
-from agent.runner import inspect_target
 from cli.main import cli
 from core.failures import FAILURES
 from core.inventory import Inventory
 from core.model import HOST, Finding, PreviousRun, Target
+from flows.inspect import inspect_target
 from tests.services import free_port
 from tests.services.sshd import SshServer, keygen, new_workdir, start_sshd
 

@@ -56,7 +56,8 @@ def test_no_inventory_means_localhost():
     [
         (
             "hosts:\n  web01:\n    address: 10.0.0.5\n    port: ssh\n",
-            'inventory.yaml:4: hosts.web01.port: expected an integer, got "ssh"',
+            'inventory.yaml:4: hosts.web01.port: expected a port number from 1 to 65535, '
+            'got "ssh"',
         ),
         (
             "hosts:\n  web01: {}\n  db01: {}\n  web01: {address: x}\n",
@@ -73,7 +74,7 @@ def test_no_inventory_means_localhost():
         ),
         (
             "hosts:\n  web01: {groups: [nope]}\n",
-            "inventory.yaml:2: hosts.web01.groups: unknown group 'nope'",
+            "inventory.yaml:2: hosts.web01.groups.0: unknown group 'nope'",
         ),
         (
             "hosts:\n  web01: {profile: gold}\n",
@@ -121,3 +122,98 @@ def test_selection_by_target_and_group(tmp_path, monkeypatch):
     assert [t.name for t in inv.select(names=["sw-core-1"])] == ["sw-core-1"]
     with pytest.raises(UserError, match="unknown group 'db'"):
         inv.select(groups=["db"])
+
+
+SITE = """\
+groups:
+  site-a: {parents: [sw-core-1]}
+hosts:
+  sw-core-1: {kind: switch, groups: [site-a]}
+  web01: {groups: [site-a]}
+"""
+
+
+def test_a_host_inheriting_itself_as_parent_is_refused_with_the_fix(tmp_path):
+    message = error_of(tmp_path, SITE)
+    assert message.startswith(
+        "inventory.yaml:2: groups.site-a.parents.0: host 'sw-core-1' would be its own parent"
+    )
+    assert "give hosts.sw-core-1 its own `parents:`" in message
+    fixed = SITE.replace("groups: [site-a]}\n  web", "groups: [site-a], parents: []}\n  web")
+    inv = load(write(tmp_path, fixed))
+    assert {t.name: t.parents for t in inv.targets} == {"sw-core-1": (), "web01": ("sw-core-1",)}
+
+
+def test_the_self_parent_is_refused_by_inventory_validate(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    result = CliRunner().invoke(cli, ["inventory", "validate", "-i", str(write(tmp_path, SITE))])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("inspect: error: inventory.yaml:2: groups.site-a.parents.0:")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "hosts:\n  a: {parents: [a]}\n",
+            "inventory.yaml:2: hosts.a.parents.0: host 'a' lists itself as its parent",
+            id="self",
+        ),
+        pytest.param(
+            "hosts:\n  a: {parents: [b]}\n  b: {parents: [c]}\n  c:\n    parents: [x, a]\n"
+            "  x: {}\n",
+            "inventory.yaml:2: hosts.a.parents.0: parent cycle a -> b -> c -> a",
+            id="cycle",
+        ),
+        pytest.param(
+            "defaults: {parents: [gw]}\nhosts:\n  gw: {}\n  a: {}\n",
+            "inventory.yaml:1: defaults.parents.0: host 'gw' would be its own parent",
+            id="defaults",
+        ),
+        pytest.param(
+            "hosts:\n  a:\n    parents: [nope]\n",
+            "inventory.yaml:3: hosts.a.parents.0: unknown host 'nope'",
+            id="unknown",
+        ),
+    ],
+)
+def test_parent_loops_are_load_errors_naming_the_loop(tmp_path, text, message):
+    assert error_of(tmp_path, text).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "# nothing yet\n", "hosts: {}\n", "profiles:\n  p: {}\n"], ids=str.strip
+)
+def test_an_inventory_with_nothing_to_inspect_is_an_error(tmp_path, text):
+    message = error_of(tmp_path, text)
+    assert message.startswith("inventory.yaml:1: hosts: no hosts: the inventory has nothing")
+
+
+def test_null_means_not_set_so_the_group_value_stays(tmp_path):
+    inv = load(write(tmp_path, """\
+        groups:
+          web: {ssh: {username: ops}, parents: [gw], labels: {team: web}}
+        hosts:
+          gw: {}
+          web01:
+            groups: [web]
+            ssh: null
+            parents: null
+            labels: null
+            collectors: null
+            change_windows: null
+            address: null
+        """))
+    web = next(t for t in inv.targets if t.name == "web01")
+    assert (web.ssh, web.parents, web.labels) == ({"username": "ops"}, ("gw",), {"team": "web"})
+    assert web.change_windows == () and web.address == "web01"
+
+
+def test_an_inline_export_token_is_not_shown(tmp_path):
+    message = error_of(tmp_path, "hosts: {a: {}}\nexport:\n  url: http://x\n  token: 73125841\n")
+    assert message.startswith("inventory.yaml:4: export.token: expected a string, got a value")
+    assert "73125841" not in message

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import pytest
 
 import collectors
-from collectors.netcli import NetCliCollector, samples
+from collectors.netcli import PLATFORMS, NetCliCollector, plan_for, samples
 from collectors.netcli_connection import connect_params
-from collectors.netcli_parsers import PLATFORMS, Facts, InterfaceState, plan_for
 from core.errors import UserError
 from core.model import Target
 from core.session import Session
+from vendors import Facts, InterfaceState
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 

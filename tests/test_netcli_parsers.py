@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from collectors.netcli_parsers import PLATFORMS, Facts, is_error_output, parser_for
-from collectors.netcli_parsers.common import duration_seconds, speed_bps
+from collectors.netcli import PLATFORMS
+from vendors import Facts, is_error_output, parser_for
+from vendors.parsing import duration_seconds, speed_bps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
 WEEK, DAY, HOUR, MIN = 7 * 86400, 86400, 3600, 60

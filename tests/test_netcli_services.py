@@ -17,7 +17,6 @@ import paramiko
 import pytest
 import yaml
 
-from agent.runner import inspect_target
 from collectors.netcli import NetCliCollector
 from collectors.netcli_connection import cli_session
 from collectors.ssh_hostkeys import own_known_hosts
@@ -26,6 +25,7 @@ from core.inventory import Inventory
 from core.model import PreviousRun, Sample
 from core.session import Session
 from core.status import Status
+from flows.inspect import inspect_target
 from tests.services import free_port
 from tests.services.sshd import keygen
 

@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 
 import checks
-from agent.runner import inspect_target
 from checks import CheckContext
 from collectors import linux_parsers
 from collectors.linux_script import MARK
-from collectors.netcli import ASPECT_METRICS
-from collectors.netcli_parsers import PLATFORMS
+from collectors.netcli import ASPECT_METRICS, PLATFORMS
 from core.inventory import Inventory
 from core.model import DEVICE, HOST, Missing, PreviousRun, Sample, Target
 from core.profiles import STANDARD, PortRule, ProcessRule, Profile
 from core.status import Status
+from flows.inspect import inspect_target
 from tests.services.sshd import new_workdir, start_sshd
 
 AT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from agent.runner import unknown
 from checks import CheckContext, evaluate_all
 from cli.main import cli
 from core.errors import UserError
 from core.model import InspectionRun, Sample, Target
+from flows.inspect import unknown
 from records import Store, open_store
 from reports.clock import day_bounds, zone
 from reports.daily import build_daily

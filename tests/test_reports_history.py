@@ -279,3 +279,31 @@ def test_monthly_report_of_an_in_memory_database_counts_its_findings():
     report = build_monthly(store.engine, "2026-11", ZONE, no_tickets, NOW)
     assert report.work.inspection_runs == 1
     assert report.work.findings == {"CRITICAL": 0, "WARNING": 2, "UNKNOWN": 0, "OK": 2}
+
+
+def test_monthly_report_shows_the_trend_of_inodes_filling_up():
+    """Inodes are a capacity like disk space: a subject that keeps warning gets its trend."""
+    from core.model import Finding
+    from core.status import Status
+    from records import open_store
+    from reports.sources import no_tickets
+    from tests.test_reports_support import _run
+
+    store = open_store("sqlite://")
+    for day in range(1, 11):
+        used = 80.0 + day  # one point a day: 7 a week, full in 10 days after the 10th
+        inodes = Finding(
+            "web01",
+            "inodes",
+            "/var",
+            Status.WARNING,
+            f"/var {used:.0f}% of inodes used",
+            value=used,
+            unit="%",
+            threshold="80",
+        )
+        store.save_run(_run(f"i{day}", at(day), [inodes]))
+    (potential,) = build_monthly(store.engine, "2026-11", ZONE, no_tickets, NOW).potential
+    assert (potential.check, potential.subject, potential.last_value) == ("inodes", "/var", 90.0)
+    assert potential.per_week == pytest.approx(7.0, abs=0.05)
+    assert potential.full_in_days == 10

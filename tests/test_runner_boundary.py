@@ -16,11 +16,11 @@ import pytest
 
 import checks
 import collectors
-from agent import pool
-from agent.runner import RunOptions, inspect
 from core.inventory import Inventory
 from core.model import PreviousRun, Sample, Target
 from core.status import Status
+from flows import pool
+from flows.inspect import RunOptions, inspect
 
 DEADLINE = 20.0  # seconds: the old code waited all of it before saying "timeout"
 

@@ -14,12 +14,12 @@ from typing import ClassVar
 import pytest
 
 import collectors
-from agent.pool import TimedOut, run_bounded
-from agent.runner import RunOptions, inspect, inspect_target
 from core.errors import CollectError
 from core.inventory import Inventory
 from core.model import PreviousRun, Sample, Target
 from core.status import Status
+from flows.inspect import RunOptions, inspect, inspect_target
+from flows.pool import TimedOut, run_bounded
 
 NO_HISTORY = lambda _name: PreviousRun()  # noqa: E731
 

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 import pytest
 
 import checks
-from agent.inspection import run_and_record
-from agent.runner import RunOptions
 from checks import CheckContext
 from checks.counters import WRAP_32, counter_rate
 from collectors.snmp import SnmpCollector
@@ -20,6 +18,7 @@ from core.model import Target
 from core.profiles import STANDARD
 from core.session import Session
 from core.status import Status
+from flows.inspect import RunOptions, run_and_record
 from records import open_store
 from tests.services.snmpsim import RATE_IN
 

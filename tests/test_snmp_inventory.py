@@ -40,7 +40,7 @@ def load_text(tmp_path, text):
 
 def test_snmp_and_important_interfaces_merge(tmp_path, monkeypatch):
     for name in ("SNMP_RO", "SNMP_AUTH", "SNMP_PRIV"):
-        monkeypatch.setenv(name, "x")
+        monkeypatch.setenv(name, "x" * 8)  # a v3 key has at least 8 characters
     inventory = load_text(tmp_path, EXAMPLE)
     switch, router = inventory.targets
     assert switch.interfaces == {

@@ -7,11 +7,14 @@ as estates configure one user on every switch with per-device keys.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from core import inventory as inventory_loader
+from flows.inspect import RunOptions, inspect
 from tests.services.snmpd import TWIN_USERS, USERS, serve
 
 INVENTORY = """\
@@ -90,10 +93,21 @@ def test_a_wrong_key_fails_only_its_own_target(twins, tmp_path, monkeypatch):
 def test_a_too_short_key_fails_only_its_own_target(twins, tmp_path, monkeypatch):
     one, two = twins
     path = inventory(
-        tmp_path, monkeypatch, ("sw-good", one, *keys(one)), ("sw-short", two, "short", "x")
+        tmp_path, monkeypatch, ("sw-good", one, *keys(one)), ("sw-short", two, *keys(two))
     )
+    # refused at load when the reference already resolves to a short key
+    monkeypatch.setenv("SW_SHORT_AUTH", "sh0rt")
+    refused = CliRunner().invoke(cli, ["run", "-i", path, "--no-store"])
+    assert refused.exit_code == 3 and "inventory.yaml:" in refused.stderr
+    assert "sh0rt" not in refused.stderr and "\n" not in refused.stderr.rstrip()
+    # the secret changed under a loaded inventory (the agent's case): only its target fails
+    monkeypatch.setenv("SW_SHORT_AUTH", keys(two)[0])
+    inv = inventory_loader.load(Path(path))
+    monkeypatch.setenv("SW_SHORT_AUTH", "sh0rt")
     for _ in range(3):
-        failed = failures(path)
+        run = inspect(inv, inv.select((), ()), RunOptions(timeout=20))
+        failed = {f.target: f.summary for f in run.findings
+                  if f.check in ("reachability", "collector")}
         assert list(failed) == ["sw-short"], failed
         assert "Error" not in failed["sw-short"] and "8 characters" in failed["sw-short"]
 

@@ -14,7 +14,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from agent.runner import RunOptions, inspect
 from cli.main import cli
 from collectors.local import LocalCollector
 from collectors.ssh import SshCollector
@@ -24,6 +23,7 @@ from core.errors import UserError
 from core.model import Target
 from core.session import Session
 from core.status import Status
+from flows.inspect import RunOptions, inspect
 from tests.services.sshd import keygen, new_workdir, start_sshd
 
 

@@ -237,9 +237,8 @@ def test_reopening_on_a_worse_status_raises_title_and_grade(tmp_path):
 
 
 def test_inspect_run_opens_and_resolves_a_real_ticket(tmp_path):
-    """The wiring: agent.inspection.run_and_record saves the run, then reconciles it."""
-    from agent.inspection import run_and_record
-    from agent.runner import RunOptions
+    """The wiring: flows.inspect.run_and_record saves the run, then reconciles it."""
+    from flows.inspect import RunOptions, run_and_record
     from records import open_store
     from tests.test_tickets_support import load_inventory
 

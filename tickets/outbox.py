@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from core.redact import scrub
 from core.tickets_spec import TicketsSpec
 from records.tickets import write_transaction
 from records.tickets_schema import NotificationRow, TicketRow
 from tickets.clock import Clock, checked
 from tickets.messages import payload, render
-from tickets.redact import scrub
 
 log = logging.getLogger("opsinspect.tickets")
 

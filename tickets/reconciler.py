@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from core import names
 from core.inventory import Inventory
 from core.model import InspectionRun, Target
 from core.status import Status
@@ -21,10 +22,10 @@ from tickets import grading, sla
 from tickets.clock import Clock, checked, utc_now
 from tickets.lifecycle import SYSTEM_ACTOR, new_ticket, reopen_row, resolve_row
 from tickets.messages import iso
-from tickets.suppression import REACHABILITY, depth, maintenance_window, parent_down
+from tickets.suppression import depth, maintenance_window, parent_down
 
 # when these fail, silence proves nothing ("inspection": the runner's own failure)
-_BLIND_CHECKS = (REACHABILITY, "collector", "inspection")
+_BLIND_CHECKS = (names.CHECK_REACHABILITY, names.CHECK_COLLECTOR, names.CHECK_INSPECTION)
 _CHUNK = 500
 
 
@@ -245,7 +246,7 @@ def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, no
     if window:
         state.suppressed, state.suppressed_by = "maintenance", None
         return "suppressed", f"maintenance window {window}"
-    if ob.check == REACHABILITY:
+    if ob.check == names.CHECK_REACHABILITY:
         down = parent_down(session, target, targets)
         if down is not None:
             _link_to_parent(session, state, ob, down, now)

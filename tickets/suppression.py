@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import names
 from core.cronexpr import CronExpr
 from core.model import Target
 from core.status import Status
 from core.tickets_spec import MaintenanceSpec, TicketsSpec
 from records.tickets_schema import FingerprintStateRow, TicketRow
-
-REACHABILITY = "reachability"
 
 
 def maintenance_window(spec: TicketsSpec, target: Target, at: datetime) -> str | None:
@@ -50,14 +49,14 @@ def parent_down(
         ticket = session.scalar(
             select(TicketRow).where(
                 TicketRow.target == parent,
-                TicketRow.check == REACHABILITY,
+                TicketRow.check == names.CHECK_REACHABILITY,
                 TicketRow.active_fingerprint.is_not(None),
             )
         )
         bad = session.scalar(
             select(FingerprintStateRow.fingerprint).where(
                 FingerprintStateRow.target == parent,
-                FingerprintStateRow.check == REACHABILITY,
+                FingerprintStateRow.check == names.CHECK_REACHABILITY,
                 FingerprintStateRow.status != int(Status.OK),
             )
         )

@@ -7,7 +7,9 @@ would compress every attempt again at level 9, ten times the CPU for ~10 % fewer
 Works with InfluxDB 2.x/3.x and anything that speaks the v2 write API (VictoriaMetrics).
 A batch leaves the spool only after the server acknowledged it; a batch the server refuses
 as malformed (4xx other than 401/403/404/413/429) is moved aside to `rejected/`, counted and
-logged, so one bad batch cannot block the rest forever.
+logged, so one bad batch cannot block the rest forever. A batch damaged on disk (not a whole
+gzip stream) is set aside the same way before it is sent. The URL in every message is redacted
+(core.redact): a user:password@ in it never reaches a log.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import gzip
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,8 @@ from core import paths, secrets
 from core.durations import parse_seconds
 from core.inventory_spec import ExportSpec
 from core.model import InspectionRun, Sample
+from core.redact import scrub
+from core.redact import url as redacted
 
 log = logging.getLogger("opsinspect.export")
 RETRY_STATUSES = frozenset({401, 403, 404, 408, 413, 429})
@@ -56,6 +61,7 @@ class Exporter:
 
     def __init__(self, spec: ExportSpec) -> None:
         self.spec = spec
+        self.where = redacted(spec.url)  # the URL as messages show it
         self.spool = spool_for(spec)
         self._client = None
         self._write_api = None
@@ -85,12 +91,17 @@ class Exporter:
                     return FlushResult(sent_batches, sent_points, 0)
                 batch = pending[0]
                 try:
-                    self._send(batch.read_bytes())
+                    body = batch.read_bytes()
                 except FileNotFoundError:
                     continue  # dropped by the size bound or sent by another process
+                if not _whole_gzip(body):
+                    self._reject(batch, "is damaged (not a complete gzip stream)")
+                    continue
+                try:
+                    self._send(body)
                 except SendError as exc:
                     if not exc.retryable:
-                        self._reject(batch, str(exc))
+                        self._reject(batch, f"was refused: {exc}")
                         continue
                     if not self._failing:
                         self._failing = True
@@ -108,7 +119,7 @@ class Exporter:
                 self.spool.ack(batch)
                 if self._failing:
                     self._failing = False
-                    log.info("export: %s answers again; sending the spool", self.spec.url)
+                    log.info("export: %s answers again; sending the spool", self.where)
                 sent_batches += 1
                 sent_points += points_in(batch)
                 backoff = 1.0
@@ -132,9 +143,9 @@ class Exporter:
         except ApiException as exc:
             status = exc.status or 0
             retryable = status >= 500 or status in RETRY_STATUSES or status == 0
-            raise SendError(f"{self.spec.url} answered HTTP {status}", retryable) from None
+            raise SendError(f"{self.where} answered HTTP {status}", retryable) from None
         except Exception as exc:  # noqa: BLE001 - urllib3 raises many kinds; all mean "not sent"
-            raise SendError(f"{self.spec.url}: {type(exc).__name__}: {_short(exc)}", True) from None
+            raise SendError(f"{self.where}: {type(exc).__name__}: {_short(exc)}", True) from None
 
     def _api(self):
         if self._write_api is None:
@@ -153,23 +164,30 @@ class Exporter:
             self._write_api = self._client.write_api(write_options=SYNCHRONOUS)
         return self._write_api
 
-    def _reject(self, batch: Path, reason: str) -> None:
+    def _reject(self, batch: Path, why: str) -> None:
         rejected = self.spool.directory / "rejected"
-        rejected.mkdir(exist_ok=True)
+        rejected.mkdir(exist_ok=True, mode=0o700)
         try:
             batch.rename(rejected / batch.name)
         except FileNotFoundError:
             return
         log.warning(
-            "export: %s refused batch %s (%d point(s)): %s; kept in %s",
-            self.spec.url,
+            "export: spool batch %s (%d point(s)) %s; set aside in %s",
             batch.name,
             points_in(batch),
-            reason,
+            why,
             rejected,
         )
 
 
+def _whole_gzip(body: bytes) -> bool:
+    """Decompressing checks the stream's end and CRC: a torn or overwritten file fails."""
+    try:
+        return bool(gzip.decompress(body))
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
-    return text[:200]
+    return scrub(text[:200])

@@ -7,7 +7,6 @@ channel works too: an echoed command line and a trailing prompt are removed here
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -17,13 +16,8 @@ from typing import Protocol
 from backup.config.models import PlatformModel, model_for
 from core.errors import CollectError
 from core.model import Target
+from vendors.parsing import REFUSED
 
-# What a device prints instead of a config when the command is wrong or refused.
-_REFUSED = re.compile(
-    r"^\s*(?:% ?(?:Invalid|Unknown|Incomplete|Ambiguous)|Error:|syntax error|"
-    r"unknown command|\^\s*$|Unrecognized command)",
-    re.IGNORECASE,
-)
 DEFAULT_READ_TIMEOUT = 60.0
 
 
@@ -63,7 +57,7 @@ def fetch_config(
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         raise CollectError("protocol error", f"{target.name}: `{model.command}` returned nothing")
-    if _REFUSED.match(first):
+    if REFUSED.match(first):
         raise CollectError(
             "protocol error", f"{target.name}: `{model.command}` was refused: {first.strip()[:80]}"
         )

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from backup.config.repository import Commit
+from core import names
 from core.change_windows import ChangeWindow
 from core.model import Finding
 from core.status import Status
 
-CHECK = "config_change"
+CHECK = names.CHECK_CONFIG_CHANGE
 SUBJECT = "running-config"
-BACKUP_CHECK = "backup"  # the same check as database backups, so one ticket rule fits both
+BACKUP_CHECK = names.CHECK_BACKUP  # as for database backups, so one ticket rule fits both
 BACKUP_SUBJECT = "config"
 
 

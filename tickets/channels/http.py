@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core import secrets
-from tickets.redact import url as redacted_url
+from core.redact import url as redacted_url
 
 
 class DeliveryError(Exception):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from collectors.netcli_parsers.common import (
+from vendors.config_model import PlatformModel, rx, secret_patterns
+from vendors.huawei import VRP_FORMS, VRP_PROMPT
+from vendors.parsing import (
     Facts,
     InterfaceState,
     duration_seconds,
@@ -13,6 +15,7 @@ from collectors.netcli_parsers.common import (
     percent,
     speed_bps,
 )
+from vendors.shape import Vendor, probe
 
 PLATFORM = "hp_comware"
 _UPTIME = re.compile(r"^(.*?)\s+uptime is (.+)$", re.MULTILINE)
@@ -86,3 +89,24 @@ def display_memory(text: str) -> Facts:
     if without_cache := _BUFFERS_CACHE.search(text):
         used = number(without_cache.group(1))
     return Facts(memory_used_percent=percent(used, total))
+
+
+VENDOR = Vendor(
+    name="hp_comware",
+    aliases=("hp_comware_telnet",),
+    probes=(
+        probe("version", ("display version", display_version)),
+        probe("interfaces", ("display interface brief", display_interface_brief)),
+        probe("cpu", ("display cpu-usage", display_cpu_usage)),
+        probe("memory", ("display memory", display_memory)),
+    ),
+    config=PlatformModel(
+        name="hp_comware",
+        command="display current-configuration",
+        pager_off=("screen-length disable",),
+        prompt=VRP_PROMPT,
+        volatile=rx(r"^\s*#?\s*Last configuration was (?:updated|saved) at "),
+        secrets=secret_patterns(*VRP_FORMS),
+        hier_platform="HP_COMWARE5",  # Comware 7 uses the same `undo` syntax
+    ),
+)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from collectors.netcli_parsers.common import (
+from vendors.cisco_family import CISCO_FORMS, CISCO_PROMPT
+from vendors.config_model import PlatformModel, rx, secret_patterns
+from vendors.parsing import (
     Facts,
     InterfaceState,
     duration_seconds,
@@ -14,6 +16,7 @@ from collectors.netcli_parsers.common import (
     percent,
     speed_bps,
 )
+from vendors.shape import Vendor, probe
 
 PLATFORM = "arista_eos"
 _ADMIN_DOWN = {"disabled"}
@@ -59,3 +62,27 @@ def show_interfaces_status(text: str) -> Facts:
 def show_processes_top_once(text: str) -> Facts:
     idle = _CPU_IDLE.search(text)
     return Facts(cpu_percent=round(100.0 - float(idle.group(1)), 2) if idle else None)
+
+
+VENDOR = Vendor(
+    name="arista_eos",
+    probes=(
+        probe("version and memory", ("show version", show_version)),
+        probe("interfaces", ("show interfaces status", show_interfaces_status)),
+        probe("cpu", ("show processes top once", show_processes_top_once)),
+    ),
+    config=PlatformModel(
+        name="arista_eos",
+        command="show running-config",
+        pager_off=("terminal length 0",),
+        prompt=CISCO_PROMPT,
+        volatile=rx(
+            r"^! Command: show running-config",
+            r"^! Time: ",
+            r"^! Startup-config last modified at ",
+            r"^ntp clock-period ",
+        ),
+        secrets=secret_patterns(*CISCO_FORMS),
+        hier_platform="ARISTA_EOS",
+    ),
+)

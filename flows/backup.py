@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent.backups import JobReport, run_db_backups
-from agent.config_backups import config_targets, run_config_backups
 from backup import KINDS
 from core.backups import Database, select_databases
 from core.errors import UserError
 from core.inventory import Inventory
 from core.model import Target
+from flows.config_backups import config_targets, run_config_backups
+from flows.db_backups import JobReport, run_db_backups
 from records import Store
 
 
@@ -26,7 +26,7 @@ def run_backup_job(
 
     With both kinds a name may be either; `due_only` applies to databases (a config backup
     is cheap and always runs). One report per kind that had work. `init` lets a missing config
-repository be created although records say one existed (agent/config_backups.py).
+repository be created although records say one existed (flows/config_backups.py).
     """
     devices, databases = _split(inventory, kinds, names)
     reports = []

@@ -1,4 +1,4 @@
-"""Shapes and helpers every vendor parser shares. Pure: text in, facts out."""
+"""Shapes and helpers every vendor's CLI parsers share. Pure: text in, facts out."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ _UNIT_SECONDS = {
     "second": 1,
 }
 _DURATION_PART = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)s?\b", re.IGNORECASE)
-# Vendors answer an unknown or unauthorised command with one of these instead of failing.
-_ERROR_LINE = re.compile(
+# Every vendor answers an unknown or unauthorised command with one of these lines instead of
+# failing: the CLI collector skips such an answer, config backup refuses to store it.
+REFUSED = re.compile(
     r"^\s*(%\s*(invalid|incomplete|ambiguous|unrecognized|unknown)"
-    r"|error:|syntax error|unknown command|\^\s*$)",
+    r"|error:|syntax error|unknown command|unrecognized command|\^\s*$)",
     re.IGNORECASE,
 )
 
@@ -69,7 +70,7 @@ def merge(first: Facts, second: Facts) -> Facts:
 def is_error_output(text: str) -> bool:
     """True when the device rejected the command (unknown command, syntax error, ...)."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return not lines or any(_ERROR_LINE.match(line) for line in lines[:3])
+    return not lines or any(REFUSED.match(line) for line in lines[:3])
 
 
 def duration_seconds(text: str) -> float | None:

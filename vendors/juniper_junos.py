@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from collectors.netcli_parsers.common import Facts, InterfaceState, ntc, percent, speed_bps
+from vendors.config_model import PlatformModel, rx, secret_patterns
+from vendors.parsing import Facts, InterfaceState, ntc, percent, speed_bps
+from vendors.shape import Vendor, probe
 
 PLATFORM = "juniper_junos"
 _CONTEXT = re.compile(r"^\s*\{+\w+(?::\w+)?\}+\s*$", re.MULTILINE)
@@ -110,3 +112,45 @@ def show_system_processes_summary(text: str) -> Facts:
         cpu_percent=round(100.0 - float(idle.group(1)), 2) if idle else None,
         memory_used_percent=percent(used, total),
     )
+
+
+# Junos stores every secret encrypted ($9$) or hashed ($1$, $5$, $6$), quoted.
+_SECRET_FORMS = (
+    "... {encrypted-password|secret|ascii-text|hexadecimal|simple-password|value} <S>",
+    "... authentication-key [<n> type <w> value] <S>",
+    "... md5 <n> key <S>",
+    "set snmp community <S>",
+)
+_SECRET_RAW = (
+    r"\"(?P<secret>\$[1-9]\$[^\"]+)\"",
+    r"^\s+community \"?(?P<secret>[^\s\";]+)\"? \{",  # the hierarchical view
+    r"\"(?P<secret>[^\"]+)\"(?=;?\s*## SECRET-DATA)",  # the value Junos marks as secret
+)
+
+VENDOR = Vendor(
+    name="juniper_junos",
+    probes=(
+        probe("version", ("show version", show_version)),
+        probe("uptime", ("show system uptime", show_system_uptime)),
+        probe(
+            "interfaces",
+            ("show interfaces terse", show_interfaces_terse),
+            ("show interfaces", show_interfaces),
+        ),
+        probe("cpu and memory", ("show system processes summary", show_system_processes_summary)),
+    ),
+    config=PlatformModel(
+        name="juniper_junos",
+        command="show configuration | display set",
+        pager_off=("set cli screen-length 0", "set cli screen-width 0"),
+        prompt=re.compile(r"^(?:\{\w+(?::\w+)?\}\s*)?[\w.\-@]+[>#%]\s*$"),
+        volatile=rx(
+            r"^## Last commit: ",
+            r"^## Last changed: ",
+            r"^## Image name: ",
+            r"^\{(?:master|backup|primary|secondary)(?::\w+)?\}\s*$",
+        ),
+        secrets=secret_patterns(*_SECRET_FORMS, raw=_SECRET_RAW),
+        hier_platform="JUNIPER_JUNOS",  # experimental upstream
+    ),
+)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from collectors.netcli_parsers.common import (
+from core import names
+from vendors.cisco_family import CISCO_FORMS, CISCO_PROMPT
+from vendors.config_model import PlatformModel, rx, secret_patterns
+from vendors.parsing import (
     Facts,
     InterfaceState,
     duration_seconds,
@@ -12,6 +15,7 @@ from collectors.netcli_parsers.common import (
     number,
     percent,
 )
+from vendors.shape import Vendor, probe
 
 PLATFORM = "cisco_ios"
 _HEADER = re.compile(r"^(\S+) is .*, line protocol is", re.MULTILINE)
@@ -38,10 +42,10 @@ def show_interfaces(text: str) -> Facts:
     for row in ntc(PLATFORM, "show interfaces", text):
         name = row["interface"]
         counters = {
-            "if.in_errors": number(row.get("input_errors")),
-            "if.out_errors": number(row.get("output_errors")),
-            "if.in_discards": number(row.get("queue_drops")),
-            "if.out_discards": number(row.get("queue_output_drops")),
+            names.IF_IN_ERRORS: number(row.get("input_errors")),
+            names.IF_OUT_ERRORS: number(row.get("output_errors")),
+            names.IF_IN_DISCARDS: number(row.get("queue_drops")),
+            names.IF_OUT_DISCARDS: number(row.get("queue_output_drops")),
             **octets.get(name, {}),
         }
         bandwidth = re.match(r"(\d+)\s*Kbit", row.get("bandwidth", ""))
@@ -62,13 +66,13 @@ def _octets_by_interface(text: str) -> dict[str, dict[str, float]]:
     """The template keeps packet counts but drops the byte counts on the same lines."""
     heads = list(_HEADER.finditer(text))
     result: dict[str, dict[str, float]] = {}
-    for head, following in zip(heads, [*heads[1:], None], strict=True):
+    for head, following in zip(heads, [*heads[1:], None], strict=False):  # none: no ports
         block = text[head.end() : following.start() if following else len(text)]
         counters = {}
         if found := _IN_BYTES.search(block):
-            counters["if.in_octets"] = float(found.group(1))
+            counters[names.IF_IN_OCTETS] = float(found.group(1))
         if found := _OUT_BYTES.search(block):
-            counters["if.out_octets"] = float(found.group(1))
+            counters[names.IF_OUT_OCTETS] = float(found.group(1))
         result[head.group(1)] = counters
     return result
 
@@ -86,3 +90,33 @@ def show_processes_memory_sorted(text: str) -> Facts:
         return Facts()
     used = percent(number(rows[0].get("memory_used")), number(rows[0].get("memory_total")))
     return Facts(memory_used_percent=used)
+
+
+VENDOR = Vendor(
+    name="cisco_ios",
+    aliases=("cisco_xe",),
+    probes=(
+        probe("version", ("show version", show_version)),
+        probe("interfaces", ("show interfaces", show_interfaces)),
+        probe("cpu", ("show processes cpu", show_processes_cpu)),
+        probe("memory", ("show processes memory sorted", show_processes_memory_sorted)),
+    ),
+    config=PlatformModel(
+        name="cisco_ios",
+        command="show running-config",
+        pager_off=("terminal length 0", "terminal width 0"),
+        prompt=CISCO_PROMPT,
+        volatile=rx(
+            r"^Building configuration\.\.\.\s*$",
+            r"^Current configuration\s*:\s*\d+ bytes\s*$",
+            r"^! Last configuration change at ",
+            r"^! NVRAM config last updated at ",
+            r"^! No configuration change since last restart",
+            r"^ntp clock-period ",
+        ),
+        secrets=secret_patterns(*CISCO_FORMS),
+        hier_platform="CISCO_IOS",
+        # `snmp mib expression` shows the expression's current value, as Oxidized notes.
+        rewrites=((re.compile(r"^(\s+expression) .*$"), r"\1 <value removed>"),),
+    ),
+)

@@ -1,4 +1,5 @@
-"""Inspect targets in a bounded pool under per-target deadlines and build the InspectionRun."""
+"""One inspection: the targets in a bounded pool under per-target deadlines build the
+InspectionRun, which `run_and_record` then saves and turns into tickets (the single path)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,25 @@ import getpass
 import random
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import checks
 import collectors
-from agent.pool import Failed, TimedOut, run_bounded
-from core.errors import CollectError, UserError
+from core import names
+from core.errors import CollectError, DamagedDatabase, UserError
 from core.failures import FAILURES
 from core.inventory import Inventory
-from core.model import Finding, InspectionRun, PreviousRun, Sample, Target
+from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
 from core.session import Session
+from flows.pool import Failed, TimedOut, run_bounded
+
+if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
+    from records import Store
+    from tickets import ReconcileResult
 
 PreviousRuns = Callable[[str], PreviousRun]
 MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be worth it
@@ -29,7 +35,8 @@ MIN_ATTEMPT = 0.5  # seconds a retry must still have before the deadline to be w
 class RunOptions:
     """`jitter`: up to this many seconds of random delay before each target starts (spreads
     the handshakes that hit a shared bastion or AAA server); counted inside the deadline.
-    `retries`: extra attempts for transient failures only, `backoff` seconds doubling."""
+    `retries`: extra attempts for transient failures only, `backoff` seconds doubling.
+    `run_id`: given by the agent (its plan knows it before the run); else a new one."""
 
     trigger: str = "manual"
     operator: str = ""
@@ -38,6 +45,7 @@ class RunOptions:
     jitter: float = 0.2
     retries: int = 2
     backoff: float = 0.25
+    run_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def inspect(
             findings.append(
                 unknown(
                     target,
-                    "reachability",
+                    names.CHECK_REACHABILITY,
                     "target",
                     "timeout",
                     f"no answer within the {result.seconds:g} s deadline",
@@ -93,7 +101,7 @@ def inspect(
         samples.extend(result.samples)
         findings.extend(result.findings)
     return InspectionRun(
-        id=uuid.uuid4().hex[:16],
+        id=options.run_id or new_run_id(),
         trigger=options.trigger,
         operator=options.operator or _operator(),
         started_at=started,
@@ -129,7 +137,7 @@ def inspect_target(
         chosen = collectors.for_target(target)
     except UserError as exc:
         return TargetResult(
-            (), (unknown(target, "collector", "config", "configuration", str(exc)),)
+            (), (unknown(target, names.CHECK_COLLECTOR, "config", "configuration", str(exc)),)
         )
     for collector in chosen:
         try:
@@ -138,11 +146,13 @@ def inspect_target(
         except CollectError as exc:
             findings.append(collect_failure(target, collector.name, exc))
         except UserError as exc:  # e.g. a credential reference that does not resolve
-            findings.append(unknown(target, "collector", collector.name, "configuration", str(exc)))
+            findings.append(
+                unknown(target, names.CHECK_COLLECTOR, collector.name, "configuration", str(exc))
+            )
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
             finding = unknown(
                 target,
-                "collector",
+                names.CHECK_COLLECTOR,
                 collector.name,
                 "internal error",
                 f"the {collector.name} collector stopped on an unexpected error",
@@ -196,7 +206,7 @@ def internal_failure(target: Target, error: Exception) -> Finding:
     where = f" at {_relative(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
     first_line = str(error).strip().split("\n", 1)[0][:300]  # SQL errors append the statement
     finding = unknown(
-        target, "inspection", "target", "internal error",
+        target, names.CHECK_INSPECTION, "target", "internal error",
         f"the inspection stopped{where}: {first_line or 'no message'}",
     )
     error_text = f"{type(error).__name__}: {first_line}"
@@ -211,7 +221,7 @@ def _relative(filename: str) -> str:
 def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:
     attempts = exc.attempts
     message = f"{exc} (after {attempts} attempts)" if attempts > 1 else str(exc)
-    finding = unknown(target, "reachability", collector, exc.reason, message)
+    finding = unknown(target, names.CHECK_REACHABILITY, collector, exc.reason, message)
     return replace(finding, evidence={**finding.evidence, "attempts": attempts})
 
 
@@ -235,3 +245,62 @@ def _operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+class UnrecordedRun(UserError):
+    """The targets were inspected but the records database is damaged: `run` is still
+    there to show (an inspection is not lost to a broken file)."""
+
+    def __init__(self, run: InspectionRun, message: str) -> None:
+        super().__init__(message)
+        self.run = run
+
+
+def run_and_record(
+    inventory: Inventory,
+    targets: Sequence[Target],
+    options: RunOptions,
+    store: Store | None,
+    on_target_done: Callable[[Target], None] | None = None,
+    before_save: Callable[[InspectionRun], object] | None = None,
+    on_tickets: Callable[[ReconcileResult], object] | None = None,
+) -> InspectionRun:
+    """Without a store nothing is read or written: a dry look at the estate. With one, the
+    run is saved first and then turned into ticket changes (tickets never lose a run).
+
+    `before_save` (the export spool) runs before saving, so a crash between the two can
+    duplicate a point in the TSDB but never lose one for a stored run. `on_tickets` hears
+    which tickets the run opened, reopened or resolved. A damaged database found on the way
+    raises UnrecordedRun once the targets are inspected.
+    """
+    damaged: list[DamagedDatabase] = []
+
+    def previous(name: str) -> PreviousRun:
+        if store is None or damaged:
+            return PreviousRun()
+        try:
+            return store.previous_run(name)
+        except DamagedDatabase as exc:
+            damaged.append(exc)
+            return PreviousRun()
+
+    run = inspect(inventory, targets, options, previous, on_target_done)
+    if before_save:
+        before_save(run)
+    if not store:
+        return run
+    if damaged:
+        raise UnrecordedRun(run, f"{damaged[0]}; this run was not stored")
+    import tickets  # with records: only a run that stores needs it
+
+    try:
+        store.save_run(run)
+    except DamagedDatabase as exc:
+        raise UnrecordedRun(run, f"{exc}; this run was not stored") from None
+    try:
+        changes = tickets.reconcile(store.engine, run, inventory)
+    except DamagedDatabase as exc:
+        raise UnrecordedRun(run, f"{exc}; this run was stored, its tickets not updated") from None
+    if on_tickets:
+        on_tickets(changes)
+    return run

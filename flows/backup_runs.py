@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 from core.inventory import Inventory
-from core.model import Finding, InspectionRun
+from core.model import Finding, InspectionRun, new_run_id
 from records import Store
 
 TRIGGER = "backup"
@@ -33,7 +32,7 @@ def record_backup_run(
     when its config backup run says nothing about interfaces.
     """
     run = InspectionRun(
-        id=uuid.uuid4().hex[:16],
+        id=new_run_id(),
         trigger=TRIGGER,
         operator=_operator(),
         started_at=started,

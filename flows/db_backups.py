@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.backup_runs import record_backup_run
 from backup import findings as judge
 from backup import retention
 from backup.artifact import manifest_path
@@ -21,6 +20,7 @@ from core.backups import BackupRecord, Database, VerificationRecord
 from core.errors import UserError
 from core.inventory import Inventory
 from core.model import Finding, InspectionRun
+from flows.backup_runs import record_backup_run
 from records import Store
 from records.backups import BackupStore
 

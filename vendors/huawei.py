@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from collectors.netcli_parsers.common import (
+from core import names
+from vendors.config_model import PlatformModel, rx, secret_patterns
+from vendors.parsing import (
     Facts,
     InterfaceState,
     duration_seconds,
@@ -16,6 +18,7 @@ from collectors.netcli_parsers.common import (
     percent,
     speed_bps,
 )
+from vendors.shape import Vendor, probe
 
 PLATFORM = "huawei_vrp"  # ntc-templates' name for what netmiko calls `huawei`
 _ONE_MINUTE = re.compile(r"one minute:\s*(\d+(?:\.\d+)?)%", re.IGNORECASE)
@@ -67,8 +70,8 @@ def display_interface_brief(text: str) -> Facts:
                 oper_up=phy.startswith("up"),
                 speed_bps=speed_bps(row["speed"]),
                 counters={
-                    "if.in_errors": float(row["inerr"]),
-                    "if.out_errors": float(row["outerr"]),
+                    names.IF_IN_ERRORS: float(row["inerr"]),
+                    names.IF_OUT_ERRORS: float(row["outerr"]),
                 },
             )
         )
@@ -88,3 +91,47 @@ def display_memory(text: str) -> Facts:
     if total and used:
         return Facts(memory_used_percent=percent(float(used.group(1)), float(total.group(1))))
     return Facts()
+
+
+# The prompt and secret forms of VRP, which H3C Comware shares: `cipher`/`irreversible-cipher`/
+# `hash` text, `simple`/`plain` clear text, and the commands whose secret has no such marker.
+VRP_PROMPT = re.compile(r"^[<\[][\w.\-@/:~]+[>\]]\s*$")
+VRP_FORMS = (
+    "... {cipher|irreversible-cipher} <S!authentication-mode>",
+    "... plain <S>",
+    "... simple <S!plain|cipher|authentication-mode>",
+    "... password ... hash <S>",
+    "snmp-agent community {read|write} [{cipher|simple}] <S>",
+    "snmp-agent usm-user v3 <w> ... authentication-mode <w> [{cipher|simple}] <S>",
+    "snmp-agent usm-user v3 <w> ... privacy-mode <w> [{cipher|simple}] <S>",
+    "... shared-key <S!cipher|simple>",
+    "pre-shared-key <S!cipher|simple|address>",
+)
+
+VENDOR = Vendor(
+    name="huawei",
+    aliases=("huawei_vrpv8",),
+    probes=(
+        probe("version", ("display version", display_version)),
+        probe("interfaces", ("display interface brief", display_interface_brief)),
+        probe("cpu", ("display cpu-usage", display_cpu), ("display cpu", display_cpu)),
+        probe(
+            "memory",
+            ("display memory-usage", display_memory),
+            ("display memory", display_memory),
+        ),
+    ),
+    config=PlatformModel(
+        name="huawei",
+        command="display current-configuration",
+        pager_off=("screen-length 0 temporary",),
+        prompt=VRP_PROMPT,
+        volatile=rx(
+            r"^!Last configuration was (?:updated|saved) at ",
+            r"^!Time: ",
+            r"^\s*Info: ",  # session notices, never configuration
+        ),
+        secrets=secret_patterns(*VRP_FORMS),
+        hier_platform="HUAWEI_VRP",
+    ),
+)

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.backup_runs import record_backup_run
-from agent.backups import JobReport, Outcome
-from agent.pool import TimedOut, run_bounded
 from backup.config import (
     ConfigBackup,
     ConfigRepository,
@@ -25,6 +22,9 @@ from core.backups import BackupRecord
 from core.errors import CollectError, UserError
 from core.inventory import Inventory
 from core.model import Finding, Target
+from flows.backup_runs import record_backup_run
+from flows.db_backups import JobReport, Outcome
+from flows.pool import TimedOut, run_bounded
 from records import Store
 from records.backups import BackupStore
 

@@ -1,0 +1,110 @@
+"""The one catalogue of metric and check names.
+
+Collectors emit, checks judge, profiles set thresholds on, reports and tickets look up and
+exporters send these names; each is written here once and imported everywhere else, so a
+misspelt name is an import or attribute error instead of a lookup that silently finds
+nothing (tests/test_names.py holds the product code to that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+_units: dict[str, str] = {}
+_checks: list[str] = []
+
+
+def _metric(name: str, unit: str) -> str:
+    _units[name] = unit
+    return name
+
+
+def _check(name: str) -> str:
+    _checks.append(name)
+    return name
+
+
+# Metrics, in base units (B, s, %, bit/s, count).
+CPU_USED_PERCENT = _metric("cpu.used_percent", "%")
+CPU_CORE_USED_PERCENT = _metric("cpu.core_used_percent", "%")
+CPU_IOWAIT_PERCENT = _metric("cpu.iowait_percent", "%")
+CPU_COUNT = _metric("cpu.count", "count")
+LOAD_1 = _metric("load.1", "count")
+LOAD_5 = _metric("load.5", "count")
+LOAD_15 = _metric("load.15", "count")
+LOAD_PER_CORE = _metric("load.per_core", "count")
+MEMORY_TOTAL = _metric("memory.total", "B")
+MEMORY_AVAILABLE = _metric("memory.available", "B")
+MEMORY_USED_PERCENT = _metric("memory.used_percent", "%")
+SWAP_TOTAL = _metric("swap.total", "B")
+SWAP_USED = _metric("swap.used", "B")
+SWAP_USED_PERCENT = _metric("swap.used_percent", "%")
+DISK_TOTAL = _metric("disk.total", "B")
+DISK_USED = _metric("disk.used", "B")
+DISK_FREE = _metric("disk.free", "B")
+DISK_USED_PERCENT = _metric("disk.used_percent", "%")
+DISK_INODES_TOTAL = _metric("disk.inodes_total", "count")
+DISK_INODES_USED_PERCENT = _metric("disk.inodes_used_percent", "%")
+DISKIO_READ_BYTES = _metric("diskio.read_bytes", "B")
+DISKIO_WRITE_BYTES = _metric("diskio.write_bytes", "B")
+DISKIO_READS = _metric("diskio.reads", "count")
+DISKIO_WRITES = _metric("diskio.writes", "count")
+NET_BYTES_RECV = _metric("net.bytes_recv", "B")
+NET_BYTES_SENT = _metric("net.bytes_sent", "B")
+NET_ERRORS = _metric("net.errors", "count")
+NET_DROPS = _metric("net.drops", "count")
+PORT_LISTENING = _metric("port.listening", "count")
+PORT_LISTENERS = _metric("port.listeners", "count")
+PROCESS_COUNT = _metric("process.count", "count")
+PROCESS_RSS = _metric("process.rss", "B")
+PROCESS_CPU_SECONDS = _metric("process.cpu_seconds", "s")
+PROCESS_ZOMBIES = _metric("process.zombies", "count")
+SYSTEM_ZOMBIES = _metric("system.zombies", "count")
+SYSTEM_BOOT_TIME = _metric("system.boot_time", "s")
+SYSTEM_UPTIME = _metric("system.uptime", "s")
+DEVICE_CPU_PERCENT = _metric("device.cpu_percent", "%")
+DEVICE_MEMORY_USED_PERCENT = _metric("device.memory_used_percent", "%")
+IF_ADMIN_UP = _metric("if.admin_up", "count")
+IF_OPER_UP = _metric("if.oper_up", "count")
+IF_SPEED = _metric("if.speed", "bit/s")
+IF_IN_OCTETS = _metric("if.in_octets", "B")
+IF_OUT_OCTETS = _metric("if.out_octets", "B")
+IF_IN_ERRORS = _metric("if.in_errors", "count")
+IF_OUT_ERRORS = _metric("if.out_errors", "count")
+IF_IN_DISCARDS = _metric("if.in_discards", "count")
+IF_OUT_DISCARDS = _metric("if.out_discards", "count")
+# computed by the rate checks from two runs' counters; thresholds are set on them
+IF_UTILIZATION_PERCENT = _metric("if.utilization_percent", "%")
+IF_ERRORS_PER_SECOND = _metric("if.errors_per_second", "count")
+IF_DISCARDS_PER_SECOND = _metric("if.discards_per_second", "count")
+
+# Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
+CHECK_CPU = _check("cpu")
+CHECK_LOAD = _check("load")
+CHECK_MEMORY = _check("memory")
+CHECK_SWAP = _check("swap")
+CHECK_DISK = _check("disk")
+CHECK_INODES = _check("inodes")
+CHECK_ZOMBIES = _check("zombies")
+CHECK_PROCESS = _check("process")
+CHECK_PORT = _check("port")
+CHECK_REBOOT = _check("reboot")
+CHECK_DEVICE_CPU = _check("device_cpu")
+CHECK_DEVICE_MEMORY = _check("device_memory")
+CHECK_DEVICE_RESTART = _check("device_restart")
+CHECK_INTERFACE = _check("interface")
+CHECK_IF_UTILIZATION = _check("if_utilization")
+CHECK_IF_ERRORS = _check("if_errors")
+CHECK_IF_DISCARDS = _check("if_discards")
+CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
+CHECK_CONFIG_CHANGE = _check("config_change")
+# written by the runner, not by a check: the target or a collector could not be inspected, or
+# the inspection itself failed; when they fail, silence about the other checks proves nothing
+CHECK_REACHABILITY = _check("reachability")
+CHECK_COLLECTOR = _check("collector")
+CHECK_INSPECTION = _check("inspection")
+
+UNITS: Mapping[str, str] = MappingProxyType(_units)  # metric -> its unit
+METRICS = frozenset(_units)
+CHECKS = frozenset(_checks)

@@ -1,0 +1,84 @@
+"""Numbers and patterns of the YAML files, defined once: a port is a port everywhere.
+
+pydantic's lax mode reads `true` as 1 and accepts `.inf`, `.nan` and 20-digit ports; each of
+those passed `inventory validate` and failed (or hung) at run time. These types take a real
+integer or number in range and nothing else, and say so with the value in the message.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+# the error type core.validation shows as "expected <what>, got <value>"
+EXPECTED = "expected"
+
+
+def _expected(what: str) -> PydanticCustomError:
+    return PydanticCustomError(EXPECTED, "{what}", {"what": what})
+
+
+def integer(low: int, high: int, what: str | None = None) -> Any:
+    """An int from low to high; a bool, float or string is refused rather than converted."""
+    what = what or f"an integer from {low} to {high}"
+
+    def check(value: object) -> int:
+        if type(value) is not int or not low <= value <= high:
+            raise _expected(what)
+        return value
+
+    return Annotated[int, BeforeValidator(check)]
+
+
+def number(above: float, high: float, what: str) -> Any:
+    """A finite int or float in (above, high]: no bool, no .nan, no .inf."""
+
+    def check(value: object) -> float:
+        if (
+            type(value) not in (int, float)
+            or not math.isfinite(value)  # type: ignore[arg-type]
+            or not above < value <= high  # type: ignore[operator]
+        ):
+            raise _expected(what)
+        return float(value)  # type: ignore[arg-type]
+
+    return Annotated[float, BeforeValidator(check)]
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    except (OverflowError, RecursionError):  # a{99999999999}, or thousands of nested groups
+        raise ValueError("not a usable regular expression (too large)") from None
+    return value
+
+
+def path_problem(value: str) -> str | None:
+    """Why a path from the file cannot be used (`~user` of no such user, a NUL), or None."""
+    if "\0" in value:
+        return "a path cannot hold a NUL character"
+    try:
+        Path(value).expanduser()
+    except RuntimeError:  # ~name where no user `name` exists
+        return f"no home directory for {value.split('/')[0]}"
+    return None
+
+
+def _path(value: str) -> str:
+    problem = path_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Port = integer(1, 65535, "a port number from 1 to 65535")
+Seconds = number(0, 86400, "a number of seconds above 0, at most 86400")
+Regex = Annotated[str, AfterValidator(_regex)]
+FilePath = Annotated[str, AfterValidator(_path)]
