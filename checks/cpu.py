@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from checks.threshold import describe, judge
+from checks.threshold import describe, verdict
 from core import names
 from core.model import Finding, Sample, Target
 from core.status import Status
@@ -44,9 +44,7 @@ class CpuCheck:
         if thresholds is None or now is None:
             return
         value, evidence, what = sustained(now, _first(samples, names.LOAD_1), _cores(samples))
-        status, level = judge(value, thresholds)
-        crossed = thresholds.critical if level == "critical" else thresholds.warning
-        clause = f"{level} {crossed.describe('%')}" if crossed else "no threshold"
+        status, clause = verdict(value, thresholds, "%")
         yield Finding(
             target=target.name,
             check=self.name,

@@ -18,7 +18,7 @@ from checks.counters import (
     restart_between,
     uptime,
 )
-from checks.threshold import describe, judge
+from checks.threshold import describe, verdict
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.status import Status
@@ -62,9 +62,7 @@ class RateCheck:
             if not values:
                 continue
             direction, value = max(values.items(), key=lambda item: item[1])
-            status, level = judge(value, thresholds)
-            crossed = thresholds.critical if level == "critical" else thresholds.warning
-            clause = f"{level} {crossed.describe(self.unit)}" if crossed else "no threshold"
+            status, clause = verdict(value, thresholds, self.unit)
             shown = ", ".join(f"{d} {self.words(v)}" for d, v in values.items())
             yield Finding(
                 target=target.name,

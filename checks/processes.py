@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from checks.threshold import describe, judge
+from checks.threshold import describe, verdict
 from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.status import Status
@@ -32,9 +32,7 @@ class ProcessCheck:
                 continue
             count = counts[rule.subject]
             thresholds = Thresholds(warning=rule.warning, critical=rule.critical)
-            status, level = judge(count, thresholds)
-            crossed = rule.critical if level == "critical" else rule.warning
-            clause = f"{level} {crossed.describe('')}" if crossed else "no threshold"
+            status, clause = verdict(count, thresholds, "")
             yield Finding(
                 target=target.name,
                 check=self.name,

@@ -19,6 +19,13 @@ def judge(value: float, thresholds: Thresholds) -> tuple[Status, str]:
     return Status.OK, "warning" if thresholds.warning else "critical"
 
 
+def verdict(value: float, thresholds: Thresholds, unit: str) -> tuple[Status, str]:
+    """Status and the clause a summary quotes, e.g. (CRITICAL, 'critical > 90%')."""
+    status, level = judge(value, thresholds)
+    crossed = thresholds.critical if level == "critical" else thresholds.warning
+    return status, f"{level} {crossed.describe(unit)}" if crossed else "no threshold"
+
+
 def describe(thresholds: Thresholds, unit: str) -> str:
     parts = []
     if thresholds.warning:
@@ -60,9 +67,7 @@ class ThresholdCheck:
             yield self.finding(target, sample, thresholds)
 
     def finding(self, target: Target, sample: Sample, thresholds: Thresholds) -> Finding:
-        status, level = judge(sample.value, thresholds)
-        crossed = thresholds.critical if level == "critical" else thresholds.warning
-        clause = f"{level} {crossed.describe(sample.unit)}" if crossed else "no threshold"
+        status, clause = verdict(sample.value, thresholds, sample.unit)
         subject = self.subject(sample)
         return Finding(
             target=target.name,

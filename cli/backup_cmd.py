@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import click
 
 from backup import KINDS
-from cli.backup_config_cmd import diff
+from cli.lazy import Lazy, LazyGroup
 from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
 from cli.render import iso, run_table, table, to_json, visible
@@ -30,12 +30,17 @@ kind_option = click.option(
 )
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "diff": Lazy(
+            "cli.backup_config_cmd:diff",
+            "Show a device's latest config change, or the change between REV1 and REV2.",
+        )
+    },
+)
 def backup() -> None:
     """Back up device configs and databases, prove the backups restorable, keep them."""
-
-
-backup.add_command(diff)
 
 
 def _setup(sources: Sources, names: Sequence[str]):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from typing import NoReturn
 
 import click
 
+from cli.lazy import Lazy, LazyGroup
 from core.errors import UserError
 
 # Nagios plugins exit 3 (UNKNOWN) when they cannot even start; monitoring wrappers rely on it.
@@ -16,17 +16,39 @@ EXIT_USAGE = 3
 
 
 # Command modules load only when their command runs: `inspect run` on a server must not pay
-# for the ticket, backup or report code (and the libraries they bring).
+# for the ticket, backup or report code (and the libraries they bring), nor `inspect --help`
+# for any of it. The help line is the first sentence of the command's docstring.
 COMMANDS = {
-    "run": "cli.run_cmd:run",
-    "inventory": "cli.inventory_cmd:inventory",
-    "records": "cli.records_cmd:records",
-    "backup": "cli.backup_cmd:backup",
-    "ticket": "cli.ticket_cmd:ticket",
-    "handover": "cli.handover_cmd:handover",
-    "report": "cli.report_cmd:report",
-    "agent": "cli.agent_cmd:agent",
-    "score": "cli.score_cmd:score",
+    "agent": Lazy(
+        "cli.agent_cmd:agent",
+        "Run scheduled inspections (default 08:00, 14:00, 20:00 local) and export metrics.",
+    ),
+    "backup": Lazy(
+        "cli.backup_cmd:backup",
+        "Back up device configs and databases, prove the backups restorable, keep them.",
+    ),
+    "handover": Lazy(
+        "cli.handover_cmd:handover",
+        "Open tickets, SLA at risk or breached, and work done since the last handover.",
+    ),
+    "inventory": Lazy("cli.inventory_cmd:inventory", "Check and show the inventory."),
+    "records": Lazy("cli.records_cmd:records", "Browse stored inspection records."),
+    "report": Lazy(
+        "cli.report_cmd:report",
+        "Render reports for duty staff and managers (HTML, PDF, Markdown, JSON).",
+    ),
+    "run": Lazy(
+        "cli.run_cmd:run", "Inspect the selected targets now and store the inspection record."
+    ),
+    "score": Lazy(
+        "cli.score_cmd:score",
+        "Score the team and each engineer for a period: total, grade, pay coefficient and the "
+        "change since the previous period.",
+    ),
+    "ticket": Lazy(
+        "cli.ticket_cmd:ticket",
+        "Tickets: list, show and work on them (ack, assign, resolve, close ...).",
+    ),
 }
 
 
@@ -45,17 +67,8 @@ def _silence_libraries() -> None:
         logger.propagate = False
 
 
-class InspectGroup(click.Group):
+class InspectGroup(LazyGroup):
     """Lazy subcommands; errors become one line and exit 3; a returned int is the exit code."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in COMMANDS:
-            return None
-        module, attribute = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(module), attribute)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _silence_libraries()
@@ -78,7 +91,9 @@ class InspectGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-@click.group(cls=InspectGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=InspectGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="opsinspect", prog_name="inspect")
 def cli() -> None:
     """Inspect servers and network devices, keep the records, show what is wrong."""

@@ -22,8 +22,9 @@ _META_KEY = "opsinspect.sources"
 
 @dataclass
 class Sources:
-    """Where a command's inventory and records come from. Each opens on first use: a command
-    that needs only the inventory never loads SQLAlchemy, and the reverse."""
+    """Where a command's inventory and records come from. Each opens (and imports its
+    libraries) on first use: a command that needs only the inventory never loads SQLAlchemy,
+    one that needs only the records never loads pydantic or YAML."""
 
     inventory_path: Path | None = None
     db_url: str | None = None
@@ -31,11 +32,15 @@ class Sources:
     @property
     def path(self) -> Path | None:
         """The inventory file; None means the built-in localhost-only inventory."""
-        return self.inventory_path or inventory_loader.default_path()
+        from core.inventory import default_path
+
+        return self.inventory_path or default_path()
 
     @cached_property
     def inventory(self):
-        return inventory_loader.load(self.path)
+        from core.inventory import load
+
+        return load(self.path)
 
     @property
     def url(self) -> str:

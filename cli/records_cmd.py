@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import click
 
+from cli.lazy import Lazy, LazyGroup
 from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
 from cli.render import iso, run_json, run_markdown, run_table, table, to_json
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "plan": Lazy(
+            "cli.plan_cmd:plan",
+            "Planned inspections of a day: done (with the run id), missed (and why), or pending.",
+        )
+    },
+)
 def records() -> None:
     """Browse stored inspection records."""
 
@@ -79,11 +88,3 @@ def show(run_id: str, sources: Sources, output_format: str) -> None:
     else:
         click.echo(run_table(run))
 
-
-def _attach_plan() -> None:
-    from cli.plan_cmd import plan
-
-    records.add_command(plan)
-
-
-_attach_plan()

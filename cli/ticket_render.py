@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.render import iso, table, visible
 from core.status import Status
-from records.tickets import Event, Notification, Ticket
-from tickets.sla import SlaView
+
+if TYPE_CHECKING:  # types only: `inspect ticket --help` must not load SQLAlchemy
+    from records.tickets import Event, Notification, Ticket
+    from tickets.sla import SlaView
 
 SLA_COLOURS = {"breached": "red", "at_risk": "yellow", "on_track": "green", "met": "green"}
 

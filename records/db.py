@@ -18,7 +18,6 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, P
 
 from core.errors import DamagedDatabase, UserError
 from core.redact import url as redacted
-from records.schema import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
@@ -118,7 +117,9 @@ def _migrate(engine: Engine) -> None:
         applied = _versions(connection)
         if applied == _heads():
             return
-        if not applied and set(inspect(connection).get_table_names()) & set(Base.metadata.tables):
+        from records.tables import metadata  # every area's tables, not only those loaded
+
+        if not applied and set(inspect(connection).get_table_names()) & set(metadata.tables):
             raise UserError(
                 f"database {redacted(engine.url.render_as_string(hide_password=False))} has "
                 "records tables but no schema version: not an opsinspect database, or damaged; "

@@ -11,6 +11,8 @@ import json
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from cli.main import cli
 
 INVENTORY = "hosts:\n  localhost: {address: localhost}\n"
 PAGE = 4096
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def invoke(*args: str):
@@ -110,6 +114,28 @@ def test_records_tables_without_a_schema_version_are_not_migrated_over(good_data
         f"inspect: error: database sqlite:///{path} has records tables but no schema version: "
         "not an opsinspect database, or damaged; left untouched\n"
     )
+    assert path.read_bytes() == before
+
+
+def test_tables_of_another_area_without_a_schema_version_are_not_migrated_over(
+    good_database, tmp_path
+):
+    """`records list` loads only the run tables; the check must still see every area's."""
+    path = tmp_path / "records.db"
+    shutil.copy(good_database, path)
+    connection = sqlite3.connect(path)
+    kept = {"tickets"}
+    names = [r[0] for r in connection.execute("select name from sqlite_master where type='table'")]
+    for name in names:
+        if name not in kept:
+            connection.execute(f'DROP TABLE "{name}"')
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    done = subprocess.run([sys.executable, "-m", "cli", "records", "list", "--db",
+                           f"sqlite:///{path}"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 3, done.stderr
+    assert "has records tables but no schema version" in done.stderr
     assert path.read_bytes() == before
 
 
