@@ -15,7 +15,6 @@ import click
 from click.core import ParameterSource
 
 from core.paths import default_database_url
-from settings import inventory as inventory_loader
 
 _META_KEY = "opsinspect.sources"
 
@@ -32,13 +31,13 @@ class Sources:
     @property
     def path(self) -> Path | None:
         """The inventory file; None means the built-in localhost-only inventory."""
-        from core.inventory import default_path
+        from settings.inventory import default_path
 
         return self.inventory_path or default_path()
 
     @cached_property
     def inventory(self):
-        from core.inventory import load
+        from settings.inventory import load
 
         return load(self.path)
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Libraries and our packages that a listing or a help text has no use for.
 HEAVY = (
     "sqlalchemy", "alembic", "pydantic", "yaml", "jinja2", "babel", "psutil", "paramiko",
-    "netmiko", "pysnmp", "influxdb_client", "core.inventory", "records", "tickets", "scoring",
+    "netmiko", "pysnmp", "influxdb_client", "settings.inventory", "records", "tickets", "scoring",
     "reports", "agent", "flows", "collectors", "checks",
 )
 OTHER_TABLES = (
