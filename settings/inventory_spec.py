@@ -10,7 +10,16 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model
 
 from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
-from settings.spec_types import Duration, FilePath, Port, Regex, Seconds, integer, number
+from settings.spec_types import (
+    CheckKey,
+    Duration,
+    FilePath,
+    Port,
+    Regex,
+    Seconds,
+    integer,
+    number,
+)
 from settings.thresholds import Range
 from settings.tickets_spec import Cron, TicketsSpec, TimeZone
 
@@ -193,7 +202,7 @@ class FilesystemSpec(Strict):
 
 
 class ProfileSpec(Strict):
-    checks: dict[str, ThresholdSpec] = {}
+    checks: dict[CheckKey, ThresholdSpec] = {}
     processes: list[str | ProcessSpec] = []
     ports: list[Port | PortSpec] = []
     filesystems: FilesystemSpec = FilesystemSpec()

@@ -7,6 +7,7 @@ integer or number in range and nothing else, and say so with the value in the me
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from datetime import timedelta
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from core import names
 from settings.durations import DURATION_HELP, parse_duration
 
 # the error type settings.validation shows as "expected <what>, got <value>"
@@ -51,6 +53,15 @@ def number(above: float, high: float, what: str) -> Any:
         return float(value)  # type: ignore[arg-type]
 
     return Annotated[float, BeforeValidator(check)]
+
+
+def _check_key(value: str) -> str:
+    """A profile's `checks:` key: a typo would silently keep the default or never disable."""
+    if value in names.METRICS or value in names.CHECKS:
+        return value
+    close = difflib.get_close_matches(value, sorted(names.METRICS | names.CHECKS), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"no metric or check is called {value!r}{hint}")
 
 
 def _regex(value: str) -> str:
@@ -91,5 +102,6 @@ def _duration(value: object) -> timedelta:
 Port = integer(1, 65535, "a port number from 1 to 65535")
 Seconds = number(0, 86400, "a number of seconds above 0, at most 86400")
 Regex = Annotated[str, AfterValidator(_regex)]
+CheckKey = Annotated[str, AfterValidator(_check_key)]  # a metric (thresholds) or a check name
 FilePath = Annotated[str, AfterValidator(_path)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]  # `90s`, `4h`, `1d12h`, a bare 60

@@ -114,3 +114,27 @@ DURATION = "expected a duration such as 90s, 30m, 4h, 1d12h or 2w, got"
 def test_a_duration_that_is_no_duration_is_refused(tmp_path, text, message):
     """`true` was read as one second (pydantic's lax int), so a schedule ran every second."""
     assert error_of(tmp_path, "hosts: {a: {}}\n" + text).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("inode", "no metric or check is called 'inode'; did you mean 'inodes'?"),
+        ("disk.used_pecent", "no metric or check is called 'disk.used_pecent'; did you mean "
+                             "'disk.used_percent'?"),
+        ("nonsense", "no metric or check is called 'nonsense'"),
+    ],
+)
+def test_a_profile_check_that_does_not_exist_is_refused(tmp_path, key, message):
+    """A misspelt key would silently keep the default threshold, or never disable the check."""
+    text = f"hosts: {{a: {{}}}}\nprofiles:\n  p:\n    checks:\n      {key}: {{enabled: false}}\n"
+    assert error_of(tmp_path, text) == f"inventory.yaml:5: profiles.p.checks.{key}: {message}"
+
+
+def test_profile_checks_take_metrics_and_check_names(tmp_path):
+    path = tmp_path / "inventory.yaml"
+    path.write_text("hosts: {a: {}}\nprofiles:\n  p:\n    checks:\n"
+                    "      disk.used_percent: {warning: 70}\n      inodes: {enabled: false}\n")
+    profile = load(path).profile("p")
+    assert profile.thresholds_for("disk.used_percent").warning.describe("%") == "> 70%"
+    assert not profile.enabled("inodes")
