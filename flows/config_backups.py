@@ -159,23 +159,15 @@ def _netmiko_sessions(deadline: float) -> SessionFactory:
 def _record(attempt: _Attempt, repository: Path) -> BackupRecord:
     name = attempt.target.name
     stamp = f"{attempt.started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+    times = {"kind": KIND, "name": name, "started_at": attempt.started,
+             "finished_at": attempt.finished}
     if attempt.backup is None:
         return BackupRecord(
-            id=f"{name}-config-{stamp}-failed",
-            kind=KIND,
-            name=name,
-            started_at=attempt.started,
-            finished_at=attempt.finished,
-            status="failed",
-            error=attempt.error,
+            id=f"{name}-config-{stamp}-failed", status="failed", error=attempt.error, **times
         )
     commit = attempt.backup.commit
     return BackupRecord(
         id=f"{name}-config-{stamp}",
-        kind=KIND,
-        name=name,
-        started_at=attempt.started,
-        finished_at=attempt.finished,
         status="ok",
         path=str(repository / f"{name}.cfg"),
         size=attempt.backup.size,
@@ -184,6 +176,7 @@ def _record(attempt: _Attempt, repository: Path) -> BackupRecord:
             "repository": str(repository),
             "platform": attempt.target.platform,
         },
+        **times,
     )
 
 
