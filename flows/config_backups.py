@@ -3,6 +3,7 @@ failures and unexpected changes turned into findings and so into tickets."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from records.backups import BackupStore
 from settings.inventory import Inventory
 
 KIND = "config"
+log = logging.getLogger(__name__)
 DEVICE_KINDS = ("switch", "router", "firewall")
 
 
@@ -55,6 +57,7 @@ class _Attempt:
     backup: ConfigBackup | None
     error: str = ""
     repository_fault: bool = False  # refused before the device was asked: a repository problem
+    reason: str = ""  # the failure class (core.failures) when the device could not be backed up
 
 
 def run_config_backups(
@@ -92,11 +95,16 @@ def run_config_backups(
                 target, factory, repository, mask_secrets=settings.mask_secrets, clock=clock
             )
             return _Attempt(target, started, clock(), backup)
-        except (CollectError, UserError) as exc:
-            error = str(exc)
-        except Exception as exc:  # one device's surprise must not lose the others' records
-            error = f"{type(exc).__name__}: {exc}"
-        return _Attempt(target, started, clock(), None, error)
+        except CollectError as exc:  # summed up as for an inspection: "refused: ..."
+            return _Attempt(target, started, clock(), None, f"{exc.reason}: {exc}",
+                            reason=exc.reason)
+        except UserError as exc:
+            return _Attempt(target, started, clock(), None, f"configuration: {exc}",
+                            reason="configuration")
+        except Exception as exc:  # noqa: BLE001 - one device's surprise must not lose the others'
+            log.exception("config backup of %s stopped on an unexpected error", target.name)
+            error = f"internal error: the config backup stopped on an unexpected error: {exc}"
+            return _Attempt(target, started, clock(), None, error, reason="internal error")
 
     started = clock()
     results = run_bounded(list(targets), attempt, workers=settings.workers, timeout=deadline)
@@ -184,7 +192,11 @@ def _findings(attempt: _Attempt) -> list[Finding]:
     backup = attempt.backup
     name = attempt.target.name
     commit = backup.commit if backup else None
-    found = [backup_result_finding(name, attempt.error, commit, attempt.repository_fault)]
+    found = [
+        backup_result_finding(
+            name, attempt.error, commit, attempt.repository_fault, attempt.reason or None
+        )
+    ]
     if backup is not None and backup.finding is not None:
         found.append(backup.finding)
     elif backup is not None and attempt.target.change_windows:

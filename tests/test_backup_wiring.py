@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from collectors.netcli_connection import cli_session
+from core.failures import FAILURES
 from tests.services import free_port, require_program
 from tests.test_backup_db import inspect
 
@@ -216,3 +217,22 @@ def test_backup_runs_never_resolve_a_devices_inspection_tickets(fake_cisco_switc
     for _ in range(3):  # more than resolve_after (2) runs with only good backup findings
         assert inspect("backup", "run", "--kind", "config", "-i", inv, "--db", db)[0] == 0
     assert [t["state"] for t in tickets(inv, db)] == ["open"]
+
+
+def test_a_device_that_refuses_the_connection_is_summed_up_as_for_an_inspection(
+    tmp_path, fake_cisco_switch
+):
+    """The config backup of a device names its failure class and that class's hint, like an
+    inspection's finding (core.failures), and no exception class name."""
+    host = switch_host(fake_cisco_switch)
+    host["cli"]["port"] = free_port()  # nothing listens there
+    inv, db = write_inventory(tmp_path, {"sw": host})
+    code, out = inspect("backup", "run", "--kind", "config", "-i", inv, "--db", db)
+    assert code == 2, out
+    [ticket] = tickets(inv, db)
+    assert ticket["summary"].startswith("config backup failed: refused: ")
+    assert "Error" not in ticket["summary"] and "Exception" not in ticket["summary"]
+    [stored] = json.loads(inspect("records", "list", "--db", db, "-f", "json")[1])
+    run = json.loads(inspect("records", "show", stored["id"], "--db", db, "-f", "json")[1])
+    [failed] = [f for f in run["findings"] if f["status"] == "CRITICAL"]
+    assert failed["hint"] == FAILURES["refused"].hint

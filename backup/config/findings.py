@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from backup.config.repository import Commit
 from core import names
+from core.failures import FAILURES
 from core.model import Finding
 from core.status import Status
 from settings.change_windows import ChangeWindow
@@ -72,20 +73,30 @@ REPOSITORY_HINT = (
 
 
 def backup_result_finding(
-    device: str, error: str, commit: Commit | None, repository_fault: bool = False
+    device: str,
+    error: str,
+    commit: Commit | None,
+    repository_fault: bool = False,
+    reason: str | None = None,
 ) -> Finding:
-    """The backup attempt itself: CRITICAL when no config could be stored (as for databases)."""
+    """The backup attempt itself: CRITICAL when no config could be stored (as for databases).
+    `reason`: the failure class (core.failures), whose hint fits better than a general one."""
     if error:
+        if repository_fault:
+            hint = REPOSITORY_HINT
+        elif reason:
+            hint = FAILURES[reason].hint
+        else:
+            hint = (f"Run `inspect backup run --kind config -t {device}` by hand and read the "
+                    "error; check the device's `cli:` settings, its credentials and reachability.")
         return Finding(
             target=device,
             check=BACKUP_CHECK,
             subject=BACKUP_SUBJECT,
             status=Status.CRITICAL,
             summary=f"config backup failed: {error}",
-            hint=REPOSITORY_HINT
-            if repository_fault
-            else f"Run `inspect backup run --kind config -t {device}` by hand and read the "
-            "error; check the device's `cli:` settings, its credentials and reachability.",
+            hint=hint,
+            evidence={"reason": reason} if reason else {},
         )
     what = f"committed {commit.rev[:12]}" if commit else "unchanged"
     return Finding(
