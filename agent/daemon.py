@@ -31,9 +31,7 @@ from agent.scheduler import Job, build_jobs, decide, slots_between
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
-from records import Store
-from records.agent_schema import DONE, MISSED, RUNNING
-from records.plan import Plan
+from records.plan import DONE, MISSED, RUNNING, Plan
 from settings import inventory as inventory_loader
 from settings.inventory import Inventory
 
@@ -57,15 +55,15 @@ class Agent:
     def __init__(
         self,
         inventory_path: Path | None,
-        store: Store,
+        db_url: str,
         *,
         clock: Clock = utc_now,
         host: str | None = None,
         stop_timeout: float = 20.0,
     ) -> None:
         self.inventory_path = inventory_path
-        self.store = store
-        self.plan = Plan(store.engine)
+        self.db_url = db_url  # a migrated schema (agent/child.py prepare_store)
+        self.plan = Plan(db_url)
         self.clock = clock
         self.host = host or socket.gethostname()
         self.stop_timeout = stop_timeout
@@ -220,7 +218,7 @@ class Agent:
         began = time.monotonic()
         try:
             running.process = child.start(
-                job.name, self.inventory_path, self._db_url(), running.run_id
+                job.name, self.inventory_path, self.db_url, running.run_id
             )
             outcome = child.wait(running.process)
         except UserError as exc:
@@ -367,9 +365,6 @@ class Agent:
         if unknown:
             raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
         return inventory, jobs
-
-    def _db_url(self) -> str:
-        return self.store.engine.url.render_as_string(hide_password=False)
 
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
