@@ -25,15 +25,13 @@ from datetime import datetime
 from pathlib import Path
 
 from agent import child, metrics
+from agent.config import AgentConfig
 from agent.export.influx import Exporter
-from agent.jobs import KINDS
-from agent.scheduler import Job, build_jobs, decide, slots_between
+from agent.scheduler import Job, decide, slots_between
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
 from records.plan import DONE, MISSED, RUNNING, Plan
-from settings import inventory as inventory_loader
-from settings.inventory import Inventory
 
 log = logging.getLogger("opsinspect.agent")
 MAX_SLEEP = 30.0
@@ -68,8 +66,8 @@ class Agent:
         self.host = host or socket.gethostname()
         self.stop_timeout = stop_timeout
         self.started_at = clock()
-        self.inventory, self.jobs = self._load()
-        self.exporter = Exporter(self.inventory.export) if self.inventory.export else None
+        self.config, self.jobs = self._load()
+        self.exporter = Exporter(self.config.export) if self.config.export else None
         self.running: dict[str, Running] = {}
         # The plan in memory (this process is its only writer while it holds the lock), so a
         # tick touches the database only to write what changed.
@@ -135,14 +133,14 @@ class Agent:
     def reload(self) -> None:
         self.reload_requested = False
         try:
-            inventory, jobs = self._load()
+            config, jobs = self._load()
         except UserError as exc:
             log.error("reload failed, keeping the previous settings: %s", exc)
             return
-        self.inventory, self.jobs = inventory, jobs
-        if inventory.export and (not self.exporter or self.exporter.spec != inventory.export):
-            self.exporter = Exporter(inventory.export)
-        elif not inventory.export:
+        self.config, self.jobs = config, jobs
+        if config.export and (not self.exporter or self.exporter.spec != config.export):
+            self.exporter = Exporter(config.export)
+        elif not config.export:
             self.exporter = None
         now = self.clock()
         keep = {
@@ -329,15 +327,16 @@ class Agent:
         host's metrics, then wake the sender. Settings changed by a reload apply from the
         next cycle."""
         cycle: metrics.HostMetrics | None = None
-        source: Inventory | None = None
+        source: AgentConfig | None = None
         while not self.stop.is_set():
-            inventory, exporter = self.inventory, self.exporter
+            config, exporter = self.config, self.exporter
             every = exporter.spec.metrics_every if exporter else None
             if not exporter or not every:
                 self.stop.wait(MAX_SLEEP)
                 continue
-            if source is not inventory:
-                cycle, source = metrics.for_inventory(inventory, self.host), inventory
+            if source is not config:
+                host = config.metrics_host or self.host
+                cycle, source = metrics.HostMetrics(host, config.filesystems), config
             seconds = every.total_seconds()
             if self.stop.wait(seconds - time.time() % seconds):
                 return
@@ -352,19 +351,16 @@ class Agent:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _load(self) -> tuple[Inventory, dict[str, Job]]:
-        inventory = inventory_loader.load(self.inventory_path)
-        jobs = build_jobs(inventory)
+    def _load(self) -> tuple[AgentConfig, dict[str, Job]]:
+        config = child.load_settings(self.inventory_path)
+        jobs = config.jobs
         now = self.clock()
         for job in jobs.values():
             try:
                 job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
             except UserError as exc:
                 raise UserError(f"schedules.{job.name}: {exc}") from None
-        unknown = [j for j in jobs.values() if j.kind not in KINDS]
-        if unknown:
-            raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
-        return inventory, jobs
+        return config, jobs
 
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]

@@ -37,12 +37,13 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
     from agent.daemon import Agent
     from agent.lock import AgentLock, lock_path
     from agent.logs import log_to_stderr
-    from records import open_store
 
     log_to_stderr()
     lock = AgentLock(lock_path())
     lock.acquire()
     if once:  # short-lived: opening (and migrating) here is cheaper than a child
+        from records import open_store
+
         open_store(sources.url)
     else:  # a long-lived agent keeps neither SQLAlchemy nor Alembic: the schema in a child
         child.prepare_store(sources.url)
