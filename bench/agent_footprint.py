@@ -230,11 +230,12 @@ def main() -> None:
     vm = VictoriaMetrics(shutil.which("victoria-metrics") or "", base / "vm", free_port())
     vm.start()
     part1: list[Peer] = []
+    part0: list[Peer] = []
     part2: list[Peer] = []
     missing: list[str] = []
     try:
         idle = start_ours(base / "idle", args.interval, None, inspect_every=False)
-        part2.append(idle)
+        part0.append(idle)
         wait_until(lambda: "agent started" in (base / "idle" / "agent.log").read_text(), 60, "it")
         measure([idle], lambda: 0, args.idle_seconds, args.interval)
         stop([idle])
@@ -261,7 +262,7 @@ def main() -> None:
         measure(part2, count, args.inspection_seconds, args.interval)
         report(part1, inspecting, idle, missing, elapsed)
     finally:
-        stop(part1 + part2)
+        stop(part0 + part1 + part2)
         vm.stop()
         shutil.rmtree(base, ignore_errors=True)
 
