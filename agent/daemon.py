@@ -5,7 +5,9 @@ give running jobs `stop_timeout` seconds to finish, kill the rest and record the
 abandoned. SIGHUP: reload the inventory (a bad file is logged and the old one kept).
 
 Each job runs in a child process (agent/child.py), watched by a thread of its own, so the
-agent's resident set stays that of the scheduler, the plan and the exporter.
+agent's resident set stays that of the scheduler, the plan and the exporter. The inventory is
+validated in a child too (agent/config.py) and the plan written through the DB-API: this
+process imports neither pydantic nor SQLAlchemy.
 
 Besides the jobs, with `export:` a metrics thread spools this host's metrics every
 `export.metrics_every` (agent/metrics.py) and a sender thread drains the spool.
