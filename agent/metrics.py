@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from collectors import default_names
 from collectors.local import cpu_times, host_samples
-from core.model import Sample, Target
+from core.model import Sample
 from settings.profiles import FilesystemRule
 
 if TYPE_CHECKING:
@@ -43,11 +43,7 @@ class HostMetrics:
 def for_inventory(inventory: Inventory, hostname: str) -> HostMetrics:
     """Named and filtered like the inventory's local target when there is one, so cycles and
     inspections fill the same series; else the host name and the standard filesystem rule."""
-    target = local_target(inventory)
-    if target:
-        return HostMetrics(target.name, inventory.profile(target.profile).filesystems)
+    for target in inventory.targets:
+        if "local" in default_names(target):
+            return HostMetrics(target.name, inventory.profile(target.profile).filesystems)
     return HostMetrics(hostname, FilesystemRule())
-
-
-def local_target(inventory: Inventory) -> Target | None:
-    return next((t for t in inventory.targets if "local" in default_names(t)), None)
