@@ -3,7 +3,8 @@ CLI libraries, checks, tickets and the records ORM's working set leave with the 
 staying resident in the long-lived agent.
 
 The agent also opens (and migrates) the database in a child first, so Alembic (~13 MiB on a
-new or older database) never enters it either.
+new or older database) never enters it either, and loads the inventory in one (at start and
+on SIGHUP), so pydantic stays out of it too (agent/config.py).
 
 The agent writes the job request as JSON to the child's stdin (the database URL may hold a
 password: never on a command line) and reads the outcome as the last line of its stdout. The
@@ -22,9 +23,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.jobs import Outcome
 from core.errors import UserError
+
+if TYPE_CHECKING:
+    from agent.config import AgentConfig
 
 
 class JobFailed(Exception):
@@ -39,11 +44,25 @@ def prepare_store(db_url: str) -> None:
     wait(start(None, None, db_url))
 
 
+def load_settings(inventory_path: Path | None) -> AgentConfig:
+    """The agent's settings, the inventory loaded and validated in a child (agent/config.py);
+    raises the loader's one-line UserError."""
+    from agent.config import from_json
+
+    return from_json(ask(start(None, inventory_path, "", settings=True)))
+
+
 def start(
-    job: str | None, inventory_path: Path | None, db_url: str, run_id: str = ""
+    job: str | None,
+    inventory_path: Path | None,
+    db_url: str,
+    run_id: str = "",
+    *,
+    settings: bool = False,
 ) -> subprocess.Popen:
-    """job None: only open (and migrate) the database. The calling thread must live until the
-    child ends: the kernel's parent-death signal follows the thread that started it."""
+    """job None: only open (and migrate) the database, or with `settings` only answer the
+    agent's settings. The calling thread must live until the child ends: the kernel's
+    parent-death signal follows the thread that started it."""
     process = subprocess.Popen(
         [sys.executable, "-m", "agent.child"],
         stdin=subprocess.PIPE,
@@ -55,6 +74,7 @@ def start(
         "inventory": str(inventory_path) if inventory_path else None,
         "run_id": run_id,
         "agent": os.getpid(),
+        "settings": settings,
     }
     process.stdin.write(json.dumps({**request, "db": db_url}))
     process.stdin.close()
@@ -63,6 +83,12 @@ def start(
 
 def wait(process: subprocess.Popen) -> Outcome:
     """The child's outcome; UserError if it could not start the job, JobFailed if it failed."""
+    answer = ask(process)
+    return Outcome(answer["run_id"], answer["summary"])
+
+
+def ask(process: subprocess.Popen) -> dict:
+    """The child's answer; UserError if it could not start, JobFailed if it failed."""
     output = process.stdout.read()
     code = process.wait()
     try:
@@ -73,7 +99,7 @@ def wait(process: subprocess.Popen) -> Outcome:
         raise UserError(answer["start_error"])
     if "error" in answer:
         raise JobFailed(f"failed: {answer['error']}")
-    return Outcome(answer["run_id"], answer["summary"])
+    return answer
 
 
 def serve() -> None:
@@ -107,16 +133,19 @@ def _die_with_parent() -> None:
 
 
 def _run(request: dict) -> dict:
+    from agent import config
     from agent.export.influx import Exporter
     from agent.jobs import KINDS, JobContext
     from agent.scheduler import build_jobs
     from records import open_store
     from settings import inventory as inventory_loader
 
+    path = Path(request["inventory"]) if request["inventory"] else None
+    if request.get("settings"):
+        return config.to_json(inventory_loader.load(path))
     if request["job"] is None:
         open_store(request["db"])
         return {"run_id": None, "summary": "database ready"}
-    path = Path(request["inventory"]) if request["inventory"] else None
     inventory = inventory_loader.load(path)
     job = build_jobs(inventory).get(request["job"])
     if job is None:

@@ -5,7 +5,9 @@ give running jobs `stop_timeout` seconds to finish, kill the rest and record the
 abandoned. SIGHUP: reload the inventory (a bad file is logged and the old one kept).
 
 Each job runs in a child process (agent/child.py), watched by a thread of its own, so the
-agent's resident set stays that of the scheduler, the plan and the exporter.
+agent's resident set stays that of the scheduler, the plan and the exporter. The inventory is
+validated in a child too (agent/config.py) and the plan written through the DB-API: this
+process imports neither pydantic nor SQLAlchemy.
 
 Besides the jobs, with `export:` a metrics thread spools this host's metrics every
 `export.metrics_every` (agent/metrics.py) and a sender thread drains the spool.
@@ -25,17 +27,13 @@ from datetime import datetime
 from pathlib import Path
 
 from agent import child, metrics
+from agent.config import AgentConfig
 from agent.export.influx import Exporter
-from agent.jobs import KINDS
-from agent.scheduler import Job, build_jobs, decide, slots_between
+from agent.scheduler import Job, decide, slots_between
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
-from records import Store
-from records.agent_schema import DONE, MISSED, RUNNING
-from records.plan import Plan
-from settings import inventory as inventory_loader
-from settings.inventory import Inventory
+from records.plan import DONE, MISSED, RUNNING, Plan
 
 log = logging.getLogger("opsinspect.agent")
 MAX_SLEEP = 30.0
@@ -57,21 +55,21 @@ class Agent:
     def __init__(
         self,
         inventory_path: Path | None,
-        store: Store,
+        db_url: str,
         *,
         clock: Clock = utc_now,
         host: str | None = None,
         stop_timeout: float = 20.0,
     ) -> None:
         self.inventory_path = inventory_path
-        self.store = store
-        self.plan = Plan(store.engine)
+        self.db_url = db_url  # a migrated schema (agent/child.py prepare_store)
+        self.plan = Plan(db_url)
         self.clock = clock
         self.host = host or socket.gethostname()
         self.stop_timeout = stop_timeout
         self.started_at = clock()
-        self.inventory, self.jobs = self._load()
-        self.exporter = Exporter(self.inventory.export) if self.inventory.export else None
+        self.config, self.jobs = self._load()
+        self.exporter = Exporter(self.config.export) if self.config.export else None
         self.running: dict[str, Running] = {}
         # The plan in memory (this process is its only writer while it holds the lock), so a
         # tick touches the database only to write what changed.
@@ -137,14 +135,14 @@ class Agent:
     def reload(self) -> None:
         self.reload_requested = False
         try:
-            inventory, jobs = self._load()
+            config, jobs = self._load()
         except UserError as exc:
             log.error("reload failed, keeping the previous settings: %s", exc)
             return
-        self.inventory, self.jobs = inventory, jobs
-        if inventory.export and (not self.exporter or self.exporter.spec != inventory.export):
-            self.exporter = Exporter(inventory.export)
-        elif not inventory.export:
+        self.config, self.jobs = config, jobs
+        if config.export and (not self.exporter or self.exporter.spec != config.export):
+            self.exporter = Exporter(config.export)
+        elif not config.export:
             self.exporter = None
         now = self.clock()
         keep = {
@@ -220,7 +218,7 @@ class Agent:
         began = time.monotonic()
         try:
             running.process = child.start(
-                job.name, self.inventory_path, self._db_url(), running.run_id
+                job.name, self.inventory_path, self.db_url, running.run_id
             )
             outcome = child.wait(running.process)
         except UserError as exc:
@@ -331,15 +329,16 @@ class Agent:
         host's metrics, then wake the sender. Settings changed by a reload apply from the
         next cycle."""
         cycle: metrics.HostMetrics | None = None
-        source: Inventory | None = None
+        source: AgentConfig | None = None
         while not self.stop.is_set():
-            inventory, exporter = self.inventory, self.exporter
+            config, exporter = self.config, self.exporter
             every = exporter.spec.metrics_every if exporter else None
             if not exporter or not every:
                 self.stop.wait(MAX_SLEEP)
                 continue
-            if source is not inventory:
-                cycle, source = metrics.for_inventory(inventory, self.host), inventory
+            if source is not config:
+                host = config.metrics_host or self.host
+                cycle, source = metrics.HostMetrics(host, config.filesystems), config
             seconds = every.total_seconds()
             if self.stop.wait(seconds - time.time() % seconds):
                 return
@@ -354,22 +353,16 @@ class Agent:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _load(self) -> tuple[Inventory, dict[str, Job]]:
-        inventory = inventory_loader.load(self.inventory_path)
-        jobs = build_jobs(inventory)
+    def _load(self) -> tuple[AgentConfig, dict[str, Job]]:
+        config = child.load_settings(self.inventory_path)
+        jobs = config.jobs
         now = self.clock()
         for job in jobs.values():
             try:
                 job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
             except UserError as exc:
                 raise UserError(f"schedules.{job.name}: {exc}") from None
-        unknown = [j for j in jobs.values() if j.kind not in KINDS]
-        if unknown:
-            raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
-        return inventory, jobs
-
-    def _db_url(self) -> str:
-        return self.store.engine.url.render_as_string(hide_password=False)
+        return config, jobs
 
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]

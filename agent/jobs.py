@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agent.scheduler import Job
-from settings.inventory import Inventory
 
 if TYPE_CHECKING:
     from agent.export.influx import Exporter
     from records import Store
+    from settings.inventory import Inventory
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,15 @@ in the completion rate). CPU use is measured between two cycles, so nothing slee
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from collectors import default_names
 from collectors.local import cpu_times, host_samples
 from core.model import Sample
-from settings.inventory import Inventory
 from settings.profiles import FilesystemRule
+
+if TYPE_CHECKING:
+    from settings.inventory import Inventory
 
 
 class HostMetrics:

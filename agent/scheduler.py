@@ -12,15 +12,18 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.errors import UserError
 from settings.cronexpr import CronExpr
-from settings.inventory import Inventory
-from settings.inventory_spec import ScheduleSpec
 
-DEFAULT_SCHEDULES: Mapping[str, ScheduleSpec] = {
-    "inspection": ScheduleSpec(cron="0 8,14,20 * * *"),
+if TYPE_CHECKING:  # the agent process builds its jobs from JSON (agent/config.py)
+    from settings.inventory import Inventory
+    from settings.inventory_spec import ScheduleSpec
+
+DEFAULT_SCHEDULES: Mapping[str, Mapping[str, str]] = {
+    "inspection": {"cron": "0 8,14,20 * * *"},
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -127,7 +130,9 @@ def decide(job: Job, pending: Sequence[datetime], now: datetime, host: str, busy
 
 def build_jobs(inventory: Inventory, zone: tzinfo | None = None) -> dict[str, Job]:
     """Jobs from `schedules:`, or the duty rule's default of 08:00, 14:00 and 20:00."""
-    specs = inventory.schedules or DEFAULT_SCHEDULES
+    from settings.inventory_spec import ScheduleSpec
+
+    specs = inventory.schedules or {n: ScheduleSpec(**s) for n, s in DEFAULT_SCHEDULES.items()}
     return {name: _job(name, spec, zone) for name, spec in specs.items()}
 
 

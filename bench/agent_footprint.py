@@ -11,6 +11,9 @@ asked for 8 items over its passive protocol once per interval; collectd (cpu, lo
 df, disk, interface, processes, uptime -> csv) and glances (--stdout) refresh on the same
 interval.
 
+Part 0, ours alone without `export:`: the scheduler with its plan, no metrics cycle, no
+exporter (`--idle-seconds`), for the resident set of the agent process itself.
+
 Part 2, ours alone: the agent running a full inspection of localhost every interval (a child
 process per run: psutil sweep with processes and ports, checks, SQLite record, tickets, plan,
 export), to show what an inspection costs next to a metrics cycle.
@@ -94,17 +97,20 @@ METRICS_SERIES = 'cpu_used_percent{target="localhost"}'
 NEVER = "0 3 1 1 *"  # an inspection that does not come round during the bench
 
 
-def start_ours(base: Path, interval: int, vm: VictoriaMetrics, inspect_every: bool) -> Peer:
-    """inspect_every: inspect every interval (part 2), else the metrics cycle (part 1)."""
+def start_ours(base: Path, interval: int, vm: VictoriaMetrics | None, inspect_every: bool) -> Peer:
+    """inspect_every: inspect every interval (part 2), else the metrics cycle (part 1); no vm:
+    no `export:` at all (part 0)."""
     base.mkdir()
     inventory = base / "inventory.yaml"
     schedule = f"every: {interval}s" if inspect_every else f"cron: '{NEVER}'"
     metrics = "null" if inspect_every else f"{interval}s"
+    export = (
+        f"export:\n  url: {vm.url}\n  spool_dir: {base / 'spool'}\n  metrics_every: {metrics}\n"
+        if vm
+        else ""
+    )
     inventory.write_text(
-        "hosts:\n  localhost: {}\n"
-        f"schedules:\n  bench:\n    {schedule}\n"
-        f"export:\n  url: {vm.url}\n  spool_dir: {base / 'spool'}\n"
-        f"  metrics_every: {metrics}\n"
+        f"hosts:\n  localhost: {{}}\nschedules:\n  bench:\n    {schedule}\n{export}"
     )
     env = {**os.environ, "XDG_DATA_HOME": str(base / "data"), "PYTHONPATH": str(ROOT)}
     log = open(base / "agent.log", "wb")  # noqa: SIM115
@@ -114,6 +120,8 @@ def start_ours(base: Path, interval: int, vm: VictoriaMetrics, inspect_every: bo
     if inspect_every:
         note = f"full inspection every {interval}s in a child, SQLite + export"
         return Peer("opsinspect agent inspecting", process, note=note)
+    if not vm:
+        return Peer("opsinspect agent, no export", process, note="scheduler and plan only")
     return Peer("opsinspect agent", process, note=f"metrics cycle every {interval}s + export")
 
 
@@ -216,14 +224,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--interval", type=int, default=5)
     parser.add_argument("--inspection-seconds", type=int, default=60)
+    parser.add_argument("--idle-seconds", type=int, default=15)
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="bench-agent-"))
     vm = VictoriaMetrics(shutil.which("victoria-metrics") or "", base / "vm", free_port())
     vm.start()
     part1: list[Peer] = []
+    part0: list[Peer] = []
     part2: list[Peer] = []
     missing: list[str] = []
     try:
+        idle = start_ours(base / "idle", args.interval, None, inspect_every=False)
+        part0.append(idle)
+        wait_until(lambda: "agent started" in (base / "idle" / "agent.log").read_text(), 60, "it")
+        measure([idle], lambda: 0, args.idle_seconds, args.interval)
+        stop([idle])
         ours = start_ours(base / "ours", args.interval, vm, inspect_every=False)
         part1.append(ours)
         for name, start in (
@@ -245,9 +260,9 @@ def main() -> None:
         wait_until(lambda: inspections(base / "inspecting") >= 1, 60, "the first inspection")
         count = lambda: inspections(base / "inspecting")  # noqa: E731
         measure(part2, count, args.inspection_seconds, args.interval)
-        report(part1, inspecting, missing, elapsed)
+        report(part1, inspecting, idle, missing, elapsed)
     finally:
-        stop(part1 + part2)
+        stop(part0 + part1 + part2)
         vm.stop()
         shutil.rmtree(base, ignore_errors=True)
 
@@ -304,9 +319,11 @@ def row(p: Peer) -> dict:
     }
 
 
-def report(peers: list[Peer], inspecting: Peer, missing: list[str], elapsed: float) -> None:
+def report(
+    peers: list[Peer], inspecting: Peer, idle: Peer, missing: list[str], elapsed: float
+) -> None:
     rows = [row(p) for p in peers]
-    full = row(inspecting)
+    full, alone = row(inspecting), row(idle)
     print(f"{'tool':28s} {'cycles':>6s} {'CPU ms/cycle':>12s} {'RSS MiB first/max/last':>24s}")
     for r in [*rows, full]:
         if r is full:
@@ -316,13 +333,16 @@ def report(peers: list[Peer], inspecting: Peer, missing: list[str], elapsed: flo
         print(f"{r['tool']:28s} {r['cycles']:6d} {cpu:12.1f} {rss:>24s}  {r['note']}")
     ours = rows[0]
     node = next((r for r in rows if r["tool"] == "prometheus-node-exporter"), None)
-    print(f"window {elapsed:.0f} s; ours RSS max {ours['rss_mib_max']} MiB (target < 50)")
+    print(
+        f"window {elapsed:.0f} s; ours RSS max {ours['rss_mib_max']} MiB with export "
+        f"(target <= 65), {alone['rss_mib_max']} MiB without (target <= 35)"
+    )
     if node:
         ratio = ours["cpu_ms_per_cycle"] / max(node["cpu_ms_per_cycle"], 0.001)
         print(f"CPU per metrics cycle ours/node_exporter scrape: {ratio:.2f} (target <= 1)")
     if missing:
         print("not installed here: " + ", ".join(missing))
-    print(json.dumps([*rows, full]))
+    print(json.dumps([*rows, full, alone]))
 
 
 if __name__ == "__main__":

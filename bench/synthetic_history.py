@@ -30,9 +30,8 @@ from core.backups import BackupRecord, VerificationRecord  # noqa: E402
 from core.clock import Clock  # noqa: E402
 from core.model import Finding, InspectionRun, Target  # noqa: E402
 from core.status import Status  # noqa: E402
-from records.agent_schema import DONE, MISSED  # noqa: E402
 from records.backups import BackupStore  # noqa: E402
-from records.plan import Plan  # noqa: E402
+from records.plan import DONE, MISSED, Plan  # noqa: E402
 from records.scoring import add_manual_score  # noqa: E402
 from records.store import Store  # noqa: E402
 from settings.inventory import Inventory  # noqa: E402

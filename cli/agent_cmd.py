@@ -41,9 +41,13 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
     log_to_stderr()
     lock = AgentLock(lock_path())
     lock.acquire()
-    if not once:  # a long-lived agent: Alembic, if the schema needs it, only in a child
+    if once:  # short-lived: opening (and migrating) here is cheaper than a child
+        from records import open_store
+
+        open_store(sources.url)
+    else:  # a long-lived agent keeps neither SQLAlchemy nor Alembic: the schema in a child
         child.prepare_store(sources.url)
-    daemon = Agent(sources.path, sources.store, stop_timeout=stop_timeout)
+    daemon = Agent(sources.path, sources.url, stop_timeout=stop_timeout)
     if once:
         daemon.run_once()
     else:

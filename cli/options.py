@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from core.paths import default_database_url
+from core.paths import default_database_url, default_inventory_path
 
 _META_KEY = "opsinspect.sources"
 
@@ -31,9 +31,7 @@ class Sources:
     @property
     def path(self) -> Path | None:
         """The inventory file; None means the built-in localhost-only inventory."""
-        from settings.inventory import default_path
-
-        return self.inventory_path or default_path()
+        return self.inventory_path or default_inventory_path()
 
     @cached_property
     def inventory(self):

@@ -22,3 +22,23 @@ def default_database_url() -> str:
     if url:
         return url
     return f"sqlite:///{data_dir() / 'inspect.db'}"
+
+
+def path_problem(value: str) -> str | None:
+    """Why a path from the file cannot be used (`~user` of no such user, a NUL), or None."""
+    if "\0" in value:
+        return "a path cannot hold a NUL character"
+    try:
+        Path(value).expanduser()
+    except RuntimeError:  # ~name where no user `name` exists
+        return f"no home directory for {value.split('/')[0]}"
+    return None
+
+
+def default_inventory_path() -> Path | None:
+    """INSPECT_INVENTORY, else the user's config dir if it has an inventory, else none."""
+    env = os.environ.get("INSPECT_INVENTORY")
+    if env:
+        return Path(env)
+    candidate = config_dir() / "inventory.yaml"
+    return candidate if candidate.is_file() else None

@@ -7,15 +7,13 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from records.plan import TABLE
 from records.schema import Base
 from records.types import UtcDateTime
 
-PLANNED, RUNNING, DONE, MISSED, CANCELLED = "planned", "running", "done", "missed", "cancelled"
-STATES = (PLANNED, RUNNING, DONE, MISSED, CANCELLED)
-
 
 class PlanRow(Base):
-    __tablename__ = "inspection_plan"
+    __tablename__ = TABLE
     __table_args__ = (
         UniqueConstraint("job", "slot_at", name="uq_inspection_plan_job_slot"),
         Index("ix_inspection_plan_slot_at", "slot_at"),

@@ -42,6 +42,11 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @property
+    def url(self) -> str:
+        """The URL it was opened with, password included (for a child or the plan)."""
+        return self.engine.url.render_as_string(hide_password=False)
+
     def save_run(self, run: InspectionRun) -> None:
         """Bulk inserts (one executemany per table): an agent cycle stays cheap."""
         with Session(self.engine) as session, session.begin():

@@ -11,8 +11,7 @@ from sqlalchemy import Engine
 
 from core.model import Target
 from records import scoring as store
-from records.agent_schema import DONE, MISSED
-from records.plan import Plan
+from records.plan import DONE, MISSED, Plan
 from scoring.facts import (
     BackupFact,
     Facts,

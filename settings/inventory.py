@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from core import paths
 from core.backups import (
     ConfigBackupSettings,
     Database,
@@ -85,15 +83,6 @@ class Inventory:
         return tuple(
             t for t in self.targets if t.name in names or any(g in groups for g in t.groups)
         )
-
-
-def default_path() -> Path | None:
-    """INSPECT_INVENTORY, else the user's config dir if it has an inventory, else none."""
-    env = os.environ.get("INSPECT_INVENTORY")
-    if env:
-        return Path(env)
-    candidate = paths.config_dir() / "inventory.yaml"
-    return candidate if candidate.is_file() else None
 
 
 def load(path: Path | None) -> Inventory:

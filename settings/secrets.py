@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from core.errors import UserError
-from settings.spec_types import path_problem
+from core.paths import path_problem
 
 REFERENCE = re.compile(r"^(env|file|keyring):(.+)$")
 REFERENCE_HELP = "a credential reference (env:NAME, file:PATH or keyring:service/user)"

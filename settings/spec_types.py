@@ -11,13 +11,13 @@ import difflib
 import math
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from core import names
+from core.paths import path_problem
 from settings.durations import DURATION_HELP, parse_duration
 
 # the error type settings.validation shows as "expected <what>, got <value>"
@@ -72,17 +72,6 @@ def _regex(value: str) -> str:
     except (OverflowError, RecursionError):  # a{99999999999}, or thousands of nested groups
         raise ValueError("not a usable regular expression (too large)") from None
     return value
-
-
-def path_problem(value: str) -> str | None:
-    """Why a path from the file cannot be used (`~user` of no such user, a NUL), or None."""
-    if "\0" in value:
-        return "a path cannot hold a NUL character"
-    try:
-        Path(value).expanduser()
-    except RuntimeError:  # ~name where no user `name` exists
-        return f"no home directory for {value.split('/')[0]}"
-    return None
 
 
 def _path(value: str) -> str:

@@ -47,7 +47,7 @@ def states(plan: Plan, start: datetime, days: int = 4) -> list[tuple[str, str]]:
 
 def test_default_schedule_runs_then_downtime_is_recorded_as_missed(store):
     clock = Clock(berlin(2026, 3, 27, 7, 0))
-    agent = Agent(None, store, clock=clock, host="h")
+    agent = Agent(None, store.url, clock=clock, host="h")
     agent.recover()
     agent.tick()
     plan = Plan(store.engine)
@@ -63,7 +63,7 @@ def test_default_schedule_runs_then_downtime_is_recorded_as_missed(store):
 
     # the agent is down from here until the morning of the DST change, then starts again
     later = Clock(berlin(2026, 3, 29, 8, 30))
-    agent = Agent(None, store, clock=later, host="h")
+    agent = Agent(None, store.url, clock=later, host="h")
     agent.recover()
     agent.tick()
     finish(agent)
@@ -83,12 +83,12 @@ def test_default_schedule_runs_then_downtime_is_recorded_as_missed(store):
 
 def test_a_run_left_running_by_a_dead_agent_is_closed_as_missed(store):
     clock = Clock(berlin(2026, 5, 4, 7, 59))
-    agent = Agent(None, store, clock=clock, host="h")
+    agent = Agent(None, store.url, clock=clock, host="h")
     agent.tick()
     plan = Plan(store.engine)
     slot = berlin(2026, 5, 4, 8, 0)
     plan.mark("inspection", [slot], "running")  # as if killed mid-run
-    Agent(None, store, clock=clock, host="h").recover()
+    Agent(None, store.url, clock=clock, host="h").recover()
     (entry,) = plan.between(slot, slot + timedelta(minutes=1))
     assert (entry.state, entry.reason) == ("missed", "agent stopped during the run")
 
@@ -98,13 +98,13 @@ def test_a_run_stored_before_its_agent_died_is_credited_to_its_slot(store):
     from core.model import InspectionRun
 
     clock = Clock(berlin(2026, 5, 4, 7, 59))
-    Agent(None, store, clock=clock, host="h").tick()
+    Agent(None, store.url, clock=clock, host="h").tick()
     plan = Plan(store.engine)
     slot = berlin(2026, 5, 4, 8, 0)
     plan.mark("inspection", [slot], "running", run_id="0123456789abcdef")
     at = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     store.save_run(InspectionRun("0123456789abcdef", "schedule", "agent", at, at, ("h",), ()))
-    Agent(None, store, clock=clock, host="h").recover()
+    Agent(None, store.url, clock=clock, host="h").recover()
     (entry,) = plan.between(slot, slot + timedelta(minutes=1))
     assert (entry.state, entry.run_id, entry.reason) == ("done", "0123456789abcdef", "")
 
@@ -115,7 +115,7 @@ def test_reload_cancels_slots_a_changed_schedule_no_longer_has(store, tmp_path):
         "hosts:\n  localhost: {}\nschedules:\n  evening:\n    cron: '0 20 * * *'\n"
     )
     clock = Clock(berlin(2026, 5, 4, 9, 0))
-    agent = Agent(inventory, store, clock=clock, host="h")
+    agent = Agent(inventory, store.url, clock=clock, host="h")
     agent.tick()
     inventory.write_text("hosts:\n  localhost: {}\nschedules:\n  noon:\n    cron: '0 12 * * *'\n")
     agent.reload()

@@ -20,8 +20,10 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.export.lineprotocol import batches
 from agent.spool import Spool, points_in
@@ -30,7 +32,9 @@ from core.model import InspectionRun, Sample
 from core.redact import scrub
 from core.redact import url as redacted
 from settings import secrets
-from settings.inventory_spec import ExportSpec
+
+if TYPE_CHECKING:
+    from settings.inventory_spec import ExportSpec
 
 log = logging.getLogger("opsinspect.export")
 RETRY_STATUSES = frozenset({401, 403, 404, 408, 413, 429})
@@ -51,7 +55,48 @@ class FlushResult:
     error: str = ""
 
 
-def spool_for(spec: ExportSpec) -> Spool:
+@dataclass(frozen=True)
+class ExportSettings:
+    """`export:` as validated by settings/ (ExportSpec), in a form the agent process holds
+    without pydantic and a child hands it as JSON (agent/config.py)."""
+
+    url: str
+    org: str
+    bucket: str
+    token: str | None  # a secret reference (settings.secrets), never the secret
+    batch_size: int
+    timeout: timedelta
+    spool_dir: str | None
+    spool_limit_mb: float
+    metrics_every: timedelta | None
+
+    @classmethod
+    def of(cls, spec: ExportSpec | ExportSettings) -> ExportSettings:
+        if isinstance(spec, ExportSettings):
+            return spec
+        return cls(**{name: getattr(spec, name) for name in cls.__dataclass_fields__})
+
+    def to_json(self) -> dict:
+        every = self.metrics_every
+        return {
+            **asdict(self),
+            "timeout": self.timeout.total_seconds(),
+            "metrics_every": every.total_seconds() if every is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ExportSettings:
+        every = data["metrics_every"]
+        return cls(
+            **{
+                **data,
+                "timeout": timedelta(seconds=data["timeout"]),
+                "metrics_every": timedelta(seconds=every) if every is not None else None,
+            }
+        )
+
+
+def spool_for(spec: ExportSpec | ExportSettings) -> Spool:
     directory = Path(spec.spool_dir).expanduser() if spec.spool_dir else paths.data_dir() / "spool"
     return Spool(directory, int(spec.spool_limit_mb * 1024 * 1024))
 
@@ -59,8 +104,8 @@ def spool_for(spec: ExportSpec) -> Spool:
 class Exporter:
     """Spool first, send later: `enqueue` never touches the network."""
 
-    def __init__(self, spec: ExportSpec) -> None:
-        self.spec = spec
+    def __init__(self, spec: ExportSpec | ExportSettings) -> None:
+        self.spec = ExportSettings.of(spec)
         self.where = redacted(spec.url)  # the URL as messages show it
         self.spool = spool_for(spec)
         self._client = None
