@@ -10,6 +10,7 @@ from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
@@ -63,6 +64,7 @@ REGISTRY: dict[str, Check] = {
     DeviceRestartCheck.name: DeviceRestartCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
+    PluginCheck.name: PluginCheck(),
 }
 
 NOT_MEASURED_HINT = (

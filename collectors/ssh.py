@@ -21,6 +21,7 @@ from collectors.local import CPU_INTERVAL
 from collectors.notes import noted
 from collectors.session import Session
 from collectors.ssh_paramiko import paramiko
+from core import names
 from core.errors import CollectError, UserError
 from core.model import HOST, Sample, SshSettings, Target
 from settings import secrets
@@ -29,6 +30,7 @@ from settings.inventory_spec import parse_jump_host
 # the script comes on stdin, so any login shell (bash, csh, fish) can start it; exec saves a fork
 REMOTE_COMMAND = "exec sh -s"
 READ_SIZE = 1 << 16
+PLUGINS_LOCAL_ONLY = "monitoring plugins run on the local machine only, not over SSH yet"
 
 
 class SshCollector:
@@ -40,6 +42,8 @@ class SshCollector:
         at = datetime.now(UTC)
         interval = min(CPU_INTERVAL, session.remaining() / 4)
         output = run_script(target, spec, linux_script.build(session.profile, interval), session)
+        if session.profile.plugins:
+            session.note_missing(names.PLUGIN_STATUS, PLUGINS_LOCAL_ONLY)
         return list(noted(linux_parsers.parse(output, target.name, at, session.profile), session))
 
 

@@ -33,6 +33,7 @@ from settings.profiles import (
     DEFAULT_THRESHOLDS,
     STANDARD,
     FilesystemRule,
+    PluginRule,
     PortRule,
     ProcessRule,
     Profile,
@@ -299,6 +300,9 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         processes=processes,
         ports=ports,
         filesystems=filesystems,
+        plugins=tuple(
+            PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
+        ),
     )
 
 
