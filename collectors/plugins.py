@@ -62,7 +62,7 @@ def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran
         proc.stdout.close()
     output = kept.decode("utf-8", "replace")
     if not ended or proc.returncode is None:
-        return Ran(None, output, f"timed out after {timeout:g}s")
+        return Ran(None, output, f"timed out after {round(timeout, 2):g}s")
     return Ran(proc.returncode, output)
 
 
