@@ -28,7 +28,8 @@ class CheckContext:
     state it saw begin, e.g. a port that went down after it was seen up. `families` are what
     the target's collectors measured in full (core.model.HOST, DEVICE): the checks of those
     families that the profile asks for are owed a finding. `missing` holds the collectors'
-    notes on inputs they could not read (metric -> why).
+    notes on inputs they could not read (metric -> why); `texts` the text they read for a
+    check's finding ((check, subject) -> text by kind), e.g. a plugin's own summary.
     """
 
     profile: Profile = STANDARD
@@ -36,6 +37,7 @@ class CheckContext:
     previous_findings: Sequence[Finding] = field(default_factory=tuple)
     families: frozenset[str] = frozenset()
     missing: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
 
 
 class Check(Protocol):

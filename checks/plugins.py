@@ -48,15 +48,16 @@ class PluginCheck:
                 )
                 continue
             status = Status(int(answer.value))
+            text = context.texts.get((self.name, rule.name), {})
             yield Finding(
                 target=target.name,
                 check=self.name,
                 subject=rule.name,
                 status=status,
-                summary=answer.label("summary"),
+                summary=text.get("summary", f"{rule.name}: exit code {status:d}"),
                 value=answer.value,
                 unit="count",
                 threshold="exit code 0",
                 hint="" if status == Status.OK else HINT.format(name=rule.name),
-                evidence={"output": answer.label("output")} if answer.label("output") else {},
+                evidence={"output": text["output"]} if text.get("output") else {},
             )

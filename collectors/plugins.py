@@ -1,9 +1,11 @@
 """Runs the profile's monitoring plugins on this machine and turns each answer into Samples.
 
 Every configured plugin that was started gives one `plugin.status` sample (its exit code, 3 when
-it could not run, timed out or exited outside 0-3) carrying its first line and long output, plus
-its perfdata. An argv is run without a shell; the output read is capped (OUTPUT_LIMIT), the rest
-drained and dropped, and the plugin's whole process group is killed at its timeout.
+it could not run, timed out or exited outside 0-3) and its perfdata; its first line and long
+output go to the session's texts for the plugin check's finding.
+
+An argv is run without a shell; the output read is capped (OUTPUT_LIMIT), the rest drained
+and dropped, and the plugin's whole process group is killed at its timeout.
 """
 
 from __future__ import annotations
@@ -113,14 +115,11 @@ def plugin_samples(
             summary = answer.summary or f"{rule.name}: no output"
             if ran.exit_code != status:
                 summary = f"exit code {ran.exit_code}: {summary}"
-        yield sample(
-            names.PLUGIN_STATUS,
-            int(status),
-            "count",
-            plugin=rule.name,
-            summary=summary,
-            output=answer.long_output,
-        )
+        session.texts[(names.CHECK_PLUGIN, rule.name)] = {
+            "summary": summary,
+            "output": answer.long_output,
+        }
+        yield sample(names.PLUGIN_STATUS, int(status), "count", plugin=rule.name)
         for perf in answer.perfdata:
             labels = {"plugin": rule.name, "label": perf.label, **perf.limits}
             yield sample(perf.metric, perf.value, perf.unit, **labels)

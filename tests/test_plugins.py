@@ -106,6 +106,9 @@ def test_real_plugins_each_give_one_finding_and_their_perfdata(
     assert perf[("web", "size")].value > len("<p>up</p>")  # the whole answer, headers too
     assert perf[("tcp", "time")].metric == names.PLUGIN_SECONDS
     assert perf[("tcp", "time")].label("max") == "10.000000"
+    status = [s for s in result.samples if s.metric == names.PLUGIN_STATUS]
+    assert {s.label("plugin"): s.value for s in status}["shut"] == Status.CRITICAL
+    assert all(set(s.labels) == {"plugin"} for s in status)  # no text in exported tags
 
 
 def test_a_hanging_plugin_is_unknown_at_its_timeout_with_its_children_killed(tmp_path):
@@ -149,7 +152,9 @@ def test_a_configured_plugin_left_unrun_is_not_measured_beside_those_that_ran():
         return Sample("web01", metric, value, unit, at, labels)
 
     samples = list(plugin_samples(sample, profile.plugins, session))
-    context = CheckContext(profile=profile, families=frozenset({HOST}), missing=session.missing)
+    context = CheckContext(
+        profile=profile, families=frozenset({HOST}), missing=session.missing, texts=session.texts
+    )
     findings = {
         f.subject: f
         for f in checks.evaluate_all(Target("web01"), samples, context)
