@@ -1,4 +1,5 @@
-"""Runs the profile's monitoring plugins on this machine and turns each answer into Samples.
+"""Runs the profile's monitoring plugins (here, or on an SSH target) and turns each answer into
+Samples.
 
 Every configured plugin that was started gives one `plugin.status` sample (its exit code, 3 when
 it could not run, timed out or exited outside 0-3) and its perfdata; its first line and long
@@ -64,8 +65,12 @@ def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran
         proc.stdout.close()
     output = kept.decode("utf-8", "replace")
     if not ended or proc.returncode is None:
-        return Ran(None, output, f"timed out after {round(timeout, 2):g}s")
+        return Ran(None, output, timed_out(timeout))
     return Ran(proc.returncode, output)
+
+
+def timed_out(timeout: float) -> str:
+    return f"timed out after {round(timeout, 2):g}s"
 
 
 def _read(proc: subprocess.Popen, deadline: float, limit: int) -> tuple[bytes, bool]:
@@ -98,15 +103,19 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 def plugin_samples(
-    sample: Callable[..., Sample], rules: tuple[PluginRule, ...], session: Session
+    sample: Callable[..., Sample],
+    rules: tuple[PluginRule, ...],
+    session: Session,
+    runner: Callable[[tuple[str, ...], float], Ran] = run,
 ) -> Iterator[Sample]:
-    """Each plugin in turn, each within its own timeout and the session's remaining time."""
+    """Each plugin in turn, each within its own timeout and the session's remaining time;
+    `runner` runs one here (run) or on the target (collectors.ssh_plugins)."""
     for rule in rules:
         timeout = min(rule.timeout, session.remaining())
         if timeout <= 0:
             session.note_missing(names.PLUGIN_STATUS, "the inspection ran out of time")
             return
-        ran = run(rule.command, timeout)
+        ran = runner(rule.command, timeout)
         answer = plugin_output.parse(ran.output)
         if ran.exit_code is None:
             status, summary = Status.UNKNOWN, f"{rule.name}: {ran.failure}"

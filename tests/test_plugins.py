@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import textwrap
 import threading
@@ -16,7 +17,6 @@ import checks
 from checks import CheckContext
 from collectors.plugins import plugin_samples, run
 from collectors.session import Session
-from collectors.ssh import PLUGINS_LOCAL_ONLY
 from core import names
 from core.errors import UserError
 from core.model import HOST, PreviousRun, Sample, Target
@@ -127,17 +127,42 @@ def test_the_output_read_is_bounded_whatever_the_plugin_writes():
     assert len(ran.output) == 4096
 
 
-def test_a_plugin_configured_for_a_target_inspected_over_ssh_is_not_measured():
+def test_plugins_run_on_an_ssh_target_over_its_one_connection(tmp_path, plugin_dir, sshd_server):
+    path = tmp_path / "inventory.yaml"
+    ssh = json.dumps(sshd_server.inventory_ssh())  # YAML reads JSON
+    path.write_text(
+        f"hosts:\n  web01: {{address: 127.0.0.1, ssh: {ssh}}}\n"
+        "profiles:\n  standard:\n    plugins:\n"
+        f"      - {{name: disk_root, command: [{plugin_dir}/check_disk, -w, 1%, -c, 1%, -p, /]}}\n"
+        "      - {name: hang, command: [/bin/sleep, '60'], timeout: 1s}\n"
+        "      - {name: gone, command: [/nonexistent/check it]}\n"
+    )
+    inventory = load(path)
+    result = inspect_target(inventory, inventory.targets[0], lambda _name: PreviousRun(), 30)
+    findings = {f.subject: f for f in result.findings if f.check == names.CHECK_PLUGIN}
+    assert findings["disk_root"].status == Status.OK
+    assert findings["disk_root"].summary.startswith("DISK OK")
+    assert findings["hang"].status == Status.UNKNOWN
+    assert findings["hang"].summary == "hang: timed out after 1s"
+    assert findings["gone"].status == Status.UNKNOWN
+    assert findings["gone"].summary.startswith("exit code 127: ")
+    assert "/nonexistent/check it" in findings["gone"].summary  # quoted: one argument
+    assert any(
+        s.metric == names.PLUGIN_BYTES and s.label("plugin") == "disk_root" for s in result.samples
+    )
+
+
+def test_a_plugin_the_target_gave_nothing_for_is_not_measured():
     profile = Profile(plugins=(PluginRule("disk_root", ("/usr/lib/nagios/plugins/check_disk",)),))
     context = CheckContext(
         profile=profile,
         families=frozenset({HOST}),
-        missing={names.PLUGIN_STATUS: PLUGINS_LOCAL_ONLY},
+        missing={names.PLUGIN_STATUS: "the inspection ran out of time"},
     )
     findings = checks.evaluate_all(Target("web01"), [], context)
     plugin = [f for f in findings if f.check == names.CHECK_PLUGIN]
     assert [(f.status, f.summary) for f in plugin] == [
-        (Status.UNKNOWN, f"not measured: {PLUGINS_LOCAL_ONLY}")
+        (Status.UNKNOWN, "not measured: the inspection ran out of time")
     ]
 
 
