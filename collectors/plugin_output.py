@@ -23,10 +23,12 @@ _UNITS: dict[str, tuple[str, float]] = {
     "us": (names.PLUGIN_SECONDS, 1e-6),
     "%": (names.PLUGIN_PERCENT, 1.0),
     "B": (names.PLUGIN_BYTES, 1.0),
-    "KB": (names.PLUGIN_BYTES, 1024.0),
-    "MB": (names.PLUGIN_BYTES, 1024.0**2),
-    "GB": (names.PLUGIN_BYTES, 1024.0**3),
-    "TB": (names.PLUGIN_BYTES, 1024.0**4),
+    **{
+        prefix + suffix: (names.PLUGIN_BYTES, 1024.0**power)
+        for power, prefixes in ((1, ("K", "k")), (2, ("M",)), (3, ("G",)), (4, ("T",)))
+        for prefix in prefixes
+        for suffix in ("B", "iB")
+    },
     "c": (names.PLUGIN_VALUE, 1.0),
     "": (names.PLUGIN_VALUE, 1.0),
 }

@@ -63,12 +63,14 @@ CASES = [
     ),
     (  # check_nt style: quoted labels with spaces and a quote, a GB value, a counter
         "c:\\ - total: 100.00 Gb | 'C:\\ Used Space'=10.5GB;80;90;0;100 "
-        "'it''s'=3c 'odd label'=U;1;2\n",
+        "'it''s'=3c 'odd label'=U;1;2 size=2kB newer=1.5GiB\n",
         "c:\\ - total: 100.00 Gb",
         "",
         [("C:\\ Used Space", names.PLUGIN_BYTES, 10.5 * GIB,
           {"warn": "80", "crit": "90", "min": "0", "max": "100"}),
-         ("it's", names.PLUGIN_VALUE, 3.0, {})],
+         ("it's", names.PLUGIN_VALUE, 3.0, {}),
+         ("size", names.PLUGIN_BYTES, 2048.0, {}),
+         ("newer", names.PLUGIN_BYTES, 1.5 * GIB, {})],
     ),
     (  # error text on stdout and stderr, no perfdata
         "check_load: Could not parse arguments\nUsage:\ncheck_load [-r] -w WLOAD1 -c CLOAD1\n",
