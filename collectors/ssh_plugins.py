@@ -1,6 +1,11 @@
 """Monitoring plugins run on an SSH target over the connection the SSH collector already holds:
 one exec channel per plugin, its argv quoted for the remote shell, stdout and stderr together,
-the output read capped and the channel closed at the plugin's timeout."""
+the output read capped and the channel closed at the plugin's timeout.
+
+A closed channel does not stop a remote process that writes nothing, so where the target has
+`timeout` (coreutils, busybox) the plugin runs under it and is killed a second after we stop
+waiting; `sh -c` so that any login shell (bash, csh, fish) reads the wrapper the same.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,16 @@ def runner(client: paramiko.SSHClient) -> Callable[[tuple[str, ...], float], Ran
     return run
 
 
+def remote_command(argv: tuple[str, ...], timeout: float) -> str:
+    command = shlex.join(argv)
+    limit = f"{timeout + 1:.1f}"
+    wrapper = (
+        f"command -v timeout >/dev/null 2>&1 && exec timeout -s KILL {limit} {command}; "
+        f"exec {command}"
+    )
+    return f"exec sh -c {shlex.quote(wrapper)}"
+
+
 def run_remote(
     client: paramiko.SSHClient, argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT
 ) -> Ran:
@@ -32,7 +47,7 @@ def run_remote(
     try:
         channel.set_combine_stderr(True)
         channel.settimeout(timeout)
-        channel.exec_command(shlex.join(argv))
+        channel.exec_command(remote_command(argv, timeout))
         while data := channel.recv(READ_SIZE):
             kept += data[: max(0, limit - len(kept))]
             left = deadline - time.monotonic()

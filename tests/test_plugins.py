@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+import psutil
 import pytest
 
 import checks
@@ -114,11 +115,12 @@ def test_real_plugins_each_give_one_finding_and_their_perfdata(
 def test_a_hanging_plugin_is_unknown_at_its_timeout_with_its_children_killed(tmp_path):
     began = time.monotonic()
     findings, _ = inspect_with(
-        tmp_path, "- {name: hang, command: [/bin/sh, -c, 'sleep 60 & sleep 60'], timeout: 1s}\n"
+        tmp_path, "- {name: hang, command: [/bin/sh, -c, 'sleep 59 & sleep 59'], timeout: 1s}\n"
     )
     assert time.monotonic() - began < 10  # the background sleep holds the pipe: killed too
     assert findings["hang"].status == Status.UNKNOWN
     assert findings["hang"].summary == "hang: timed out after 1s"
+    assert not _still_running(["sleep", "59"], within=1)
 
 
 def test_the_output_read_is_bounded_whatever_the_plugin_writes():
@@ -134,7 +136,7 @@ def test_plugins_run_on_an_ssh_target_over_its_one_connection(tmp_path, plugin_d
         f"hosts:\n  web01: {{address: 127.0.0.1, ssh: {ssh}}}\n"
         "profiles:\n  standard:\n    plugins:\n"
         f"      - {{name: disk_root, command: [{plugin_dir}/check_disk, -w, 1%, -c, 1%, -p, /]}}\n"
-        "      - {name: hang, command: [/bin/sleep, '60'], timeout: 1s}\n"
+        "      - {name: hang, command: [/bin/sleep, '61'], timeout: 1s}\n"
         "      - {name: gone, command: [/nonexistent/check it]}\n"
     )
     inventory = load(path)
@@ -144,12 +146,22 @@ def test_plugins_run_on_an_ssh_target_over_its_one_connection(tmp_path, plugin_d
     assert findings["disk_root"].summary.startswith("DISK OK")
     assert findings["hang"].status == Status.UNKNOWN
     assert findings["hang"].summary == "hang: timed out after 1s"
+    assert not _still_running(["/bin/sleep", "61"], within=5)  # killed on the target too
     assert findings["gone"].status == Status.UNKNOWN
     assert findings["gone"].summary.startswith("exit code 127: ")
     assert "/nonexistent/check it" in findings["gone"].summary  # quoted: one argument
     assert any(
         s.metric == names.PLUGIN_BYTES and s.label("plugin") == "disk_root" for s in result.samples
     )
+
+
+def _still_running(cmdline: list[str], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(p.info["cmdline"] == cmdline for p in psutil.process_iter(["cmdline"])):
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def test_a_plugin_the_target_gave_nothing_for_is_not_measured():
