@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.plugin_output import LONG_OUTPUT_CHARS, SUMMARY_CHARS, parse, status_of
 from core import names
@@ -116,3 +118,13 @@ def test_control_characters_are_escaped_and_text_capped():
 )
 def test_exit_codes_outside_0_to_3_are_unknown(code, status):
     assert status_of(code) == status
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab'= ;|%.-1\n\x1b\x00"), max_size=200))
+def test_any_output_parses_without_error_into_bounded_printable_text(output):
+    answer = parse(output)
+    assert len(answer.summary) <= SUMMARY_CHARS and "\n" not in answer.summary
+    assert len(answer.long_output) <= LONG_OUTPUT_CHARS
+    assert "\x1b" not in answer.summary + answer.long_output
+    assert all(p.unit == names.UNITS[p.metric] for p in answer.perfdata)
