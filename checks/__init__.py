@@ -10,6 +10,7 @@ from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
@@ -27,7 +28,8 @@ class CheckContext:
     state it saw begin, e.g. a port that went down after it was seen up. `families` are what
     the target's collectors measured in full (core.model.HOST, DEVICE): the checks of those
     families that the profile asks for are owed a finding. `missing` holds the collectors'
-    notes on inputs they could not read (metric -> why).
+    notes on inputs they could not read (metric -> why); `texts` the text they read for a
+    check's finding ((check, subject) -> text by kind), e.g. a plugin's own summary.
     """
 
     profile: Profile = STANDARD
@@ -35,6 +37,7 @@ class CheckContext:
     previous_findings: Sequence[Finding] = field(default_factory=tuple)
     families: frozenset[str] = frozenset()
     missing: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
 
 
 class Check(Protocol):
@@ -63,6 +66,7 @@ REGISTRY: dict[str, Check] = {
     DeviceRestartCheck.name: DeviceRestartCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
+    PluginCheck.name: PluginCheck(),
 }
 
 NOT_MEASURED_HINT = (

@@ -12,6 +12,7 @@ import psutil
 
 from collectors.local_processes import listening_ports, process_samples
 from collectors.notes import noted
+from collectors.plugins import plugin_samples
 from collectors.session import Session
 from core import names
 from core.model import HOST, Sample, Target
@@ -36,6 +37,7 @@ class LocalCollector:
         yield from host_samples(sample, before, cpu_times(), session.profile.filesystems)
         yield from process_samples(sample, session.profile.processes)
         yield from noted(listening_ports(sample), session)
+        yield from plugin_samples(sample, session.profile.plugins, session)
 
 
 def cpu_times() -> list:

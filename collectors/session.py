@@ -1,5 +1,5 @@
-"""What a collector gets besides the target: the profile, the time it may still take, and
-where it notes the inputs it could not read."""
+"""What a collector gets besides the target: the profile, the time it may still take, where
+it notes the inputs it could not read, and the text it read that is no value to store."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ class Session:
     profile: Profile = STANDARD
     deadline: float = field(default_factory=lambda: time.monotonic() + 30.0)
     missing: dict[str, str] = field(default_factory=dict, compare=False)  # metric -> why not read
+    # (check, subject) -> text for that check's finding (a plugin's summary and long output):
+    # kept out of Samples, whose labels are exported as tags and must not vary run to run
+    texts: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict, compare=False)
 
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())

@@ -11,14 +11,16 @@ import getpass
 import os
 import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from collectors import linux_parsers, linux_script, ssh_hostkeys, ssh_wire
+from collectors import linux_parsers, linux_script, ssh_hostkeys, ssh_plugins, ssh_wire
 from collectors.local import CPU_INTERVAL
 from collectors.notes import noted
+from collectors.plugins import plugin_samples
 from collectors.session import Session
 from collectors.ssh_paramiko import paramiko
 from core.errors import CollectError, UserError
@@ -39,8 +41,19 @@ class SshCollector:
         spec = target.ssh or SshSettings()
         at = datetime.now(UTC)
         interval = min(CPU_INTERVAL, session.remaining() / 4)
-        output = run_script(target, spec, linux_script.build(session.profile, interval), session)
-        return list(noted(linux_parsers.parse(output, target.name, at, session.profile), session))
+        rules = session.profile.plugins
+        plugins: list[Sample] = []
+
+        def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
+            return Sample(target.name, metric, float(value), unit, at, labels)
+
+        def run_plugins(client: paramiko.SSHClient) -> None:
+            plugins.extend(plugin_samples(sample, rules, session, ssh_plugins.runner(client)))
+
+        script = linux_script.build(session.profile, interval)
+        output = run_script(target, spec, script, session, then=run_plugins if rules else None)
+        parsed = noted(linux_parsers.parse(output, target.name, at, session.profile), session)
+        return [*parsed, *plugins]
 
 
 @dataclass(frozen=True)
@@ -57,8 +70,15 @@ def endpoint(target: Target, spec: SshSettings) -> Endpoint:
     return Endpoint(target.address, spec.port, spec.username or getpass.getuser())
 
 
-def run_script(target: Target, spec: SshSettings, script: str, session: Session) -> str:
-    """Connect (through the jump host if any), run the script, return its stdout."""
+def run_script(
+    target: Target,
+    spec: SshSettings,
+    script: str,
+    session: Session,
+    then: Callable[[paramiko.SSHClient], None] | None = None,
+) -> str:
+    """Connect (through the jump host if any), run the script, return its stdout; `then`
+    gets the connection before it closes (the profile's monitoring plugins)."""
     where = endpoint(target, spec)
     jump = None
     if spec.jump_host:
@@ -77,7 +97,10 @@ def run_script(target: Target, spec: SshSettings, script: str, session: Session)
                 sock = open_tunnel(jump_client, jump, where, spec, session)
             client = connect(where, spec, session, sock)
             cleanup.callback(client.close)
-            return execute(client, where, script, session)
+            output = execute(client, where, script, session)
+            if then is not None:
+                then(client)
+            return output
     except CollectError:
         if wire.exceeded:
             raise CollectError.too_large(str(where), target.answer_limit_mb) from None

@@ -78,6 +78,12 @@ IF_OUT_DISCARDS = _metric("if.out_discards", "count")
 IF_UTILIZATION_PERCENT = _metric("if.utilization_percent", "%")
 IF_ERRORS_PER_SECOND = _metric("if.errors_per_second", "count")
 IF_DISCARDS_PER_SECOND = _metric("if.discards_per_second", "count")
+# monitoring plugins (docs/plugins.md): the exit code, and perfdata by its unit of measure
+PLUGIN_STATUS = _metric("plugin.status", "count")
+PLUGIN_SECONDS = _metric("plugin.seconds", "s")
+PLUGIN_PERCENT = _metric("plugin.percent", "%")
+PLUGIN_BYTES = _metric("plugin.bytes", "B")
+PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
 CHECK_CPU = _check("cpu")
@@ -99,6 +105,7 @@ CHECK_IF_ERRORS = _check("if_errors")
 CHECK_IF_DISCARDS = _check("if_discards")
 CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
 CHECK_CONFIG_CHANGE = _check("config_change")
+CHECK_PLUGIN = _check("plugin")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability")

@@ -169,6 +169,7 @@ def inspect_target(
         families=frozenset(c.family for c in complete)
         - {c.family for c in chosen if c not in complete},
         missing=session.missing,
+        texts=session.texts,
     )
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))

@@ -31,6 +31,7 @@ from settings.profiles import (
     DEFAULT_THRESHOLDS,
     STANDARD,
     FilesystemRule,
+    PluginRule,
     PortRule,
     ProcessRule,
     Profile,
@@ -288,6 +289,9 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         processes=processes,
         ports=ports,
         filesystems=filesystems,
+        plugins=tuple(
+            PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
+        ),
     )
 
 

@@ -201,11 +201,51 @@ class FilesystemSpec(Strict):
     exclude_mounts: list[str] = []
 
 
+_PLUGIN_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _plugin_name(value: str) -> str:
+    if not _PLUGIN_NAME.match(value):
+        raise ValueError("a plugin name is 1-64 letters, digits, `_`, `.` or `-`")
+    return value
+
+
+def _argv(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("expected a command as a list: [/absolute/path/to/plugin, arg, ...]")
+    if not value[0].startswith("/"):
+        raise ValueError(f"the plugin {value[0]!r} must be given by its absolute path")
+    return value
+
+
+def _plugin_timeout(value: timedelta) -> timedelta:
+    if not timedelta(0) < value <= timedelta(hours=1):
+        raise ValueError("a plugin timeout must be above 0 and at most 1h")
+    return value
+
+
+class PluginSpec(Strict):
+    """A monitoring plugin run as a check (docs/plugins.md)."""
+
+    name: Annotated[str, AfterValidator(_plugin_name)]
+    command: Annotated[list[str], AfterValidator(_argv)]
+    timeout: Annotated[Duration, AfterValidator(_plugin_timeout)] = timedelta(seconds=10)
+
+
 class ProfileSpec(Strict):
     checks: dict[CheckKey, ThresholdSpec] = {}
     processes: list[str | ProcessSpec] = []
     ports: list[Port | PortSpec] = []
     filesystems: FilesystemSpec = FilesystemSpec()
+    plugins: list[PluginSpec] = []
+
+    @model_validator(mode="after")
+    def _plugin_names_unique(self) -> ProfileSpec:
+        seen = [p.name for p in self.plugins]
+        twice = sorted({n for n in seen if seen.count(n) > 1})
+        if twice:
+            raise ValueError(f"plugin name {twice[0]!r} is given twice")
+        return self
 
 
 class ScheduleSpec(Strict):

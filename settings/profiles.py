@@ -59,6 +59,16 @@ class FilesystemRule:
     exclude_mounts: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PluginRule:
+    """A monitoring plugin to run: `command` is an argv (never a shell string), its first
+    item an absolute path; `timeout` in seconds."""
+
+    name: str
+    command: tuple[str, ...]
+    timeout: float = 10.0
+
+
 DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CPU_USED_PERCENT: Thresholds(Range.parse(85), Range.parse(95)),
     names.LOAD_PER_CORE: Thresholds(Range.parse(1.5), Range.parse(3)),
@@ -84,6 +94,7 @@ class Profile:
     processes: tuple[ProcessRule, ...] = ()
     ports: tuple[PortRule, ...] = ()
     filesystems: FilesystemRule = field(default_factory=FilesystemRule)
+    plugins: tuple[PluginRule, ...] = ()
 
     def thresholds_for(self, metric: str) -> Thresholds | None:
         return None if metric in self.disabled else self.thresholds.get(metric)

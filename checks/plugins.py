@@ -1,0 +1,63 @@
+"""Monitoring plugins: one finding per configured plugin, with the plugin's own verdict.
+
+The plugin judged itself (its exit code); this check only turns that into a Finding and says
+"not measured" for a configured plugin that gave nothing (e.g. on a target inspected over SSH).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from core import names
+from core.model import HOST, NOT_MEASURED, Finding, Sample, Target
+from core.status import Status
+from settings.profiles import Profile
+
+HINT = (
+    "The plugin {name} reported a problem: run its command by hand on the target to see the "
+    "full answer, and see the plugin's --help for its thresholds."
+)
+NOT_RUN_HINT = (
+    "The profile asks for plugin {name} but it gave no answer: see docs/plugins.md for where "
+    "plugins run, or remove it from the target's profile."
+)
+
+
+class PluginCheck:
+    name: ClassVar[str] = names.CHECK_PLUGIN
+    family: ClassVar[str] = HOST
+    inputs: ClassVar[tuple[str, ...]] = (names.PLUGIN_STATUS,)
+
+    def configured(self, profile: Profile) -> bool:
+        return bool(profile.plugins)
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        answers = {s.label("plugin"): s for s in samples if s.metric == names.PLUGIN_STATUS}
+        why = context.missing.get(names.PLUGIN_STATUS, "it gave no answer")
+        for rule in context.profile.plugins:
+            answer = answers.get(rule.name)
+            if answer is None:
+                yield Finding(
+                    target=target.name,
+                    check=self.name,
+                    subject=rule.name,
+                    status=Status.UNKNOWN,
+                    summary=f"{NOT_MEASURED}: {why}",
+                    hint=NOT_RUN_HINT.format(name=rule.name),
+                )
+                continue
+            status = Status(int(answer.value))
+            text = context.texts.get((self.name, rule.name), {})
+            yield Finding(
+                target=target.name,
+                check=self.name,
+                subject=rule.name,
+                status=status,
+                summary=text.get("summary", f"{rule.name}: exit code {status:d}"),
+                value=answer.value,
+                unit="count",
+                threshold="exit code 0",
+                hint="" if status == Status.OK else HINT.format(name=rule.name),
+                evidence={"output": text["output"]} if text.get("output") else {},
+            )
