@@ -37,7 +37,9 @@ def code(value: object, in_table: bool = False) -> str:
     or a space is padded with one space each side, which the parser strips again. In a GFM
     table a `|` still ends the cell inside a code span, so there it is escaped as `\\|`, which the
     table parser turns back into `|` (backslashes right before it are doubled so that no parser
-    reads the escape as an escaped backslash).
+    reads the escape as an escaped backslash). The one value no encoding shows verbatim there in
+    both cmark-gfm and markdown-it is a backslash right before a pipe: the cell stays whole and
+    those backslashes show doubled.
     """
     content = one_line(value)
     if not content:

@@ -7,12 +7,13 @@ tests compare the parsed outline, not substrings of the source.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -96,6 +97,8 @@ def code_spans(source: str) -> list[str]:
 
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(HOSTILE)
+@example("\\|")
+@example("a\\\\|b|c`|")
 def test_a_code_span_shows_any_value_verbatim_in_a_list_and_in_a_table(value):
     flat = markdown.one_line(value).replace("\0", "\ufffd")  # CommonMark's rule for NUL
     expected = [flat] if flat else []
@@ -104,7 +107,11 @@ def test_a_code_span_shows_any_value_verbatim_in_a_list_and_in_a_table(value):
     assert code_spans(item) == expected
     table = f"| a | b |\n|---|---|\n| {markdown.code(value, in_table=True)} | after |\n"
     assert outline(table) == [("table", 2, 1)]
-    assert code_spans(table) == expected
+    # A backslash right before a pipe cannot be shown verbatim in a table's code span by any
+    # encoding that GFM (cmark-gfm) and markdown-it both keep as one cell: the cell stays whole
+    # and the backslashes before that pipe show doubled (core.markdown.code says so).
+    doubled = [re.sub(r"(\\+)\|", lambda m: m[1] * 2 + "|", flat)] if flat else []
+    assert code_spans(table) == (doubled if "\\|" in flat else expected)
     assert cells(table)[1][1] == "after"
 
 
