@@ -15,8 +15,7 @@ from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
-from core.model import NOT_MEASURED, Finding, Sample, Target
-from core.status import Status
+from core.model import Finding, Sample, Target
 from settings.profiles import STANDARD, Profile
 
 
@@ -96,12 +95,6 @@ def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContex
 def not_measured(target: Target, check: Check, missing: Mapping[str, str]) -> Finding:
     notes = [missing[metric] for metric in check.inputs if metric in missing]
     why = notes[0] if notes else f"no {' or '.join(check.inputs)} was collected"
-    return Finding(
-        target=target.name,
-        check=check.name,
-        subject=check.name,
-        status=Status.UNKNOWN,
-        summary=f"{NOT_MEASURED}: {why}",
-        hint=NOT_MEASURED_HINT,
-        evidence={"inputs": list(check.inputs)},
+    return Finding.not_measured(
+        target.name, check.name, check.name, why, NOT_MEASURED_HINT, inputs=list(check.inputs)
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from core import names
-from core.model import HOST, NOT_MEASURED, Finding, Sample, Target
+from core.model import HOST, Finding, Sample, Target
 from core.status import Status
 from settings.profiles import Profile
 
@@ -38,13 +38,8 @@ class PluginCheck:
         for rule in context.profile.plugins:
             answer = answers.get(rule.name)
             if answer is None:
-                yield Finding(
-                    target=target.name,
-                    check=self.name,
-                    subject=rule.name,
-                    status=Status.UNKNOWN,
-                    summary=f"{NOT_MEASURED}: {why}",
-                    hint=NOT_RUN_HINT.format(name=rule.name),
+                yield Finding.not_measured(
+                    target.name, self.name, rule.name, why, NOT_RUN_HINT.format(name=rule.name)
                 )
                 continue
             status = Status(int(answer.value))

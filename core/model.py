@@ -159,6 +159,14 @@ class Finding:
         """The check had no input: it says nothing about the problems it would judge."""
         return self.status == Status.UNKNOWN and self.summary.startswith(f"{NOT_MEASURED}:")
 
+    @classmethod
+    def not_measured(
+        cls, target: str, check: str, subject: str, why: str, hint: str, **evidence: Any
+    ) -> Finding:
+        """The one shape of an owed check without input, which `unmeasured` recognises."""
+        return cls(target=target, check=check, subject=subject, status=Status.UNKNOWN,
+                   summary=f"{NOT_MEASURED}: {why}", hint=hint, evidence=evidence)
+
 
 def new_run_id() -> str:
     """The one form of a run id; the agent assigns it before a job starts, so a run stored
