@@ -123,6 +123,7 @@ target = st.fixed_dictionaries(
                                          if k not in ("passphrase", "jump_host")})),
         "parents": maybe(st.lists(names, max_size=2)),
         "profile": maybe(st.sampled_from(["standard", "gold"])),
+        "answer_limit_mb": maybe(st.sampled_from([1, 16, 4096]), st.sampled_from([0, 4097])),
         "change_windows": maybe(st.lists(st.fixed_dictionaries(
             {"cron": maybe(st.just("0 2 * * 6"), st.sampled_from(["61 * * * *", "0 0 31 2 *"])),
              "duration": maybe(st.just("2h"), st.sampled_from(["0s", 10**30]))}), max_size=1)),
@@ -140,6 +141,12 @@ profile = st.fixed_dictionaries(
             hostile_text, st.fixed_dictionaries({"cmdline": maybe(st.sampled_from(
                 ["app\\.jar", "(", "[a-", "a{99999999999}"]))})), max_size=2)),
         "ports": maybe(st.lists(st.one_of(st.integers(1, 65535), hostile_scalar), max_size=3)),
+        "plugins": maybe(st.lists(st.fixed_dictionaries(
+            {"name": maybe(st.sampled_from(["disk_root", "http"])),
+             "command": maybe(st.just(["/usr/lib/nagios/plugins/check_disk", "-w", "20%"]),
+                              st.sampled_from(["check_disk -w 20%", ["check_disk"], []])),
+             "timeout": maybe(st.just("10s"), st.sampled_from(["0s", "2h", "nan"]))}),
+            max_size=2)),
     },
 )
 inventory = st.fixed_dictionaries(
