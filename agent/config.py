@@ -37,19 +37,19 @@ class AgentConfig:
 def to_json(inventory: Inventory) -> dict:
     """The child's side: the jobs, export and metrics settings of a validated inventory."""
     from agent.jobs import KINDS
-    from agent.metrics import for_inventory
+    from agent.metrics import local_target
     from agent.scheduler import build_jobs
 
     jobs = build_jobs(inventory)
     unknown = [j for j in jobs.values() if j.kind not in KINDS]
     if unknown:
         raise UserError(f"schedules.{unknown[0].name}: job kind {unknown[0].kind!r} unknown")
-    cycle = for_inventory(inventory, "")  # "": no local target, the agent's host name
+    metrics_host, filesystems = local_target(inventory)  # None: the agent's host name
     return {
         "jobs": [_job_json(job) for job in jobs.values()],
         "export": ExportSettings.of(inventory.export).to_json() if inventory.export else None,
-        "metrics_host": cycle.host or None,
-        "filesystems": _rule_json(cycle.filesystems),
+        "metrics_host": metrics_host,
+        "filesystems": _rule_json(filesystems),
     }
 
 

@@ -40,10 +40,16 @@ class HostMetrics:
         return samples
 
 
-def for_inventory(inventory: Inventory, hostname: str) -> HostMetrics:
-    """Named and filtered like the inventory's local target when there is one, so cycles and
-    inspections fill the same series; else the host name and the standard filesystem rule."""
+def local_target(inventory: Inventory) -> tuple[str | None, FilesystemRule]:
+    """The inventory's local target's name and filesystem rule, so cycles and inspections
+    fill the same series; without one, no name and the standard rule."""
     for target in inventory.targets:
         if "local" in default_names(target):
-            return HostMetrics(target.name, inventory.profile(target.profile).filesystems)
-    return HostMetrics(hostname, FilesystemRule())
+            return target.name, inventory.profile(target.profile).filesystems
+    return None, FilesystemRule()
+
+
+def for_inventory(inventory: Inventory, hostname: str) -> HostMetrics:
+    """Named and filtered like the inventory's local target, else the host name."""
+    name, filesystems = local_target(inventory)
+    return HostMetrics(name or hostname, filesystems)
