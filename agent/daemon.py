@@ -68,7 +68,7 @@ class Agent:
         self.host = host or socket.gethostname()
         self.stop_timeout = stop_timeout
         self.started_at = clock()
-        self.config, self.jobs = self._load()
+        self.config = self._load()
         self.exporter = Exporter(self.config.export) if self.config.export else None
         self.running: dict[str, Running] = {}
         # The plan in memory (this process is its only writer while it holds the lock), so a
@@ -135,11 +135,11 @@ class Agent:
     def reload(self) -> None:
         self.reload_requested = False
         try:
-            config, jobs = self._load()
+            config = self._load()
         except UserError as exc:
             log.error("reload failed, keeping the previous settings: %s", exc)
             return
-        self.config, self.jobs = config, jobs
+        self.config = config
         if config.export and (not self.exporter or self.exporter.spec != config.export):
             self.exporter = Exporter(config.export)
         elif not config.export:
@@ -147,14 +147,14 @@ class Agent:
         now = self.clock()
         keep = {
             name: {job.trigger.next_after(now)} | {s for s in self.plan.pending(name) if s <= now}
-            for name, job in jobs.items()
+            for name, job in config.jobs.items()
         }
         cancelled = self.plan.cancel_planned(keep, "schedule changed on reload")
         self._load_plan()
         log.info(
             "reloaded %s: %d job(s): %s%s",
             self.inventory_path or "built-in defaults",
-            len(jobs),
+            len(config.jobs),
             ", ".join(self._describe_jobs()),
             f"; {cancelled} planned slot(s) cancelled" if cancelled else "",
         )
@@ -353,16 +353,19 @@ class Agent:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _load(self) -> tuple[AgentConfig, dict[str, Job]]:
+    @property
+    def jobs(self) -> dict[str, Job]:
+        return self.config.jobs
+
+    def _load(self) -> AgentConfig:
         config = child.load_settings(self.inventory_path)
-        jobs = config.jobs
         now = self.clock()
-        for job in jobs.values():
+        for job in config.jobs.values():
             try:
                 job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
             except UserError as exc:
                 raise UserError(f"schedules.{job.name}: {exc}") from None
-        return config, jobs
+        return config
 
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
