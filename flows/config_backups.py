@@ -25,7 +25,7 @@ from core.errors import CollectError, UserError
 from core.model import Finding, Target
 from flows.backup_runs import record_backup_run
 from flows.db_backups import JobReport, Outcome
-from flows.pool import TimedOut, run_bounded
+from flows.pool import Failed, TimedOut, run_bounded
 from records import Store
 from records.backups import BackupStore
 from settings.inventory import Inventory
@@ -101,10 +101,6 @@ def run_config_backups(
         except UserError as exc:
             return _Attempt(target, started, clock(), None, f"configuration: {exc}",
                             reason="configuration")
-        except Exception as exc:  # noqa: BLE001 - one device's surprise must not lose the others'
-            log.exception("config backup of %s stopped on an unexpected error", target.name)
-            error = f"internal error: the config backup stopped on an unexpected error: {exc}"
-            return _Attempt(target, started, clock(), None, error, reason="internal error")
 
     started = clock()
     results = run_bounded(list(targets), attempt, workers=settings.workers, timeout=deadline)
@@ -114,6 +110,12 @@ def run_config_backups(
         if isinstance(result, TimedOut):
             error = f"no config within the {deadline:.0f} s deadline (config_backups.timeout)"
             result = _Attempt(target, started, clock(), None, error)
+        elif isinstance(result, Failed):  # the pool's one boundary: the others' records stay
+            log.error("config backup of %s stopped on an unexpected error", target.name,
+                      exc_info=result.error)
+            error = ("internal error: the config backup stopped on an unexpected error: "
+                     f"{result.error}")
+            result = _Attempt(target, started, clock(), None, error, reason="internal error")
         catalogue.save_backup(_record(result, repository.path))
         findings.extend(_findings(result))
         outcomes.append(_outcome(result))
