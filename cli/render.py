@@ -78,11 +78,11 @@ def run_json(run: InspectionRun, changes: Sequence[TicketChange] | None = None) 
                     "check": f.check,
                     "subject": f.subject,
                     "status": f.status.name,
-                    "summary": f.summary,
+                    "summary": str(f.summary),
                     "value": f.value,
                     "unit": f.unit,
-                    "threshold": f.threshold,
-                    "hint": f.hint,
+                    "threshold": str(f.threshold),
+                    "hint": str(f.hint),
                 }
                 for f in run.findings
             ],
@@ -116,7 +116,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], colour_column: 
 
 def run_table(run: InspectionRun, problems_only: bool = False) -> str:
     findings = ordered([f for f in run.findings if not problems_only or f.status != Status.OK])
-    rows = [(f.status.name, f.target, f.check, f.subject, f.summary) for f in findings]
+    rows = [(f.status.name, f.target, f.check, f.subject, str(f.summary)) for f in findings]
     parts = []
     if rows:
         parts.append(table(("STATUS", "TARGET", "CHECK", "SUBJECT", "SUMMARY"), rows, 0))
@@ -156,7 +156,7 @@ def run_markdown(run: InspectionRun, changes: Sequence[TicketChange] = ()) -> st
         "|---|---|---|---|---|---|",
     ]
     for f in ordered(run.findings):
-        cells = (f.status.name, f.target, f.check, f.subject, f.summary, f.hint)
+        cells = (f.status.name, f.target, f.check, f.subject, str(f.summary), str(f.hint))
         lines.append("| " + " | ".join(markdown.text(visible(c)) for c in cells) + " |")
     if changes:
         lines += ["", "## Tickets", ""]

@@ -10,6 +10,8 @@ from typing import ClassVar
 
 import psutil
 
+from collectors import plugins
+from collectors.host_probes import probe_samples
 from collectors.local_processes import listening_ports, process_samples
 from collectors.notes import noted
 from collectors.plugins import plugin_samples
@@ -38,6 +40,7 @@ class LocalCollector:
         yield from process_samples(sample, session.profile.processes)
         yield from noted(listening_ports(sample), session)
         yield from plugin_samples(sample, session.profile.plugins, session)
+        yield from probe_samples(sample, session, plugins.run, at)
 
 
 def cpu_times() -> list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from core.model import PreviousRun
 from settings.profiles import STANDARD, Profile
 
 
@@ -13,6 +14,9 @@ from settings.profiles import STANDARD, Profile
 class Session:
     profile: Profile = STANDARD
     deadline: float = field(default_factory=lambda: time.monotonic() + 30.0)
+    # the target's latest stored run: what "since the last inspection" means to a collector
+    # (its time, and the positions a log watch reached, kept as its samples)
+    previous: PreviousRun = field(default_factory=PreviousRun, compare=False)
     missing: dict[str, str] = field(default_factory=dict, compare=False)  # metric -> why not read
     # (check, subject) -> text for that check's finding (a plugin's summary and long output):
     # kept out of Samples, whose labels are exported as tags and must not vary run to run

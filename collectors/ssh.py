@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from collectors import linux_parsers, linux_script, ssh_hostkeys, ssh_plugins, ssh_wire
+from collectors.host_probes import probe_samples
 from collectors.local import CPU_INTERVAL
 from collectors.notes import noted
 from collectors.plugins import plugin_samples
@@ -47,11 +48,14 @@ class SshCollector:
         def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
             return Sample(target.name, metric, float(value), unit, at, labels)
 
-        def run_plugins(client: paramiko.SSHClient) -> None:
-            plugins.extend(plugin_samples(sample, rules, session, ssh_plugins.runner(client)))
+        def then(client: paramiko.SSHClient) -> None:
+            """Plugins and probes over the connection the script used."""
+            runner = ssh_plugins.runner(client)
+            plugins.extend(plugin_samples(sample, rules, session, runner))
+            plugins.extend(probe_samples(sample, session, runner, at))
 
         script = linux_script.build(session.profile, interval)
-        output = run_script(target, spec, script, session, then=run_plugins if rules else None)
+        output = run_script(target, spec, script, session, then=then)
         parsed = noted(linux_parsers.parse(output, target.name, at, session.profile), session)
         return [*parsed, *plugins]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.phrases import Phrase, phrase
 from core.status import Status, worst
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -143,11 +144,11 @@ class Finding:
     check: str
     subject: str
     status: Status
-    summary: str
+    summary: str | Phrase  # a Phrase is translated where it is shown (core/phrases.py)
     value: float | None = None
     unit: str = ""
-    threshold: str = ""
-    hint: str = ""
+    threshold: str | Phrase = ""
+    hint: str | Phrase = ""
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -157,15 +158,16 @@ class Finding:
     @property
     def unmeasured(self) -> bool:
         """The check had no input: it says nothing about the problems it would judge."""
-        return self.status == Status.UNKNOWN and self.summary.startswith(f"{NOT_MEASURED}:")
+        return self.status == Status.UNKNOWN and str(self.summary).startswith(f"{NOT_MEASURED}:")
 
     @classmethod
     def not_measured(
-        cls, target: str, check: str, subject: str, why: str, hint: str, **evidence: Any
+        cls, target: str, check: str, subject: str, why: str | Phrase, hint: str | Phrase,
+        **evidence: Any
     ) -> Finding:
         """The one shape of an owed check without input, which `unmeasured` recognises."""
         return cls(target=target, check=check, subject=subject, status=Status.UNKNOWN,
-                   summary=f"{NOT_MEASURED}: {why}", hint=hint, evidence=evidence)
+                   summary=phrase("not measured: {why}", why=why), hint=hint, evidence=evidence)
 
 
 def new_run_id() -> str:
@@ -196,3 +198,8 @@ class PreviousRun:
 
     samples: tuple[Sample, ...] = ()
     findings: tuple[Finding, ...] = ()
+
+    @property
+    def at(self) -> datetime | None:
+        """When it was measured: where "since the last inspection" begins (None: never)."""
+        return max((s.at for s in self.samples), default=None)

@@ -129,7 +129,8 @@ def inspect_target(
     """
     grace = min(1.0, timeout * 0.05)
     deadline = (began if began is not None else time.monotonic()) + timeout - grace
-    session = Session(profile=inventory.profile(target.profile), deadline=deadline)
+    before = previous(target.name)
+    session = Session(profile=inventory.profile(target.profile), deadline=deadline, previous=before)
     samples: list[Sample] = []
     findings: list[Finding] = []
     complete: list[collectors.Collector] = []
@@ -159,7 +160,6 @@ def inspect_target(
             )
             error = f"{type(exc).__name__}: {exc}"
             findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
-    before = previous(target.name)
     context = checks.CheckContext(
         profile=session.profile,
         previous=before.samples,

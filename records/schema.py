@@ -43,9 +43,11 @@ class FindingRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     unit: Mapped[str] = mapped_column(String(16))
-    threshold: Mapped[str] = mapped_column(String(64))
+    threshold: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # summary, threshold, hint as phrases (records/store.py PHRASED), shown in the reader's words
+    phrases: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class SampleRow(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.model import Finding, InspectionRun, PreviousRun, Sample
+from core.phrases import Phrase
 from core.status import Status
 from records.db import connect
 from records.rows import field_values
@@ -150,13 +151,23 @@ def _run_row(run: InspectionRun) -> RunRow:
     )
 
 
+# A finding's texts kept as phrases (template and values, translated when shown) in the
+# `phrases` column; their text columns hold the English rendering for SQL and older readers.
+PHRASED = ("summary", "threshold", "hint")
+
+
 def _finding_values(run_id: str, f: Finding) -> dict:
+    phrases = {
+        name: text.to_json() for name in PHRASED if isinstance(text := getattr(f, name), Phrase)
+    }
     return {
-        **field_values(Finding, f, skip=("status", "evidence")),
+        **field_values(Finding, f, skip=("status", "evidence", *PHRASED)),
+        **{name: str(getattr(f, name)) for name in PHRASED},
         "run_id": run_id,
         "fingerprint": f.fingerprint,
         "status": int(f.status),
         "evidence": dict(f.evidence),
+        "phrases": phrases or None,
     }
 
 
@@ -165,7 +176,12 @@ def _sample_values(run_id: str, s: Sample) -> dict:
 
 
 def _finding(row: FindingRow) -> Finding:
-    return Finding(**field_values(Finding, row, skip=("status",)), status=Status(row.status))
+    phrases = row.phrases or {}
+    return Finding(
+        **field_values(Finding, row, skip=("status", *phrases)),
+        **{name: Phrase.from_json(data) for name, data in phrases.items() if name in PHRASED},
+        status=Status(row.status),
+    )
 
 
 def _sample(row: SampleRow) -> Sample:

@@ -178,3 +178,29 @@ def test_a_migrated_database_opens_without_loading_alembic(tmp_path):
         timeout=60,
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_phrased_finding_round_trips_and_reads_in_another_language(store):
+    """A stored finding keeps its template and values, so it is shown in the reader's language
+    later; its text columns hold the English rendering for SQL readers."""
+    from dataclasses import replace
+
+    from core.phrases import phrase
+
+    run = make_run("a1b2c3d4e5f60002")
+    summary = phrase("{mount} {used} used ({clause})", mount="/var", used="93.1%",
+                     clause=phrase("critical {range}", range="> 90%"))
+    phrased = replace(run.findings[0], summary=summary, hint=phrase("Find what grew"))
+    run = replace(run, findings=(phrased, *run.findings[1:]))
+    store.save_run(run)
+    loaded = store.get_run("a1b2c3d4e5f60002")
+    assert loaded == run
+    zh = {"{mount} {used} used ({clause})": "{mount} 已用 {used}（{clause}）",
+          "critical {range}": "严重 {range}"}
+    in_chinese = loaded.findings[0].summary.render(lambda t: zh.get(t, t))
+    assert in_chinese == "/var 已用 93.1%（严重 > 90%）"
+    with store.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT summary FROM findings WHERE run_id = 'a1b2c3d4e5f60002' AND \"check\" = 'disk'"
+        ).scalar_one()
+    assert stored == "/var 93.1% used (critical > 90%)"

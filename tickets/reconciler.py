@@ -117,7 +117,7 @@ def _observations(
         seen = found.get(f.fingerprint)
         if seen is None or f.status.severity > seen.status.severity:
             found[f.fingerprint] = Observation(
-                f.fingerprint, f.target, f.check, f.subject, f.status, f.summary
+                f.fingerprint, f.target, f.check, f.subject, f.status, str(f.summary)
             )
     tracked = {}
     names = list(run.targets)
