@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -184,3 +185,43 @@ def test_serve_bad_options_are_one_line_and_exit_3(args, message):
                           text=True, timeout=60, cwd=Path(__file__).parents[1])
     assert done.returncode == 3 and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_records_show_the_patrol_sheet_and_an_engineer_starts_an_inspection(
+    console_server, tab
+):
+    _login(tab, console_server, "eng1")
+    tab.goto(f"{console_server.url}/records")
+    before = tab.evaluate("document.querySelectorAll('tbody tr a[href^=\"/records/\"]').length")
+    assert before >= 1
+    _shots(tab, "records")
+    tab.click("tbody tr a[href^='/records/']")
+    sheet = tab.text("#sheet-web01")
+    assert "Filesystem space" in sheet and "Abnormal" in sheet and "Inspected by" in sheet
+    _shots(tab, "record")
+    tab.goto(f"{console_server.url}/records")
+    tab.fill("#start-run select[name=target]", "web01")
+    tab.click("#do-run")
+    assert "Inspection started" in tab.text("#run-started")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        listed = console_server.cli("records", "list", "-f", "json")
+        runs = json.loads(listed.stdout)
+        if len(runs) > before and any(r["operator"] == "eng1" for r in runs):
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("the inspection started from the console was never stored")
+    assert not tab.errors()
+
+
+def test_a_duty_user_cannot_start_an_inspection(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/records")
+    assert tab.evaluate("document.querySelector('#start-run')") is None
+    csrf = tab.evaluate("document.querySelector('input[name=csrf_token]').value")
+    status = tab.evaluate(
+        "fetch('/records/run', {method: 'POST', body: new URLSearchParams("
+        f"{{target: 'web01', csrf_token: {json.dumps(csrf)}}})}}).then(r => r.status)"
+    )
+    assert status == 403

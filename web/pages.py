@@ -3,8 +3,6 @@ before it changes anything, and every change is one audit row."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -14,7 +12,7 @@ from records import tickets as ticket_store
 from tickets import handover as handovers
 from web import auth, views
 from web.actions import TICKET_ACTIONS
-from web.context import Config, client_address, need, principal
+from web.context import Config, checked_form, client_address, login_required, need, principal
 from web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -28,22 +26,6 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 def _config(request: Request) -> Config:
     return request.app.state.config
-
-
-def _login_required(request: Request) -> auth.Principal:
-    who = principal(request)
-    if who is None:
-        target = quote(request.url.path)
-        raise HTTPException(303, "login required", headers={"location": f"/login?next={target}"})
-    return who
-
-
-async def _checked_form(request: Request, who: auth.Principal) -> dict[str, str]:
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not auth.csrf_ok(who, values.get(auth.CSRF_FIELD)):
-        raise HTTPException(403, "the form's security token is missing or stale: reload the page")
-    return values
 
 
 def _safe_next(value: str | None) -> str:
@@ -85,8 +67,8 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    who = _login_required(request)
-    await _checked_form(request, who)
+    who = login_required(request)
+    await checked_form(request, who)
     config = _config(request)
     if who.session:
         console.end_session(config.engine, who.session)
@@ -99,7 +81,7 @@ async def logout(request: Request) -> Response:
 
 @router.get("/")
 def dashboard(request: Request) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     board = views.dashboard(config.engine, config.inventory, config.clock())
     return page(request, "dashboard.html.j2", who, board=board)
@@ -108,7 +90,7 @@ def dashboard(request: Request) -> Response:
 @router.get("/dashboard/panel")
 def dashboard_panel(request: Request) -> Response:
     """The dashboard's changing part, fetched by static/console.js to refresh in place."""
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     board = views.dashboard(config.engine, config.inventory, config.clock())
     return page(request, "_dashboard_panel.html.j2", who, board=board)
@@ -116,7 +98,7 @@ def dashboard_panel(request: Request) -> Response:
 
 @router.get("/tickets")
 def ticket_list(request: Request, state: str | None = None, target: str | None = None):
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     states = (state,) if state in TICKET_STATES else ()
     now = config.clock()
@@ -128,7 +110,7 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
 
 @router.get("/tickets/{ticket_id}")
 def ticket_page(request: Request, ticket_id: int) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     try:
         ticket = ticket_store.get_ticket(config.engine, ticket_id)
@@ -141,8 +123,8 @@ def ticket_page(request: Request, ticket_id: int) -> Response:
 
 @router.post("/tickets/{ticket_id}/{action}")
 async def ticket_action(request: Request, ticket_id: int, action: str) -> Response:
-    who = _login_required(request)
-    values = await _checked_form(request, who)
+    who = login_required(request)
+    values = await checked_form(request, who)
     chosen = TICKET_ACTIONS.get(action)
     if chosen is None:
         raise HTTPException(404, f"no ticket action {action!r}")
@@ -160,7 +142,7 @@ async def ticket_action(request: Request, ticket_id: int, action: str) -> Respon
 
 @router.get("/handover")
 def handover_page(request: Request) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     built = handovers.build(config.engine, config.inventory.tickets, config.clock)
     return page(request, "handover.html.j2", who, handover=built)
@@ -168,8 +150,8 @@ def handover_page(request: Request) -> Response:
 
 @router.post("/handover")
 async def handover_record(request: Request) -> Response:
-    who = _login_required(request)
-    values = await _checked_form(request, who)
+    who = login_required(request)
+    values = await checked_form(request, who)
     need(who, "handover")
     config = _config(request)
     built = handovers.build(config.engine, config.inventory.tickets, config.clock)
@@ -181,6 +163,6 @@ async def handover_record(request: Request) -> Response:
 
 @router.get("/audit")
 def audit_page(request: Request) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     need(who, "audit")
     return page(request, "audit.html.j2", who, entries=console.audit_log(_config(request).engine))
