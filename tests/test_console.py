@@ -225,3 +225,20 @@ def test_a_duty_user_cannot_start_an_inspection(console_server, tab):
         f"{{target: 'web01', csrf_token: {json.dumps(csrf)}}})}}).then(r => r.status)"
     )
     assert status == 403
+
+
+def test_reports_open_in_the_browser_and_download(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/reports")
+    _shots(tab, "reports")
+    tab.click("#report-daily button")
+    text = tab.text()
+    assert "Daily inspection report" in text and "Patrol sheets" in text and "web01" in text
+    assert not tab.errors()  # the report's own CSP admits its inline styles and nothing else
+    _shots(tab, "report-daily")
+    tab.goto(f"{console_server.url}/reports")
+    fetched = tab.evaluate(
+        "fetch('/reports/daily?format=json').then(r => r.json())"
+        ".then(j => j.sheets.map(s => s.target))"
+    )
+    assert fetched == ["web01"]
