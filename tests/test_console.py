@@ -107,6 +107,20 @@ def test_a_duty_user_may_not_publish_the_assessment(console_server, tab):
     code, answer = _api(console_server, "POST", "/api/v1/assessment/2026-11/publish",
                         made.stdout.strip())
     assert code == 403 and "publish_assessment" in answer["error"]
+    tab.goto(f"{console_server.url}/assessment")
+    assert tab.evaluate("document.querySelector('#do-publish')") is None  # not offered either
+    _shots(tab, "assessment")
+
+
+def test_a_manager_publishes_the_assessment(console_server, tab):
+    _login(tab, console_server, "boss")
+    tab.goto(f"{console_server.url}/assessment?period=2026-11")
+    assert "Not published" in tab.text("#assessment-state")
+    tab.click("#do-publish")
+    assert tab.text("#assessment-state") == "Published"
+    assert "team" in tab.text("#scores")
+    stored = console_server.cli("score", "--period", "2026-11", "-f", "json")
+    assert stored.returncode == 0 and json.loads(stored.stdout)  # the CLI reads it as stored
 
 
 def test_a_change_without_the_csrf_token_is_refused(console_server, tab):

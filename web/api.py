@@ -4,7 +4,6 @@ X-CSRF-Token header on changes). The same roles and rules as the pages."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -13,8 +12,6 @@ from core.errors import UserError
 from records import console
 from records import tickets as ticket_store
 from reports.model import as_json
-from scoring import scheme as schemes
-from scoring.period import parse as parse_period
 from web import views
 from web.actions import TICKET_ACTIONS
 from web.context import Config, api_changing, api_principal, client_address, need
@@ -93,27 +90,6 @@ async def ticket_action(request: Request, ticket_id: int, action: str) -> dict[s
     console.audit(config.engine, config.clock(), who.name, f"ticket_{action}", f"#{ticket_id}",
                   client_address(request), via="api")
     return ticket(request, ticket_id)
-
-
-@router.post("/assessment/{period}/publish")
-def publish_assessment(request: Request, period: str) -> dict[str, Any]:
-    who = api_changing(request)
-    need(who, "publish_assessment")
-    from zoneinfo import ZoneInfo
-
-    from flows.assessment import assess_period
-
-    config = _config(request)
-    zone = ZoneInfo(config.inventory.tickets.calendar.timezone)
-    try:
-        chosen = parse_period(period, zone)
-    except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
-    outcome = assess_period(config.engine, config.inventory, chosen, schemes.load(None),
-                            datetime.now(UTC), recompute=True, publish=True)
-    console.audit(config.engine, config.clock(), who.name, "publish_assessment", period,
-                  client_address(request))
-    return {"period": chosen.label, "published": outcome.published, "results": outcome.results}
 
 
 @router.get("/audit")
