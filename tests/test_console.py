@@ -256,3 +256,25 @@ def test_reports_open_in_the_browser_and_download(console_server, tab):
         ".then(j => j.sheets.map(s => s.target))"
     )
     assert fetched == ["web01"]
+
+
+def test_backups_and_a_config_change_side_by_side(console_server, tab):
+    _login(tab, console_server, "eng1")
+    tab.goto(f"{console_server.url}/backups")
+    row = tab.text("#backups")
+    assert "appdb" in row and "OK" in row
+    _shots(tab, "backups")
+    tab.goto(f"{console_server.url}/backups/config/sw01/diff")
+    removed = tab.evaluate("[...document.querySelectorAll('#diff td.del')].map(e => e.innerText)")
+    added = tab.evaluate("[...document.querySelectorAll('#diff td.add')].map(e => e.innerText)")
+    assert any(line.startswith("hostname ") for line in removed)
+    assert any(line.startswith("hostname changed-") for line in added)
+    assert "! console test" in added
+    _shots(tab, "config-diff")
+    assert not tab.errors()
+
+
+def test_a_duty_user_has_no_backups_page(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/backups")
+    assert "may not" in tab.text("#error-message")
