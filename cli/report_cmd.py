@@ -23,15 +23,9 @@ def report() -> None:
 
 
 def report_options(command):
-    """Options every report shares: language, format, output file, records database."""
+    """Options every report shares: format, output file, records database, and the language
+    (`--lang`, the one option of cli/options.py that every command shares)."""
 
-    @click.option(
-        "--lang",
-        envvar="INSPECT_LANG",
-        default="en",
-        show_default=True,
-        help="Label language: en or zh-CN, or any catalog in reports/locale (env INSPECT_LANG).",
-    )
     @format_option(*FORMATS, default="html")
     @click.option(
         "-o",
@@ -42,8 +36,8 @@ def report_options(command):
     )
     @sources_options
     @functools.wraps(command)
-    def wrapped(**kwargs):
-        return command(**kwargs)
+    def wrapped(sources: Sources, **kwargs):
+        return command(sources=sources, lang=sources.language.tag, **kwargs)
 
     return wrapped
 

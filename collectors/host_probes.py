@@ -21,6 +21,7 @@ from collectors.notes import noted
 from collectors.plugins import Ran
 from collectors.session import Session
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import Profile
 
 MARK = "@@opsinspect-probe:"
@@ -75,14 +76,17 @@ def sections(output: str) -> dict[str, str]:
     current: list[str] | None = None
     for line in output.splitlines():
         if line.startswith(MARK):
-            current = found.setdefault(line[len(MARK):].strip(), [])
+            current = found.setdefault(line[len(MARK) :].strip(), [])
         elif current is not None:
             current.append(line)
     return {name: "\n".join(lines) for name, lines in found.items()}
 
 
 def probe_samples(
-    sample: SampleMaker, session: Session, run: Runner, at: datetime,
+    sample: SampleMaker,
+    session: Session,
+    run: Runner,
+    at: datetime,
     probes: Sequence[Probe] = PROBES,
 ) -> Iterator[Sample]:
     """Every wanted probe's samples; a probe whose section did not arrive (script cut short
@@ -95,7 +99,7 @@ def probe_samples(
     found = sections(ran.output)
     for probe in chosen:
         if probe.name not in found:
-            why = ran.failure or "the probe script ended before this item"
+            why = ran.failure or phrase("the probe script ended before this item")
             yield from noted([Missing(f"probe.{probe.name}", why)], session)
             continue
         yield from noted(

@@ -171,10 +171,10 @@ def test_anomalies_carry_summary_and_first_aid(history_store):
         ("app01", "disk", "/data", "WARNING", True),
         ("sw01", "reachability", "ssh", "UNKNOWN", True),
     ]
-    assert anomalies[0].summary == "/var 96.2% used (critical > 90%)"
-    assert anomalies[0].hint.startswith("Find what grew: `du -xh --max-depth=2 /var")
-    assert anomalies[2].summary == "timeout: no answer in 10 s"
-    assert "did not answer in time" in anomalies[2].hint
+    assert str(anomalies[0].summary) == "/var 96.2% used (critical > 90%)"
+    assert str(anomalies[0].hint).startswith("Find what grew: `du -xh --max-depth=2 /var")
+    assert str(anomalies[2].summary) == "timeout: no answer in 10 s"
+    assert "did not answer in time" in str(anomalies[2].hint)
 
 
 def test_changes_since_yesterday(history_store):
@@ -183,7 +183,8 @@ def test_changes_since_yesterday(history_store):
         ("app01", "/data", None, "WARNING"),
         ("sw01", "ssh", None, "UNKNOWN"),
     ]
-    assert [(c.target, c.subject, c.previous, c.status, c.summary) for c in changes.recovered] == [
+    recovered = changes.recovered
+    assert [(c.target, c.subject, c.previous, c.status, str(c.summary)) for c in recovered] == [
         ("db01", "memory", "WARNING", "OK", "memory 60.0% used (warning > 90%)"),
     ]
     # sw01's CPU was CRITICAL but could not be measured today: still unknown, not recovered
