@@ -256,5 +256,5 @@ def test_network_devices_meet_the_same_table(not_ssh, monkeypatch):
         )
 
     assert str(device(not_ssh[0]).summary).startswith("unexpected answer: ")
-    assert device(not_ssh[1]).summary.startswith("connection lost: ")
-    assert device(free_port()).summary.startswith("refused: ")
+    assert str(device(not_ssh[1]).summary).startswith("connection lost: ")
+    assert str(device(free_port()).summary).startswith("refused: ")
