@@ -9,6 +9,7 @@ holds what either level was given.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,10 +32,12 @@ class Sources:
 
     @property
     def language(self):
-        """The language to show things in: `--lang` (or INSPECT_LANG), else the locale."""
+        """The language to show things in: `--lang`, else INSPECT_LANG, else the locale."""
         from core.catalog import language, language_from_environment
 
-        return language(self.lang or language_from_environment())
+        return language(
+            self.lang or os.environ.get("INSPECT_LANG") or language_from_environment()
+        )
 
     @property
     def path(self) -> Path | None:
@@ -105,19 +108,19 @@ db_option = click.option(
 )
 
 
-def _check_language(ctx: click.Context, param: click.Parameter, value):
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Only a typed value arrives here (INSPECT_LANG is read by `Sources.language`, so a
+    language typed on either level beats it); the command's own beats `inspect --lang`."""
     if value is not None:
         from core.catalog import check_language
 
-        check_language(value)
-    return _remember("lang")(ctx, param, value)
+        current_sources(ctx).lang = check_language(value)
 
 
 lang_option = click.option(
     "--lang",
-    envvar="INSPECT_LANG",
     expose_value=False,
-    callback=_check_language,
+    callback=_choose_language,
     help="Language of findings, messages and reports: en or zh-CN (env INSPECT_LANG). "
     "Default: from the locale (LC_ALL, LC_MESSAGES, LANG; zh_CN.UTF-8 gives zh-CN), else en.",
 )
