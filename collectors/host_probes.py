@@ -76,17 +76,14 @@ def sections(output: str) -> dict[str, str]:
     current: list[str] | None = None
     for line in output.splitlines():
         if line.startswith(MARK):
-            current = found.setdefault(line[len(MARK) :].strip(), [])
+            current = found.setdefault(line[len(MARK):].strip(), [])
         elif current is not None:
             current.append(line)
     return {name: "\n".join(lines) for name, lines in found.items()}
 
 
 def probe_samples(
-    sample: SampleMaker,
-    session: Session,
-    run: Runner,
-    at: datetime,
+    sample: SampleMaker, session: Session, run: Runner, at: datetime,
     probes: Sequence[Probe] = PROBES,
 ) -> Iterator[Sample]:
     """Every wanted probe's samples; a probe whose section did not arrive (script cut short

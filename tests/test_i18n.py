@@ -27,6 +27,7 @@ from core.model import Finding, InspectionRun
 from core.phrases import phrase
 from core.status import Status
 from records import open_store
+from tickets.messages import render as render_message
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {**DEFAULT_KEYWORDS, "phrase": None}
@@ -230,3 +231,23 @@ def test_user_errors_are_shown_in_the_chosen_language(inventory):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 3
     assert result.output.startswith("inspect: error: 未知的巡检对象 'web9'（见 ")
+
+
+def test_a_notification_has_the_teams_language_and_the_tickets_own_words():
+    data = {
+        "event": "escalate",
+        "note": "",
+        "ticket": {
+            "id": 7, "title": "web01: disk /var CRITICAL", "grade": "B", "target": "web01",
+            "status": "CRITICAL", "summary": "/var 93.1% used (critical > 90%)",
+            "assignee": None, "escalation_level": "L2", "opened_at": "2026-11-02T08:00:00Z",
+            "response_due": "2026-11-02T08:15:00Z", "resolution_due": "2026-11-02T16:00:00Z",
+        },
+    }
+    message = render_message(data, Language("zh-CN"))
+    assert message.subject == "【已升级至 L2】#7 B 级 web01：web01: disk /var CRITICAL"
+    assert "情况说明：/var 93.1% used (critical > 90%)" in message.text
+    assert "处理人：-" in message.text
+    assert render_message(data).subject == (
+        "[ESCALATED to L2] #7 grade B web01: web01: disk /var CRITICAL"
+    )

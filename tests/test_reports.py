@@ -265,7 +265,7 @@ def test_cli_json_is_the_report_data(history_db):
             "inspect: error: report daily: Invalid value for '--day': 'yesterday' is not a date; "
             "use YYYY-MM-DD, e.g. 2026-11-02\n",
         ),
-        (("--lang", "fr"), "inspect: error: --lang 'fr' has no catalog; available: en, zh-CN\n"),
+        (("--lang", "fr"), "inspect: error: --lang 'fr': no such language; available: en, zh-CN\n"),
         (
             ("--tz", "Nowhere/City"),
             "inspect: error: --tz 'Nowhere/City' is not a known time "
@@ -283,7 +283,7 @@ def test_cli_writes_files_and_markdown_in_both_languages(history_db, tmp_path):
     result = daily(history_db, "-f", "md", "--lang", "zh-CN")
     assert result.exit_code == 0
     assert result.output.startswith("# 巡检日报: 2026年11月2日星期一\n")
-    assert "| 严重 | web01 | disk | /var | /var 96.2% used (critical > 90%) |" in result.output
+    assert "| 严重 | web01 | disk | /var | /var 已用 96.2%（严重 > 90%） |" in result.output
     english = daily(history_db, "-f", "md", "--lang", "en").output
     assert english.startswith("# Daily inspection report: Monday, November 2, 2026\n")
     assert "- Warning → **OK** `db01` memory" in english

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import struct
 import subprocess
@@ -16,8 +17,9 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from core import markdown
-from core.catalog import LOCALE_DIR
+from core.catalog import LOCALE_DIR, Language
 from core.model import Finding, InspectionRun
+from core.phrases import Phrase
 from core.status import Status
 from records import open_store
 from reports.model import (
@@ -118,9 +120,23 @@ def data_strings(value, key: str | None = None) -> set[str]:
     return set()
 
 
-def labels_left(text: str, report) -> str:
+def phrases_shown(value, lang: str) -> set[str]:
+    """A finding's texts as the report shows them in `lang` (data: summaries, hints)."""
+    if isinstance(value, Phrase):
+        return {Language(lang).text(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return set().union(
+            *(phrases_shown(getattr(value, f.name), lang) for f in dataclasses.fields(value))
+        )
+    if isinstance(value, list | tuple):
+        return set().union(set(), *(phrases_shown(v, lang) for v in value))
+    return set()
+
+
+def labels_left(text: str, report, lang: str = "zh-CN") -> str:
     """The page text with every data string removed: what is left must be translated labels."""
-    for data in sorted(data_strings(as_json(report)), key=len, reverse=True):
+    data_shown = data_strings(as_json(report)) | phrases_shown(report, lang)
+    for data in sorted(data_shown, key=len, reverse=True):
         text = text.replace(data, " ").replace(markdown.text(data), " ")
     return text
 
