@@ -13,6 +13,7 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.params import ROW_ID, Day, Period
 from cli.render import visible
+from core.phrases import phrase
 
 FORMATS = ("html", "pdf", "md", "json")
 
@@ -203,4 +204,6 @@ def write_atomically(path: Path, content: bytes) -> None:
             stream.write(content)
         os.replace(temporary, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(
+            phrase("cannot write {path}: {error}", path=str(path), error=exc.strerror or str(exc))
+        ) from None

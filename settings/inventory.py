@@ -100,7 +100,12 @@ def load(path: Path | None) -> Inventory:
         return Inventory()
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
-        raise UserError(f"{doc.where(())}: the inventory must be a mapping with hosts, groups, ...")
+        raise UserError(
+            phrase(
+                "{where}: the inventory must be a mapping with hosts, groups, ...",
+                where=doc.where(()),
+            )
+        )
     spec = validate(doc, InventorySpec)
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
