@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.render import iso, table, visible
+from core.catalog import ENGLISH, Language
+from core.phrases import phrase
 from core.status import Status
 
 if TYPE_CHECKING:  # types only: `inspect ticket --help` must not load SQLAlchemy
@@ -26,7 +28,24 @@ def sla_cell(state: str) -> str:
     return click.style(state, fg=SLA_COLOURS.get(state)) if state in SLA_COLOURS else state
 
 
-def ticket_table(rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str]) -> str:
+TICKET_HEADINGS = (
+    phrase("ID"),
+    phrase("GRADE"),
+    phrase("STATE"),
+    phrase("TARGET"),
+    phrase("TITLE"),
+    phrase("ASSIGNEE"),
+    phrase("LEVEL"),
+    phrase("OPENED"),
+    phrase("RESPONSE"),
+    phrase("RESOLUTION"),
+)
+
+
+def ticket_table(
+    rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str], lang: Language = ENGLISH
+) -> str:
+    """Headings in `lang`; the cells are stored values (states, titles) and stay as they are."""
     body = [
         (
             f"#{t.id}",
@@ -42,8 +61,7 @@ def ticket_table(rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str]) 
         )
         for t, v in rows
     ]
-    headers = ("ID", "GRADE", "STATE", "TARGET", "TITLE", "ASSIGNEE", "LEVEL", "OPENED")
-    return table((*headers, "RESPONSE", "RESOLUTION"), body)
+    return table([lang.text(heading) for heading in TICKET_HEADINGS], body)
 
 
 def ticket_dict(t: Ticket, v: SlaView, levels: Sequence[str]) -> dict:
