@@ -6,10 +6,11 @@ languages live as gettext .po sources in `core/locale/<ll_CC>/LC_MESSAGES/*.po`,
 file of a language is merged into its one catalog, compiled in memory on first use (no .mo
 build step, no stale .mo that disagrees with its source).
 
-One file per area, each owned by one part of the code (`reports.po` for report labels,
-`findings.po` for the built-in checks' findings, `cli.po` for the CLI's own words, a new
-check family its own file such as `switch.po`): people working on different areas add
-translations without editing the same file. A msgid translated in two files must be translated
+One file per area, each owned by one part of the code (`findings.po` for the built-in checks'
+findings, `backup.po`, `cli.po` for the CLI's own words, `settings.po`, `tickets.po`,
+`reports.po` and `patrol.po` for report labels, `web.po` for the console; a new check family
+its own file such as `switch.po`): people working on different areas add translations without
+editing the same file. A msgid translated in two files must be translated
 alike (tests/test_i18n.py); the first file by name wins otherwise. See docs/i18n.md.
 
 Languages are BCP 47 tags (`zh-CN`); `language_from_environment` maps the POSIX locale

@@ -10,8 +10,11 @@ author adds the translation to their area's .po file.
 from __future__ import annotations
 
 import json
+import os
 import re
 import string
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -251,3 +254,16 @@ def test_a_notification_has_the_teams_language_and_the_tickets_own_words():
     assert render_message(data).subject == (
         "[ESCALATED to L2] #7 grade B web01: web01: disk /var CRITICAL"
     )
+
+
+def test_a_real_process_under_a_chinese_locale_speaks_chinese(inventory, tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LC_")}
+    env.pop("INSPECT_LANG", None)
+    env.update({"LANG": "zh_CN.UTF-8", "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "run", "-i", inventory, "--no-store"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.splitlines()[0].split() == ["状态", "巡检对象", "检查项", "部件", "情况说明"]
+    assert "优先处理：" in done.stdout
