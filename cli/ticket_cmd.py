@@ -112,7 +112,7 @@ def show(ticket_id, sources, output_format) -> None:
         data["notifications"] = [notification_dict(n) for n in sent]
         click.echo(to_json(data))
     else:
-        click.echo(ticket_detail(t, view, log, sent, ctx.levels))
+        click.echo(ticket_detail(t, view, log, sent, ctx.levels, sources.language))
 
 
 def _action(name: str, help_text: str, *extra):

@@ -122,34 +122,75 @@ def ticket_detail(
     log: Sequence[Event],
     sent: Sequence[Notification],
     levels: Sequence[str],
+    lang: Language = ENGLISH,
 ) -> str:
+    """Labels in `lang`; the ticket's stored values (state, title, summary, log) as they are."""
     d = {
         key: visible(value) if isinstance(value, str) else value
         for key, value in ticket_dict(t, v, levels).items()
     }
+    say = lang.text
     lines = [
         f"#{t.id} [{t.grade}] {d['title']}",
-        f"  state: {t.state}{' (flapping)' if t.flapping else ''}   category: {t.category}   "
-        f"source: {t.source}   level: {d['escalation_level']}   assignee: {d['assignee'] or '-'}",
-        f"  target: {d['target']}   fingerprint: {d['fingerprint'] or '-'}   "
-        f"run: {t.source_run_id or '-'}",
-        f"  summary: {d['summary']}",
-        f"  opened {when(t.opened_at)} by {d['created_by']}; "
-        f"acknowledged {when(t.acknowledged_at)}; resolved {when(t.resolved_at)}; "
-        f"closed {when(t.closed_at)}",
-        f"  response due {when(t.response_due)}: {sla_cell(v.response)}",
-        f"  resolution due {when(t.resolution_due)}: {sla_cell(v.resolution)}",
+        "  "
+        + say(
+            phrase(
+                "state: {state}   category: {category}   source: {source}   level: {level}   "
+                "assignee: {assignee}",
+                state=t.state + (" (flapping)" if t.flapping else ""),
+                category=t.category,
+                source=t.source,
+                level=d["escalation_level"],
+                assignee=d["assignee"] or "-",
+            )
+        ),
+        "  "
+        + say(
+            phrase(
+                "target: {target}   fingerprint: {fingerprint}   run: {run}",
+                target=d["target"],
+                fingerprint=d["fingerprint"] or "-",
+                run=t.source_run_id or "-",
+            )
+        ),
+        "  " + say(phrase("summary: {summary}", summary=d["summary"])),
+        "  "
+        + say(
+            phrase(
+                "opened {opened} by {by}; acknowledged {acknowledged}; resolved {resolved}; "
+                "closed {closed}",
+                opened=when(t.opened_at),
+                by=d["created_by"],
+                acknowledged=when(t.acknowledged_at),
+                resolved=when(t.resolved_at),
+                closed=when(t.closed_at),
+            )
+        ),
+        "  "
+        + say(
+            phrase(
+                "response due {due}: {state}", due=when(t.response_due), state=sla_cell(v.response)
+            )
+        ),
+        "  "
+        + say(
+            phrase(
+                "resolution due {due}: {state}",
+                due=when(t.resolution_due),
+                state=sla_cell(v.resolution),
+            )
+        ),
     ]
     if v.fault_report:
-        lines.append(f"  fault report: {visible(v.fault_report)}")
+        lines.append("  " + say(phrase("fault report: {report}", report=visible(v.fault_report))))
     if t.satisfaction is not None:
-        lines.append(f"  satisfaction: {t.satisfaction}/5")
-    lines.append("\nWork log:")
+        lines.append("  " + say(phrase("satisfaction: {score}/5", score=t.satisfaction)))
+    lines.append("\n" + say(phrase("Work log:")))
     lines.extend(
         visible(f"  {iso(e.at)}  {e.actor:<12} {e.action:<13} {e.note}".rstrip()) for e in log
     )
     if sent:
-        lines.append("\nNotifications:")
+        lines.append("\n" + say(phrase("Notifications:")))
         lines.extend(
             visible(
                 f"  {n.event:<9} {n.channel:<16} {n.status:<9} attempts {n.attempts}"

@@ -267,3 +267,14 @@ def test_a_real_process_under_a_chinese_locale_speaks_chinese(inventory, tmp_pat
     assert done.returncode == 2, done.stderr
     assert done.stdout.splitlines()[0].split() == ["状态", "巡检对象", "检查项", "部件", "情况说明"]
     assert "优先处理：" in done.stdout
+
+
+def test_ticket_list_and_show_label_in_chinese_and_keep_the_stored_texts(inventory, tmp_path):
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    opened = invoke("ticket", "open", "-i", inventory, "--db", db, "-t", "localhost",
+                    "--title", "disk full on /data")
+    assert opened.exit_code == 0, opened.output
+    listing = invoke("--lang", "zh-CN", "ticket", "list", "-i", inventory, "--db", db).output
+    assert listing.split()[:3] == ["编号", "等级", "状态"] and "disk full on /data" in listing
+    shown = invoke("--lang", "zh-CN", "ticket", "show", "1", "-i", inventory, "--db", db).output
+    assert "disk full on /data" in shown and "工作记录：" in shown and "响应时限" in shown
