@@ -16,6 +16,7 @@ from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
 from core.model import Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from settings.profiles import STANDARD, Profile
 
 
@@ -35,8 +36,8 @@ class CheckContext:
     previous: Sequence[Sample] = field(default_factory=tuple)
     previous_findings: Sequence[Finding] = field(default_factory=tuple)
     families: frozenset[str] = frozenset()
-    missing: Mapping[str, str] = field(default_factory=dict)
-    texts: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+    missing: Mapping[str, str | Phrase] = field(default_factory=dict)
+    texts: Mapping[tuple[str, str], Mapping[str, str | Phrase]] = field(default_factory=dict)
 
 
 class Check(Protocol):
@@ -68,7 +69,7 @@ REGISTRY: dict[str, Check] = {
     PluginCheck.name: PluginCheck(),
 }
 
-NOT_MEASURED_HINT = (
+NOT_MEASURED_HINT = phrase(
     "The profile asks for this check but its input was not collected, so it cannot alert: "
     "fix the cause on the target, or disable the check in the target's profile."
 )
@@ -92,9 +93,13 @@ def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContex
     return findings
 
 
-def not_measured(target: Target, check: Check, missing: Mapping[str, str]) -> Finding:
+def not_measured(target: Target, check: Check, missing: Mapping[str, str | Phrase]) -> Finding:
     notes = [missing[metric] for metric in check.inputs if metric in missing]
-    why = notes[0] if notes else f"no {' or '.join(check.inputs)} was collected"
+    why = (
+        notes[0]
+        if notes
+        else phrase("no {metrics} was collected", metrics=" or ".join(check.inputs))
+    )
     return Finding.not_measured(
         target.name, check.name, check.name, why, NOT_MEASURED_HINT, inputs=list(check.inputs)
     )

@@ -21,6 +21,7 @@ from checks.counters import (
 from checks.threshold import describe, verdict
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
@@ -35,8 +36,8 @@ class RateCheck:
     unit: str
     value: Callable[[float, float | None], float | None]  # (per-second rate, speed) -> value
     limit: Callable[[float | None], float | None]
-    words: Callable[[float], str]
-    hint: str
+    words: Callable[[float], str | Phrase]
+    hint: Phrase  # may name {subject}
     family: str = DEVICE
 
     @property
@@ -63,17 +64,19 @@ class RateCheck:
                 continue
             direction, value = max(values.items(), key=lambda item: item[1])
             status, clause = verdict(value, thresholds, self.unit)
-            shown = ", ".join(f"{d} {self.words(v)}" for d, v in values.items())
+            shown = _directions({d: self.words(v) for d, v in values.items()})
             yield Finding(
                 target=target.name,
                 check=self.name,
                 subject=name,
                 status=status,
-                summary=f"{name}: {shown} ({clause})",
+                summary=phrase(
+                    "{interface}: {rates} ({clause})", interface=name, rates=shown, clause=clause
+                ),
                 value=value,
                 unit=self.unit,
                 threshold=describe(thresholds, self.unit),
-                hint=self.hint.format(subject=name) if status != Status.OK else "",
+                hint=self.hint.fill(subject=name) if status != Status.OK else "",
                 evidence={"direction": direction, "alias": oper.label("alias"), **values},
             )
 
@@ -92,6 +95,15 @@ class RateCheck:
             if value is not None:
                 values[metric.removeprefix("if.").split("_", 1)[0]] = round(value, 3)
         return values
+
+
+def _directions(words: Mapping[str, str | Phrase]) -> Phrase:
+    """The directions that have a rate: "in 12.0%, out 3.1%"."""
+    if "in" in words and "out" in words:
+        return phrase("in {inbound}, out {outbound}", inbound=words["in"], outbound=words["out"])
+    if "in" in words:
+        return phrase("in {value}", value=words["in"])
+    return phrase("out {value}", value=words["out"])
 
 
 def _utilisation(rate: float, speed: float | None) -> float | None:
@@ -115,8 +127,10 @@ RATE_CHECKS = (
         value=_utilisation,
         limit=octet_limit,
         words=_percent,
-        hint="Find the top talkers (NetFlow/sFlow, `show interfaces {subject}` rates) and check "
-        "whether the link needs more capacity or a port-channel member is down.",
+        hint=phrase(
+            "Find the top talkers (NetFlow/sFlow, `show interfaces {subject}` rates) and check "
+            "whether the link needs more capacity or a port-channel member is down."
+        ),
     ),
     RateCheck(
         name=names.CHECK_IF_ERRORS,
@@ -125,9 +139,11 @@ RATE_CHECKS = (
         unit="count",
         value=_per_second,
         limit=packet_limit,
-        words=lambda v: f"{v:.2f} errors/s",
-        hint="Errors are physical: check duplex/speed mismatch, the cable or optic (DOM levels "
-        "in `show interfaces {subject} transceiver`) and the peer port's counters.",
+        words=lambda v: phrase("{rate} errors/s", rate=f"{v:.2f}"),
+        hint=phrase(
+            "Errors are physical: check duplex/speed mismatch, the cable or optic (DOM levels "
+            "in `show interfaces {subject} transceiver`) and the peer port's counters."
+        ),
     ),
     RateCheck(
         name=names.CHECK_IF_DISCARDS,
@@ -136,8 +152,10 @@ RATE_CHECKS = (
         unit="count",
         value=_per_second,
         limit=packet_limit,
-        words=lambda v: f"{v:.2f} discards/s",
-        hint="Discards mean full queues: look for congestion or microbursts on {subject} "
-        "(`show queueing interface`, QoS drops) and at its utilisation.",
+        words=lambda v: phrase("{rate} discards/s", rate=f"{v:.2f}"),
+        hint=phrase(
+            "Discards mean full queues: look for congestion or microbursts on {subject} "
+            "(`show queueing interface`, QoS drops) and at its utilisation."
+        ),
     ),
 )

@@ -21,6 +21,7 @@ from collectors.notes import noted
 from collectors.plugins import Ran
 from collectors.session import Session
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import Profile
 
 MARK = "@@opsinspect-probe:"
@@ -96,7 +97,7 @@ def probe_samples(
     found = sections(ran.output)
     for probe in chosen:
         if probe.name not in found:
-            why = ran.failure or "the probe script ended before this item"
+            why = ran.failure or phrase("the probe script ended before this item")
             yield from noted([Missing(metric, why) for metric in probe.inputs], session)
             continue
         yield from noted(

@@ -16,14 +16,17 @@ from collectors.linux_script import sections
 from collectors.local import SKIPPED_DISKS
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import FilesystemRule, Profile
 
 SampleMaker = Callable[..., Sample]
 SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
 KIB = 1024
 LISTEN = "0A"
-NO_SOCKETS = "no socket table: `ss` is missing or failed, and /proc/net/tcp was not readable"
-NO_PROCESSES = "the process table was not readable (/proc/PID/stat)"
+NO_SOCKETS = phrase(
+    "no socket table: `ss` is missing or failed, and /proc/net/tcp was not readable"
+)
+NO_PROCESSES = phrase("the process table was not readable (/proc/PID/stat)")
 SOURCES = (  # a metric and the /proc file it comes from: the note when it is absent
     (names.CPU_USED_PERCENT, "/proc/stat"),
     (names.SYSTEM_BOOT_TIME, "/proc/stat"),
@@ -33,7 +36,7 @@ SOURCES = (  # a metric and the /proc file it comes from: the note when it is ab
     (names.DISK_TOTAL, "/proc/mounts"),
     (names.DISK_USED_PERCENT, "/proc/mounts"),
 )
-NO_FILESYSTEMS = (
+NO_FILESYSTEMS = phrase(
     "no filesystem to judge: every mount is a pseudo filesystem or excluded by the profile, "
     "or `stat -f` failed"
 )
@@ -89,7 +92,12 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     out += socket_samples(sample, parts)
     collected = {s.metric for s in out}
     out += [
-        Missing(metric, f"{source} was not read" if source not in parts else NO_FILESYSTEMS)
+        Missing(
+            metric,
+            phrase("{source} was not read", source=source)
+            if source not in parts
+            else NO_FILESYSTEMS,
+        )
         for metric, source in SOURCES
         if metric not in collected and (source not in parts or source == "/proc/mounts")
     ]

@@ -20,6 +20,7 @@ from collectors.session import Session
 from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
+from core.phrases import phrase
 from vendors import (
     VENDORS,
     Facts,
@@ -99,9 +100,15 @@ class NetCliCollector:
 
 def _unanswered(aspect: str, commands: list[str], unreadable: list[str]) -> list[Missing]:
     if unreadable:  # the device answered, in a shape the parser does not know
-        why = f"the answer to {' and '.join(f'`{c}`' for c in unreadable)} could not be read"
+        why = phrase(
+            "the answer to {commands} could not be read",
+            commands=", ".join(f"`{c}`" for c in unreadable),
+        )
     else:
-        why = f"the device rejected or gave nothing readable for: {'; '.join(commands)}"
+        why = phrase(
+            "the device rejected or gave nothing readable for: {commands}",
+            commands="; ".join(commands),
+        )
     return [Missing(metric, why) for metric in ASPECT_METRICS.get(aspect, ())]
 
 

@@ -28,6 +28,7 @@ from collectors.snmp_usm import UsmScope
 from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, SnmpSettings, Target
+from core.phrases import phrase
 from settings import secrets
 
 AUTH_PROTOCOLS = {
@@ -47,7 +48,10 @@ PRIV_PROTOCOLS = {
 MAX_REPETITIONS = 40
 MIN_KEY_LENGTH = 8  # RFC 3414 11.2: agents and pysnmp refuse shorter v3 pass phrases
 # what each device metric measures, for the note when no OID answers for it
-DEVICE_METRICS = {names.DEVICE_CPU_PERCENT: "CPU", names.DEVICE_MEMORY_USED_PERCENT: "memory"}
+DEVICE_METRICS = {
+    names.DEVICE_CPU_PERCENT: phrase("CPU"),
+    names.DEVICE_MEMORY_USED_PERCENT: phrase("memory"),
+}
 
 
 def repetitions(if_number: object) -> int:
@@ -214,9 +218,16 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | 
 
 def unanswered(vendor: str | None, got: set[str]) -> list[Missing]:
     """A note per device metric no OID answered for (the checks then say "not measured")."""
-    read = f"{vendor} tables, HOST-RESOURCES-MIB" if vendor else "HOST-RESOURCES-MIB"
+    read = (
+        phrase("{vendor} tables, HOST-RESOURCES-MIB", vendor=vendor)
+        if vendor
+        else "HOST-RESOURCES-MIB"
+    )
     return [
-        Missing(metric, f"the device answers no {what} OID we read ({read})")
+        Missing(
+            metric,
+            phrase("the device answers no {what} OID we read ({read})", what=what, read=read),
+        )
         for metric, what in DEVICE_METRICS.items()
         if metric not in got
     ]

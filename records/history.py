@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.model import Finding
 from core.status import Status
 from records.schema import FindingRow, RunRow, TargetStateRow
-from records.store import RunHeader, _finding, run_header_fields
+from records.store import RunHeader, finding_of, run_header_fields
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def findings_of(
             table = FindingRow.__table__
             query = select(table).where(table.c.run_id.in_(chunk)).order_by(table.c.id)
             found.extend(
-                (row.run_id, _finding(row))
+                (row.run_id, finding_of(row))
                 for row in session.execute(query)
                 if (row.run_id, row.target) in wanted
             )

@@ -104,7 +104,7 @@ class Store:
             return InspectionRun(
                 **field_values(InspectionRun, row, skip=RUN_PARTS),
                 targets=tuple(row.targets),
-                findings=tuple(_finding(f) for f in findings),
+                findings=tuple(finding_of(f) for f in findings),
                 samples=tuple(_sample(s) for s in samples),
             )
 
@@ -127,7 +127,7 @@ class Store:
                 select(FindingRow).where(FindingRow.run_id == latest, FindingRow.target == target)
             ).all()
             return PreviousRun(
-                tuple(_sample(r) for r in samples), tuple(_finding(r) for r in findings)
+                tuple(_sample(r) for r in samples), tuple(finding_of(r) for r in findings)
             )
 
 
@@ -206,7 +206,8 @@ def _sample_values(run_id: str, s: Sample) -> dict:
     return {**field_values(Sample, s, skip=("labels",)), "run_id": run_id, "labels": dict(s.labels)}
 
 
-def _finding(row: FindingRow) -> Finding:
+def finding_of(row: FindingRow) -> Finding:
+    """The stored finding, its texts again phrases (translated where they are shown)."""
     phrases = row.phrases or {}
     return Finding(
         **field_values(Finding, row, skip=("status", *phrases)),

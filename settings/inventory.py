@@ -16,6 +16,7 @@ from core.backups import (
 )
 from core.errors import UserError
 from core.model import ANSWER_LIMIT_MB, CliSettings, SnmpSettings, SshSettings, Target
+from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
@@ -61,7 +62,9 @@ class Inventory:
             return self.profiles[name]
         except KeyError:
             known = ", ".join(sorted(self.profiles))
-            raise UserError(f"unknown profile {name!r} (known: {known})") from None
+            raise UserError(
+                phrase("unknown profile {name} (known: {known})", name=repr(name), known=known)
+            ) from None
 
     def with_profile(self, name: str) -> Inventory:
         """Every target judged by one profile (an explicit `--profile` beats the inventory)."""
@@ -75,12 +78,17 @@ class Inventory:
             return self.targets
         known = {t.name for t in self.targets}
         known_groups = {g for t in self.targets for g in t.groups}
+        where = _source_hint(self.source)
         for name in names:
             if name not in known:
-                raise UserError(f"unknown target {name!r}" + _source_hint(self.source))
+                raise UserError(
+                    phrase("unknown target {name}{hint}", name=repr(name), hint=where)
+                )
         for group in groups:
             if group not in known_groups:
-                raise UserError(f"unknown group {group!r}" + _source_hint(self.source))
+                raise UserError(
+                    phrase("unknown group {name}{hint}", name=repr(group), hint=where)
+                )
         return tuple(
             t for t in self.targets if t.name in names or any(g in groups for g in t.groups)
         )
@@ -92,7 +100,12 @@ def load(path: Path | None) -> Inventory:
         return Inventory()
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
-        raise UserError(f"{doc.where(())}: the inventory must be a mapping with hosts, groups, ...")
+        raise UserError(
+            phrase(
+                "{where}: the inventory must be a mapping with hosts, groups, ...",
+                where=doc.where(()),
+            )
+        )
     spec = validate(doc, InventorySpec)
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
@@ -295,5 +308,7 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
     )
 
 
-def _source_hint(source: Path | None) -> str:
-    return f" in {source}" if source else " (no inventory given: only localhost is known)"
+def _source_hint(source: Path | None) -> Phrase:
+    if source:
+        return phrase(" in {source}", source=str(source))
+    return phrase(" (no inventory given: only localhost is known)")
