@@ -28,8 +28,9 @@ from settings.inventory_spec import (
 )
 from settings.parents import check_parents
 from settings.profiles import (
+    BUILT_IN,
     DEFAULT_THRESHOLDS,
-    STANDARD,
+    PATROL_THRESHOLDS,
     FilesystemRule,
     PluginRule,
     PortRule,
@@ -48,7 +49,7 @@ LOCALHOST = Target(name="localhost", kind="server", address="localhost", platfor
 @dataclass(frozen=True)
 class Inventory:
     targets: tuple[Target, ...] = (LOCALHOST,)
-    profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
+    profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
     source: Path | None = None
@@ -97,7 +98,7 @@ def load(path: Path | None) -> Inventory:
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
-    profiles = {"standard": STANDARD}
+    profiles = dict(BUILT_IN)
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     check_parents(spec, targets, doc)
@@ -246,14 +247,15 @@ def _check_schedules(
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:
-    """A user profile overrides the built-in thresholds metric by metric."""
+    """A user profile overrides the built-in thresholds metric by metric; naming an opt-in
+    check's metric (PATROL_THRESHOLDS) turns that check on with its defaults."""
     thresholds = dict(DEFAULT_THRESHOLDS)
     disabled = set()
     for metric, t in spec.checks.items():
         if not t.enabled:
             disabled.add(metric)
             continue
-        base = thresholds.get(metric, Thresholds())
+        base = thresholds.get(metric) or PATROL_THRESHOLDS.get(metric, Thresholds())
         thresholds[metric] = Thresholds(
             warning=Range.parse(t.warning) if t.warning is not None else base.warning,
             critical=Range.parse(t.critical) if t.critical is not None else base.critical,

@@ -85,6 +85,26 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
 }
 
+# Opt-in checks (the patrol sheet, docs/patrol.md): a profile runs one only when its metric has
+# thresholds in the profile, so the standard profile costs what it did. These are the defaults a
+# profile gets by naming the metric under `checks:` (settings/inventory.py), and all of them are
+# in the built-in `patrol` profile. "0" alerts above 0: any at all.
+PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
+    names.FS_READ_ONLY: Thresholds(critical=Range.parse(0)),
+    names.TIME_SYNCHRONISED: Thresholds(warning=Range.parse("1:")),
+    names.TIME_SYNC_OFFSET: Thresholds(Range.parse(0.1), Range.parse(1)),
+    names.TIME_CLOCK_OFFSET: Thresholds(Range.parse(2), Range.parse(30)),
+    names.SYSTEMD_FAILED_UNITS: Thresholds(warning=Range.parse(0)),
+    names.KERNEL_EVENTS: Thresholds(warning=Range.parse(0)),
+    names.FILES_OPEN_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.PIDS_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.TCP_CLOSE_WAIT: Thresholds(Range.parse(100), Range.parse(1000)),
+    names.TCP_TIME_WAIT: Thresholds(Range.parse(10000), Range.parse(25000)),
+    names.CONNTRACK_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.REBOOT_REQUIRED: Thresholds(warning=Range.parse(0)),
+    names.PROCESSES_BLOCKED: Thresholds(Range.parse(3), Range.parse(10)),
+}
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -104,3 +124,5 @@ class Profile:
 
 
 STANDARD = Profile()
+PATROL = Profile(name="patrol", thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS})
+BUILT_IN: Mapping[str, Profile] = {STANDARD.name: STANDARD, PATROL.name: PATROL}
