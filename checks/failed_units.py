@@ -9,7 +9,7 @@ from core.phrases import phrase
 
 
 def _units(samples) -> list[str]:
-    return sorted(s.label("unit", "?") for s in samples if s.metric == names.SYSTEMD_UNIT_FAILED)
+    return sorted(s.label("name", "?") for s in samples if s.metric == names.SYSTEMD_UNIT_FAILED)
 
 
 def _what(sample, samples, _context):

@@ -209,7 +209,7 @@ def _units(data: ProbeInput) -> Iterator[Sample | Missing]:
                    len(units))
     yield data.sample(names.SYSTEMD_FAILED_UNITS, counted, "count")
     for unit in units:
-        yield data.sample(names.SYSTEMD_UNIT_FAILED, 1, "count", unit=unit)
+        yield data.sample(names.SYSTEMD_UNIT_FAILED, 1, "count", name=unit)
 
 
 # --- kernel trouble since the last inspection ------------------------------------------------
