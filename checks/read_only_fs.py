@@ -11,7 +11,7 @@ from core.phrases import phrase
 def _what(sample, _samples, _context):
     mount = sample.label("mount", "?")
     if sample.label("mode") == "ro":
-        return phrase("{mount} is read-only although /etc/fstab mounts it writable", mount=mount)
+        return phrase("{mount} is read-only, which /etc/fstab does not ask for", mount=mount)
     if sample.label("mode") == "ro-fstab":
         return phrase("{mount} is read-only as /etc/fstab asks", mount=mount)
     return phrase("{mount} is writable", mount=mount)

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.services.snmpsim",
     "tests.services.chromium",
     "tests.services.victoriametrics",
+    "tests.services.chrony",
 ]
 
 

@@ -25,7 +25,7 @@ def s(metric, value, **labels):
 TABLES = {
     names.CHECK_READ_ONLY_FS: [
         ([s(names.FS_READ_ONLY, 1, mount="/data", fstype="xfs", mode="ro")], {}, Status.CRITICAL,
-         "/data is read-only although /etc/fstab mounts it writable (critical > 0)"),
+         "/data is read-only, which /etc/fstab does not ask for (critical > 0)"),
         ([s(names.FS_READ_ONLY, 0, mount="/boot/efi", fstype="vfat", mode="ro-fstab")], {},
          Status.OK, "/boot/efi is read-only as /etc/fstab asks (critical > 0)"),
         ([s(names.FS_READ_ONLY, 0, mount="/", fstype="ext4", mode="rw")], {}, Status.OK,
