@@ -10,7 +10,7 @@ from core.phrases import phrase
 SOURCES = {
     "debian": phrase("/run/reboot-required"),
     "rhel": phrase("needs-restarting -r"),
-    "kernel": phrase("the running kernel is not the newest installed"),
+    "kernel": phrase("running kernel against the newest installed"),
 }
 
 

@@ -3,7 +3,9 @@ collectors' texts in, findings out. One table per check, each row a case."""
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -108,7 +110,7 @@ TABLES = {
         ([s(names.REBOOT_REQUIRED, 1, source="debian")], {}, Status.WARNING,
          "a reboot is required (/run/reboot-required) (warning > 0)"),
         ([s(names.REBOOT_REQUIRED, 0, source="kernel")], {}, Status.OK,
-         "no reboot required (the running kernel is not the newest installed) (warning > 0)"),
+         "no reboot required (running kernel against the newest installed) (warning > 0)"),
     ],
     names.CHECK_BLOCKED_PROCESSES: [
         ([s(names.PROCESSES_BLOCKED, 0)], {}, Status.OK,
@@ -144,3 +146,26 @@ def test_the_standard_profile_neither_judges_nor_owes_them():
                         missing={names.SYSTEMD_FAILED_UNITS: "systemd is not running"})
     unknown = [f for f in evaluate_all(WEB, [], owed) if f.check == names.CHECK_FAILED_UNITS]
     assert [str(f.summary) for f in unknown] == ["not measured: systemd is not running"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = ROOT / "core" / "locale" / "zh_CN" / "LC_MESSAGES" / "checks_system.po"
+MODULES = ["collectors/probes_system.py", "checks/judged.py", *(
+    f"checks/{name}.py" for name in (
+        "read_only_fs", "time_sync", "time_offset", "clock_offset", "failed_units",
+        "kernel_events", "open_files", "pids", "tcp_states", "conntrack", "reboot_required",
+        "blocked_processes"))]
+
+
+def _templates(path: Path) -> set[str]:
+    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "phrase"
+            and node.args and isinstance(node.args[0], ast.Constant)}
+
+
+def test_every_phrase_has_a_chinese_translation():
+    catalog = CATALOG.read_text()
+    translated = {ast.literal_eval(line[len("msgid "):]) for line in catalog.splitlines()
+                  if line.startswith("msgid ")}
+    wanted = set().union(*(_templates(ROOT / module) for module in MODULES))
+    assert wanted - translated == set()
