@@ -247,9 +247,10 @@ def _check_schedules(
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:
-    """A user profile overrides the built-in thresholds metric by metric; naming an opt-in
-    check's metric (PATROL_THRESHOLDS) turns that check on with its defaults."""
-    thresholds = dict(DEFAULT_THRESHOLDS)
+    """A user profile overrides the built-in thresholds metric by metric (those of the built-in
+    profile of the same name, e.g. `patrol`, else the standard ones); naming an opt-in check's
+    metric (PATROL_THRESHOLDS) turns that check on with its defaults."""
+    thresholds = dict(BUILT_IN[name].thresholds if name in BUILT_IN else DEFAULT_THRESHOLDS)
     disabled = set()
     for metric, t in spec.checks.items():
         if not t.enabled:

@@ -169,3 +169,25 @@ def test_every_phrase_has_a_chinese_translation():
                   if line.startswith("msgid ")}
     wanted = set().union(*(_templates(ROOT / module) for module in MODULES))
     assert wanted - translated == set()
+
+
+def test_a_profile_turns_a_check_on_by_naming_its_metric(tmp_path):
+    from settings import inventory
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(
+        "hosts: {web01: {address: 127.0.0.1}}\n"
+        "profiles:\n"
+        "  web: {checks: {time.clock_offset: {}, tcp.close_wait: {warning: 50}}}\n"
+        "  patrol: {checks: {kernel.events: {enabled: false}}}\n"
+    )
+    profiles = inventory.load(path).profiles
+    web = profiles["web"]
+    assert str(web.thresholds_for(names.TIME_CLOCK_OFFSET).critical.describe("s")) == "> 30 s"
+    assert web.thresholds_for(names.TCP_CLOSE_WAIT).warning.describe() == "> 50"
+    assert web.thresholds_for(names.TCP_CLOSE_WAIT).critical.describe() == "> 1000"
+    assert web.thresholds_for(names.KERNEL_EVENTS) is None
+    # a profile named like a built-in one changes that one
+    assert profiles["patrol"].thresholds_for(names.KERNEL_EVENTS) is None
+    assert profiles["patrol"].thresholds_for(names.FS_READ_ONLY) is not None
+    assert profiles["standard"].thresholds_for(names.FS_READ_ONLY) is None
