@@ -11,10 +11,13 @@ from checks.clock_offset import CLOCK_OFFSET_CHECK
 from checks.conntrack import CONNTRACK_CHECK
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.disk_await import DISK_AWAIT_CHECK
+from checks.disk_busy import DISK_BUSY_CHECK
 from checks.failed_units import FAILED_UNITS_CHECK
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
 from checks.kernel_events import KERNEL_EVENTS_CHECK
+from checks.net_errors import NET_ERROR_CHECKS
 from checks.open_files import OPEN_FILES_CHECK
 from checks.pids import PIDS_CHECK
 from checks.plugins import PluginCheck
@@ -91,6 +94,9 @@ REGISTRY: dict[str, Check] = {
     CONNTRACK_CHECK.name: CONNTRACK_CHECK,
     REBOOT_REQUIRED_CHECK.name: REBOOT_REQUIRED_CHECK,
     BLOCKED_PROCESSES_CHECK.name: BLOCKED_PROCESSES_CHECK,
+    DISK_BUSY_CHECK.name: DISK_BUSY_CHECK,
+    DISK_AWAIT_CHECK.name: DISK_AWAIT_CHECK,
+    **{check.name: check for check in NET_ERROR_CHECKS},
 }
 
 NOT_MEASURED_HINT = (

@@ -105,6 +105,13 @@ CONNTRACK_ENTRIES = _metric("conntrack.entries", "count")
 CONNTRACK_MAX = _metric("conntrack.max", "count")  # 0: nf_conntrack is not loaded
 CONNTRACK_USED_PERCENT = _metric("conntrack.used_percent", "%")
 REBOOT_REQUIRED = _metric("system.reboot_required", "count")  # 1 yes, 0 no (label: source)
+# rates between the two reads around the CPU interval (collectors/io_rates.py)
+DISKIO_UTIL_PERCENT = _metric("diskio.util_percent", "%")  # time the device was busy
+DISKIO_AWAIT = _metric("diskio.await", "s")  # mean time per completed request (only with I/O)
+DISKIO_READ_RATE = _metric("diskio.read_bytes_per_second", "B/s")
+DISKIO_WRITE_RATE = _metric("diskio.write_bytes_per_second", "B/s")
+NET_ERRORS_RATE = _metric("net.errors_per_second", "count")
+NET_DROPS_RATE = _metric("net.drops_per_second", "count")
 PROCESSES_BLOCKED = _metric("system.processes_blocked", "count")  # in D state (uninterruptible)
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
@@ -141,6 +148,10 @@ CHECK_TCP_TIME_WAIT = _check("tcp_time_wait")
 CHECK_CONNTRACK = _check("conntrack")
 CHECK_REBOOT_REQUIRED = _check("reboot_required")
 CHECK_BLOCKED_PROCESSES = _check("blocked_processes")
+CHECK_DISK_BUSY = _check("disk_busy")
+CHECK_DISK_AWAIT = _check("disk_await")
+CHECK_NET_ERRORS = _check("net_errors")
+CHECK_NET_DROPS = _check("net_drops")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability")

@@ -103,6 +103,10 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CONNTRACK_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
     names.REBOOT_REQUIRED: Thresholds(warning=Range.parse(0)),
     names.PROCESSES_BLOCKED: Thresholds(Range.parse(3), Range.parse(10)),
+    names.DISKIO_UTIL_PERCENT: Thresholds(Range.parse(80), Range.parse(95)),
+    names.DISKIO_AWAIT: Thresholds(Range.parse(0.05), Range.parse(0.2)),
+    names.NET_ERRORS_RATE: Thresholds(Range.parse(1), Range.parse(10)),
+    names.NET_DROPS_RATE: Thresholds(Range.parse(10), Range.parse(100)),
 }
 
 

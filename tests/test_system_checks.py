@@ -119,6 +119,30 @@ TABLES = {
          {(names.CHECK_BLOCKED_PROCESSES, "processes"): {"processes": "312 (jbd2/sda1-8)"}},
          Status.CRITICAL, "12 processes in uninterruptible sleep (D) (critical > 10)"),
     ],
+    names.CHECK_DISK_BUSY: [
+        ([s(names.DISKIO_UTIL_PERCENT, 97.5, device="sda"),
+          s(names.DISKIO_READ_RATE, 1.5e6, device="sda"),
+          s(names.DISKIO_WRITE_RATE, 250e6, device="sda")], {}, Status.CRITICAL,
+         "sda 97.5% busy, read 1.50 MB/s, write 250.00 MB/s (critical > 95%)"),
+        ([s(names.DISKIO_UTIL_PERCENT, 0, device="vda")], {}, Status.OK,
+         "vda 0.0% busy, read ? MB/s, write ? MB/s (warning > 80%)"),
+    ],
+    names.CHECK_DISK_AWAIT: [
+        ([s(names.DISKIO_AWAIT, 0.0008, device="nvme0n1")], {}, Status.OK,
+         "nvme0n1 requests took 0.8 ms on average (warning > 0.05 s)"),
+        ([s(names.DISKIO_AWAIT, 0.12, device="sdb")], {}, Status.WARNING,
+         "sdb requests took 120.0 ms on average (warning > 0.05 s)"),
+    ],
+    names.CHECK_NET_ERRORS: [
+        ([s(names.NET_ERRORS_RATE, 0, interface="eth0")], {}, Status.OK,
+         "eth0 0 errors/s (warning > 1)"),
+        ([s(names.NET_ERRORS_RATE, 12.5, interface="eth1")], {}, Status.CRITICAL,
+         "eth1 12.5 errors/s (critical > 10)"),
+    ],
+    names.CHECK_NET_DROPS: [
+        ([s(names.NET_DROPS_RATE, 20, interface="bond0")], {}, Status.WARNING,
+         "bond0 20 drops/s (warning > 10)"),
+    ],
 }
 ROWS = [(check, *row) for check, rows in TABLES.items() for row in rows]
 
@@ -154,7 +178,7 @@ MODULES = ["collectors/probes_system.py", "checks/judged.py", *(
     f"checks/{name}.py" for name in (
         "read_only_fs", "time_sync", "time_offset", "clock_offset", "failed_units",
         "kernel_events", "open_files", "pids", "tcp_states", "conntrack", "reboot_required",
-        "blocked_processes"))]
+        "blocked_processes", "disk_busy", "disk_await", "net_errors"))]
 
 
 def _templates(path: Path) -> set[str]:

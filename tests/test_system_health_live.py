@@ -92,6 +92,8 @@ def test_patrol_sheet_on_this_machine_and_over_ssh(patrol_run, target):
     else:
         assert {f.subject for f in kernel} == {"oom", "io_error", "hung_task", "mce"}
 
+    assert found(run, target, names.CHECK_DISK_BUSY)  # rates between the collector's two reads
+    assert found(run, target, names.CHECK_NET_DROPS)
     for check in (names.CHECK_OPEN_FILES, names.CHECK_PIDS, names.CHECK_TCP_CLOSE_WAIT,
                   names.CHECK_TCP_TIME_WAIT, names.CHECK_CONNTRACK,
                   names.CHECK_BLOCKED_PROCESSES):
