@@ -22,6 +22,8 @@ from checks.open_files import OPEN_FILES_CHECK
 from checks.pids import PIDS_CHECK
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
+from checks.process_cpu import PROCESS_CPU_CHECK
+from checks.process_memory import PROCESS_MEMORY_CHECK
 from checks.processes import ProcessCheck
 from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
@@ -74,6 +76,8 @@ REGISTRY: dict[str, Check] = {
     CpuCheck.name: CpuCheck(),
     **{check.name: check for check in RESOURCE_CHECKS},
     ProcessCheck.name: ProcessCheck(),
+    PROCESS_CPU_CHECK.name: PROCESS_CPU_CHECK,
+    PROCESS_MEMORY_CHECK.name: PROCESS_MEMORY_CHECK,
     PortCheck.name: PortCheck(),
     RebootCheck.name: RebootCheck(),
     **{check.name: check for check in DEVICE_THRESHOLD_CHECKS},

@@ -23,6 +23,7 @@ from settings.inventory_spec import (
     DatabaseSpec,
     ExportSpec,
     InventorySpec,
+    LimitSpec,
     ProfileSpec,
     ScheduleSpec,
 )
@@ -271,6 +272,8 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
             user=p.user,
             warning=Range.parse(p.warning) if p.warning is not None else None,
             critical=Range.parse(p.critical),
+            cpu_percent=_limits(p.cpu_percent),
+            rss_mb=_limits(p.rss_mb),
         )
         for p in spec.processes
     )
@@ -295,6 +298,15 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         plugins=tuple(
             PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
         ),
+    )
+
+
+def _limits(spec: LimitSpec | None) -> Thresholds | None:
+    if spec is None:
+        return None
+    return Thresholds(
+        warning=Range.parse(spec.warning) if spec.warning is not None else None,
+        critical=Range.parse(spec.critical) if spec.critical is not None else None,
     )
 
 

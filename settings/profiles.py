@@ -17,7 +17,10 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ProcessRule:
-    """A process that must run; every given matcher (name, cmdline regex, user) must match."""
+    """A process that must run; every given matcher (name, cmdline regex, user) must match.
+    `cpu_percent` (of one core, as top shows it, averaged since the last inspection) and
+    `rss_mb` (all matching processes together) turn on the process_cpu / process_memory checks
+    for it."""
 
     subject: str
     name: str | None = None
@@ -25,6 +28,8 @@ class ProcessRule:
     user: str | None = None
     warning: Range | None = None
     critical: Range = field(default_factory=lambda: Range.parse("1:"))
+    cpu_percent: Thresholds | None = None
+    rss_mb: Thresholds | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from checks import CheckContext, evaluate_all
 from core import names
 from core.model import HOST, Sample, Target
 from core.status import Status
-from settings.profiles import PATROL, STANDARD
+from settings.profiles import PATROL, STANDARD, ProcessRule, Profile, Thresholds
+from settings.thresholds import Range
 
 AT = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 WEB = Target("web01")
@@ -178,7 +179,8 @@ MODULES = ["collectors/probes_system.py", "checks/judged.py", *(
     f"checks/{name}.py" for name in (
         "read_only_fs", "time_sync", "time_offset", "clock_offset", "failed_units",
         "kernel_events", "open_files", "pids", "tcp_states", "conntrack", "reboot_required",
-        "blocked_processes", "disk_busy", "disk_await", "net_errors"))]
+        "blocked_processes", "disk_busy", "disk_await", "net_errors", "process_cpu",
+        "process_memory"))]
 
 
 def _templates(path: Path) -> set[str]:
@@ -215,3 +217,56 @@ def test_a_profile_turns_a_check_on_by_naming_its_metric(tmp_path):
     assert profiles["patrol"].thresholds_for(names.KERNEL_EVENTS) is None
     assert profiles["patrol"].thresholds_for(names.FS_READ_ONLY) is not None
     assert profiles["standard"].thresholds_for(names.FS_READ_ONLY) is None
+
+
+EARLIER = datetime(2026, 12, 7, 7, 50, tzinfo=UTC)  # ten minutes before AT
+
+
+def proc(metric, value, at=AT, process="java"):
+    return Sample("web01", metric, float(value), names.UNITS[metric], at, {"process": process})
+
+
+@pytest.mark.parametrize(
+    ("samples", "previous", "status", "summary"),
+    [
+        # 300 CPU seconds in 600 s: half a core
+        ([proc(names.PROCESS_COUNT, 2), proc(names.PROCESS_CPU_SECONDS, 1300)],
+         [proc(names.PROCESS_CPU_SECONDS, 1000, EARLIER)], Status.OK,
+         "java: 50.0% CPU since the last inspection (warning > 80%)"),
+        ([proc(names.PROCESS_COUNT, 1), proc(names.PROCESS_CPU_SECONDS, 1000 + 1.5 * 600)],
+         [proc(names.PROCESS_CPU_SECONDS, 1000, EARLIER)], Status.CRITICAL,
+         "java: 150.0% CPU since the last inspection (critical > 120%)"),
+        ([proc(names.PROCESS_COUNT, 1), proc(names.PROCESS_CPU_SECONDS, 10)],
+         [proc(names.PROCESS_CPU_SECONDS, 1000, EARLIER)], Status.UNKNOWN,
+         "not measured: no earlier CPU time of it to compare with (first inspection, or it "
+         "restarted since)"),
+        ([proc(names.PROCESS_COUNT, 1), proc(names.PROCESS_CPU_SECONDS, 10)], [], Status.UNKNOWN,
+         "not measured: no earlier CPU time of it to compare with (first inspection, or it "
+         "restarted since)"),
+    ],
+)
+def test_process_cpu(samples, previous, status, summary):
+    rule = ProcessRule("java", name="java", cpu_percent=Thresholds(Range.parse(80),
+                                                                  Range.parse(120)))
+    context = CheckContext(profile=Profile(processes=(rule,)), previous=previous)
+    [finding] = checks.REGISTRY[names.CHECK_PROCESS_CPU].evaluate(WEB, samples, context)
+    assert (finding.status, str(finding.summary)) == (status, summary)
+
+
+@pytest.mark.parametrize(
+    ("rss", "count", "status", "summary"),
+    [
+        (512 * 1024 * 1024, 3, Status.OK, "java: 512.0 MiB resident (warning > 2048 MiB)"),
+        (3 * 1024**3, 1, Status.WARNING, "java: 3072.0 MiB resident (warning > 2048 MiB)"),
+        (5 * 1024**3, 1, Status.CRITICAL, "java: 5120.0 MiB resident (critical > 4096 MiB)"),
+        (0, 0, None, None),  # not running: the process check's finding, not this one
+    ],
+)
+def test_process_memory(rss, count, status, summary):
+    rule = ProcessRule("java", name="java", rss_mb=Thresholds(Range.parse(2048),
+                                                             Range.parse(4096)))
+    context = CheckContext(profile=Profile(processes=(rule,)))
+    samples = [proc(names.PROCESS_COUNT, count), proc(names.PROCESS_RSS, rss)]
+    found = list(checks.REGISTRY[names.CHECK_PROCESS_MEMORY].evaluate(WEB, samples, context))
+    assert [(f.status, str(f.summary)) for f in found] == (
+        [(status, summary)] if summary else [])

@@ -5,6 +5,7 @@ and kernel log restrictions, through one `inspect` run with the built-in patrol 
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from core import names
-from core.model import Finding
+from core.model import Finding, PreviousRun
 from core.status import Status
 from flows.inspect import RunOptions, inspect
 from settings import inventory as inventory_loader
@@ -104,3 +105,45 @@ def test_patrol_sheet_on_this_machine_and_over_ssh(patrol_run, target):
     # this machine has neither a reboot-required hook nor needs-restarting nor /lib/modules:
     # whatever the answer, it is a finding, never silence
     assert len(found(run, target, names.CHECK_REBOOT_REQUIRED)) == 1
+
+
+@pytest.fixture
+def busy_process() -> Iterator[str]:
+    """A real process spinning on a core and holding ~64 MiB, found by its command line."""
+    marker = "opsinspect-busy-loop"
+    code = f"b = bytearray(64 << 20)\nwhile True: pass  # {marker}"
+    proc = subprocess.Popen(["python3", "-c", code])
+    try:
+        yield marker
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_process_cpu_and_memory_over_two_inspections(tmp_path, sshd_server, busy_process):
+    rule = {"cmdline": busy_process, "subject": "busy", "cpu_percent": {"warning": 10},
+            "rss_mb": {"warning": 32, "critical": 100000}}
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump({
+        "hosts": {
+            "here": {"address": "localhost", "collectors": ["local"], "profile": "busy"},
+            "remote": {"address": "127.0.0.1", "ssh": sshd_server.inventory_ssh(),
+                       "profile": "busy"},
+        },
+        "profiles": {"busy": {"processes": [rule]}},
+    }))
+    inv = inventory_loader.load(path)
+    first = inspect(inv, inv.targets, RunOptions(timeout=30))
+    for target in ("here", "remote"):
+        assert one(first, target, names.CHECK_PROCESS_CPU).status == Status.UNKNOWN  # no earlier
+        memory = one(first, target, names.CHECK_PROCESS_MEMORY)
+        assert memory.status == Status.WARNING and 64 <= memory.value < 1000, memory.summary
+
+    def previous(name: str) -> PreviousRun:
+        return PreviousRun(tuple(s for s in first.samples if s.target == name))
+
+    time.sleep(1.0)
+    second = inspect(inv, inv.targets, RunOptions(timeout=30), previous=previous)
+    for target in ("here", "remote"):
+        cpu = one(second, target, names.CHECK_PROCESS_CPU)
+        assert cpu.status == Status.WARNING and cpu.value > 10, cpu.summary
