@@ -22,7 +22,7 @@ from core.model import Missing, Sample
 from core.phrases import phrase
 from settings.profiles import Profile
 
-LISTED = 200  # at most this many mounts, units or D-state processes are printed
+LISTED = 100  # at most this many mounts, units or D-state processes are printed
 KERNEL_EXAMPLES = 3  # the latest lines kept per kind of kernel event
 LINE_CHARS = 300  # a kernel line is cut to this length
 
@@ -50,9 +50,10 @@ def _fields(text: str) -> Iterator[list[str]]:
 # options: a read-only mount that fstab does not ask for is an ext4 remounted after errors
 _READ_ONLY = f"""awk 'NR == FNR {{ if ($1 != "nodev") real[$1] = 1
     else if ($2 == "zfs") real[$2] = 1; next }}
-  ($3 in real) {{ print "M", $2, $3, $4 }}' /proc/filesystems /proc/mounts | head -n {LISTED}
+  ($3 in real) {{ print "M", $2, $3, ($4 ~ /(^|,)ro(,|$)/ ? "ro" : "rw") }}' \
+  /proc/filesystems /proc/mounts | head -n {LISTED}
 [ -r /etc/fstab ] &&
-  awk '$1 !~ /^#/ && NF >= 4 {{ print "F", $2, $4 }}' /etc/fstab | head -n {LISTED}
+  awk '$1 !~ /^#/ && $4 ~ /(^|,)ro(,|$)/ {{ print "F", $2, "ro" }}' /etc/fstab | head -n {LISTED}
 """
 
 
@@ -189,7 +190,7 @@ def _clock(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
 
 _UNITS = f"""if [ -d /run/systemd/system ]; then
   systemctl list-units --state=failed --no-legend --plain --no-pager --full 2>&1 |
-    awk 'NR <= {LISTED} {{ print "U", $0 }} END {{ print "count", NR }}'
+    awk 'NR <= {LISTED} {{ print "U", $1, $2, $3, $4 }} END {{ print "count", NR }}'
 else echo nosystemd; fi
 """
 
@@ -402,7 +403,10 @@ def _reboot(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
 
 # --- processes in uninterruptible sleep ------------------------------------------------------
 
-_BLOCKED = f"""grep -h '^[0-9]* (.*) D ' /proc/[0-9]*/stat |
+_BLOCKED = f"""if [ "$(id -u)" != 0 ] && grep -q '^proc /proc .*hidepid=' /proc/mounts; then
+  echo hidden; exit
+fi
+grep -h '^[0-9]* (.*) D ' /proc/[0-9]*/stat |
   awk '{{ n++; if (n <= {LISTED}) {{ sub(/\\) D .*/, ")"); print "P", $0 }} }}
     END {{ print "count", n + 0 }}'
 """
@@ -410,6 +414,10 @@ _BLOCKED = f"""grep -h '^[0-9]* (.*) D ' /proc/[0-9]*/stat |
 
 def _blocked(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
     rows = list(_fields(data.text))
+    if ["hidden"] in rows:
+        yield Missing(names.PROCESSES_BLOCKED, phrase(
+            "needs privilege: /proc is mounted with hidepid, other users' processes are hidden"))
+        return
     count = next((f[1] for f in rows if f[0] == "count" and len(f) == 2), None)
     if count is None or not count.isdigit():
         yield Missing(names.PROCESSES_BLOCKED, phrase("the process table was not read"))

@@ -214,6 +214,8 @@ def test_blocked_processes():
     assert [i.values for i in items if isinstance(i, Text)] == [
         {"processes": "312 (jbd2/sda1-8), 4242 (my app)"}]
     assert set(missing(parse("blocked", ""))) == {names.PROCESSES_BLOCKED}
+    assert missing(parse("blocked", "hidden\n"))[names.PROCESSES_BLOCKED].startswith(
+        "needs privilege: /proc is mounted with hidepid")
 
 
 def test_a_probe_cut_short_notes_its_own_metrics():
