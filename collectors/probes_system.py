@@ -292,9 +292,10 @@ def _kernel(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
 
 
 # --- kernel tables: file handles, pids, TCP states, conntrack --------------------------------
+# (cat for /proc/sys: dash's `read` takes one byte at a time, which sysctl files answer wrongly)
 
 _LIMITS = """echo "files $(cat /proc/sys/fs/file-nr)"
-echo "pids $(cut -d' ' -f4 /proc/loadavg) $(cat /proc/sys/kernel/pid_max)"
+read _ _ _ tasks _ < /proc/loadavg && echo "pids $tasks $(cat /proc/sys/kernel/pid_max)"
 nf=/proc/sys/net/netfilter
 if [ -r $nf/nf_conntrack_count ]; then
   echo "conntrack $(cat $nf/nf_conntrack_count) $(cat $nf/nf_conntrack_max)"
