@@ -14,6 +14,7 @@ A probe module defines its `Probe`s (collectors/probe_model.py) and adds them to
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -51,6 +52,8 @@ def clocks(section: str | None, sent: float, received: float) -> Clocks | None:
     try:
         start, end = (float(line) for line in (section or "").split())
     except ValueError:
+        return None
+    if not (math.isfinite(start) and math.isfinite(end)):
         return None
     return Clocks(sent, received, start, end)
 

@@ -52,6 +52,11 @@ class Counters:
     nics: Mapping[str, Nic]
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit also takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def wanted(profile: Profile) -> bool:
     return any(profile.thresholds_for(metric) is not None for metric in METRICS)
 
@@ -73,7 +78,7 @@ def diskstats(text: str) -> dict[str, Disk]:
     disks = {}
     for line in text.splitlines():
         f = line.split()
-        if len(f) < 14 or not all(x.isdigit() for x in f[3:14]):
+        if len(f) < 14 or not all(_digits(x) for x in f[3:14]):
             continue
         n = [int(x) for x in f[3:14]]
         disks[f[2]] = Disk(reads=n[0], writes=n[4], read_bytes=n[2] * SECTOR,
@@ -86,7 +91,7 @@ def netdev(text: str) -> dict[str, Nic]:
     for line in text.splitlines()[2:]:
         name, colon, rest = line.rpartition(":")
         f = rest.split()
-        if not colon or len(f) < 12 or not all(x.isdigit() for x in f[:12]):
+        if not colon or len(f) < 12 or not all(_digits(x) for x in f[:12]):
             continue
         if name.strip() != "lo":
             nics[name.strip()] = Nic(errors=int(f[2]) + int(f[10]), drops=int(f[3]) + int(f[11]))

@@ -27,6 +27,11 @@ KERNEL_EXAMPLES = 3  # the latest lines kept per kind of kernel event
 LINE_CHARS = 300  # a kernel line is cut to this length
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit also takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _wants(*metrics: str):
     def wanted(profile: Profile) -> bool:
         return any(profile.thresholds_for(metric) is not None for metric in metrics)
@@ -117,7 +122,7 @@ def chrony(lines: list[str]) -> tuple[bool, float | None] | None:
     leap = fields.get("Leap status")
     if leap is None:
         return None
-    match = re.match(r"([0-9.]+) seconds", fields.get("System time", ""))
+    match = re.match(r"([0-9]+(?:\.[0-9]+)?) seconds", fields.get("System time", ""))
     return leap != "Not synchronised", float(match.group(1)) if match else None
 
 
@@ -138,10 +143,10 @@ def ntpd(lines: list[str]) -> tuple[bool, float | None] | None:
     chosen = next((p for p in peers if p.startswith("*")), None)
     if chosen is None:
         return False, None
-    try:
-        return True, abs(float(chosen.split()[8])) / 1000
-    except ValueError:
+    offset = chosen.split()[8]
+    if not re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", offset):
         return True, None
+    return True, abs(float(offset)) / 1000
 
 
 DAEMONS = (("chronyc", "chrony", chrony), ("timedatectl", "timesyncd", timesyncd),
@@ -206,7 +211,7 @@ def _units(data: ProbeInput) -> Iterator[Sample | Missing]:
         yield Missing(names.SYSTEMD_FAILED_UNITS, phrase("systemctl: {said}",
                                                          said=other[0][:LINE_CHARS]))
         return
-    counted = next((int(f[1]) for f in lines if f[0] == "count" and f[1:2] and f[1].isdigit()),
+    counted = next((int(f[1]) for f in lines if f[0] == "count" and f[1:2] and _digits(f[1])),
                    len(units))
     yield data.sample(names.SYSTEMD_FAILED_UNITS, counted, "count")
     for unit in units:
@@ -265,7 +270,7 @@ def _kernel(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
         word, _, rest = line.partition(" ")
         if word == "count":
             kind, _, number = rest.partition(" ")
-            if kind in KERNEL_KINDS and number.isdigit():
+            if kind in KERNEL_KINDS and _digits(number):
                 counts[kind] = int(number)
         elif word == "line":
             kind, _, text = rest.partition(" ")
@@ -310,7 +315,7 @@ def _percent(part: float, whole: float) -> float:
 def _limits(data: ProbeInput) -> Iterator[Sample | Missing]:
     rows = {f[0]: f[1:] for f in _fields(data.text)}
     files = rows.get("files", [])
-    if len(files) == 3 and all(x.isdigit() for x in files):
+    if len(files) == 3 and all(_digits(x) for x in files):
         # allocated, allocated but unused (0 since Linux 2.6), the limit fs.file-max
         open_, limit = int(files[0]) - int(files[1]), int(files[2])
         yield data.sample(names.FILES_OPEN, open_, "count")
@@ -320,7 +325,7 @@ def _limits(data: ProbeInput) -> Iterator[Sample | Missing]:
         yield Missing(names.FILES_OPEN_PERCENT, phrase("no /proc/sys/fs/file-nr"))
     pids = rows.get("pids", [])
     used = pids[0].partition("/")[2] if pids else ""
-    if len(pids) == 2 and used.isdigit() and pids[1].isdigit():
+    if len(pids) == 2 and _digits(used) and _digits(pids[1]):
         # every thread takes a pid: /proc/loadavg's total of scheduling entities
         yield data.sample(names.PIDS_USED, int(used), "count")
         yield data.sample(names.PIDS_MAX, int(pids[1]), "count")
@@ -330,7 +335,7 @@ def _limits(data: ProbeInput) -> Iterator[Sample | Missing]:
     track = rows.get("conntrack", [])
     if track == ["none"]:
         yield data.sample(names.CONNTRACK_MAX, 0, "count")
-    elif len(track) == 2 and all(x.isdigit() for x in track):
+    elif len(track) == 2 and all(_digits(x) for x in track):
         entries, limit = int(track[0]), int(track[1])
         yield data.sample(names.CONNTRACK_ENTRIES, entries, "count")
         yield data.sample(names.CONNTRACK_MAX, limit, "count")
@@ -355,7 +360,7 @@ def _tcp(data: ProbeInput) -> Iterator[Sample | Missing]:
         for metric in (names.TCP_CLOSE_WAIT, names.TCP_TIME_WAIT):
             yield Missing(metric, phrase("neither ss nor /proc/net/tcp answered"))
         return
-    counts = {f[0]: int(f[1]) for f in rows if len(f) == 2 and f[1].isdigit()}
+    counts = {f[0]: int(f[1]) for f in rows if len(f) == 2 and _digits(f[1])}
     yield data.sample(names.TCP_CLOSE_WAIT, counts.get("CLOSE-WAIT", 0), "count")
     yield data.sample(names.TCP_TIME_WAIT, counts.get("TIME-WAIT", 0), "count")
 
@@ -420,7 +425,7 @@ def _blocked(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
             "needs privilege: /proc is mounted with hidepid, other users' processes are hidden"))
         return
     count = next((f[1] for f in rows if f[0] == "count" and len(f) == 2), None)
-    if count is None or not count.isdigit():
+    if count is None or not _digits(count):
         yield Missing(names.PROCESSES_BLOCKED, phrase("the process table was not read"))
         return
     yield data.sample(names.PROCESSES_BLOCKED, int(count), "count")

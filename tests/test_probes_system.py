@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from collectors import host_probes, probes_system
 from collectors.probe_model import Clocks, ProbeInput, Text
@@ -228,3 +230,30 @@ def test_a_probe_cut_short_notes_its_own_metrics():
     got = list(host_probes.probe_samples(make, session, runner, AT))
     assert [s.metric for s in got] == [names.FS_READ_ONLY]
     assert session.missing[names.KERNEL_EVENTS] == "timed out after 1s"
+
+
+PROBE_NAMES = [p.name for p in probes_system.SYSTEM_PROBES]
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.sampled_from(PROBE_NAMES), st.text(max_size=400))
+@example("units", "U a b c failed\ncount ²\n")
+@example("limits", "files ² 0 1\npids 1/² 3\nconntrack ² 3\n")
+@example("kernel", "count oom ²\nline oom x\nfirst none\nboot x\n")
+@example("time", "== chronyc\nLeap status : Normal\nSystem time : 1e400 seconds fast\n")
+@example("time", "== ntpq\n*a b c d e f g h nan j\n")
+@example("reboot", "running\nnewest\n")
+@example("blocked", "count ²\n")
+def test_any_text_parses_into_samples_or_notes(probe, text):
+    for item in parse(probe, text):
+        assert isinstance(item, Sample | Missing | Text)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+@example("   8 0 sda " + " ".join(["²"] * 11))
+def test_any_diskstats_or_netdev_text_parses(text):
+    from collectors import io_rates
+
+    io_rates.diskstats(text)
+    io_rates.netdev("a\nb\n" + text)
