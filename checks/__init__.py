@@ -6,15 +6,32 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from checks.blocked_processes import BLOCKED_PROCESSES_CHECK
+from checks.clock_offset import CLOCK_OFFSET_CHECK
+from checks.conntrack import CONNTRACK_CHECK
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.disk_await import DISK_AWAIT_CHECK
+from checks.disk_busy import DISK_BUSY_CHECK
+from checks.failed_units import FAILED_UNITS_CHECK
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.kernel_events import KERNEL_EVENTS_CHECK
+from checks.net_errors import NET_ERROR_CHECKS
+from checks.open_files import OPEN_FILES_CHECK
+from checks.pids import PIDS_CHECK
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
+from checks.process_cpu import PROCESS_CPU_CHECK
+from checks.process_memory import PROCESS_MEMORY_CHECK
 from checks.processes import ProcessCheck
+from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
+from checks.reboot_required import REBOOT_REQUIRED_CHECK
 from checks.resources import RESOURCE_CHECKS
+from checks.tcp_states import TCP_STATE_CHECKS
+from checks.time_offset import TIME_OFFSET_CHECK
+from checks.time_sync import TIME_SYNC_CHECK
 from core.model import Finding, Sample, Target
 from core.phrases import Phrase, phrase
 from settings.profiles import STANDARD, Profile
@@ -60,6 +77,8 @@ REGISTRY: dict[str, Check] = {
     CpuCheck.name: CpuCheck(),
     **{check.name: check for check in RESOURCE_CHECKS},
     ProcessCheck.name: ProcessCheck(),
+    PROCESS_CPU_CHECK.name: PROCESS_CPU_CHECK,
+    PROCESS_MEMORY_CHECK.name: PROCESS_MEMORY_CHECK,
     PortCheck.name: PortCheck(),
     RebootCheck.name: RebootCheck(),
     **{check.name: check for check in DEVICE_THRESHOLD_CHECKS},
@@ -67,6 +86,22 @@ REGISTRY: dict[str, Check] = {
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     PluginCheck.name: PluginCheck(),
+    # the patrol sheet's system health (opt-in: docs/patrol.md)
+    READ_ONLY_FS_CHECK.name: READ_ONLY_FS_CHECK,
+    TIME_SYNC_CHECK.name: TIME_SYNC_CHECK,
+    TIME_OFFSET_CHECK.name: TIME_OFFSET_CHECK,
+    CLOCK_OFFSET_CHECK.name: CLOCK_OFFSET_CHECK,
+    FAILED_UNITS_CHECK.name: FAILED_UNITS_CHECK,
+    KERNEL_EVENTS_CHECK.name: KERNEL_EVENTS_CHECK,
+    OPEN_FILES_CHECK.name: OPEN_FILES_CHECK,
+    PIDS_CHECK.name: PIDS_CHECK,
+    **{check.name: check for check in TCP_STATE_CHECKS},
+    CONNTRACK_CHECK.name: CONNTRACK_CHECK,
+    REBOOT_REQUIRED_CHECK.name: REBOOT_REQUIRED_CHECK,
+    BLOCKED_PROCESSES_CHECK.name: BLOCKED_PROCESSES_CHECK,
+    DISK_BUSY_CHECK.name: DISK_BUSY_CHECK,
+    DISK_AWAIT_CHECK.name: DISK_AWAIT_CHECK,
+    **{check.name: check for check in NET_ERROR_CHECKS},
 }
 
 NOT_MEASURED_HINT = phrase(

@@ -11,16 +11,16 @@ import socket
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
+from collectors import io_rates
+from collectors.io_rates import SECTOR, SKIPPED_DISKS
 from collectors.linux_processes import Proc, process_samples, process_table, users
-from collectors.linux_script import sections
-from collectors.local import SKIPPED_DISKS
+from collectors.linux_script import head_files, sections
 from core import names
 from core.model import Missing, Sample
 from core.phrases import phrase
 from settings.profiles import FilesystemRule, Profile
 
 SampleMaker = Callable[..., Sample]
-SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
 KIB = 1024
 LISTEN = "0A"
 NO_SOCKETS = phrase(
@@ -66,6 +66,8 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     )
     out += diskio_samples(sample, parts.get("/proc/diskstats", ""))
     out += network_samples(sample, parts.get("/proc/net/dev", ""))
+    if "io1" in parts:  # the profile asks for rates: the same files were read before the wait
+        out += io_rates.rate_samples(sample, _counters(head_files(parts["io1"])), _counters(parts))
     boot = boot_time(stat2)
     if boot is not None:
         out.append(sample(names.SYSTEM_BOOT_TIME, boot, "s"))
@@ -102,6 +104,15 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
         if metric not in collected and (source not in parts or source == "/proc/mounts")
     ]
     return out
+
+
+def _counters(files: Mapping[str, str]) -> io_rates.Counters:
+    uptime = files.get("/proc/uptime", "").split()
+    return io_rates.Counters(
+        float(uptime[0]) if uptime else 0.0,
+        io_rates.diskstats(files.get("/proc/diskstats", "")),
+        io_rates.netdev(files.get("/proc/net/dev", "")),
+    )
 
 
 def _percent(part: float, whole: float) -> float:

@@ -91,6 +91,35 @@ PLUGIN_PERCENT = _metric("plugin.percent", "%")
 PLUGIN_BYTES = _metric("plugin.bytes", "B")
 PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
 
+# System health on the patrol sheet (docs/patrol.md), read by collectors/probes_system.py
+FS_READ_ONLY = _metric("fs.read_only", "count")  # 1: read-only although /etc/fstab wants rw
+TIME_SYNCHRONISED = _metric("time.synchronised", "count")  # 1 yes, 0 no (label: daemon)
+TIME_SYNC_OFFSET = _metric("time.sync_offset", "s")  # |offset| the time daemon reports
+TIME_CLOCK_OFFSET = _metric("time.clock_offset", "s")  # |target clock - inspecting host's|
+SYSTEMD_FAILED_UNITS = _metric("systemd.failed_units", "count")
+SYSTEMD_UNIT_FAILED = _metric("systemd.unit_failed", "count")  # one per failed unit (label name)
+KERNEL_EVENTS = _metric("kernel.events", "count")  # since the last inspection (label: kind)
+FILES_OPEN = _metric("files.open", "count")
+FILES_MAX = _metric("files.max", "count")
+FILES_OPEN_PERCENT = _metric("files.open_percent", "%")
+PIDS_USED = _metric("pids.used", "count")
+PIDS_MAX = _metric("pids.max", "count")
+PIDS_USED_PERCENT = _metric("pids.used_percent", "%")
+TCP_CLOSE_WAIT = _metric("tcp.close_wait", "count")
+TCP_TIME_WAIT = _metric("tcp.time_wait", "count")
+CONNTRACK_ENTRIES = _metric("conntrack.entries", "count")
+CONNTRACK_MAX = _metric("conntrack.max", "count")  # 0: nf_conntrack is not loaded
+CONNTRACK_USED_PERCENT = _metric("conntrack.used_percent", "%")
+REBOOT_REQUIRED = _metric("system.reboot_required", "count")  # 1 yes, 0 no (label: source)
+# rates between the two reads around the CPU interval (collectors/io_rates.py)
+DISKIO_UTIL_PERCENT = _metric("diskio.util_percent", "%")  # time the device was busy
+DISKIO_AWAIT = _metric("diskio.await", "s")  # mean time per completed request (only with I/O)
+DISKIO_READ_RATE = _metric("diskio.read_bytes_per_second", "B/s")
+DISKIO_WRITE_RATE = _metric("diskio.write_bytes_per_second", "B/s")
+NET_ERRORS_RATE = _metric("net.errors_per_second", "count")
+NET_DROPS_RATE = _metric("net.drops_per_second", "count")
+PROCESSES_BLOCKED = _metric("system.processes_blocked", "count")  # in D state (uninterruptible)
+
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
 CHECK_CPU = _check("cpu", phrase("CPU usage"))
 CHECK_LOAD = _check("load", phrase("System load"))
@@ -113,6 +142,25 @@ CHECK_IF_DISCARDS = _check("if_discards", phrase("Interface discards"))
 CHECK_BACKUP = _check("backup", phrase("Backups"))
 CHECK_CONFIG_CHANGE = _check("config_change", phrase("Configuration changes"))
 CHECK_PLUGIN = _check("plugin", phrase("Monitoring plugins"))
+CHECK_READ_ONLY_FS = _check("read_only_fs")
+CHECK_TIME_SYNC = _check("time_sync")
+CHECK_TIME_OFFSET = _check("time_offset")
+CHECK_CLOCK_OFFSET = _check("clock_offset")
+CHECK_FAILED_UNITS = _check("failed_units")
+CHECK_KERNEL_EVENTS = _check("kernel_events")
+CHECK_OPEN_FILES = _check("open_files")
+CHECK_PIDS = _check("pids")
+CHECK_TCP_CLOSE_WAIT = _check("tcp_close_wait")
+CHECK_TCP_TIME_WAIT = _check("tcp_time_wait")
+CHECK_CONNTRACK = _check("conntrack")
+CHECK_REBOOT_REQUIRED = _check("reboot_required")
+CHECK_BLOCKED_PROCESSES = _check("blocked_processes")
+CHECK_PROCESS_CPU = _check("process_cpu")
+CHECK_PROCESS_MEMORY = _check("process_memory")
+CHECK_DISK_BUSY = _check("disk_busy")
+CHECK_DISK_AWAIT = _check("disk_await")
+CHECK_NET_ERRORS = _check("net_errors")
+CHECK_NET_DROPS = _check("net_drops")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability", phrase("Reachability"))

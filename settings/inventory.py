@@ -24,6 +24,7 @@ from settings.inventory_spec import (
     DatabaseSpec,
     ExportSpec,
     InventorySpec,
+    LimitSpec,
     ProfileSpec,
     ScheduleSpec,
 )
@@ -31,6 +32,7 @@ from settings.parents import check_parents
 from settings.profiles import (
     BUILT_IN,
     DEFAULT_THRESHOLDS,
+    PATROL_THRESHOLDS,
     FilesystemRule,
     PluginRule,
     PortRule,
@@ -259,14 +261,16 @@ def _check_schedules(
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:
-    """A user profile overrides the built-in thresholds metric by metric."""
-    thresholds = dict(DEFAULT_THRESHOLDS)
+    """A user profile overrides the built-in thresholds metric by metric (those of the built-in
+    profile of the same name, e.g. `patrol`, else the standard ones); naming an opt-in check's
+    metric (PATROL_THRESHOLDS) turns that check on with its defaults."""
+    thresholds = dict(BUILT_IN[name].thresholds if name in BUILT_IN else DEFAULT_THRESHOLDS)
     disabled = set()
     for metric, t in spec.checks.items():
         if not t.enabled:
             disabled.add(metric)
             continue
-        base = thresholds.get(metric, Thresholds())
+        base = thresholds.get(metric) or PATROL_THRESHOLDS.get(metric, Thresholds())
         thresholds[metric] = Thresholds(
             warning=Range.parse(t.warning) if t.warning is not None else base.warning,
             critical=Range.parse(t.critical) if t.critical is not None else base.critical,
@@ -281,6 +285,8 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
             user=p.user,
             warning=Range.parse(p.warning) if p.warning is not None else None,
             critical=Range.parse(p.critical),
+            cpu_percent=_limits(p.cpu_percent),
+            rss_mb=_limits(p.rss_mb),
         )
         for p in spec.processes
     )
@@ -305,6 +311,15 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         plugins=tuple(
             PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
         ),
+    )
+
+
+def _limits(spec: LimitSpec | None) -> Thresholds | None:
+    if spec is None:
+        return None
+    return Thresholds(
+        warning=Range.parse(spec.warning) if spec.warning is not None else None,
+        critical=Range.parse(spec.critical) if spec.critical is not None else None,
     )
 
 

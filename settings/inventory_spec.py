@@ -182,6 +182,11 @@ class ThresholdSpec(Strict):
     enabled: bool = True
 
 
+class LimitSpec(Strict):
+    warning: RangeText | None = None
+    critical: RangeText | None = None
+
+
 class ProcessSpec(Strict):
     name: str | None = None
     cmdline: Regex | None = None
@@ -189,6 +194,8 @@ class ProcessSpec(Strict):
     subject: str | None = None
     warning: RangeText | None = None
     critical: RangeText = "1:"
+    cpu_percent: LimitSpec | None = None  # of one core, since the last inspection
+    rss_mb: LimitSpec | None = None  # MiB, all matching processes together
 
 
 class PortSpec(Strict):

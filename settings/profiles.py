@@ -17,7 +17,10 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ProcessRule:
-    """A process that must run; every given matcher (name, cmdline regex, user) must match."""
+    """A process that must run; every given matcher (name, cmdline regex, user) must match.
+    `cpu_percent` (of one core, as top shows it, averaged since the last inspection) and
+    `rss_mb` (all matching processes together) turn on the process_cpu / process_memory checks
+    for it."""
 
     subject: str
     name: str | None = None
@@ -25,6 +28,8 @@ class ProcessRule:
     user: str | None = None
     warning: Range | None = None
     critical: Range = field(default_factory=lambda: Range.parse("1:"))
+    cpu_percent: Thresholds | None = None
+    rss_mb: Thresholds | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,30 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
 }
 
+# Opt-in checks (the patrol sheet, docs/patrol.md): a profile runs one only when its metric has
+# thresholds in the profile, so the standard profile costs what it did. These are the defaults a
+# profile gets by naming the metric under `checks:` (settings/inventory.py), and all of them are
+# in the built-in `patrol` profile. "0" alerts above 0: any at all.
+PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
+    names.FS_READ_ONLY: Thresholds(critical=Range.parse(0)),
+    names.TIME_SYNCHRONISED: Thresholds(warning=Range.parse("1:")),
+    names.TIME_SYNC_OFFSET: Thresholds(Range.parse(0.1), Range.parse(1)),
+    names.TIME_CLOCK_OFFSET: Thresholds(Range.parse(2), Range.parse(30)),
+    names.SYSTEMD_FAILED_UNITS: Thresholds(warning=Range.parse(0)),
+    names.KERNEL_EVENTS: Thresholds(warning=Range.parse(0)),
+    names.FILES_OPEN_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.PIDS_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.TCP_CLOSE_WAIT: Thresholds(Range.parse(100), Range.parse(1000)),
+    names.TCP_TIME_WAIT: Thresholds(Range.parse(10000), Range.parse(25000)),
+    names.CONNTRACK_USED_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.REBOOT_REQUIRED: Thresholds(warning=Range.parse(0)),
+    names.PROCESSES_BLOCKED: Thresholds(Range.parse(3), Range.parse(10)),
+    names.DISKIO_UTIL_PERCENT: Thresholds(Range.parse(80), Range.parse(95)),
+    names.DISKIO_AWAIT: Thresholds(Range.parse(0.05), Range.parse(0.2)),
+    names.NET_ERRORS_RATE: Thresholds(Range.parse(1), Range.parse(10)),
+    names.NET_DROPS_RATE: Thresholds(Range.parse(10), Range.parse(100)),
+}
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -105,6 +134,6 @@ class Profile:
 
 STANDARD = Profile()
 # The whole patrol sheet (巡检表, docs/patrol.md): every item of the standard profile plus the
-# opt-in ones, each with its default standard. An inventory profile of the same name replaces it.
-PATROL = Profile(name="patrol")
-BUILT_IN: Mapping[str, Profile] = {profile.name: profile for profile in (STANDARD, PATROL)}
+# opt-in ones, each with its default standard.
+PATROL = Profile(name="patrol", thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS})
+BUILT_IN: Mapping[str, Profile] = {STANDARD.name: STANDARD, PATROL.name: PATROL}

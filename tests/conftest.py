@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.services.chromium",
     "tests.services.console",
     "tests.services.victoriametrics",
+    "tests.services.chrony",
 ]
 
 
