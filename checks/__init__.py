@@ -10,11 +10,14 @@ from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.logwatch import LogWatchCheck
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
+from checks.raid import RaidCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
+from checks.smart import SmartCheck
 from core.model import Finding, Sample, Target
 from settings.profiles import STANDARD, Profile
 
@@ -66,6 +69,9 @@ REGISTRY: dict[str, Check] = {
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     PluginCheck.name: PluginCheck(),
+    LogWatchCheck.name: LogWatchCheck(),
+    SmartCheck.name: SmartCheck(),
+    RaidCheck.name: RaidCheck(),
 }
 
 NOT_MEASURED_HINT = (

@@ -8,17 +8,20 @@ item's reading is written once. A probe runs only when the profile asks for one 
 line; the parsers are pure (text in, Samples and Missing notes out) and are tested on recorded
 output as well as on this machine and the sshd target.
 
-A probe module defines its `Probe`s and adds them to PROBES below (one line each).
+A probe module defines its `Probe`s (collectors/probe.py) and adds them to PROBES below (one
+line each).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from collectors.notes import noted
 from collectors.plugins import Ran
+from collectors.probe import Probe, ProbeInput, SampleMaker
+from collectors.probes_hardware import RAID, SMART
+from collectors.probes_logwatch import LOGWATCH
 from collectors.session import Session
 from core.model import Missing, Sample
 from settings.profiles import Profile
@@ -26,36 +29,16 @@ from settings.profiles import Profile
 MARK = "@@opsinspect-probe:"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes kept of the whole probe script's output
 
-# The pieces a parser gets: makes a Sample at the collection time for this target.
-SampleMaker = Callable[..., Sample]
-# Runs an argv here or on the target: collectors.plugins.run or ssh_plugins.runner(client).
-Runner = Callable[[tuple[str, ...], float], Ran]
+# Runs an argv here or on the target, keeping at most `limit` bytes of its output:
+# collectors.plugins.run or ssh_plugins.runner(client).
+Runner = Callable[[tuple[str, ...], float, int], Ran]
 
 
-@dataclass(frozen=True)
-class ProbeInput:
-    """What a parser may know besides its section's text."""
-
-    text: str
-    sample: SampleMaker
-    profile: Profile
-    session: Session
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Probe:
-    """`script`: a POSIX sh snippet printing the section (stderr is discarded; LC_ALL=C).
-    `wanted`: the profile asks for a check that reads it. `parse`: pure, text -> samples and
-    notes; it must say Missing for what it could not read, never stay silent."""
-
-    name: str
-    script: Callable[[Profile, Session], str]
-    wanted: Callable[[Profile], bool]
-    parse: Callable[[ProbeInput], Iterable[Sample | Missing]]
-
-
-PROBES: tuple[Probe, ...] = ()
+PROBES: tuple[Probe, ...] = (
+    LOGWATCH,
+    SMART,
+    RAID,
+)
 
 
 def wanted(profile: Profile, probes: Sequence[Probe] = PROBES) -> list[Probe]:
@@ -91,12 +74,13 @@ def probe_samples(
     if not chosen:
         return
     script = build(chosen, session.profile, session)
-    ran = run(("sh", "-c", script), max(1.0, session.remaining() * 0.8))
+    ran = run(("sh", "-c", script), max(1.0, session.remaining() * 0.8), OUTPUT_LIMIT)
     found = sections(ran.output)
     for probe in chosen:
         if probe.name not in found:
             why = ran.failure or "the probe script ended before this item"
-            yield from noted([Missing(f"probe.{probe.name}", why)], session)
+            keys = probe.inputs or (f"probe.{probe.name}",)
+            yield from noted([Missing(key, why) for key in keys], session)
             continue
         yield from noted(
             probe.parse(ProbeInput(found[probe.name], sample, session.profile, session, at)),
