@@ -229,6 +229,8 @@ def parse(found: ProbeInput) -> Iterator[Sample | Missing]:
         why = _unread(read)
         if why is not None:
             found.session.texts[(names.CHECK_LOGWATCH, rule.subject)] = {"why": why}
+            # heard only when no log was read at all (the check then has no input)
+            yield Missing(names.LOGWATCH_CRITICAL_LINES, f"{rule.subject}: {why}")
             continue
         assert read is not None
         yield from _judged(found, rule, read)
@@ -261,11 +263,11 @@ def _judged(found: ProbeInput, rule: LogRule, read: Read) -> Iterator[Sample]:
     else:
         assert read.stat is not None
         inode, size = read.stat
-        start, _, _, done = read.parts["current"]
-        offset = start + done
+        start, taken, available, done = read.parts["current"]
         yield found.sample(names.LOGWATCH_INODE, inode, "count", **labels)
-        yield found.sample(names.LOGWATCH_OFFSET, offset, "B", **labels)
-        yield found.sample(names.LOGWATCH_BACKLOG, max(0, size - offset), "B", **labels)
+        yield found.sample(names.LOGWATCH_OFFSET, start + done, "B", **labels)
+        # what the budget left (a last line still being written is no backlog)
+        yield found.sample(names.LOGWATCH_BACKLOG, available - taken, "B", **labels)
         rotated = read.parts.get("rotated")
         if rotated and rotated[3] < rotated[2]:
             notes.append("rotated: the old file's rest exceeded max_bytes and was skipped")
