@@ -121,7 +121,7 @@ def smart_parse(found: ProbeInput) -> Iterator[Sample | Missing]:
         if not figures:
             why = _message(data) if isinstance(data, Mapping) and data else "no JSON answer"
             found.session.texts[(names.CHECK_SMART, device)] = {"why": why}
-            reasons.append(f"{device}: {why}")
+            reasons.append(why if why.startswith(device) else f"{device}: {why}")
             continue
         measured += 1
         model = str(data.get("model_name") or "")
