@@ -267,6 +267,8 @@ class LogWatchSpec(Strict):
             raise ValueError(f"the log file {self.file!r} must be given by its absolute path")
         if not self.critical and not self.warning:
             raise ValueError("give at least one `critical` or `warning` pattern")
+        if self.journal is not None and self.from_start:
+            raise ValueError("`from_start` is for files: a journal is read from its first look")
         return self
 
     @property

@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 import checks
+from agent.export.lineprotocol import lines, timestamp_ms
 from checks import CheckContext
 from cli.main import cli
 from collectors import probes_logwatch
@@ -276,3 +277,11 @@ def test_a_journal_unit_is_read_for_real(tmp_path):
     (until,) = [s for s in open_store(db).previous_run("box").samples
                 if s.metric == names.LOGWATCH_JOURNAL_UNTIL]
     assert until.value > 1.7e9
+
+
+def test_positions_are_kept_in_the_records_but_never_exported_as_metrics():
+    position = sample(names.LOGWATCH_OFFSET, 500, log=LOG)
+    matched = sample(names.LOGWATCH_CRITICAL_LINES, 1, log=LOG)
+    assert [line for line, _ in lines([position, matched])] == [
+        f"logwatch,target=web01,log={LOG} critical_lines=1.0 {timestamp_ms(AT)}"
+    ]
