@@ -65,16 +65,15 @@ def disk_figures(data: Mapping[str, Any]) -> dict[str, float]:
     if not isinstance(status, Mapping) or not isinstance(status.get("passed"), bool):
         return {}
     figures = {names.SMART_PASSED: 1.0 if status["passed"] else 0.0}
+    table = _mapping(data.get("ata_smart_attributes")).get("table")
     attributes = {
-        a.get("id"): a
-        for a in (data.get("ata_smart_attributes") or {}).get("table") or []
-        if isinstance(a, Mapping)
+        a.get("id"): a for a in (table if isinstance(table, list) else []) if isinstance(a, Mapping)
     }
     for number, metric in (
         (5, names.SMART_REALLOCATED_SECTORS),
         (197, names.SMART_PENDING_SECTORS),
     ):
-        raw = (attributes.get(number) or {}).get("raw") or {}
+        raw = _mapping(_mapping(attributes.get(number)).get("raw"))
         if isinstance(raw.get("value"), int | float):
             figures[metric] = float(raw["value"])
     if data.get("rotation_rate") == 0:
@@ -98,9 +97,15 @@ def disk_figures(data: Mapping[str, Any]) -> dict[str, float]:
     return figures
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A JSON object, or an empty one: the answer is the target's text, any shape may come."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _message(data: Mapping[str, Any]) -> str:
-    messages = (data.get("smartctl") or {}).get("messages") or []
-    texts = [str(m.get("string", "")) for m in messages if isinstance(m, Mapping)]
+    messages = _mapping(data.get("smartctl")).get("messages")
+    listed = messages if isinstance(messages, list) else []
+    texts = [str(m.get("string", "")) for m in listed if isinstance(m, Mapping)]
     return "; ".join(t for t in texts if t) or "smartctl gave no SMART status"
 
 
