@@ -243,7 +243,7 @@ def _unread(read: Read | None) -> str | None:
         if flag in read.flags:
             return why
     done = read.parts.get("journal" if read.window else "current", [-1])[-1]
-    if (read.stat is None and read.window is None) or done < 0:
+    if (read.stat is None and read.window is None) or done < 0 or min(read.window or (0,)) < 0:
         return "the probe's answer for this log was cut short"
     return None
 
@@ -262,9 +262,8 @@ def _judged(found: ProbeInput, rule: LogRule, read: Read) -> Iterator[Sample]:
             notes.append("more than max_bytes were logged: the rest of this window was skipped")
     else:
         assert read.stat is not None
-        inode, size = read.stat
         start, taken, available, done = read.parts["current"]
-        yield found.sample(names.LOGWATCH_INODE, inode, "count", **labels)
+        yield found.sample(names.LOGWATCH_INODE, read.stat[0], "count", **labels)
         yield found.sample(names.LOGWATCH_OFFSET, start + done, "B", **labels)
         # what the budget left (a last line still being written is no backlog)
         yield found.sample(names.LOGWATCH_BACKLOG, available - taken, "B", **labels)
