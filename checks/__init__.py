@@ -17,6 +17,7 @@ from checks.failed_units import FAILED_UNITS_CHECK
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
 from checks.kernel_events import KERNEL_EVENTS_CHECK
+from checks.logwatch import LogWatchCheck
 from checks.net_errors import NET_ERROR_CHECKS
 from checks.open_files import OPEN_FILES_CHECK
 from checks.pids import PIDS_CHECK
@@ -25,10 +26,12 @@ from checks.ports import PortCheck
 from checks.process_cpu import PROCESS_CPU_CHECK
 from checks.process_memory import PROCESS_MEMORY_CHECK
 from checks.processes import ProcessCheck
+from checks.raid import RaidCheck
 from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
 from checks.reboot_required import REBOOT_REQUIRED_CHECK
 from checks.resources import RESOURCE_CHECKS
+from checks.smart import SmartCheck
 from checks.tcp_states import TCP_STATE_CHECKS
 from checks.time_offset import TIME_OFFSET_CHECK
 from checks.time_sync import TIME_SYNC_CHECK
@@ -102,6 +105,9 @@ REGISTRY: dict[str, Check] = {
     DISK_BUSY_CHECK.name: DISK_BUSY_CHECK,
     DISK_AWAIT_CHECK.name: DISK_AWAIT_CHECK,
     **{check.name: check for check in NET_ERROR_CHECKS},
+    LogWatchCheck.name: LogWatchCheck(),
+    SmartCheck.name: SmartCheck(),
+    RaidCheck.name: RaidCheck(),
 }
 
 NOT_MEASURED_HINT = phrase(

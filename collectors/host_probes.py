@@ -21,6 +21,8 @@ from datetime import datetime
 
 from collectors.notes import noted
 from collectors.probe_model import Clocks, Probe, ProbeInput, Runner, SampleMaker, Text
+from collectors.probes_hardware import RAID, SMART
+from collectors.probes_logwatch import LOGWATCH
 from collectors.probes_system import SYSTEM_PROBES
 from collectors.session import Session
 from core.model import Missing, Sample
@@ -31,7 +33,7 @@ MARK = "@@opsinspect-probe:"
 CLOCK = "@clock"  # the target's `date +%s.%N` as the script starts and as it ends
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes kept of the whole probe script's output
 
-PROBES: tuple[Probe, ...] = (*SYSTEM_PROBES,)
+PROBES: tuple[Probe, ...] = (*SYSTEM_PROBES, LOGWATCH, SMART, RAID)
 
 
 def wanted(profile: Profile, probes: Sequence[Probe] = PROBES) -> list[Probe]:
@@ -81,7 +83,7 @@ def probe_samples(
         return
     script = build(chosen, session.profile, session)
     sent = time.time()
-    ran = run(("sh", "-c", script), max(1.0, session.remaining() * 0.8))
+    ran = run(("sh", "-c", script), max(1.0, session.remaining() * 0.8), OUTPUT_LIMIT)
     found = sections(ran.output)
     clock = clocks(found.get(CLOCK), sent, time.time())
     for probe in chosen:

@@ -14,8 +14,9 @@ from settings.profiles import Profile
 
 # The pieces a parser gets: makes a Sample at the collection time for this target.
 SampleMaker = Callable[..., Sample]
-# Runs an argv here or on the target: collectors.plugins.run or ssh_plugins.runner(client).
-Runner = Callable[[tuple[str, ...], float], Ran]
+# Runs an argv here or on the target, keeping at most `limit` bytes of its output:
+# collectors.plugins.run or ssh_plugins.runner(client).
+Runner = Callable[[tuple[str, ...], float, int], Ran]
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from collectors.ssh_paramiko import paramiko
 from core.phrases import phrase
 
 
-def runner(client: paramiko.SSHClient) -> Callable[[tuple[str, ...], float], Ran]:
-    def run(argv: tuple[str, ...], timeout: float) -> Ran:
-        return run_remote(client, argv, timeout)
+def runner(client: paramiko.SSHClient) -> Callable[..., Ran]:
+    def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran:
+        return run_remote(client, argv, timeout, limit)
 
     return run
 

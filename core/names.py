@@ -90,6 +90,27 @@ PLUGIN_SECONDS = _metric("plugin.seconds", "s")
 PLUGIN_PERCENT = _metric("plugin.percent", "%")
 PLUGIN_BYTES = _metric("plugin.bytes", "B")
 PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
+# log watch (docs/patrol.md), label `log` (a file path or `journal:UNIT`): matched lines this
+# inspection, and the bytes left unread when the per-inspection budget ran out
+LOGWATCH_CRITICAL_LINES = _metric("logwatch.critical_lines", "count")
+LOGWATCH_WARNING_LINES = _metric("logwatch.warning_lines", "count")
+LOGWATCH_BACKLOG = _metric("logwatch.backlog", "B")
+# where the watch stopped reading (file inode + byte offset, or the journal's time): state kept
+# in the records for the next inspection, never exported as a metric (STATE below)
+LOGWATCH_INODE = _metric("logwatch.inode", "count")
+LOGWATCH_OFFSET = _metric("logwatch.offset", "B")
+LOGWATCH_JOURNAL_UNTIL = _metric("logwatch.journal_until", "s")
+# disk health from smartctl, label `device`: 1 passed / 0 failed, sector counts, SSD wear
+SMART_PASSED = _metric("smart.passed", "count")
+SMART_REALLOCATED_SECTORS = _metric("smart.reallocated_sectors", "count")
+SMART_PENDING_SECTORS = _metric("smart.pending_sectors", "count")
+SMART_MEDIA_ERRORS = _metric("smart.media_errors", "count")
+SMART_WEAR_PERCENT = _metric("smart.wear_percent", "%")
+# Linux software RAID from /proc/mdstat: arrays found; per `array`, members missing and the
+# progress of a resync/recovery while one runs
+RAID_ARRAYS = _metric("raid.arrays", "count")
+RAID_MISSING_MEMBERS = _metric("raid.missing_members", "count")
+RAID_SYNC_PERCENT = _metric("raid.sync_percent", "%")  # only while a resync/recovery runs
 
 # System health on the patrol sheet (docs/patrol.md), read by collectors/probes_system.py
 FS_READ_ONLY = _metric("fs.read_only", "count")  # 1: read-only although /etc/fstab wants rw
@@ -161,11 +182,18 @@ CHECK_DISK_BUSY = _check("disk_busy")
 CHECK_DISK_AWAIT = _check("disk_await")
 CHECK_NET_ERRORS = _check("net_errors")
 CHECK_NET_DROPS = _check("net_drops")
+CHECK_LOGWATCH = _check("logwatch")
+CHECK_SMART = _check("smart")
+CHECK_RAID = _check("raid")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability", phrase("Reachability"))
 CHECK_COLLECTOR = _check("collector", phrase("Data collection"))
 CHECK_INSPECTION = _check("inspection", phrase("Inspection"))
+
+# Samples that are a collector's memory between inspections, not measurements: stored with the
+# run (the next one reads them as `previous`) but never exported to the metrics database.
+STATE = frozenset({LOGWATCH_INODE, LOGWATCH_OFFSET, LOGWATCH_JOURNAL_UNTIL})
 
 UNITS: Mapping[str, str] = MappingProxyType(_units)  # metric -> its unit
 METRICS = frozenset(_units)

@@ -166,6 +166,7 @@ def inspect_target(
             )
             error = f"{type(exc).__name__}: {exc}"
             findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
+    samples.extend(carried_state(before.samples, samples))
     context = checks.CheckContext(
         profile=session.profile,
         previous=before.samples,
@@ -179,6 +180,18 @@ def inspect_target(
     )
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))
+
+
+def carried_state(before: Sequence[Sample], now: Sequence[Sample]) -> list[Sample]:
+    """The previous run's state samples (core.names.STATE: a log watch's positions) that this
+    run did not renew. The next inspection reads only the latest run, so a run that did not
+    read a log (another profile's schedule, a probe cut short) must still hand its position on,
+    or the lines logged meanwhile would never be judged."""
+    renewed = {(s.metric, tuple(sorted(s.labels.items()))) for s in now if s.metric in names.STATE}
+    return [
+        s for s in before
+        if s.metric in names.STATE and (s.metric, tuple(sorted(s.labels.items()))) not in renewed
+    ]
 
 
 def _collect(

@@ -34,6 +34,8 @@ from settings.profiles import (
     DEFAULT_THRESHOLDS,
     PATROL_THRESHOLDS,
     FilesystemRule,
+    HardwareRule,
+    LogRule,
     PluginRule,
     PortRule,
     ProcessRule,
@@ -310,6 +312,25 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         filesystems=filesystems,
         plugins=tuple(
             PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
+        ),
+        logwatch=tuple(
+            LogRule(
+                subject=rule.subject,
+                path=rule.file or "",
+                journal=rule.journal or "",
+                critical=tuple(rule.critical),
+                warning=tuple(rule.warning),
+                exclude=tuple(rule.exclude),
+                max_bytes=rule.max_bytes,
+                max_lines=rule.max_lines,
+                from_start=rule.from_start,
+            )
+            for rule in spec.logwatch
+        ),
+        hardware=HardwareRule(
+            smart=spec.hardware.smart or bool(spec.hardware.smart_devices),
+            smart_devices=tuple(spec.hardware.smart_devices),
+            raid=spec.hardware.raid,
         ),
     )
 

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model
 
 from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
+from settings.profiles import LogRule
 from settings.spec_types import (
     CheckKey,
     Duration,
@@ -80,6 +81,7 @@ class Strict(BaseModel):
 # The sections below are layers (defaults, groups, a host) merged into core.model's typed
 # settings at load; those own the defaults, shown here for the reader.
 SSH, SNMP, CLI = SshSettings(), SnmpSettings(), CliSettings()
+LOG = LogRule("")
 
 
 class HostKeySettings(Strict):
@@ -239,19 +241,74 @@ class PluginSpec(Strict):
     timeout: Annotated[Duration, AfterValidator(_plugin_timeout)] = timedelta(seconds=10)
 
 
+_UNIT = re.compile(r"^[A-Za-z0-9@._:-]{1,256}$")
+
+
+def _unit(value: str) -> str:
+    if not _UNIT.match(value):
+        raise ValueError("a systemd unit name is 1-256 letters, digits and `@._:-`")
+    return value
+
+
+MaxLogBytes = integer(1, 4 * 1024 * 1024, "a number of bytes from 1 to 4194304 (4 MiB)")
+MaxLogLines = integer(1, 1000)
+
+
+class LogWatchSpec(Strict):
+    """A log to watch (docs/patrol.md): a `file` or a systemd unit's `journal`."""
+
+    file: FilePath | None = None
+    journal: Annotated[str, AfterValidator(_unit)] | None = None
+    critical: list[Regex] = []
+    warning: list[Regex] = []
+    exclude: list[Regex] = []
+    max_bytes: MaxLogBytes = LOG.max_bytes
+    max_lines: MaxLogLines = LOG.max_lines
+    from_start: bool = LOG.from_start
+
+    @model_validator(mode="after")
+    def _one_source_some_patterns(self) -> LogWatchSpec:
+        if (self.file is None) == (self.journal is None):
+            raise ValueError("give exactly one of `file` or `journal`")
+        if self.file is not None and not self.file.startswith("/"):
+            raise ValueError(f"the log file {self.file!r} must be given by its absolute path")
+        if not self.critical and not self.warning:
+            raise ValueError("give at least one `critical` or `warning` pattern")
+        if self.journal is not None and self.from_start:
+            raise ValueError("`from_start` is for files: a journal is read from its first look")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return self.file or f"journal:{self.journal}"
+
+
+class HardwareSpec(Strict):
+    """Disk health by smartctl (`smart`, optionally only `smart_devices`) and software RAID."""
+
+    smart: bool = False
+    smart_devices: list[FilePath] = []
+    raid: bool = False
+
+
 class ProfileSpec(Strict):
     checks: dict[CheckKey, ThresholdSpec] = {}
     processes: list[str | ProcessSpec] = []
     ports: list[Port | PortSpec] = []
     filesystems: FilesystemSpec = FilesystemSpec()
     plugins: list[PluginSpec] = []
+    logwatch: list[LogWatchSpec] = []
+    hardware: HardwareSpec = HardwareSpec()
 
     @model_validator(mode="after")
-    def _plugin_names_unique(self) -> ProfileSpec:
-        seen = [p.name for p in self.plugins]
-        twice = sorted({n for n in seen if seen.count(n) > 1})
-        if twice:
-            raise ValueError(f"plugin name {twice[0]!r} is given twice")
+    def _names_unique(self) -> ProfileSpec:
+        for what, seen in (
+            ("plugin name", [p.name for p in self.plugins]),
+            ("log", [rule.subject for rule in self.logwatch]),
+        ):
+            twice = sorted({n for n in seen if seen.count(n) > 1})
+            if twice:
+                raise ValueError(f"{what} {twice[0]!r} is given twice")
         return self
 
 

@@ -74,6 +74,34 @@ class PluginRule:
     timeout: float = 10.0
 
 
+@dataclass(frozen=True)
+class LogRule:
+    """A log to watch (a file, or a systemd unit's journal when `journal` is set): the lines
+    added since the last inspection matching a `critical` or `warning` pattern (and no
+    `exclude` pattern) are counted and shown. At most `max_bytes` are read per inspection and
+    `max_lines` matched lines kept as evidence; a file seen for the first time is read from
+    its end unless `from_start`."""
+
+    subject: str  # the file path, or `journal:UNIT`
+    path: str = ""
+    journal: str = ""
+    critical: tuple[str, ...] = ()
+    warning: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_bytes: int = 1024 * 1024
+    max_lines: int = 20
+    from_start: bool = False
+
+
+@dataclass(frozen=True)
+class HardwareRule:
+    """Disk health by smartctl (all disks it finds, or `smart_devices`) and software RAID."""
+
+    smart: bool = False
+    smart_devices: tuple[str, ...] = ()
+    raid: bool = False
+
+
 DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CPU_USED_PERCENT: Thresholds(Range.parse(85), Range.parse(95)),
     names.LOAD_PER_CORE: Thresholds(Range.parse(1.5), Range.parse(3)),
@@ -88,6 +116,14 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_UTILIZATION_PERCENT: Thresholds(Range.parse(70), Range.parse(90)),
     names.IF_ERRORS_PER_SECOND: Thresholds(Range.parse(1), Range.parse(10)),
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
+    # log watch: any critical line is critical, any warning line a warning (counts per inspection)
+    names.LOGWATCH_CRITICAL_LINES: Thresholds(critical=Range.parse(0)),
+    names.LOGWATCH_WARNING_LINES: Thresholds(warning=Range.parse(0)),
+    # disk health: a remapped or pending sector is the first sign of a dying disk
+    names.SMART_REALLOCATED_SECTORS: Thresholds(Range.parse(0), Range.parse(100)),
+    names.SMART_PENDING_SECTORS: Thresholds(Range.parse(0), Range.parse(10)),
+    names.SMART_MEDIA_ERRORS: Thresholds(Range.parse(0), Range.parse(100)),
+    names.SMART_WEAR_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
 }
 
 # Opt-in checks (the patrol sheet, docs/patrol.md): a profile runs one only when its metric has
@@ -124,6 +160,8 @@ class Profile:
     ports: tuple[PortRule, ...] = ()
     filesystems: FilesystemRule = field(default_factory=FilesystemRule)
     plugins: tuple[PluginRule, ...] = ()
+    logwatch: tuple[LogRule, ...] = ()
+    hardware: HardwareRule = field(default_factory=HardwareRule)
 
     def thresholds_for(self, metric: str) -> Thresholds | None:
         return None if metric in self.disabled else self.thresholds.get(metric)
