@@ -223,7 +223,7 @@ def test_blocked_processes():
 def test_a_probe_cut_short_notes_its_own_metrics():
     session = Session(profile=PATROL)
 
-    def runner(argv, timeout):
+    def runner(argv, timeout, limit):
         from collectors.plugins import Ran
         return Ran(None, "@@opsinspect-probe:read_only\nM / ext4 rw\n", "timed out after 1s")
 
