@@ -8,13 +8,24 @@ from typing import ClassVar, Protocol
 
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.empty_password import EmptyPasswordCheck
+from checks.failed_logins import FailedLoginsCheck
+from checks.firewall import FirewallCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.mac_mode import MacModeCheck
+from checks.password_age import PasswordAgeCheck
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
+from checks.security_updates import SecurityUpdatesCheck
+from checks.sshd_setting import SshdSettingCheck
+from checks.stale_account import StaleAccountCheck
+from checks.sudo_nopasswd import SudoNopasswdCheck
+from checks.uid0 import Uid0Check
+from checks.unexpected_port import UnexpectedPortCheck
 from core.model import Finding, Sample, Target
 from settings.profiles import STANDARD, Profile
 
@@ -66,6 +77,18 @@ REGISTRY: dict[str, Check] = {
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     PluginCheck.name: PluginCheck(),
+    # security baseline (docs/patrol.md): asked for by a profile's `security:` / `ports_allowed:`
+    Uid0Check.name: Uid0Check(),
+    EmptyPasswordCheck.name: EmptyPasswordCheck(),
+    PasswordAgeCheck.name: PasswordAgeCheck(),
+    StaleAccountCheck.name: StaleAccountCheck(),
+    SshdSettingCheck.name: SshdSettingCheck(),
+    FailedLoginsCheck.name: FailedLoginsCheck(),
+    SudoNopasswdCheck.name: SudoNopasswdCheck(),
+    SecurityUpdatesCheck.name: SecurityUpdatesCheck(),
+    FirewallCheck.name: FirewallCheck(),
+    MacModeCheck.name: MacModeCheck(),
+    UnexpectedPortCheck.name: UnexpectedPortCheck(),
 }
 
 NOT_MEASURED_HINT = (

@@ -8,17 +8,19 @@ item's reading is written once. A probe runs only when the profile asks for one 
 line; the parsers are pure (text in, Samples and Missing notes out) and are tested on recorded
 output as well as on this machine and the sshd target.
 
-A probe module defines its `Probe`s and adds them to PROBES below (one line each).
+A probe module defines its `Probe`s (collectors/probe_types.py, which it imports instead of this
+module, so there is no import cycle) and is added to PROBES below (one line each).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
+from collectors import probes_security
 from collectors.notes import noted
 from collectors.plugins import Ran
+from collectors.probe_types import Probe, ProbeInput, SampleMaker
 from collectors.session import Session
 from core.model import Missing, Sample
 from settings.profiles import Profile
@@ -26,36 +28,10 @@ from settings.profiles import Profile
 MARK = "@@opsinspect-probe:"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes kept of the whole probe script's output
 
-# The pieces a parser gets: makes a Sample at the collection time for this target.
-SampleMaker = Callable[..., Sample]
 # Runs an argv here or on the target: collectors.plugins.run or ssh_plugins.runner(client).
 Runner = Callable[[tuple[str, ...], float], Ran]
 
-
-@dataclass(frozen=True)
-class ProbeInput:
-    """What a parser may know besides its section's text."""
-
-    text: str
-    sample: SampleMaker
-    profile: Profile
-    session: Session
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Probe:
-    """`script`: a POSIX sh snippet printing the section (stderr is discarded; LC_ALL=C).
-    `wanted`: the profile asks for a check that reads it. `parse`: pure, text -> samples and
-    notes; it must say Missing for what it could not read, never stay silent."""
-
-    name: str
-    script: Callable[[Profile, Session], str]
-    wanted: Callable[[Profile], bool]
-    parse: Callable[[ProbeInput], Iterable[Sample | Missing]]
-
-
-PROBES: tuple[Probe, ...] = ()
+PROBES: tuple[Probe, ...] = (*probes_security.PROBES,)
 
 
 def wanted(profile: Profile, probes: Sequence[Probe] = PROBES) -> list[Probe]:
@@ -96,7 +72,7 @@ def probe_samples(
     for probe in chosen:
         if probe.name not in found:
             why = ran.failure or "the probe script ended before this item"
-            yield from noted([Missing(f"probe.{probe.name}", why)], session)
+            yield from noted([Missing(metric, why) for metric in probe.inputs], session)
             continue
         yield from noted(
             probe.parse(ProbeInput(found[probe.name], sample, session.profile, session, at)),

@@ -84,6 +84,21 @@ PLUGIN_SECONDS = _metric("plugin.seconds", "s")
 PLUGIN_PERCENT = _metric("plugin.percent", "%")
 PLUGIN_BYTES = _metric("plugin.bytes", "B")
 PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
+# security baseline (collectors/probes_security.py): facts per account, option or tool
+SECURITY_ACCOUNTS = _metric("security.accounts", "count")  # /etc/passwd entries read
+SECURITY_UID0 = _metric("security.uid0", "count")  # {account}: an account with UID 0
+SECURITY_SHADOW_ACCOUNTS = _metric("security.shadow_accounts", "count")  # /etc/shadow read
+SECURITY_PASSWORD_EMPTY = _metric("security.password_empty", "count")  # {account}
+SECURITY_PASSWORD_MAX_AGE = _metric("security.password_max_age", "s")  # {account}, usable ones
+SECURITY_LAST_LOGIN = _metric("security.last_login", "s")  # {account}: epoch, 0 = never
+SECURITY_ACCOUNT_EXPIRES = _metric("security.account_expires", "s")  # {account}: epoch
+SECURITY_SSHD_OPTION = _metric("security.sshd_option", "count")  # {option, setting} of sshd -T
+SECURITY_FAILED_LOGINS = _metric("security.failed_logins", "count")  # since the last run
+SECURITY_SUDOERS_FILES = _metric("security.sudoers_files", "count")  # sudoers files read
+SECURITY_SUDO_NOPASSWD_ALL = _metric("security.sudo_nopasswd_all", "count")  # {who, file}
+SECURITY_PENDING_UPDATES = _metric("security.pending_updates", "count")  # {manager}
+SECURITY_FIREWALL_ACTIVE = _metric("security.firewall_active", "count")  # {tool}: 1 or 0
+SECURITY_MAC_MODE = _metric("security.mac_mode", "count")  # {system}: 2 enforcing, 1, 0
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
 CHECK_CPU = _check("cpu")
@@ -106,6 +121,17 @@ CHECK_IF_DISCARDS = _check("if_discards")
 CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
 CHECK_CONFIG_CHANGE = _check("config_change")
 CHECK_PLUGIN = _check("plugin")
+CHECK_UID0 = _check("uid0_account")
+CHECK_EMPTY_PASSWORD = _check("empty_password")
+CHECK_PASSWORD_AGE = _check("password_max_age")
+CHECK_STALE_ACCOUNT = _check("stale_account")
+CHECK_SSHD = _check("sshd_setting")
+CHECK_FAILED_LOGINS = _check("failed_logins")
+CHECK_SUDO_NOPASSWD = _check("sudo_nopasswd")
+CHECK_SECURITY_UPDATES = _check("security_updates")
+CHECK_FIREWALL = _check("firewall")
+CHECK_MAC = _check("mac_mode")
+CHECK_UNEXPECTED_PORT = _check("unexpected_port")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability")

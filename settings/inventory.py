@@ -25,6 +25,8 @@ from settings.inventory_spec import (
     InventorySpec,
     ProfileSpec,
     ScheduleSpec,
+    SecuritySpec,
+    port_range,
 )
 from settings.parents import check_parents
 from settings.profiles import (
@@ -35,6 +37,7 @@ from settings.profiles import (
     PortRule,
     ProcessRule,
     Profile,
+    SecurityPolicy,
     Thresholds,
 )
 from settings.thresholds import Range
@@ -292,6 +295,30 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         plugins=tuple(
             PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
         ),
+        security=_security(spec.security),
+        ports_allowed=tuple(sorted(port_range(p) for p in spec.ports_allowed))
+        if spec.ports_allowed is not None
+        else None,
+    )
+
+
+def _security(spec: SecuritySpec | None) -> SecurityPolicy | None:
+    if spec is None:
+        return None
+    default = SecurityPolicy()
+    return SecurityPolicy(
+        uid0_allowed=frozenset(spec.uid0_allowed),
+        password_max_days=spec.password_max_days,
+        sshd_config=spec.sshd_config,
+        sshd_expected={k: frozenset(v) for k, v in spec.sshd_expected.items()}
+        if spec.sshd_expected is not None
+        else default.sshd_expected,
+        weak_algorithms=tuple(spec.weak_algorithms)
+        if spec.weak_algorithms is not None
+        else default.weak_algorithms,
+        refresh_updates=spec.refresh_updates,
+        mac_required=spec.mac_required,
+        first_window=spec.first_window.total_seconds(),
     )
 
 

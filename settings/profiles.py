@@ -69,6 +69,34 @@ class PluginRule:
     timeout: float = 10.0
 
 
+def _sshd_expected() -> Mapping[str, frozenset[str]]:
+    return {
+        "permitrootlogin": frozenset({"no", "prohibit-password", "without-password"}),
+        "passwordauthentication": frozenset({"no"}),
+        "permitemptypasswords": frozenset({"no"}),
+    }
+
+
+@dataclass(frozen=True)
+class SecurityPolicy:
+    """The host security baseline (docs/patrol.md, "Security baseline"). A profile with one
+    asks for the security checks; the standard profile has none, so it runs no probe."""
+
+    uid0_allowed: frozenset[str] = frozenset({"root"})
+    password_max_days: int = 90  # a usable password must expire within this many days
+    sshd_config: str | None = None  # the file `sshd -T -f` reads; None: sshd's own default
+    # `sshd -T` option (lower case) -> the values it may have
+    sshd_expected: Mapping[str, frozenset[str]] = field(default_factory=_sshd_expected)
+    # an algorithm in ciphers, macs or kexalgorithms containing one of these is weak
+    weak_algorithms: tuple[str, ...] = (
+        "cbc", "arcfour", "3des", "hmac-md5", "-96", "group1-sha1", "group-exchange-sha1",
+    )
+    refresh_updates: bool = False  # `apt-get update` / dnf metadata refresh before counting
+    mac_required: bool = True  # SELinux or AppArmor must be enforcing
+    # how far back failed logins are counted when the target has no previous inspection
+    first_window: float = 86400.0
+
+
 DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CPU_USED_PERCENT: Thresholds(Range.parse(85), Range.parse(95)),
     names.LOAD_PER_CORE: Thresholds(Range.parse(1.5), Range.parse(3)),
@@ -83,6 +111,9 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_UTILIZATION_PERCENT: Thresholds(Range.parse(70), Range.parse(90)),
     names.IF_ERRORS_PER_SECOND: Thresholds(Range.parse(1), Range.parse(10)),
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
+    # security baseline (asked for by a profile's `security:`)
+    names.SECURITY_FAILED_LOGINS: Thresholds(Range.parse(10), Range.parse(100)),
+    names.SECURITY_PENDING_UPDATES: Thresholds(Range.parse(0), None),
 }
 
 
@@ -95,6 +126,9 @@ class Profile:
     ports: tuple[PortRule, ...] = ()
     filesystems: FilesystemRule = field(default_factory=FilesystemRule)
     plugins: tuple[PluginRule, ...] = ()
+    security: SecurityPolicy | None = None
+    # the listening ports declared for the host, as inclusive (low, high) ranges; None: no baseline
+    ports_allowed: tuple[tuple[int, int], ...] | None = None
 
     def thresholds_for(self, metric: str) -> Thresholds | None:
         return None if metric in self.disabled else self.thresholds.get(metric)
