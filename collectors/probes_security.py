@@ -392,10 +392,12 @@ def nft_filters(lines: list[str]) -> bool:
 
 
 def iptables_filters(lines: list[str]) -> bool:
-    """A rule in a built-in filter chain, or a policy other than ACCEPT."""
+    """A rule in the INPUT or FORWARD chain, or a policy there other than ACCEPT."""
     for line in lines:
         words = line.split()
-        if words[:1] == ["-A"] or (words[:1] == ["-P"] and words[2:3] != ["ACCEPT"]):
+        if words[1:2] not in (["INPUT"], ["FORWARD"]):
+            continue
+        if words[0] == "-A" or (words[0] == "-P" and words[2:3] != ["ACCEPT"]):
             return True
     return False
 
