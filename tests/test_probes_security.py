@@ -210,12 +210,12 @@ def test_apt_counts_only_packages_from_security_origins():
     text = recorded("root")["updates"]
     ((metric, value, labels),) = facts(ps.parse_updates(given(text)))
     security = {
-        line.split()[1]
+        line.split("/")[0]
         for line in text.splitlines()
-        if line.startswith("Inst ") and "-security" in line.lower()
+        if "/" in line and "-security" in line.split()[0]  # the suites: `stable,stable-security`
     }
     assert (metric, labels) == (names.SECURITY_PENDING_UPDATES, (("manager", "apt"),))
-    assert value == len(security) and 0 < value < text.count("\nInst ")
+    assert value == len(security) and 0 < value < text.count("[upgradable from: ")
 
 
 @pytest.mark.parametrize(
