@@ -77,7 +77,7 @@ REGISTRY: dict[str, Check] = {
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     PluginCheck.name: PluginCheck(),
-    # security baseline (docs/patrol.md): asked for by a profile's `security:` / `ports_allowed:`
+    # the security baseline (docs/inventory.md): a profile's `security:` / `ports_allowed:`
     Uid0Check.name: Uid0Check(),
     EmptyPasswordCheck.name: EmptyPasswordCheck(),
     PasswordAgeCheck.name: PasswordAgeCheck(),

@@ -1,5 +1,6 @@
-"""The security baseline's host probes (docs/patrol.md, "Security baseline"): accounts, sshd's
-effective settings, sudoers, failed logins, pending security updates, firewall, SELinux/AppArmor.
+"""The security baseline's host probes (docs/inventory.md, "Security baseline"): accounts,
+sshd's effective settings, sudoers, failed logins, pending security updates, firewall and
+SELinux/AppArmor.
 
 Each probe's shell snippet only reads (no `apt-get update` unless the profile asks); its parser
 is pure. What needs root and could not be read becomes a Missing whose why starts with
@@ -33,7 +34,7 @@ SBIN = 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"'
 
 
 def needs_privilege(what: str) -> str:
-    """The one wording of an input this login may not read (docs/patrol.md)."""
+    """The one wording of an input this login may not read (docs/inventory.md)."""
     return f"needs privilege: {what}"
 
 

@@ -79,7 +79,7 @@ def _sshd_expected() -> Mapping[str, frozenset[str]]:
 
 @dataclass(frozen=True)
 class SecurityPolicy:
-    """The host security baseline (docs/patrol.md, "Security baseline"). A profile with one
+    """The host security baseline (docs/inventory.md, "Security baseline"). A profile with one
     asks for the security checks; the standard profile has none, so it runs no probe."""
 
     uid0_allowed: frozenset[str] = frozenset({"root"})
