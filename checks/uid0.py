@@ -50,5 +50,5 @@ class Uid0Check:
             yield all_clear(
                 target,
                 self.name,
-                phrase("only {allowed} have UID 0", allowed=listed),
+                phrase("no account besides {allowed} has UID 0", allowed=listed),
             )

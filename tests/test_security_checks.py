@@ -61,7 +61,7 @@ SHADOW = s(names.SECURITY_SHADOW_ACCOUNTS, 30)
         (
             [ACCOUNTS, s(names.SECURITY_UID0, account="root")],
             POLICY,
-            [("uid0_account", Status.OK, "only root have UID 0")],
+            [("uid0_account", Status.OK, "no account besides root has UID 0")],
         ),
         (
             [
@@ -75,7 +75,7 @@ SHADOW = s(names.SECURITY_SHADOW_ACCOUNTS, 30)
         (
             [ACCOUNTS, s(names.SECURITY_UID0, account="toor")],
             SecurityPolicy(uid0_allowed=frozenset({"root", "toor"})),
-            [("uid0_account", Status.OK, "only root, toor have UID 0")],
+            [("uid0_account", Status.OK, "no account besides root, toor has UID 0")],
         ),
     ],
 )
