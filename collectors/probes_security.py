@@ -25,6 +25,8 @@ from settings.profiles import Profile, SecurityPolicy
 LINES = 100_000  # lines kept of any one file or command: bounded whatever the host holds
 DENIED = "!denied"  # a snippet's line: the file or command needs root
 ABSENT = "!absent"  # a snippet's line: the host has no such file or program
+FAILED = "!failed"  # a snippet's line: the program ran and failed (too old, broken)
+DENIED_JOURNAL = "!denied-journal"  # the journal is read by root, adm and systemd-journal
 NEVER_EXPIRES_DAYS = 99999  # /etc/shadow's conventional "no maximum age"
 DAY = 86400.0
 WEAK_LISTS = ("ciphers", "macs", "kexalgorithms")  # sshd -T options holding algorithm lists
@@ -158,7 +160,7 @@ if [ -z "$S" ]; then echo '{ABSENT}'; else
   out=$("$S" -T{option} 2>&1); rc=$?
   if [ $rc = 0 ]; then echo "$out" | head -n 1000
   elif [ "$(id -u)" != 0 ]; then echo '{DENIED}'
-  else echo "!failed $(echo "$out" | head -n 1)"; fi
+  else echo "{FAILED} $(echo "$out" | head -n 1)"; fi
 fi"""
 
 
@@ -174,7 +176,7 @@ def parse_sshd(given: ProbeInput) -> Iterator[Sample | Missing]:
     if first == ABSENT:
         yield Missing(names.SECURITY_SSHD_OPTION, "no sshd on the host")
         return
-    if first.startswith("!failed") or not first:
+    if first.startswith(FAILED) or not first:
         yield Missing(names.SECURITY_SSHD_OPTION, f"`sshd -T` failed: {first[8:][:200]}".strip())
         return
     policy = _policy(given.profile)
@@ -240,11 +242,16 @@ def since(session: Session, at: datetime) -> datetime:
 def failed_logins_script(_profile: Profile, session: Session) -> str:
     epoch = int(since(session, datetime.now(UTC)).timestamp())
     return f"""if [ -r /var/log/btmp ]; then
-  echo @@lastb; lastb -w --time-format iso | head -n {LINES}
+  echo @@lastb; {{ lastb -w --time-format iso || echo '{FAILED}'; }} | head -n {LINES}
 elif [ -e /var/log/btmp ]; then echo '{DENIED}'
-elif command -v journalctl >/dev/null; then echo @@journal
-  journalctl -q --no-pager -o short-unix --since=@{epoch} _COMM=sshd |
-    grep -E 'Failed password|Invalid user' | head -n {LINES}
+elif command -v journalctl >/dev/null; then
+  if [ "$(id -u)" != 0 ] && ! id -Gn | grep -qwE 'adm|systemd-journal'; then
+    echo '{DENIED_JOURNAL}'
+  else
+    echo @@journal
+    journalctl -q --no-pager -o short-unix --since=@{epoch} _COMM=sshd |
+      grep -E 'Failed password|Invalid user' | head -n {LINES}
+  fi
 else echo '{ABSENT}'; fi"""
 
 
@@ -259,9 +266,17 @@ def parse_failed_logins(given: ProbeInput) -> Iterator[Sample | Missing]:
             needs_privilege("/var/log/btmp (failed logins) is readable by root only"),
         )
         return
+    if first == DENIED_JOURNAL:
+        yield Missing(
+            names.SECURITY_FAILED_LOGINS,
+            needs_privilege("the journal is readable by root, adm and systemd-journal only"),
+        )
+        return
     found = parts(given.text)
     start = since(given.session, given.at)
-    if "lastb" in found:
+    if FAILED in found.get("lastb", ()):
+        yield Missing(names.SECURITY_FAILED_LOGINS, "lastb failed (util-linux 2.28 or later?)")
+    elif "lastb" in found:
         count = 0
         for line in found["lastb"]:
             match = ISO_TIME.search(line)
@@ -319,9 +334,7 @@ def parse_updates(given: ProbeInput) -> Iterator[Sample | Missing]:
             )
             return
         if manager == "apt":
-            packages = {
-                m[1] for m in map(APT_UPGRADABLE.match, lines) if m and "-security" in m[2]
-            }
+            packages = {m[1] for m in map(APT_UPGRADABLE.match, lines) if m and "-security" in m[2]}
         else:
             packages = {m[1] for m in map(DNF_ADVISORY.match, lines) if m}
         yield given.sample(names.SECURITY_PENDING_UPDATES, len(packages), "count", manager=manager)

@@ -331,3 +331,28 @@ def test_the_standard_profile_runs_no_security_probe():
     assert len([p for p in ps.PROBES if p.wanted(PROFILE)]) == len(ps.PROBES)
     off = Profile(security=SecurityPolicy(), disabled=frozenset({names.CHECK_FIREWALL}))
     assert "firewall" not in {p.name for p in ps.PROBES if p.wanted(off)}
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("@@lastb\n!failed", "lastb failed (util-linux 2.28 or later?)"),
+        (
+            "!denied-journal",
+            "needs privilege: the journal is readable by root, adm and systemd-journal only",
+        ),
+        ("!absent", "no /var/log/btmp and no systemd journal"),
+    ],
+)
+def test_failed_logins_not_read(text, why):
+    assert facts(ps.parse_failed_logins(given(text))) == {
+        ("missing", names.SECURITY_FAILED_LOGINS, why)
+    }
+
+
+def test_failed_logins_from_the_journal_are_the_lines_the_snippet_kept():
+    text = (
+        "@@journal\n1765130000.1 host sshd[1]: Failed password for root from 10.0.0.9\n"
+        "1765130001.2 host sshd[1]: Invalid user admin from 10.0.0.9 port 22\n"
+    )
+    assert facts(ps.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 2.0, ())}
