@@ -12,10 +12,11 @@ from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
+STANDARD = phrase("every password set or locked")
+
 
 class EmptyPasswordCheck:
     name: ClassVar[str] = names.CHECK_EMPTY_PASSWORD
-    title = phrase("Accounts with an empty password")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (
         names.SECURITY_SHADOW_ACCOUNTS,
@@ -34,11 +35,11 @@ class EmptyPasswordCheck:
                 account,
                 Status.CRITICAL,
                 phrase("account {account} has an empty password", account=account),
-                threshold=phrase("every password set or locked"),
+                threshold=STANDARD,
                 hint=phrase(
                     "Lock it (`passwd -l {account}`) or set a password; check who emptied it.",
                     account=account,
                 ),
             )
         if not empty:
-            yield all_clear(target, self.name, phrase("no account has an empty password"))
+            yield all_clear(target, self.name, phrase("no account has an empty password"), STANDARD)

@@ -17,7 +17,6 @@ from settings.profiles import Profile
 
 class FailedLoginsCheck:
     name: ClassVar[str] = names.CHECK_FAILED_LOGINS
-    title = phrase("Failed logins since the last inspection")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SECURITY_FAILED_LOGINS,)
 

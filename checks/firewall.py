@@ -12,10 +12,11 @@ from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
+STANDARD = phrase("a filtering firewall")
+
 
 class FirewallCheck:
     name: ClassVar[str] = names.CHECK_FIREWALL
-    title = phrase("Firewall active")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SECURITY_FIREWALL_ACTIVE,)
 
@@ -37,6 +38,7 @@ class FirewallCheck:
                 phrase("firewall active ({tools})", tools=", ".join(active)),
                 value=1.0,
                 unit="count",
+                threshold=STANDARD,
                 evidence={"tools": tools},
             )
             return
@@ -50,7 +52,7 @@ class FirewallCheck:
             ),
             value=0.0,
             unit="count",
-            threshold=phrase("a filtering firewall"),
+            threshold=STANDARD,
             hint=phrase(
                 "Enable the site's firewall (firewalld, ufw or an nftables input chain) allowing "
                 "only the declared ports."

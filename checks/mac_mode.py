@@ -17,7 +17,6 @@ ENFORCING, PERMISSIVE = 2, 1
 
 class MacModeCheck:
     name: ClassVar[str] = names.CHECK_MAC
-    title = phrase("SELinux / AppArmor mode")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SECURITY_MAC_MODE,)
 

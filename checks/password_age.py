@@ -18,7 +18,6 @@ NEVER_DAYS = 99999  # /etc/shadow's "no maximum"
 
 class PasswordAgeCheck:
     name: ClassVar[str] = names.CHECK_PASSWORD_AGE
-    title = phrase("Password maximum age")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (
         names.SECURITY_SHADOW_ACCOUNTS,
@@ -66,4 +65,5 @@ class PasswordAgeCheck:
                 target,
                 self.name,
                 phrase("every usable password expires within {days} days", days=limit),
+                threshold,
             )

@@ -25,6 +25,11 @@ def of(samples: Sequence[Sample], metric: str) -> list[Sample]:
     return [s for s in samples if s.metric == metric]
 
 
-def all_clear(target: Target, check: str, summary: Phrase, **evidence: Any) -> Finding:
-    """The one OK finding of a check that found nothing wrong; its subject is the check."""
-    return Finding(target.name, check, check, Status.OK, summary, evidence=evidence)
+def all_clear(
+    target: Target, check: str, summary: Phrase, standard: Phrase, **evidence: Any
+) -> Finding:
+    """The one OK finding of a check that found nothing wrong; its subject is the check, its
+    threshold the standard the patrol sheet shows beside it."""
+    return Finding(
+        target.name, check, check, Status.OK, summary, threshold=standard, evidence=evidence
+    )

@@ -17,7 +17,6 @@ from settings.profiles import Profile
 
 class SecurityUpdatesCheck:
     name: ClassVar[str] = names.CHECK_SECURITY_UPDATES
-    title = phrase("Pending security updates")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SECURITY_PENDING_UPDATES,)
 

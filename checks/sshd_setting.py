@@ -18,7 +18,6 @@ ALGORITHM_LISTS = ("ciphers", "macs", "kexalgorithms")
 
 class SshdSettingCheck:
     name: ClassVar[str] = names.CHECK_SSHD
-    title = phrase("sshd settings")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SECURITY_SSHD_OPTION,)
 
@@ -78,5 +77,6 @@ class SshdSettingCheck:
                 target,
                 self.name,
                 phrase("sshd settings as the policy expects"),
+                phrase("the policy's values, no weak algorithm"),
                 **{key: seen[key] for key in sorted(rules.sshd_expected) if key in seen},
             )

@@ -14,10 +14,11 @@ from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
+STANDARD = phrase("every account with a password in use")
+
 
 class StaleAccountCheck:
     name: ClassVar[str] = names.CHECK_STALE_ACCOUNT
-    title = phrase("Accounts never logged in or expired")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (
         names.SECURITY_SHADOW_ACCOUNTS,
@@ -50,7 +51,7 @@ class StaleAccountCheck:
                 account,
                 Status.WARNING,
                 stale[account],
-                threshold=phrase("every account with a password in use"),
+                threshold=STANDARD,
                 hint=phrase(
                     "Ask the owner whether {account} is still needed; lock (`usermod -L "
                     "{account}`) or remove it if not.",
@@ -59,5 +60,8 @@ class StaleAccountCheck:
             )
         if not stale:
             yield all_clear(
-                target, self.name, phrase("no unused or expired account with a password")
+                target,
+                self.name,
+                phrase("no unused or expired account with a password"),
+                STANDARD,
             )

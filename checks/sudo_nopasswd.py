@@ -13,10 +13,11 @@ from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
+STANDARD = phrase("no NOPASSWD: ALL rule")
+
 
 class SudoNopasswdCheck:
     name: ClassVar[str] = names.CHECK_SUDO_NOPASSWD
-    title = phrase("sudo NOPASSWD: ALL rules")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (
         names.SECURITY_SUDOERS_FILES,
@@ -40,7 +41,7 @@ class SudoNopasswdCheck:
                 phrase(
                     "{who} may run ALL commands without a password ({files})", who=who, files=where
                 ),
-                threshold=phrase("no NOPASSWD: ALL rule"),
+                threshold=STANDARD,
                 hint=phrase(
                     "Edit {files} with `visudo -f`: require the password, or allow only the "
                     "commands {who} needs.",
@@ -51,5 +52,8 @@ class SudoNopasswdCheck:
             )
         if not files:
             yield all_clear(
-                target, self.name, phrase("no sudoers rule grants ALL without a password")
+                target,
+                self.name,
+                phrase("no sudoers rule grants ALL without a password"),
+                STANDARD,
             )

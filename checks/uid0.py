@@ -15,7 +15,6 @@ from settings.profiles import Profile
 
 class Uid0Check:
     name: ClassVar[str] = names.CHECK_UID0
-    title = phrase("Accounts with UID 0")
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SECURITY_ACCOUNTS, names.SECURITY_UID0)
 
@@ -25,6 +24,7 @@ class Uid0Check:
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         allowed = policy(context.profile).uid0_allowed
         listed = ", ".join(sorted(allowed))
+        standard = phrase("only {allowed} may have UID 0", allowed=listed)
         extra = sorted(
             s.label("account")
             for s in of(samples, names.SECURITY_UID0)
@@ -39,7 +39,7 @@ class Uid0Check:
                 phrase("account {account} has UID 0 (root's powers)", account=account),
                 value=0.0,
                 unit="count",
-                threshold=phrase("only {allowed} may have UID 0", allowed=listed),
+                threshold=standard,
                 hint=phrase(
                     "Find who added {account} (/etc/passwd, `last {account}`); remove it or give "
                     "it its own UID; list it in security.uid0_allowed only if it is meant to be.",
@@ -51,4 +51,5 @@ class Uid0Check:
                 target,
                 self.name,
                 phrase("no account besides {allowed} has UID 0", allowed=listed),
+                standard,
             )

@@ -25,7 +25,6 @@ def loopback(address: str) -> bool:
 
 class UnexpectedPortCheck:
     name: ClassVar[str] = names.CHECK_UNEXPECTED_PORT
-    title = phrase("Unexpected listening ports")
     family: ClassVar[str] = HOST
     # port.listeners counts the listening sockets read: 0 is a read table with nothing in it
     inputs: ClassVar[tuple[str, ...]] = (names.PORT_LISTENERS, names.PORT_LISTENING)
@@ -42,7 +41,8 @@ class UnexpectedPortCheck:
             address, port = sample.label("address"), int(sample.label("port", "0"))
             if not loopback(address) and not any(lo <= port <= hi for lo, hi in allowed):
                 exposed.setdefault(port, set()).add(address)
-        baseline = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in allowed)
+        baseline = ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in allowed) or "-"
+        standard = phrase("allowed: {baseline}", baseline=baseline)
         for port in sorted(exposed):
             addresses = ", ".join(sorted(exposed[port]))
             yield Finding(
@@ -57,7 +57,7 @@ class UnexpectedPortCheck:
                 ),
                 value=float(port),
                 unit="count",
-                threshold=phrase("allowed: {baseline}", baseline=baseline or "-"),
+                threshold=standard,
                 hint=phrase(
                     "See what owns it: `ss -ltnp 'sport = :{port}'`; stop the service, bind it to "
                     "127.0.0.1, or add the port to the profile's ports_allowed.",
@@ -71,6 +71,7 @@ class UnexpectedPortCheck:
                 self.name,
                 phrase(
                     "every exposed listening port is in the baseline ({baseline})",
-                    baseline=baseline or "-",
+                    baseline=baseline,
                 ),
+                standard,
             )

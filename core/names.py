@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from core.phrases import Phrase, phrase
+
 _units: dict[str, str] = {}
 _checks: list[str] = []
+_titles: dict[str, Phrase] = {}
 
 
 def _metric(name: str, unit: str) -> str:
@@ -20,8 +23,11 @@ def _metric(name: str, unit: str) -> str:
     return name
 
 
-def _check(name: str) -> str:
+def _check(name: str, title: Phrase | None = None) -> str:
+    """`title`: the item's name on the patrol sheet (巡检表), in catalogue order."""
     _checks.append(name)
+    if title is not None:
+        _titles[name] = title
     return name
 
 
@@ -101,43 +107,47 @@ SECURITY_FIREWALL_ACTIVE = _metric("security.firewall_active", "count")  # {tool
 SECURITY_MAC_MODE = _metric("security.mac_mode", "count")  # {system}: 2 enforcing, 1, 0
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
-CHECK_CPU = _check("cpu")
-CHECK_LOAD = _check("load")
-CHECK_MEMORY = _check("memory")
-CHECK_SWAP = _check("swap")
-CHECK_DISK = _check("disk")
-CHECK_INODES = _check("inodes")
-CHECK_ZOMBIES = _check("zombies")
-CHECK_PROCESS = _check("process")
-CHECK_PORT = _check("port")
-CHECK_REBOOT = _check("reboot")
-CHECK_DEVICE_CPU = _check("device_cpu")
-CHECK_DEVICE_MEMORY = _check("device_memory")
-CHECK_DEVICE_RESTART = _check("device_restart")
-CHECK_INTERFACE = _check("interface")
-CHECK_IF_UTILIZATION = _check("if_utilization")
-CHECK_IF_ERRORS = _check("if_errors")
-CHECK_IF_DISCARDS = _check("if_discards")
-CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
-CHECK_CONFIG_CHANGE = _check("config_change")
-CHECK_PLUGIN = _check("plugin")
-CHECK_UID0 = _check("uid0_account")
-CHECK_EMPTY_PASSWORD = _check("empty_password")
-CHECK_PASSWORD_AGE = _check("password_max_age")
-CHECK_STALE_ACCOUNT = _check("stale_account")
-CHECK_SSHD = _check("sshd_setting")
-CHECK_FAILED_LOGINS = _check("failed_logins")
-CHECK_SUDO_NOPASSWD = _check("sudo_nopasswd")
-CHECK_SECURITY_UPDATES = _check("security_updates")
-CHECK_FIREWALL = _check("firewall")
-CHECK_MAC = _check("mac_mode")
-CHECK_UNEXPECTED_PORT = _check("unexpected_port")
+CHECK_CPU = _check("cpu", phrase("CPU usage"))
+CHECK_LOAD = _check("load", phrase("System load"))
+CHECK_MEMORY = _check("memory", phrase("Memory usage"))
+CHECK_SWAP = _check("swap", phrase("Swap usage"))
+CHECK_DISK = _check("disk", phrase("Filesystem space"))
+CHECK_INODES = _check("inodes", phrase("Filesystem inodes"))
+CHECK_ZOMBIES = _check("zombies", phrase("Zombie processes"))
+CHECK_PROCESS = _check("process", phrase("Key processes"))
+CHECK_PORT = _check("port", phrase("Listening ports"))
+CHECK_REBOOT = _check("reboot", phrase("Uptime and restarts"))
+CHECK_DEVICE_CPU = _check("device_cpu", phrase("Device CPU usage"))
+CHECK_DEVICE_MEMORY = _check("device_memory", phrase("Device memory usage"))
+CHECK_DEVICE_RESTART = _check("device_restart", phrase("Device restarts"))
+CHECK_INTERFACE = _check("interface", phrase("Interface status"))
+CHECK_IF_UTILIZATION = _check("if_utilization", phrase("Interface utilisation"))
+CHECK_IF_ERRORS = _check("if_errors", phrase("Interface errors"))
+CHECK_IF_DISCARDS = _check("if_discards", phrase("Interface discards"))
+# database and configuration backups: one ticket rule fits both
+CHECK_BACKUP = _check("backup", phrase("Backups"))
+CHECK_CONFIG_CHANGE = _check("config_change", phrase("Configuration changes"))
+CHECK_PLUGIN = _check("plugin", phrase("Monitoring plugins"))
+# the security baseline (docs/inventory.md, "Security baseline")
+CHECK_UID0 = _check("uid0_account", phrase("Accounts with UID 0"))
+CHECK_EMPTY_PASSWORD = _check("empty_password", phrase("Accounts with an empty password"))
+CHECK_PASSWORD_AGE = _check("password_max_age", phrase("Password maximum age"))
+CHECK_STALE_ACCOUNT = _check("stale_account", phrase("Accounts never logged in or expired"))
+CHECK_SSHD = _check("sshd_setting", phrase("sshd settings"))
+CHECK_FAILED_LOGINS = _check("failed_logins", phrase("Failed logins since the last inspection"))
+CHECK_SUDO_NOPASSWD = _check("sudo_nopasswd", phrase("sudo NOPASSWD: ALL rules"))
+CHECK_SECURITY_UPDATES = _check("security_updates", phrase("Pending security updates"))
+CHECK_FIREWALL = _check("firewall", phrase("Firewall active"))
+CHECK_MAC = _check("mac_mode", phrase("SELinux / AppArmor mode"))
+CHECK_UNEXPECTED_PORT = _check("unexpected_port", phrase("Unexpected listening ports"))
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
-CHECK_REACHABILITY = _check("reachability")
-CHECK_COLLECTOR = _check("collector")
-CHECK_INSPECTION = _check("inspection")
+CHECK_REACHABILITY = _check("reachability", phrase("Reachability"))
+CHECK_COLLECTOR = _check("collector", phrase("Data collection"))
+CHECK_INSPECTION = _check("inspection", phrase("Inspection"))
 
 UNITS: Mapping[str, str] = MappingProxyType(_units)  # metric -> its unit
 METRICS = frozenset(_units)
 CHECKS = frozenset(_checks)
+# check -> its patrol sheet item, in the order the sheet lists them
+TITLES: Mapping[str, Phrase] = MappingProxyType(_titles)

@@ -348,7 +348,7 @@ def test_unexpected_port(samples, expected):
 def test_every_security_check_has_a_title_and_only_a_security_profile_owes_it():
     for name in SECURITY_CHECKS:
         check = checks.REGISTRY[name]
-        assert str(check.title)
+        assert str(names.TITLES[name])
         assert not check.configured(Profile())
         assert check.configured(Profile(security=POLICY, ports_allowed=((22, 22),)))
 
@@ -382,5 +382,26 @@ def test_every_phrase_of_the_security_checks_has_a_chinese_translation():
         for node in ast.walk(ast.parse((root / (module.replace(".", "/") + ".py")).read_text()))
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "phrase"
     }
+    templates |= {names.TITLES[name].template for name in SECURITY_CHECKS}
     untranslated = sorted(t for t in templates if not (catalog.get(t) and catalog.get(t).string))
     assert len(templates) > 50 and untranslated == []
+
+
+@pytest.mark.parametrize("name", SECURITY_CHECKS)
+def test_the_all_clear_row_shows_its_standard_on_the_patrol_sheet(name):
+    quiet = {
+        names.CHECK_UID0: [ACCOUNTS],
+        names.CHECK_EMPTY_PASSWORD: [SHADOW],
+        names.CHECK_PASSWORD_AGE: [SHADOW],
+        names.CHECK_STALE_ACCOUNT: [SHADOW],
+        names.CHECK_SSHD: sshd(**GOOD),
+        names.CHECK_FAILED_LOGINS: [s(names.SECURITY_FAILED_LOGINS, 0)],
+        names.CHECK_SUDO_NOPASSWD: [s(names.SECURITY_SUDOERS_FILES, 1)],
+        names.CHECK_SECURITY_UPDATES: [s(names.SECURITY_PENDING_UPDATES, 0, manager="apt")],
+        names.CHECK_FIREWALL: [s(names.SECURITY_FIREWALL_ACTIVE, 1, tool="nft")],
+        names.CHECK_MAC: [s(names.SECURITY_MAC_MODE, 2, system="selinux")],
+        names.CHECK_UNEXPECTED_PORT: listening(("0.0.0.0", 22)),
+    }[name]
+    profile = Profile(security=POLICY, ports_allowed=((22, 22),))
+    (finding,) = checks.REGISTRY[name].evaluate(HOST, quiet, CheckContext(profile=profile))
+    assert finding.status == Status.OK and str(finding.threshold)

@@ -71,3 +71,11 @@ def test_an_empty_security_section_asks_for_the_checks_with_the_defaults(tmp_pat
 )
 def test_bad_security_keys_name_file_line_and_key(tmp_path, text, message):
     assert error_of(tmp_path, text).startswith(message)
+
+
+def test_the_built_in_patrol_profile_asks_for_the_security_checks(tmp_path):
+    path = tmp_path / "inventory.yaml"
+    path.write_text("hosts:\n  web01: {address: 10.0.0.5, profile: patrol}\n")
+    patrol = load(path).profile("patrol")
+    assert patrol.security == SecurityPolicy()
+    assert patrol.ports_allowed is None  # a port baseline is the host's own to declare
