@@ -28,6 +28,7 @@ ABSENT = "!absent"  # a snippet's line: the host has no such file or program
 FAILED = "!failed"  # a snippet's line: the program ran and failed (too old, broken)
 DENIED_JOURNAL = "!denied-journal"  # the journal is read by root, adm and systemd-journal
 NEVER_EXPIRES_DAYS = 99999  # /etc/shadow's conventional "no maximum age"
+DAYS = re.compile(r"[0-9]{1,9}")
 DAY = 86400.0
 WEAK_LISTS = ("ciphers", "macs", "kexalgorithms")  # sshd -T options holding algorithm lists
 # a plain user's PATH over SSH lacks the sbin directories, where sshd, nft and iptables live:
@@ -113,12 +114,12 @@ def parse_accounts(given: ProbeInput) -> Iterator[Sample | Missing]:
             yield given.sample(names.SECURITY_PASSWORD_EMPTY, 1, "count", account=account)
         if state in ("set", "empty"):
             usable.append(account)
-            days = int(max_days) if max_days.isdigit() else NEVER_EXPIRES_DAYS
+            days = _days(max_days)
+            days = NEVER_EXPIRES_DAYS if days is None else days
             yield given.sample(names.SECURITY_PASSWORD_MAX_AGE, days * DAY, "s", account=account)
-        if expire.isdigit():
-            yield given.sample(
-                names.SECURITY_ACCOUNT_EXPIRES, int(expire) * DAY, "s", account=account
-            )
+        expires = _days(expire)
+        if expires is not None:
+            yield given.sample(names.SECURITY_ACCOUNT_EXPIRES, expires * DAY, "s", account=account)
     logins = last_logins(found["lastlog"]) if "lastlog" in found else None
     if logins is None:
         yield Missing(names.SECURITY_LAST_LOGIN, "lastlog is not installed on the host")
@@ -128,6 +129,11 @@ def parse_accounts(given: ProbeInput) -> Iterator[Sample | Missing]:
         yield given.sample(
             names.SECURITY_LAST_LOGIN, when.timestamp() if when else 0, "s", account=account
         )
+
+
+def _days(field: str) -> int | None:
+    """A /etc/shadow day count (empty: not set)."""
+    return int(field) if DAYS.fullmatch(field) else None
 
 
 def last_logins(lines: list[str]) -> dict[str, datetime | None]:
@@ -255,7 +261,15 @@ elif command -v journalctl >/dev/null; then
 else echo '{ABSENT}'; fi"""
 
 
-ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:?\d\d")
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:?\d\d", re.ASCII)
+
+
+def _iso_time(line: str) -> datetime | None:
+    match = ISO_TIME.search(line)
+    try:
+        return datetime.fromisoformat(match[0]) if match else None
+    except ValueError:  # 2026-13-45T...: the shape of a time, not a time
+        return None
 
 
 def parse_failed_logins(given: ProbeInput) -> Iterator[Sample | Missing]:
@@ -279,9 +293,9 @@ def parse_failed_logins(given: ProbeInput) -> Iterator[Sample | Missing]:
     elif "lastb" in found:
         count = 0
         for line in found["lastb"]:
-            match = ISO_TIME.search(line)
-            if match and not line.startswith("btmp begins"):
-                count += datetime.fromisoformat(match[0]) >= start
+            when = _iso_time(line)
+            if when is not None and not line.startswith("btmp begins"):
+                count += when >= start
         yield given.sample(names.SECURITY_FAILED_LOGINS, count, "count")
     elif "journal" in found:  # the snippet already kept only lines since the start
         yield given.sample(

@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import example, settings
+from hypothesis import given as given_text
+from hypothesis import strategies as st
 
 from collectors import probes_security as ps
 from collectors.host_probes import sections
@@ -356,3 +359,37 @@ def test_failed_logins_from_the_journal_are_the_lines_the_snippet_kept():
         "1765130001.2 host sshd[1]: Invalid user admin from 10.0.0.9 port 22\n"
     )
     assert facts(ps.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 2.0, ())}
+
+
+PARSERS = [probe.parse for probe in ps.PROBES]
+# section texts that have broken naive parsers: a time-shaped non-time, a non-ASCII digit,
+# a huge day count, markers without content, lines with the wrong number of fields
+ODD = [
+    "",
+    "@@lastb\nx ssh:notty h 2026-13-45T99:99:99+00:00 - x",
+    "@@shadow\nops:set:²:³\n@@passwd\nops:0",
+    "@@passwd\n:::\n@@shadow\nops:empty:999999999999999999999:-1\n@@lastlog\n\n x",
+    "@@file\n@@file /etc/sudoers\nNOPASSWD: ALL",
+    "@@apparmor\n@@enforced\n@@selinux",
+    "@@apt\nListing...\n/\n@@dnf\n \t",
+    "!failed",
+    "@@iptables\n-A\n-P\n@@nft\nchain\ntype filter hook",
+]
+
+
+@pytest.mark.parametrize("parse", PARSERS, ids=[probe.name for probe in ps.PROBES])
+@pytest.mark.parametrize("text", ODD)
+def test_no_section_text_breaks_a_parser(parse, text):
+    for item in parse(given(text)):
+        assert isinstance(item, Sample | Missing)
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given_text(
+    st.text(alphabet=st.sampled_from(list("@!:/ \n\t-0123456789²TYNabsetpr()[],#")), max_size=300)
+)
+@example("@@shadow\nops:set:²:³")
+def test_any_text_parses_into_samples_and_notes(text):
+    for parse in PARSERS:
+        for item in parse(given(text)):
+            assert isinstance(item, Sample | Missing)
