@@ -13,6 +13,8 @@ from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
+# the weak marks themselves are in the policy (weak_algorithms) and the docs
+STANDARD = phrase("the policy's values, no weak algorithm")
 ALGORITHM_LISTS = ("ciphers", "macs", "kexalgorithms")
 
 
@@ -40,8 +42,13 @@ class SshdSettingCheck:
                 self.name,
                 option,
                 Status.WARNING,
-                phrase("sshd {option} is {value}", option=option, value=value),
-                threshold=phrase("allowed: {allowed}", allowed=", ".join(sorted(allowed))),
+                phrase(
+                    "sshd {option} is {value} (allowed: {allowed})",
+                    option=option,
+                    value=value,
+                    allowed=", ".join(sorted(allowed)),
+                ),
+                threshold=STANDARD,
                 hint=phrase(
                     "Set {option} in /etc/ssh/sshd_config (or a file it includes), check with "
                     "`sshd -t`, then reload sshd.",
@@ -64,7 +71,7 @@ class SshdSettingCheck:
                 option,
                 Status.WARNING,
                 phrase("sshd offers weak {option}: {weak}", option=option, weak=", ".join(weak)),
-                threshold=phrase("none containing {marks}", marks=", ".join(rules.weak_algorithms)),
+                threshold=STANDARD,
                 hint=phrase(
                     "List only strong algorithms in sshd_config's {option} (see `ssh -Q` and "
                     "`sshd -T`), then reload sshd.",
@@ -77,6 +84,6 @@ class SshdSettingCheck:
                 target,
                 self.name,
                 phrase("sshd settings as the policy expects"),
-                phrase("the policy's values, no weak algorithm"),
+                STANDARD,
                 **{key: seen[key] for key in sorted(rules.sshd_expected) if key in seen},
             )

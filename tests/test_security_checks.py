@@ -175,8 +175,17 @@ GOOD = {
         (
             {**GOOD, "permitrootlogin": "yes", "passwordauthentication": "yes"},
             [
-                ("passwordauthentication", Status.WARNING, "sshd passwordauthentication is yes"),
-                ("permitrootlogin", Status.WARNING, "sshd permitrootlogin is yes"),
+                (
+                    "passwordauthentication",
+                    Status.WARNING,
+                    "sshd passwordauthentication is yes (allowed: no)",
+                ),
+                (
+                    "permitrootlogin",
+                    Status.WARNING,
+                    "sshd permitrootlogin is yes "
+                    "(allowed: no, prohibit-password, without-password)",
+                ),
             ],
         ),
         (

@@ -167,7 +167,7 @@ def test_one_local_run_fills_every_security_row(here, planted, sshd_server):
     assert here[(names.CHECK_FIREWALL, names.CHECK_FIREWALL)].status == Status.OK
     # the fixture's config, as `sshd -T -f` resolves it: password login on, root by key only
     assert str(here[(names.CHECK_SSHD, "passwordauthentication")].summary) == (
-        "sshd passwordauthentication is yes"
+        "sshd passwordauthentication is yes (allowed: no)"
     )
     assert (names.CHECK_SSHD, "permitrootlogin") not in here
     failed = here[(names.CHECK_FAILED_LOGINS, names.CHECK_FAILED_LOGINS)]
