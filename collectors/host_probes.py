@@ -14,13 +14,13 @@ module, so there is no import cycle) and is added to PROBES below (one line each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from collectors import probes_security
 from collectors.notes import noted
 from collectors.plugins import Ran
-from collectors.probe_types import Probe, ProbeInput, SampleMaker
+from collectors.probe_types import Probe, ProbeInput, SampleMaker, Text
 from collectors.session import Session
 from core.model import Missing, Sample
 from settings.profiles import Profile
@@ -74,7 +74,16 @@ def probe_samples(
             why = ran.failure or "the probe script ended before this item"
             yield from noted([Missing(metric, why) for metric in probe.inputs], session)
             continue
-        yield from noted(
-            probe.parse(ProbeInput(found[probe.name], sample, session.profile, session, at)),
-            session,
-        )
+        parsed = probe.parse(ProbeInput(found[probe.name], sample, session.profile, session, at))
+        yield from noted(_texts(parsed, session), session)
+
+
+def _texts(
+    items: Iterable[Sample | Missing | Text], session: Session
+) -> Iterator[Sample | Missing]:
+    """A parser's Texts go to the session (for the check's finding), the rest on."""
+    for item in items:
+        if isinstance(item, Text):
+            session.texts[(item.check, item.subject)] = dict(item.fields)
+        else:
+            yield item

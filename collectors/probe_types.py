@@ -3,7 +3,7 @@ define probes and the runner that lists them import this, not each other."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,16 @@ class ProbeInput:
 
 
 @dataclass(frozen=True)
+class Text:
+    """Text for one check's finding that is no value to store or export (a list of package
+    names): a parser yields it, the runner puts it in the session's texts."""
+
+    check: str
+    subject: str
+    fields: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Probe:
     """`script`: a POSIX sh snippet printing the section (stderr is discarded; LC_ALL=C).
     `wanted`: the profile asks for a check that reads it. `parse`: pure, text -> samples and
@@ -36,5 +46,5 @@ class Probe:
     name: str
     script: Callable[[Profile, Session], str]
     wanted: Callable[[Profile], bool]
-    parse: Callable[[ProbeInput], Iterable[Sample | Missing]]
+    parse: Callable[[ProbeInput], Iterable[Sample | Missing | Text]]
     inputs: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from collectors.probe_types import Probe, ProbeInput
+from collectors.probe_types import Probe, ProbeInput, Text
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
@@ -329,7 +329,7 @@ APT_UPGRADABLE = re.compile(r"^([^/\s]+)/(\S+) ")
 DNF_ADVISORY = re.compile(r"^\S+\s+\S*/Sec\.\s+(\S+)")
 
 
-def parse_updates(given: ProbeInput) -> Iterator[Sample | Missing]:
+def parse_updates(given: ProbeInput) -> Iterator[Sample | Missing | Text]:
     found = parts(given.text)
     for manager in ("apt", "dnf", "yum"):
         if manager not in found:
@@ -352,9 +352,9 @@ def parse_updates(given: ProbeInput) -> Iterator[Sample | Missing]:
         else:
             packages = {m[1] for m in map(DNF_ADVISORY.match, lines) if m}
         yield given.sample(names.SECURITY_PENDING_UPDATES, len(packages), "count", manager=manager)
-        given.session.texts[(names.CHECK_SECURITY_UPDATES, manager)] = {
-            "packages": " ".join(sorted(packages)[:50])
-        }
+        yield Text(
+            names.CHECK_SECURITY_UPDATES, manager, {"packages": " ".join(sorted(packages)[:50])}
+        )
         return
     yield Missing(names.SECURITY_PENDING_UPDATES, "no apt, dnf or yum on the host")
 

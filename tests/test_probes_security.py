@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from collectors import probes_security as ps
 from collectors.host_probes import sections
-from collectors.probe_types import ProbeInput
+from collectors.probe_types import ProbeInput, Text
 from collectors.session import Session
 from core import names
 from core.model import Missing, PreviousRun, Sample
@@ -42,12 +42,14 @@ def recorded(who: str) -> dict[str, str]:
 
 
 def facts(items) -> set[tuple]:
-    """(metric, value, sorted labels) of samples; ("missing", metric, why) of notes."""
+    """(metric, value, sorted labels) of samples; ("missing", metric, why) of notes (texts for
+    findings are looked at where they matter)."""
     return {
         ("missing", i.metric, i.why)
         if isinstance(i, Missing)
         else (i.metric, i.value, tuple(sorted(i.labels.items())))
         for i in items
+        if not isinstance(i, Text)
     }
 
 
@@ -219,6 +221,9 @@ def test_apt_counts_only_packages_from_security_origins():
     }
     assert (metric, labels) == (names.SECURITY_PENDING_UPDATES, (("manager", "apt"),))
     assert value == len(security) and 0 < value < text.count("[upgradable from: ")
+    (listed,) = [i for i in ps.parse_updates(given(text)) if isinstance(i, Text)]
+    assert (listed.check, listed.subject) == (names.CHECK_SECURITY_UPDATES, "apt")
+    assert set(listed.fields["packages"].split()) <= security
 
 
 @pytest.mark.parametrize(
@@ -381,7 +386,7 @@ ODD = [
 @pytest.mark.parametrize("text", ODD)
 def test_no_section_text_breaks_a_parser(parse, text):
     for item in parse(given(text)):
-        assert isinstance(item, Sample | Missing)
+        assert isinstance(item, Sample | Missing | Text)
 
 
 @settings(derandomize=True, max_examples=150, deadline=None)
@@ -392,4 +397,4 @@ def test_no_section_text_breaks_a_parser(parse, text):
 def test_any_text_parses_into_samples_and_notes(text):
     for parse in PARSERS:
         for item in parse(given(text)):
-            assert isinstance(item, Sample | Missing)
+            assert isinstance(item, Sample | Missing | Text)

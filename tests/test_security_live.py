@@ -172,6 +172,9 @@ def test_one_local_run_fills_every_security_row(here, planted, sshd_server):
     assert (names.CHECK_SSHD, "permitrootlogin") not in here
     failed = here[(names.CHECK_FAILED_LOGINS, names.CHECK_FAILED_LOGINS)]
     assert failed.value >= 1  # ours, and any other test's since
+    updates = here[(names.CHECK_SECURITY_UPDATES, names.CHECK_SECURITY_UPDATES)]
+    assert updates.evidence["manager"] == "apt"  # from the indexes already here: not refreshed
+    assert len(updates.evidence["packages"]) == min(int(updates.value), 50)
     assert not any(f.unmeasured for f in here.values())
     # the fixture listens on 127.0.0.1 only: not exposed, so not an unexpected port
     assert (names.CHECK_UNEXPECTED_PORT, str(sshd_server.port)) not in here
