@@ -10,10 +10,9 @@ from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import phrase
 from core.status import Status
-from settings.profiles import Profile
+from settings.profiles import PASSWORD_NEVER_EXPIRES_DAYS, Profile
 
 DAY = 86400.0
-NEVER_DAYS = 99999  # /etc/shadow's "no maximum"
 
 
 class PasswordAgeCheck:
@@ -39,7 +38,7 @@ class PasswordAgeCheck:
             days = round(sample.value / DAY)
             summary = (
                 phrase("the password of {account} never has to change", account=account)
-                if days >= NEVER_DAYS
+                if days >= PASSWORD_NEVER_EXPIRES_DAYS
                 else phrase(
                     "the password of {account} may stay {days} days", account=account, days=days
                 )

@@ -11,11 +11,10 @@ from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import phrase
 from core.status import Status
-from settings.profiles import Profile
+from settings.profiles import SSHD_ALGORITHM_OPTIONS, Profile
 
 # the weak marks themselves are in the policy (weak_algorithms) and the docs
 STANDARD = phrase("the policy's values, no weak algorithm")
-ALGORITHM_LISTS = ("ciphers", "macs", "kexalgorithms")
 
 
 class SshdSettingCheck:
@@ -56,7 +55,7 @@ class SshdSettingCheck:
                 ),
                 evidence={"value": value},
             )
-        for option in ALGORITHM_LISTS:
+        for option in SSHD_ALGORITHM_OPTIONS:
             weak = [
                 algorithm
                 for algorithm in seen.get(option, "").split(",")

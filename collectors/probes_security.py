@@ -20,17 +20,20 @@ from collectors.probe_types import Probe, ProbeInput, Text
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
-from settings.profiles import Profile, SecurityPolicy
+from settings.profiles import (
+    PASSWORD_NEVER_EXPIRES_DAYS,
+    SSHD_ALGORITHM_OPTIONS,
+    Profile,
+    SecurityPolicy,
+)
 
 LINES = 100_000  # lines kept of any one file or command: bounded whatever the host holds
 DENIED = "!denied"  # a snippet's line: the file or command needs root
 ABSENT = "!absent"  # a snippet's line: the host has no such file or program
 FAILED = "!failed"  # a snippet's line: the program ran and failed (too old, broken)
 DENIED_JOURNAL = "!denied-journal"  # the journal is read by root, adm and systemd-journal
-NEVER_EXPIRES_DAYS = 99999  # /etc/shadow's conventional "no maximum age"
 DAYS = re.compile(r"[0-9]{1,9}")
 DAY = 86400.0
-WEAK_LISTS = ("ciphers", "macs", "kexalgorithms")  # sshd -T options holding algorithm lists
 # a plain user's PATH over SSH lacks the sbin directories, where sshd, nft and iptables live:
 # without them a firewall would read as absent rather than as needing privilege
 SBIN = 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"'
@@ -115,7 +118,7 @@ def parse_accounts(given: ProbeInput) -> Iterator[Sample | Missing]:
         if state in ("set", "empty"):
             usable.append(account)
             days = _days(max_days)
-            days = NEVER_EXPIRES_DAYS if days is None else days
+            days = PASSWORD_NEVER_EXPIRES_DAYS if days is None else days
             yield given.sample(names.SECURITY_PASSWORD_MAX_AGE, days * DAY, "s", account=account)
         expires = _days(expire)
         if expires is not None:
@@ -186,7 +189,7 @@ def parse_sshd(given: ProbeInput) -> Iterator[Sample | Missing]:
         yield Missing(names.SECURITY_SSHD_OPTION, f"`sshd -T` failed: {first[8:][:200]}".strip())
         return
     policy = _policy(given.profile)
-    wanted = set(policy.sshd_expected) | set(WEAK_LISTS)
+    wanted = set(policy.sshd_expected) | set(SSHD_ALGORITHM_OPTIONS)
     for line in lines:
         option, _, value = line.strip().partition(" ")
         if option in wanted:

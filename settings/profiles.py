@@ -77,6 +77,12 @@ def _sshd_expected() -> Mapping[str, frozenset[str]]:
     }
 
 
+# `sshd -T` options listing algorithms, judged against SecurityPolicy.weak_algorithms
+SSHD_ALGORITHM_OPTIONS = ("ciphers", "macs", "kexalgorithms")
+# /etc/shadow's conventional maximum password age meaning "never has to change"
+PASSWORD_NEVER_EXPIRES_DAYS = 99999
+
+
 @dataclass(frozen=True)
 class SecurityPolicy:
     """The host security baseline (docs/inventory.md, "Security baseline"). A profile with one
