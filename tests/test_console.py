@@ -11,6 +11,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,47 @@ def test_reports_open_in_the_browser_and_download(console_server, tab):
         ".then(j => j.sheets.map(s => s.target))"
     )
     assert fetched == ["web01"]
+
+
+def test_backups_and_a_config_change_side_by_side(console_server, tab):
+    _login(tab, console_server, "eng1")
+    tab.goto(f"{console_server.url}/backups")
+    row = tab.text("#backups")
+    assert "appdb" in row and "OK" in row
+    _shots(tab, "backups")
+    tab.goto(f"{console_server.url}/backups/config/sw01/diff")
+    removed = tab.evaluate("[...document.querySelectorAll('#diff td.del')].map(e => e.innerText)")
+    added = tab.evaluate("[...document.querySelectorAll('#diff td.add')].map(e => e.innerText)")
+    assert any(line.startswith("hostname ") for line in removed)
+    assert any(line.startswith("hostname changed-") for line in added)
+    assert "! console test" in added
+    _shots(tab, "config-diff")
+    assert not tab.errors()
+
+
+def test_a_duty_user_has_no_backups_page(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/backups")
+    assert "may not" in tab.text("#error-message")
+
+
+def test_a_duty_user_files_a_manual_fault_report_with_its_elements(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/tickets")
+    tab.click("#report-fault")
+    _shots(tab, "fault-form")
+    tab.fill("#fault-form input[name=target]", "web01")
+    tab.fill("#fault-form input[name=title]", "Order entry slow for all users")
+    tab.fill("#fault-form input[name=occurred]", "2026-12-07T08:10")
+    tab.fill("#fault-form input[name=scope]", "all branch offices")
+    tab.fill("#fault-form input[name=support]", "DBA on call")
+    tab.click("#do-report")
+    ticket_id = int(tab.url().rsplit("/", 1)[1])
+    report = console_server.cli("report", "fault", str(ticket_id), "-f", "json")
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    assert data["scope"] == "all branch offices" and data["support_needed"] == "DBA on call"
+    assert data["discovered_by"] == "duty1"
+    offset = tab.evaluate("new Date().getTimezoneOffset()")
+    local = datetime(2026, 12, 7, 8, 10, tzinfo=timezone(timedelta(minutes=-offset)))
+    assert datetime.fromisoformat(data["occurred_at"].replace("Z", "+00:00")) == local

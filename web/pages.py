@@ -10,8 +10,9 @@ from core.errors import UserError
 from records import console
 from records import tickets as ticket_store
 from tickets import handover as handovers
+from tickets.grading import CATEGORIES
 from web import auth, views
-from web.actions import TICKET_ACTIONS
+from web.actions import TICKET_ACTIONS, report_fault
 from web.context import Config, checked_form, client_address, login_required, need, principal
 from web.render import page
 
@@ -106,6 +107,34 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
     lines = [views.ticket_line(t, now, config.inventory) for t in reversed(found)]
     return page(request, "tickets.html.j2", who, lines=lines, state=state or "",
                 target=target or "", states=TICKET_STATES)
+
+
+@router.get("/tickets/new")
+def fault_form(request: Request) -> Response:
+    who = login_required(request)
+    need(who, "fault_report")
+    config = _config(request)
+    return page(request, "fault_form.html.j2", who, error=None, values={},
+                targets=sorted(t.name for t in config.inventory.targets),
+                categories=CATEGORIES)
+
+
+@router.post("/tickets/new")
+async def fault_report(request: Request) -> Response:
+    """A fault reported by a person, with the fault report's elements it already knows."""
+    who = login_required(request)
+    values = await checked_form(request, who)
+    need(who, "fault_report")
+    config = _config(request)
+    try:
+        ticket = report_fault(config, who.name, values)
+    except UserError as exc:
+        return page(request, "fault_form.html.j2", who, 400, error=str(exc), values=values,
+                    targets=sorted(t.name for t in config.inventory.targets),
+                    categories=CATEGORIES)
+    console.audit(config.engine, config.clock(), who.name, "fault_report", f"#{ticket.id}",
+                  client_address(request))
+    return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
 
 
 @router.get("/tickets/{ticket_id}")
