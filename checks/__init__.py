@@ -13,13 +13,18 @@ from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.disk_await import DISK_AWAIT_CHECK
 from checks.disk_busy import DISK_BUSY_CHECK
+from checks.empty_password import EmptyPasswordCheck
+from checks.failed_logins import FailedLoginsCheck
 from checks.failed_units import FAILED_UNITS_CHECK
+from checks.firewall import FirewallCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
 from checks.kernel_events import KERNEL_EVENTS_CHECK
 from checks.logwatch import LogWatchCheck
+from checks.mac_mode import MacModeCheck
 from checks.net_errors import NET_ERROR_CHECKS
 from checks.open_files import OPEN_FILES_CHECK
+from checks.password_age import PasswordAgeCheck
 from checks.pids import PIDS_CHECK
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
@@ -31,10 +36,16 @@ from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
 from checks.reboot_required import REBOOT_REQUIRED_CHECK
 from checks.resources import RESOURCE_CHECKS
+from checks.security_updates import SecurityUpdatesCheck
 from checks.smart import SmartCheck
+from checks.sshd_setting import SshdSettingCheck
+from checks.stale_account import StaleAccountCheck
+from checks.sudo_nopasswd import SudoNopasswdCheck
 from checks.tcp_states import TCP_STATE_CHECKS
 from checks.time_offset import TIME_OFFSET_CHECK
 from checks.time_sync import TIME_SYNC_CHECK
+from checks.uid0 import Uid0Check
+from checks.unexpected_port import UnexpectedPortCheck
 from core.model import Finding, Sample, Target
 from core.phrases import Phrase, phrase
 from settings.profiles import STANDARD, Profile
@@ -108,6 +119,18 @@ REGISTRY: dict[str, Check] = {
     LogWatchCheck.name: LogWatchCheck(),
     SmartCheck.name: SmartCheck(),
     RaidCheck.name: RaidCheck(),
+    # the security baseline (docs/inventory.md): a profile's `security:` / `ports_allowed:`
+    Uid0Check.name: Uid0Check(),
+    EmptyPasswordCheck.name: EmptyPasswordCheck(),
+    PasswordAgeCheck.name: PasswordAgeCheck(),
+    StaleAccountCheck.name: StaleAccountCheck(),
+    SshdSettingCheck.name: SshdSettingCheck(),
+    FailedLoginsCheck.name: FailedLoginsCheck(),
+    SudoNopasswdCheck.name: SudoNopasswdCheck(),
+    SecurityUpdatesCheck.name: SecurityUpdatesCheck(),
+    FirewallCheck.name: FirewallCheck(),
+    MacModeCheck.name: MacModeCheck(),
+    UnexpectedPortCheck.name: UnexpectedPortCheck(),
 }
 
 NOT_MEASURED_HINT = phrase(

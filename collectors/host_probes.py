@@ -23,6 +23,7 @@ from collectors.notes import noted
 from collectors.probe_model import Clocks, Probe, ProbeInput, Runner, SampleMaker, Text
 from collectors.probes_hardware import RAID, SMART
 from collectors.probes_logwatch import LOGWATCH
+from collectors.probes_security import SECURITY_PROBES
 from collectors.probes_system import SYSTEM_PROBES
 from collectors.session import Session
 from core.model import Missing, Sample
@@ -33,7 +34,7 @@ MARK = "@@opsinspect-probe:"
 CLOCK = "@clock"  # the target's `date +%s.%N` as the script starts and as it ends
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes kept of the whole probe script's output
 
-PROBES: tuple[Probe, ...] = (*SYSTEM_PROBES, LOGWATCH, SMART, RAID)
+PROBES: tuple[Probe, ...] = (*SYSTEM_PROBES, *SECURITY_PROBES, LOGWATCH, SMART, RAID)
 
 
 def wanted(profile: Profile, probes: Sequence[Probe] = PROBES) -> list[Probe]:

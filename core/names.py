@@ -140,6 +140,21 @@ DISKIO_WRITE_RATE = _metric("diskio.write_bytes_per_second", "B/s")
 NET_ERRORS_RATE = _metric("net.errors_per_second", "count")
 NET_DROPS_RATE = _metric("net.drops_per_second", "count")
 PROCESSES_BLOCKED = _metric("system.processes_blocked", "count")  # in D state (uninterruptible)
+# security baseline (collectors/probes_security.py): facts per account, option or tool
+SECURITY_ACCOUNTS = _metric("security.accounts", "count")  # /etc/passwd entries read
+SECURITY_UID0 = _metric("security.uid0", "count")  # {account}: an account with UID 0
+SECURITY_SHADOW_ACCOUNTS = _metric("security.shadow_accounts", "count")  # /etc/shadow read
+SECURITY_PASSWORD_EMPTY = _metric("security.password_empty", "count")  # {account}
+SECURITY_PASSWORD_MAX_AGE = _metric("security.password_max_age", "s")  # {account}, usable ones
+SECURITY_LAST_LOGIN = _metric("security.last_login", "s")  # {account}: epoch, 0 = never
+SECURITY_ACCOUNT_EXPIRES = _metric("security.account_expires", "s")  # {account}: epoch
+SECURITY_SSHD_OPTION = _metric("security.sshd_option", "count")  # {option, setting} of sshd -T
+SECURITY_FAILED_LOGINS = _metric("security.failed_logins", "count")  # since the last run
+SECURITY_SUDOERS_FILES = _metric("security.sudoers_files", "count")  # sudoers files read
+SECURITY_SUDO_NOPASSWD_ALL = _metric("security.sudo_nopasswd_all", "count")  # {who, file}
+SECURITY_PENDING_UPDATES = _metric("security.pending_updates", "count")  # {manager}
+SECURITY_FIREWALL_ACTIVE = _metric("security.firewall_active", "count")  # {tool}: 1 or 0
+SECURITY_MAC_MODE = _metric("security.mac_mode", "count")  # {system}: 2 enforcing, 1, 0
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
 CHECK_CPU = _check("cpu", phrase("CPU usage"))
@@ -185,6 +200,18 @@ CHECK_NET_DROPS = _check("net_drops")
 CHECK_LOGWATCH = _check("logwatch")
 CHECK_SMART = _check("smart")
 CHECK_RAID = _check("raid")
+# the security baseline (docs/inventory.md, "Security baseline")
+CHECK_UID0 = _check("uid0_account", phrase("Accounts with UID 0"))
+CHECK_EMPTY_PASSWORD = _check("empty_password", phrase("Accounts with an empty password"))
+CHECK_PASSWORD_AGE = _check("password_max_age", phrase("Password maximum age"))
+CHECK_STALE_ACCOUNT = _check("stale_account", phrase("Accounts never logged in or expired"))
+CHECK_SSHD = _check("sshd_setting", phrase("sshd settings"))
+CHECK_FAILED_LOGINS = _check("failed_logins", phrase("Failed logins since the last inspection"))
+CHECK_SUDO_NOPASSWD = _check("sudo_nopasswd", phrase("sudo NOPASSWD: ALL rules"))
+CHECK_SECURITY_UPDATES = _check("security_updates", phrase("Pending security updates"))
+CHECK_FIREWALL = _check("firewall", phrase("Firewall active"))
+CHECK_MAC = _check("mac_mode", phrase("SELinux / AppArmor mode"))
+CHECK_UNEXPECTED_PORT = _check("unexpected_port", phrase("Unexpected listening ports"))
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability", phrase("Reachability"))

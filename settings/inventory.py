@@ -27,12 +27,14 @@ from settings.inventory_spec import (
     LimitSpec,
     ProfileSpec,
     ScheduleSpec,
+    SecuritySpec,
+    port_range,
 )
 from settings.parents import check_parents
 from settings.profiles import (
     BUILT_IN,
-    DEFAULT_THRESHOLDS,
     PATROL_THRESHOLDS,
+    STANDARD,
     FilesystemRule,
     HardwareRule,
     LogRule,
@@ -40,6 +42,7 @@ from settings.profiles import (
     PortRule,
     ProcessRule,
     Profile,
+    SecurityPolicy,
     Thresholds,
 )
 from settings.thresholds import Range
@@ -266,7 +269,8 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
     """A user profile overrides the built-in thresholds metric by metric (those of the built-in
     profile of the same name, e.g. `patrol`, else the standard ones); naming an opt-in check's
     metric (PATROL_THRESHOLDS) turns that check on with its defaults."""
-    thresholds = dict(BUILT_IN[name].thresholds if name in BUILT_IN else DEFAULT_THRESHOLDS)
+    built_in = BUILT_IN.get(name, STANDARD)
+    thresholds = dict(built_in.thresholds)
     disabled = set()
     for metric, t in spec.checks.items():
         if not t.enabled:
@@ -331,7 +335,34 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
             smart=spec.hardware.smart or bool(spec.hardware.smart_devices),
             smart_devices=tuple(spec.hardware.smart_devices),
             raid=spec.hardware.raid,
-        ),
+        )
+        if "hardware" in spec.model_fields_set
+        else built_in.hardware,
+        # a profile named like a built-in one (patrol) keeps its baseline unless it gives one
+        security=_security(spec.security) if spec.security is not None else built_in.security,
+        ports_allowed=tuple(sorted(port_range(p) for p in spec.ports_allowed))
+        if spec.ports_allowed is not None
+        else None,
+    )
+
+
+def _security(spec: SecuritySpec | None) -> SecurityPolicy | None:
+    if spec is None:
+        return None
+    default = SecurityPolicy()
+    return SecurityPolicy(
+        uid0_allowed=frozenset(spec.uid0_allowed),
+        password_max_days=spec.password_max_days,
+        sshd_config=spec.sshd_config,
+        sshd_expected={k: frozenset(v) for k, v in spec.sshd_expected.items()}
+        if spec.sshd_expected is not None
+        else default.sshd_expected,
+        weak_algorithms=tuple(spec.weak_algorithms)
+        if spec.weak_algorithms is not None
+        else default.weak_algorithms,
+        refresh_updates=spec.refresh_updates,
+        mac_required=spec.mac_required,
+        first_window=spec.first_window.total_seconds(),
     )
 
 

@@ -289,6 +289,47 @@ class HardwareSpec(Strict):
     smart: bool = False
     smart_devices: list[FilePath] = []
     raid: bool = False
+_PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
+
+
+def port_range(value: int | str) -> tuple[int, int]:
+    """`22` or `"30000-32767"` -> an inclusive (low, high) of valid ports."""
+    match = _PORT_RANGE.match(value) if isinstance(value, str) else None
+    low, high = (int(match[1]), int(match[2])) if match else (value, value)
+    if type(low) is not int or not 1 <= low <= high <= 65535:
+        raise ValueError("expected a port (22) or a port range (\"30000-32767\") within 1-65535")
+    return low, high
+
+
+def _port_range_text(value: int | str) -> int | str:
+    port_range(value)
+    return value
+
+
+PortRangeText = Annotated[int | str, AfterValidator(_port_range_text)]
+SSHD_OPTION = re.compile(r"^[a-z0-9]+$")
+
+
+def _sshd_expected(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for option, allowed in value.items():
+        if not SSHD_OPTION.match(option):
+            raise ValueError(f"an sshd option is written as `sshd -T` prints it: {option!r}")
+        if not allowed:
+            raise ValueError(f"give at least one allowed value for {option!r}")
+    return value
+
+
+class SecuritySpec(Strict):
+    """The host security baseline; its presence asks for the security checks."""
+
+    uid0_allowed: list[str] = ["root"]
+    password_max_days: integer(1, 100000, "a number of days from 1 to 100000") = 90
+    sshd_config: FilePath | None = None
+    sshd_expected: Annotated[dict[str, list[str]], AfterValidator(_sshd_expected)] | None = None
+    weak_algorithms: list[str] | None = None
+    refresh_updates: bool = False
+    mac_required: bool = True
+    first_window: Duration = timedelta(days=1)
 
 
 class ProfileSpec(Strict):
@@ -299,6 +340,8 @@ class ProfileSpec(Strict):
     plugins: list[PluginSpec] = []
     logwatch: list[LogWatchSpec] = []
     hardware: HardwareSpec = HardwareSpec()
+    security: SecuritySpec | None = None
+    ports_allowed: list[PortRangeText] | None = None
 
     @model_validator(mode="after")
     def _names_unique(self) -> ProfileSpec:

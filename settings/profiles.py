@@ -100,6 +100,38 @@ class HardwareRule:
     smart: bool = False
     smart_devices: tuple[str, ...] = ()
     raid: bool = False
+def _sshd_expected() -> Mapping[str, frozenset[str]]:
+    return {
+        "permitrootlogin": frozenset({"no", "prohibit-password", "without-password"}),
+        "passwordauthentication": frozenset({"no"}),
+        "permitemptypasswords": frozenset({"no"}),
+    }
+
+
+# `sshd -T` options listing algorithms, judged against SecurityPolicy.weak_algorithms
+SSHD_ALGORITHM_OPTIONS = ("ciphers", "macs", "kexalgorithms")
+# /etc/shadow's conventional maximum password age meaning "never has to change"
+PASSWORD_NEVER_EXPIRES_DAYS = 99999
+
+
+@dataclass(frozen=True)
+class SecurityPolicy:
+    """The host security baseline (docs/inventory.md, "Security baseline"). A profile with one
+    asks for the security checks; the standard profile has none, so it runs no probe."""
+
+    uid0_allowed: frozenset[str] = frozenset({"root"})
+    password_max_days: int = 90  # a usable password must expire within this many days
+    sshd_config: str | None = None  # the file `sshd -T -f` reads; None: sshd's own default
+    # `sshd -T` option (lower case) -> the values it may have
+    sshd_expected: Mapping[str, frozenset[str]] = field(default_factory=_sshd_expected)
+    # an algorithm in ciphers, macs or kexalgorithms containing one of these is weak
+    weak_algorithms: tuple[str, ...] = (
+        "cbc", "arcfour", "3des", "hmac-md5", "-96", "group1-sha1", "group-exchange-sha1",
+    )
+    refresh_updates: bool = False  # `apt-get update` / dnf metadata refresh before counting
+    mac_required: bool = True  # SELinux or AppArmor must be enforcing
+    # how far back failed logins are counted when the target has no previous inspection
+    first_window: float = 86400.0
 
 
 DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
@@ -148,6 +180,9 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.DISKIO_AWAIT: Thresholds(Range.parse(0.05), Range.parse(0.2)),
     names.NET_ERRORS_RATE: Thresholds(Range.parse(1), Range.parse(10)),
     names.NET_DROPS_RATE: Thresholds(Range.parse(10), Range.parse(100)),
+    # security baseline (asked for by a profile's `security:`)
+    names.SECURITY_FAILED_LOGINS: Thresholds(Range.parse(10), Range.parse(100)),
+    names.SECURITY_PENDING_UPDATES: Thresholds(Range.parse(0), None),
 }
 
 
@@ -162,6 +197,9 @@ class Profile:
     plugins: tuple[PluginRule, ...] = ()
     logwatch: tuple[LogRule, ...] = ()
     hardware: HardwareRule = field(default_factory=HardwareRule)
+    security: SecurityPolicy | None = None
+    # the listening ports declared for the host, as inclusive (low, high) ranges; None: no baseline
+    ports_allowed: tuple[tuple[int, int], ...] | None = None
 
     def thresholds_for(self, metric: str) -> Thresholds | None:
         return None if metric in self.disabled else self.thresholds.get(metric)
@@ -172,6 +210,12 @@ class Profile:
 
 STANDARD = Profile()
 # The whole patrol sheet (巡检表, docs/patrol.md): every item of the standard profile plus the
-# opt-in ones, each with its default standard.
-PATROL = Profile(name="patrol", thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS})
+# opt-in ones, each with its default standard. A site adds its own log watch rules and port
+# baseline (they name its files and services).
+PATROL = Profile(
+    name="patrol",
+    thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS},
+    hardware=HardwareRule(smart=True, raid=True),
+    security=SecurityPolicy(),
+)
 BUILT_IN: Mapping[str, Profile] = {STANDARD.name: STANDARD, PATROL.name: PATROL}
