@@ -156,6 +156,9 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.SMART_PENDING_SECTORS: Thresholds(Range.parse(0), Range.parse(10)),
     names.SMART_MEDIA_ERRORS: Thresholds(Range.parse(0), Range.parse(100)),
     names.SMART_WEAR_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    # security baseline (asked for by a profile's `security:`)
+    names.SECURITY_FAILED_LOGINS: Thresholds(Range.parse(10), Range.parse(100)),
+    names.SECURITY_PENDING_UPDATES: Thresholds(Range.parse(0), None),
 }
 
 # Opt-in checks (the patrol sheet, docs/patrol.md): a profile runs one only when its metric has
@@ -180,9 +183,6 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.DISKIO_AWAIT: Thresholds(Range.parse(0.05), Range.parse(0.2)),
     names.NET_ERRORS_RATE: Thresholds(Range.parse(1), Range.parse(10)),
     names.NET_DROPS_RATE: Thresholds(Range.parse(10), Range.parse(100)),
-    # security baseline (asked for by a profile's `security:`)
-    names.SECURITY_FAILED_LOGINS: Thresholds(Range.parse(10), Range.parse(100)),
-    names.SECURITY_PENDING_UPDATES: Thresholds(Range.parse(0), None),
 }
 
 

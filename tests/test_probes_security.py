@@ -335,10 +335,10 @@ def test_mac_modes(text, expected):
 
 
 def test_the_standard_profile_runs_no_security_probe():
-    assert not [p for p in ps.PROBES if p.wanted(Profile())]
-    assert len([p for p in ps.PROBES if p.wanted(PROFILE)]) == len(ps.PROBES)
+    assert not [p for p in ps.SECURITY_PROBES if p.wanted(Profile())]
+    assert len([p for p in ps.SECURITY_PROBES if p.wanted(PROFILE)]) == len(ps.SECURITY_PROBES)
     off = Profile(security=SecurityPolicy(), disabled=frozenset({names.CHECK_FIREWALL}))
-    assert "firewall" not in {p.name for p in ps.PROBES if p.wanted(off)}
+    assert "firewall" not in {p.name for p in ps.SECURITY_PROBES if p.wanted(off)}
 
 
 @pytest.mark.parametrize(
@@ -366,7 +366,7 @@ def test_failed_logins_from_the_journal_are_the_lines_the_snippet_kept():
     assert facts(ps.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 2.0, ())}
 
 
-PARSERS = [probe.parse for probe in ps.PROBES]
+PARSERS = [probe.parse for probe in ps.SECURITY_PROBES]
 # section texts that have broken naive parsers: a time-shaped non-time, a non-ASCII digit,
 # a huge day count, markers without content, lines with the wrong number of fields
 ODD = [
@@ -382,7 +382,7 @@ ODD = [
 ]
 
 
-@pytest.mark.parametrize("parse", PARSERS, ids=[probe.name for probe in ps.PROBES])
+@pytest.mark.parametrize("parse", PARSERS, ids=[probe.name for probe in ps.SECURITY_PROBES])
 @pytest.mark.parametrize("text", ODD)
 def test_no_section_text_breaks_a_parser(parse, text):
     for item in parse(given(text)):
