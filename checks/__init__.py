@@ -6,15 +6,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from checks.config_unsaved import UnsavedConfigCheck
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.if_duplex import DuplexCheck
+from checks.if_flap import FlapCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
+from checks.protocols import PROTOCOL_CHECKS
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
+from checks.stp import StpChangesCheck
 from core.model import Finding, Sample, Target
 from settings.profiles import STANDARD, Profile
 
@@ -65,6 +70,11 @@ REGISTRY: dict[str, Check] = {
     DeviceRestartCheck.name: DeviceRestartCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
+    DuplexCheck.name: DuplexCheck(),
+    FlapCheck.name: FlapCheck(),
+    StpChangesCheck.name: StpChangesCheck(),
+    **{check.name: check for check in PROTOCOL_CHECKS},
+    UnsavedConfigCheck.name: UnsavedConfigCheck(),
     PluginCheck.name: PluginCheck(),
 }
 

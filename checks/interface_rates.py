@@ -140,4 +140,15 @@ RATE_CHECKS = (
         hint="Discards mean full queues: look for congestion or microbursts on {subject} "
         "(`show queueing interface`, QoS drops) and at its utilisation.",
     ),
+    RateCheck(  # EtherLike dot3StatsFCSErrors: read only when the profile sets its threshold
+        name=names.CHECK_IF_FCS,
+        threshold_metric=names.IF_FCS_ERRORS_PER_SECOND,
+        counters=(names.IF_FCS_ERRORS,),
+        unit="count",
+        value=_per_second,
+        limit=packet_limit,
+        words=lambda v: f"{v:.3f} FCS errors/s",
+        hint="FCS (CRC) errors are damaged frames arriving: replace the cable or patch lead, "
+        "clean or swap the optic (`show interfaces {subject} transceiver`), and check duplex.",
+    ),
 )

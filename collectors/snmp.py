@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
+from collectors import snmp_patrol as patrol
 from collectors.notes import noted
 from collectors.session import Session
 from collectors.snmp_agent import Agent
@@ -70,7 +71,7 @@ class SnmpCollector:
         if budget <= 0:
             raise CollectError("timeout", "no time left for SNMP before the target's deadline")
         auth = credentials(target, spec)
-        poll = _poll(target, spec, auth)
+        poll = _poll(target, spec, auth, patrol.wanted(session.profile))
         where = f"{target.address}:{spec.port}"
         return list(noted(_runtime().run(poll, budget, where), session))
 
@@ -78,7 +79,7 @@ class SnmpCollector:
         """Only the interface table (for bench/snmp_ifpoll.py): same loop, same engine."""
         spec = target.snmp or SnmpSettings()
         auth = credentials(target, spec)
-        poll = _poll(target, spec, auth, device=False)
+        poll = _poll(target, spec, auth, (), device=False)
         return _runtime().run(poll, session.remaining(), target.address)
 
 
@@ -158,18 +159,23 @@ def credentials(target: Target, spec: SnmpSettings) -> Any:
     )
 
 
-def _poll(target: Target, spec: SnmpSettings, auth: Any, device: bool = True):
+def _poll(
+    target: Target, spec: SnmpSettings, auth: Any, groups: tuple[patrol.Group, ...],
+    device: bool = True,
+):
     async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
         opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         async with users.scoped(opened) as agent:
-            return await _samples(target, agent, device)
+            return await _samples(target, agent, device, groups)
 
     return poll
 
 
-async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | Missing]:
+async def _samples(
+    target: Target, agent: Agent, device: bool, groups: tuple[patrol.Group, ...]
+) -> list[Sample | Missing]:
     try:
-        scalars = await agent.get(oids.SCALARS)
+        scalars = await agent.get((*oids.SCALARS, *patrol.scalars(groups)))
         scalars_at = time.time()
     except CollectError as exc:
         if exc.reason == "timeout" and await agent.answers_anyone():
@@ -189,6 +195,7 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | 
     wanted = dict(oids.IF_COLUMNS)
     if device:
         wanted.update(oids.VENDOR_COLUMNS[vendor] if vendor else oids.HR_COLUMNS)
+        wanted.update(patrol.columns(groups))  # the profile's patrol tables, in the same walk
     if_number = scalars.get(oids.IF_NUMBER)
     columns, stamps = await agent.walk(wanted, repetitions(if_number))
     make = decode.SampleMaker(target.name, datetime.now(UTC))
@@ -199,6 +206,8 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | 
     ]
     if not device:
         return samples
+    ports = patrol.interface_names(samples)
+    samples.extend(patrol.samples(make, groups, columns, scalars, ports))
     names: dict[str, str] = {}
     if vendor in ("huawei", "h3c"):
         names = await _entity_names(agent, decode.entity_indexes(columns))

@@ -28,8 +28,8 @@ from settings.inventory_spec import (
 )
 from settings.parents import check_parents
 from settings.profiles import (
+    BUILTIN_PROFILES,
     DEFAULT_THRESHOLDS,
-    STANDARD,
     FilesystemRule,
     PluginRule,
     PortRule,
@@ -48,7 +48,7 @@ LOCALHOST = Target(name="localhost", kind="server", address="localhost", platfor
 @dataclass(frozen=True)
 class Inventory:
     targets: tuple[Target, ...] = (LOCALHOST,)
-    profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
+    profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILTIN_PROFILES))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
     source: Path | None = None
@@ -97,7 +97,7 @@ def load(path: Path | None) -> Inventory:
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
-    profiles = {"standard": STANDARD}
+    profiles = dict(BUILTIN_PROFILES)
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     check_parents(spec, targets, doc)

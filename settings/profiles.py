@@ -103,4 +103,27 @@ class Profile:
         return check not in self.disabled
 
 
+# The switch patrol's checks (docs/snmp.md "Patrol"): a profile asks for one by having its key,
+# and only then does the SNMP collector read the tables it needs, so the standard profile polls
+# what it always did. A user profile opts in per check (`checks: {if_duplex: {}}`).
+PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
+    names.CHECK_IF_DUPLEX: Thresholds(),
+    names.IF_FCS_ERRORS_PER_SECOND: Thresholds(Range.parse(0.01), Range.parse(1)),
+    names.CHECK_IF_FLAP: Thresholds(),
+    names.STP_TOPOLOGY_CHANGES: Thresholds(Range.parse(0)),
+    names.CHECK_BGP: Thresholds(),
+    names.CHECK_OSPF: Thresholds(),
+    names.CHECK_VRRP: Thresholds(),
+    names.CHECK_CONFIG_UNSAVED: Thresholds(),
+}
+
+
+def asks(profile: Profile, key: str) -> bool:
+    """The profile asks for a patrol item (and has not disabled it)."""
+    return profile.thresholds_for(key) is not None
+
+
 STANDARD = Profile()
+# `inspect run --profile patrol`: the whole patrol sheet
+PATROL = Profile(name="patrol", thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS})
+BUILTIN_PROFILES: Mapping[str, Profile] = {"standard": STANDARD, "patrol": PATROL}
