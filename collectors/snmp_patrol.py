@@ -10,7 +10,8 @@ OIDs are numeric (no MIB files); the MIB object names are in the comments.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from collectors.snmp_decode import Columns, SampleMaker, text
 from core import names
@@ -198,14 +199,25 @@ def scalars(groups: tuple[Group, ...]) -> tuple[str, ...]:
 
 
 def samples(
-    make: SampleMaker, groups: tuple[Group, ...], walked: Columns, got: Scalars, ports: IfNames
+    make: SampleMaker, groups: tuple[Group, ...], walked: Columns, got: Scalars, ports: IfNames,
+    stamps: Mapping[str, Mapping[str, float]] | None = None,
 ) -> list[Sample | Missing]:
-    """The wanted groups' samples, and a note for each group the device did not answer."""
+    """The wanted groups' samples, and a note for each group the device did not answer.
+    A port's counter is stamped when its value arrived (`stamps`, as the walk gave them):
+    rates divide by these times."""
     found: list[Sample | Missing] = []
     for group in groups:
         decoded = list(group.decode(make, walked, got, ports))
-        found.extend(decoded or [Missing(*group.absent)])
+        arrived = (stamps or {}).get(next(iter(group.columns), ""), {})
+        found.extend(_stamped(s, arrived) for s in decoded)
+        if not decoded:
+            found.append(Missing(*group.absent))
     return found
+
+
+def _stamped(sample: Sample, arrived: Mapping[str, float]) -> Sample:
+    at = arrived.get(sample.label("index"))
+    return sample if at is None else replace(sample, at=datetime.fromtimestamp(at, UTC))
 
 
 def interface_names(if_samples: list[Sample]) -> dict[str, tuple[str, str]]:

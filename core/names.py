@@ -131,6 +131,10 @@ CHECK_REACHABILITY = _check("reachability")
 CHECK_COLLECTOR = _check("collector")
 CHECK_INSPECTION = _check("inspection")
 
+# Sample label of the interface counters a collector read at the start of a profile's in-run
+# rate window (Profile.rate_window); the same counters unlabelled are the window's end
+LABEL_POLL, POLL_WINDOW_START = "poll", "window_start"
+
 UNITS: Mapping[str, str] = MappingProxyType(_units)  # metric -> its unit
 METRICS = frozenset(_units)
 CHECKS = frozenset(_checks)

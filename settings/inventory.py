@@ -292,6 +292,7 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         plugins=tuple(
             PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
         ),
+        rate_window=spec.rate_window.total_seconds(),
     )
 
 

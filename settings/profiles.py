@@ -95,6 +95,9 @@ class Profile:
     ports: tuple[PortRule, ...] = ()
     filesystems: FilesystemRule = field(default_factory=FilesystemRule)
     plugins: tuple[PluginRule, ...] = ()
+    # seconds between two polls of a device's interface counters inside one run, so rates are
+    # recent (0: rates only between this run and the previous one, as the standard profile)
+    rate_window: float = 0.0
 
     def thresholds_for(self, metric: str) -> Thresholds | None:
         return None if metric in self.disabled else self.thresholds.get(metric)
@@ -125,5 +128,7 @@ def asks(profile: Profile, key: str) -> bool:
 
 STANDARD = Profile()
 # `inspect run --profile patrol`: the whole patrol sheet
-PATROL = Profile(name="patrol", thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS})
+PATROL = Profile(
+    name="patrol", thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS}, rate_window=10.0
+)
 BUILTIN_PROFILES: Mapping[str, Profile] = {"standard": STANDARD, "patrol": PATROL}
