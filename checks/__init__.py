@@ -9,10 +9,13 @@ from typing import ClassVar, Protocol
 from checks.config_unsaved import UnsavedConfigCheck
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.device_log import DeviceLogCheck
+from checks.err_disabled import ErrDisabledCheck
 from checks.if_duplex import DuplexCheck
 from checks.if_flap import FlapCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.ntp_sync import NtpSyncCheck
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
@@ -75,6 +78,9 @@ REGISTRY: dict[str, Check] = {
     StpChangesCheck.name: StpChangesCheck(),
     **{check.name: check for check in PROTOCOL_CHECKS},
     UnsavedConfigCheck.name: UnsavedConfigCheck(),
+    NtpSyncCheck.name: NtpSyncCheck(),
+    DeviceLogCheck.name: DeviceLogCheck(),
+    ErrDisabledCheck.name: ErrDisabledCheck(),
     PluginCheck.name: PluginCheck(),
 }
 

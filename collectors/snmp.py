@@ -76,7 +76,8 @@ class SnmpCollector:
         window = session.profile.rate_window if session.profile.rate_window < budget / 2 else 0
         poll = _poll(target, spec, auth, patrol.wanted(session.profile), window)
         where = f"{target.address}:{spec.port}"
-        return list(noted(_runtime().run(poll, budget, where), session))
+        found = [*_runtime().run(poll, budget, where), *patrol.cli_only(session.profile)]
+        return list(noted(found, session))
 
     def poll_interfaces(self, target: Target, session: Session) -> list[Sample]:
         """Only the interface table (for bench/snmp_ifpoll.py): same loop, same engine."""

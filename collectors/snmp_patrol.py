@@ -17,6 +17,7 @@ from collectors.snmp_decode import Columns, SampleMaker, text
 from core import names
 from core.model import Missing, Sample
 from settings.profiles import Profile, asks
+from vendors.patrol_facts import CLI_ITEMS
 
 _DOT3 = "1.3.6.1.2.1.10.7.2.1."  # EtherLike-MIB dot3StatsEntry, indexed by ifIndex
 _BGP_PEER = "1.3.6.1.2.1.15.3.1."  # BGP4-MIB bgpPeerEntry, indexed by the peer address
@@ -218,6 +219,15 @@ def samples(
 def _stamped(sample: Sample, arrived: Mapping[str, float]) -> Sample:
     at = arrived.get(sample.label("index"))
     return sample if at is None else replace(sample, at=datetime.fromtimestamp(at, UTC))
+
+
+def cli_only(profile: Profile) -> list[Missing]:
+    """The asked-for items SNMP has no answer for: their checks say where they are read."""
+    return [
+        Missing(metric, "read over the CLI only: give the target the netcli collector")
+        for key, metric in CLI_ITEMS.items()
+        if asks(profile, key)
+    ]
 
 
 def interface_names(if_samples: list[Sample]) -> dict[str, tuple[str, str]]:

@@ -89,6 +89,12 @@ OSPF_NEIGHBOR_STATE = _metric("ospf.neighbor_state", "count")  # 1 down .. 8 ful
 VRRP_STATE = _metric("vrrp.state", "count")  # 1 initialize, 2 backup, 3 master
 CONFIG_RUNNING_CHANGED = _metric("config.running_changed", "s")  # device uptime at the change
 CONFIG_STARTUP_CHANGED = _metric("config.startup_changed", "s")  # ... at the last save
+# read over the CLI (vendors/patrol_facts.py)
+DEVICE_NTP_SYNCHRONIZED = _metric("device.ntp_synchronized", "count")  # 1 yes, 0 no
+LOG_BUFFER_LOGGED = _metric("log.buffer_logged", "count")  # messages logged since boot
+LOG_SEVERE_ENTRIES = _metric("log.severe_entries", "count")  # severity <= 3, see its labels
+IF_ERR_DISABLED = _metric("if.err_disabled", "count")  # 1 per err-disabled port
+ERR_DISABLED_PORTS = _metric("device.err_disabled_ports", "count")
 # monitoring plugins (docs/plugins.md): the exit code, and perfdata by its unit of measure
 PLUGIN_STATUS = _metric("plugin.status", "count")
 PLUGIN_SECONDS = _metric("plugin.seconds", "s")
@@ -122,6 +128,9 @@ CHECK_BGP = _check("bgp_peers")
 CHECK_OSPF = _check("ospf_neighbors")
 CHECK_VRRP = _check("vrrp_master")
 CHECK_CONFIG_UNSAVED = _check("config_unsaved")
+CHECK_NTP = _check("ntp_sync")
+CHECK_DEVICE_LOG = _check("device_log")
+CHECK_ERR_DISABLED = _check("err_disabled")
 CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
 CHECK_CONFIG_CHANGE = _check("config_change")
 CHECK_PLUGIN = _check("plugin")

@@ -118,6 +118,9 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CHECK_OSPF: Thresholds(),
     names.CHECK_VRRP: Thresholds(),
     names.CHECK_CONFIG_UNSAVED: Thresholds(),
+    names.CHECK_NTP: Thresholds(),  # over the CLI, as the three below
+    names.CHECK_DEVICE_LOG: Thresholds(),
+    names.CHECK_ERR_DISABLED: Thresholds(),
 }
 
 
