@@ -42,7 +42,7 @@ class ProtocolCheck:
     subject: Callable[[Sample], str]
     good: Callable[[Sample], bool]
     changed: Callable[[Sample, Sample], bool]
-    healthy: str  # the threshold words: what is judged good
+    healthy: Phrase  # the threshold words: what is judged good
     hint: Phrase
     family: str = DEVICE
 
@@ -121,7 +121,7 @@ PROTOCOL_CHECKS = (
         # a peer shut down by configuration (bgpPeerAdminStatus stop) is not a fault
         good=lambda s: s.value == 6 or s.label("admin") == "stop",
         changed=lambda before, now: False,
-        healthy="established",
+        healthy=phrase("established"),
         hint=phrase("Check the session: `show ip bgp summary` / `display bgp peer` / `show bgp "
                     "summary`, the path to the peer (ping from the update source), and the "
                     "log for NOTIFICATION or hold-timer messages."),
@@ -135,7 +135,7 @@ PROTOCOL_CHECKS = (
         subject=lambda s: f"OSPF {s.label('neighbor')} (router ID {s.label('router_id')})",
         good=lambda s: s.value in (4, 8),  # full, or 2-way between DROthers
         changed=lambda before, now: False,
-        healthy="full (or 2-way)",
+        healthy=phrase("full (or 2-way)"),
         hint=phrase("Check the adjacency: `show ip ospf neighbor` / `display ospf peer`; a "
                     "neighbour stuck in exchange/loading points at an MTU mismatch, one in "
                     "init at one-way hellos (ACL, authentication, area or timer mismatch)."),
@@ -148,7 +148,7 @@ PROTOCOL_CHECKS = (
         subject=lambda s: f"VRRP {s.label('vrid')} on {s.label('interface')}",
         good=lambda s: s.value in (2, 3),
         changed=lambda before, now: before.value != now.value,
-        healthy="master or backup, unchanged",
+        healthy=phrase("master or backup, unchanged"),
         hint=phrase("A master change means the old master lost its priority or the link: "
                     "`show vrrp` / `display vrrp` on both routers, tracked interfaces, and the "
                     "log around the change."),
