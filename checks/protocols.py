@@ -1,5 +1,6 @@
 """Routing and redundancy protocols compared with the last inspection: BGP peers that are not
-Established, OSPF neighbours that are not Full, VRRP routers that changed master.
+Established, OSPF neighbours that are not Full, VRRP routers that changed master, stack
+members that are not ready or gone.
 
 A peer or neighbour that was in the last inspection and is gone now is an alert: a down BGP
 session may leave the table entirely (dynamic peers), and an OSPF neighbour that died is
@@ -26,6 +27,7 @@ BGP_STATES = {1: "idle", 2: "connect", 3: "active", 4: "opensent", 5: "openconfi
 OSPF_STATES = {1: "down", 2: "attempt", 3: "init", 4: "2-way", 5: "exchange-start",
                6: "exchange", 7: "loading", 8: "full"}
 VRRP_STATES = {1: "initialize", 2: "backup", 3: "master"}
+STACK_STATES = {0: "not ready", 1: "ready"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ class ProtocolCheck:
             )
 
     def _state(self, sample: Sample) -> str:
-        return self.states.get(int(sample.value), str(int(sample.value)))
+        """The device's own word where it gives one (a stack member's 'Removed')."""
+        return sample.label("state") or self.states.get(int(sample.value), str(int(sample.value)))
 
     def _judge(self, target: Target, subject: str, now: Sample, was: Sample | None) -> Finding:
         state = self._state(now)
@@ -152,5 +155,18 @@ PROTOCOL_CHECKS = (
         hint=phrase("A master change means the old master lost its priority or the link: "
                     "`show vrrp` / `display vrrp` on both routers, tracked interfaces, and the "
                     "log around the change."),
+    ),
+    ProtocolCheck(
+        name=names.CHECK_STACK,
+        metric=names.STACK_MEMBER_READY,
+        title=phrase("Stack members"),
+        states=STACK_STATES,
+        subject=lambda s: f"stack member {s.label('member')}",
+        good=lambda s: bool(s.value),
+        changed=lambda before, now: False,
+        healthy=phrase("ready"),
+        hint=phrase("A member that is missing or not ready takes its ports down: check its "
+                    "power and stack cables (`show switch stack-ports`, `display irf "
+                    "topology`), and its software version against the master's."),
     ),
 )

@@ -19,7 +19,7 @@ from core import names
 from core.model import Missing, Sample
 from settings.profiles import asks
 from vendors import Vendor, is_error_output
-from vendors.patrol_facts import CLI_ITEMS, SEVERE, LogEntry, PatrolFacts
+from vendors.patrol_facts import CLI_ITEMS, ITEM_METRICS, SEVERE, LogEntry, PatrolFacts
 
 LOG_SUBJECT = "log buffer"
 EVIDENCE_LINES = 20  # the newest severe entries shown in the finding
@@ -29,18 +29,18 @@ SINCE_LAST, SINCE_BUFFER = "last inspection", "buffer"
 def collect(connection: Any, vendor: Vendor, target: str, session: Session) -> list:
     """Samples and Missing notes for every patrol CLI item the profile asks for."""
     found: list[Sample | Missing] = []
-    probes = {p.key: p for p in vendor.patrol}
+    offered = {p.key for p in vendor.patrol}
     for key, metric in CLI_ITEMS.items():
-        if not asks(session.profile, key):
-            continue
-        probe = probes.get(key)
-        if probe is None:
+        if asks(session.profile, key) and key not in offered:
             found.append(Missing(metric, f"no CLI command is known for this on {vendor.name}"))
+    for probe in vendor.patrol:
+        if not asks(session.profile, probe.key):
             continue
         text = connection.send_command(probe.command, read_timeout=max(1.0, session.remaining()))
         facts = _parse(probe.parse, text)
         if facts is None:
-            found.append(Missing(metric, f"the answer to `{probe.command}` could not be read"))
+            why = f"the answer to `{probe.command}` could not be read"
+            found.append(Missing(ITEM_METRICS[probe.key], why))
             continue
         found.extend(samples(target, facts, datetime.now(UTC), session))
     return found
@@ -70,6 +70,14 @@ def samples(target: str, facts: PatrolFacts, at: datetime, session: Session) -> 
                          {"interface": port, "reason": reason})
     if facts.log_entries is not None:
         yield from _log(target, facts, at, session)
+    for peer in facts.bgp_peers or ():
+        labels = {"peer": peer.peer, "remote_as": peer.remote_as}
+        if peer.admin_stop:
+            labels["admin"] = "stop"
+        yield Sample(target, names.BGP_PEER_STATE, peer.state, "count", at, labels)
+    for member in facts.stack_members or ():
+        yield Sample(target, names.STACK_MEMBER_READY, float(member.ready), "count", at,
+                     {"member": member.member, "role": member.role, "state": member.state})
 
 
 def _log(target: str, facts: PatrolFacts, at: datetime, session: Session) -> Iterator[Sample]:

@@ -95,6 +95,7 @@ LOG_BUFFER_LOGGED = _metric("log.buffer_logged", "count")  # messages logged sin
 LOG_SEVERE_ENTRIES = _metric("log.severe_entries", "count")  # severity <= 3, see its labels
 IF_ERR_DISABLED = _metric("if.err_disabled", "count")  # 1 per err-disabled port
 ERR_DISABLED_PORTS = _metric("device.err_disabled_ports", "count")
+STACK_MEMBER_READY = _metric("stack.member_ready", "count")  # 1 ready, 0 not; label `state`
 # monitoring plugins (docs/plugins.md): the exit code, and perfdata by its unit of measure
 PLUGIN_STATUS = _metric("plugin.status", "count")
 PLUGIN_SECONDS = _metric("plugin.seconds", "s")
@@ -131,6 +132,7 @@ CHECK_CONFIG_UNSAVED = _check("config_unsaved")
 CHECK_NTP = _check("ntp_sync")
 CHECK_DEVICE_LOG = _check("device_log")
 CHECK_ERR_DISABLED = _check("err_disabled")
+CHECK_STACK = _check("stack_members")
 CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
 CHECK_CONFIG_CHANGE = _check("config_change")
 CHECK_PLUGIN = _check("plugin")

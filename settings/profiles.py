@@ -121,6 +121,7 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CHECK_NTP: Thresholds(),  # over the CLI, as the three below
     names.CHECK_DEVICE_LOG: Thresholds(),
     names.CHECK_ERR_DISABLED: Thresholds(),
+    names.CHECK_STACK: Thresholds(),
 }
 
 

@@ -20,8 +20,8 @@ from core.model import DEVICE, PreviousRun
 from core.status import Status
 from settings.profiles import PATROL
 from tests.services.fakenos import serve
-from vendors import cisco_ios, huawei
-from vendors.patrol_facts import LogEntry, PatrolFacts, severity
+from vendors import cisco_ios, huawei, juniper_junos
+from vendors.patrol_facts import BgpPeer, LogEntry, PatrolFacts, StackMember, bgp_state, severity
 
 CLI = Path(__file__).resolve().parent / "fixtures" / "cli"
 NTP_IOS = CLI / "cisco_ios" / "show_ntp_status" / "genie_iosxe_golden_output_1.raw"
@@ -31,6 +31,9 @@ ERRDIS_IOS = (
     / "cisco_ios_show_interfaces_status_err-disabled.raw"
 )
 NTP_VRP = CLI / "huawei" / "display_ntp_status" / "huawei_vrp_display_ntp_status.raw"
+BGP_VRP = CLI / "huawei" / "display_bgp_peer" / "huawei_vrp_display_bgp_peer.raw"
+BGP_JUNOS = CLI / "juniper_junos" / "show_bgp_summary" / "show_bgp_summary.raw"
+STACK_IOS = CLI / "cisco_ios" / "show_switch_detail" / "cisco_ios_show_switch_detail3.raw"
 LINK_3 = "022702: Jun 19 03:02:32: %LINK-3-UPDOWN: Interface GigabitEthernet2/0/3, changed state to down"  # noqa: E501
 
 # a state no recording holds, derived from the recorded output with only these changes:
@@ -42,6 +45,10 @@ NEW_LINES = (
 )
 LOG_IOS_LATER = LOG_IOS.read_text().replace("22860 messages logged", "22862 messages logged")
 LOG_IOS_LATER += NEW_LINES
+# the 4-member stack with member 3's row gone and member 4 "Removed" (no recording has it)
+STACK_IOS_LATER = STACK_IOS.read_text().replace(
+    " 3       Member   a0f8.4911.c080     3      V01     Ready\n", ""
+).replace("cc98.911a.0800     8      V01     Ready", "cc98.911a.0800     8      V01     Removed")
 # the genie output with its first line as an unsynchronised IOS prints it
 NTP_IOS_UNSYNCED = NTP_IOS.read_text().replace(
     "Clock is synchronized, stratum 1, reference is .LOCL.",
@@ -59,10 +66,33 @@ NTP_IOS_UNSYNCED = NTP_IOS.read_text().replace(
         (cisco_ios.show_interfaces_status_err_disabled, ERRDIS_IOS,
          PatrolFacts(err_disabled=(("Eth1", "psecure-violation"), ("Eth2", "bpduguard"),
                                    ("Eth3", "loopback")))),
+        (huawei.display_bgp_peer, BGP_VRP,
+         PatrolFacts(bgp_peers=(BgpPeer("10.1.1.1", "100", 1), BgpPeer("10.2.2.2", "200", 6)))),
+        (cisco_ios.show_switch_detail, STACK_IOS,
+         PatrolFacts(stack_members=(StackMember("1", "Active", "Ready", True),
+                                    StackMember("2", "Member", "Ready", True),
+                                    StackMember("3", "Member", "Ready", True),
+                                    StackMember("4", "Standby", "Ready", True)))),
     ],
 )
 def test_patrol_parsers_on_recorded_outputs(parser, path, expected):
     assert parser(path.read_text()) == expected
+
+
+def test_junos_bgp_summary_keeps_two_sessions_to_one_address():
+    """The recording has 6 established peers; two share the (anonymised) 203.0.113.0."""
+    peers = juniper_junos.show_bgp_summary(BGP_JUNOS.read_text()).bgp_peers
+    assert [p.peer for p in peers][-2:] == ["203.0.113.0", "203.0.113.0 #2"]
+    assert {p.state for p in peers} == {6} and len(peers) == 6
+
+
+@pytest.mark.parametrize(
+    ("word", "state"),
+    [("Established", 6), ("Establ", 6), ("23/224/224/0", 6), ("Idle", 1), ("Idle(Admin)", 1),
+     ("Active", 3), ("OpenSent", 4), ("Connect", 2), ("Down", None)],
+)
+def test_bgp_state_words(word, state):
+    assert bgp_state(word) == state
 
 
 def test_show_logging_reads_the_buffer_and_its_count():
@@ -93,13 +123,19 @@ def devices() -> Iterator:
             "show ntp status": NTP_IOS.read_text(),
             "show logging": LOG_IOS.read_text(),
             "show interfaces status err-disabled": ERRDIS_IOS.read_text(),
+            "show switch detail": STACK_IOS.read_text(),
         }),
         "ios-b": ("cisco_ios", {
             "show ntp status": NTP_IOS_UNSYNCED,
             "show logging": LOG_IOS_LATER,
             "show interfaces status err-disabled": ERRDIS_IOS.read_text(),
+            "show switch detail": STACK_IOS_LATER,
         }),
-        "vrp": ("huawei", {"display ntp status": NTP_VRP.read_text()}),
+        "vrp": ("huawei", {
+            "display ntp status": NTP_VRP.read_text(),
+            "display bgp peer": BGP_VRP.read_text(),
+        }),
+        "junos": ("juniper_junos", {"show bgp summary": BGP_JUNOS.read_text()}),
     }
     with serve(recorded) as served:
         yield served
@@ -132,6 +168,11 @@ def test_cisco_first_inspection_over_ssh(devices):
     errdis = {s: f.status for (c, s), f in found.items() if c == names.CHECK_ERR_DISABLED}
     assert errdis == {"Eth1": Status.WARNING, "Eth2": Status.WARNING, "Eth3": Status.WARNING}
     assert "(bpduguard)" in str(found[(names.CHECK_ERR_DISABLED, "Eth2")].summary)
+    stack = {s: f.status for (c, s), f in found.items() if c == names.CHECK_STACK}
+    assert stack == {f"stack member {n}": Status.OK for n in "1234"}
+    # no other alert: the err-disabled ports are this recording's only faults
+    alerts = {k for k, f in found.items() if f.status in (Status.WARNING, Status.CRITICAL)}
+    assert {c for c, _ in alerts} == {names.CHECK_ERR_DISABLED}
 
 
 def test_log_errors_and_ntp_since_the_last_inspection(devices):
@@ -141,16 +182,30 @@ def test_log_errors_and_ntp_since_the_last_inspection(devices):
     assert (log.status, log.value) == (Status.WARNING, 1)  # the new %LINK-3, not the %SYS-6
     assert log.evidence["entries"] == NEW_LINES.splitlines()[0]
     assert found[(names.CHECK_NTP, "ntp")].status == Status.WARNING
+    stack = {s: (f.status, str(f.summary)) for (c, s), f in found.items() if c == names.CHECK_STACK}
+    assert stack["stack member 3"] == (
+        Status.WARNING, "stack member 3 disappeared since the last inspection (was Ready)")
+    assert stack["stack member 4"] == (
+        Status.CRITICAL, "stack member 4 is Removed (was Ready at the last inspection)")
 
 
-def test_huawei_ntp_and_the_items_without_a_command(devices):
+def test_huawei_ntp_bgp_and_the_items_without_a_command(devices):
     _, found = inspect(devices, "vrp")
     ntp = found[(names.CHECK_NTP, "ntp")]
     assert (ntp.status, ntp.evidence["reference"]) == (Status.OK, "192.168.1.1(MGMT)")
-    for check in (names.CHECK_DEVICE_LOG, names.CHECK_ERR_DISABLED):
+    # the recording's peer 10.1.1.1 is Idle: a real fault, seen on the first inspection
+    bgp = {s: f.status for (c, s), f in found.items() if c == names.CHECK_BGP}
+    assert bgp == {"BGP 10.1.1.1 (AS 100)": Status.WARNING, "BGP 10.2.2.2 (AS 200)": Status.OK}
+    for check in (names.CHECK_DEVICE_LOG, names.CHECK_ERR_DISABLED, names.CHECK_STACK):
         (finding,) = [f for (c, _), f in found.items() if c == check]
         assert finding.status == Status.UNKNOWN
         assert str(finding.summary) == "not measured: no CLI command is known for this on huawei"
+
+
+def test_junos_bgp_over_ssh(devices):
+    _, found = inspect(devices, "junos")
+    bgp = {s: f.status for (c, s), f in found.items() if c == names.CHECK_BGP}
+    assert len(bgp) == 6 and set(bgp.values()) == {Status.OK}
 
 
 PATROL_MODULES = ("if_duplex", "if_flap", "stp", "protocols", "config_unsaved", "ntp_sync",

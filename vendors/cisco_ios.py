@@ -15,7 +15,13 @@ from vendors.parsing import (
     number,
     percent,
 )
-from vendors.patrol_facts import LogEntry, PatrolFacts, PatrolProbe, log_entries
+from vendors.patrol_facts import (
+    LogEntry,
+    PatrolFacts,
+    PatrolProbe,
+    StackMember,
+    log_entries,
+)
 from vendors.shape import Vendor, probe
 
 PLATFORM = "cisco_ios"
@@ -122,11 +128,22 @@ def show_interfaces_status_err_disabled(text: str) -> PatrolFacts:
     return PatrolFacts(err_disabled=tuple((r["interface"], r["port_error"]) for r in rows))
 
 
+def show_switch_detail(text: str) -> PatrolFacts:
+    """Stack members (ntc): a member that is not Ready (Removed, Provisioned, Version
+    Mismatch, Progressing...) is not carrying its ports."""
+    rows = ntc(PLATFORM, "show switch detail", text)
+    return PatrolFacts(stack_members=tuple(
+        StackMember(r["switch"], r.get("role", ""), r["state"], r["state"] == "Ready")
+        for r in rows
+    ))
+
+
 PATROL = (
     PatrolProbe(names.CHECK_NTP, "show ntp status", show_ntp_status),
     PatrolProbe(names.CHECK_DEVICE_LOG, "show logging", show_logging),
     PatrolProbe(names.CHECK_ERR_DISABLED, "show interfaces status err-disabled",
                 show_interfaces_status_err_disabled),
+    PatrolProbe(names.CHECK_STACK, "show switch detail", show_switch_detail),
 )
 
 VENDOR = Vendor(

@@ -18,7 +18,7 @@ from vendors.parsing import (
     percent,
     speed_bps,
 )
-from vendors.patrol_facts import PatrolFacts, PatrolProbe
+from vendors.patrol_facts import BgpPeer, PatrolFacts, PatrolProbe, bgp_state, unique_peers
 from vendors.shape import Vendor, probe
 
 PLATFORM = "huawei_vrp"  # ntc-templates' name for what netmiko calls `huawei`
@@ -121,7 +121,21 @@ def display_ntp_status(text: str) -> PatrolFacts:
     )
 
 
-PATROL = (PatrolProbe(names.CHECK_NTP, "display ntp status", display_ntp_status),)
+def display_bgp_peer(text: str) -> PatrolFacts:
+    """ntc-templates; VRP shows a peer shut down by `peer ... ignore` as Idle(Admin)."""
+    peers = []
+    for row in ntc(PLATFORM, "display bgp peer", text):
+        state = bgp_state(row["state"])
+        if state is not None:
+            admin = "admin" in row["state"].lower()
+            peers.append(BgpPeer(row["peer"], row.get("asn", ""), state, admin))
+    return PatrolFacts(bgp_peers=unique_peers(peers))
+
+
+PATROL = (
+    PatrolProbe(names.CHECK_NTP, "display ntp status", display_ntp_status),
+    PatrolProbe(names.CHECK_BGP, "display bgp peer", display_bgp_peer),
+)
 
 VENDOR = Vendor(
     name="huawei",
