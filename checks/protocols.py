@@ -1,5 +1,5 @@
 """Routing and redundancy protocols compared with the last inspection: BGP peers that are not
-Established, OSPF neighbours that are not Full, VRRP routers that changed master, stack
+Established, OSPF neighbours that are not Full, VRRP/HSRP groups that changed master, stack
 members that are not ready or gone.
 
 A peer or neighbour that was in the last inspection and is gone now is an alert: a down BGP
@@ -146,9 +146,11 @@ PROTOCOL_CHECKS = (
     ProtocolCheck(
         name=names.CHECK_VRRP,
         metric=names.VRRP_STATE,
-        title=phrase("VRRP master"),
+        title=phrase("VRRP/HSRP master"),
         states=VRRP_STATES,
-        subject=lambda s: f"VRRP {s.label('vrid')} on {s.label('interface')}",
+        subject=lambda s: (
+            f"{s.label('protocol') or 'VRRP'} {s.label('vrid')} on {s.label('interface')}"
+        ),
         good=lambda s: s.value in (2, 3),
         changed=lambda before, now: before.value != now.value,
         healthy=phrase("master or backup, unchanged"),

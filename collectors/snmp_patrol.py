@@ -23,6 +23,7 @@ _DOT3 = "1.3.6.1.2.1.10.7.2.1."  # EtherLike-MIB dot3StatsEntry, indexed by ifIn
 _BGP_PEER = "1.3.6.1.2.1.15.3.1."  # BGP4-MIB bgpPeerEntry, indexed by the peer address
 _OSPF_NBR = "1.3.6.1.2.1.14.10.1."  # OSPF-MIB ospfNbrEntry: ospfNbrIpAddr.ospfNbrAddressLessIndex
 _VRRP_OPER = "1.3.6.1.2.1.68.1.3.1."  # VRRP-MIB vrrpOperEntry: ifIndex.vrrpOperVrId
+_HSRP = "1.3.6.1.4.1.9.9.106.1.2.1.1."  # CISCO-HSRP-MIB cHsrpGrpEntry: ifIndex.group
 _CCM = "1.3.6.1.4.1.9.9.43.1.1."  # CISCO-CONFIG-MAN-MIB ccmHistory scalars (sysUpTime ticks)
 
 CCM_RUNNING_CHANGED = _CCM + "1.0"  # ccmHistoryRunningLastChanged
@@ -105,6 +106,26 @@ def _vrrp(make: SampleMaker, columns: Columns, _s: Scalars, ports: IfNames) -> I
             yield make(names.VRRP_STATE, state, "count", interface=name, vrid=vrid)
 
 
+# cHsrpGrpStandbyState -> vrrpOperState's numbers (3 master, 2 backup, 1 not serving), so one
+# check judges both; the HSRP word itself is kept in the `state` label
+HSRP_AS_VRRP = {1: 1, 2: 1, 3: 2, 4: 1, 5: 2, 6: 3}
+HSRP_STATES = {1: "initial", 2: "learn", 3: "listen", 4: "speak", 5: "standby", 6: "active"}
+
+
+def _hsrp(make: SampleMaker, columns: Columns, _s: Scalars, ports: IfNames) -> Iterator[Sample]:
+    for index, state in columns.get("hsrp_state", {}).items():
+        if_index, _, group = index.partition(".")
+        if isinstance(state, int) and state in HSRP_AS_VRRP:
+            name = ports.get(if_index, (f"ifIndex {if_index}", ""))[0]
+            yield make(names.VRRP_STATE, HSRP_AS_VRRP[state], "count", interface=name,
+                       vrid=group, protocol="HSRP", state=HSRP_STATES[state])
+
+
+def _redundancy(make: SampleMaker, columns: Columns, s: Scalars, ports: IfNames) -> Iterator:
+    yield from _vrrp(make, columns, s, ports)
+    yield from _hsrp(make, columns, s, ports)
+
+
 def _config(make: SampleMaker, _c: Columns, scalars: Scalars, _p: IfNames) -> Iterator[Sample]:
     running, startup = scalars.get(CCM_RUNNING_CHANGED), scalars.get(CCM_STARTUP_CHANGED)
     if isinstance(running, int) and isinstance(startup, int):
@@ -170,11 +191,14 @@ GROUPS: tuple[Group, ...] = (
     ),
     Group(
         (names.CHECK_VRRP,),
-        {"vrrp_state": _VRRP_OPER + "3"},  # vrrpOperState
+        {
+            "vrrp_state": _VRRP_OPER + "3",  # vrrpOperState
+            "hsrp_state": _HSRP + "15",  # cHsrpGrpStandbyState
+        },
         (),
-        _vrrp,
-        (names.VRRP_STATE, "the device answers no VRRP-MIB vrrpOperTable "
-         "(no virtual routers)"),
+        _redundancy,
+        (names.VRRP_STATE, "the device answers no VRRP-MIB vrrpOperTable or CISCO-HSRP-MIB "
+         "cHsrpGrpTable (no virtual routers)"),
     ),
     Group(
         (names.CHECK_CONFIG_UNSAVED,),

@@ -61,6 +61,7 @@ DUPLEX, FCS = "1.3.6.1.2.1.10.7.2.1.19", "1.3.6.1.2.1.10.7.2.1.3"
 STP_TOP_CHANGES = "1.3.6.1.2.1.17.2.4.0"
 CCM = "1.3.6.1.4.1.9.9.43.1.1"
 BGP_PEER = "1.3.6.1.2.1.15.3.1"
+HSRP_STATE = "1.3.6.1.4.1.9.9.106.1.2.1.1.15"  # cHsrpGrpStandbyState
 ARISTA_ETH1 = "1"  # Ethernet1: up, ifLastChange 8972
 N5K_FCS_PORT = "436215808"  # up, dot3StatsFCSErrors 62
 IF_HC_IN_OCTETS, GI0_49, RATE_IN = "1.3.6.1.2.1.31.1.1.1.6", "10149", 125_000  # bytes/s
@@ -112,6 +113,16 @@ DERIVED: Mapping[str, tuple[str, Mapping[str, str], str]] = {
         "cisco-nxos-n5000",
         {f"{FCS}.{N5K_FCS_PORT}": "65|100062"},  # 62 -> 100062
         "100000 more FCS errors on one up port",
+    ),
+    "patrol-hsrp-a": (
+        "cisco-catalyst-c3560",
+        {f"{HSRP_STATE}.1.10": "2|6"},  # Vlan1 group 10 active
+        "no recording has CISCO-HSRP-MIB: one group ADDED (an invented row)",
+    ),
+    "patrol-hsrp-b": (
+        "cisco-catalyst-c3560",
+        {f"{HSRP_STATE}.1.10": "2|5"},  # active -> standby
+        "as patrol-hsrp-a, the group now standby",
     ),
     "patrol-c3560-rates": (
         "cisco-catalyst-c3560",
@@ -264,6 +275,17 @@ def test_ospf_vrrp_and_flap_changes(sim, monkeypatch):
     assert vrrp["VRRP 41 on Vlan41"].status == Status.OK
     flaps = of(findings, names.CHECK_IF_FLAP)
     assert list(flaps) == ["Ethernet1"] and flaps["Ethernet1"].status == Status.WARNING
+
+
+def test_hsrp_active_to_standby(sim, monkeypatch):
+    first, findings = patrol(device(sim, monkeypatch, "patrol-hsrp-a"))
+    (hsrp,) = of(findings, names.CHECK_VRRP).values()
+    assert (hsrp.subject, hsrp.status, str(hsrp.summary)) == (
+        "HSRP 10 on Vl1", Status.OK, "HSRP 10 on Vl1 is active")
+    _, findings = patrol(device(sim, monkeypatch, "patrol-hsrp-b"), first)
+    (hsrp,) = of(findings, names.CHECK_VRRP).values()
+    assert (hsrp.status, str(hsrp.summary)) == (
+        Status.WARNING, "HSRP 10 on Vl1 changed from active to standby since the last inspection")
 
 
 def test_half_duplex_on_a_live_port(sim, monkeypatch):
