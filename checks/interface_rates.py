@@ -24,6 +24,7 @@ from checks.counters import (
 from checks.threshold import describe, verdict
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
@@ -40,6 +41,7 @@ class RateCheck:
     limit: Callable[[float | None], float | None]
     words: Callable[[float], str]
     hint: str
+    title: Phrase  # the patrol sheet's line
     family: str = DEVICE
 
     @property
@@ -124,6 +126,7 @@ RATE_CHECKS = (
         words=_percent,
         hint="Find the top talkers (NetFlow/sFlow, `show interfaces {subject}` rates) and check "
         "whether the link needs more capacity or a port-channel member is down.",
+        title=phrase("Port utilisation"),
     ),
     RateCheck(
         name=names.CHECK_IF_ERRORS,
@@ -135,6 +138,7 @@ RATE_CHECKS = (
         words=lambda v: f"{v:.2f} errors/s",
         hint="Errors are physical: check duplex/speed mismatch, the cable or optic (DOM levels "
         "in `show interfaces {subject} transceiver`) and the peer port's counters.",
+        title=phrase("Port errors"),
     ),
     RateCheck(
         name=names.CHECK_IF_DISCARDS,
@@ -146,6 +150,7 @@ RATE_CHECKS = (
         words=lambda v: f"{v:.2f} discards/s",
         hint="Discards mean full queues: look for congestion or microbursts on {subject} "
         "(`show queueing interface`, QoS drops) and at its utilisation.",
+        title=phrase("Port discards"),
     ),
     RateCheck(  # EtherLike dot3StatsFCSErrors: read only when the profile sets its threshold
         name=names.CHECK_IF_FCS,
@@ -157,5 +162,6 @@ RATE_CHECKS = (
         words=lambda v: f"{v:.3f} FCS errors/s",
         hint="FCS (CRC) errors are damaged frames arriving: replace the cable or patch lead, "
         "clean or swap the optic (`show interfaces {subject} transceiver`), and check duplex.",
+        title=phrase("Port FCS/CRC errors"),
     ),
 )

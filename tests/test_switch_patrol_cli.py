@@ -209,7 +209,7 @@ def test_junos_bgp_over_ssh(devices):
 
 
 PATROL_MODULES = ("if_duplex", "if_flap", "stp", "protocols", "config_unsaved", "ntp_sync",
-                  "err_disabled", "device_log")
+                  "err_disabled", "device_log", "interface_rates")
 CATALOG = Path(__file__).resolve().parents[1] / "core/locale/zh_CN/LC_MESSAGES/switch_state.po"
 
 
