@@ -23,6 +23,7 @@ from checks.protocols import PROTOCOL_CHECKS
 from checks.reboot import RebootCheck
 from checks.resources import RESOURCE_CHECKS
 from checks.stp import StpChangesCheck
+from checks.unmeasured import not_measured
 from core.model import Finding, Sample, Target
 from settings.profiles import STANDARD, Profile
 
@@ -84,12 +85,6 @@ REGISTRY: dict[str, Check] = {
     PluginCheck.name: PluginCheck(),
 }
 
-NOT_MEASURED_HINT = (
-    "The profile asks for this check but its input was not collected, so it cannot alert: "
-    "fix the cause on the target, or disable the check in the target's profile."
-)
-
-
 def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContext) -> list[Finding]:
     """Every enabled check with input judges the samples (no input proves nothing, so a check
     without is not run). A check without input that the target is owed (its family was
@@ -107,10 +102,3 @@ def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContex
             findings.append(not_measured(target, check, context.missing))
     return findings
 
-
-def not_measured(target: Target, check: Check, missing: Mapping[str, str]) -> Finding:
-    notes = [missing[metric] for metric in check.inputs if metric in missing]
-    why = notes[0] if notes else f"no {' or '.join(check.inputs)} was collected"
-    return Finding.not_measured(
-        target.name, check.name, check.name, why, NOT_MEASURED_HINT, inputs=list(check.inputs)
-    )

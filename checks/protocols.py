@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.patrol_support import alerting, by_subject
+from checks.unmeasured import not_measured
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.phrases import Phrase, phrase
@@ -50,15 +51,22 @@ class ProtocolCheck:
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        return (self.metric,)
+        """Device uptime too: when the last peer is gone the table is empty, and that must
+        still be judged (against the last inspection), not skipped as "no input"."""
+        return (self.metric, names.SYSTEM_UPTIME)
 
     def configured(self, profile: Profile) -> bool:
         return asks(profile, self.name)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        if not self.configured(context.profile):
+            return
         now = by_subject(samples, self.metric, self.subject)
         before = by_subject(context.previous, self.metric, self.subject)
         still_gone = alerting(context.previous_findings, self.name)
+        if not now and not before and not still_gone:
+            yield not_measured(target, _Reads(self.name, (self.metric,)), context.missing)
+            return
         for subject, sample in sorted(now.items()):
             yield self._judge(target, subject, sample, before.get(subject))
         for subject in sorted((set(before) | set(still_gone)) - set(now)):
@@ -107,6 +115,14 @@ class ProtocolCheck:
                              healthy=self.healthy),
             hint=self.hint if status != Status.OK else "", evidence=evidence,
         )
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What the "not measured" note names: the protocol table, not the uptime."""
+
+    name: str
+    inputs: tuple[str, ...]
 
 
 def _bgp_subject(s: Sample) -> str:

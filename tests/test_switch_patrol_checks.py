@@ -110,3 +110,17 @@ def test_every_patrol_check_has_a_sheet_title():
                 names.CHECK_IF_FCS, names.CHECK_IF_UTILIZATION, names.CHECK_IF_ERRORS,
                 names.CHECK_IF_DISCARDS):
         assert str(REGISTRY[key].title), key
+
+
+def test_the_last_peer_gone_is_an_alert_not_silence():
+    """An empty peer table after a run that had peers: each is reported gone."""
+    before = [uptime(5600, T0), sample(BGP, 6, T0, peer="192.0.2.1", remote_as="65001")]
+    assert judge(names.CHECK_BGP, [uptime(20000)], before) == [
+        ("BGP 192.0.2.1 (AS 65001)", Status.WARNING)]
+
+
+def test_no_table_now_or_before_is_not_measured():
+    context = CheckContext(PATROL, (), (), missing={BGP: "the device answers no bgpPeerTable"})
+    (finding,) = REGISTRY[names.CHECK_BGP].evaluate(TARGET, [uptime(20000)], context)
+    assert (finding.status, str(finding.summary)) == (
+        Status.UNKNOWN, "not measured: the device answers no bgpPeerTable")
