@@ -7,21 +7,21 @@ recordings: a copy of a real one with the values listed in DERIVED changed (each
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 import pytest
+from click.testing import CliRunner
 
 import checks
 from checks import CheckContext
+from cli.main import cli
 from collectors.session import Session
 from collectors.snmp import SnmpCollector
 from core import names
 from core.model import DEVICE, Finding, SnmpSettings, Target
 from core.status import Status
-from flows.inspect import RunOptions, run_and_record
-from records import open_store
-from settings.inventory import Inventory
 from settings.profiles import PATROL, STANDARD
 from tests.services import missing, require_program
 from tests.services.snmpsim import RECORDED_WALKS, serve
@@ -338,10 +338,30 @@ def test_standard_profile_reads_no_patrol_table(sim, monkeypatch):
 
 
 def test_inspect_run_with_the_patrol_profile_over_every_recording(sim, monkeypatch, tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'records.db'}")
-    targets = tuple(device(sim, monkeypatch, r, name=r) for r in RECORDINGS)
-    inventory = Inventory(targets=targets).with_profile("patrol")
-    run = run_and_record(inventory, list(inventory.targets), RunOptions(timeout=60), store)
-    for target in RECORDINGS:
-        got = {f.check for f in run.findings if f.target == target}
-        assert set(PATROL_CHECKS) - {names.CHECK_IF_FCS} <= got, target
+    """`inspect run --profile patrol` itself, as an engineer types it: every recording's
+    sheet is filled or says why not, with the first-poll alerts listed above."""
+    hosts = []
+    for recording in RECORDINGS:
+        variable = "RUN_" + recording.upper().replace("-", "_")
+        monkeypatch.setenv(variable, recording)
+        hosts.append(f"  {recording}:\n    kind: switch\n    address: 127.0.0.1\n"
+                     f"    snmp: {{port: {sim.port}, community: env:{variable}, timeout: 5}}\n")
+    path = tmp_path / "inventory.yaml"
+    path.write_text("hosts:\n" + "".join(hosts))
+    args = ["run", "-i", str(path), "--profile", "patrol", "-f", "json", "--no-store",
+            "--timeout", "60"]
+    result = CliRunner().invoke(cli, args)
+    findings = json.loads(result.output)["findings"]
+    assert result.exit_code in (1, 2), result.output  # WARNING: the unsaved configurations
+    for recording in RECORDINGS:
+        mine = [f for f in findings if f["target"] == recording]
+        assert set(PATROL_CHECKS) <= {f["check"] for f in mine}, recording
+        alerts = {
+            (f["check"], f["subject"])
+            for f in mine
+            if f["status"] in ("WARNING", "CRITICAL") and (recording, f["check"]) not in RANDOM
+        }
+        assert alerts == FIRST_POLL_ALERTS.get(recording, set()), recording
+    # no earlier run (--no-store): only the 10 s in-run window can give these rates
+    rates = {f["target"] for f in findings if f["check"] == names.CHECK_IF_UTILIZATION}
+    assert rates == set(RECORDINGS)
