@@ -8,21 +8,27 @@ from typing import ClassVar, Protocol
 
 from checks.blocked_processes import BLOCKED_PROCESSES_CHECK
 from checks.clock_offset import CLOCK_OFFSET_CHECK
+from checks.config_unsaved import UnsavedConfigCheck
 from checks.conntrack import CONNTRACK_CHECK
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.device_log import DeviceLogCheck
 from checks.disk_await import DISK_AWAIT_CHECK
 from checks.disk_busy import DISK_BUSY_CHECK
 from checks.empty_password import EmptyPasswordCheck
+from checks.err_disabled import ErrDisabledCheck
 from checks.failed_logins import FailedLoginsCheck
 from checks.failed_units import FAILED_UNITS_CHECK
 from checks.firewall import FirewallCheck
+from checks.if_duplex import DuplexCheck
+from checks.if_flap import FlapCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
 from checks.kernel_events import KERNEL_EVENTS_CHECK
 from checks.logwatch import LogWatchCheck
 from checks.mac_mode import MacModeCheck
 from checks.net_errors import NET_ERROR_CHECKS
+from checks.ntp_sync import NtpSyncCheck
 from checks.open_files import OPEN_FILES_CHECK
 from checks.password_age import PasswordAgeCheck
 from checks.pids import PIDS_CHECK
@@ -31,6 +37,7 @@ from checks.ports import PortCheck
 from checks.process_cpu import PROCESS_CPU_CHECK
 from checks.process_memory import PROCESS_MEMORY_CHECK
 from checks.processes import ProcessCheck
+from checks.protocols import PROTOCOL_CHECKS
 from checks.raid import RaidCheck
 from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
@@ -40,14 +47,16 @@ from checks.security_updates import SecurityUpdatesCheck
 from checks.smart import SmartCheck
 from checks.sshd_setting import SshdSettingCheck
 from checks.stale_account import StaleAccountCheck
+from checks.stp import StpChangesCheck
 from checks.sudo_nopasswd import SudoNopasswdCheck
 from checks.tcp_states import TCP_STATE_CHECKS
 from checks.time_offset import TIME_OFFSET_CHECK
 from checks.time_sync import TIME_SYNC_CHECK
 from checks.uid0 import Uid0Check
 from checks.unexpected_port import UnexpectedPortCheck
+from checks.unmeasured import not_measured
 from core.model import Finding, Sample, Target
-from core.phrases import Phrase, phrase
+from core.phrases import Phrase
 from settings.profiles import STANDARD, Profile
 
 
@@ -99,6 +108,14 @@ REGISTRY: dict[str, Check] = {
     DeviceRestartCheck.name: DeviceRestartCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
+    DuplexCheck.name: DuplexCheck(),
+    FlapCheck.name: FlapCheck(),
+    StpChangesCheck.name: StpChangesCheck(),
+    **{check.name: check for check in PROTOCOL_CHECKS},
+    UnsavedConfigCheck.name: UnsavedConfigCheck(),
+    NtpSyncCheck.name: NtpSyncCheck(),
+    DeviceLogCheck.name: DeviceLogCheck(),
+    ErrDisabledCheck.name: ErrDisabledCheck(),
     PluginCheck.name: PluginCheck(),
     # the patrol sheet's system health (opt-in: docs/patrol.md)
     READ_ONLY_FS_CHECK.name: READ_ONLY_FS_CHECK,
@@ -133,12 +150,6 @@ REGISTRY: dict[str, Check] = {
     UnexpectedPortCheck.name: UnexpectedPortCheck(),
 }
 
-NOT_MEASURED_HINT = phrase(
-    "The profile asks for this check but its input was not collected, so it cannot alert: "
-    "fix the cause on the target, or disable the check in the target's profile."
-)
-
-
 def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContext) -> list[Finding]:
     """Every enabled check with input judges the samples (no input proves nothing, so a check
     without is not run). A check without input that the target is owed (its family was
@@ -156,14 +167,3 @@ def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContex
             findings.append(not_measured(target, check, context.missing))
     return findings
 
-
-def not_measured(target: Target, check: Check, missing: Mapping[str, str | Phrase]) -> Finding:
-    notes = [missing[metric] for metric in check.inputs if metric in missing]
-    why = (
-        notes[0]
-        if notes
-        else phrase("no {metrics} was collected", metrics=" or ".join(check.inputs))
-    )
-    return Finding.not_measured(
-        target.name, check.name, check.name, why, NOT_MEASURED_HINT, inputs=list(check.inputs)
-    )

@@ -1,7 +1,10 @@
-"""Traffic, error and discard rates per interface, from counter deltas since the previous run.
+"""Traffic, error and discard rates per interface: the one owner of interface rates.
 
-Only ports that are up now are judged; a restart between the runs means no rates at all
-(counters started again from zero), and the restart check says so instead.
+A rate comes from two readings of a counter: the collector's two polls inside this run when
+the profile sets a `rate_window` (a recent rate, what the link carries now), else this run and
+the previous one (the average since then, which may be hours). Only ports that are up now are
+judged; a restart between two runs means no rates at all (counters started again from zero),
+and the restart check says so instead.
 """
 
 from __future__ import annotations
@@ -49,17 +52,19 @@ class RateCheck:
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         thresholds = context.profile.thresholds_for(self.threshold_metric)
-        if thresholds is None or not context.previous:
+        if thresholds is None:
             return
+        window = by_interface(samples, window_start=True)
         restart = restart_between(uptime(context.previous), uptime(samples))
-        if restart is not None and restart.restarted:
-            return
-        before = by_interface(context.previous)
+        restarted = restart is not None and restart.restarted
+        previous = {} if restarted else by_interface(context.previous)
         for name, now in by_interface(samples).items():
             oper = now.get(names.IF_OPER_UP)
-            if oper is None or not oper.value or name not in before:
+            start = window.get(name) or previous.get(name)
+            if oper is None or not oper.value or start is None:
                 continue
-            values = self._values(now, before[name])
+            over = "in-run window" if name in window else "since the last inspection"
+            values = self._values(now, start)
             if not values:
                 continue
             direction, value = max(values.items(), key=lambda item: item[1])
@@ -77,7 +82,9 @@ class RateCheck:
                 unit=self.unit,
                 threshold=describe(thresholds, self.unit),
                 hint=self.hint.fill(subject=name) if status != Status.OK else "",
-                evidence={"direction": direction, "alias": oper.label("alias"), **values},
+                evidence={
+                    "direction": direction, "alias": oper.label("alias"), "over": over, **values
+                },
             )
 
     def _values(self, now: Mapping[str, Sample], before: Mapping[str, Sample]) -> dict:
@@ -156,6 +163,19 @@ RATE_CHECKS = (
         hint=phrase(
             "Discards mean full queues: look for congestion or microbursts on {subject} "
             "(`show queueing interface`, QoS drops) and at its utilisation."
+        ),
+    ),
+    RateCheck(  # EtherLike dot3StatsFCSErrors: read only when the profile sets its threshold
+        name=names.CHECK_IF_FCS,
+        threshold_metric=names.IF_FCS_ERRORS_PER_SECOND,
+        counters=(names.IF_FCS_ERRORS,),
+        unit="count",
+        value=_per_second,
+        limit=packet_limit,
+        words=lambda v: phrase("{rate} FCS errors/s", rate=f"{v:.3f}"),
+        hint=phrase(
+            "FCS (CRC) errors are damaged frames arriving: replace the cable or patch lead, "
+            "clean or swap the optic (`show interfaces {subject} transceiver`), and check duplex."
         ),
     ),
 )

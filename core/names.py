@@ -84,6 +84,24 @@ IF_OUT_DISCARDS = _metric("if.out_discards", "count")
 IF_UTILIZATION_PERCENT = _metric("if.utilization_percent", "%")
 IF_ERRORS_PER_SECOND = _metric("if.errors_per_second", "count")
 IF_DISCARDS_PER_SECOND = _metric("if.discards_per_second", "count")
+# switch patrol (docs/snmp.md "Patrol"): read only when the profile asks for their checks
+IF_DUPLEX = _metric("if.duplex", "count")  # dot3StatsDuplexStatus: 1 unknown, 2 half, 3 full
+IF_FCS_ERRORS = _metric("if.fcs_errors", "count")
+IF_FCS_ERRORS_PER_SECOND = _metric("if.fcs_errors_per_second", "count")
+IF_LAST_CHANGE = _metric("if.last_change", "s")  # device uptime at the last oper change
+STP_TOPOLOGY_CHANGES = _metric("stp.topology_changes", "count")
+BGP_PEER_STATE = _metric("bgp.peer_state", "count")  # 1 idle .. 6 established
+OSPF_NEIGHBOR_STATE = _metric("ospf.neighbor_state", "count")  # 1 down .. 8 full
+VRRP_STATE = _metric("vrrp.state", "count")  # 1 initialize, 2 backup, 3 master
+CONFIG_RUNNING_CHANGED = _metric("config.running_changed", "s")  # device uptime at the change
+CONFIG_STARTUP_CHANGED = _metric("config.startup_changed", "s")  # ... at the last save
+# read over the CLI (vendors/patrol_facts.py)
+DEVICE_NTP_SYNCHRONIZED = _metric("device.ntp_synchronized", "count")  # 1 yes, 0 no
+LOG_BUFFER_LOGGED = _metric("log.buffer_logged", "count")  # messages logged since boot
+LOG_SEVERE_ENTRIES = _metric("log.severe_entries", "count")  # severity <= 3, see its labels
+IF_ERR_DISABLED = _metric("if.err_disabled", "count")  # 1 per err-disabled port
+ERR_DISABLED_PORTS = _metric("device.err_disabled_ports", "count")
+STACK_MEMBER_READY = _metric("stack.member_ready", "count")  # 1 ready, 0 not; label `state`
 # monitoring plugins (docs/plugins.md): the exit code, and perfdata by its unit of measure
 PLUGIN_STATUS = _metric("plugin.status", "count")
 PLUGIN_SECONDS = _metric("plugin.seconds", "s")
@@ -212,6 +230,18 @@ CHECK_SECURITY_UPDATES = _check("security_updates", phrase("Pending security upd
 CHECK_FIREWALL = _check("firewall", phrase("Firewall active"))
 CHECK_MAC = _check("mac_mode", phrase("SELinux / AppArmor mode"))
 CHECK_UNEXPECTED_PORT = _check("unexpected_port", phrase("Unexpected listening ports"))
+CHECK_IF_DUPLEX = _check("if_duplex")
+CHECK_IF_FCS = _check("if_fcs_errors")
+CHECK_IF_FLAP = _check("if_flap")
+CHECK_STP = _check("stp_changes")
+CHECK_BGP = _check("bgp_peers")
+CHECK_OSPF = _check("ospf_neighbors")
+CHECK_VRRP = _check("vrrp_master")
+CHECK_CONFIG_UNSAVED = _check("config_unsaved")
+CHECK_NTP = _check("ntp_sync")
+CHECK_DEVICE_LOG = _check("device_log")
+CHECK_ERR_DISABLED = _check("err_disabled")
+CHECK_STACK = _check("stack_members")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability", phrase("Reachability"))
@@ -221,6 +251,10 @@ CHECK_INSPECTION = _check("inspection", phrase("Inspection"))
 # Samples that are a collector's memory between inspections, not measurements: stored with the
 # run (the next one reads them as `previous`) but never exported to the metrics database.
 STATE = frozenset({LOGWATCH_INODE, LOGWATCH_OFFSET, LOGWATCH_JOURNAL_UNTIL})
+
+# Sample label of the interface counters a collector read at the start of a profile's in-run
+# rate window (Profile.rate_window); the same counters unlabelled are the window's end
+LABEL_POLL, POLL_WINDOW_START = "poll", "window_start"
 
 UNITS: Mapping[str, str] = MappingProxyType(_units)  # metric -> its unit
 METRICS = frozenset(_units)

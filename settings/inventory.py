@@ -338,6 +338,9 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         )
         if "hardware" in spec.model_fields_set
         else built_in.hardware,
+        rate_window=spec.rate_window.total_seconds()
+        if "rate_window" in spec.model_fields_set
+        else built_in.rate_window,
         # a profile named like a built-in one (patrol) keeps its baseline unless it gives one
         security=_security(spec.security) if spec.security is not None else built_in.security,
         ports_allowed=tuple(sorted(port_range(p) for p in spec.ports_allowed))

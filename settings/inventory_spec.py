@@ -62,6 +62,16 @@ def _jump_host(value: str) -> str:
 
 
 Credential = Annotated[str, AfterValidator(_credential)]
+RATE_WINDOW_MAX = timedelta(seconds=60)
+
+
+def _rate_window(value: timedelta) -> timedelta:
+    if value > RATE_WINDOW_MAX:  # spent inside every device's deadline
+        raise ValueError(f"at most {RATE_WINDOW_MAX.seconds}s (it is spent on every device)")
+    return value
+
+
+RateWindow = Annotated[Duration, AfterValidator(_rate_window)]
 Retries = integer(0, 10)
 Workers = integer(1, 1024)
 BackupWorkers = integer(1, 256)
@@ -342,6 +352,8 @@ class ProfileSpec(Strict):
     hardware: HardwareSpec = HardwareSpec()
     security: SecuritySpec | None = None
     ports_allowed: list[PortRangeText] | None = None
+    # two polls of a device's counters this far apart inside one run: recent rates (0: off)
+    rate_window: RateWindow = timedelta(0)
 
     @model_validator(mode="after")
     def _names_unique(self) -> ProfileSpec:

@@ -183,6 +183,21 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.DISKIO_AWAIT: Thresholds(Range.parse(0.05), Range.parse(0.2)),
     names.NET_ERRORS_RATE: Thresholds(Range.parse(1), Range.parse(10)),
     names.NET_DROPS_RATE: Thresholds(Range.parse(10), Range.parse(100)),
+    # The switch patrol's checks (docs/snmp.md "Patrol"): a profile asks for one by having its key,
+    # and only then does the SNMP collector read the tables it needs, so the standard profile polls
+    # what it always did. A user profile opts in per check (`checks: {if_duplex: {}}`).
+    names.CHECK_IF_DUPLEX: Thresholds(),
+    names.IF_FCS_ERRORS_PER_SECOND: Thresholds(Range.parse(0.01), Range.parse(1)),
+    names.CHECK_IF_FLAP: Thresholds(),
+    names.STP_TOPOLOGY_CHANGES: Thresholds(Range.parse(0)),
+    names.CHECK_BGP: Thresholds(),
+    names.CHECK_OSPF: Thresholds(),
+    names.CHECK_VRRP: Thresholds(),
+    names.CHECK_CONFIG_UNSAVED: Thresholds(),
+    names.CHECK_NTP: Thresholds(),  # over the CLI, as the three below
+    names.CHECK_DEVICE_LOG: Thresholds(),
+    names.CHECK_ERR_DISABLED: Thresholds(),
+    names.CHECK_STACK: Thresholds(),
 }
 
 
@@ -200,12 +215,22 @@ class Profile:
     security: SecurityPolicy | None = None
     # the listening ports declared for the host, as inclusive (low, high) ranges; None: no baseline
     ports_allowed: tuple[tuple[int, int], ...] | None = None
+    # seconds between two polls of a device's interface counters inside one run, so rates are
+    # recent (0: rates only between this run and the previous one, as the standard profile)
+    rate_window: float = 0.0
 
     def thresholds_for(self, metric: str) -> Thresholds | None:
         return None if metric in self.disabled else self.thresholds.get(metric)
 
     def enabled(self, check: str) -> bool:
         return check not in self.disabled
+
+
+
+
+def asks(profile: Profile, key: str) -> bool:
+    """The profile asks for a patrol item (and has not disabled it)."""
+    return profile.thresholds_for(key) is not None
 
 
 STANDARD = Profile()
@@ -217,5 +242,6 @@ PATROL = Profile(
     thresholds={**DEFAULT_THRESHOLDS, **PATROL_THRESHOLDS},
     hardware=HardwareRule(smart=True, raid=True),
     security=SecurityPolicy(),
+    rate_window=10.0,
 )
 BUILT_IN: Mapping[str, Profile] = {STANDARD.name: STANDARD, PATROL.name: PATROL}
