@@ -103,3 +103,19 @@ def moment(text: str, what: str) -> datetime:
     if problem:
         raise UserError(f"{what}: {text!r}: {problem}")
     return parsed.astimezone(UTC)
+
+
+class NagiosRange(click.ParamType):
+    """A threshold in the Nagios range syntax (`80`, `10:`, `@5:10`), parsed once here."""
+
+    name = "RANGE"
+
+    def convert(self, value, param, ctx):
+        from settings.thresholds import Range
+
+        if isinstance(value, Range):
+            return value
+        try:
+            return Range.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
