@@ -31,6 +31,7 @@ from flows.inspect import inspect_target
 from settings.inventory import load
 from settings.profiles import PluginRule, Profile, Thresholds
 from settings.thresholds import Range
+from tests.services import free_port
 from tests.services.monitoring import inspect_wrapper
 from tests.test_cli_startup import HEAVY, loaded_by, within
 
@@ -171,6 +172,18 @@ def test_a_target_is_judged_by_its_profile_unless_w_or_c_says_otherwise(tmp_path
                                "-w", "100", "-c", "@0:100")
     assert overridden.returncode == 2, overridden.stdout + overridden.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_a_target_that_cannot_be_reached_is_an_unknown_status_line(tmp_path):
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        f"hosts:\n  dead: {{address: 127.0.0.1, ssh: {{port: {free_port()}, username: x}}}}\n"
+    )
+    done = inspect_check(tmp_path, "cpu", "-i", str(inventory), "-t", "dead", "--timeout", "5")
+    assert done.returncode == 3, done.stderr
+    answer = plugin_output.parse(done.stdout)
+    assert answer.summary.startswith("OPSINSPECT CPU UNKNOWN - refused: 127.0.0.1:")
+    assert answer.perfdata == ()
 
 
 def test_save_stores_the_whole_run_of_the_target(tmp_path):
