@@ -113,8 +113,7 @@ def check_target(
     check = checks.REGISTRY[request.check]
     profile = with_thresholds(inventory.profile(target.profile), check, request)
     inventory = replace(inventory, profiles={**inventory.profiles, target.profile: profile})
-    options = RunOptions(trigger="manual", timeout=request.timeout, jitter=0.0, retries=1)
-    run = run_and_record(inventory, [target], options, store)
+    run = run_and_record(inventory, [target], RunOptions(timeout=request.timeout), store)
     own = [f for f in run.findings if f.check == request.check]
     if not own:
         own = [f for f in run.findings if f.check in FAILURE_CHECKS] or [
