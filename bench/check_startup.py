@@ -22,6 +22,7 @@ import argparse
 import os
 import statistics
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def rows() -> dict[str, list[str]]:
     disk = ["check", "disk", "--mount", "/", "-w", "80", "-c", "90"]
     table = {
         BARE: [python, "-c", "pass"],
-        "python3 -S -c pass (no site-packages hooks)": [python, "-S", "-c", "pass"],
+        "python3 -S -c pass (no .pth hooks)": [python, "-S", "-c", "pass"],
         CHECK_DISK: [str(PLUGINS / "check_disk"), "-w", "20%", "-c", "10%", "-p", "/"],
         OURS: [python, "-m", "cli", *disk],
         "inspect check memory": [python, "-m", "cli", "check", "memory"],
@@ -49,6 +50,15 @@ def rows() -> dict[str, list[str]]:
         "inspect check zombies": [python, "-m", "cli", "check", "zombies"],
         "inspect check cpu (two CPU readings 0.5 s apart)": [python, "-m", "cli", "check", "cpu"],
     }
+    # this machine's site-packages .pth hooks (an editable install's import finder, a CA
+    # bundle injected at every start) cost every Python row alike; without them (-S, the
+    # site-packages directory put on the path by hand) is what a plain `pip install` pays
+    table["no .pth hooks: inspect check disk ..."] = [
+        python, "-S", "-c",
+        f"import sys; sys.path.append({sysconfig.get_paths()['purelib']!r}); "
+        "sys.argv[0] = 'inspect'; from cli.main import main; main()",
+        *disk,
+    ]
     script = Path(python).parent / "inspect"  # the console script pip installed
     if script.exists():
         table["entry point: inspect check disk ..."] = [str(script), *disk]
