@@ -198,8 +198,8 @@ def _absent(target: str, check: str) -> Finding:
         check,
         check,
         phrase("target {target} gave no {check} finding", target=target, check=check),
-        phrase("The check is disabled in the target's profile or does not apply to this "
-               "kind of target."),
+        phrase("The target's profile disables this check or sets no rule for it (processes, "
+               "ports), or it does not apply to this kind of target."),
     )
 
 
