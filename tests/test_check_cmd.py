@@ -313,3 +313,27 @@ def test_any_label_and_value_round_trip(label, value):
     assert perf.label == " ".join(label.replace("=", "_").split())
     assert perf.value == pytest.approx(value, abs=1e-3)  # 3 decimals, rounded
     assert perf.limits == {"warn": "80", "crit": "@1:2"}
+
+
+def test_every_phrase_of_inspect_check_has_a_chinese_translation():
+    import ast
+    import re
+
+    source = (ROOT / "flows" / "check.py").read_text()
+    templates = {
+        node.args[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "phrase"
+    }
+    catalog = (ROOT / "core/locale/zh_CN/LC_MESSAGES/check_cmd.po").read_text()
+    entries = {}
+    for block in catalog.split("\n\n"):
+        msgid, _, msgstr = block.partition("msgstr ")
+        key = "".join(re.findall(r'"(.*)"', msgid.split("msgid ", 1)[-1]))
+        entries[key] = "".join(re.findall(r'"(.*)"', msgstr))
+    assert templates and templates <= set(entries)
+    for template in templates:
+        assert entries[template], template
+        assert set(re.findall(r"{(\w+)}", entries[template])) == set(
+            re.findall(r"{(\w+)}", template)
+        ), template
