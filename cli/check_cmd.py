@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from cli.options import Sources, sources_options
 from cli.params import FiniteRange, NagiosRange
+
+if TYPE_CHECKING:
+    from settings.thresholds import Range
 
 
 @click.command()
@@ -37,8 +42,8 @@ def check(
     check_name: str,
     target_name: str | None,
     subjects: tuple[str, ...],
-    warning,
-    critical,
+    warning: Range | None,
+    critical: Range | None,
     timeout: float,
     save: bool,
 ) -> int:
