@@ -1,12 +1,14 @@
-"""A durable on-disk spool of gzipped line-protocol batches: written before sending, deleted
-on ack.
+"""A durable on-disk spool: written before sending, deleted on ack. The export's gzipped
+line-protocol batches use it (agent/export/) and so does the central outbox's runs
+(agent/central.py), each in its own directory with its own file suffix.
 
 Each batch is one file, written to a temporary name, fsynced and renamed, so a crash leaves
 either the whole batch or nothing; a temporary file whose writer died is removed when a spool
 is next opened. File names sort oldest first and carry the point count, so nothing needs
 parsing to report or drop. The total size is bounded: past the limit the oldest batches are
 dropped, counted in `dropped.json` and logged, never silently. Batches hold samples: the
-directory is 0700 and the files 0600.
+directory is 0700 and the files 0600, and so are the small state files a sender keeps beside
+them (`write_state`).
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ class SpoolStats:
 
 
 class Spool:
-    def __init__(self, directory: Path, limit_bytes: int) -> None:
+    def __init__(self, directory: Path, limit_bytes: int, suffix: str = SUFFIX) -> None:
         self.directory = directory
         self.limit_bytes = limit_bytes
+        self.suffix = suffix
         self._lock = threading.Lock()
         self._seq = 0
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -45,7 +48,7 @@ class Spool:
         """Make the batch durable, then enforce the size bound (dropping the oldest)."""
         with self._lock:
             self._seq += 1
-            name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}-{points}{SUFFIX}"
+            name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}-{points}{self.suffix}"
             final = self.directory / name
             temporary = self._temporary(name)
             with _create_private(temporary) as handle:
@@ -59,7 +62,9 @@ class Spool:
 
     def batches(self) -> list[Path]:
         """Pending batches, oldest first."""
-        return sorted(p for p in self.directory.glob(f"*{SUFFIX}") if not p.name.startswith("."))
+        return sorted(
+            p for p in self.directory.glob(f"*{self.suffix}") if not p.name.startswith(".")
+        )
 
     def ack(self, batch: Path) -> None:
         """The TSDB has it: forget the batch (already gone is fine: another sender won)."""
@@ -111,18 +116,30 @@ class Spool:
                 counts["points"],
             )
 
-    def _dropped(self) -> dict[str, int]:
+    def read_state(self, name: str) -> dict:
+        """A state file beside the batches (`write_state`); {} if absent or unreadable."""
         try:
-            data = json.loads((self.directory / "dropped.json").read_text())
+            data = json.loads((self.directory / name).read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def write_state(self, name: str, data: dict) -> None:
+        """Replace a small JSON state file atomically (0600, like the batches)."""
+        temporary = self._temporary(name)
+        with _create_private(temporary) as handle:
+            handle.write(json.dumps(data).encode())
+        os.replace(temporary, self.directory / name)
+
+    def _dropped(self) -> dict[str, int]:
+        data = self.read_state("dropped.json")
+        try:
             return {"batches": int(data["batches"]), "points": int(data["points"])}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeyError, ValueError, TypeError):
             return {"batches": 0, "points": 0}
 
     def _write_counts(self, counts: dict[str, int]) -> None:
-        temporary = self._temporary("dropped.json")
-        with _create_private(temporary) as handle:
-            handle.write(json.dumps(counts).encode())
-        os.replace(temporary, self.directory / "dropped.json")
+        self.write_state("dropped.json", counts)
 
     def _temporary(self, name: str) -> Path:
         """Hidden (never listed as a batch) and named by the writing process."""
@@ -166,8 +183,9 @@ def _alive(pid: int) -> bool:
 
 
 def points_in(batch: Path) -> int:
+    """The count in a batch's name (`<ns>-<pid>-<seq>-<count><suffix>`)."""
     try:
-        return int(batch.name.removesuffix(SUFFIX).rsplit("-", 1)[1])
+        return int(batch.name.split(".", 1)[0].rsplit("-", 1)[1])
     except (IndexError, ValueError):
         return 0
 

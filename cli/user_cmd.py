@@ -9,8 +9,9 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.render import iso, table, to_json, visible
 from core.errors import UserError
+from web.roles import ROLES, TOKEN_ROLES
 
-ROLE_CHOICE = click.Choice(("duty", "engineer", "manager", "admin"))
+ROLE_CHOICE = click.Choice(ROLES)
 LANG_CHOICE = click.Choice(("zh-CN", "en"))
 
 
@@ -109,17 +110,27 @@ def token() -> None:
 
 @token.command()
 @click.option("--name", required=True, help="What the token is for, e.g. zabbix.")
-@click.option("--role", type=ROLE_CHOICE, required=True, help="What the token may do.")
+@click.option("--role", type=click.Choice(TOKEN_ROLES), required=True,
+              help="What the token may do; `agent` only reports runs (central mode).")
+@click.option("--targets", metavar="NAMES",
+              help="Comma-separated target names or groups whose runs it may report "
+              "(default: every target).")
 @sources_options
-def create(name: str, role: str, sources: Sources) -> None:
+def create(name: str, role: str, targets: str | None, sources: Sources) -> None:
     """Create a token and print it once; only its hash is stored."""
     from records import console
     from web.auth import new_token
 
+    scope = None
+    if targets is not None:
+        scope = tuple(dict.fromkeys(t.strip() for t in targets.split(",") if t.strip()))
+        if not scope:
+            raise UserError("--targets: give at least one target name or group")
     secret, digest = new_token()
     now = datetime.now(UTC)
-    console.add_token(sources.engine, name, role, digest, now)
-    console.audit(sources.engine, now, "cli", "token_create", name, role=role)
+    console.add_token(sources.engine, name, role, digest, now, scope)
+    console.audit(sources.engine, now, "cli", "token_create", name, role=role,
+                  targets=list(scope) if scope else None)
     click.echo(secret)
 
 
@@ -135,12 +146,15 @@ def list_tokens(output_format: str, sources: Sources) -> None:
         click.echo(to_json([
             {"name": t.name, "role": t.role, "created_at": iso(t.created_at),
              "used_at": iso(t.used_at) if t.used_at else None,
+             "targets": list(t.targets) if t.targets is not None else None,
              "revoked_at": iso(t.revoked_at) if t.revoked_at else None} for t in found
         ]))
         return
-    rows = [(t.name, t.role, "revoked" if t.revoked_at else "live",
+    rows = [(t.name, t.role, ",".join(t.targets) if t.targets is not None else "all",
+             "revoked" if t.revoked_at else "live",
              t.used_at.isoformat() if t.used_at else "-") for t in found]
-    click.echo(table(("NAME", "ROLE", "STATE", "LAST USED"), rows) if rows else "no tokens")
+    click.echo(table(("NAME", "ROLE", "TARGETS", "STATE", "LAST USED"), rows)
+               if rows else "no tokens")
 
 
 @token.command()

@@ -19,6 +19,7 @@ from core.phrases import Phrase
 from core.status import Status
 
 VERSION = 1
+RUNS_PATH = "/api/v1/runs"  # where `inspect serve` takes runs in this form (web/api_runs.py)
 TEXTS = ("summary", "threshold", "hint")  # a Finding's str | Phrase fields
 
 

@@ -48,6 +48,13 @@ class ApiToken:
     created_at: datetime
     revoked_at: datetime | None
     used_at: datetime | None
+    targets: tuple[str, ...] | None = None  # names or groups it may report; None: all
+
+
+def _token(row: ApiTokenRow) -> ApiToken:
+    scope = tuple(row.targets) if row.targets is not None else None
+    return ApiToken(row.id, row.name, row.role, row.created_at, row.revoked_at, row.used_at,
+                    scope)
 
 
 def _user(row: UserRow) -> User:
@@ -144,10 +151,14 @@ def end_sessions_of(engine: Engine, user_id: int) -> None:
         session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
 
 
-def add_token(engine: Engine, name: str, role: str, token_hash: str, at: datetime) -> None:
+def add_token(
+    engine: Engine, name: str, role: str, token_hash: str, at: datetime,
+    targets: tuple[str, ...] | None = None,
+) -> None:
     try:
         with Session(engine) as session, session.begin():
-            session.add(ApiTokenRow(name=name, role=role, token_hash=token_hash, created_at=at))
+            session.add(ApiTokenRow(name=name, role=role, token_hash=token_hash, created_at=at,
+                                    targets=list(targets) if targets is not None else None))
     except IntegrityError:
         raise UserError(f"token {name!r} already exists") from None
 
@@ -163,15 +174,12 @@ def token_by_hash(engine: Engine, token_hash: str, at: datetime) -> ApiToken | N
         if row is None:
             return None
         row.used_at = at
-        return ApiToken(row.id, row.name, row.role, row.created_at, row.revoked_at, row.used_at)
+        return _token(row)
 
 
 def tokens(engine: Engine) -> list[ApiToken]:
     with Session(engine) as session:
-        return [
-            ApiToken(r.id, r.name, r.role, r.created_at, r.revoked_at, r.used_at)
-            for r in session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.name))
-        ]
+        return [_token(r) for r in session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.name))]
 
 
 def revoke_token(engine: Engine, name: str, at: datetime) -> None:

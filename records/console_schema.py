@@ -47,6 +47,8 @@ class ApiTokenRow(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # the target names and groups it may report runs of; None: every target
+    targets: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
@@ -60,6 +61,21 @@ class Store:
             if run.samples:
                 session.execute(insert(SampleRow), [_sample_values(run.id, s) for s in run.samples])
             _keep_latest(session, run)
+
+    def save_new_run(self, run: InspectionRun) -> bool:
+        """Save a run that may have been saved before (an agent's outbox sends at least once):
+        False, and nothing written, if its id is stored already, even when two copies race."""
+        with Session(self.engine) as session:
+            if session.get(RunRow, run.id) is not None:
+                return False
+        try:
+            self.save_run(run)
+        except IntegrityError:
+            with Session(self.engine) as session:
+                if session.get(RunRow, run.id) is not None:
+                    return False
+            raise
+        return True
 
     def list_runs(self, limit: int = 20, target: str | None = None) -> list[RunSummary]:
         problems = (

@@ -20,6 +20,7 @@ from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
+    CentralSpec,
     ConfigBackupsSpec,
     DatabaseSpec,
     ExportSpec,
@@ -59,6 +60,7 @@ class Inventory:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
+    central: CentralSpec | None = None  # the server the agent reports runs to
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
@@ -132,6 +134,7 @@ def load(path: Path | None) -> Inventory:
         schedules=spec.schedules,
         source=path,
         export=spec.export,
+        central=spec.central,
         databases=databases,
         tickets=spec.tickets,
         config_backups=_config_backups(spec.config_backups, base),

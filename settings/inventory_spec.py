@@ -404,6 +404,27 @@ class ExportSpec(Strict):
     metrics_every: Duration | None = timedelta(seconds=60)
 
 
+def _http_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise ValueError("expected the server's http:// or https:// address, e.g. https://ops:8000")
+    if "@" in value.split("/")[2]:
+        raise ValueError("no user:password@ in the address: give the token as `token:`")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class CentralSpec(Strict):
+    """The `inspect serve` an agent reports its runs to (docs/agent.md, Central mode)."""
+
+    url: HttpUrl
+    token: Credential  # an `inspect token create` secret, by reference (env:/file:)
+    timeout: Duration = timedelta(seconds=30)
+    outbox_dir: FilePath | None = None  # default: <XDG data dir>/opsinspect/outbox
+    outbox_limit_mb: Megabytes = 500
+
+
 class RetentionSpec(Strict):
     keep_last: Count1 = 3
     daily: Count0 = 7
@@ -473,4 +494,5 @@ class InventorySpec(Strict):
     databases: dict[str, DatabaseSpec] = {}
     tickets: TicketsSpec = TicketsSpec()
     export: ExportSpec | None = None
+    central: CentralSpec | None = None
     config_backups: ConfigBackupsSpec = ConfigBackupsSpec()

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import (
     api,
+    api_runs,
     assessment_pages,
     backups_pages,
     pages,
@@ -26,6 +27,7 @@ from web.context import Config
 
 STATIC = Path(__file__).with_name("static")
 BODY_LIMIT = 256 * 1024  # bytes: a ticket note or a login form, never more
+PATH_LIMITS = {api_runs.PATH: api_runs.BODY_LIMIT}  # an agent's run (web/api_runs.py)
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,6 +53,7 @@ def create_app(config: Config) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(api_runs.router)
     app.include_router(records_pages.router)
     app.include_router(records_pages.api)
     app.include_router(reports_pages.router)
@@ -94,7 +97,8 @@ class _SecurityHeaders:
 
 
 class _BodyLimit:
-    """Refuses a body over BODY_LIMIT, announced or streamed, with 413 before it is read."""
+    """Refuses a body over BODY_LIMIT (or its path's own, PATH_LIMITS), announced or
+    streamed, with 413 before it is read."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,8 +107,9 @@ class _BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = PATH_LIMITS.get(scope["path"], BODY_LIMIT)
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > BODY_LIMIT):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await PlainTextResponse("request body too large", 413)(scope, receive, send)
             return
         seen = 0
@@ -114,7 +119,7 @@ class _BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > BODY_LIMIT:
+                if seen > limit:
                     raise HTTPException(413, "request body too large")
             return message
 

@@ -47,6 +47,7 @@ class Principal:
     lang: str | None = None
     session: str | None = None  # the session id's hash
     csrf: str | None = None
+    targets: tuple[str, ...] | None = None  # a token's scope (names or groups); None: all
 
     @property
     def via_token(self) -> bool:
@@ -139,7 +140,9 @@ def from_bearer(engine: Engine, header: str | None, now: datetime) -> Principal 
     if not header or not header.lower().startswith("bearer "):
         return None
     token = console.token_by_hash(engine, digest(header[7:].strip()), now)
-    return Principal(f"token:{token.name}", token.role) if token else None
+    if token is None:
+        return None
+    return Principal(f"token:{token.name}", token.role, targets=token.targets)
 
 
 def csrf_ok(principal: Principal, submitted: str | None) -> bool:

@@ -47,6 +47,7 @@ def login_required(request: Request) -> auth.Principal:
     if who is None:
         target = quote(request.url.path)
         raise HTTPException(303, "login required", headers={"location": f"/login?next={target}"})
+    need(who, "view")  # every page shows records; an agent's token may not read them
     return who
 
 
@@ -58,11 +59,14 @@ async def checked_form(request: Request, who: auth.Principal) -> dict[str, str]:
     return values
 
 
-def api_principal(request: Request) -> auth.Principal:
+def api_principal(request: Request, action: str = "view") -> auth.Principal:
+    """Who asks, allowed at least `action` (every read is "view", which an agent's token is
+    not allowed: it only reports runs)."""
     who = principal(request)
     if who is None:
         raise HTTPException(401, "log in or send a bearer token",
                             headers={"www-authenticate": "Bearer"})
+    need(who, action)
     return who
 
 

@@ -1,11 +1,16 @@
 """Who may do what in the console: one table, read by pages and API alike.
 
 Roles are ranked; each action names the least role allowed to do it, so a higher role can do
-everything a lower one can (duty < engineer < manager < admin)."""
+everything a lower one can (duty < engineer < manager < admin). `agent` is apart, for an
+agent's token (`inspect token create --role agent`): it reports runs and may do nothing else,
+not even read, so a stolen agent token shows nobody the estate."""
 
 from __future__ import annotations
 
 ROLES = ("duty", "engineer", "manager", "admin")
+AGENT = "agent"
+AGENT_ACTIONS = frozenset({"report_runs"})
+TOKEN_ROLES = (*ROLES, AGENT)
 
 # action -> the least role allowed
 LEAST_ROLE: dict[str, str] = {
@@ -19,6 +24,7 @@ LEAST_ROLE: dict[str, str] = {
     "resolve": "engineer",
     "reopen": "engineer",
     "run_inspection": "engineer",
+    "report_runs": "engineer",  # an engineer's script may report runs too
     "backups": "engineer",
     "close": "manager",
     "publish_assessment": "manager",
@@ -30,6 +36,8 @@ LEAST_ROLE: dict[str, str] = {
 
 
 def allowed(role: str, action: str) -> bool:
+    if role == AGENT:
+        return action in AGENT_ACTIONS
     if role not in ROLES:
         return False
     return ROLES.index(role) >= ROLES.index(LEAST_ROLE[action])

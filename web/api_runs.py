@@ -1,0 +1,95 @@
+"""`POST /api/v1/runs`: an agent reports an inspection run (docs/agent.md, Central mode).
+
+The body is one run in core/wire.py's JSON form. The server stores it and reconciles its
+tickets against its own inventory, exactly as a local `inspect run` does. Delivery is at
+least once (the agent's outbox resends until acknowledged), so the run id makes it
+idempotent: a run already stored answers 200 "already stored" and changes nothing, no run and
+no ticket. A token limited to some targets (`inspect token create --targets`) may report only
+runs all of whose targets, findings and samples are among them (names, or groups in the
+server's inventory); anything else is 403.
+
+A big host's run may exceed the console's 256 KiB body limit, so this path has its own:
+BODY_LIMIT, checked on the stream by web/app.py (413 above it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from core.model import InspectionRun
+from core.wire import RUNS_PATH, WireError, run_from_json
+from records import console
+from records.store import Store
+from settings.inventory import Inventory
+from web.auth import Principal
+from web.context import Config, api_principal, client_address
+
+PATH = RUNS_PATH
+BODY_LIMIT = 16 * 1024 * 1024  # bytes: ~60,000 samples; a switch with 500 ports sends ~2 MiB
+ALREADY_STORED = "already stored"
+
+router = APIRouter()
+
+
+@router.post(PATH)
+async def report_run(request: Request) -> JSONResponse:
+    who = api_principal(request, "report_runs")
+    body = await request.body()
+    config: Config = request.app.state.config
+    status, answer = await run_in_threadpool(_report, config, who, body,
+                                             client_address(request))
+    return JSONResponse(answer, status_code=status)
+
+
+def _report(config: Config, who: Principal, body: bytes, address: str) -> tuple[int, dict]:
+    run = _parse(body)
+    outside = _outside_scope(run, who.targets, config.inventory)
+    if outside:
+        raise HTTPException(403, f"this token may not report targets: {', '.join(outside)}")
+    if not Store(config.engine).save_new_run(run):
+        return 200, {"run_id": run.id, "status": ALREADY_STORED}
+    import tickets
+
+    changes = tickets.reconcile(config.engine, run, config.inventory, config.clock)
+    console.audit(config.engine, config.clock(), who.name, "run_report", run.id, address,
+                  via="api", targets=list(run.targets), status=run.status.name)
+    return 201, {
+        "run_id": run.id,
+        "status": "stored",
+        "tickets": {"opened": len(changes.opened), "reopened": len(changes.reopened),
+                    "resolved": len(changes.resolved)},
+    }
+
+
+def _parse(body: bytes) -> InspectionRun:
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        raise HTTPException(400, "the body is not JSON") from None
+    try:
+        run = run_from_json(data)
+    except WireError as exc:
+        raise HTTPException(400, f"not a run: {exc}") from None
+    strays = sorted({x.target for x in (*run.findings, *run.samples)} - set(run.targets))
+    if strays:
+        raise HTTPException(400, f"findings or samples of targets the run does not name: "
+                                 f"{', '.join(strays[:5])}")
+    return run
+
+
+def _outside_scope(
+    run: InspectionRun, scope: tuple[str, ...] | None, inventory: Inventory
+) -> list[str]:
+    """The run's targets the token may not report: neither named in its scope nor in one of
+    its groups (as the server's inventory has them)."""
+    if scope is None:
+        return []
+    allowed = set(scope)
+    groups = {t.name: set(t.groups) for t in inventory.targets}
+    return sorted(t for t in run.targets
+                  if t not in allowed and not groups.get(t, set()) & allowed)
