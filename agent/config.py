@@ -1,5 +1,5 @@
-"""The settings the agent process needs (jobs, export, host metrics), as typed values it can
-hold without pydantic.
+"""The settings the agent process needs (jobs, export, central, host metrics), as typed
+values it can hold without pydantic.
 
 The inventory has one owner of validation, settings/ (pydantic, YAML with lines); loading it
 costs the long-lived agent ~10 MiB it would keep for good. So a child (agent/child.py) loads
@@ -16,6 +16,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from agent.central import CentralSettings
 from agent.export.influx import ExportSettings
 from agent.scheduler import CronTrigger, IntervalTrigger, Job, local_zone
 from core.errors import UserError
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 class AgentConfig:
     jobs: dict[str, Job]
     export: ExportSettings | None
+    central: CentralSettings | None
     metrics_host: str | None  # the inventory's local target (agent/metrics.py), else None
     filesystems: FilesystemRule
 
@@ -48,6 +50,7 @@ def to_json(inventory: Inventory) -> dict:
     return {
         "jobs": [_job_json(job) for job in jobs.values()],
         "export": ExportSettings.of(inventory.export).to_json() if inventory.export else None,
+        "central": CentralSettings.of(inventory.central).to_json() if inventory.central else None,
         "metrics_host": metrics_host,
         "filesystems": _rule_json(filesystems),
     }
@@ -59,6 +62,7 @@ def from_json(data: dict) -> AgentConfig:
     return AgentConfig(
         jobs={job.name: job for job in jobs},
         export=ExportSettings.from_json(data["export"]) if data["export"] else None,
+        central=CentralSettings.from_json(data["central"]) if data["central"] else None,
         metrics_host=data["metrics_host"],
         filesystems=FilesystemRule(
             exclude_types=frozenset(rule["exclude_types"]),

@@ -10,7 +10,9 @@ validated in a child too (agent/config.py) and the plan written through the DB-A
 process imports neither pydantic nor SQLAlchemy.
 
 Besides the jobs, with `export:` a metrics thread spools this host's metrics every
-`export.metrics_every` (agent/metrics.py) and a sender thread drains the spool.
+`export.metrics_every` (agent/metrics.py) and a sender thread drains the spool. With
+`central:` another thread sends the outbox of runs to `inspect serve` (agent/central.py); its
+own thread, so a TSDB outage never holds back the runs, nor a server outage the metrics.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from agent import child, metrics
+from agent.central import Central
 from agent.config import AgentConfig
 from agent.export.influx import Exporter
 from agent.scheduler import Job, decide, slots_between
@@ -70,6 +73,7 @@ class Agent:
         self.started_at = clock()
         self.config = self._load()
         self.exporter = Exporter(self.config.export) if self.config.export else None
+        self.central = Central(self.config.central) if self.config.central else None
         self.running: dict[str, Running] = {}
         # The plan in memory (this process is its only writer while it holds the lock), so a
         # tick touches the database only to write what changed.
@@ -79,6 +83,7 @@ class Agent:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.export_wake = threading.Event()
+        self.central_wake = threading.Event()
         self.job_exported = threading.Event()  # the next "export: sent" is worth an INFO line
         self.reload_requested = False
         self.stop_signal = ""
@@ -101,6 +106,7 @@ class Agent:
         self._install_signals()
         self.recover()
         sender = self._start_thread(self._send_loop, "export")
+        reporter = self._start_thread(self._central_loop, "central")
         self._start_thread(self._metrics_loop, "metrics")
         log.info("agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs()))
         while not self.stop.is_set():
@@ -113,7 +119,7 @@ class Agent:
                 self.wake.wait(MAX_SLEEP)
             self.wake.wait(self._sleep_seconds())
             self.wake.clear()
-        self._shutdown(sender)
+        self._shutdown(sender, reporter)
 
     def run_once(self) -> None:
         """Run what is due now, wait for it, try once to send the spool, exit (for cron)."""
@@ -131,6 +137,7 @@ class Agent:
                 log.warning(
                     "export: %d batch(es) left in the spool: %s", result.left_batches, result.error
                 )
+        self._report_once()
 
     def reload(self) -> None:
         self.reload_requested = False
@@ -144,6 +151,8 @@ class Agent:
             self.exporter = Exporter(config.export)
         elif not config.export:
             self.exporter = None
+        if config.central != (self.central.spec if self.central else None):
+            self.central = Central(config.central) if config.central else None
         now = self.clock()
         keep = {
             name: {job.trigger.next_after(now)} | {s for s in self.plan.pending(name) if s <= now}
@@ -245,6 +254,7 @@ class Agent:
         )
         self.job_exported.set()
         self.export_wake.set()
+        self.central_wake.set()
 
     def _reap(self) -> None:
         for name in [n for n, r in self.running.items() if not r.thread.is_alive()]:
@@ -266,6 +276,7 @@ class Agent:
             self.stop.set()
             self.wake.set()
             self.export_wake.set()
+            self.central_wake.set()
 
         def reload(_signum, _frame) -> None:
             self.reload_requested = True
@@ -275,11 +286,12 @@ class Agent:
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGHUP, reload)
 
-    def _shutdown(self, sender: threading.Thread | None) -> None:
+    def _shutdown(self, sender: threading.Thread, reporter: threading.Thread) -> None:
         log.info("stopping on %s", self.stop_signal or "request")
         self._abandon_or_finish()
-        if sender:
-            sender.join(timeout=5)
+        sender.join(timeout=5)
+        reporter.join(timeout=5)
+        self._report_once()
         if self.exporter:  # one last try for what the final runs spooled; no waiting
             self.exporter.flush(patience=0)
         left = self.exporter.spool.stats().batches if self.exporter else 0
@@ -323,6 +335,27 @@ class Agent:
                     )
             self.export_wake.wait(MAX_SLEEP)
             self.export_wake.clear()
+
+    def _central_loop(self) -> None:
+        """Send the outbox after each run, and every MAX_SLEEP s in case a run is left."""
+        while not self.stop.is_set():
+            central = self.central
+            if central:
+                result = central.flush(self.stop, patience=EXPORT_PATIENCE)
+                if result.sent:
+                    log.info("central: %d run(s) acknowledged by %s", result.sent, central.where)
+            self.central_wake.wait(MAX_SLEEP)
+            self.central_wake.clear()
+
+    def _report_once(self) -> None:
+        """One try for what the outbox holds, no waiting (--once, and at stop)."""
+        if not self.central:
+            return
+        result = self.central.flush(patience=0)
+        if result.sent:
+            log.info("central: %d run(s) acknowledged by %s", result.sent, self.central.where)
+        if result.left:
+            log.warning("central: %d run(s) kept in the outbox: %s", result.left, result.error)
 
     def _metrics_loop(self) -> None:
         """Every `export.metrics_every` s on the wall-clock grid: collect and spool this

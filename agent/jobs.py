@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from agent.scheduler import Job
 
 if TYPE_CHECKING:
+    from agent.central import Central
     from agent.export.influx import Exporter
+    from core.model import InspectionRun
     from records import Store
     from settings.inventory import Inventory
 
@@ -23,6 +25,15 @@ class JobContext:
     store: Store
     exporter: Exporter | None
     run_id: str = ""  # the id the plan expects (inspection jobs)
+    central: Central | None = None  # the outbox to `inspect serve` (central mode)
+
+
+    def before_save(self, run: InspectionRun) -> None:
+        """Durable before the run is stored: the server's outbox, then the export spool."""
+        if self.central:
+            self.central.enqueue_run(run)
+        if self.exporter:
+            self.exporter.enqueue_run(run)
 
 
 @dataclass(frozen=True)
@@ -44,13 +55,13 @@ def inspect(ctx: JobContext) -> Outcome:
         timeout=job.timeout,
         run_id=ctx.run_id,
     )
-    spool = ctx.exporter.enqueue_run if ctx.exporter else None
-    run = run_and_record(inventory, targets, options, ctx.store, before_save=spool)
+    run = run_and_record(inventory, targets, options, ctx.store, before_save=ctx.before_save)
     exported = f", {len(run.samples)} sample(s) spooled for export" if ctx.exporter else ""
+    central = ", queued for the server" if ctx.central else ""
     return Outcome(
         run.id,
         f"{len(run.targets)} target(s), {run.status.name}, {len(run.findings)} finding(s)"
-        f"{exported}",
+        f"{exported}{central}",
     )
 
 

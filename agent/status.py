@@ -1,5 +1,6 @@
 """What `inspect agent status` shows, assembled in one place: whether an agent holds the lock,
-each job's last closed slot and next one, the host-metrics interval and the export spool.
+each job's last closed slot and next one, the host-metrics interval, the export spool and the
+central outbox (backlog, refusals, last acknowledged send).
 The CLI only renders it; a server page can show the same value."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from agent.central import OutboxStats, outbox_for, outbox_stats
 from agent.export.influx import spool_for
 from agent.lock import AgentLock, lock_path
 from agent.scheduler import build_jobs
@@ -39,6 +41,8 @@ class AgentStatus:
     jobs: tuple[JobStatus, ...]
     host_metrics_every: float | None  # seconds; None without `export:`
     spool: SpoolStats | None
+    central_url: str | None  # where runs go (central mode), else None
+    outbox: OutboxStats | None
 
 
 def agent_status(
@@ -71,7 +75,7 @@ def agent_status(
                 next_due=job.due_at(slot, host),
             )
         )
-    export = inventory.export
+    export, central = inventory.export, inventory.central
     every = export.metrics_every if export else None
     return AgentStatus(
         running=holder is not None,
@@ -79,4 +83,6 @@ def agent_status(
         jobs=tuple(jobs),
         host_metrics_every=every.total_seconds() if every else None,
         spool=spool_for(export).stats() if export else None,
+        central_url=central.url if central else None,
+        outbox=outbox_stats(outbox_for(central)) if central else None,
     )

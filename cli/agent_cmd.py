@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
 from cli.render import iso, table, to_json
+
+if TYPE_CHECKING:
+    from agent.central import OutboxStats
 
 
 @click.group(invoke_without_command=True)
@@ -82,6 +86,7 @@ def status(sources: Sources, output_format: str) -> None:
             "jobs": jobs,
             "host_metrics_every": shown.host_metrics_every,
             "spool": shown.spool.__dict__ if shown.spool else None,
+            "central": _outbox_json(shown.central_url, shown.outbox),
         }
         click.echo(to_json(result))
         return
@@ -110,6 +115,37 @@ def status(sources: Sources, output_format: str) -> None:
             f"export spool: {spool.points} point(s) in {spool.batches} batch(es) waiting, "
             f"{spool.dropped_points} point(s) dropped over the size limit so far"
         )
+    if shown.outbox:
+        click.echo(_outbox_line(shown.central_url, shown.outbox))
+
+
+def _outbox_json(url: str | None, outbox: OutboxStats | None) -> dict | None:
+    if outbox is None:
+        return None
+    return {
+        "url": url,
+        "runs": outbox.runs,
+        "bytes": outbox.bytes,
+        "dropped": outbox.dropped,
+        "refused": outbox.refused,
+        "last_refusal": outbox.last_refusal or None,
+        "last_ack_at": iso(outbox.last_ack_at) if outbox.last_ack_at else None,
+        "last_ack_run": outbox.last_ack_run,
+    }
+
+
+def _outbox_line(url: str | None, outbox: OutboxStats) -> str:
+    acked = (
+        f"last acknowledged {_local(iso(outbox.last_ack_at))} (run {outbox.last_ack_run})"
+        if outbox.last_ack_at
+        else "nothing acknowledged yet"
+    )
+    line = f"central {url}: {outbox.runs} run(s), {outbox.bytes} B waiting; {acked}"
+    if outbox.dropped:
+        line += f"; {outbox.dropped} dropped over the size limit"
+    if outbox.refused:
+        line += f"; {outbox.refused} refused for good (last: {outbox.last_refusal})"
+    return line
 
 
 def _local(text: str) -> str:

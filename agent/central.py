@@ -1,0 +1,220 @@
+"""Central mode: the agent's outbox of runs for `inspect serve` (docs/agent.md).
+
+Every run is written to the outbox (agent/spool.py: fsynced, 0600 in a 0700 directory) before
+it is stored locally and before anything is sent; it leaves the outbox only when the server
+acknowledged it (201 stored, or 200 "already stored": the run id makes a resend harmless).
+So an outage, an agent restart or a kill -9 loses no run, and a run is delivered at least
+once. Network errors, timeouts, 5xx, 401 (a token being replaced), 404 (a server not yet
+upgraded), 408 and 429 keep the run and retry with backoff. Any other 4xx is permanent (403 a
+target outside the token's scope, 413 too big, 400 not a run): resending could never succeed,
+so the run is set aside in `rejected/`, counted and logged, and `inspect agent status` says
+so. The outbox is bounded (`central.outbox_limit_mb`): past it the oldest runs are dropped and
+counted, as the export spool does; the newest say most about the estate now.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agent.spool import Spool
+from core import paths
+from core.errors import UserError
+from core.model import InspectionRun
+from core.redact import scrub
+from core.redact import url as redacted
+from core.wire import RUNS_PATH, run_to_json
+from settings import secrets
+
+if TYPE_CHECKING:
+    from settings.inventory_spec import CentralSpec
+
+log = logging.getLogger("opsinspect.central")
+SUFFIX = ".run.json"
+RETRY_STATUSES = frozenset({401, 404, 408, 429})
+MAX_BACKOFF = 60.0
+ACKED = "acked.json"  # the last acknowledged send
+REFUSED = "refused.json"  # runs the server refused for good, and the last refusal
+
+
+class SendError(Exception):
+    def __init__(self, message: str, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class CentralSettings:
+    """`central:` as validated by settings/ (CentralSpec), held without pydantic."""
+
+    url: str
+    token: str  # a secret reference (settings.secrets), never the secret
+    timeout: timedelta
+    outbox_dir: str | None
+    outbox_limit_mb: float
+
+    @classmethod
+    def of(cls, spec: CentralSpec | CentralSettings) -> CentralSettings:
+        if isinstance(spec, CentralSettings):
+            return spec
+        return cls(**{name: getattr(spec, name) for name in cls.__dataclass_fields__})
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "timeout": self.timeout.total_seconds()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> CentralSettings:
+        return cls(**{**data, "timeout": timedelta(seconds=data["timeout"])})
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    runs: int
+    bytes: int
+    dropped: int  # over the size bound
+    refused: int  # set aside after a permanent refusal
+    last_refusal: str
+    last_ack_at: datetime | None
+    last_ack_run: str | None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: int
+    left: int
+    error: str = ""
+
+
+def outbox_for(spec: CentralSpec | CentralSettings) -> Spool:
+    where = Path(spec.outbox_dir).expanduser() if spec.outbox_dir else paths.data_dir() / "outbox"
+    return Spool(where, int(spec.outbox_limit_mb * 1024 * 1024), SUFFIX)
+
+
+def outbox_stats(spool: Spool) -> OutboxStats:
+    runs = spool.stats()
+    acked, refused = spool.read_state(ACKED), spool.read_state(REFUSED)
+    at = acked.get("at")
+    return OutboxStats(
+        runs=runs.batches,
+        bytes=runs.bytes,
+        dropped=runs.dropped_batches,
+        refused=int(refused.get("runs", 0)),
+        last_refusal=str(refused.get("last", "")),
+        last_ack_at=datetime.fromisoformat(at) if isinstance(at, str) else None,
+        last_ack_run=acked.get("run_id"),
+    )
+
+
+class Central:
+    """Outbox first, send later: `enqueue_run` never touches the network."""
+
+    def __init__(self, spec: CentralSpec | CentralSettings) -> None:
+        self.spec = CentralSettings.of(spec)
+        self.endpoint = self.spec.url + RUNS_PATH
+        self.where = redacted(self.spec.url)
+        self.outbox = outbox_for(self.spec)
+        self._send_lock = threading.Lock()
+        self._failing = False  # log an outage once, not every retry
+
+    def enqueue_run(self, run: InspectionRun) -> None:
+        self.outbox.put(json.dumps(run_to_json(run)).encode(), 1)
+
+    def flush(self, stop: threading.Event | None = None, patience: float = 0.0) -> SendResult:
+        """Send oldest first; on a retryable failure back off (1 s doubling to 60 s) while
+        `patience` seconds remain and no stop is asked for, then leave the rest."""
+        give_up_at = time.monotonic() + patience
+        backoff, sent = 1.0, 0
+        with self._send_lock:
+            while True:
+                pending = self.outbox.batches()
+                if not pending:
+                    return SendResult(sent, 0)
+                item = pending[0]
+                try:
+                    body = item.read_bytes()
+                except FileNotFoundError:
+                    continue  # dropped by the size bound meanwhile
+                try:
+                    run_id = self._send(body)
+                except SendError as exc:
+                    if not exc.retryable:
+                        self._refused(item, str(exc))
+                        continue
+                    if not self._failing:
+                        self._failing = True
+                        log.warning("central: %s; runs stay in the outbox, retrying", exc)
+                    wait = min(backoff, max(0.0, give_up_at - time.monotonic()))
+                    if wait <= 0 or (stop and stop.is_set()):
+                        return SendResult(sent, len(pending), str(exc))
+                    if stop:
+                        stop.wait(wait)
+                    else:
+                        time.sleep(wait)
+                    backoff = min(backoff * 2, MAX_BACKOFF)
+                    continue
+                self.outbox.ack(item)
+                self.outbox.write_state(
+                    ACKED, {"at": datetime.now(UTC).isoformat(), "run_id": run_id}
+                )
+                if self._failing:
+                    self._failing = False
+                    log.info("central: %s answers again; sending the outbox", self.where)
+                sent += 1
+                backoff = 1.0
+
+    def _send(self, body: bytes) -> str:
+        """POST one run; its id once the server acknowledged it."""
+        try:
+            token = secrets.resolve(self.spec.token)
+        except UserError as exc:  # e.g. the token file being replaced: keep the run
+            raise SendError(str(exc), True) from None
+        request = urllib.request.Request(
+            self.endpoint,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.spec.timeout.total_seconds()) as r:
+                answer = json.loads(r.read(64 * 1024) or b"{}")
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+            detail = _detail(exc)
+            retryable = status >= 500 or status in RETRY_STATUSES
+            raise SendError(f"{self.where} answered HTTP {status}{detail}", retryable) from None
+        except (OSError, ValueError) as exc:  # refused, reset, timeout, a torn answer
+            text = scrub(str(exc).splitlines()[0][:200]) if str(exc) else ""
+            raise SendError(f"{self.where}: {type(exc).__name__}: {text}", True) from None
+        return str(answer.get("run_id", ""))
+
+    def _refused(self, item: Path, why: str) -> None:
+        rejected = self.outbox.directory / "rejected"
+        rejected.mkdir(exist_ok=True, mode=0o700)
+        try:
+            item.rename(rejected / item.name)
+        except FileNotFoundError:
+            return
+        counts = self.outbox.read_state(REFUSED)
+        self.outbox.write_state(REFUSED, {"runs": int(counts.get("runs", 0)) + 1, "last": why})
+        log.error("central: run %s refused for good (%s); set aside in %s", item.name, why,
+                  rejected)
+
+
+def _detail(error: urllib.error.HTTPError) -> str:
+    """The server's one-line reason (our API answers {"error": ...}), bounded."""
+    try:
+        text = json.loads(error.read(4096)).get("error", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return f": {scrub(str(text)[:200])}" if text else ""
