@@ -32,8 +32,9 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
 
     With `export:` set, the samples of every run go to InfluxDB, and this host's CPU, load,
     memory, filesystem, disk and network metrics go every `export.metrics_every` (default
-    60s). Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data
-    directory.
+    60s). With `central:` set, every run also goes to that `inspect serve` through a
+    durable outbox. Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per
+    data directory.
     """
     if ctx.invoked_subcommand is not None:  # -i and --db given here reach it (Sources)
         return
@@ -62,7 +63,8 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
 @sources_options
 @format_option("table", "json")
 def status(sources: Sources, output_format: str) -> None:
-    """Show whether the agent runs, and the last and next run of every job."""
+    """Show whether the agent runs, the last and next run of every job, and the backlog of
+    the export spool and the central outbox."""
     from agent.status import agent_status
 
     shown = agent_status(sources.inventory, sources.engine)

@@ -1,4 +1,4 @@
-"""Inventory keys of the agent (schedules, export) and the commands that show its work."""
+"""Inventory keys of the agent (schedules, export, central) and the commands that show its work."""
 
 from __future__ import annotations
 
@@ -55,6 +55,23 @@ def write(tmp_path: Path, text: str) -> Path:
         (
             "export:\n  url: http://tsdb:8086\n  token: hunter2\n",
             "inventory.yaml:3: export.token: expected a credential reference",
+        ),
+        (
+            "central:\n  url: https://ops:8000\n  token: hunter2\n",
+            "inventory.yaml:3: central.token: expected a credential reference",
+        ),
+        (
+            "central:\n  url: ops.example:8000\n  token: env:PATH\n",
+            "inventory.yaml:2: central.url: expected the server's http:// or https:// address",
+        ),
+        (
+            "central:\n  url: https://admin:hunter2@ops\n  token: env:PATH\n",
+            "inventory.yaml:2: central.url: no user:password@ in the address",
+        ),
+        ("central:\n  url: https://ops\n", "inventory.yaml:1: central: required key 'token'"),
+        (
+            "central:\n  url: https://ops\n  token: env:PATH\n  outbox_limit_mb: 0\n",
+            "inventory.yaml:4: central.outbox_limit_mb: expected a number of megabytes",
         ),
     ],
 )

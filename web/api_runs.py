@@ -26,6 +26,7 @@ from core.wire import RUNS_PATH, WireError, run_from_json
 from records import console
 from records.store import Store
 from settings.inventory import Inventory
+from tickets import reconcile
 from web.auth import Principal
 from web.context import Config, api_principal, client_address
 
@@ -53,9 +54,7 @@ def _report(config: Config, who: Principal, body: bytes, address: str) -> tuple[
         raise HTTPException(403, f"this token may not report targets: {', '.join(outside)}")
     if not Store(config.engine).save_new_run(run):
         return 200, {"run_id": run.id, "status": ALREADY_STORED}
-    import tickets
-
-    changes = tickets.reconcile(config.engine, run, config.inventory, config.clock)
+    changes = reconcile(config.engine, run, config.inventory, config.clock)
     console.audit(config.engine, config.clock(), who.name, "run_report", run.id, address,
                   via="api", targets=list(run.targets), status=run.status.name)
     return 201, {
