@@ -248,6 +248,11 @@ def test_scope_revocation_and_size_are_enforced(server):
     assert server.post(engineer, _body(_run("db01")))[0] == 201
     duty = server.token("reader", "--role", "duty")
     assert server.post(duty, _body(_run()))[0] == 403
+    listed = {t["name"]: t for t in json.loads(server.cli("token", "list", "-f", "json").stdout)}
+    assert listed["web-only"]["targets"] == ["web01"] and listed["script"]["targets"] is None
+    empty = server.cli("token", "create", "--name", "none", "--role", "agent", "--targets", " , ")
+    assert (empty.returncode, empty.stderr.strip()) == (
+        3, "inspect: error: --targets: give at least one target name or group")
 
 
 def test_an_agent_reporting_another_target_sets_the_run_aside(server, tmp_path):

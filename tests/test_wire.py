@@ -8,9 +8,11 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from core.model import Finding, InspectionRun, Sample
-from core.phrases import phrase, verbatim
+from core.phrases import Phrase, phrase, verbatim
 from core.status import Status
 from core.wire import WireError, run_from_json, run_to_json
 
@@ -84,3 +86,48 @@ def test_a_document_that_does_not_fit_names_the_field(change, message):
 def test_not_an_object_is_refused():
     with pytest.raises(WireError, match="JSON object"):
         run_from_json([1, 2])
+
+
+# Any run the store can hold survives the wire: JSON-like evidence, nested phrases, any time
+# zone offset, any finite or infinite float (NaN is covered above: it equals nothing).
+_floats = st.floats(allow_nan=False)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | _floats | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+_phrases = st.recursive(
+    st.builds(lambda t, v: Phrase(t, tuple(v.items())), st.text(),
+              st.dictionaries(st.text(min_size=1), st.text() | st.integers() | _floats,
+                              max_size=3)),
+    lambda inner: st.builds(lambda t, k, p: Phrase(t, ((k, p),)), st.text(),
+                            st.text(min_size=1), inner),
+    max_leaves=4,
+)
+_zones = st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-12 * 60, 14 * 60))
+_times = st.datetimes(timezones=_zones)
+_findings = st.builds(
+    Finding, target=st.text(), check=st.text(), subject=st.text(),
+    status=st.sampled_from(list(Status)), summary=st.text() | _phrases,
+    value=st.none() | _floats, unit=st.text(), threshold=st.text() | _phrases,
+    hint=st.text() | _phrases, evidence=st.dictionaries(st.text(), _json, max_size=3),
+)
+_samples = st.builds(
+    Sample, target=st.text(), metric=st.text(), value=_floats, unit=st.text(), at=_times,
+    labels=st.dictionaries(st.text(), st.text(), max_size=3),
+)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None, database=None)
+@given(
+    st.builds(
+        InspectionRun, id=st.text(min_size=1), trigger=st.text(), operator=st.text(),
+        started_at=_times, finished_at=_times, targets=st.lists(st.text()).map(tuple),
+        findings=st.lists(_findings, max_size=4).map(tuple),
+        samples=st.lists(_samples, max_size=4).map(tuple),
+    )
+)
+@example(_run())
+@example(_run(findings=(), samples=(), targets=()))
+def test_any_run_survives_the_wire(run):
+    assert run_from_json(json.loads(json.dumps(run_to_json(run)))) == run
