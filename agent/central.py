@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from threading import Event
 from typing import TYPE_CHECKING
 
-from agent.spool import Spool
+from agent.spool import Drainer, SendError, Spool
 from core import paths
 from core.errors import UserError
 from core.model import InspectionRun
@@ -40,15 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("opsinspect.central")
 SUFFIX = ".run.json"
 RETRY_STATUSES = frozenset({401, 404, 408, 429})
-MAX_BACKOFF = 60.0
 ACKED = "acked.json"  # the last acknowledged send
 REFUSED = "refused.json"  # runs the server refused for good, and the last refusal
-
-
-class SendError(Exception):
-    def __init__(self, message: str, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -116,59 +108,29 @@ def outbox_stats(spool: Spool) -> OutboxStats:
 class Central:
     """Outbox first, send later: `enqueue_run` never touches the network."""
 
+    name = "central"
+
     def __init__(self, spec: CentralSpec | CentralSettings) -> None:
         self.spec = CentralSettings.of(spec)
         self.endpoint = self.spec.url + RUNS_PATH
         self.where = redacted(self.spec.url)
         self.outbox = outbox_for(self.spec)
-        self._send_lock = threading.Lock()
-        self._failing = False  # log an outage once, not every retry
+        self._drainer = Drainer(self.outbox, self, log)
 
     def enqueue_run(self, run: InspectionRun) -> None:
         self.outbox.put(json.dumps(run_to_json(run)).encode(), 1)
 
-    def flush(self, stop: threading.Event | None = None, patience: float = 0.0) -> SendResult:
-        """Send oldest first; on a retryable failure back off (1 s doubling to 60 s) while
-        `patience` seconds remain and no stop is asked for, then leave the rest."""
-        give_up_at = time.monotonic() + patience
-        backoff, sent = 1.0, 0
-        with self._send_lock:
-            while True:
-                pending = self.outbox.batches()
-                if not pending:
-                    return SendResult(sent, 0)
-                item = pending[0]
-                try:
-                    body = item.read_bytes()
-                except FileNotFoundError:
-                    continue  # dropped by the size bound meanwhile
-                try:
-                    run_id = self._send(body)
-                except SendError as exc:
-                    if not exc.retryable:
-                        self._refused(item, str(exc))
-                        continue
-                    if not self._failing:
-                        self._failing = True
-                        log.warning("central: %s; runs stay in the outbox, retrying", exc)
-                    wait = min(backoff, max(0.0, give_up_at - time.monotonic()))
-                    if wait <= 0 or (stop and stop.is_set()):
-                        return SendResult(sent, len(pending), str(exc))
-                    if stop:
-                        stop.wait(wait)
-                    else:
-                        time.sleep(wait)
-                    backoff = min(backoff * 2, MAX_BACKOFF)
-                    continue
-                self.outbox.ack(item)
-                self.outbox.write_state(
-                    ACKED, {"at": datetime.now(UTC).isoformat(), "run_id": run_id}
-                )
-                if self._failing:
-                    self._failing = False
-                    log.info("central: %s answers again; sending the outbox", self.where)
-                sent += 1
-                backoff = 1.0
+    def flush(self, stop: Event | None = None, patience: float = 0.0) -> SendResult:
+        """Send oldest first, waiting out failures for up to `patience` s (agent/spool.py)."""
+        drained = self._drainer.drain(stop, patience)
+        return SendResult(len(drained.sent), drained.left, drained.error)
+
+    def send(self, item: Path, body: bytes) -> None:
+        run_id = self._send(body)
+        self.outbox.write_state(ACKED, {"at": datetime.now(UTC).isoformat(), "run_id": run_id})
+
+    def set_aside(self, item: Path, error: SendError) -> None:
+        self._refused(item, str(error))
 
     def _send(self, body: bytes) -> str:
         """POST one run; its id once the server acknowledged it."""

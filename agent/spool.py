@@ -20,9 +20,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 log = logging.getLogger("opsinspect.spool")
 SUFFIX = ".lp.gz"
+MAX_BACKOFF = 60.0
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,86 @@ class Spool:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class SendError(Exception):
+    """Not delivered; `retryable`: keep the item and try again later, else set it aside."""
+
+    def __init__(self, message: str, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Sender(Protocol):
+    name: str  # the log lines' prefix: export, central
+    where: str  # the receiver as messages show it (redacted)
+
+    def send(self, item: Path, body: bytes) -> None:
+        """Deliver one item or raise SendError."""
+
+    def set_aside(self, item: Path, error: SendError) -> None:
+        """An item that can never be delivered (`error` not retryable)."""
+
+
+@dataclass(frozen=True)
+class Drained:
+    sent: tuple[Path, ...]
+    left: int
+    error: str = ""
+
+
+class Drainer:
+    """The one sending loop of a spool: oldest first, each item deleted only once `send`
+    returned; on a retryable failure back off (1 s doubling to 60 s) while `patience` seconds
+    remain and no stop is asked for, then leave the rest. An outage is logged once."""
+
+    def __init__(self, spool: Spool, sender: Sender, logger: logging.Logger) -> None:
+        self.spool, self.sender, self.log = spool, sender, logger
+        self._lock = threading.Lock()
+        self._failing = False
+
+    def drain(self, stop: threading.Event | None = None, patience: float = 0.0) -> Drained:
+        give_up_at = time.monotonic() + patience
+        backoff = 1.0
+        sent: list[Path] = []
+        name = self.sender.name
+        with self._lock:
+            while True:
+                pending = self.spool.batches()
+                if not pending:
+                    return Drained(tuple(sent), 0)
+                item = pending[0]
+                try:
+                    body = item.read_bytes()
+                except FileNotFoundError:
+                    continue  # dropped by the size bound or sent by another process
+                try:
+                    self.sender.send(item, body)
+                except SendError as exc:
+                    if not exc.retryable:
+                        self.sender.set_aside(item, exc)
+                        continue
+                    if not self._failing:
+                        self._failing = True
+                        self.log.warning("%s: %s; kept in %s, retrying", name, exc,
+                                         self.spool.directory)
+                    wait = min(backoff, max(0.0, give_up_at - time.monotonic()))
+                    if wait <= 0 or (stop and stop.is_set()):
+                        return Drained(tuple(sent), len(pending), str(exc))
+                    self.log.debug("%s: %s; retrying in %.0f s", name, exc, wait)
+                    if stop:
+                        stop.wait(wait)
+                    else:
+                        time.sleep(wait)
+                    backoff = min(backoff * 2, MAX_BACKOFF)
+                    continue
+                self.spool.ack(item)
+                if self._failing:
+                    self._failing = False
+                    self.log.info("%s: %s answers again; sending what was kept", name,
+                                  self.sender.where)
+                sent.append(item)
+                backoff = 1.0
 
 
 def _create_private(path: Path):

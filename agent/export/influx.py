@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import gzip
 import logging
-import threading
-import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
+from threading import Event
 from typing import TYPE_CHECKING
 
 from agent.export.lineprotocol import batches
-from agent.spool import Spool, points_in
+from agent.spool import Drainer, SendError, Spool, points_in
 from core import paths
 from core.model import InspectionRun, Sample
 from core.redact import scrub
@@ -38,13 +37,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("opsinspect.export")
 RETRY_STATUSES = frozenset({401, 403, 404, 408, 413, 429})
-MAX_BACKOFF = 60.0
 
 
-class SendError(Exception):
-    def __init__(self, message: str, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+class Damaged(SendError):
+    """A batch torn or overwritten on disk: never sent, set aside."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +100,15 @@ def spool_for(spec: ExportSpec | ExportSettings) -> Spool:
 class Exporter:
     """Spool first, send later: `enqueue` never touches the network."""
 
+    name = "export"
+
     def __init__(self, spec: ExportSpec | ExportSettings) -> None:
         self.spec = ExportSettings.of(spec)
         self.where = redacted(spec.url)  # the URL as messages show it
         self.spool = spool_for(spec)
         self._client = None
         self._write_api = None
-        self._send_lock = threading.Lock()
-        self._failing = False  # log an outage once, not every retry
+        self._drainer = Drainer(self.spool, self, log)
 
     def enqueue(self, samples: Iterable[Sample]) -> int:
         points = 0
@@ -123,51 +120,21 @@ class Exporter:
     def enqueue_run(self, run: InspectionRun) -> int:
         return self.enqueue(run.samples)
 
-    def flush(self, stop: threading.Event | None = None, patience: float = 0.0) -> FlushResult:
-        """Send oldest first; on failure back off (1 s doubling to 60 s) while `patience`
-        seconds remain and no stop is asked for, then leave the rest in the spool."""
-        give_up_at = time.monotonic() + patience
-        backoff = 1.0
-        sent_batches = sent_points = 0
-        with self._send_lock:
-            while True:
-                pending = self.spool.batches()
-                if not pending:
-                    return FlushResult(sent_batches, sent_points, 0)
-                batch = pending[0]
-                try:
-                    body = batch.read_bytes()
-                except FileNotFoundError:
-                    continue  # dropped by the size bound or sent by another process
-                if not _whole_gzip(body):
-                    self._reject(batch, "is damaged (not a complete gzip stream)")
-                    continue
-                try:
-                    self._send(body)
-                except SendError as exc:
-                    if not exc.retryable:
-                        self._reject(batch, f"was refused: {exc}")
-                        continue
-                    if not self._failing:
-                        self._failing = True
-                        log.warning("export: %s; batches stay in the spool, retrying", exc)
-                    wait = min(backoff, max(0.0, give_up_at - time.monotonic()))
-                    if wait <= 0 or (stop and stop.is_set()):
-                        return FlushResult(sent_batches, sent_points, len(pending), str(exc))
-                    log.debug("export: %s; retrying in %.0f s", exc, wait)
-                    if stop:
-                        stop.wait(wait)
-                    else:
-                        time.sleep(wait)
-                    backoff = min(backoff * 2, MAX_BACKOFF)
-                    continue
-                self.spool.ack(batch)
-                if self._failing:
-                    self._failing = False
-                    log.info("export: %s answers again; sending the spool", self.where)
-                sent_batches += 1
-                sent_points += points_in(batch)
-                backoff = 1.0
+    def flush(self, stop: Event | None = None, patience: float = 0.0) -> FlushResult:
+        """Send oldest first, waiting out failures for up to `patience` s (agent/spool.py)."""
+        drained = self._drainer.drain(stop, patience)
+        return FlushResult(
+            len(drained.sent), sum(points_in(b) for b in drained.sent), drained.left,
+            drained.error,
+        )
+
+    def send(self, item: Path, body: bytes) -> None:
+        if not _whole_gzip(body):
+            raise Damaged("is damaged (not a complete gzip stream)", retryable=False)
+        self._send(body)
+
+    def set_aside(self, item: Path, error: SendError) -> None:
+        self._reject(item, str(error) if isinstance(error, Damaged) else f"was refused: {error}")
 
     def close(self) -> None:
         if self._client is not None:
