@@ -28,12 +28,21 @@ class JobContext:
     central: Central | None = None  # the outbox to `inspect serve` (central mode)
 
 
-    def before_save(self, run: InspectionRun) -> None:
-        """Durable before the run is stored: the server's outbox, then the export spool."""
-        if self.central:
-            self.central.enqueue_run(run)
-        if self.exporter:
-            self.exporter.enqueue_run(run)
+def outgoing(
+    central: Central | None, exporter: Exporter | None
+) -> Callable[[InspectionRun], None] | None:
+    """What makes a run durable for its receivers before it is stored (run_and_record's
+    `before_save`): the server's outbox, then the export spool. None without either."""
+    if central is None and exporter is None:
+        return None
+
+    def enqueue(run: InspectionRun) -> None:
+        if central:
+            central.enqueue_run(run)
+        if exporter:
+            exporter.enqueue_run(run)
+
+    return enqueue
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,8 @@ def inspect(ctx: JobContext) -> Outcome:
         timeout=job.timeout,
         run_id=ctx.run_id,
     )
-    run = run_and_record(inventory, targets, options, ctx.store, before_save=ctx.before_save)
+    before_save = outgoing(ctx.central, ctx.exporter)
+    run = run_and_record(inventory, targets, options, ctx.store, before_save=before_save)
     exported = f", {len(run.samples)} sample(s) spooled for export" if ctx.exporter else ""
     central = ", queued for the server" if ctx.central else ""
     return Outcome(

@@ -102,7 +102,10 @@ def run(
     options = RunOptions(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
+    from agent.jobs import outgoing
+
     exporter = _exporter(inv) if store else None
+    central = _central(inv) if store else None
     heard: list[ReconcileResult] = []
     with _progress(len(targets)) as advance:
         try:
@@ -112,13 +115,15 @@ def run(
                 options,
                 store,
                 advance,
-                exporter.enqueue_run if exporter else None,
+                outgoing(central, exporter),
                 heard.append,
             )
         except UnrecordedRun as exc:
             result, unrecorded = exc.run, exc.message
     if exporter:
         _send(exporter)
+    if central:
+        _report(central)
     changes = _ticket_changes(store, heard[0]) if heard else []
     lang = sources.language
     if output_format == "json":
@@ -156,6 +161,28 @@ def _exporter(inv):
     from agent.export.influx import Exporter
 
     return Exporter(inv.export)
+
+
+def _central(inv):
+    """With `central:` in the inventory, a stored run goes to that server too (its outbox)."""
+    if not inv.central:
+        return None
+    from agent.central import Central
+
+    return Central(inv.central)
+
+
+def _report(central) -> None:
+    """Try briefly; a run not acknowledged stays in the outbox for the agent to send."""
+    result = central.flush(patience=5)
+    if result.left:
+        click.echo(
+            visible(
+                f"inspect: warning: central: {result.left} run(s) kept in "
+                f"{central.outbox.directory}: {result.error}"
+            ),
+            err=True,
+        )
 
 
 def _send(exporter) -> None:

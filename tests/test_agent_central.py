@@ -271,3 +271,26 @@ def test_an_agent_reporting_another_target_sets_the_run_aside(server, tmp_path):
     assert list((tmp_path / "outbox" / "rejected").glob(f"*{SUFFIX}"))
     assert server.runs() == []
     assert token not in agent.stderr()
+
+
+def test_inspect_run_reports_too_and_keeps_what_it_could_not_send(server, tmp_path):
+    token = server.token("engineer-laptop", "--role", "engineer")
+    inventory = _agent_inventory(tmp_path / "run.yaml", server, token)
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    db = f"sqlite:///{tmp_path / 'local.db'}"
+
+    def run() -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "run", "-f", "json", "-i", str(inventory), "--db", db],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+        assert done.returncode == 2, done.stderr  # CRITICAL, as the strict profile makes it
+        return json.loads(done.stdout)["run"]["id"], done.stderr
+
+    server.stop()
+    first, warning = run()
+    assert f"central: 1 run(s) kept in {tmp_path / 'outbox'}" in warning
+    server.start()
+    second, warning = run()
+    assert "central" not in warning
+    assert sorted(server.runs()) == sorted([first, second])
