@@ -8,8 +8,10 @@ from typing import ClassVar, Protocol
 
 from checks.cpu import CpuCheck
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.environment import COMPONENT_CHECKS, TemperatureCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.optics import OpticsCheck
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
 from checks.processes import ProcessCheck
@@ -63,6 +65,9 @@ REGISTRY: dict[str, Check] = {
     RebootCheck.name: RebootCheck(),
     **{check.name: check for check in DEVICE_THRESHOLD_CHECKS},
     DeviceRestartCheck.name: DeviceRestartCheck(),
+    **{check.name: check for check in COMPONENT_CHECKS},
+    TemperatureCheck.name: TemperatureCheck(),
+    OpticsCheck.name: OpticsCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     PluginCheck.name: PluginCheck(),

@@ -24,11 +24,13 @@ from collectors import snmp_oids as oids
 from collectors.notes import noted
 from collectors.session import Session
 from collectors.snmp_agent import Agent
+from collectors.snmp_patrol import patrol_samples
 from collectors.snmp_usm import UsmScope
 from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, SnmpSettings, Target
 from settings import secrets
+from settings.profiles import STANDARD, Profile
 
 AUTH_PROTOCOLS = {
     "MD5": "USM_AUTH_HMAC96_MD5",
@@ -70,7 +72,7 @@ class SnmpCollector:
         if budget <= 0:
             raise CollectError("timeout", "no time left for SNMP before the target's deadline")
         auth = credentials(target, spec)
-        poll = _poll(target, spec, auth)
+        poll = _poll(target, spec, auth, profile=session.profile)
         where = f"{target.address}:{spec.port}"
         return list(noted(_runtime().run(poll, budget, where), session))
 
@@ -158,16 +160,20 @@ def credentials(target: Target, spec: SnmpSettings) -> Any:
     )
 
 
-def _poll(target: Target, spec: SnmpSettings, auth: Any, device: bool = True):
+def _poll(
+    target: Target, spec: SnmpSettings, auth: Any, device: bool = True, profile: Profile = STANDARD
+):
     async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
         opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         async with users.scoped(opened) as agent:
-            return await _samples(target, agent, device)
+            return await _samples(target, agent, device, profile)
 
     return poll
 
 
-async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | Missing]:
+async def _samples(
+    target: Target, agent: Agent, device: bool, profile: Profile = STANDARD
+) -> list[Sample | Missing]:
     try:
         scalars = await agent.get(oids.SCALARS)
         scalars_at = time.time()
@@ -209,7 +215,8 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | 
         columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
     fallback = decode.host_resources_samples(make, columns)
     samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
-    return [*samples, *unanswered(vendor, {s.metric for s in samples})]
+    hardware = await patrol_samples(agent, make, vendor, profile, samples)
+    return [*samples, *unanswered(vendor, {s.metric for s in samples}), *hardware]
 
 
 def unanswered(vendor: str | None, got: set[str]) -> list[Missing]:

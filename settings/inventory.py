@@ -29,6 +29,8 @@ from settings.inventory_spec import (
 from settings.parents import check_parents
 from settings.profiles import (
     DEFAULT_THRESHOLDS,
+    OPT_IN_CHECKS,
+    PATROL,
     STANDARD,
     FilesystemRule,
     PluginRule,
@@ -42,13 +44,14 @@ from settings.tickets_spec import TicketsSpec, reference_problems
 from settings.validation import validate
 from settings.yamlsource import YamlDocument, load_yaml
 
+BUILT_IN = {"standard": STANDARD, "patrol": PATROL}
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
 
 
 @dataclass(frozen=True)
 class Inventory:
     targets: tuple[Target, ...] = (LOCALHOST,)
-    profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
+    profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
     source: Path | None = None
@@ -97,7 +100,7 @@ def load(path: Path | None) -> Inventory:
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
-    profiles = {"standard": STANDARD}
+    profiles = dict(BUILT_IN)
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     check_parents(spec, targets, doc)
@@ -249,10 +252,13 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
     """A user profile overrides the built-in thresholds metric by metric."""
     thresholds = dict(DEFAULT_THRESHOLDS)
     disabled = set()
+    opted_in = set()
     for metric, t in spec.checks.items():
         if not t.enabled:
             disabled.add(metric)
             continue
+        if metric in OPT_IN_CHECKS:
+            opted_in.add(metric)
         base = thresholds.get(metric, Thresholds())
         thresholds[metric] = Thresholds(
             warning=Range.parse(t.warning) if t.warning is not None else base.warning,
@@ -286,6 +292,7 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         name=name,
         thresholds=thresholds,
         disabled=frozenset(disabled),
+        opted_in=frozenset(opted_in),
         processes=processes,
         ports=ports,
         filesystems=filesystems,

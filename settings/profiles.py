@@ -83,7 +83,24 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_UTILIZATION_PERCENT: Thresholds(Range.parse(70), Range.parse(90)),
     names.IF_ERRORS_PER_SECOND: Thresholds(Range.parse(1), Range.parse(10)),
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
+    # used only where the device publishes no threshold of its own (docs/snmp.md)
+    names.ENV_TEMPERATURE: Thresholds(Range.parse(60), Range.parse(70)),
+    names.OPTIC_RX_DBM: Thresholds(Range.parse("-14:1"), Range.parse("-18:3")),
+    names.OPTIC_TX_DBM: Thresholds(Range.parse("-9:2"), Range.parse("-12:4")),
 }
+
+# Checks whose input costs SNMP walks of their own (sensor, entity and optics tables): off
+# unless a profile turns them on, so the standard profile polls what it always polled; the
+# built-in `patrol` profile turns them all on (docs/snmp.md).
+OPT_IN_CHECKS = frozenset(
+    {
+        names.CHECK_DEVICE_PSU,
+        names.CHECK_DEVICE_FAN,
+        names.CHECK_DEVICE_BOARD,
+        names.CHECK_DEVICE_TEMPERATURE,
+        names.CHECK_OPTICS,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,7 @@ class Profile:
     name: str = "standard"
     thresholds: Mapping[str, Thresholds] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     disabled: frozenset[str] = frozenset()
+    opted_in: frozenset[str] = frozenset()  # the OPT_IN_CHECKS this profile runs
     processes: tuple[ProcessRule, ...] = ()
     ports: tuple[PortRule, ...] = ()
     filesystems: FilesystemRule = field(default_factory=FilesystemRule)
@@ -100,7 +118,10 @@ class Profile:
         return None if metric in self.disabled else self.thresholds.get(metric)
 
     def enabled(self, check: str) -> bool:
+        if check in OPT_IN_CHECKS and check not in self.opted_in:
+            return False
         return check not in self.disabled
 
 
 STANDARD = Profile()
+PATROL = Profile(name="patrol", opted_in=OPT_IN_CHECKS)
