@@ -27,7 +27,6 @@ class ComponentCheck:
 
     name: str
     metric: str
-    title: Phrase
     hint: Phrase
     family: str = DEVICE
 
@@ -62,7 +61,6 @@ COMPONENT_CHECKS = (
     ComponentCheck(
         name=names.CHECK_DEVICE_PSU,
         metric=names.ENV_PSU_STATE,
-        title=phrase("Power supplies"),
         hint=phrase(
             "A power supply failed or lost its input: check its power cord, breaker and LEDs "
             "(`show environment power` / `display power`), then replace the module; the "
@@ -72,7 +70,6 @@ COMPONENT_CHECKS = (
     ComponentCheck(
         name=names.CHECK_DEVICE_FAN,
         metric=names.ENV_FAN_STATE,
-        title=phrase("Fans"),
         hint=phrase(
             "A fan failed or runs at full speed: read `show environment fan` / `display fan`, "
             "reseat or replace the fan tray, and watch the temperatures until it is fixed."
@@ -81,7 +78,6 @@ COMPONENT_CHECKS = (
     ComponentCheck(
         name=names.CHECK_DEVICE_BOARD,
         metric=names.ENV_BOARD_STATE,
-        title=phrase("Boards and modules"),
         hint=phrase(
             "A board or module is not in its normal state: read `show module` / `display "
             "device` and the device log, reseat or replace it; its ports are out of service."
@@ -135,7 +131,6 @@ class TemperatureCheck:
     (CISCO-ENVMON state) is believed even below the limits."""
 
     name = names.CHECK_DEVICE_TEMPERATURE
-    title = phrase("Temperatures")
     family = DEVICE
     inputs = (names.ENV_TEMPERATURE,)
 

@@ -34,7 +34,6 @@ def dark_ports(samples: Sequence[Sample]) -> set[str]:
 
 class OpticsCheck:
     name = names.CHECK_OPTICS
-    title = phrase("Optical transceivers")
     family = DEVICE
     inputs = (names.OPTIC_RX_DBM, names.OPTIC_TX_DBM)
 

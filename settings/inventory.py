@@ -28,10 +28,9 @@ from settings.inventory_spec import (
 )
 from settings.parents import check_parents
 from settings.profiles import (
+    BUILT_IN,
     DEFAULT_THRESHOLDS,
     OPT_IN_CHECKS,
-    PATROL,
-    STANDARD,
     FilesystemRule,
     PluginRule,
     PortRule,
@@ -44,7 +43,6 @@ from settings.tickets_spec import TicketsSpec, reference_problems
 from settings.validation import validate
 from settings.yamlsource import YamlDocument, load_yaml
 
-BUILT_IN = {"standard": STANDARD, "patrol": PATROL}
 LOCALHOST = Target(name="localhost", kind="server", address="localhost", platform="linux")
 
 

@@ -124,4 +124,7 @@ class Profile:
 
 
 STANDARD = Profile()
+# The whole patrol sheet (巡检表, docs/patrol.md): every item of the standard profile plus the
+# opt-in ones, each with its default standard. An inventory profile of the same name replaces it.
 PATROL = Profile(name="patrol", opted_in=OPT_IN_CHECKS)
+BUILT_IN: Mapping[str, Profile] = {profile.name: profile for profile in (STANDARD, PATROL)}
