@@ -1,0 +1,283 @@
+"""The switch patrol's hardware items (power supplies, fans, boards, temperatures, optics) and
+CPU/memory on every vendor: table-driven check tests, then the real recordings served by
+snmpsim, polled with the `patrol` profile, values cross-checked against the recording."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import pytest
+
+import checks
+from checks import CheckContext
+from collectors.session import Session
+from collectors.snmp import SnmpCollector
+from core import names
+from core.model import DEVICE, Sample, SnmpSettings, Target
+from core.status import Status
+from settings.profiles import OPT_IN_CHECKS, PATROL, STANDARD
+from tests.services.snmpsim import ENVMON_FAN_STATE
+
+T = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+SWITCH = Target("sw1", kind="switch")
+
+
+def sample(metric, value, **labels):
+    return Sample("sw1", metric, value, names.UNITS[metric], T, labels)
+
+
+def port(index, admin=1, oper=1):
+    labels = {"interface": f"Te{index}", "index": index}
+    return [
+        Sample("sw1", names.IF_ADMIN_UP, admin, "count", T, labels),
+        Sample("sw1", names.IF_OPER_UP, oper, "count", T, labels),
+    ]
+
+
+def judge(samples, profile=PATROL, missing=None):
+    context = CheckContext(profile, families=frozenset({DEVICE}), missing=missing or {})
+    return checks.evaluate_all(SWITCH, samples, context)
+
+
+@pytest.mark.parametrize(
+    ("case", "samples", "check", "status", "summary"),
+    [
+        (
+            "failed psu",
+            [sample(names.ENV_PSU_STATE, 2, name="PEM 1", state="down")],
+            names.CHECK_DEVICE_PSU,
+            Status.CRITICAL,
+            "PEM 1: down",
+        ),
+        (
+            "fan at full speed",
+            [sample(names.ENV_FAN_STATE, 1, name="Fan 3", state="runningAtFullSpeed")],
+            names.CHECK_DEVICE_FAN,
+            Status.WARNING,
+            "Fan 3: runningAtFullSpeed",
+        ),
+        (
+            "fan sensor unavailable",
+            [sample(names.ENV_FAN_STATE, 3, name="Fan 1", state="unavailable")],
+            names.CHECK_DEVICE_FAN,
+            Status.UNKNOWN,
+            "Fan 1: unavailable",
+        ),
+        (
+            "board normal",
+            [sample(names.ENV_BOARD_STATE, 0, name="LPU 1", state="enabled")],
+            names.CHECK_DEVICE_BOARD,
+            Status.OK,
+            "LPU 1: enabled",
+        ),
+        (
+            "device limit beats the profile",
+            [sample(names.ENV_TEMPERATURE, 58, name="Outlet", warning_high="55")],
+            names.CHECK_DEVICE_TEMPERATURE,
+            Status.WARNING,
+            "Outlet 58 °C",
+        ),
+        (
+            "profile limit without the device's",
+            [sample(names.ENV_TEMPERATURE, 71, name="Inlet")],
+            names.CHECK_DEVICE_TEMPERATURE,
+            Status.CRITICAL,
+            "Inlet 71 °C",
+        ),
+        (
+            "device says warning below its shutdown limit",
+            [sample(names.ENV_TEMPERATURE, 61, name="S1", critical_high="66", state="warning")],
+            names.CHECK_DEVICE_TEMPERATURE,
+            Status.WARNING,
+            "S1 61 °C: the device reports warning",
+        ),
+        (
+            "rx under the module's low alarm",
+            [
+                *port("9"),
+                sample(
+                    names.OPTIC_RX_DBM,
+                    -21.0,
+                    interface="Te9",
+                    index="9",
+                    critical_low="-20",
+                    warning_low="-18",
+                ),
+            ],
+            names.CHECK_OPTICS,
+            Status.CRITICAL,
+            "Te9 Rx power -21.00 dBm",
+        ),
+        (
+            "tx inside the profile's range",
+            [*port("9"), sample(names.OPTIC_TX_DBM, -2.2, interface="Te9", index="9")],
+            names.CHECK_OPTICS,
+            Status.OK,
+            "Te9 Tx power -2.20 dBm",
+        ),
+    ],
+)
+def test_hardware_checks(case, samples, check, status, summary):
+    (finding,) = [f for f in judge(samples) if f.check == check]
+    assert (finding.status, str(finding.summary)) == (status, summary)
+    assert bool(finding.hint) == (status in (Status.WARNING, Status.CRITICAL))
+
+
+@pytest.mark.parametrize(("admin", "oper"), [(0, 0), (1, 0)])
+def test_optics_of_a_dark_or_disabled_port_are_not_judged(admin, oper):
+    dark = sample(names.OPTIC_RX_DBM, -40.0, interface="Te9", index="9", critical_low="-20")
+    assert [f for f in judge([*port("9", admin, oper), dark]) if f.check == "optics"] == []
+
+
+def test_standard_profile_runs_no_hardware_check_and_patrol_says_why():
+    assert not any(STANDARD.enabled(c) for c in (names.CHECK_OPTICS, names.CHECK_DEVICE_FAN))
+    why = {names.ENV_FAN_STATE: "the device answers no fan status"}
+    findings = judge([sample(names.ENV_PSU_STATE, 0, name="PSU 1", state="normal")], missing=why)
+    fan = [f for f in findings if f.check == names.CHECK_DEVICE_FAN]
+    assert [(f.status, str(f.summary)) for f in fan] == [
+        (Status.UNKNOWN, "not measured: the device answers no fan status")
+    ]
+    assert not OPT_IN_CHECKS & {f.check for f in judge([], profile=STANDARD)}
+
+
+# -- real recordings ------------------------------------------------------------------------
+
+# non-OK findings of the first patrol poll: (check, subject, status), each explained
+FIRST_POLL = {
+    # the recording's ENVMON temperature state is 2 "warning" (61 °C, shutdown limit 66)
+    "cisco-catalyst-c3560": {
+        ("device_temperature", "SW#1, Sensor#1, YELLOW", Status.WARNING),
+        ("device_board", "device_board", Status.UNKNOWN),  # IOS: no board table
+        ("optics", "optics", Status.UNKNOWN),  # copper ports, no DOM sensor
+    },
+    "cisco-catalyst-c3750": {("device_board", "device_board", Status.UNKNOWN)},
+    # NX-OS keeps PSU/fan/module state in CISCO-ENTITY-FRU-CONTROL-MIB (not recorded) and its
+    # DOM sensors have no entPhysicalName here, so Rx cannot be told from Tx
+    "cisco-nxos-n5000": {
+        (check, check, Status.UNKNOWN)
+        for check in ("device_psu", "device_fan", "device_board", "optics")
+    },
+    "huawei-s12704": set(),
+    # no power-supply entity and no transceiver with diagnostics in this walk
+    "huawei-s5720-36c-ei": {
+        ("device_psu", "device_psu", Status.UNKNOWN),
+        ("optics", "optics", Status.UNKNOWN),
+    },
+    "h3c-e528": {("optics", "optics", Status.UNKNOWN)},  # no HH3C-TRANSCEIVER table
+    "h3c-sr8808-x": set(),
+    "juniper-mx960": set(),
+    # ENTITY-SENSOR: the 6 fan speed sensors are "unavailable"; no PSU or board status table
+    "arista-dcs-7150s-52-cl": {
+        *(
+            ("device_fan", f"{tray} Fan 1 Sensor 1", Status.UNKNOWN)
+            for tray in ("Fan Tray 1", "Fan Tray 2", "Fan Tray 3", "Fan Tray 4")
+        ),
+        ("device_fan", "PowerSupply1 Fan 1 Sensor 1", Status.UNKNOWN),
+        ("device_fan", "PowerSupply2 Fan 1 Sensor 1", Status.UNKNOWN),
+        ("device_psu", "device_psu", Status.UNKNOWN),
+        ("device_board", "device_board", Status.UNKNOWN),
+    },
+}
+
+
+def device(snmpsim, monkeypatch, community: str) -> Target:
+    variable = "TEST_COMMUNITY_" + community.upper().replace("-", "_")
+    monkeypatch.setenv(variable, community)
+    snmp = SnmpSettings(port=snmpsim.port, community=f"env:{variable}", timeout=5, retries=1)
+    return Target(community, kind="switch", address="127.0.0.1", snmp=snmp)
+
+
+def patrol(target: Target):
+    session = Session(profile=PATROL)
+    samples = list(SnmpCollector().collect(target, session))
+    context = CheckContext(PATROL, families=frozenset({DEVICE}), missing=session.missing)
+    return samples, checks.evaluate_all(target, samples, context)
+
+
+def of(samples, metric, **labels):
+    return [
+        s for s in samples if s.metric == metric and all(s.label(k) == v for k, v in labels.items())
+    ]
+
+
+@pytest.mark.parametrize("community", sorted(FIRST_POLL))
+def test_first_patrol_poll_fills_the_sheet_without_an_alert_storm(snmpsim, monkeypatch, community):
+    samples, findings = patrol(device(snmpsim, monkeypatch, community))
+    assert {
+        (f.check, f.subject, f.status) for f in findings if f.status != Status.OK
+    } == FIRST_POLL[community]
+    # every hardware item and CPU/memory has a line: a value or "not measured: why"
+    items = {f.check for f in findings}
+    assert items >= {
+        names.CHECK_DEVICE_CPU,
+        names.CHECK_DEVICE_MEMORY,
+        names.CHECK_DEVICE_PSU,
+        names.CHECK_DEVICE_FAN,
+        names.CHECK_DEVICE_BOARD,
+        names.CHECK_DEVICE_TEMPERATURE,
+        names.CHECK_OPTICS,
+    }
+
+
+def test_juniper_cpu_memory_and_hardware_match_the_recording(snmpsim, monkeypatch):
+    samples, _ = patrol(device(snmpsim, monkeypatch, "juniper-mx960"))
+    recording = snmpsim.recording("juniper-mx960")
+    jnx = "1.3.6.1.4.1.2636.3.1.13.1."
+    (cpu,) = of(samples, names.DEVICE_CPU_PERCENT, cpu="Routing Engine 0")
+    assert cpu.value == int(recording[jnx + "8.9.1.0.0"]) == 54
+    (memory,) = of(samples, names.DEVICE_MEMORY_USED_PERCENT, memory="Routing Engine 0")
+    assert memory.value == int(recording[jnx + "11.9.1.0.0"])
+    assert len(of(samples, names.ENV_PSU_STATE)) == 4  # PEM 0-3, all running
+    (standby,) = of(samples, names.ENV_BOARD_STATE, name="Routing Engine 1")
+    assert (standby.value, standby.label("state")) == (0, "standby")
+    # jnxDomCurrentRxLaserPower of xe-0/2/0 (ifIndex 631) in 0.01 dBm
+    (rx,) = of(samples, names.OPTIC_RX_DBM, index="631")
+    assert rx.value == int(recording["1.3.6.1.4.1.2636.3.60.1.1.1.1.5.631"]) / 100
+
+
+def test_vendor_optics_match_the_recording(snmpsim, monkeypatch):
+    huawei, _ = patrol(device(snmpsim, monkeypatch, "huawei-s12704"))
+    recording = snmpsim.recording("huawei-s12704")
+    (rx,) = of(huawei, names.OPTIC_RX_DBM, interface="XGigabitEthernet2/0/0")
+    microwatts = int(recording["1.3.6.1.4.1.2011.5.25.31.1.1.3.1.8.67747854"])  # uW
+    assert rx.value == round(10 * math.log10(microwatts / 1000), 2)
+    assert rx.label("critical_low") == "-16.39"  # hwEntityOpticalRxLowThreshold, 0.01 dBm
+    h3c, _ = patrol(device(snmpsim, monkeypatch, "h3c-sr8808-x"))
+    recording = snmpsim.recording("h3c-sr8808-x")
+    rx_column = "1.3.6.1.4.1.25506.2.70.1.1.1.12."
+    readings = {  # hh3cTransceiverCurRXPower, 0.01 dBm; 2147483647: no reading
+        k[len(rx_column) :]: int(v) / 100
+        for k, v in recording.items()
+        if k.startswith(rx_column) and v != "2147483647"
+    }
+    assert {s.label("index"): s.value for s in of(h3c, names.OPTIC_RX_DBM)} == readings
+
+
+def test_arista_and_nexus_report_cpu_and_memory(snmpsim, monkeypatch):
+    arista, _ = patrol(device(snmpsim, monkeypatch, "arista-dcs-7150s-52-cl"))
+    recording = snmpsim.recording("arista-dcs-7150s-52-cl")
+    loads = [int(v) for k, v in recording.items() if k.startswith("1.3.6.1.2.1.25.3.3.1.2.")]
+    (cpu,) = of(arista, names.DEVICE_CPU_PERCENT)
+    assert cpu.value == sum(loads) / len(loads)
+    assert len(of(arista, names.DEVICE_MEMORY_USED_PERCENT)) == 1
+    nexus, _ = patrol(device(snmpsim, monkeypatch, "cisco-nxos-n5000"))
+    recording = snmpsim.recording("cisco-nxos-n5000")
+    used, free = (int(recording[f"1.3.6.1.4.1.9.9.109.1.1.1.1.{c}.1"]) for c in (12, 13))
+    (memory,) = of(nexus, names.DEVICE_MEMORY_USED_PERCENT)
+    assert memory.value == pytest.approx(100 * used / (used + free))
+
+
+def test_failed_fan_in_a_derived_recording_is_critical(snmpsim, monkeypatch):
+    # c3560-fan-failed = the real c3560 walk with only ciscoEnvMonFanState 1 -> 6 changed
+    assert snmpsim.recording("cisco-catalyst-c3560")[ENVMON_FAN_STATE] == "1"
+    _, findings = patrol(device(snmpsim, monkeypatch, "c3560-fan-failed"))
+    (fan,) = [f for f in findings if f.check == names.CHECK_DEVICE_FAN]
+    assert (fan.status, str(fan.summary)) == (Status.CRITICAL, "Switch#1, Fan#1: notFunctioning")
+    assert "fan" in str(fan.hint)
+
+
+def test_standard_profile_walks_no_hardware_table(snmpsim, monkeypatch):
+    target = device(snmpsim, monkeypatch, "huawei-s12704")
+    samples = list(SnmpCollector().collect(target, Session()))
+    assert not [s for s in samples if s.metric.startswith(("env.", "optic."))]
