@@ -50,6 +50,7 @@ class OpticsCheck:
         thresholds, source = limits_for(sample, profile)
         status, _ = judge(sample.value, thresholds) if thresholds else (Status.OK, "")
         port, direction = sample.label("interface"), DIRECTIONS[sample.metric]
+        value = f"{sample.value:.2f}"
         return Finding(
             target=target.name,
             check=self.name,
@@ -59,7 +60,7 @@ class OpticsCheck:
                 "{port} {direction} power {value} dBm",
                 port=port,
                 direction=direction,
-                value=f"{sample.value:.2f}",
+                value=value,
             ),
             value=sample.value,
             unit="dBm",

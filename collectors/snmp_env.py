@@ -28,6 +28,8 @@ _JNX = "1.3.6.1.4.1.2636.3.1.13.1."
 
 # ENTITY-MIB: what an entity is and what it is called (class 6 powerSupply, 7 fan, 9 module)
 ENTITY_COLUMNS = {"ent_descr": _ENT + "2", "ent_class": _ENT + "5", "ent_name": _ENT + "7"}
+# entPhysicalDescr only where names are empty (Arista): one column less on big chassis
+NAMED_ENTITY_COLUMNS = {k: v for k, v in ENTITY_COLUMNS.items() if k != "ent_descr"}
 ENT_CLASS_KIND = {6: names.ENV_PSU_STATE, 7: names.ENV_FAN_STATE, 9: names.ENV_BOARD_STATE}
 # ENTITY-SENSOR-MIB entPhySensorTable; CISCO-ENTITY-SENSOR-MIB has the same columns + thresholds
 SENSOR_COLUMNS = {
@@ -83,9 +85,9 @@ JUNIPER_COLUMNS = {
 
 # per vendor (collectors.snmp_oids.vendor_of), the tables read; anything else: ENTITY-SENSOR
 VENDOR_ENV_COLUMNS: Mapping[str | None, Mapping[str, str]] = {
-    "cisco": {**ENTITY_COLUMNS, **ENVMON_COLUMNS, **CISCO_SENSOR_COLUMNS},
-    "huawei": {**ENTITY_COLUMNS, **HUAWEI_COLUMNS},
-    "h3c": {**ENTITY_COLUMNS, **H3C_COLUMNS},
+    "cisco": {**NAMED_ENTITY_COLUMNS, **ENVMON_COLUMNS, **CISCO_SENSOR_COLUMNS},
+    "huawei": {**NAMED_ENTITY_COLUMNS, **HUAWEI_COLUMNS},
+    "h3c": {**NAMED_ENTITY_COLUMNS, **H3C_COLUMNS},
     "juniper": JUNIPER_COLUMNS,
     None: {**ENTITY_COLUMNS, **SENSOR_COLUMNS},
 }

@@ -17,6 +17,7 @@ from collectors.snmp_decode import Columns, SampleMaker, text
 from collectors.snmp_env import (
     CISCO_SENSOR_COLUMNS,
     ENTITY_COLUMNS,
+    NAMED_ENTITY_COLUMNS,
     SENSOR_COLUMNS,
     SENSOR_OK,
     entity_names,
@@ -74,7 +75,7 @@ JUNIPER_COLUMNS = {
 }
 
 VENDOR_OPTICS_COLUMNS: Mapping[str | None, Mapping[str, str]] = {
-    "cisco": {**ENTITY_COLUMNS, **CISCO_SENSOR_COLUMNS},
+    "cisco": {**NAMED_ENTITY_COLUMNS, **CISCO_SENSOR_COLUMNS},
     "huawei": {"ent_name": ENTITY_COLUMNS["ent_name"], **HUAWEI_COLUMNS},
     "h3c": H3C_COLUMNS,
     "juniper": JUNIPER_COLUMNS,
