@@ -204,9 +204,12 @@ def of(samples, metric, **labels):
 @pytest.mark.parametrize("community", sorted(FIRST_POLL))
 def test_first_patrol_poll_fills_the_sheet_without_an_alert_storm(snmpsim, monkeypatch, community):
     samples, findings = patrol(device(snmpsim, monkeypatch, community))
-    assert {
-        (f.check, f.subject, f.status) for f in findings if f.status != Status.OK
-    } == FIRST_POLL[community]
+    found = {(f.check, f.subject, f.status) for f in findings if f.status != Status.OK}
+    if community == "h3c-e528":
+        # snmpsim's numeric variation sweeps its CPU column over 0..100, and a board reading
+        # 0 has no CPU of its own: an instant at 0 leaves the CPU unmeasured (test_snmp_devices)
+        found.discard(("device_cpu", "device_cpu", Status.UNKNOWN))
+    assert found == FIRST_POLL[community]
     # every hardware item and CPU/memory has a line: a value or "not measured: why"
     items = {f.check for f in findings}
     assert items >= {
