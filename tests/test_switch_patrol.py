@@ -16,6 +16,8 @@ from collectors.snmp import SnmpCollector
 from core import names
 from core.model import DEVICE, Sample, SnmpSettings, Target
 from core.status import Status
+from flows.inspect import RunOptions, run_and_record
+from settings.inventory import Inventory
 from settings.profiles import OPT_IN_CHECKS, PATROL, STANDARD
 from tests.services.snmpsim import ENVMON_FAN_STATE
 
@@ -167,6 +169,19 @@ FIRST_POLL = {
     "h3c-e528": {("optics", "optics", Status.UNKNOWN)},  # no HH3C-TRANSCEIVER table
     "h3c-sr8808-x": set(),
     "juniper-mx960": set(),
+    # its CPU, memory and sensors live in HP's own tables (hpSwitchCpuStat, hpicfSensorTable)
+    "hpe-procurve-6120xg": {
+        (check, check, Status.UNKNOWN)
+        for check in (
+            "device_cpu",
+            "device_memory",
+            "device_psu",
+            "device_fan",
+            "device_board",
+            "device_temperature",
+            "optics",
+        )
+    },
     # ENTITY-SENSOR: the 6 fan speed sensors are "unavailable"; no PSU or board status table
     "arista-dcs-7150s-52-cl": {
         *(
@@ -206,9 +221,9 @@ def test_first_patrol_poll_fills_the_sheet_without_an_alert_storm(snmpsim, monke
     samples, findings = patrol(device(snmpsim, monkeypatch, community))
     found = {(f.check, f.subject, f.status) for f in findings if f.status != Status.OK}
     if community == "h3c-e528":
-        # snmpsim's numeric variation sweeps its CPU column over 0..100, and a board reading
-        # 0 has no CPU of its own: an instant at 0 leaves the CPU unmeasured (test_snmp_devices)
-        found.discard(("device_cpu", "device_cpu", Status.UNKNOWN))
+        # snmpsim's numeric variation sweeps its CPU column over 0..100: any reading is its
+        # own, and at 0 (a board without a CPU) the CPU is unmeasured (test_snmp_devices)
+        found = {item for item in found if item[0] != names.CHECK_DEVICE_CPU}
     assert found == FIRST_POLL[community]
     # every hardware item and CPU/memory has a line: a value or "not measured: why"
     items = {f.check for f in findings}
@@ -284,3 +299,24 @@ def test_standard_profile_walks_no_hardware_table(snmpsim, monkeypatch):
     target = device(snmpsim, monkeypatch, "huawei-s12704")
     samples = list(SnmpCollector().collect(target, Session()))
     assert not [s for s in samples if s.metric.startswith(("env.", "optic."))]
+
+
+def test_inspect_run_with_the_patrol_profile_over_every_recording(snmpsim, monkeypatch):
+    """What `inspect run --profile patrol` does: every recording gets every patrol item, a
+    value or "not measured: why", and only the c3560's real warning alerts."""
+    targets = tuple(device(snmpsim, monkeypatch, community) for community in sorted(FIRST_POLL))
+    inventory = Inventory(targets=targets).with_profile("patrol")
+    run = run_and_record(inventory, inventory.targets, RunOptions(timeout=60), None)
+    items = set(names.TITLES) & {*OPT_IN_CHECKS, names.CHECK_DEVICE_CPU, names.CHECK_DEVICE_MEMORY}
+    for target in targets:
+        checked = {f.check for f in run.findings if f.target == target.name}
+        assert checked >= items, target.name
+    alerts = [  # the E528's CPU is snmpsim's sweep over 0..100: any value is its own
+        f
+        for f in run.findings
+        if f.status in (Status.WARNING, Status.CRITICAL)
+        and (f.target, f.check) != ("h3c-e528", names.CHECK_DEVICE_CPU)
+    ]
+    assert [(f.target, f.check) for f in alerts] == [
+        ("cisco-catalyst-c3560", names.CHECK_DEVICE_TEMPERATURE)
+    ]
