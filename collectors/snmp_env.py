@@ -9,6 +9,7 @@ carry the device's own thresholds where it publishes them (labels `warning_high`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from collectors.snmp_decode import Columns, SampleMaker, text
@@ -154,6 +155,9 @@ FAN_SENSOR_STATES = {
     2: ("unavailable", UNKNOWN),
     3: ("nonoperational", CRITICAL),
 }
+# a transceiver's own sensor ("Gi1/0/1 Module Temperature Sensor", "DOM Temperature Sensor for
+# Ethernet5"): judged by the optics check, not as the chassis temperature
+TRANSCEIVER_SENSOR = re.compile(r"\b(dom|transceiver|module temperature)\b", re.IGNORECASE)
 # CISCO-ENTITY-SENSOR-MIB thresholds: severity 1 other, 10 minor, 20 major, 30 critical;
 # relation 1 lessThan, 2 lessOrEqual, 3 greaterThan, 4 greaterOrEqual
 SEVERITY = {10: "warning", 20: "critical", 30: "critical"}
@@ -275,6 +279,8 @@ def sensor_temperatures(
         if status.get(index, SENSOR_OK) != SENSOR_OK:
             continue  # unavailable: no reading to judge
         name = entities.get(index) or f"sensor {index}"
+        if TRANSCEIVER_SENSOR.search(name):
+            continue
         limits = sensor_thresholds(columns, index)
         labels = {"name": name, **{k: f"{v:g}" for k, v in limits.items() if "high" in k}}
         yield make(names.ENV_TEMPERATURE, sensor_value(columns, index, value), "C", **labels)

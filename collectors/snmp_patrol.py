@@ -20,12 +20,12 @@ from settings.profiles import Profile
 REPETITIONS = 10  # rows per GETBULK: ~20 columns side by side stay well inside a UDP datagram
 # check -> the metrics it judges and what they are, for the note when nothing answers
 ENV_CHECKS = {
-    names.CHECK_DEVICE_PSU: (names.ENV_PSU_STATE, "power supply"),
-    names.CHECK_DEVICE_FAN: (names.ENV_FAN_STATE, "fan"),
-    names.CHECK_DEVICE_BOARD: (names.ENV_BOARD_STATE, "board"),
-    names.CHECK_DEVICE_TEMPERATURE: (names.ENV_TEMPERATURE, "temperature"),
+    names.CHECK_DEVICE_PSU: (names.ENV_PSU_STATE, "power supply status"),
+    names.CHECK_DEVICE_FAN: (names.ENV_FAN_STATE, "fan status"),
+    names.CHECK_DEVICE_BOARD: (names.ENV_BOARD_STATE, "board status"),
+    names.CHECK_DEVICE_TEMPERATURE: (names.ENV_TEMPERATURE, "chassis temperature"),
 }
-OPTICS_METRICS = (names.OPTIC_RX_DBM, names.OPTIC_TX_DBM)
+OPTICS_METRICS = (names.OPTIC_RX_DBM, names.OPTIC_TX_DBM, names.OPTIC_TEMPERATURE)
 TABLES = {
     "cisco": "CISCO-ENVMON-MIB, CISCO-ENTITY-SENSOR-MIB, ENTITY-MIB",
     "huawei": "HUAWEI-ENTITY-EXTENT-MIB, ENTITY-MIB",
@@ -72,11 +72,11 @@ def ports(interfaces: Sequence[Sample]) -> Mapping[str, str]:
 def notes(profile: Profile, vendor: str | None, got: set[str]) -> list[Missing]:
     tables = TABLES.get(vendor or "", GENERIC_TABLES)
     found = [
-        Missing(metric, f"the device answers no {what} status in the tables we read ({tables})")
+        Missing(metric, f"the device answers no {what} in the tables we read ({tables})")
         for check, (metric, what) in ENV_CHECKS.items()
         if profile.enabled(check) and metric not in got
     ]
     if profile.enabled(names.CHECK_OPTICS) and got.isdisjoint(OPTICS_METRICS):
-        why = f"no transceiver reports Rx/Tx power with its port in the tables we read ({tables})"
+        why = f"no transceiver reports its readings with its port in the tables we read ({tables})"
         found += [Missing(metric, why) for metric in OPTICS_METRICS]
     return found

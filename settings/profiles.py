@@ -87,6 +87,7 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.ENV_TEMPERATURE: Thresholds(Range.parse(60), Range.parse(70)),
     names.OPTIC_RX_DBM: Thresholds(Range.parse("-14:1"), Range.parse("-18:3")),
     names.OPTIC_TX_DBM: Thresholds(Range.parse("-9:2"), Range.parse("-12:4")),
+    names.OPTIC_TEMPERATURE: Thresholds(Range.parse(70), Range.parse(75)),
 }
 
 # Checks whose input costs SNMP walks of their own (sensor, entity and optics tables): off

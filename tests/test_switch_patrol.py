@@ -13,6 +13,8 @@ import checks
 from checks import CheckContext
 from collectors.session import Session
 from collectors.snmp import SnmpCollector
+from collectors.snmp_env import VENDOR_ENV_COLUMNS
+from collectors.snmp_optics import VENDOR_OPTICS_COLUMNS
 from core import names
 from core.model import DEVICE, Sample, SnmpSettings, Target
 from core.status import Status
@@ -109,14 +111,26 @@ def judge(samples, profile=PATROL, missing=None):
             ],
             names.CHECK_OPTICS,
             Status.CRITICAL,
-            "Te9 Rx power -21.00 dBm",
+            "Te9 Rx power -21 dBm",
+        ),
+        (
+            "module temperature over its own warning",
+            [
+                *port("9"),
+                sample(
+                    names.OPTIC_TEMPERATURE, 72.0, interface="Te9", index="9", warning_high="70"
+                ),
+            ],
+            names.CHECK_OPTICS,
+            Status.WARNING,
+            "Te9 module temperature 72 °C",
         ),
         (
             "tx inside the profile's range",
             [*port("9"), sample(names.OPTIC_TX_DBM, -2.2, interface="Te9", index="9")],
             names.CHECK_OPTICS,
             Status.OK,
-            "Te9 Tx power -2.20 dBm",
+            "Te9 Tx power -2.2 dBm",
         ),
     ],
 )
@@ -153,7 +167,11 @@ FIRST_POLL = {
         ("device_board", "device_board", Status.UNKNOWN),  # IOS: no board table
         ("optics", "optics", Status.UNKNOWN),  # copper ports, no DOM sensor
     },
-    "cisco-catalyst-c3750": {("device_board", "device_board", Status.UNKNOWN)},
+    # its only temperature sensors are the two transceivers' (judged under optics)
+    "cisco-catalyst-c3750": {
+        ("device_board", "device_board", Status.UNKNOWN),
+        ("device_temperature", "device_temperature", Status.UNKNOWN),
+    },
     # NX-OS keeps PSU/fan/module state in CISCO-ENTITY-FRU-CONTROL-MIB (not recorded) and its
     # DOM sensors have no entPhysicalName here, so Rx cannot be told from Tx
     "cisco-nxos-n5000": {
@@ -270,6 +288,10 @@ def test_vendor_optics_match_the_recording(snmpsim, monkeypatch):
         if k.startswith(rx_column) and v != "2147483647"
     }
     assert {s.label("index"): s.value for s in of(h3c, names.OPTIC_RX_DBM)} == readings
+    (temperature,) = of(h3c, names.OPTIC_TEMPERATURE, index="1")  # hh3cTransceiverTemperature
+    assert temperature.value == int(recording["1.3.6.1.4.1.25506.2.70.1.1.1.15.1"])
+    # hh3cTransceiverTempHiAlarm in thousandths of a degree
+    assert temperature.label("critical_high") == "73.00"
 
 
 def test_arista_and_nexus_report_cpu_and_memory(snmpsim, monkeypatch):
@@ -320,3 +342,10 @@ def test_inspect_run_with_the_patrol_profile_over_every_recording(snmpsim, monke
     assert [(f.target, f.check) for f in alerts] == [
         ("cisco-catalyst-c3560", names.CHECK_DEVICE_TEMPERATURE)
     ]
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_ENV_COLUMNS, key=str))
+def test_environment_and_optics_columns_never_share_a_name_for_two_oids(vendor):
+    # both are walked in one loop as one {name: oid} mapping: a clash would drop a table
+    env, optics = VENDOR_ENV_COLUMNS[vendor], VENDOR_OPTICS_COLUMNS[vendor]
+    assert {name for name in env.keys() & optics.keys() if env[name] != optics[name]} == set()
