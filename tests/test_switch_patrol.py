@@ -19,7 +19,7 @@ from core import names
 from core.model import DEVICE, Sample, SnmpSettings, Target
 from core.status import Status
 from flows.inspect import RunOptions, run_and_record
-from settings.inventory import Inventory
+from settings.inventory import Inventory, load
 from settings.profiles import OPT_IN_CHECKS, PATROL, STANDARD
 from tests.services.snmpsim import ENVMON_FAN_STATE
 
@@ -155,6 +155,24 @@ def test_standard_profile_runs_no_hardware_check_and_patrol_says_why():
         (Status.UNKNOWN, "not measured: the device answers no fan status")
     ]
     assert not OPT_IN_CHECKS & {f.check for f in judge([], profile=STANDARD)}
+
+
+@pytest.mark.parametrize(
+    ("checks_yaml", "opted_in"),
+    [
+        ("{}", set()),
+        ("{device_fan: {}, optics: {enabled: true}}", {"device_fan", "optics"}),
+        ("{device_fan: {enabled: false}}", set()),
+    ],
+)
+def test_an_inventory_profile_turns_hardware_checks_on_by_name(tmp_path, checks_yaml, opted_in):
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        f"profiles:\n  core:\n    checks: {checks_yaml}\n"
+        "hosts:\n  sw1: {kind: switch, address: 10.0.0.1, profile: core}\n"
+    )
+    profile = load(inventory).profile("core")
+    assert {check for check in OPT_IN_CHECKS if profile.enabled(check)} == opted_in
 
 
 # -- real recordings ------------------------------------------------------------------------
