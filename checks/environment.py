@@ -13,7 +13,7 @@ from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.phrases import Phrase, phrase
 from core.status import Status
-from settings.profiles import Profile, Thresholds
+from settings.profiles import Profile, Thresholds, asks
 from settings.thresholds import Range
 
 # state sample value (collectors.snmp_env) -> status
@@ -35,7 +35,7 @@ class ComponentCheck:
         return (self.metric,)
 
     def configured(self, profile: Profile) -> bool:
-        return True
+        return asks(profile, self.name)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         for sample in samples:
@@ -135,7 +135,7 @@ class TemperatureCheck:
     inputs = (names.ENV_TEMPERATURE,)
 
     def configured(self, profile: Profile) -> bool:
-        return True
+        return asks(profile, self.name)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         for sample in samples:

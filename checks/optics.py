@@ -14,7 +14,7 @@ from core import names
 from core.model import DEVICE, Finding, Sample, Target
 from core.phrases import phrase
 from core.status import Status
-from settings.profiles import Profile
+from settings.profiles import Profile, asks
 
 DIRECTIONS = {names.OPTIC_RX_DBM: "Rx", names.OPTIC_TX_DBM: "Tx"}
 KINDS = (*DIRECTIONS, names.OPTIC_TEMPERATURE)
@@ -40,7 +40,7 @@ class OpticsCheck:
     inputs = KINDS
 
     def configured(self, profile: Profile) -> bool:
-        return True
+        return asks(profile, self.name)
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         dark = dark_ports(samples)

@@ -24,7 +24,7 @@ from collectors import snmp_oids as oids
 from collectors.notes import noted
 from collectors.session import Session
 from collectors.snmp_agent import Agent
-from collectors.snmp_patrol import patrol_samples
+from collectors.snmp_hardware import hardware_samples
 from collectors.snmp_usm import UsmScope
 from core import names
 from core.errors import CollectError, UserError
@@ -215,7 +215,7 @@ async def _samples(
         columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
     fallback = decode.host_resources_samples(make, columns)
     samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
-    hardware = await patrol_samples(agent, make, vendor, profile, samples)
+    hardware = await hardware_samples(agent, make, vendor, profile, samples)
     return [*samples, *unanswered(vendor, {s.metric for s in samples}), *hardware]
 
 

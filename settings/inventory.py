@@ -30,7 +30,6 @@ from settings.parents import check_parents
 from settings.profiles import (
     BUILT_IN,
     DEFAULT_THRESHOLDS,
-    OPT_IN_CHECKS,
     FilesystemRule,
     PluginRule,
     PortRule,
@@ -250,13 +249,10 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
     """A user profile overrides the built-in thresholds metric by metric."""
     thresholds = dict(DEFAULT_THRESHOLDS)
     disabled = set()
-    opted_in = set()
     for metric, t in spec.checks.items():
         if not t.enabled:
             disabled.add(metric)
             continue
-        if metric in OPT_IN_CHECKS:
-            opted_in.add(metric)
         base = thresholds.get(metric, Thresholds())
         thresholds[metric] = Thresholds(
             warning=Range.parse(t.warning) if t.warning is not None else base.warning,
@@ -290,7 +286,6 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         name=name,
         thresholds=thresholds,
         disabled=frozenset(disabled),
-        opted_in=frozenset(opted_in),
         processes=processes,
         ports=ports,
         filesystems=filesystems,

@@ -90,18 +90,16 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.OPTIC_TEMPERATURE: Thresholds(Range.parse(70), Range.parse(75)),
 }
 
-# Checks whose input costs SNMP walks of their own (sensor, entity and optics tables): off
-# unless a profile turns them on, so the standard profile polls what it always polled; the
-# built-in `patrol` profile turns them all on (docs/snmp.md).
-OPT_IN_CHECKS = frozenset(
-    {
-        names.CHECK_DEVICE_PSU,
-        names.CHECK_DEVICE_FAN,
-        names.CHECK_DEVICE_BOARD,
-        names.CHECK_DEVICE_TEMPERATURE,
-        names.CHECK_OPTICS,
-    }
-)
+# The switch hardware items (docs/snmp.md "The switch patrol: hardware and optics"): their
+# tables cost SNMP walks of their own, so a profile asks for one by having its key (like the
+# other patrol items); the standard profile has none and polls what it always polled.
+HARDWARE_THRESHOLDS: Mapping[str, Thresholds] = {
+    names.CHECK_DEVICE_PSU: Thresholds(),
+    names.CHECK_DEVICE_FAN: Thresholds(),
+    names.CHECK_DEVICE_BOARD: Thresholds(),
+    names.CHECK_DEVICE_TEMPERATURE: Thresholds(),
+    names.CHECK_OPTICS: Thresholds(),
+}
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,6 @@ class Profile:
     name: str = "standard"
     thresholds: Mapping[str, Thresholds] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     disabled: frozenset[str] = frozenset()
-    opted_in: frozenset[str] = frozenset()  # the OPT_IN_CHECKS this profile runs
     processes: tuple[ProcessRule, ...] = ()
     ports: tuple[PortRule, ...] = ()
     filesystems: FilesystemRule = field(default_factory=FilesystemRule)
@@ -119,13 +116,16 @@ class Profile:
         return None if metric in self.disabled else self.thresholds.get(metric)
 
     def enabled(self, check: str) -> bool:
-        if check in OPT_IN_CHECKS and check not in self.opted_in:
-            return False
         return check not in self.disabled
+
+
+def asks(profile: Profile, key: str) -> bool:
+    """The profile asks for a patrol item (and has not disabled it)."""
+    return profile.thresholds_for(key) is not None
 
 
 STANDARD = Profile()
 # The whole patrol sheet (巡检表, docs/patrol.md): every item of the standard profile plus the
 # opt-in ones, each with its default standard. An inventory profile of the same name replaces it.
-PATROL = Profile(name="patrol", opted_in=OPT_IN_CHECKS)
+PATROL = Profile(name="patrol", thresholds={**DEFAULT_THRESHOLDS, **HARDWARE_THRESHOLDS})
 BUILT_IN: Mapping[str, Profile] = {profile.name: profile for profile in (STANDARD, PATROL)}

@@ -1,5 +1,5 @@
 """The patrol sheet's hardware items of a switch: environment and optics, walked only when the
-profile runs a check that needs them (polling cost: the standard profile walks none of this).
+profile asks for a check that needs them (polling cost: the standard profile walks none of this).
 
 One GETBULK loop over the union of the wanted vendor columns; what no table answers becomes a
 note, so the check says "not measured: <why>" instead of staying silent.
@@ -15,7 +15,7 @@ from collectors.snmp_env import VENDOR_ENV_COLUMNS, environment_samples
 from collectors.snmp_optics import VENDOR_OPTICS_COLUMNS, optics_samples
 from core import names
 from core.model import Missing, Sample
-from settings.profiles import Profile
+from settings.profiles import Profile, asks
 
 REPETITIONS = 10  # rows per GETBULK: ~20 columns side by side stay well inside a UDP datagram
 # check -> the metrics it judges and what they are, for the note when nothing answers
@@ -38,14 +38,14 @@ GENERIC_TABLES = "ENTITY-SENSOR-MIB, ENTITY-MIB"
 def wanted(profile: Profile, vendor: str | None) -> dict[str, str]:
     """The columns the profile's enabled hardware checks need on this vendor."""
     columns: dict[str, str] = {}
-    if any(profile.enabled(check) for check in ENV_CHECKS):
+    if any(asks(profile, check) for check in ENV_CHECKS):
         columns.update(VENDOR_ENV_COLUMNS.get(vendor, VENDOR_ENV_COLUMNS[None]))
-    if profile.enabled(names.CHECK_OPTICS):
+    if asks(profile, names.CHECK_OPTICS):
         columns.update(VENDOR_OPTICS_COLUMNS.get(vendor, VENDOR_OPTICS_COLUMNS[None]))
     return columns
 
 
-async def patrol_samples(
+async def hardware_samples(
     agent: Agent,
     make: SampleMaker,
     vendor: str | None,
@@ -57,9 +57,9 @@ async def patrol_samples(
         return []
     walked, _ = await agent.walk(columns, REPETITIONS)
     found: list[Sample | Missing] = []
-    if any(profile.enabled(check) for check in ENV_CHECKS):
-        found += environment_samples(make, vendor, walked)
-    if profile.enabled(names.CHECK_OPTICS):
+    asked = {metric for check, (metric, _) in ENV_CHECKS.items() if asks(profile, check)}
+    found += [s for s in environment_samples(make, vendor, walked) if s.metric in asked]
+    if asks(profile, names.CHECK_OPTICS):
         found += optics_samples(make, vendor, walked, ports(interfaces))
     return [*found, *notes(profile, vendor, {s.metric for s in found})]
 
@@ -74,9 +74,9 @@ def notes(profile: Profile, vendor: str | None, got: set[str]) -> list[Missing]:
     found = [
         Missing(metric, f"the device answers no {what} in the tables we read ({tables})")
         for check, (metric, what) in ENV_CHECKS.items()
-        if profile.enabled(check) and metric not in got
+        if asks(profile, check) and metric not in got
     ]
-    if profile.enabled(names.CHECK_OPTICS) and got.isdisjoint(OPTICS_METRICS):
+    if asks(profile, names.CHECK_OPTICS) and got.isdisjoint(OPTICS_METRICS):
         why = f"no transceiver reports its readings with its port in the tables we read ({tables})"
         found += [Missing(metric, why) for metric in OPTICS_METRICS]
     return found

@@ -20,7 +20,15 @@ from core.model import DEVICE, Sample, SnmpSettings, Target
 from core.status import Status
 from flows.inspect import RunOptions, run_and_record
 from settings.inventory import Inventory, load
-from settings.profiles import OPT_IN_CHECKS, PATROL, STANDARD
+from settings.profiles import (
+    DEFAULT_THRESHOLDS,
+    HARDWARE_THRESHOLDS,
+    PATROL,
+    STANDARD,
+    Profile,
+    Thresholds,
+    asks,
+)
 from tests.services.snmpsim import ENVMON_FAN_STATE
 
 T = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -147,14 +155,14 @@ def test_optics_of_a_dark_or_disabled_port_are_not_judged(admin, oper):
 
 
 def test_standard_profile_runs_no_hardware_check_and_patrol_says_why():
-    assert not any(STANDARD.enabled(c) for c in (names.CHECK_OPTICS, names.CHECK_DEVICE_FAN))
+    assert not any(asks(STANDARD, check) for check in HARDWARE_THRESHOLDS)
     why = {names.ENV_FAN_STATE: "the device answers no fan status"}
     findings = judge([sample(names.ENV_PSU_STATE, 0, name="PSU 1", state="normal")], missing=why)
     fan = [f for f in findings if f.check == names.CHECK_DEVICE_FAN]
     assert [(f.status, str(f.summary)) for f in fan] == [
         (Status.UNKNOWN, "not measured: the device answers no fan status")
     ]
-    assert not OPT_IN_CHECKS & {f.check for f in judge([], profile=STANDARD)}
+    assert not HARDWARE_THRESHOLDS.keys() & {f.check for f in judge([], profile=STANDARD)}
 
 
 @pytest.mark.parametrize(
@@ -165,14 +173,14 @@ def test_standard_profile_runs_no_hardware_check_and_patrol_says_why():
         ("{device_fan: {enabled: false}}", set()),
     ],
 )
-def test_an_inventory_profile_turns_hardware_checks_on_by_name(tmp_path, checks_yaml, opted_in):
+def test_an_inventory_profile_asks_for_hardware_checks_by_name(tmp_path, checks_yaml, opted_in):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(
         f"profiles:\n  core:\n    checks: {checks_yaml}\n"
         "hosts:\n  sw1: {kind: switch, address: 10.0.0.1, profile: core}\n"
     )
     profile = load(inventory).profile("core")
-    assert {check for check in OPT_IN_CHECKS if profile.enabled(check)} == opted_in
+    assert {check for check in HARDWARE_THRESHOLDS if asks(profile, check)} == opted_in
 
 
 # -- real recordings ------------------------------------------------------------------------
@@ -347,7 +355,7 @@ def test_inspect_run_with_the_patrol_profile_over_every_recording(snmpsim, monke
     targets = tuple(device(snmpsim, monkeypatch, community) for community in sorted(FIRST_POLL))
     inventory = Inventory(targets=targets).with_profile("patrol")
     run = run_and_record(inventory, inventory.targets, RunOptions(timeout=60), None)
-    items = set(names.TITLES) & {*OPT_IN_CHECKS, names.CHECK_DEVICE_CPU, names.CHECK_DEVICE_MEMORY}
+    items = {*HARDWARE_THRESHOLDS, names.CHECK_DEVICE_CPU, names.CHECK_DEVICE_MEMORY}
     for target in targets:
         checked = {f.check for f in run.findings if f.target == target.name}
         assert checked >= items, target.name
@@ -367,3 +375,13 @@ def test_environment_and_optics_columns_never_share_a_name_for_two_oids(vendor):
     # both are walked in one loop as one {name: oid} mapping: a clash would drop a table
     env, optics = VENDOR_ENV_COLUMNS[vendor], VENDOR_OPTICS_COLUMNS[vendor]
     assert {name for name in env.keys() & optics.keys() if env[name] != optics[name]} == set()
+
+
+def test_a_profile_asking_for_fans_only_gets_fans(snmpsim, monkeypatch):
+    fans_only = Profile(
+        name="fans", thresholds={**DEFAULT_THRESHOLDS, names.CHECK_DEVICE_FAN: Thresholds()}
+    )
+    target = device(snmpsim, monkeypatch, "huawei-s12704")
+    samples = list(SnmpCollector().collect(target, Session(profile=fans_only)))
+    hardware = {s.metric for s in samples if s.metric.startswith(("env.", "optic."))}
+    assert hardware == {names.ENV_FAN_STATE}
