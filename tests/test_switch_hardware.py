@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
 
 import checks
 from checks import CheckContext
@@ -31,6 +34,7 @@ from settings.profiles import (
 )
 from tests.services.snmpsim import ENVMON_FAN_STATE
 
+ROOT = Path(__file__).resolve().parents[1]
 T = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 SWITCH = Target("sw1", kind="switch")
 
@@ -385,3 +389,15 @@ def test_a_profile_asking_for_fans_only_gets_fans(snmpsim, monkeypatch):
     samples = list(SnmpCollector().collect(target, Session(profile=fans_only)))
     hardware = {s.metric for s in samples if s.metric.startswith(("env.", "optic."))}
     assert hardware == {names.ENV_FAN_STATE}
+
+
+def test_every_hardware_phrase_has_a_zh_cn_translation():
+    catalog = read_po((ROOT / "core/locale/zh_CN/LC_MESSAGES/switch_env.po").open("rb"))
+    translated = {m.id for m in catalog if m.id and m.string}
+    templates = {
+        message
+        for module in ("checks/environment.py", "checks/optics.py")
+        for _, message, _, _ in extract_from_file("python", ROOT / module, {"phrase": None})
+    }
+    titles = {names.TITLES[check].template for check in HARDWARE_THRESHOLDS}
+    assert templates | titles <= translated
