@@ -331,3 +331,18 @@ def test_zh_cn_pages_show_no_untranslated_label(console_server, tab):
     _shots(tab, "fault-form-zh-CN")
     tab.goto(f"{console_server.url}/")
     _shots(tab, "dashboard-zh-CN")
+
+
+def test_the_api_reports_a_fault_and_hands_over(console_server):
+    made = console_server.cli("token", "create", "--name", "duty-api", "--role", "duty")
+    token = made.stdout.strip()
+    body = json.dumps({"target": "web01", "title": "VPN down at branch 3", "grade": "B",
+                       "occurred": "2026-12-07T08:10+08:00", "scope": "branch 3"}).encode()
+    code, opened = _api(console_server, "POST", "/api/v1/tickets", token, body)
+    assert code == 200 and opened["title"] == "VPN down at branch 3", opened
+    report = json.loads(console_server.cli("report", "fault", str(opened["id"]), "-f",
+                                           "json").stdout)
+    assert report["scope"] == "branch 3"
+    assert report["occurred_at"].startswith("2026-12-07T00:10")
+    code, handed = _api(console_server, "POST", "/api/v1/handover", token, b'{"note": "quiet"}')
+    assert code == 200 and opened["id"] in handed["open"]
