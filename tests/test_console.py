@@ -91,6 +91,7 @@ def test_a_duty_user_sees_the_critical_target_acks_its_ticket_and_hands_over(
     assert f"#{ticket_id}" in work and "duty1" in work and "acknowledged" in work
     _shots(tab, "handover")
     tab.goto(f"{console_server.url}/tickets")
+    assert "in " in tab.text(".countdown")  # the running clock as a countdown
     _shots(tab, "tickets")
     assert not tab.errors()
 

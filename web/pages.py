@@ -117,7 +117,7 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
     found = ticket_store.list_tickets(config.engine, states=states, target=target or None,
                                       newest=TICKETS_SHOWN)
     lines = [views.ticket_line(t, now, config.inventory) for t in found]
-    return page(request, "tickets.html.j2", who, lines=lines, state=state or "",
+    return page(request, "tickets.html.j2", who, lines=lines, now=now, state=state or "",
                 target=target or "", states=TICKET_STATES)
 
 

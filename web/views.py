@@ -52,6 +52,15 @@ class TicketLine:
     response: str
     resolution: str
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The running clock's deadline: the response until someone answers, then the
+        resolution until it is resolved; None once both have stopped."""
+        t = self.ticket
+        if not t.active:
+            return None
+        return t.response_due if t.acknowledged_at is None else t.resolution_due
+
 
 @dataclass(frozen=True)
 class Dashboard:
