@@ -72,11 +72,10 @@ def ticket(request: Request, ticket_id: int) -> dict[str, Any]:
     api_principal(request)
     config = _config(request)
     try:
-        found = ticket_store.get_ticket(config.engine, ticket_id)
+        line, log = views.ticket_with_log(config.engine, config.inventory, ticket_id,
+                                          config.clock())
     except UserError as exc:
         raise HTTPException(404, str(exc)) from None
-    line = views.ticket_line(found, config.clock(), config.inventory)
-    log = ticket_store.events(config.engine, ticket_id)
     return {**_ticket_json(line), "events": as_json(log)}
 
 

@@ -103,6 +103,12 @@ def open_tickets(engine: Engine, inventory: Inventory, now: datetime) -> list[Ti
     return sorted(found, key=lambda x: (order[x.sla], x.ticket.response_due, x.ticket.id))
 
 
+def ticket_with_log(engine: Engine, inventory: Inventory, ticket_id: int, now: datetime):
+    """One ticket with its SLA state and its work log (UserError when there is none)."""
+    line = ticket_line(ticket_store.get_ticket(engine, ticket_id), now, inventory)
+    return line, ticket_store.events(engine, ticket_id)
+
+
 def ticket_line(ticket: Ticket, now: datetime, inventory: Inventory) -> TicketLine:
     view = sla.view(ticket, now, inventory.tickets)
     return TicketLine(ticket, view.worst, view.response, view.resolution)
