@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from core.phrases import Phrase, phrase
@@ -75,6 +75,28 @@ class CliSettings:
     known_hosts: str | None = None
 
 
+# A database target's engines: the collector each needs and the port each listens on unasked.
+DB_ENGINE_PORTS: Mapping[str, int] = {"postgresql": 5432, "mariadb": 3306, "mysql": 3306}
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """A target's `database:` section: how the monitoring account connects (the password a
+    reference) and this instance's backups under `databases:`, each with its max_age."""
+
+    engine: str  # a key of DB_ENGINE_PORTS
+    port: int | None = None
+    user: str | None = None
+    password: str | None = None
+    database: str | None = None  # what to connect to; the checks read the whole instance
+    timeout: float = 10.0
+    backups: Mapping[str, timedelta] = field(default_factory=dict)  # backup name -> max_age
+
+    @property
+    def port_or_default(self) -> int:
+        return self.port or DB_ENGINE_PORTS[self.engine]
+
+
 @dataclass(frozen=True)
 class Target:
     """One thing to inspect. Credentials are references (`env:NAME`), never secrets."""
@@ -91,6 +113,7 @@ class Target:
     ssh: SshSettings | None = None
     snmp: SnmpSettings | None = None
     cli: CliSettings | None = None
+    database: DatabaseSettings | None = None
     interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
     change_windows: tuple[Window, ...] = ()
@@ -128,11 +151,13 @@ class Missing:
     why: str
 
 
-# What a collector measures and a check judges: a host's operating system (local, ssh) or a
-# network device (snmp, netcli). A check is only owed to a target whose collectors measure
-# its family, so a Linux server is never told that its interfaces were not measured.
+# What a collector measures and a check judges: a host's operating system (local, ssh), a
+# network device (snmp, netcli) or a database server (postgres, mysql). A check is only owed
+# to a target whose collectors measure its family, so a Linux server is never told that its
+# interfaces (or its replication) were not measured.
 HOST = "host"
 DEVICE = "device"
+DATABASE = "database"
 NOT_MEASURED = "not measured"  # the summary of an owed check that had no input: "not measured: why"
 
 

@@ -84,6 +84,27 @@ PLUGIN_SECONDS = _metric("plugin.seconds", "s")
 PLUGIN_PERCENT = _metric("plugin.percent", "%")
 PLUGIN_BYTES = _metric("plugin.bytes", "B")
 PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
+# database servers (docs/databases.md): PostgreSQL and MySQL/MariaDB read alike
+DB_START_TIME = _metric("db.start_time", "s")  # epoch seconds; labels engine and version
+DB_UPTIME = _metric("db.uptime", "s")
+DB_CONNECTIONS = _metric("db.connections", "count")
+DB_MAX_CONNECTIONS = _metric("db.max_connections", "count")
+DB_CONNECTIONS_PERCENT = _metric("db.connections_percent", "%")
+DB_CACHE_REQUESTS = _metric("db.cache_requests", "count")  # cumulative page/block reads asked
+DB_CACHE_MISSES = _metric("db.cache_misses", "count")  # cumulative: of those, read from disk
+DB_REPLICA = _metric("db.replica", "count")  # 1: the server replicates from another
+DB_REPLICATION_RUNNING = _metric("db.replication_running", "count")  # 1 receiving and applying
+DB_REPLICATION_LAG = _metric("db.replication_lag", "s")
+DB_LONGEST_TRANSACTION = _metric("db.longest_transaction", "s")
+DB_LONGEST_LOCK_WAIT = _metric("db.longest_lock_wait", "s")
+DB_LOCK_WAITS = _metric("db.lock_waits", "count")
+DB_DEADLOCKS = _metric("db.deadlocks", "count")  # cumulative since the server's stats began
+DB_SIZE = _metric("db.size", "B")  # one per database, label `database`
+DB_BACKUP_LAST_GOOD = _metric("db.backup_last_good", "s")  # epoch seconds; 0 = none recorded
+# computed by the database checks from two runs; thresholds are set on them
+DB_CACHE_HIT_PERCENT = _metric("db.cache_hit_percent", "%")
+DB_NEW_DEADLOCKS = _metric("db.new_deadlocks", "count")
+DB_GROWTH_PERCENT_PER_DAY = _metric("db.growth_percent_per_day", "%")
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
 CHECK_CPU = _check("cpu")
@@ -106,6 +127,15 @@ CHECK_IF_DISCARDS = _check("if_discards")
 CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
 CHECK_CONFIG_CHANGE = _check("config_change")
 CHECK_PLUGIN = _check("plugin")
+CHECK_DB_RESTART = _check("db_restart")
+CHECK_DB_CONNECTIONS = _check("db_connections")
+CHECK_DB_CACHE_HIT = _check("db_cache_hit")
+CHECK_DB_REPLICATION = _check("db_replication")
+CHECK_DB_LONG_TRANSACTION = _check("db_long_transaction")
+CHECK_DB_LOCK_WAIT = _check("db_lock_wait")
+CHECK_DB_DEADLOCKS = _check("db_deadlocks")
+CHECK_DB_GROWTH = _check("db_growth")
+CHECK_DB_BACKUP = _check("db_backup")
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
 CHECK_REACHABILITY = _check("reachability")
