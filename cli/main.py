@@ -40,6 +40,10 @@ COMMANDS = {
     "run": Lazy(
         "cli.run_cmd:run", "Inspect the selected targets now and store the inspection record."
     ),
+    "serve": Lazy(
+        "cli.serve_cmd:serve",
+        "Serve the web console and the JSON API for duty staff, engineers and managers.",
+    ),
     "score": Lazy(
         "cli.score_cmd:score",
         "Score the team and each engineer for a period: total, grade, pay coefficient and the "
@@ -49,6 +53,10 @@ COMMANDS = {
         "cli.ticket_cmd:ticket",
         "Tickets: list, show and work on them (ack, assign, resolve, close ...).",
     ),
+    "token": Lazy(
+        "cli.user_cmd:token", "API tokens for scripts: create (shown once), list, revoke."
+    ),
+    "user": Lazy("cli.user_cmd:user", "Console users: add, change password, disable, list."),
 }
 
 

@@ -69,23 +69,17 @@ def score(
     change since the previous period. A published period is shown as stored."""
     if ctx.invoked_subcommand is not None:
         return
+    from flows.assessment import assess_period
     from scoring import scheme as schemes
-    from scoring.results import period_results
-    from tickets.verdicts import Rules
 
     setting = _Setting(sources, zone)
     period = setting.period(period_text)
-    scheme = schemes.load(scheme_path)
-    maintenance, maintained = setting.maintenance()
-    outcome = period_results(
+    outcome = assess_period(
         setting.engine,
+        setting.inventory,
         period,
-        scheme,
+        schemes.load(scheme_path),
         datetime.now(UTC),
-        targets=setting.inventory.targets,
-        maintenance=maintenance,
-        maintained=maintained,
-        rules=Rules.of(setting.inventory.tickets),
         recompute=recompute,
         publish=publish,
     )
@@ -120,25 +114,6 @@ class _Setting:
         except (ZoneInfoNotFoundError, ValueError):
             raise UserError(f"--tz {self.zone!r}: unknown time zone") from None
         return parse(text or datetime.now(tz).strftime("%Y-%m"), tz)
-
-    def maintenance(self):
-        """Which maintenance window covered a target at a moment (tickets' own rule), and
-        the targets any window names by name or group: only their tickets need the lookup."""
-        spec = self.inventory.tickets
-        if not spec.maintenance:
-            return None, frozenset()
-        from core.model import Target
-        from tickets.suppression import maintenance_window
-
-        targets = {t.name: t for t in self.inventory.targets}
-        named = {name for w in spec.maintenance for name in w.targets}
-        grouped = {g for w in spec.maintenance for g in w.groups}
-        maintained = named | {t.name for t in targets.values() if grouped & set(t.groups)}
-
-        def window(name: str, at: datetime) -> str | None:
-            return maintenance_window(spec, targets.get(name) or Target(name), at)
-
-        return window, frozenset(maintained)
 
 
 def _chosen(results: list[dict[str, Any]], names, groups) -> list[dict[str, Any]]:

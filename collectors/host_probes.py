@@ -53,6 +53,7 @@ class Probe:
     script: Callable[[Profile, Session], str]
     wanted: Callable[[Profile], bool]
     parse: Callable[[ProbeInput], Iterable[Sample | Missing]]
+    inputs: tuple[str, ...] = ()  # the metrics it gives: noted as not read if it gave nothing
 
 
 PROBES: tuple[Probe, ...] = ()
@@ -96,7 +97,7 @@ def probe_samples(
     for probe in chosen:
         if probe.name not in found:
             why = ran.failure or "the probe script ended before this item"
-            yield from noted([Missing(f"probe.{probe.name}", why)], session)
+            yield from noted([Missing(metric, why) for metric in probe.inputs], session)
             continue
         yield from noted(
             probe.parse(ProbeInput(found[probe.name], sample, session.profile, session, at)),

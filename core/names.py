@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from core.phrases import Phrase, phrase
+
 _units: dict[str, str] = {}
 _checks: list[str] = []
+_titles: dict[str, Phrase] = {}
 
 
 def _metric(name: str, unit: str) -> str:
@@ -20,8 +23,11 @@ def _metric(name: str, unit: str) -> str:
     return name
 
 
-def _check(name: str) -> str:
+def _check(name: str, title: Phrase | None = None) -> str:
+    """`title`: the item's name on the patrol sheet (巡检表), in catalogue order."""
     _checks.append(name)
+    if title is not None:
+        _titles[name] = title
     return name
 
 
@@ -107,41 +113,44 @@ DB_NEW_DEADLOCKS = _metric("db.new_deadlocks", "count")
 DB_GROWTH_PERCENT_PER_DAY = _metric("db.growth_percent_per_day", "%")
 
 # Checks: a Finding's and a ticket's `check` (a profile disables one by this name).
-CHECK_CPU = _check("cpu")
-CHECK_LOAD = _check("load")
-CHECK_MEMORY = _check("memory")
-CHECK_SWAP = _check("swap")
-CHECK_DISK = _check("disk")
-CHECK_INODES = _check("inodes")
-CHECK_ZOMBIES = _check("zombies")
-CHECK_PROCESS = _check("process")
-CHECK_PORT = _check("port")
-CHECK_REBOOT = _check("reboot")
-CHECK_DEVICE_CPU = _check("device_cpu")
-CHECK_DEVICE_MEMORY = _check("device_memory")
-CHECK_DEVICE_RESTART = _check("device_restart")
-CHECK_INTERFACE = _check("interface")
-CHECK_IF_UTILIZATION = _check("if_utilization")
-CHECK_IF_ERRORS = _check("if_errors")
-CHECK_IF_DISCARDS = _check("if_discards")
-CHECK_BACKUP = _check("backup")  # database and configuration backups: one ticket rule fits both
-CHECK_CONFIG_CHANGE = _check("config_change")
-CHECK_PLUGIN = _check("plugin")
-CHECK_DB_RESTART = _check("db_restart")
-CHECK_DB_CONNECTIONS = _check("db_connections")
-CHECK_DB_CACHE_HIT = _check("db_cache_hit")
-CHECK_DB_REPLICATION = _check("db_replication")
-CHECK_DB_LONG_TRANSACTION = _check("db_long_transaction")
-CHECK_DB_LOCK_WAIT = _check("db_lock_wait")
-CHECK_DB_DEADLOCKS = _check("db_deadlocks")
-CHECK_DB_GROWTH = _check("db_growth")
-CHECK_DB_BACKUP = _check("db_backup")
+CHECK_CPU = _check("cpu", phrase("CPU usage"))
+CHECK_LOAD = _check("load", phrase("System load"))
+CHECK_MEMORY = _check("memory", phrase("Memory usage"))
+CHECK_SWAP = _check("swap", phrase("Swap usage"))
+CHECK_DISK = _check("disk", phrase("Filesystem space"))
+CHECK_INODES = _check("inodes", phrase("Filesystem inodes"))
+CHECK_ZOMBIES = _check("zombies", phrase("Zombie processes"))
+CHECK_PROCESS = _check("process", phrase("Key processes"))
+CHECK_PORT = _check("port", phrase("Listening ports"))
+CHECK_REBOOT = _check("reboot", phrase("Uptime and restarts"))
+CHECK_DEVICE_CPU = _check("device_cpu", phrase("Device CPU usage"))
+CHECK_DEVICE_MEMORY = _check("device_memory", phrase("Device memory usage"))
+CHECK_DEVICE_RESTART = _check("device_restart", phrase("Device restarts"))
+CHECK_INTERFACE = _check("interface", phrase("Interface status"))
+CHECK_IF_UTILIZATION = _check("if_utilization", phrase("Interface utilisation"))
+CHECK_IF_ERRORS = _check("if_errors", phrase("Interface errors"))
+CHECK_IF_DISCARDS = _check("if_discards", phrase("Interface discards"))
+# database and configuration backups: one ticket rule fits both
+CHECK_BACKUP = _check("backup", phrase("Backups"))
+CHECK_CONFIG_CHANGE = _check("config_change", phrase("Configuration changes"))
+CHECK_PLUGIN = _check("plugin", phrase("Monitoring plugins"))
+CHECK_DB_RESTART = _check("db_restart", phrase("Database uptime and restarts"))
+CHECK_DB_CONNECTIONS = _check("db_connections", phrase("Database connections"))
+CHECK_DB_CACHE_HIT = _check("db_cache_hit", phrase("Database cache hit ratio"))
+CHECK_DB_REPLICATION = _check("db_replication", phrase("Replication state and lag"))
+CHECK_DB_LONG_TRANSACTION = _check("db_long_transaction", phrase("Long-running transactions"))
+CHECK_DB_LOCK_WAIT = _check("db_lock_wait", phrase("Lock waits"))
+CHECK_DB_DEADLOCKS = _check("db_deadlocks", phrase("Deadlocks"))
+CHECK_DB_GROWTH = _check("db_growth", phrase("Database size and growth"))
+CHECK_DB_BACKUP = _check("db_backup", phrase("Last good database backup"))
 # written by the runner, not by a check: the target or a collector could not be inspected, or
 # the inspection itself failed; when they fail, silence about the other checks proves nothing
-CHECK_REACHABILITY = _check("reachability")
-CHECK_COLLECTOR = _check("collector")
-CHECK_INSPECTION = _check("inspection")
+CHECK_REACHABILITY = _check("reachability", phrase("Reachability"))
+CHECK_COLLECTOR = _check("collector", phrase("Data collection"))
+CHECK_INSPECTION = _check("inspection", phrase("Inspection"))
 
 UNITS: Mapping[str, str] = MappingProxyType(_units)  # metric -> its unit
 METRICS = frozenset(_units)
 CHECKS = frozenset(_checks)
+# check -> its patrol sheet item, in the order the sheet lists them
+TITLES: Mapping[str, Phrase] = MappingProxyType(_titles)

@@ -79,3 +79,44 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     """Bounded IN lists: SQLite and drivers cap the number of bound parameters."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class TargetLatest:
+    """A target's latest stored inspection: when, by which run, and its worst verdict."""
+
+    target: str
+    run_id: str
+    at: datetime
+    status: Status
+    problems: int
+
+
+def latest_by_target(engine: Engine) -> list[TargetLatest]:
+    """Every inspected target's latest run and verdict, in two grouped queries."""
+    latest = (
+        select(FindingRow.target, func.max(RunRow.started_at).label("at"))
+        .join(RunRow, RunRow.id == FindingRow.run_id)
+        .group_by(FindingRow.target)
+        .subquery()
+    )
+    query = (
+        select(FindingRow.target, RunRow.id, RunRow.started_at, FindingRow.status, func.count())
+        .join(RunRow, RunRow.id == FindingRow.run_id)
+        .join(latest, (latest.c.target == FindingRow.target) & (latest.c.at == RunRow.started_at))
+        .group_by(FindingRow.target, RunRow.id, RunRow.started_at, FindingRow.status)
+    )
+    found: dict[str, TargetLatest] = {}
+    with Session(engine) as session:
+        for target, run_id, at, status, count in session.execute(query):
+            status = Status(status)
+            seen = found.get(target)
+            problems = count if status != Status.OK else 0
+            if seen is None:
+                found[target] = TargetLatest(target, run_id, at, status, problems)
+            else:
+                worse = status if status.severity > seen.status.severity else seen.status
+                found[target] = TargetLatest(
+                    target, seen.run_id, seen.at, worse, seen.problems + problems
+                )
+    return sorted(found.values(), key=lambda t: (-t.status.severity, t.target))

@@ -6,11 +6,12 @@ from records import (
     agent_schema,
     assessments_schema,
     backups_schema,
+    console_schema,
     schema,
     scoring_schema,
     tickets_schema,
 )
 
-MODULES = (schema, agent_schema, assessments_schema, backups_schema, scoring_schema,
-           tickets_schema)
+MODULES = (schema, agent_schema, assessments_schema, backups_schema, console_schema,
+           scoring_schema, tickets_schema)
 metadata = schema.Base.metadata

@@ -30,6 +30,7 @@ from reports.model import (
     StatusPoint,
     TargetStatus,
 )
+from reports.patrol import patrol_sheets
 from reports.sources import DailySources
 
 Latest = dict[str, RunHeader]  # target -> its latest run in a period
@@ -74,6 +75,7 @@ def build_daily(
         runs=tuple(_run_line(run, problems_per_run) for run in reversed(today_runs)),
         backups=sources.backups(engine, start, end),
         tickets=sources.tickets(engine, start, end),
+        sheets=patrol_sheets(today_findings, latest_today),
     )
 
 

@@ -10,6 +10,7 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any, Literal
 
+from core.phrases import Phrase
 from core.status import Status
 
 #: The order in which a duty engineer reads statuses: the worst first.
@@ -126,6 +127,33 @@ class TicketsSection:
 
 
 @dataclasses.dataclass(frozen=True)
+class SheetRow:
+    """One item of a patrol sheet: what was checked, against which standard, what was found."""
+
+    check: str
+    item: str | Phrase  # the item's name (core.names.TITLES), the check name if it has none
+    standard: str | Phrase  # the threshold in words; empty when the check has none
+    results: tuple[str | Phrase, ...]  # the problems, or the one OK result / the all-OK count
+    hint: str | Phrase  # what to do first about the worst problem; empty when normal
+    status: str  # worst of the item's findings: OK is the sheet's 正常, UNKNOWN its 未能判定
+    subjects: int
+    problems: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PatrolSheet:
+    """A target's patrol sheet (巡检表) from its latest inspection of the day, as duty staff sign
+    it: the operator is who ran that inspection."""
+
+    target: str
+    run_id: str
+    operator: str
+    checked_at: datetime
+    status: str
+    rows: tuple[SheetRow, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class DailyReport:
     day: date
     timezone: str
@@ -140,6 +168,7 @@ class DailyReport:
     runs: tuple[RunLine, ...]
     backups: BackupsSection | None  # None: no backup records exist in this installation
     tickets: TicketsSection | None  # None: no ticket records exist in this installation
+    sheets: tuple[PatrolSheet, ...] = ()
     kind: str = "daily"
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core import markdown
+from core import markdown, phrases
 from core.errors import UserError
 from reports import svg
 from reports.i18n import Formatter, check_language, translations
@@ -76,4 +76,6 @@ def environment(lang: str) -> Environment:
     )
     env.filters["cell"] = markdown.text
     env.filters["code"] = markdown.code
+    # a finding's phrase in this report's language (core/phrases.py); plain text as it is
+    env.filters["say"] = partial(phrases.render, translate=translations(lang).gettext)
     return env

@@ -36,8 +36,8 @@ from settings.inventory_spec import (
 )
 from settings.parents import check_parents
 from settings.profiles import (
+    BUILT_IN,
     DEFAULT_THRESHOLDS,
-    STANDARD,
     FilesystemRule,
     PluginRule,
     PortRule,
@@ -56,7 +56,7 @@ LOCALHOST = Target(name="localhost", kind="server", address="localhost", platfor
 @dataclass(frozen=True)
 class Inventory:
     targets: tuple[Target, ...] = (LOCALHOST,)
-    profiles: Mapping[str, Profile] = field(default_factory=lambda: {"standard": STANDARD})
+    profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
     source: Path | None = None
@@ -105,7 +105,7 @@ def load(path: Path | None) -> Inventory:
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
-    profiles = {"standard": STANDARD}
+    profiles = dict(BUILT_IN)
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}

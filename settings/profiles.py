@@ -112,3 +112,7 @@ class Profile:
 
 
 STANDARD = Profile()
+# The whole patrol sheet (巡检表, docs/patrol.md): every item of the standard profile plus the
+# opt-in ones, each with its default standard. An inventory profile of the same name replaces it.
+PATROL = Profile(name="patrol")
+BUILT_IN: Mapping[str, Profile] = {profile.name: profile for profile in (STANDARD, PATROL)}

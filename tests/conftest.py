@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.services.snmpd",
     "tests.services.snmpsim",
     "tests.services.chromium",
+    "tests.services.console",
     "tests.services.victoriametrics",
 ]
 

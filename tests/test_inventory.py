@@ -79,7 +79,8 @@ def test_no_inventory_means_localhost():
         ),
         (
             "hosts:\n  web01: {profile: gold}\n",
-            "inventory.yaml:2: hosts.web01.profile: unknown profile 'gold' (known: standard)",
+            "inventory.yaml:2: hosts.web01.profile: unknown profile 'gold' "
+            "(known: patrol, standard)",
         ),
         (
             "hosts:\n  a: {kind: toaster}\n",

@@ -297,3 +297,73 @@ def test_cli_default_day_is_today_in_the_zone(tmp_path):
     result = invoke("report", "daily", "--db", db, "--tz", "UTC", "-f", "json")
     assert result.exit_code == 0
     assert json.loads(result.output)["day"] == datetime.now(UTC).date().isoformat()
+
+
+# The patrol sheet (巡检表): per target, one row per item of its latest inspection of the day, as
+# duty staff sign it. On the report day web01's latest run is t2 (disk /var 96.2 CRITICAL, / 40
+# OK), app01's t2 (/data 85 WARNING), db01's t1 (all OK) and sw01's t1 (unreachable).
+SHEET_COLUMNS = ("item", "standard", "results", "status")
+
+
+def _sheet(report, target):
+    return next(s for s in report.sheets if s.target == target)
+
+
+def _rows(sheet):
+    return {row.check: row for row in sheet.rows}
+
+
+def test_every_inspected_target_has_a_sheet_from_its_latest_run(history_store):
+    report = history_report(history_store)
+    assert [(s.target, s.run_id, s.status) for s in report.sheets] == [
+        ("app01", "t2", "WARNING"),
+        ("db01", "t1", "OK"),
+        ("sw01", "t1", "UNKNOWN"),
+        ("web01", "t2", "CRITICAL"),
+    ]
+    assert {s.operator for s in report.sheets} == {"zhang.wei"}
+
+
+def test_a_row_names_each_abnormal_subject_and_counts_the_normal_ones(history_store):
+    web01 = _rows(_sheet(history_report(history_store), "web01"))
+    disk = web01["disk"]
+    assert (disk.status, disk.subjects, disk.problems) == ("CRITICAL", 2, 1)
+    assert [str(r) for r in disk.results] == ["/var 96.2% used (critical > 90%)"]
+    assert str(disk.standard) == "warning > 80%, critical > 90%"
+    assert str(disk.item) == "Filesystem space"
+    assert "du -xh" in str(disk.hint)  # what to do first
+    cpu = web01["cpu"]
+    assert (cpu.status, cpu.problems, cpu.hint) == ("OK", 0, "")
+    assert len(cpu.results) == 1 and "12.0%" in str(cpu.results[0])
+
+
+def test_what_made_the_inspection_incomplete_comes_first(history_store):
+    sw01 = _sheet(history_report(history_store), "sw01")
+    assert [row.check for row in sw01.rows] == ["reachability"]
+    assert sw01.rows[0].status == "UNKNOWN"
+
+
+def test_markdown_sheet_is_signable_in_english(history_db):
+    out = CliRunner().invoke(
+        cli, ["report", "daily", "--db", history_db, "--day", DAY, "--tz", ZONE,
+              "--format", "md", "--lang", "en"],
+    )
+    assert out.exit_code == 0, out.output
+    sheet = out.output.split("## Patrol sheets", 1)[1].split("\n## ", 1)[0]
+    assert "### web01" in sheet
+    assert "| Inspection item | Standard | Result | Conclusion | First aid |" in sheet
+    assert "| Filesystem space | warning > 80%, critical > 90% | /var 96.2% used" in sheet
+    assert "| Abnormal |" in sheet and "| Normal |" in sheet
+    assert "Inspected by: zhang.wei" in sheet and "Reviewed by:" in sheet
+
+
+def test_json_sheet_carries_the_same_rows(history_db):
+    out = CliRunner().invoke(
+        cli,
+        ["report", "daily", "--db", history_db, "--day", DAY, "--tz", ZONE, "--format", "json"],
+    )
+    assert out.exit_code == 0, out.output
+    sheets = {s["target"]: s for s in json.loads(out.output)["sheets"]}
+    rows = {r["check"]: r for r in sheets["app01"]["rows"]}
+    assert rows["disk"]["status"] == "WARNING" and rows["disk"]["problems"] == 1
+    assert set(SHEET_COLUMNS) <= set(rows["disk"])

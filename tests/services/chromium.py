@@ -146,6 +146,10 @@ class Browser:
         finally:
             self.call("Target.closeTarget", events, targetId=target)
 
+    def tab(self, width: int = 1280, height: int = 900) -> Tab:
+        """A fresh tab to drive like a user: go to pages, fill forms, click, photograph."""
+        return Tab(self, width, height)
+
     def _evaluate(self, expression: str, events: list[dict], session: str) -> Any:
         reply = self.call(
             "Runtime.evaluate", events, session, expression=expression, returnByValue=True
@@ -191,3 +195,94 @@ def browser(chromium_path: str) -> Iterator[Browser]:
     finally:
         started.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+class Tab:
+    """One browser tab driven over CDP: navigation waits for the load event; `click` on a
+    button that submits a form waits for the page it leads to. Cookies are the browser's."""
+
+    def __init__(self, browser: Browser, width: int, height: int) -> None:
+        self.browser = browser
+        self.events: list[dict] = []
+        self.target = browser.call("Target.createTarget", self.events, url="about:blank")[
+            "targetId"
+        ]
+        self.session = browser.call(
+            "Target.attachToTarget", self.events, targetId=self.target, flatten=True
+        )["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self._call(f"{domain}.enable")
+        self.resize(width, height)
+
+    def _call(self, method: str, **params) -> dict:
+        return self.browser.call(method, self.events, self.session, **params)
+
+    def resize(self, width: int, height: int = 900) -> None:
+        self.width = width
+        self._call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                   deviceScaleFactor=1, mobile=width < 600)
+
+    def _loaded_after(self, mark: int) -> None:
+        while not any(
+            e.get("method") == "Page.loadEventFired" and e.get("sessionId") == self.session
+            for e in self.events[mark:]
+        ):
+            self.events.append(self.browser._inbox.get(timeout=TIMEOUT))
+
+    def goto(self, url: str) -> None:
+        mark = len(self.events)
+        self._call("Page.navigate", url=url)
+        self._loaded_after(mark)
+
+    def evaluate(self, expression: str) -> Any:
+        reply = self._call("Runtime.evaluate", expression=expression, returnByValue=True,
+                           awaitPromise=True)
+        if "exceptionDetails" in reply:
+            raise RuntimeError(f"page script failed: {reply['exceptionDetails'].get('text')}")
+        return reply["result"].get("value")
+
+    def fill(self, selector: str, value: str) -> None:
+        found = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            f" if (!e) return false; e.value = {json.dumps(value)}; return true; }})()"
+        )
+        assert found, f"no element {selector!r} on {self.url()}"
+
+    def click(self, selector: str, navigates: bool = True) -> None:
+        mark = len(self.events)
+        found = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            f" if (!e) return false; e.click(); return true; }})()"
+        )
+        assert found, f"no element {selector!r} on {self.url()}"
+        if navigates:
+            self._loaded_after(mark)
+
+    def text(self, selector: str = "body") -> str:
+        return self.evaluate(
+            f"(document.querySelector({json.dumps(selector)}) || {{innerText: ''}}).innerText"
+        )
+
+    def html(self) -> str:
+        return self.evaluate("document.documentElement.outerHTML")
+
+    def url(self) -> str:
+        return self.evaluate("location.href")
+
+    def screenshot(self, path: Path) -> bytes:
+        metrics = self._call("Page.getLayoutMetrics")["cssContentSize"]
+        shot = self._call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                          clip={"x": 0, "y": 0, "width": self.width,
+                                "height": metrics["height"], "scale": 1})
+        data = base64.b64decode(shot["data"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return data
+
+    def errors(self) -> list[str]:
+        result = PageLoad()
+        _collect(result, [e for e in self.events if e.get("sessionId") == self.session])
+        return result.console_errors
+
+    def close(self) -> None:
+        self.browser.call("Target.closeTarget", [], targetId=self.target)

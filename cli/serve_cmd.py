@@ -1,0 +1,58 @@
+"""`inspect serve`: the browser console and its API on one address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.options import Sources, sources_options
+from core.errors import UserError
+
+DEFAULT_BIND = "127.0.0.1:8080"
+
+
+def _bind(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UserError(f"--bind {value!r}: expected HOST:PORT, e.g. {DEFAULT_BIND}")
+    return host.strip("[]"), int(port)
+
+
+@click.command()
+@click.option("--bind", default=DEFAULT_BIND, show_default=True, help="Address and port.")
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TLS certificate (PEM); serve HTTPS and mark cookies Secure.")
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TLS private key (PEM) for --certfile.")
+@click.option("--behind-https-proxy", is_flag=True,
+              help="A TLS-terminating proxy (nginx) is in front: mark cookies Secure.")
+@sources_options
+def serve(
+    bind: str, certfile: Path | None, keyfile: Path | None, behind_https_proxy: bool,
+    sources: Sources,
+) -> None:
+    """Serve the web console and the JSON API for duty staff, engineers and managers."""
+    if bool(certfile) != bool(keyfile):
+        raise UserError("--certfile and --keyfile go together")
+    host, port = _bind(bind)
+    import uvicorn
+
+    from web.app import create_app
+    from web.context import Config
+
+    config = Config(
+        engine=sources.engine,
+        inventory=sources.inventory,
+        secure_cookies=bool(certfile) or behind_https_proxy,
+    )
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        proxy_headers=behind_https_proxy,
+        log_level="warning",
+        server_header=False,
+    )

@@ -1,0 +1,186 @@
+"""The web console in a real headless Chromium against a real `inspect serve` subprocess
+(tests/services/console.py): a duty user's day, the roles, CSRF, lockout and escaping.
+
+Screenshots of each page at 1280 and 390 px wide are kept in .artifacts/console/ (or
+$OPSINSPECT_ARTIFACTS) for a person to look at."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.services.console import PASSWORD
+
+ARTIFACTS = Path(os.environ.get("OPSINSPECT_ARTIFACTS", Path(__file__).parents[1] / ".artifacts"))
+WIDTHS = (1280, 390)
+
+
+def _login(tab, console, name: str, password: str = PASSWORD) -> None:
+    tab.goto(f"{console.url}/login")
+    tab.fill("input[name=name]", name)
+    tab.fill("input[name=password]", password)
+    tab.click("form[action='/login'] button")
+
+
+def _shots(tab, name: str) -> None:
+    for width in WIDTHS:
+        tab.resize(width)
+        assert tab.screenshot(ARTIFACTS / "console" / f"{name}-{width}.png")[:4] == b"\x89PNG"
+    tab.resize(WIDTHS[0])
+
+
+def _api(console, method: str, path: str, token: str | None = None, body: bytes | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, object]:
+    request = urllib.request.Request(f"{console.url}{path}", data=body, method=method,
+                                     headers={**(headers or {})})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        text = error.read()
+        try:
+            return error.code, json.loads(text)
+        except ValueError:
+            return error.code, text.decode(errors="replace")
+
+
+@pytest.fixture
+def tab(browser):
+    opened = browser.tab()
+    yield opened
+    opened.close()
+
+
+def _open_ticket_id(console, target: str = "web01") -> int:
+    listed = console.cli("ticket", "list", "--state", "open", "-f", "json")
+    assert listed.returncode == 0, listed.stderr
+    return next(t["id"] for t in json.loads(listed.stdout) if t["target"] == target)
+
+
+def test_a_duty_user_sees_the_critical_target_acks_its_ticket_and_hands_over(
+    console_server, tab
+):
+    _login(tab, console_server, "duty1")
+    assert tab.url().rstrip("/") == console_server.url
+    row = tab.text("tr.target[data-target=web01]")
+    assert "web01" in row and "Critical" in row
+    _shots(tab, "dashboard")
+
+    ticket_id = _open_ticket_id(console_server)
+    tab.goto(f"{console_server.url}/tickets/{ticket_id}")
+    assert "due" in tab.text("#response-clock")
+    _shots(tab, "ticket")
+    tab.click("#do-ack")
+    assert tab.text("#ticket-state") == "acknowledged"
+    clock = tab.text("#response-clock")
+    assert "answered" in clock and "met" in clock  # the response clock stopped, in time
+
+    tab.goto(f"{console_server.url}/handover")
+    work = tab.text("#handover-work")
+    assert f"#{ticket_id}" in work and "duty1" in work and "acknowledged" in work
+    _shots(tab, "handover")
+    tab.goto(f"{console_server.url}/tickets")
+    _shots(tab, "tickets")
+    assert not tab.errors()
+
+
+def test_a_duty_user_may_not_publish_the_assessment(console_server, tab):
+    _login(tab, console_server, "duty1")
+    csrf = tab.evaluate("document.querySelector('input[name=csrf_token]').value")
+    status = tab.evaluate(
+        "fetch('/api/v1/assessment/2026-11/publish', {method: 'POST', "
+        f"headers: {{'X-CSRF-Token': {json.dumps(csrf)}}}}}).then(r => r.status)"
+    )
+    assert status == 403
+    made = console_server.cli("token", "create", "--name", "duty-script", "--role", "duty")
+    assert made.returncode == 0, made.stderr
+    code, answer = _api(console_server, "POST", "/api/v1/assessment/2026-11/publish",
+                        made.stdout.strip())
+    assert code == 403 and "publish_assessment" in answer["error"]
+
+
+def test_a_change_without_the_csrf_token_is_refused(console_server, tab):
+    _login(tab, console_server, "eng1")
+    ticket_id = _open_ticket_id(console_server)
+    status = tab.evaluate(
+        f"fetch('/tickets/{ticket_id}/comment', {{method: 'POST', "
+        "body: new URLSearchParams({note: 'forged'})}).then(r => r.status)"
+    )
+    assert status == 403
+    log = console_server.cli("ticket", "show", str(ticket_id), "-f", "json")
+    assert "forged" not in log.stdout
+
+
+def test_five_wrong_passwords_lock_the_account(console_server, tab):
+    added = console_server.cli("user", "add", "victim", "--role", "duty", "--password-stdin",
+                               stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    for _ in range(5):
+        _login(tab, console_server, "victim", "wrong password!")
+    assert "locked" in tab.text("#login-error")
+    _login(tab, console_server, "victim")  # the right password is refused while locked
+    assert "locked" in tab.text("#login-error")
+    _shots(tab, "login-locked")
+    assert console_server.cli("user", "passwd", "victim", "--password-stdin",
+                              stdin=PASSWORD + "\n").returncode == 0  # an admin unlocks
+    _login(tab, console_server, "victim")
+    assert tab.url().rstrip("/") == console_server.url
+
+
+def test_script_in_a_comment_or_a_title_shows_as_text(console_server, tab):
+    payload = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+    opened = console_server.cli("ticket", "open", "--target", "web01", "--title", payload,
+                                "--note", "xss test")
+    assert opened.returncode == 0, opened.stderr
+    _login(tab, console_server, "eng1")
+    ticket_id = max(t["id"] for t in json.loads(
+        console_server.cli("ticket", "list", "-f", "json").stdout))
+    tab.goto(f"{console_server.url}/tickets/{ticket_id}")
+    tab.fill("form[action$='/comment'] input[name=note]", payload)
+    tab.click("#do-comment")
+    assert payload in tab.text("ol.timeline") and payload in tab.text("h1")
+    assert tab.evaluate("document.title") != "pwned"
+    assert tab.evaluate("document.querySelectorAll('main img, main script').length") == 0
+    assert not tab.errors()
+
+
+def test_api_tokens_work_until_revoked_and_bodies_are_bounded(console_server):
+    made = console_server.cli("token", "create", "--name", "zabbix", "--role", "engineer")
+    token = made.stdout.strip()
+    code, tickets = _api(console_server, "GET", "/api/v1/tickets", token)
+    assert code == 200 and any(t["target"] == "web01" for t in tickets)
+    code, answer = _api(console_server, "POST", f"/api/v1/tickets/{tickets[0]['id']}/comment",
+                        token, b'{"note": "' + b"x" * 300_000 + b'"}')
+    assert code == 413
+    assert console_server.cli("token", "revoke", "zabbix").returncode == 0
+    code, _answer = _api(console_server, "GET", "/api/v1/tickets", token)
+    assert code == 401
+    code, document = _api(console_server, "GET", "/api/v1/openapi.json")
+    assert code == 200 and "/api/v1/tickets/{ticket_id}/{action}" in document["paths"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bind", "8080"], "--bind '8080': expected HOST:PORT"),
+        (["--bind", "127.0.0.1:99999"], "expected HOST:PORT"),
+        (["--certfile", "pyproject.toml"], "--certfile and --keyfile go together"),
+    ],
+)
+def test_serve_bad_options_are_one_line_and_exit_3(args, message):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "cli", "serve", *args], capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).parents[1])
+    assert done.returncode == 3 and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -1,0 +1,186 @@
+"""The console's HTML pages. Every POST checks the session's CSRF token and the user's role
+before it changes anything, and every change is one audit row."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from core.errors import UserError
+from records import console
+from records import tickets as ticket_store
+from tickets import handover as handovers
+from web import auth, views
+from web.actions import TICKET_ACTIONS
+from web.context import Config, client_address, need, principal
+from web.render import page
+
+router = APIRouter(include_in_schema=False)
+TICKET_STATES = ("open", "acknowledged", "in_progress", "reopened", "resolved", "closed")
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return page(request, "error.html.j2", principal(request), status, status=status,
+                message=message)
+
+
+def _config(request: Request) -> Config:
+    return request.app.state.config
+
+
+def _login_required(request: Request) -> auth.Principal:
+    who = principal(request)
+    if who is None:
+        target = quote(request.url.path)
+        raise HTTPException(303, "login required", headers={"location": f"/login?next={target}"})
+    return who
+
+
+async def _checked_form(request: Request, who: auth.Principal) -> dict[str, str]:
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not auth.csrf_ok(who, values.get(auth.CSRF_FIELD)):
+        raise HTTPException(403, "the form's security token is missing or stale: reload the page")
+    return values
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    return page(request, "login.html.j2", None, next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    config = _config(request)
+    form = await request.form()
+    name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
+    target = _safe_next(str(form.get("next", "/")))
+    now = config.clock()
+    try:
+        session_id, who = auth.login(
+            config.engine, name, password, client_address(request), now, config.throttle
+        )
+    except auth.LoginRefused as refused:
+        console.audit(config.engine, now, name or "-", f"login_{refused.reason}",
+                      address=client_address(request))
+        return page(request, "login.html.j2", None, 401 if refused.reason != "throttled" else 429,
+                    next=target, error=refused.reason, until=refused.until)
+    console.audit(config.engine, now, who.name, "login", address=client_address(request))
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        auth.COOKIE, session_id, httponly=True, samesite="strict", secure=config.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    who = _login_required(request)
+    await _checked_form(request, who)
+    config = _config(request)
+    if who.session:
+        console.end_session(config.engine, who.session)
+    console.audit(config.engine, config.clock(), who.name, "logout",
+                  address=client_address(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    who = _login_required(request)
+    config = _config(request)
+    board = views.dashboard(config.engine, config.inventory, config.clock())
+    return page(request, "dashboard.html.j2", who, board=board)
+
+
+@router.get("/dashboard/panel")
+def dashboard_panel(request: Request) -> Response:
+    """The dashboard's changing part, fetched by static/console.js to refresh in place."""
+    who = _login_required(request)
+    config = _config(request)
+    board = views.dashboard(config.engine, config.inventory, config.clock())
+    return page(request, "_dashboard_panel.html.j2", who, board=board)
+
+
+@router.get("/tickets")
+def ticket_list(request: Request, state: str | None = None, target: str | None = None):
+    who = _login_required(request)
+    config = _config(request)
+    states = (state,) if state in TICKET_STATES else ()
+    now = config.clock()
+    found = ticket_store.list_tickets(config.engine, states=states, target=target or None)
+    lines = [views.ticket_line(t, now, config.inventory) for t in reversed(found)]
+    return page(request, "tickets.html.j2", who, lines=lines, state=state or "",
+                target=target or "", states=TICKET_STATES)
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_page(request: Request, ticket_id: int) -> Response:
+    who = _login_required(request)
+    config = _config(request)
+    try:
+        ticket = ticket_store.get_ticket(config.engine, ticket_id)
+    except UserError as exc:
+        raise HTTPException(404, str(exc)) from None
+    line = views.ticket_line(ticket, config.clock(), config.inventory)
+    log = ticket_store.events(config.engine, ticket_id)
+    return page(request, "ticket.html.j2", who, line=line, log=log)
+
+
+@router.post("/tickets/{ticket_id}/{action}")
+async def ticket_action(request: Request, ticket_id: int, action: str) -> Response:
+    who = _login_required(request)
+    values = await _checked_form(request, who)
+    chosen = TICKET_ACTIONS.get(action)
+    if chosen is None:
+        raise HTTPException(404, f"no ticket action {action!r}")
+    need(who, chosen.permission)
+    config = _config(request)
+    try:
+        chosen.run(config.engine, ticket_id, who.name, values, config.inventory.tickets,
+                   config.clock)
+    except UserError as exc:
+        raise HTTPException(409, str(exc)) from None
+    console.audit(config.engine, config.clock(), who.name, f"ticket_{action}", f"#{ticket_id}",
+                  client_address(request))
+    return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
+
+
+@router.get("/handover")
+def handover_page(request: Request) -> Response:
+    who = _login_required(request)
+    config = _config(request)
+    built = handovers.build(config.engine, config.inventory.tickets, config.clock)
+    return page(request, "handover.html.j2", who, handover=built)
+
+
+@router.post("/handover")
+async def handover_record(request: Request) -> Response:
+    who = _login_required(request)
+    values = await _checked_form(request, who)
+    need(who, "handover")
+    config = _config(request)
+    built = handovers.build(config.engine, config.inventory.tickets, config.clock)
+    handovers.record(config.engine, built, who.name, (values.get("note") or "")[:4000])
+    console.audit(config.engine, config.clock(), who.name, "handover",
+                  address=client_address(request))
+    return RedirectResponse("/handover", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(request: Request) -> Response:
+    who = _login_required(request)
+    need(who, "audit")
+    return page(request, "audit.html.j2", who, entries=console.audit_log(_config(request).engine))
