@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from checks.cpu import CpuCheck
+from checks.db_backup import DbBackupCheck
+from checks.db_cache import DbCacheHitCheck
+from checks.db_deadlocks import DbDeadlockCheck
+from checks.db_growth import DbGrowthCheck
+from checks.db_replication import DbReplicationCheck
+from checks.db_restart import DbRestartCheck
+from checks.db_thresholds import DB_THRESHOLD_CHECKS
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
@@ -40,7 +47,7 @@ class CheckContext:
 
 
 class Check(Protocol):
-    """`family`: the targets it is for (core.model.HOST or DEVICE). `inputs`: the metrics
+    """`family`: the targets it is for (core.model.HOST, DEVICE or DATABASE). `inputs`: the metrics
     whose presence shows it was measured. `configured`: the profile asks for it (thresholds
     or rules set)."""
 
@@ -66,6 +73,13 @@ REGISTRY: dict[str, Check] = {
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     PluginCheck.name: PluginCheck(),
+    DbRestartCheck.name: DbRestartCheck(),
+    **{check.name: check for check in DB_THRESHOLD_CHECKS},
+    DbCacheHitCheck.name: DbCacheHitCheck(),
+    DbReplicationCheck.name: DbReplicationCheck(),
+    DbDeadlockCheck.name: DbDeadlockCheck(),
+    DbGrowthCheck.name: DbGrowthCheck(),
+    DbBackupCheck.name: DbBackupCheck(),
 }
 
 NOT_MEASURED_HINT = (
