@@ -15,7 +15,8 @@ from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
-MIN_REQUESTS = 1000.0  # fewer reads than this say nothing about the cache
+# fewer reads than this say nothing about the cache (a server just started reads from disk)
+MIN_REQUESTS = 10_000.0
 HINT = phrase(
     "The working set no longer fits in memory, or a new query scans large tables: compare "
     "shared_buffers / innodb_buffer_pool_size with the data read daily, and look for "
