@@ -29,6 +29,7 @@ _PATTERNS: tuple[tuple[tuple[str, ...], str], ...] = (
         "auth failed",
     ),
     (("does not exist", "unknown database"), "configuration"),
+    (("invalid response", "packet sequence", "malformed packet"), "unexpected answer"),
     (("server closed the connection", "lost connection", "connection reset"), "connection lost"),
 )
 

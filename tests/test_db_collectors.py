@@ -241,6 +241,13 @@ def test_failures_go_through_the_one_table(engine, case, reason, pg_pair, mariad
     assert "Secret" not in str(failure.summary)
 
 
+def test_another_service_on_the_port_is_an_unexpected_answer(mariadb_pair):
+    """PostgreSQL's client meets a MariaDB greeting: neither a refusal nor a timeout."""
+    result = inspect(target("postgresql", mariadb_pair.primary.port, timeout=3.0))
+    [failure] = result.findings
+    assert str(failure.summary).startswith("unexpected answer: postgresql 127.0.0.1:"), failure
+
+
 def test_an_account_without_pg_monitor_is_not_measured_rather_than_zero(pg_pair):
     pg_pair.sql(pg_pair.primary, "DROP ROLE IF EXISTS opsinspect_plain; "
                 "CREATE ROLE opsinspect_plain LOGIN")
@@ -252,4 +259,23 @@ def test_an_account_without_pg_monitor_is_not_measured_rather_than_zero(pg_pair)
     assert transaction.unmeasured
     assert "pg_monitor" in str(transaction.summary)
     assert finding(result.findings, names.CHECK_DB_CONNECTIONS).status == Status.OK
+
+
+def test_a_mysql_account_without_the_grants_is_not_measured_rather_than_zero(mariadb_pair):
+    """USAGE only: the server's status answers, InnoDB's transactions and the replica's
+    status are refused, and say so."""
+    plain, password = "opsinspect_plain", "Plain-Secret-1"
+    mariadb_pair.replica.root_sql(
+        f"SET sql_log_bin = 0; DROP USER IF EXISTS '{plain}'@'127.0.0.1'; "
+        f"CREATE USER '{plain}'@'127.0.0.1' IDENTIFIED BY '{password}'"
+    )
+    db = target("mariadb", mariadb_pair.replica.port, user=plain, password="env:PLAIN_PW")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PLAIN_PW", password)
+        result = inspect(db)
+    for check in (names.CHECK_DB_LONG_TRANSACTION, names.CHECK_DB_REPLICATION):
+        unmeasured = finding(result.findings, check)
+        assert unmeasured.unmeasured, unmeasured
+        assert "denied" in str(unmeasured.summary)
+    assert finding(result.findings, names.CHECK_DB_RESTART).status == Status.OK
 
