@@ -3,11 +3,14 @@ the one-line errors (file:line) for what cannot work."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 
 import collectors
+from cli.main import cli
 from core.model import DatabaseSettings
 from settings.inventory import load
 from tests.test_inventory import error_of, write
@@ -81,3 +84,15 @@ def test_errors_name_file_line_and_key(tmp_path, text, message):
     found = error_of(tmp_path, text)
     assert found.startswith(message), found
     assert "hunter2" not in found
+
+
+def test_inventory_list_shows_the_database_section_with_references_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("MON_PW", "not-shown-Secret")
+    path = write(tmp_path, BACKUPS + "hosts:\n  db1: {kind: database, address: db1, "
+                 "database: {engine: postgresql, user: mon, password: env:MON_PW}}\n")
+    result = CliRunner().invoke(cli, ["inventory", "list", "-i", str(path), "-f", "json"])
+    [listed] = json.loads(result.output)
+    assert listed["collectors"] == ["postgres"]
+    assert listed["database"]["password"] == "env:MON_PW"
+    assert listed["database"]["backups"] == {"erp": 18 * 3600.0}
+    assert "not-shown-Secret" not in result.output
