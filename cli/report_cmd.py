@@ -73,12 +73,9 @@ def daily(
 
     zone_info = _zone_for(tz, lang)
     the_day = day or today(zone_info)
+    from flows import reporting
 
-    from reports.daily import build_daily
-    from reports.sources import DailySources, recorded_backups
-
-    inputs = DailySources(backups=recorded_backups, tickets=open_tickets(sources))
-    data = build_daily(sources.engine, the_day, zone_info, inputs)
+    data = reporting.daily(sources.engine, sources.inventory, the_day, zone_info)
     _emit(data, output_format, lang, output, f"daily-{the_day}")
 
 
@@ -104,10 +101,10 @@ def fault(
 ) -> None:
     """Fault report for one ticket: the seven elements, the customer version, the timeline
     from the work log, root cause, resolution and follow-up."""
-    from reports.fault import build_fault
+    from flows import reporting
 
     zone_info = _zone_for(tz, lang)
-    data = build_fault(sources.engine, ticket_id, zone_info.key, audience)
+    data = reporting.fault(sources.engine, ticket_id, zone_info, audience)
     stem = f"fault-{ticket_id}" + ("-customer" if audience == "customer" else "")
     _emit(data, output_format, lang, output, stem)
 
@@ -126,10 +123,10 @@ def monthly(
 ) -> None:
     """Monthly report: faults by category and grade with trends, top problem targets,
     potential problems with suggestions, work summary, KPIs and assessment, open items."""
-    from reports.monthly import build_monthly
+    from flows import reporting
 
     zone_info = _zone_for(tz, lang)
-    data = build_monthly(sources.engine, month, zone_info, open_tickets(sources))
+    data = reporting.monthly(sources.engine, sources.inventory, month, zone_info)
     _emit(data, output_format, lang, output, f"monthly-{month}")
 
 
@@ -153,10 +150,10 @@ def assessment(
 ) -> None:
     """Assessment report: each published score with grade, coefficient, KPIs and
     deductions with their evidence."""
-    from reports.assessment import build_assessment
+    from flows import reporting
 
     zone_info = _zone_for(tz, lang)
-    data = build_assessment(sources.engine, period, zone_info.key)
+    data = reporting.assessment(sources.engine, period, zone_info)
     _emit(data, output_format, lang, output, f"assessment-{period}")
 
 
@@ -173,19 +170,6 @@ def _emit(data, output_format: str, lang: str, output: Path | None, stem: str) -
     from reports.render import render
 
     deliver(render(data, output_format, lang), output_format, output, stem)
-
-
-def open_tickets(sources: Sources):
-    """Open tickets with SLA state by the tickets feature's own rule and the team's SLA spec."""
-    from datetime import UTC, datetime
-
-    from reports.sources import recorded_tickets
-    from tickets import sla
-
-    spec = sources.inventory.tickets
-    return recorded_tickets(
-        lambda ticket, at: sla.view(ticket, at, spec).worst, lambda: datetime.now(UTC)
-    )
 
 
 def deliver(content: bytes, output_format: str, output: Path | None, stem: str) -> None:

@@ -173,10 +173,9 @@ def _comment(ctx, ticket_id, actor, text, kind):
 
     if kind == "note":
         return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec)
-    detail = {"kind": kind}
-    if kind == "occurred":
-        detail["occurred_at"] = moment(text, "--kind occurred").isoformat()
-    return lifecycle.comment(ctx.engine, ticket_id, text, actor, ctx.spec, **detail)
+    occurred = moment(text, "--kind occurred") if kind == "occurred" else None
+    return lifecycle.add_element(ctx.engine, ticket_id, kind, text, actor, ctx.spec,
+                                 occurred_at=occurred)
 
 
 

@@ -65,6 +65,12 @@ class BackupStore:
         with Session(self.engine) as session:
             return [_backup(row) for row in session.scalars(query)]
 
+    def names(self, kind: str) -> list[str]:
+        """Every source with a backup record of this kind, sorted."""
+        query = select(BackupRow.name).where(BackupRow.kind == kind).distinct()
+        with Session(self.engine) as session:
+            return sorted(session.scalars(query))
+
     def backup(self, backup_id: str) -> BackupRecord:
         """By id, by source name (its newest good backup), or by unique id prefix."""
         with Session(self.engine) as session:

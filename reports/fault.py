@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from core.status import Status
 from records.schema import FindingRow, RunRow
 from records.tickets import Event, Ticket, events, get_ticket
+from tickets.lifecycle import ELEMENT_KINDS
 
 Audience = Literal["internal", "customer"]
-NOTE_KINDS = ("root-cause", "follow-up", "support", "scope", "occurred")
 SYSTEM_ACTOR = "inspect"
 STREAK_LOOKBACK = 500  # findings of one fingerprint looked at to find where a streak began
 
@@ -126,7 +126,7 @@ def _latest_notes(log: list[Event]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for event in log:
         kind = event.detail.get("kind")
-        if event.action == "comment" and kind in NOTE_KINDS:
+        if event.action == "comment" and kind in ELEMENT_KINDS:
             found[kind] = {"note": event.note, **event.detail}
     return found
 

@@ -42,18 +42,28 @@ def check_language(lang: str) -> str:
     return lang
 
 
+# The product's other catalogs (findings, patrol sheet items), one .po file per area.
+PRODUCT_LOCALE_DIR = Path(__file__).parents[1] / "core" / "locale"
+
+
 @lru_cache
 def translations(lang: str) -> gettext.NullTranslations:
     check_language(lang)
-    po = LOCALE_DIR / lang.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as source:
-        catalog = read_po(source, locale=lang.replace("-", "_"), domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(fp=compiled, domain=DOMAIN)
+    folder = lang.replace("-", "_") + "/LC_MESSAGES"
+    files = [
+        LOCALE_DIR / folder / f"{DOMAIN}.po",
+        *sorted(PRODUCT_LOCALE_DIR.glob(f"{folder}/*.po")),
+    ]
+    merged: Translations | None = None
+    for po in (f for f in files if f.is_file()):
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=lang.replace("-", "_"), domain=DOMAIN)
+        compiled = BytesIO()
+        write_mo(compiled, catalog, use_fuzzy=False)
+        compiled.seek(0)
+        found = Translations(fp=compiled, domain=DOMAIN)
+        merged = found if merged is None else merged.merge(found)
+    return merged or gettext.NullTranslations()
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,10 @@ class DailyReport:
 
 
 def as_json(report: Any) -> Any:
-    """Dataclasses to dicts, datetimes to ISO 8601 with Z, dates to YYYY-MM-DD."""
+    """Dataclasses to dicts, datetimes to ISO 8601 with Z, dates to YYYY-MM-DD, phrases to
+    their English text."""
+    if isinstance(report, Phrase):
+        return str(report)
     if dataclasses.is_dataclass(report) and not isinstance(report, type):
         return {f.name: as_json(getattr(report, f.name)) for f in dataclasses.fields(report)}
     if isinstance(report, datetime):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -106,6 +108,20 @@ def test_a_duty_user_may_not_publish_the_assessment(console_server, tab):
     code, answer = _api(console_server, "POST", "/api/v1/assessment/2026-11/publish",
                         made.stdout.strip())
     assert code == 403 and "publish_assessment" in answer["error"]
+    tab.goto(f"{console_server.url}/assessment")
+    assert tab.evaluate("document.querySelector('#do-publish')") is None  # not offered either
+    _shots(tab, "assessment")
+
+
+def test_a_manager_publishes_the_assessment(console_server, tab):
+    _login(tab, console_server, "boss")
+    tab.goto(f"{console_server.url}/assessment?period=2026-11")
+    assert "Not published" in tab.text("#assessment-state")
+    tab.click("#do-publish")
+    assert tab.text("#assessment-state") == "Published"
+    assert "team" in tab.text("#scores")
+    stored = console_server.cli("score", "--period", "2026-11", "-f", "json")
+    assert stored.returncode == 0 and json.loads(stored.stdout)  # the CLI reads it as stored
 
 
 def test_a_change_without_the_csrf_token_is_refused(console_server, tab):
@@ -184,3 +200,104 @@ def test_serve_bad_options_are_one_line_and_exit_3(args, message):
                           text=True, timeout=60, cwd=Path(__file__).parents[1])
     assert done.returncode == 3 and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_records_show_the_patrol_sheet_and_an_engineer_starts_an_inspection(
+    console_server, tab
+):
+    _login(tab, console_server, "eng1")
+    tab.goto(f"{console_server.url}/records")
+    before = tab.evaluate("document.querySelectorAll('tbody tr a[href^=\"/records/\"]').length")
+    assert before >= 1
+    _shots(tab, "records")
+    tab.click("tbody tr a[href^='/records/']")
+    sheet = tab.text("#sheet-web01")
+    assert "Filesystem space" in sheet and "Abnormal" in sheet and "Inspected by" in sheet
+    _shots(tab, "record")
+    tab.goto(f"{console_server.url}/records")
+    tab.fill("#start-run select[name=target]", "web01")
+    tab.click("#do-run")
+    assert "Inspection started" in tab.text("#run-started")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        listed = console_server.cli("records", "list", "-f", "json")
+        runs = json.loads(listed.stdout)
+        if len(runs) > before and any(r["operator"] == "eng1" for r in runs):
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("the inspection started from the console was never stored")
+    assert not tab.errors()
+
+
+def test_a_duty_user_cannot_start_an_inspection(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/records")
+    assert tab.evaluate("document.querySelector('#start-run')") is None
+    csrf = tab.evaluate("document.querySelector('input[name=csrf_token]').value")
+    status = tab.evaluate(
+        "fetch('/records/run', {method: 'POST', body: new URLSearchParams("
+        f"{{target: 'web01', csrf_token: {json.dumps(csrf)}}})}}).then(r => r.status)"
+    )
+    assert status == 403
+
+
+def test_reports_open_in_the_browser_and_download(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/reports")
+    _shots(tab, "reports")
+    tab.click("#report-daily button")
+    text = tab.text()
+    assert "Daily inspection report" in text and "Patrol sheets" in text and "web01" in text
+    assert not tab.errors()  # the report's own CSP admits its inline styles and nothing else
+    _shots(tab, "report-daily")
+    tab.goto(f"{console_server.url}/reports")
+    fetched = tab.evaluate(
+        "fetch('/reports/daily?format=json').then(r => r.json())"
+        ".then(j => j.sheets.map(s => s.target))"
+    )
+    assert fetched == ["web01"]
+
+
+def test_backups_and_a_config_change_side_by_side(console_server, tab):
+    _login(tab, console_server, "eng1")
+    tab.goto(f"{console_server.url}/backups")
+    row = tab.text("#backups")
+    assert "appdb" in row and "OK" in row
+    _shots(tab, "backups")
+    tab.goto(f"{console_server.url}/backups/config/sw01/diff")
+    removed = tab.evaluate("[...document.querySelectorAll('#diff td.del')].map(e => e.innerText)")
+    added = tab.evaluate("[...document.querySelectorAll('#diff td.add')].map(e => e.innerText)")
+    assert any(line.startswith("hostname ") for line in removed)
+    assert any(line.startswith("hostname changed-") for line in added)
+    assert "! console test" in added
+    _shots(tab, "config-diff")
+    assert not tab.errors()
+
+
+def test_a_duty_user_has_no_backups_page(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/backups")
+    assert "may not" in tab.text("#error-message")
+
+
+def test_a_duty_user_files_a_manual_fault_report_with_its_elements(console_server, tab):
+    _login(tab, console_server, "duty1")
+    tab.goto(f"{console_server.url}/tickets")
+    tab.click("#report-fault")
+    _shots(tab, "fault-form")
+    tab.fill("#fault-form input[name=target]", "web01")
+    tab.fill("#fault-form input[name=title]", "Order entry slow for all users")
+    tab.fill("#fault-form input[name=occurred]", "2026-12-07T08:10")
+    tab.fill("#fault-form input[name=scope]", "all branch offices")
+    tab.fill("#fault-form input[name=support]", "DBA on call")
+    tab.click("#do-report")
+    ticket_id = int(tab.url().rsplit("/", 1)[1])
+    report = console_server.cli("report", "fault", str(ticket_id), "-f", "json")
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    assert data["scope"] == "all branch offices" and data["support_needed"] == "DBA on call"
+    assert data["discovered_by"] == "duty1"
+    offset = tab.evaluate("new Date().getTimezoneOffset()")
+    local = datetime(2026, 12, 7, 8, 10, tzinfo=timezone(timedelta(minutes=-offset)))
+    assert datetime.fromisoformat(data["occurred_at"].replace("Z", "+00:00")) == local

@@ -187,6 +187,25 @@ def comment(
     return _change(engine, ticket_id, spec, clock, change)
 
 
+# Work-log notes that are elements of the fault report (reports/fault.py reads them by kind).
+ELEMENT_KINDS = ("root-cause", "follow-up", "support", "scope", "occurred")
+
+
+def add_element(
+    engine, ticket_id: int, kind: str, text: str, actor: str, spec, clock: Clock = utc_now,
+    occurred_at: datetime | None = None,
+):
+    """One fault-report element as a work-log line; `occurred` also keeps its moment."""
+    if kind not in ELEMENT_KINDS:
+        raise UserError(f"fault report element must be one of {', '.join(ELEMENT_KINDS)}")
+    detail: dict = {"kind": kind}
+    if kind == "occurred":
+        if occurred_at is None or occurred_at.tzinfo is None:
+            raise UserError("the time of occurrence needs a date, a time and an offset")
+        detail["occurred_at"] = occurred_at.isoformat()
+    return comment(engine, ticket_id, text, actor, spec, clock, **detail)
+
+
 def resolve(engine, ticket_id: int, note: str, actor: str, spec, clock: Clock = utc_now):
     def change(session, row, now):
         resolve_row(session, row, spec, now, actor, note)

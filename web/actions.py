@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Engine
@@ -61,3 +62,42 @@ TICKET_ACTIONS: dict[str, Action] = {
         "reopen", lambda e, i, who, v, s, c: lifecycle.reopen(e, i, _note(v), who, s, c)
     ),
 }
+
+
+def report_fault(config, actor: str, values: Mapping[str, str]):
+    """Open a manual ticket and note the elements given: when it began (with the browser's
+    UTC offset), the scope, and the support needed (docs/tickets.md, the fault report)."""
+    title = (values.get("title") or "").strip()
+    target = (values.get("target") or "").strip()[:255]
+    if not title or not target:
+        raise UserError("a fault report needs a target and a title")
+    grade = values.get("grade", "C")
+    if grade not in ("A", "B", "C", "D"):
+        raise UserError("grade must be A, B, C or D")
+    occurred = _moment(values.get("occurred", ""), values.get("offset", ""))
+    spec, engine, clock = config.inventory.tickets, config.engine, config.clock
+    ticket = lifecycle.open_manual(
+        engine, spec, target=target, title=title[:300], actor=actor, grade=grade,
+        category=values.get("category", "other"), note=_note(values, required=False),
+        clock=clock,
+    )
+    if occurred is not None:
+        lifecycle.add_element(engine, ticket.id, "occurred", occurred.isoformat(), actor, spec,
+                              clock, occurred_at=occurred)
+    for kind in ("scope", "support"):
+        text = (values.get(kind) or "").strip()[:MAX_NOTE]
+        if text:
+            lifecycle.add_element(engine, ticket.id, kind, text, actor, spec, clock)
+    return ticket
+
+
+def _moment(local: str, offset_minutes: str):
+    """A datetime-local value and the browser's offset (getTimezoneOffset, minutes)."""
+    if not local:
+        return None
+    try:
+        naive = datetime.fromisoformat(local)
+        offset = timedelta(minutes=-int(offset_minutes or 0))
+    except ValueError:
+        raise UserError(f"time of occurrence {local!r} is not a date and time") from None
+    return naive.replace(tzinfo=timezone(offset))

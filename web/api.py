@@ -4,7 +4,6 @@ X-CSRF-Token header on changes). The same roles and rules as the pages."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -13,11 +12,9 @@ from core.errors import UserError
 from records import console
 from records import tickets as ticket_store
 from reports.model import as_json
-from scoring import scheme as schemes
-from scoring.period import parse as parse_period
-from web import auth, views
+from web import views
 from web.actions import TICKET_ACTIONS
-from web.context import Config, client_address, need, principal
+from web.context import Config, api_changing, api_principal, client_address, need
 from web.pages import TICKET_STATES
 
 router = APIRouter(prefix="/api/v1")
@@ -25,21 +22,6 @@ router = APIRouter(prefix="/api/v1")
 
 def _config(request: Request) -> Config:
     return request.app.state.config
-
-
-def _who(request: Request) -> auth.Principal:
-    who = principal(request)
-    if who is None:
-        raise HTTPException(401, "log in or send a bearer token",
-                            headers={"www-authenticate": "Bearer"})
-    return who
-
-
-def _changing(request: Request) -> auth.Principal:
-    who = _who(request)
-    if not auth.csrf_ok(who, request.headers.get(auth.CSRF_HEADER)):
-        raise HTTPException(403, "missing or stale X-CSRF-Token header")
-    return who
 
 
 async def _body(request: Request) -> dict[str, str]:
@@ -61,7 +43,7 @@ def _ticket_json(line: views.TicketLine) -> dict[str, Any]:
 
 @router.get("/dashboard")
 def dashboard(request: Request) -> dict[str, Any]:
-    _who(request)
+    api_principal(request)
     config = _config(request)
     board = views.dashboard(config.engine, config.inventory, config.clock())
     return {**as_json(board), "attention": [_ticket_json(x) for x in board.attention]}
@@ -69,7 +51,7 @@ def dashboard(request: Request) -> dict[str, Any]:
 
 @router.get("/tickets")
 def tickets(request: Request, state: str | None = None, target: str | None = None):
-    _who(request)
+    api_principal(request)
     config = _config(request)
     if state is not None and state not in TICKET_STATES:
         raise HTTPException(400, f"state must be one of {', '.join(TICKET_STATES)}")
@@ -80,7 +62,7 @@ def tickets(request: Request, state: str | None = None, target: str | None = Non
 
 @router.get("/tickets/{ticket_id}")
 def ticket(request: Request, ticket_id: int) -> dict[str, Any]:
-    _who(request)
+    api_principal(request)
     config = _config(request)
     try:
         found = ticket_store.get_ticket(config.engine, ticket_id)
@@ -93,7 +75,7 @@ def ticket(request: Request, ticket_id: int) -> dict[str, Any]:
 
 @router.post("/tickets/{ticket_id}/{action}")
 async def ticket_action(request: Request, ticket_id: int, action: str) -> dict[str, Any]:
-    who = _changing(request)
+    who = api_changing(request)
     chosen = TICKET_ACTIONS.get(action)
     if chosen is None:
         raise HTTPException(404, f"no ticket action {action!r}")
@@ -110,29 +92,8 @@ async def ticket_action(request: Request, ticket_id: int, action: str) -> dict[s
     return ticket(request, ticket_id)
 
 
-@router.post("/assessment/{period}/publish")
-def publish_assessment(request: Request, period: str) -> dict[str, Any]:
-    who = _changing(request)
-    need(who, "publish_assessment")
-    from zoneinfo import ZoneInfo
-
-    from flows.assessment import assess_period
-
-    config = _config(request)
-    zone = ZoneInfo(config.inventory.tickets.calendar.timezone)
-    try:
-        chosen = parse_period(period, zone)
-    except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
-    outcome = assess_period(config.engine, config.inventory, chosen, schemes.load(None),
-                            datetime.now(UTC), recompute=True, publish=True)
-    console.audit(config.engine, config.clock(), who.name, "publish_assessment", period,
-                  client_address(request))
-    return {"period": chosen.label, "published": outcome.published, "results": outcome.results}
-
-
 @router.get("/audit")
 def audit(request: Request) -> list[dict[str, Any]]:
-    who = _who(request)
+    who = api_principal(request)
     need(who, "audit")
     return as_json(console.audit_log(_config(request).engine))

@@ -14,7 +14,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import api, pages
+from web import (
+    api,
+    assessment_pages,
+    backups_pages,
+    pages,
+    records_pages,
+    reports_pages,
+)
 from web.context import Config
 
 STATIC = Path(__file__).with_name("static")
@@ -44,6 +51,13 @@ def create_app(config: Config) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(records_pages.router)
+    app.include_router(records_pages.api)
+    app.include_router(reports_pages.router)
+    app.include_router(assessment_pages.router)
+    app.include_router(assessment_pages.api)
+    app.include_router(backups_pages.router)
+    app.include_router(backups_pages.api)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):

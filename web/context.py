@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine
@@ -41,3 +42,32 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def login_required(request: Request) -> auth.Principal:
+    who = principal(request)
+    if who is None:
+        target = quote(request.url.path)
+        raise HTTPException(303, "login required", headers={"location": f"/login?next={target}"})
+    return who
+
+
+async def checked_form(request: Request, who: auth.Principal) -> dict[str, str]:
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not auth.csrf_ok(who, values.get(auth.CSRF_FIELD)):
+        raise HTTPException(403, "the form's security token is missing or stale: reload the page")
+    return values
+
+
+def api_principal(request: Request) -> auth.Principal:
+    who = principal(request)
+    if who is None:
+        raise HTTPException(401, "log in or send a bearer token",
+                            headers={"www-authenticate": "Bearer"})
+    return who
+
+
+def api_changing(request: Request) -> auth.Principal:
+    who = api_principal(request)
+    if not auth.csrf_ok(who, request.headers.get(auth.CSRF_HEADER)):
+        raise HTTPException(403, "missing or stale X-CSRF-Token header")
+    return who

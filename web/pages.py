@@ -3,8 +3,6 @@ before it changes anything, and every change is one audit row."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -12,9 +10,10 @@ from core.errors import UserError
 from records import console
 from records import tickets as ticket_store
 from tickets import handover as handovers
+from tickets.grading import CATEGORIES
 from web import auth, views
-from web.actions import TICKET_ACTIONS
-from web.context import Config, client_address, need, principal
+from web.actions import TICKET_ACTIONS, report_fault
+from web.context import Config, checked_form, client_address, login_required, need, principal
 from web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -28,22 +27,6 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 def _config(request: Request) -> Config:
     return request.app.state.config
-
-
-def _login_required(request: Request) -> auth.Principal:
-    who = principal(request)
-    if who is None:
-        target = quote(request.url.path)
-        raise HTTPException(303, "login required", headers={"location": f"/login?next={target}"})
-    return who
-
-
-async def _checked_form(request: Request, who: auth.Principal) -> dict[str, str]:
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not auth.csrf_ok(who, values.get(auth.CSRF_FIELD)):
-        raise HTTPException(403, "the form's security token is missing or stale: reload the page")
-    return values
 
 
 def _safe_next(value: str | None) -> str:
@@ -85,8 +68,8 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    who = _login_required(request)
-    await _checked_form(request, who)
+    who = login_required(request)
+    await checked_form(request, who)
     config = _config(request)
     if who.session:
         console.end_session(config.engine, who.session)
@@ -99,7 +82,7 @@ async def logout(request: Request) -> Response:
 
 @router.get("/")
 def dashboard(request: Request) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     board = views.dashboard(config.engine, config.inventory, config.clock())
     return page(request, "dashboard.html.j2", who, board=board)
@@ -108,7 +91,7 @@ def dashboard(request: Request) -> Response:
 @router.get("/dashboard/panel")
 def dashboard_panel(request: Request) -> Response:
     """The dashboard's changing part, fetched by static/console.js to refresh in place."""
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     board = views.dashboard(config.engine, config.inventory, config.clock())
     return page(request, "_dashboard_panel.html.j2", who, board=board)
@@ -116,7 +99,7 @@ def dashboard_panel(request: Request) -> Response:
 
 @router.get("/tickets")
 def ticket_list(request: Request, state: str | None = None, target: str | None = None):
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     states = (state,) if state in TICKET_STATES else ()
     now = config.clock()
@@ -126,9 +109,37 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
                 target=target or "", states=TICKET_STATES)
 
 
+@router.get("/tickets/new")
+def fault_form(request: Request) -> Response:
+    who = login_required(request)
+    need(who, "fault_report")
+    config = _config(request)
+    return page(request, "fault_form.html.j2", who, error=None, values={},
+                targets=sorted(t.name for t in config.inventory.targets),
+                categories=CATEGORIES)
+
+
+@router.post("/tickets/new")
+async def fault_report(request: Request) -> Response:
+    """A fault reported by a person, with the fault report's elements it already knows."""
+    who = login_required(request)
+    values = await checked_form(request, who)
+    need(who, "fault_report")
+    config = _config(request)
+    try:
+        ticket = report_fault(config, who.name, values)
+    except UserError as exc:
+        return page(request, "fault_form.html.j2", who, 400, error=str(exc), values=values,
+                    targets=sorted(t.name for t in config.inventory.targets),
+                    categories=CATEGORIES)
+    console.audit(config.engine, config.clock(), who.name, "fault_report", f"#{ticket.id}",
+                  client_address(request))
+    return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
+
+
 @router.get("/tickets/{ticket_id}")
 def ticket_page(request: Request, ticket_id: int) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     try:
         ticket = ticket_store.get_ticket(config.engine, ticket_id)
@@ -141,8 +152,8 @@ def ticket_page(request: Request, ticket_id: int) -> Response:
 
 @router.post("/tickets/{ticket_id}/{action}")
 async def ticket_action(request: Request, ticket_id: int, action: str) -> Response:
-    who = _login_required(request)
-    values = await _checked_form(request, who)
+    who = login_required(request)
+    values = await checked_form(request, who)
     chosen = TICKET_ACTIONS.get(action)
     if chosen is None:
         raise HTTPException(404, f"no ticket action {action!r}")
@@ -160,7 +171,7 @@ async def ticket_action(request: Request, ticket_id: int, action: str) -> Respon
 
 @router.get("/handover")
 def handover_page(request: Request) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     config = _config(request)
     built = handovers.build(config.engine, config.inventory.tickets, config.clock)
     return page(request, "handover.html.j2", who, handover=built)
@@ -168,8 +179,8 @@ def handover_page(request: Request) -> Response:
 
 @router.post("/handover")
 async def handover_record(request: Request) -> Response:
-    who = _login_required(request)
-    values = await _checked_form(request, who)
+    who = login_required(request)
+    values = await checked_form(request, who)
     need(who, "handover")
     config = _config(request)
     built = handovers.build(config.engine, config.inventory.tickets, config.clock)
@@ -181,6 +192,6 @@ async def handover_record(request: Request) -> Response:
 
 @router.get("/audit")
 def audit_page(request: Request) -> Response:
-    who = _login_required(request)
+    who = login_required(request)
     need(who, "audit")
     return page(request, "audit.html.j2", who, entries=console.audit_log(_config(request).engine))

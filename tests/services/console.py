@@ -5,11 +5,13 @@ the run opened its tickets. Users of every role are made with the real `inspect 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,12 @@ profiles:
     checks:
       disk.used_percent: {warning: "0.001", critical: "0.002"}
 tickets: {open_after: 1, calendar: {timezone: Asia/Shanghai}}
+databases:
+  appdb: {engine: sqlite, path: app.db, destination: dumps}
+config_backups: {repository: configs}
 """
+# A real recorded device config (shared testdata), committed twice with one line changed.
+RECORDED_CONFIG = Path(__file__).resolve().parents[3] / "shared/testdata/configs/cisco_ios"
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,16 @@ class Console:
         )
 
 
+def _two_config_revisions(repository: Path) -> None:
+    from backup.config import ConfigRepository
+
+    text = next(p for p in sorted(RECORDED_CONFIG.iterdir()) if p.is_file()).read_text()
+    repo = ConfigRepository(repository)
+    repo.save("sw01", text, datetime(2026, 12, 1, tzinfo=UTC))
+    changed = text.replace("hostname ", "hostname changed-", 1) + "\n! console test\n"
+    repo.save("sw01", changed, datetime(2026, 12, 2, tzinfo=UTC))
+
+
 @pytest.fixture(scope="session")
 def console_server() -> Iterator[Console]:
     work = Path(tempfile.mkdtemp(prefix="opsinspect-console-"))
@@ -58,6 +75,14 @@ def console_server() -> Iterator[Console]:
     env = {**os.environ, "PYTHONPATH": str(root), "HOME": str(work), "INSPECT_USER": "zhang.wei"}
     port = free_port()
     console = Console(f"http://127.0.0.1:{port}", db, inventory, env)
+    sqlite3.connect(work / "app.db").executescript(
+        "CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, item TEXT);"
+        "INSERT INTO orders (item) VALUES ('router');"
+    )
+    for step in (("backup", "run", "--kind", "db"), ("backup", "verify", "--kind", "db")):
+        done = console.cli(*step)
+        assert done.returncode == 0, done.stdout + done.stderr
+    _two_config_revisions(work / "configs")
     ran = console.cli("run")
     assert ran.returncode == 2, ran.stdout + ran.stderr  # CRITICAL, as the profile makes it
     for name, role in USERS.items():

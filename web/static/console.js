@@ -14,3 +14,7 @@ document.querySelectorAll("[data-refresh]").forEach((panel) => {
     }
   }, every);
 });
+// A datetime-local field has no zone: send the browser's UTC offset beside it.
+document.querySelectorAll("input[data-utc-offset]").forEach((field) => {
+  field.value = String(new Date().getTimezoneOffset());
+});
