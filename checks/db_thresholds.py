@@ -17,7 +17,9 @@ from settings.profiles import Profile
 
 @dataclass(frozen=True)
 class DbThresholdCheck:
-    """Judge the one sample of `metric`; `what` words it with the samples beside it."""
+    """Judge the one sample of `metric`; `what` words it with the samples beside it (used
+    and max connections, how many sessions wait), which checks.threshold.ThresholdCheck's
+    one-sample wording cannot."""
 
     name: str
     metric: str
