@@ -7,7 +7,7 @@ from typing import ClassVar, Protocol
 
 from collectors.session import Session
 from core.errors import UserError
-from core.model import Sample, Target
+from core.model import DB_ENGINES, Sample, Target
 
 
 class Collector(Protocol):
@@ -66,8 +66,8 @@ REGISTRY: dict[str, Callable[[], Collector]] = {
     "mysql": _mysql,
 }
 
-# The collector of each engine a target's `database:` section may name.
-DATABASE_COLLECTORS = {"postgresql": "postgres", "mariadb": "mysql", "mysql": "mysql"}
+# The collector for each protocol of the engines a `database:` section may name.
+DATABASE_COLLECTORS = {"postgresql": "postgres", "mysql": "mysql"}
 
 # Network collectors a non-server target gets from its connection sections, cheapest first.
 _NETWORK_SECTIONS = (("snmp", "snmp"), ("netcli", "cli"))
@@ -78,7 +78,11 @@ def default_names(target: Target) -> tuple[str, ...]:
     then its database's (a server may also run the database it names)."""
     if target.collectors:
         return target.collectors
-    database = (DATABASE_COLLECTORS[target.database.engine],) if target.database else ()
+    database = (
+        (DATABASE_COLLECTORS[DB_ENGINES[target.database.engine].protocol],)
+        if target.database
+        else ()
+    )
     if target.kind == "server" and target.is_local:
         return ("local", *database)
     if target.kind == "server" and target.ssh is not None:

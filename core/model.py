@@ -75,8 +75,20 @@ class CliSettings:
     known_hosts: str | None = None
 
 
-# A database target's engines: the collector each needs and the port each listens on unasked.
-DB_ENGINE_PORTS: Mapping[str, int] = {"postgresql": 5432, "mariadb": 3306, "mysql": 3306}
+@dataclass(frozen=True)
+class DbEngine:
+    """`protocol`: what a client speaks to it (MariaDB speaks MySQL's); `port`: its default."""
+
+    protocol: str
+    port: int
+
+
+# The engines a database target may name (a backup's `sqlite` is no server to inspect).
+DB_ENGINES: Mapping[str, DbEngine] = {
+    "postgresql": DbEngine("postgresql", 5432),
+    "mariadb": DbEngine("mysql", 3306),
+    "mysql": DbEngine("mysql", 3306),
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ class DatabaseSettings:
     """A target's `database:` section: how the monitoring account connects (the password a
     reference) and this instance's backups under `databases:`, each with its max_age."""
 
-    engine: str  # a key of DB_ENGINE_PORTS
+    engine: str  # a key of DB_ENGINES
     port: int | None = None
     user: str | None = None
     password: str | None = None
@@ -94,7 +106,7 @@ class DatabaseSettings:
 
     @property
     def port_or_default(self) -> int:
-        return self.port or DB_ENGINE_PORTS[self.engine]
+        return self.port or DB_ENGINES[self.engine].port
 
 
 @dataclass(frozen=True)

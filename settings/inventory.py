@@ -17,7 +17,7 @@ from core.backups import (
 from core.errors import UserError
 from core.model import (
     ANSWER_LIMIT_MB,
-    DB_ENGINE_PORTS,
+    DB_ENGINES,
     CliSettings,
     DatabaseSettings,
     SnmpSettings,
@@ -224,7 +224,8 @@ def _database_settings(
     doc: YamlDocument,
 ) -> DatabaseSettings | None:
     """The target's own `port` is its database port unless `database.port` says otherwise.
-    Its backups are those named, or by default those of its engine on its address and port."""
+    Its backups are those named, or by default those on its address and port whose engine
+    speaks its protocol (a mysql target's backups may say mariadb)."""
     if "database" not in merged:
         return None
     section = dict(merged["database"])
@@ -236,9 +237,10 @@ def _database_settings(
         chosen = [
             db.name
             for db in databases.values()
-            if _family(db.engine) == _family(settings.engine)
+            if db.engine in DB_ENGINES
+            and DB_ENGINES[db.engine].protocol == DB_ENGINES[settings.engine].protocol
             and (db.host or "localhost") == address
-            and (db.port or DB_ENGINE_PORTS[db.engine]) == settings.port_or_default
+            and (db.port or DB_ENGINES[db.engine].port) == settings.port_or_default
         ]
     else:
         for i, backup in enumerate(named):
@@ -250,11 +252,6 @@ def _database_settings(
                 )
         chosen = named
     return replace(settings, backups={n: databases[n].max_age for n in chosen})
-
-
-def _family(engine: str) -> str:
-    """MariaDB and MySQL speak one protocol: a mysql target's backups may say mariadb."""
-    return "mysql" if engine in ("mariadb", "mysql") else engine
 
 
 def _change_window(spec: Mapping[str, Any]) -> ChangeWindow:
