@@ -182,11 +182,6 @@ def _target(
         )
     kind = merged.get("kind", "server")
     address = merged.get("address", name)
-    if kind == "database" and "database" not in merged and "collectors" not in merged:
-        raise doc.error(
-            ("hosts", name, "kind"),
-            "a target of kind database needs a `database:` section (engine, user, password)",
-        )
     return Target(
         name=name,
         kind=kind,

@@ -59,11 +59,6 @@ def test_a_database_section_is_typed_with_its_backups(tmp_path, monkeypatch):
     ("text", "message"),
     [
         (
-            "hosts:\n  db1: {kind: database}\n",
-            "inventory.yaml:2: hosts.db1.kind: a target of kind database needs a `database:` "
-            "section (engine, user, password)",
-        ),
-        (
             "hosts:\n  db1:\n    database: {engine: oracle}\n",
             "inventory.yaml:3: hosts.db1.database.engine: expected 'postgresql', 'mariadb' or "
             "'mysql'",
