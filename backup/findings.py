@@ -17,6 +17,7 @@ from core.backups import (
     describe_age,
 )
 from core.model import Finding
+from core.phrases import Phrase, phrase
 from core.status import Status
 
 CHECK = names.CHECK_BACKUP
@@ -30,7 +31,12 @@ def backup_finding(record: BackupRecord) -> Finding:
             check=CHECK,
             subject="run",
             status=Status.OK,
-            summary=f"backup {record.id}: {record.size} B in {seconds:.1f} s",
+            summary=phrase(
+                "backup {id}: {size} B in {seconds} s",
+                id=record.id,
+                size=record.size,
+                seconds=f"{seconds:.1f}",
+            ),
             value=float(record.size),
             unit="B",
         )
@@ -39,9 +45,11 @@ def backup_finding(record: BackupRecord) -> Finding:
         check=CHECK,
         subject="run",
         status=Status.CRITICAL,
-        summary=f"backup failed: {record.error}",
-        hint="Run `inspect backup run --target NAME` by hand and read the error; check the "
-        "credentials, the dump program and free space at the destination.",
+        summary=phrase("backup failed: {error}", error=record.error),
+        hint=phrase(
+            "Run `inspect backup run --target NAME` by hand and read the error; check the "
+            "credentials, the dump program and free space at the destination."
+        ),
         evidence={"backup_id": record.id},
     )
 
@@ -54,17 +62,27 @@ def verification_finding(result: VerificationRecord) -> Finding:
             check=CHECK,
             subject="verify",
             status=Status.OK,
-            summary=f"backup {result.backup_id} restored: {len(result.restored_tables)} "
-            f"table(s), {rows} row(s) as at dump time",
+            summary=phrase(
+                "backup {id} restored: {tables} table(s), {rows} row(s) as at dump time",
+                id=result.backup_id,
+                tables=len(result.restored_tables),
+                rows=rows,
+            ),
         )
     return Finding(
         target=result.name,
         check=CHECK,
         subject="verify",
         status=Status.CRITICAL,
-        summary=f"backup {result.backup_id} failed verification: {'; '.join(result.problems)}",
-        hint="Do not rely on this backup. The next scheduled backup runs at once; check the "
-        "backup disk for errors and run `inspect backup verify` again after it.",
+        summary=phrase(
+            "backup {id} failed verification: {problems}",
+            id=result.backup_id,
+            problems="; ".join(result.problems),
+        ),
+        hint=phrase(
+            "Do not rely on this backup. The next scheduled backup runs at once; check the "
+            "backup disk for errors and run `inspect backup verify` again after it."
+        ),
         evidence={"backup_id": result.backup_id, "problems": list(result.problems)},
     )
 
@@ -76,16 +94,24 @@ def copy_finding(copy: CopyRecord) -> Finding:
             check=CHECK,
             subject="offsite",
             status=Status.OK,
-            summary=f"backup {copy.backup_id} copied to {copy.destination}, sha256 matches",
+            summary=phrase(
+                "backup {id} copied to {destination}, sha256 matches",
+                id=copy.backup_id,
+                destination=copy.destination,
+            ),
         )
     return Finding(
         target=copy.name,
         check=CHECK,
         subject="offsite",
         status=Status.CRITICAL,
-        summary=f"offsite copy of {copy.backup_id} failed: {copy.error}",
-        hint="The local backup is fine but there is no second copy: check the offsite server, "
-        "its host key and credentials, then `inspect backup copy NAME`.",
+        summary=phrase(
+            "offsite copy of {id} failed: {error}", id=copy.backup_id, error=copy.error
+        ),
+        hint=phrase(
+            "The local backup is fine but there is no second copy: check the offsite server, "
+            "its host key and credentials, then `inspect backup copy NAME`."
+        ),
         evidence={"backup_id": copy.backup_id},
     )
 
@@ -99,7 +125,9 @@ def freshness_findings(
     """Last good backup older than max_age: WARNING; twice that: CRITICAL. Same for verify."""
     findings = []
     if last_good is None:
-        findings.append(_finding(db, "freshness", Status.CRITICAL, "no good backup recorded"))
+        findings.append(
+            _finding(db, "freshness", Status.CRITICAL, phrase("no good backup recorded"))
+        )
     else:
         age = now - last_good.finished_at
         status = age_status(age, db.max_age)
@@ -108,22 +136,28 @@ def freshness_findings(
                 db,
                 "freshness",
                 status,
-                f"last good backup {last_good.id} is {describe_age(age)} old "
-                f"(limit {describe_age(db.max_age)})",
+                phrase(
+                    "last good backup {id} is {age} old (limit {limit})",
+                    id=last_good.id,
+                    age=describe_age(age),
+                    limit=describe_age(db.max_age),
+                ),
                 age.total_seconds(),
                 f"{db.max_age.total_seconds():g}",
             )
         )
     if last_verification is None:
         if last_good is not None:
-            findings.append(_finding(db, "verified", Status.WARNING, "never verified by restore"))
+            findings.append(
+                _finding(db, "verified", Status.WARNING, phrase("never verified by restore"))
+            )
     elif not last_verification.ok:
         findings.append(
             _finding(
                 db,
                 "verified",
                 Status.CRITICAL,
-                f"last verification ({last_verification.backup_id}) failed",
+                phrase("last verification ({id}) failed", id=last_verification.backup_id),
             )
         )
     else:
@@ -134,8 +168,11 @@ def freshness_findings(
                 db,
                 "verified",
                 status,
-                f"last restore test {describe_age(age)} ago "
-                f"(due every {describe_age(db.verify_every)})",
+                phrase(
+                    "last restore test {age} ago (due every {every})",
+                    age=describe_age(age),
+                    every=describe_age(db.verify_every),
+                ),
                 age.total_seconds(),
                 f"{db.verify_every.total_seconds():g}",
             )
@@ -185,7 +222,7 @@ def _finding(
     db: Database,
     subject: str,
     status: Status,
-    summary: str,
+    summary: Phrase,
     value: float | None = None,
     threshold: str = "",
 ) -> Finding:

@@ -6,6 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from checks.blocked_processes import BLOCKED_PROCESSES_CHECK
+from checks.clock_offset import CLOCK_OFFSET_CHECK
+from checks.config_unsaved import UnsavedConfigCheck
+from checks.conntrack import CONNTRACK_CHECK
 from checks.cpu import CpuCheck
 from checks.db_backup import DbBackupCheck
 from checks.db_cache import DbCacheHitCheck
@@ -15,14 +19,51 @@ from checks.db_replication import DbReplicationCheck
 from checks.db_restart import DbRestartCheck
 from checks.db_thresholds import DB_THRESHOLD_CHECKS
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
+from checks.device_log import DeviceLogCheck
+from checks.disk_await import DISK_AWAIT_CHECK
+from checks.disk_busy import DISK_BUSY_CHECK
+from checks.empty_password import EmptyPasswordCheck
+from checks.err_disabled import ErrDisabledCheck
+from checks.failed_logins import FailedLoginsCheck
+from checks.failed_units import FAILED_UNITS_CHECK
+from checks.firewall import FirewallCheck
+from checks.if_duplex import DuplexCheck
+from checks.if_flap import FlapCheck
 from checks.interface_rates import RATE_CHECKS
 from checks.interfaces import InterfaceDownCheck
+from checks.kernel_events import KERNEL_EVENTS_CHECK
+from checks.logwatch import LogWatchCheck
+from checks.mac_mode import MacModeCheck
+from checks.net_errors import NET_ERROR_CHECKS
+from checks.ntp_sync import NtpSyncCheck
+from checks.open_files import OPEN_FILES_CHECK
+from checks.password_age import PasswordAgeCheck
+from checks.pids import PIDS_CHECK
 from checks.plugins import PluginCheck
 from checks.ports import PortCheck
+from checks.process_cpu import PROCESS_CPU_CHECK
+from checks.process_memory import PROCESS_MEMORY_CHECK
 from checks.processes import ProcessCheck
+from checks.protocols import PROTOCOL_CHECKS
+from checks.raid import RaidCheck
+from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
+from checks.reboot_required import REBOOT_REQUIRED_CHECK
 from checks.resources import RESOURCE_CHECKS
+from checks.security_updates import SecurityUpdatesCheck
+from checks.smart import SmartCheck
+from checks.sshd_setting import SshdSettingCheck
+from checks.stale_account import StaleAccountCheck
+from checks.stp import StpChangesCheck
+from checks.sudo_nopasswd import SudoNopasswdCheck
+from checks.tcp_states import TCP_STATE_CHECKS
+from checks.time_offset import TIME_OFFSET_CHECK
+from checks.time_sync import TIME_SYNC_CHECK
+from checks.uid0 import Uid0Check
+from checks.unexpected_port import UnexpectedPortCheck
+from checks.unmeasured import not_measured
 from core.model import Finding, Sample, Target
+from core.phrases import Phrase
 from settings.profiles import STANDARD, Profile
 
 
@@ -42,8 +83,8 @@ class CheckContext:
     previous: Sequence[Sample] = field(default_factory=tuple)
     previous_findings: Sequence[Finding] = field(default_factory=tuple)
     families: frozenset[str] = frozenset()
-    missing: Mapping[str, str] = field(default_factory=dict)
-    texts: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+    missing: Mapping[str, str | Phrase] = field(default_factory=dict)
+    texts: Mapping[tuple[str, str], Mapping[str, str | Phrase]] = field(default_factory=dict)
 
 
 class Check(Protocol):
@@ -66,12 +107,22 @@ REGISTRY: dict[str, Check] = {
     CpuCheck.name: CpuCheck(),
     **{check.name: check for check in RESOURCE_CHECKS},
     ProcessCheck.name: ProcessCheck(),
+    PROCESS_CPU_CHECK.name: PROCESS_CPU_CHECK,
+    PROCESS_MEMORY_CHECK.name: PROCESS_MEMORY_CHECK,
     PortCheck.name: PortCheck(),
     RebootCheck.name: RebootCheck(),
     **{check.name: check for check in DEVICE_THRESHOLD_CHECKS},
     DeviceRestartCheck.name: DeviceRestartCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
+    DuplexCheck.name: DuplexCheck(),
+    FlapCheck.name: FlapCheck(),
+    StpChangesCheck.name: StpChangesCheck(),
+    **{check.name: check for check in PROTOCOL_CHECKS},
+    UnsavedConfigCheck.name: UnsavedConfigCheck(),
+    NtpSyncCheck.name: NtpSyncCheck(),
+    DeviceLogCheck.name: DeviceLogCheck(),
+    ErrDisabledCheck.name: ErrDisabledCheck(),
     PluginCheck.name: PluginCheck(),
     DbRestartCheck.name: DbRestartCheck(),
     **{check.name: check for check in DB_THRESHOLD_CHECKS},
@@ -80,13 +131,38 @@ REGISTRY: dict[str, Check] = {
     DbDeadlockCheck.name: DbDeadlockCheck(),
     DbGrowthCheck.name: DbGrowthCheck(),
     DbBackupCheck.name: DbBackupCheck(),
+    # the patrol sheet's system health (opt-in: docs/patrol.md)
+    READ_ONLY_FS_CHECK.name: READ_ONLY_FS_CHECK,
+    TIME_SYNC_CHECK.name: TIME_SYNC_CHECK,
+    TIME_OFFSET_CHECK.name: TIME_OFFSET_CHECK,
+    CLOCK_OFFSET_CHECK.name: CLOCK_OFFSET_CHECK,
+    FAILED_UNITS_CHECK.name: FAILED_UNITS_CHECK,
+    KERNEL_EVENTS_CHECK.name: KERNEL_EVENTS_CHECK,
+    OPEN_FILES_CHECK.name: OPEN_FILES_CHECK,
+    PIDS_CHECK.name: PIDS_CHECK,
+    **{check.name: check for check in TCP_STATE_CHECKS},
+    CONNTRACK_CHECK.name: CONNTRACK_CHECK,
+    REBOOT_REQUIRED_CHECK.name: REBOOT_REQUIRED_CHECK,
+    BLOCKED_PROCESSES_CHECK.name: BLOCKED_PROCESSES_CHECK,
+    DISK_BUSY_CHECK.name: DISK_BUSY_CHECK,
+    DISK_AWAIT_CHECK.name: DISK_AWAIT_CHECK,
+    **{check.name: check for check in NET_ERROR_CHECKS},
+    LogWatchCheck.name: LogWatchCheck(),
+    SmartCheck.name: SmartCheck(),
+    RaidCheck.name: RaidCheck(),
+    # the security baseline (docs/inventory.md): a profile's `security:` / `ports_allowed:`
+    Uid0Check.name: Uid0Check(),
+    EmptyPasswordCheck.name: EmptyPasswordCheck(),
+    PasswordAgeCheck.name: PasswordAgeCheck(),
+    StaleAccountCheck.name: StaleAccountCheck(),
+    SshdSettingCheck.name: SshdSettingCheck(),
+    FailedLoginsCheck.name: FailedLoginsCheck(),
+    SudoNopasswdCheck.name: SudoNopasswdCheck(),
+    SecurityUpdatesCheck.name: SecurityUpdatesCheck(),
+    FirewallCheck.name: FirewallCheck(),
+    MacModeCheck.name: MacModeCheck(),
+    UnexpectedPortCheck.name: UnexpectedPortCheck(),
 }
-
-NOT_MEASURED_HINT = (
-    "The profile asks for this check but its input was not collected, so it cannot alert: "
-    "fix the cause on the target, or disable the check in the target's profile."
-)
-
 
 def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContext) -> list[Finding]:
     """Every enabled check with input judges the samples (no input proves nothing, so a check
@@ -105,10 +181,3 @@ def evaluate_all(target: Target, samples: Sequence[Sample], context: CheckContex
             findings.append(not_measured(target, check, context.missing))
     return findings
 
-
-def not_measured(target: Target, check: Check, missing: Mapping[str, str]) -> Finding:
-    notes = [missing[metric] for metric in check.inputs if metric in missing]
-    why = notes[0] if notes else f"no {' or '.join(check.inputs)} was collected"
-    return Finding.not_measured(
-        target.name, check.name, check.name, why, NOT_MEASURED_HINT, inputs=list(check.inputs)
-    )

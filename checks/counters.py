@@ -20,11 +20,16 @@ RESTART_TOLERANCE_RATIO = 0.005
 # the most packets a link can carry per bit/s of speed (64-byte frames + 20 bytes of overhead)
 MAX_PACKETS_PER_BIT = 1 / (84 * 8)
 
-def by_interface(samples: Sequence[Sample]) -> dict[str, dict[str, Sample]]:
-    """{interface name: {metric: sample}} for the if.* samples."""
+def by_interface(
+    samples: Sequence[Sample], window_start: bool = False
+) -> dict[str, dict[str, Sample]]:
+    """{interface name: {metric: sample}} for the if.* samples: the latest reading, or with
+    `window_start` the counters the collector read at the start of its in-run rate window."""
     table: dict[str, dict[str, Sample]] = {}
     for s in samples:
-        if s.metric.startswith("if.") and s.label("interface"):
+        if not s.metric.startswith("if.") or not s.label("interface"):
+            continue
+        if (s.label(names.LABEL_POLL) == names.POLL_WINDOW_START) == window_start:
             table.setdefault(s.label("interface"), {})[s.metric] = s
     return table
 

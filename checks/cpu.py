@@ -20,11 +20,12 @@ from typing import ClassVar
 from checks.threshold import describe, verdict
 from core import names
 from core.model import Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
 METRIC = names.CPU_USED_PERCENT
-HINT = (
+HINT = phrase(
     "Run `top -o %CPU` for the busiest processes; look for runaway jobs, a backup or cron "
     "burst, or steal time on a VM."
 )
@@ -50,7 +51,7 @@ class CpuCheck:
             check=self.name,
             subject="cpu",
             status=status,
-            summary=f"{what} ({clause})",
+            summary=phrase("{what} ({clause})", what=what, clause=clause),
             value=value,
             unit="%",
             threshold=describe(thresholds, "%"),
@@ -59,10 +60,14 @@ class CpuCheck:
         )
 
 
-def sustained(now: Sample, load1: Sample | None, cores: int | None) -> tuple[float, dict, str]:
+def sustained(now: Sample, load1: Sample | None, cores: int | None) -> tuple[float, dict, Phrase]:
     """The judged value, its evidence and the words for it."""
     if load1 is None or not cores:  # no load average: only the instant is known, and said so
-        return now.value, {"now_percent": now.value}, f"CPU {now.value:.1f}% busy now"
+        return (
+            now.value,
+            {"now_percent": now.value},
+            phrase("CPU {now} busy now", now=f"{now.value:.1f}%"),
+        )
     value = round(min(now.value, 100.0 * load1.value / cores), 1)
     evidence = {
         "now_percent": now.value,
@@ -70,7 +75,15 @@ def sustained(now: Sample, load1: Sample | None, cores: int | None) -> tuple[flo
         "cores": cores,
         "judged": "min(busy now, 1-minute load per core)",
     }
-    return value, evidence, f"CPU {value:.1f}% busy over the last minute ({now.value:.1f}% now)"
+    return (
+        value,
+        evidence,
+        phrase(
+            "CPU {busy} busy over the last minute ({now} now)",
+            busy=f"{value:.1f}%",
+            now=f"{now.value:.1f}%",
+        ),
+    )
 
 
 def _first(samples: Sequence[Sample], metric: str) -> Sample | None:

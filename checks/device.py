@@ -9,6 +9,7 @@ from checks.counters import restart_between, uptime
 from checks.threshold import ThresholdCheck
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
+from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
@@ -18,22 +19,30 @@ DEVICE_THRESHOLD_CHECKS = (
         metric=names.DEVICE_CPU_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("cpu", "cpu"),
-        what=lambda s: f"{s.label('cpu', 'CPU')} {s.value:.1f}% busy",
-        hint="Find what burns CPU: `show processes cpu sorted` (Cisco), `display cpu-usage` "
-        "(Huawei/H3C); look for broadcast storms, routing churn or SNMP/ACL logging floods.",
+        what=lambda s: phrase(
+            "{cpu} {busy} busy", cpu=s.label("cpu", "CPU"), busy=f"{s.value:.1f}%"
+        ),
+        hint=phrase(
+            "Find what burns CPU: `show processes cpu sorted` (Cisco), `display cpu-usage` "
+            "(Huawei/H3C); look for broadcast storms, routing churn or SNMP/ACL logging floods."
+        ),
     ),
     ThresholdCheck(
         name=names.CHECK_DEVICE_MEMORY,
         metric=names.DEVICE_MEMORY_USED_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("memory", "memory"),
-        what=lambda s: f"{s.label('memory', 'memory')} {s.value:.1f}% used",
-        hint="`show processes memory sorted` (Cisco) or `display memory-usage` (Huawei/H3C); "
-        "a slow climb across inspections suggests a leak: plan a software upgrade or reload.",
+        what=lambda s: phrase(
+            "{memory} {used} used", memory=s.label("memory", "memory"), used=f"{s.value:.1f}%"
+        ),
+        hint=phrase(
+            "`show processes memory sorted` (Cisco) or `display memory-usage` (Huawei/H3C); "
+            "a slow climb across inspections suggests a leak: plan a software upgrade or reload."
+        ),
     ),
 )
 
-RESTART_HINT = (
+RESTART_HINT = phrase(
     "Was it planned? Read the device log and `show version` ('System returned to ROM by ...', "
     "last reload reason), check power and the upstream UPS, and confirm all links came back."
 )
@@ -61,10 +70,12 @@ class DeviceRestartCheck:
             check=self.name,
             subject="uptime",
             status=Status.WARNING if restarted else Status.OK,
-            summary=f"restarted since the last inspection (up {up})" if restarted else f"up {up}",
+            summary=phrase("restarted since the last inspection (up {up})", up=up)
+            if restarted
+            else phrase("up {up}", up=up),
             value=now.value,
             unit="s",
-            threshold="uptime keeps growing",
+            threshold=phrase("uptime keeps growing"),
             hint=RESTART_HINT if restarted else "",
             evidence={
                 **now.labels,
@@ -73,8 +84,10 @@ class DeviceRestartCheck:
         )
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float):
     minutes, _ = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
+    if days:
+        return phrase("{days}d {hours}h {minutes}m", days=days, hours=hours, minutes=minutes)
+    return phrase("{hours}h {minutes}m", hours=hours, minutes=minutes)

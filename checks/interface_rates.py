@@ -1,7 +1,10 @@
-"""Traffic, error and discard rates per interface, from counter deltas since the previous run.
+"""Traffic, error and discard rates per interface: the one owner of interface rates.
 
-Only ports that are up now are judged; a restart between the runs means no rates at all
-(counters started again from zero), and the restart check says so instead.
+A rate comes from two readings of a counter: the collector's two polls inside this run when
+the profile sets a `rate_window` (a recent rate, what the link carries now), else this run and
+the previous one (the average since then, which may be hours). Only ports that are up now are
+judged; a restart between two runs means no rates at all (counters started again from zero),
+and the restart check says so instead.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from checks.counters import (
 from checks.threshold import describe, verdict
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
@@ -35,8 +39,8 @@ class RateCheck:
     unit: str
     value: Callable[[float, float | None], float | None]  # (per-second rate, speed) -> value
     limit: Callable[[float | None], float | None]
-    words: Callable[[float], str]
-    hint: str
+    words: Callable[[float], str | Phrase]
+    hint: Phrase  # may name {subject}
     family: str = DEVICE
 
     @property
@@ -48,33 +52,39 @@ class RateCheck:
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         thresholds = context.profile.thresholds_for(self.threshold_metric)
-        if thresholds is None or not context.previous:
+        if thresholds is None:
             return
+        window = by_interface(samples, window_start=True)
         restart = restart_between(uptime(context.previous), uptime(samples))
-        if restart is not None and restart.restarted:
-            return
-        before = by_interface(context.previous)
+        restarted = restart is not None and restart.restarted
+        previous = {} if restarted else by_interface(context.previous)
         for name, now in by_interface(samples).items():
             oper = now.get(names.IF_OPER_UP)
-            if oper is None or not oper.value or name not in before:
+            start = window.get(name) or previous.get(name)
+            if oper is None or not oper.value or start is None:
                 continue
-            values = self._values(now, before[name])
+            over = "in-run window" if name in window else "since the last inspection"
+            values = self._values(now, start)
             if not values:
                 continue
             direction, value = max(values.items(), key=lambda item: item[1])
             status, clause = verdict(value, thresholds, self.unit)
-            shown = ", ".join(f"{d} {self.words(v)}" for d, v in values.items())
+            shown = _directions({d: self.words(v) for d, v in values.items()})
             yield Finding(
                 target=target.name,
                 check=self.name,
                 subject=name,
                 status=status,
-                summary=f"{name}: {shown} ({clause})",
+                summary=phrase(
+                    "{interface}: {rates} ({clause})", interface=name, rates=shown, clause=clause
+                ),
                 value=value,
                 unit=self.unit,
                 threshold=describe(thresholds, self.unit),
-                hint=self.hint.format(subject=name) if status != Status.OK else "",
-                evidence={"direction": direction, "alias": oper.label("alias"), **values},
+                hint=self.hint.fill(subject=name) if status != Status.OK else "",
+                evidence={
+                    "direction": direction, "alias": oper.label("alias"), "over": over, **values
+                },
             )
 
     def _values(self, now: Mapping[str, Sample], before: Mapping[str, Sample]) -> dict:
@@ -92,6 +102,15 @@ class RateCheck:
             if value is not None:
                 values[metric.removeprefix("if.").split("_", 1)[0]] = round(value, 3)
         return values
+
+
+def _directions(words: Mapping[str, str | Phrase]) -> Phrase:
+    """The directions that have a rate: "in 12.0%, out 3.1%"."""
+    if "in" in words and "out" in words:
+        return phrase("in {inbound}, out {outbound}", inbound=words["in"], outbound=words["out"])
+    if "in" in words:
+        return phrase("in {value}", value=words["in"])
+    return phrase("out {value}", value=words["out"])
 
 
 def _utilisation(rate: float, speed: float | None) -> float | None:
@@ -115,8 +134,10 @@ RATE_CHECKS = (
         value=_utilisation,
         limit=octet_limit,
         words=_percent,
-        hint="Find the top talkers (NetFlow/sFlow, `show interfaces {subject}` rates) and check "
-        "whether the link needs more capacity or a port-channel member is down.",
+        hint=phrase(
+            "Find the top talkers (NetFlow/sFlow, `show interfaces {subject}` rates) and check "
+            "whether the link needs more capacity or a port-channel member is down."
+        ),
     ),
     RateCheck(
         name=names.CHECK_IF_ERRORS,
@@ -125,9 +146,11 @@ RATE_CHECKS = (
         unit="count",
         value=_per_second,
         limit=packet_limit,
-        words=lambda v: f"{v:.2f} errors/s",
-        hint="Errors are physical: check duplex/speed mismatch, the cable or optic (DOM levels "
-        "in `show interfaces {subject} transceiver`) and the peer port's counters.",
+        words=lambda v: phrase("{rate} errors/s", rate=f"{v:.2f}"),
+        hint=phrase(
+            "Errors are physical: check duplex/speed mismatch, the cable or optic (DOM levels "
+            "in `show interfaces {subject} transceiver`) and the peer port's counters."
+        ),
     ),
     RateCheck(
         name=names.CHECK_IF_DISCARDS,
@@ -136,8 +159,23 @@ RATE_CHECKS = (
         unit="count",
         value=_per_second,
         limit=packet_limit,
-        words=lambda v: f"{v:.2f} discards/s",
-        hint="Discards mean full queues: look for congestion or microbursts on {subject} "
-        "(`show queueing interface`, QoS drops) and at its utilisation.",
+        words=lambda v: phrase("{rate} discards/s", rate=f"{v:.2f}"),
+        hint=phrase(
+            "Discards mean full queues: look for congestion or microbursts on {subject} "
+            "(`show queueing interface`, QoS drops) and at its utilisation."
+        ),
+    ),
+    RateCheck(  # EtherLike dot3StatsFCSErrors: read only when the profile sets its threshold
+        name=names.CHECK_IF_FCS,
+        threshold_metric=names.IF_FCS_ERRORS_PER_SECOND,
+        counters=(names.IF_FCS_ERRORS,),
+        unit="count",
+        value=_per_second,
+        limit=packet_limit,
+        words=lambda v: phrase("{rate} FCS errors/s", rate=f"{v:.3f}"),
+        hint=phrase(
+            "FCS (CRC) errors are damaged frames arriving: replace the cable or patch lead, "
+            "clean or swap the optic (`show interfaces {subject} transceiver`), and check duplex."
+        ),
     ),
 )

@@ -16,15 +16,16 @@ from typing import Any, ClassVar
 from checks.counters import by_interface
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
-HINT = (
+HINT = phrase(
     "Check the link from both ends: `show interfaces {subject}` (errors, last input, reason "
     "err-disabled/notconnect), the cable/optic and the peer device; the log shows when it "
     "went down (`show logging | include {subject}`)."
 )
-ADMIN_HINT = "The port was shut down by configuration: confirm it was a planned change."
+ADMIN_HINT = phrase("The port was shut down by configuration: confirm it was a planned change.")
 
 
 class InterfaceDownCheck:
@@ -70,9 +71,9 @@ class InterfaceDownCheck:
         if was is not None:
             evidence["previous_oper_up"] = bool(was.value)
         if key:
-            evidence["important"] = key
+            evidence["important"] = str(key)  # evidence is data: English
 
-        def finding(status: Status, summary: str, hint: str = "") -> Finding:
+        def finding(status: Status, summary: Phrase, hint: Phrase | None = None) -> Finding:
             return Finding(
                 target=target.name,
                 check=self.name,
@@ -81,8 +82,8 @@ class InterfaceDownCheck:
                 summary=summary,
                 value=oper.value,
                 unit="count",
-                threshold="up (important or seen up before)",
-                hint=hint.format(subject=name),
+                threshold=phrase("up (important or seen up before)"),
+                hint=hint.fill(subject=name) if hint else "",
                 evidence=evidence,
             )
 
@@ -90,17 +91,27 @@ class InterfaceDownCheck:
         if admin is not None and not admin.value:
             if not key:
                 return None
-            return finding(Status.WARNING, f"{label} is administratively down", ADMIN_HINT)
+            return finding(
+                Status.WARNING, phrase("{port} is administratively down", port=label), ADMIN_HINT
+            )
         if oper.value:
             if key or name in alerting or (was is not None and not was.value):
-                return finding(Status.OK, f"{label} is up")
+                return finding(Status.OK, phrase("{port} is up", port=label))
             return None
         if key:
-            return finding(Status.CRITICAL, f"{label} is down ({key})", HINT)
+            return finding(
+                Status.CRITICAL, phrase("{port} is down ({why})", port=label, why=key), HINT
+            )
         if was is not None and was.value:
-            return finding(Status.WARNING, f"{label} went down since the last inspection", HINT)
+            return finding(
+                Status.WARNING,
+                phrase("{port} went down since the last inspection", port=label),
+                HINT,
+            )
         if name in alerting:
-            return finding(Status.WARNING, f"{label} is still down (was up before)", HINT)
+            return finding(
+                Status.WARNING, phrase("{port} is still down (was up before)", port=label), HINT
+            )
         return None
 
 
@@ -115,12 +126,12 @@ class Important:
     def of(cls, spec: Mapping[str, Any]) -> Important:
         return cls(spec.get("important") or (), spec.get("description_pattern"))
 
-    def reason(self, name: str, alias: str) -> str:
+    def reason(self, name: str, alias: str) -> Phrase | None:
         if short_name(name) in self.names:
-            return "declared important"
+            return phrase("declared important")
         if self.pattern and alias and self.pattern.search(alias):
-            return "description matches the important pattern"
-        return ""
+            return phrase("description matches the important pattern")
+        return None
 
 
 def short_name(name: str) -> str:

@@ -11,14 +11,15 @@ from typing import ClassVar
 
 from core import names
 from core.model import HOST, Finding, Sample, Target
+from core.phrases import as_phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
-HINT = (
+HINT = phrase(
     "The plugin {name} reported a problem: run its command by hand on the target to see the "
     "full answer, and see the plugin's --help for its thresholds."
 )
-NOT_RUN_HINT = (
+NOT_RUN_HINT = phrase(
     "The profile asks for plugin {name} but it gave no answer: see docs/plugins.md for where "
     "plugins run, or remove it from the target's profile."
 )
@@ -34,12 +35,12 @@ class PluginCheck:
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
         answers = {s.label("plugin"): s for s in samples if s.metric == names.PLUGIN_STATUS}
-        why = context.missing.get(names.PLUGIN_STATUS, "it gave no answer")
+        why = context.missing.get(names.PLUGIN_STATUS, phrase("it gave no answer"))
         for rule in context.profile.plugins:
             answer = answers.get(rule.name)
             if answer is None:
                 yield Finding.not_measured(
-                    target.name, self.name, rule.name, why, NOT_RUN_HINT.format(name=rule.name)
+                    target.name, self.name, rule.name, why, NOT_RUN_HINT.fill(name=rule.name)
                 )
                 continue
             status = Status(int(answer.value))
@@ -49,10 +50,12 @@ class PluginCheck:
                 check=self.name,
                 subject=rule.name,
                 status=status,
-                summary=text.get("summary", f"{rule.name}: exit code {status:d}"),
+                summary=as_phrase(text["summary"])
+                if "summary" in text
+                else phrase("{plugin}: exit code {code}", plugin=rule.name, code=int(status)),
                 value=answer.value,
                 unit="count",
-                threshold="exit code 0",
-                hint="" if status == Status.OK else HINT.format(name=rule.name),
+                threshold=phrase("exit code 0"),
+                hint="" if status == Status.OK else HINT.fill(name=rule.name),
                 evidence={"output": text["output"]} if text.get("output") else {},
             )

@@ -7,11 +7,12 @@ from typing import ClassVar
 
 from core import names
 from core.model import HOST, Finding, Sample, Target
+from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*"})
-HINT = (
+HINT = phrase(
     "Nothing listens on port {port}: see `ss -ltnp` for what is bound, then the owning "
     "service's status and logs; it may have bound to another address or failed to start."
 )
@@ -37,16 +38,22 @@ class PortCheck:
             ok = bool(bound) and (
                 rule.address is None or rule.address in bound or bool(WILDCARDS & set(bound))
             )
-            where = f"{rule.address}:{rule.port}" if rule.address else f"port {rule.port}"
+            where = (
+                f"{rule.address}:{rule.port}"
+                if rule.address
+                else phrase("port {port}", port=rule.port)
+            )
             yield Finding(
                 target=target.name,
                 check=self.name,
                 subject=str(rule.port),
                 status=Status.OK if ok else Status.CRITICAL,
-                summary=f"{where} {'listening' if ok else 'not listening'}",
+                summary=phrase("{where} listening", where=where)
+                if ok
+                else phrase("{where} not listening", where=where),
                 value=1.0 if ok else 0.0,
                 unit="count",
-                threshold="must listen",
-                hint="" if ok else HINT.format(port=rule.port),
+                threshold=phrase("must listen"),
+                hint="" if ok else HINT.fill(port=rule.port),
                 evidence={"bound_addresses": sorted(bound)},
             )

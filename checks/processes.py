@@ -8,10 +8,11 @@ from typing import ClassVar
 from checks.threshold import describe, verdict
 from core import names
 from core.model import HOST, Finding, Sample, Target
+from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile, Thresholds
 
-HINT = (
+HINT = phrase(
     "Check `systemctl status {subject}` and `journalctl -u {subject} -n 50` to learn why it "
     "stopped before restarting it; look for OOM kills in `dmesg -T`."
 )
@@ -38,9 +39,14 @@ class ProcessCheck:
                 check=self.name,
                 subject=rule.subject,
                 status=status,
-                summary=f"{rule.subject}: {count:.0f} running ({clause})",
+                summary=phrase(
+                    "{process}: {count} running ({clause})",
+                    process=rule.subject,
+                    count=f"{count:.0f}",
+                    clause=clause,
+                ),
                 value=count,
                 unit="count",
                 threshold=describe(thresholds, ""),
-                hint=HINT.format(subject=rule.subject) if status != Status.OK else "",
+                hint=HINT.fill(subject=rule.subject) if status != Status.OK else "",
             )

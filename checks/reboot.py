@@ -8,12 +8,13 @@ from typing import ClassVar
 
 from core import names
 from core.model import HOST, Finding, Sample, Target
+from core.phrases import phrase
 from core.status import Status
 from settings.profiles import Profile
 
 # boot time is derived from uptime and drifts by a second or so between reads
 TOLERANCE_SECONDS = 5.0
-HINT = (
+HINT = phrase(
     "Was it planned? Read `last -x reboot`, `journalctl -b -1 -e` for how the previous boot "
     "ended, and the hardware/BMC log; then confirm every service came back."
 )
@@ -35,7 +36,9 @@ class RebootCheck:
         rebooted = before is not None and now - before > TOLERANCE_SECONDS
         booted = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         summary = (
-            f"rebooted at {booted} since the last inspection" if rebooted else f"up since {booted}"
+            phrase("rebooted at {booted} since the last inspection", booted=booted)
+            if rebooted
+            else phrase("up since {booted}", booted=booted)
         )
         yield Finding(
             target=target.name,
@@ -45,7 +48,7 @@ class RebootCheck:
             summary=summary,
             value=now,
             unit="s",
-            threshold="boot time unchanged",
+            threshold=phrase("boot time unchanged"),
             hint=HINT if rebooted else "",
             evidence={"previous_boot_time": before} if before is not None else {},
         )

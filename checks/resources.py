@@ -6,6 +6,7 @@ from __future__ import annotations
 from checks.threshold import ThresholdCheck
 from core import names
 from core.model import Sample
+from core.phrases import phrase
 
 
 def _fixed(subject: str):
@@ -25,50 +26,64 @@ RESOURCE_CHECKS = (
         name=names.CHECK_LOAD,
         metric=names.LOAD_PER_CORE,
         subject=_fixed("load"),
-        what=lambda s: f"load {s.value:.2f} per core (5 min)",
-        hint="Compare with CPU use: high load with idle CPU means I/O wait or stuck "
-        "processes (`ps -eo state,pid,cmd | grep '^D'`, `iostat -x 1`).",
+        what=lambda s: phrase("load {load} per core (5 min)", load=f"{s.value:.2f}"),
+        hint=phrase(
+            "Compare with CPU use: high load with idle CPU means I/O wait or stuck "
+            "processes (`ps -eo state,pid,cmd | grep '^D'`, `iostat -x 1`)."
+        ),
     ),
     ThresholdCheck(
         name=names.CHECK_MEMORY,
         metric=names.MEMORY_USED_PERCENT,
         subject=_fixed("memory"),
-        what=lambda s: f"memory {_pct(s)} used",
-        hint="Run `ps aux --sort=-rss | head` for the largest processes and "
-        "`dmesg -T | grep -i oom` for OOM kills; suspect a leak if it only grows.",
+        what=lambda s: phrase("memory {used} used", used=_pct(s)),
+        hint=phrase(
+            "Run `ps aux --sort=-rss | head` for the largest processes and "
+            "`dmesg -T | grep -i oom` for OOM kills; suspect a leak if it only grows."
+        ),
     ),
     ThresholdCheck(
         name=names.CHECK_SWAP,
         metric=names.SWAP_USED_PERCENT,
         subject=_fixed("swap"),
-        what=lambda s: f"swap {_pct(s)} used",
+        what=lambda s: phrase("swap {used} used", used=_pct(s)),
         measured_by=(names.SWAP_TOTAL,),  # no swap at all: nothing to judge
-        hint="Swapping slows everything: `vmstat 1` (si/so columns) shows whether it is "
-        "active now; find the memory hogs with `ps aux --sort=-rss | head`.",
+        hint=phrase(
+            "Swapping slows everything: `vmstat 1` (si/so columns) shows whether it is "
+            "active now; find the memory hogs with `ps aux --sort=-rss | head`."
+        ),
     ),
     ThresholdCheck(
         name=names.CHECK_DISK,
         metric=names.DISK_USED_PERCENT,
         subject=_label("mount"),
-        what=lambda s: f"{s.label('mount')} {_pct(s)} used",
-        hint="Find what grew: `du -xh --max-depth=2 {subject} | sort -h | tail`; look for old "
-        "logs, core dumps and deleted files still held open (`lsof +L1`).",
+        what=lambda s: phrase("{mount} {used} used", mount=s.label("mount"), used=_pct(s)),
+        hint=phrase(
+            "Find what grew: `du -xh --max-depth=2 {subject} | sort -h | tail`; look for old "
+            "logs, core dumps and deleted files still held open (`lsof +L1`)."
+        ),
     ),
     ThresholdCheck(
         name=names.CHECK_INODES,
         metric=names.DISK_INODES_USED_PERCENT,
         subject=_label("mount"),
-        what=lambda s: f"{s.label('mount')} {_pct(s)} of inodes used",
+        what=lambda s: phrase(
+            "{mount} {used} of inodes used", mount=s.label("mount"), used=_pct(s)
+        ),
         measured_by=(names.DISK_TOTAL,),  # btrfs and others have no inode limit to judge
-        hint="Millions of small files: find the directory with "
-        "`du --inodes -x {subject} | sort -n | tail` (sessions, mail queues, caches).",
+        hint=phrase(
+            "Millions of small files: find the directory with "
+            "`du --inodes -x {subject} | sort -n | tail` (sessions, mail queues, caches)."
+        ),
     ),
     ThresholdCheck(
         name=names.CHECK_ZOMBIES,
         metric=names.SYSTEM_ZOMBIES,
         subject=_fixed("zombies"),
-        what=lambda s: f"{s.value:.0f} zombie processes",
-        hint="Zombies are reaped by their parent: find it with "
-        "`ps -eo ppid,stat,cmd | awk '$2 ~ /Z/'` and fix or restart the parent.",
+        what=lambda s: phrase("{count} zombie processes", count=f"{s.value:.0f}"),
+        hint=phrase(
+            "Zombies are reaped by their parent: find it with "
+            "`ps -eo ppid,stat,cmd | awk '$2 ~ /Z/'` and fix or restart the parent."
+        ),
     ),
 )

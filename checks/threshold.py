@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from core.model import HOST, Finding, Sample, Target
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile, Thresholds
 
@@ -19,20 +20,26 @@ def judge(value: float, thresholds: Thresholds) -> tuple[Status, str]:
     return Status.OK, "warning" if thresholds.warning else "critical"
 
 
-def verdict(value: float, thresholds: Thresholds, unit: str) -> tuple[Status, str]:
+def verdict(value: float, thresholds: Thresholds, unit: str) -> tuple[Status, Phrase]:
     """Status and the clause a summary quotes, e.g. (CRITICAL, 'critical > 90%')."""
     status, level = judge(value, thresholds)
-    crossed = thresholds.critical if level == "critical" else thresholds.warning
-    return status, f"{level} {crossed.describe(unit)}" if crossed else "no threshold"
+    if level == "critical" and thresholds.critical:
+        return status, phrase("critical {range}", range=thresholds.critical.describe(unit))
+    if level == "warning" and thresholds.warning:
+        return status, phrase("warning {range}", range=thresholds.warning.describe(unit))
+    return status, phrase("no threshold")
 
 
-def describe(thresholds: Thresholds, unit: str) -> str:
-    parts = []
-    if thresholds.warning:
-        parts.append(f"warning {thresholds.warning.describe(unit)}")
-    if thresholds.critical:
-        parts.append(f"critical {thresholds.critical.describe(unit)}")
-    return ", ".join(parts)
+def describe(thresholds: Thresholds, unit: str) -> str | Phrase:
+    warning = thresholds.warning and phrase(
+        "warning {range}", range=thresholds.warning.describe(unit)
+    )
+    critical = thresholds.critical and phrase(
+        "critical {range}", range=thresholds.critical.describe(unit)
+    )
+    if warning and critical:
+        return phrase("{warning}, {critical}", warning=warning, critical=critical)
+    return warning or critical or ""
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,8 @@ class ThresholdCheck:
     name: str
     metric: str
     subject: Callable[[Sample], str]
-    what: Callable[[Sample], str]
-    hint: str
+    what: Callable[[Sample], Phrase]
+    hint: Phrase  # may name {subject}
     family: str = HOST
     measured_by: tuple[str, ...] = ()
 
@@ -74,10 +81,10 @@ class ThresholdCheck:
             check=self.name,
             subject=subject,
             status=status,
-            summary=f"{self.what(sample)} ({clause})",
+            summary=phrase("{what} ({clause})", what=self.what(sample), clause=clause),
             value=sample.value,
             unit=sample.unit,
             threshold=describe(thresholds, sample.unit),
-            hint=self.hint.format(subject=subject) if status != Status.OK else "",
+            hint=self.hint.fill(subject=subject) if status != Status.OK else "",
             evidence=dict(sample.labels),
         )

@@ -15,7 +15,9 @@ from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
 from cli.render import iso, run_table, table, to_json, visible
 from core.backups import BackupRecord, select_databases
+from core.catalog import Language
 from core.errors import UserError
+from core.phrases import phrase
 from core.sizes import byte_size
 
 target_option = click.option(
@@ -46,9 +48,13 @@ def backup() -> None:
 def _setup(sources: Sources, names: Sequence[str]):
     inv = sources.inventory
     if not inv.databases:
+        where = str(sources.path) if sources.path else phrase("the built-in inventory")
         raise UserError(
-            f"no databases to back up in {sources.path or 'the built-in inventory'}: add a "
-            "`databases:` section (see docs/backup.md)"
+            phrase(
+                "no databases to back up in {where}: add a `databases:` section "
+                "(see docs/backup.md)",
+                where=where,
+            )
         )
     databases = select_databases(inv.databases, names)
     return inv, databases, sources.store
@@ -60,23 +66,24 @@ def _catalogue(sources: Sources):
     return BackupStore(sources.engine)
 
 
-def _print_report(report, output_format: str, header: str = "DATABASE") -> int:
-    return _print_reports([report], output_format, header)
+def _print_report(report, output_format: str, lang: Language, header: str = "DATABASE") -> int:
+    return _print_reports([report], output_format, lang, header)
 
 
-def _print_reports(reports, output_format: str, header: str = "DATABASE") -> int:
-    """All outcomes in one table (or JSON list), then the findings; exit: the worst status."""
+def _print_reports(reports, output_format: str, lang: Language, header: str = "DATABASE") -> int:
+    """All outcomes in one table (or JSON list), then the findings; exit: the worst status.
+    A detail that is a finding's summary is shown in `lang` (JSON: English)."""
     outcomes = [o for report in reports for o in report.outcomes]
     if output_format == "json":
-        rows = [{"name": o.name, "action": o.action, "detail": o.detail} for o in outcomes]
+        rows = [{"name": o.name, "action": o.action, "detail": str(o.detail)} for o in outcomes]
         click.echo(to_json(rows))
     else:
         if outcomes:
-            rows = [(o.name, o.action, o.detail) for o in outcomes]
+            rows = [(o.name, o.action, lang.text(o.detail)) for o in outcomes]
             click.echo(table((header, "RESULT", "DETAIL"), rows))
         for report in reports:
             if report.run.findings:
-                click.echo("\n" + run_table(report.run))
+                click.echo("\n" + run_table(report.run, lang=lang))
     return int(max((r.run.status for r in reports), key=lambda status: status.severity))
 
 
@@ -114,7 +121,7 @@ def run_cmd(sources: Sources, names, kind, due, init, output_format) -> int:
     reports = run_backup_job(
         sources.inventory, sources.store, kinds, names, due_only=due, init=init
     )
-    return _print_reports(reports, output_format, header="NAME")
+    return _print_reports(reports, output_format, sources.language, header="NAME")
 
 
 @backup.command(name="list")
@@ -238,7 +245,7 @@ def verify(backup_ids, sources: Sources, names, kind, due, output_format) -> int
 
     inv, databases, store = _setup(sources, names)
     report = verify_db_backups(databases, store, backup_ids, due_only=due, inventory=inv)
-    return _print_report(report, output_format)
+    return _print_report(report, output_format, sources.language)
 
 
 @backup.command()
@@ -297,7 +304,7 @@ def copy(backup_ids, sources: Sources, output_format) -> int:
 
     inv, databases, store = _setup(sources, ())
     report = copy_db_backups(databases, store, backup_ids, inventory=inv)
-    return _print_report(report, output_format)
+    return _print_report(report, output_format, sources.language)
 
 
 @backup.command()
@@ -340,7 +347,8 @@ def status(sources: Sources, names, output_format) -> int:
     from flows.db_backups import backup_status
 
     inv, databases, store = _setup(sources, names)
-    return _print_report(backup_status(databases, store, inventory=inv), output_format)
+    report = backup_status(databases, store, inventory=inv)
+    return _print_report(report, output_format, sources.language)
 
 
 def _state(r: BackupRecord) -> str:

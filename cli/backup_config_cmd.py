@@ -6,6 +6,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.render import to_json, visible
+from core.phrases import phrase
 
 
 @click.command()
@@ -24,7 +25,7 @@ def diff(device, revisions, sources: Sources, output_format) -> None:
     from core.errors import UserError
 
     if len(revisions) not in (0, 2):
-        raise UserError("give two revisions to compare, or none for the latest change")
+        raise UserError(phrase("give two revisions to compare, or none for the latest change"))
     inventory = sources.inventory
     repository = ConfigRepository(inventory.config_backups.repository)
     # A device gone from the inventory keeps its history: no platform, so no semantic diff.

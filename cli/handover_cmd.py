@@ -8,6 +8,7 @@ from cli.options import format_option, sources_options
 from cli.render import iso, to_json, visible
 from cli.ticket_cmd import Context, acting_user, as_option
 from cli.ticket_render import event_dict, ticket_dict, ticket_table, when
+from core.phrases import phrase
 
 
 @click.command()
@@ -36,22 +37,32 @@ def handover(sources, actor, note, dry_run, output_format) -> None:
         }
         click.echo(to_json(data))
         return
-    who = f" (previous handover by {report.previous_by})" if report.previous_by else ""
-    click.echo(f"Shift handover {when(report.at)}; work since {when(report.since)}{who}\n")
-    click.echo(f"Open tickets: {len(report.open)}")
+    say = sources.language.text
+    handed = phrase(
+        "Shift handover {at}; work since {since}", at=when(report.at), since=when(report.since)
+    )
+    if report.previous_by:
+        handed = phrase(
+            "{line} (previous handover by {name})", line=handed, name=report.previous_by
+        )
+    click.echo(say(handed) + "\n")
+    click.echo(say(phrase("Open tickets: {count}", count=len(report.open))))
     if report.open:
-        click.echo(ticket_table(report.open, ctx.levels))
-    click.echo(f"\nSLA at risk or breached: {len(report.attention)}")
+        click.echo(ticket_table(report.open, ctx.levels, sources.language))
+    click.echo("\n" + say(phrase("SLA at risk or breached: {count}", count=len(report.attention))))
     for t, v in report.attention:
         click.echo(
             f"  #{t.id} [{t.grade}] {visible(t.title)}: response {v.response}, "
             f"resolution {v.resolution} (due {when(t.resolution_due)})"
         )
     if report.reports_owed:
-        click.echo("\nFault reports owed: " + ", ".join(f"#{t.id}" for t in report.reports_owed))
-    click.echo(f"\nWork done since the last handover: {len(report.work)}")
+        owed = ", ".join(f"#{t.id}" for t in report.reports_owed)
+        click.echo("\n" + say(phrase("Fault reports owed: {tickets}", tickets=owed)))
+    click.echo(
+        "\n" + say(phrase("Work done since the last handover: {count}", count=len(report.work)))
+    )
     for e in report.work:
         line = f"  {when(e.at)}  #{e.ticket_id:<5} {e.actor:<12} {e.action:<13} {e.note}"
         click.echo(visible(line.rstrip()))
     if note:
-        click.echo(f"\nNote: {visible(note)}")
+        click.echo("\n" + say(phrase("Note: {note}", note=visible(note))))

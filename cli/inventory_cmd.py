@@ -8,6 +8,7 @@ import click
 
 from cli.options import Sources, format_option, sources_options
 from cli.render import table, to_json, visible
+from core.phrases import phrase
 
 
 @click.group()
@@ -21,12 +22,30 @@ def validate(sources: Sources) -> None:
     """Validate the inventory; errors name file:line and the key path."""
     inv = sources.inventory
     groups = {g for t in inv.targets for g in t.groups}
-    where = visible(str(sources.path or "built-in default (localhost)"))
-    click.echo(
-        f"{where}: OK: {len(inv.targets)} host(s), {len(groups)} group(s) in use, "
-        f"{len(inv.profiles)} profile(s), {len(inv.schedules)} schedule(s), "
-        f"{len(inv.databases)} database(s) to back up"
+    where = visible(str(sources.path)) if sources.path else phrase("built-in default (localhost)")
+    said = phrase(
+        "{where}: OK: {hosts} host(s), {groups} group(s) in use, {profiles} profile(s), "
+        "{schedules} schedule(s), {databases} database(s) to back up",
+        where=where,
+        hosts=len(inv.targets),
+        groups=len(groups),
+        profiles=len(inv.profiles),
+        schedules=len(inv.schedules),
+        databases=len(inv.databases),
     )
+    click.echo(sources.language.text(said))
+
+
+TARGET_HEADINGS = (
+    phrase("NAME"),
+    phrase("KIND"),
+    phrase("ADDRESS"),
+    phrase("PLATFORM"),
+    phrase("GROUPS"),
+    phrase("PROFILE"),
+    phrase("COLLECTORS"),
+    phrase("LABELS"),
+)
 
 
 @inventory.command(name="list")
@@ -52,8 +71,7 @@ def list_targets(sources: Sources, group_names: tuple[str, ...], output_format: 
         )
         for t in targets
     ]
-    headers = ("NAME", "KIND", "ADDRESS", "PLATFORM", "GROUPS", "PROFILE", "COLLECTORS", "LABELS")
-    click.echo(table(headers, rows))
+    click.echo(table([sources.language.text(h) for h in TARGET_HEADINGS], rows))
 
 
 def _collector_names(target) -> tuple[str, ...]:

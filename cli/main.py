@@ -9,6 +9,7 @@ from typing import NoReturn
 import click
 
 from cli.lazy import Lazy, LazyGroup
+from cli.options import Sources, lang_option
 from core.errors import UserError
 
 # Nagios plugins exit 3 (UNKNOWN) when they cannot even start; monitoring wrappers rely on it.
@@ -80,10 +81,13 @@ class InspectGroup(LazyGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _silence_libraries()
+        sources = extra.pop("obj", None) or Sources()  # the language the errors are shown in
         try:
-            code = super().main(args, prog_name or "inspect", complete_var, False, **extra)
+            code = super().main(
+                args, prog_name or "inspect", complete_var, False, obj=sources, **extra
+            )
         except UserError as exc:
-            fail(str(exc))
+            fail(_language(sources).text(exc.message))
         except click.exceptions.Abort:
             click.echo("inspect: aborted", err=True)
             sys.exit(130)
@@ -103,6 +107,7 @@ class InspectGroup(LazyGroup):
     cls=InspectGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.version_option(package_name="opsinspect", prog_name="inspect")
+@lang_option
 def cli() -> None:
     """Inspect servers and network devices, keep the records, show what is wrong."""
 
@@ -114,6 +119,16 @@ def _where(ctx: click.Context | None) -> str:
         names.insert(0, ctx.info_name or "")
         ctx = ctx.parent
     return f"{' '.join(names)}: " if names else ""
+
+
+def _language(sources: Sources):
+    """The chosen language; English when the choice itself is what failed."""
+    from core.catalog import ENGLISH
+
+    try:
+        return sources.language
+    except UserError:
+        return ENGLISH
 
 
 def fail(message: str) -> NoReturn:

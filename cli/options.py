@@ -1,12 +1,15 @@
 """Options shared by several commands, defined once (the pip-tools way).
 
-Every command that reads the inventory or the records takes `-i/--inventory` and `--db`
-through `sources_options`; a test walks the command tree to keep it so.
+Every command that reads the inventory or the records takes `-i/--inventory`, `--db` and
+`--lang` through `sources_options`; a test walks the command tree to keep it so. `--lang` is
+also an option of `inspect` itself (`inspect --lang zh-CN run`): one `Sources` per invocation
+holds what either level was given.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,8 +18,6 @@ import click
 from click.core import ParameterSource
 
 from core.paths import default_database_url, default_inventory_path
-
-_META_KEY = "opsinspect.sources"
 
 
 @dataclass
@@ -27,6 +28,16 @@ class Sources:
 
     inventory_path: Path | None = None
     db_url: str | None = None
+    lang: str | None = None
+
+    @property
+    def language(self):
+        """The language to show things in: `--lang`, else INSPECT_LANG, else the locale."""
+        from core.catalog import language, language_from_environment
+
+        return language(
+            self.lang or os.environ.get("INSPECT_LANG") or language_from_environment()
+        )
 
     @property
     def path(self) -> Path | None:
@@ -55,9 +66,11 @@ class Sources:
 
 
 def current_sources(ctx: click.Context | None = None) -> Sources:
-    """One Sources per invocation, shared by a group and its subcommand (`agent -i X status`)."""
+    """One Sources per invocation, shared by a group and its subcommand (`agent -i X status`):
+    the root context's object (cli.main gives it one, so its error boundary knows the
+    language)."""
     ctx = ctx or click.get_current_context()
-    return ctx.meta.setdefault(_META_KEY, Sources())
+    return ctx.find_root().ensure_object(Sources)
 
 
 def _remember(field: str):
@@ -95,14 +108,32 @@ db_option = click.option(
 )
 
 
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Only a typed value arrives here (INSPECT_LANG is read by `Sources.language`, so a
+    language typed on either level beats it); the command's own beats `inspect --lang`."""
+    if value is not None:
+        from core.catalog import check_language
+
+        current_sources(ctx).lang = check_language(value)
+
+
+lang_option = click.option(
+    "--lang",
+    expose_value=False,
+    callback=_choose_language,
+    help="Language of findings, messages and reports: en or zh-CN (env INSPECT_LANG). "
+    "Default: from the locale (LC_ALL, LC_MESSAGES, LANG; zh_CN.UTF-8 gives zh-CN), else en.",
+)
+
+
 def sources_options(func):
-    """`-i/--inventory` and `--db` on a command, which receives them as `sources`."""
+    """`-i/--inventory`, `--db` and `--lang` on a command, which receives them as `sources`."""
 
     @functools.wraps(func)
     def command(*args, **kwargs):
         return func(*args, sources=current_sources(), **kwargs)
 
-    return inventory_option(db_option(command))
+    return inventory_option(db_option(lang_option(command)))
 
 
 def format_option(*choices: str, default: str = "table"):

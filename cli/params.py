@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 
 import click
 
+from core.phrases import phrase
+
 # Records begin after 1970; the last year leaves room for "the day, week or month after".
 FIRST_YEAR, LAST_YEAR = 1970, 9998
 ROW_ID_MAX = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
@@ -98,8 +100,16 @@ def moment(text: str, what: str) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise UserError(f"{what}: {text!r} is not a time with offset, e.g. 2026-11-05T08:10+08:00")
+        raise UserError(
+            phrase(
+                "{what}: {text} is not a time with offset, e.g. 2026-11-05T08:10+08:00",
+                what=what,
+                text=repr(text),
+            )
+        )
     problem = _year_error(parsed.year)
     if problem:
-        raise UserError(f"{what}: {text!r}: {problem}")
+        raise UserError(
+            phrase("{what}: {text}: {problem}", what=what, text=repr(text), problem=problem)
+        )
     return parsed.astimezone(UTC)

@@ -9,6 +9,16 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.params import Day
 from cli.render import iso, table, to_json
+from core.phrases import phrase
+
+PLAN_HEADINGS = (
+    phrase("PLANNED"),
+    phrase("JOB"),
+    phrase("KIND"),
+    phrase("STATE"),
+    phrase("RUN"),
+    phrase("REASON"),
+)
 
 
 @click.command()
@@ -63,7 +73,10 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
         )
         return
     if not entries:
-        click.echo(f"nothing planned on {chosen}: was the agent set up then? (`inspect agent`)")
+        said = phrase(
+            "nothing planned on {day}: was the agent set up then? (`inspect agent`)", day=chosen
+        )
+        click.echo(sources.language.text(said))
         return
     rows = [
         (
@@ -76,9 +89,26 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
         )
         for e in entries
     ]
-    click.echo(table(("PLANNED", "JOB", "KIND", "STATE", "RUN", "REASON"), rows))
-    rate = f"{100 * done / len(due):.0f}% ({done}/{len(due)} due)" if due else "-"
-    click.echo(
-        f"\n{chosen}: {len(counted)} planned, {done} done, {missed} missed, "
-        f"{len(counted) - done - missed} not yet closed; completion {rate}"
+    say = sources.language.text
+    click.echo(table([say(heading) for heading in PLAN_HEADINGS], rows))
+    rate = (
+        phrase(
+            "{percent} ({done}/{due} due)",
+            percent=f"{100 * done / len(due):.0f}%",
+            done=done,
+            due=len(due),
+        )
+        if due
+        else "-"
     )
+    said = phrase(
+        "{day}: {planned} planned, {done} done, {missed} missed, {open} not yet closed; "
+        "completion {rate}",
+        day=chosen,
+        planned=len(counted),
+        done=done,
+        missed=missed,
+        open=len(counted) - done - missed,
+        rate=rate,
+    )
+    click.echo("\n" + say(said))

@@ -8,6 +8,7 @@ from cli.lazy import Lazy, LazyGroup
 from cli.options import Sources, format_option, sources_options
 from cli.params import LIMIT
 from cli.render import iso, run_json, run_markdown, run_table, table, to_json
+from core.phrases import phrase
 
 
 @click.group(
@@ -21,6 +22,17 @@ from cli.render import iso, run_json, run_markdown, run_table, table, to_json
 )
 def records() -> None:
     """Browse stored inspection records."""
+
+
+RUN_HEADINGS = (
+    phrase("ID"),
+    phrase("STARTED"),
+    phrase("TRIGGER"),
+    phrase("OPERATOR"),
+    phrase("TARGETS"),
+    phrase("PROBLEMS"),
+    phrase("STATUS"),
+)
 
 
 @records.command(name="list")
@@ -50,8 +62,9 @@ def list_runs(sources: Sources, limit: int, target: str | None, output_format: s
             )
         )
         return
+    lang = sources.language
     if not runs:
-        click.echo("no inspection records yet; run `inspect run`")
+        click.echo(lang.text(phrase("no inspection records yet; run `inspect run`")))
         return
     rows = [
         (
@@ -67,9 +80,10 @@ def list_runs(sources: Sources, limit: int, target: str | None, output_format: s
     ]
     click.echo(
         table(
-            ("ID", "STARTED", "TRIGGER", "OPERATOR", "TARGETS", "PROBLEMS", "STATUS"),
+            [lang.text(heading) for heading in RUN_HEADINGS],
             rows,
             colour_column=6,
+            lang=lang,
         )
     )
 
@@ -80,11 +94,11 @@ def list_runs(sources: Sources, limit: int, target: str | None, output_format: s
 @format_option("table", "json", "markdown")
 def show(run_id: str, sources: Sources, output_format: str) -> None:
     """Show one inspection record by id (a unique prefix is enough)."""
-    run = sources.store.get_run(run_id)
+    run, lang = sources.store.get_run(run_id), sources.language
     if output_format == "json":
-        click.echo(run_json(run))
+        click.echo(run_json(run, lang=lang))
     elif output_format == "markdown":
-        click.echo(run_markdown(run))
+        click.echo(run_markdown(run, lang=lang))
     else:
-        click.echo(run_table(run))
+        click.echo(run_table(run, lang=lang))
 

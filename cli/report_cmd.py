@@ -13,6 +13,7 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.params import ROW_ID, Day, Period
 from cli.render import visible
+from core.phrases import phrase
 
 FORMATS = ("html", "pdf", "md", "json")
 
@@ -23,15 +24,9 @@ def report() -> None:
 
 
 def report_options(command):
-    """Options every report shares: language, format, output file, records database."""
+    """Options every report shares: format, output file, records database, and the language
+    (`--lang`, the one option of cli/options.py that every command shares)."""
 
-    @click.option(
-        "--lang",
-        envvar="INSPECT_LANG",
-        default="en",
-        show_default=True,
-        help="Label language: en or zh-CN, or any catalog in reports/locale (env INSPECT_LANG).",
-    )
     @format_option(*FORMATS, default="html")
     @click.option(
         "-o",
@@ -42,8 +37,8 @@ def report_options(command):
     )
     @sources_options
     @functools.wraps(command)
-    def wrapped(**kwargs):
-        return command(**kwargs)
+    def wrapped(sources: Sources, **kwargs):
+        return command(sources=sources, lang=sources.language.tag, **kwargs)
 
     return wrapped
 
@@ -193,4 +188,6 @@ def write_atomically(path: Path, content: bytes) -> None:
             stream.write(content)
         os.replace(temporary, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(
+            phrase("cannot write {path}: {error}", path=str(path), error=exc.strerror or str(exc))
+        ) from None

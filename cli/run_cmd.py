@@ -13,6 +13,7 @@ from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
 from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table, visible
 from core.errors import DamagedDatabase, UserError
+from core.phrases import phrase
 from flows.inspect import RunOptions, UnrecordedRun, run_and_record
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
@@ -89,13 +90,15 @@ def run(
         inv = inv.with_profile(profile)
     targets = inv.select(target_names, group_names)
     if not targets:
-        raise UserError(f"{sources.path}: no hosts to inspect: add some under `hosts:`")
+        raise UserError(
+            phrase("{path}: no hosts to inspect: add some under `hosts:`", path=str(sources.path))
+        )
     store, unrecorded = None, None
     if not no_store:
         try:
             store = sources.store
         except DamagedDatabase as exc:  # inspect all the same: the findings still matter
-            unrecorded = f"{exc}; this run was not stored"
+            unrecorded = phrase("{error}; this run was not stored", error=exc.message)
     options = RunOptions(
         trigger=trigger, workers=workers, timeout=timeout, retries=retries, jitter=jitter
     )
@@ -113,20 +116,23 @@ def run(
                 heard.append,
             )
         except UnrecordedRun as exc:
-            result, unrecorded = exc.run, str(exc)
+            result, unrecorded = exc.run, exc.message
     if exporter:
         _send(exporter)
     changes = _ticket_changes(store, heard[0]) if heard else []
+    lang = sources.language
     if output_format == "json":
-        click.echo(run_json(result, changes if store else None))
+        click.echo(run_json(result, changes if store else None, lang))
     elif output_format == "markdown":
-        click.echo(run_markdown(result, changes))
+        click.echo(run_markdown(result, changes, lang))
     else:
-        click.echo(run_table(result, problems_only=problems))
+        click.echo(run_table(result, problems_only=problems, lang=lang))
         if changes:
-            click.echo(f"\nTickets:\n{changes_text(changes)}")
+            tickets = lang.text(phrase("Tickets:"))
+            click.echo(f"\n{tickets}\n{changes_text(changes, lang=lang)}")
     if unrecorded:
-        click.echo(f"inspect: error: {unrecorded} (--no-store runs without it)", err=True)
+        said = phrase("{error} (--no-store runs without it)", error=unrecorded)
+        click.echo(f"inspect: error: {lang.text(said)}", err=True)
         return EXIT_USAGE
     return int(result.status)
 

@@ -12,6 +12,7 @@ from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange, Period
 from cli.render import table, to_json, visible
 from core.errors import UserError
+from core.phrases import phrase
 
 period_option = click.option(
     "--period",
@@ -112,7 +113,9 @@ class _Setting:
         try:
             tz = ZoneInfo(self.zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(f"--tz {self.zone!r}: unknown time zone") from None
+            raise UserError(
+                phrase("--tz {zone}: unknown time zone", zone=repr(self.zone))
+            ) from None
         return parse(text or datetime.now(tz).strftime("%Y-%m"), tz)
 
 
@@ -125,8 +128,18 @@ def _chosen(results: list[dict[str, Any]], names, groups) -> list[dict[str, Any]
     missing = wanted - {(r["subject"]["kind"], r["subject"]["name"]) for r in found}
     if missing:
         kind, name = sorted(missing)[0]
-        where = "a group of the inventory's targets" if kind == "group" else "assigned a ticket"
-        raise UserError(f"no assessment for {kind} {name!r} in this period (not {where})")
+        if kind == "group":
+            said = phrase(
+                "no assessment for group {name} in this period (not a group of the inventory's "
+                "targets)",
+                name=repr(name),
+            )
+        else:
+            said = phrase(
+                "no assessment for engineer {name} in this period (not assigned a ticket)",
+                name=repr(name),
+            )
+        raise UserError(said)
     return found
 
 
@@ -138,7 +151,13 @@ def _explained(results: list[dict[str, Any]], name: str, label: str) -> list[str
         for result in results:
             if result["subject"] == {"kind": kind, "name": name}:
                 return explain_lines(result)
-    raise UserError(f"{name!r} has no assessment in {label} (not the team, an engineer or a group)")
+    raise UserError(
+        phrase(
+            "{name} has no assessment in {period} (not the team, an engineer or a group)",
+            name=repr(name),
+            period=label,
+        )
+    )
 
 
 def _table(results: list[dict[str, Any]]) -> str:

@@ -17,6 +17,7 @@ from cli.ticket_render import (
     ticket_dict,
     ticket_table,
 )
+from core.phrases import phrase
 
 CATEGORIES = ("server", "network", "database", "backup", "security", "other")
 STATES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
@@ -85,9 +86,9 @@ def list_tickets(
     if output_format == "json":
         click.echo(to_json([ticket_dict(t, v, ctx.levels) for t, v in rows]))
     elif rows:
-        click.echo(ticket_table(rows, ctx.levels))
+        click.echo(ticket_table(rows, ctx.levels, sources.language))
     else:
-        click.echo("no tickets match")
+        click.echo(sources.language.text(phrase("no tickets match")))
 
 
 @ticket.command()
@@ -111,7 +112,7 @@ def show(ticket_id, sources, output_format) -> None:
         data["notifications"] = [notification_dict(n) for n in sent]
         click.echo(to_json(data))
     else:
-        click.echo(ticket_detail(t, view, log, sent, ctx.levels))
+        click.echo(ticket_detail(t, view, log, sent, ctx.levels, sources.language))
 
 
 def _action(name: str, help_text: str, *extra):

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.render import iso, table, visible
+from core.catalog import ENGLISH, Language
+from core.phrases import phrase
 from core.status import Status
 
 if TYPE_CHECKING:  # types only: `inspect ticket --help` must not load SQLAlchemy
@@ -26,7 +28,24 @@ def sla_cell(state: str) -> str:
     return click.style(state, fg=SLA_COLOURS.get(state)) if state in SLA_COLOURS else state
 
 
-def ticket_table(rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str]) -> str:
+TICKET_HEADINGS = (
+    phrase("ID"),
+    phrase("GRADE"),
+    phrase("STATE"),
+    phrase("TARGET"),
+    phrase("TITLE"),
+    phrase("ASSIGNEE"),
+    phrase("LEVEL"),
+    phrase("OPENED"),
+    phrase("RESPONSE"),
+    phrase("RESOLUTION"),
+)
+
+
+def ticket_table(
+    rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str], lang: Language = ENGLISH
+) -> str:
+    """Headings in `lang`; the cells are stored values (states, titles) and stay as they are."""
     body = [
         (
             f"#{t.id}",
@@ -42,8 +61,7 @@ def ticket_table(rows: Sequence[tuple[Ticket, SlaView]], levels: Sequence[str]) 
         )
         for t, v in rows
     ]
-    headers = ("ID", "GRADE", "STATE", "TARGET", "TITLE", "ASSIGNEE", "LEVEL", "OPENED")
-    return table((*headers, "RESPONSE", "RESOLUTION"), body)
+    return table([lang.text(heading) for heading in TICKET_HEADINGS], body)
 
 
 def ticket_dict(t: Ticket, v: SlaView, levels: Sequence[str]) -> dict:
@@ -104,34 +122,75 @@ def ticket_detail(
     log: Sequence[Event],
     sent: Sequence[Notification],
     levels: Sequence[str],
+    lang: Language = ENGLISH,
 ) -> str:
+    """Labels in `lang`; the ticket's stored values (state, title, summary, log) as they are."""
     d = {
         key: visible(value) if isinstance(value, str) else value
         for key, value in ticket_dict(t, v, levels).items()
     }
+    say = lang.text
     lines = [
         f"#{t.id} [{t.grade}] {d['title']}",
-        f"  state: {t.state}{' (flapping)' if t.flapping else ''}   category: {t.category}   "
-        f"source: {t.source}   level: {d['escalation_level']}   assignee: {d['assignee'] or '-'}",
-        f"  target: {d['target']}   fingerprint: {d['fingerprint'] or '-'}   "
-        f"run: {t.source_run_id or '-'}",
-        f"  summary: {d['summary']}",
-        f"  opened {when(t.opened_at)} by {d['created_by']}; "
-        f"acknowledged {when(t.acknowledged_at)}; resolved {when(t.resolved_at)}; "
-        f"closed {when(t.closed_at)}",
-        f"  response due {when(t.response_due)}: {sla_cell(v.response)}",
-        f"  resolution due {when(t.resolution_due)}: {sla_cell(v.resolution)}",
+        "  "
+        + say(
+            phrase(
+                "state: {state}   category: {category}   source: {source}   level: {level}   "
+                "assignee: {assignee}",
+                state=t.state + (" (flapping)" if t.flapping else ""),
+                category=t.category,
+                source=t.source,
+                level=d["escalation_level"],
+                assignee=d["assignee"] or "-",
+            )
+        ),
+        "  "
+        + say(
+            phrase(
+                "target: {target}   fingerprint: {fingerprint}   run: {run}",
+                target=d["target"],
+                fingerprint=d["fingerprint"] or "-",
+                run=t.source_run_id or "-",
+            )
+        ),
+        "  " + say(phrase("summary: {summary}", summary=d["summary"])),
+        "  "
+        + say(
+            phrase(
+                "opened {opened} by {by}; acknowledged {acknowledged}; resolved {resolved}; "
+                "closed {closed}",
+                opened=when(t.opened_at),
+                by=d["created_by"],
+                acknowledged=when(t.acknowledged_at),
+                resolved=when(t.resolved_at),
+                closed=when(t.closed_at),
+            )
+        ),
+        "  "
+        + say(
+            phrase(
+                "response due {due}: {state}", due=when(t.response_due), state=sla_cell(v.response)
+            )
+        ),
+        "  "
+        + say(
+            phrase(
+                "resolution due {due}: {state}",
+                due=when(t.resolution_due),
+                state=sla_cell(v.resolution),
+            )
+        ),
     ]
     if v.fault_report:
-        lines.append(f"  fault report: {visible(v.fault_report)}")
+        lines.append("  " + say(phrase("fault report: {report}", report=visible(v.fault_report))))
     if t.satisfaction is not None:
-        lines.append(f"  satisfaction: {t.satisfaction}/5")
-    lines.append("\nWork log:")
+        lines.append("  " + say(phrase("satisfaction: {score}/5", score=t.satisfaction)))
+    lines.append("\n" + say(phrase("Work log:")))
     lines.extend(
         visible(f"  {iso(e.at)}  {e.actor:<12} {e.action:<13} {e.note}".rstrip()) for e in log
     )
     if sent:
-        lines.append("\nNotifications:")
+        lines.append("\n" + say(phrase("Notifications:")))
         lines.extend(
             visible(
                 f"  {n.event:<9} {n.channel:<16} {n.status:<9} attempts {n.attempts}"

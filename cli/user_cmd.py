@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from cli.options import Sources, format_option, sources_options
-from cli.render import iso, table, to_json
+from cli.render import iso, table, to_json, visible
 from core.errors import UserError
 
 ROLE_CHOICE = click.Choice(("duty", "engineer", "manager", "admin"))
@@ -36,7 +36,7 @@ def add(name: str, role: str, lang: str | None, password_stdin: bool, sources: S
     if lang:
         console.update_user(sources.engine, name, lang=lang)
     console.audit(sources.engine, now, "cli", "user_add", name, role=role)
-    click.echo(f"user {name} added ({role})")
+    click.echo(visible(f"user {name} added ({role})"))
 
 
 @user.command()
@@ -55,7 +55,7 @@ def passwd(name: str, password_stdin: bool, sources: Sources) -> None:
     if found:
         console.end_sessions_of(sources.engine, found[0].id)
     console.audit(sources.engine, datetime.now(UTC), "cli", "user_passwd", name)
-    click.echo(f"password of {name} changed")
+    click.echo(visible(f"password of {name} changed"))
 
 
 @user.command()
@@ -72,7 +72,7 @@ def disable(name: str, enable: bool, sources: Sources) -> None:
         console.end_sessions_of(sources.engine, found[0].id)
     console.audit(sources.engine, datetime.now(UTC), "cli",
                   "user_enable" if enable else "user_disable", name)
-    click.echo(f"user {name} {'enabled' if enable else 'disabled'}")
+    click.echo(visible(f"user {name} {'enabled' if enable else 'disabled'}"))
 
 
 @user.command(name="list")
@@ -153,4 +153,4 @@ def revoke(name: str, sources: Sources) -> None:
     now = datetime.now(UTC)
     console.revoke_token(sources.engine, name, now)
     console.audit(sources.engine, now, "cli", "token_revoke", name)
-    click.echo(f"token {name} revoked")
+    click.echo(visible(f"token {name} revoked"))

@@ -8,55 +8,33 @@ item's reading is written once. A probe runs only when the profile asks for one 
 line; the parsers are pure (text in, Samples and Missing notes out) and are tested on recorded
 output as well as on this machine and the sshd target.
 
-A probe module defines its `Probe`s and adds them to PROBES below (one line each).
+A probe module defines its `Probe`s (collectors/probe_model.py) and adds them to PROBES below
+(one line each).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from collectors.notes import noted
-from collectors.plugins import Ran
+from collectors.probe_model import Clocks, Probe, ProbeInput, Runner, SampleMaker, Text
+from collectors.probes_hardware import RAID, SMART
+from collectors.probes_logwatch import LOGWATCH
+from collectors.probes_security import SECURITY_PROBES
+from collectors.probes_system import SYSTEM_PROBES
 from collectors.session import Session
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import Profile
 
 MARK = "@@opsinspect-probe:"
+CLOCK = "@clock"  # the target's `date +%s.%N` as the script starts and as it ends
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes kept of the whole probe script's output
 
-# The pieces a parser gets: makes a Sample at the collection time for this target.
-SampleMaker = Callable[..., Sample]
-# Runs an argv here or on the target: collectors.plugins.run or ssh_plugins.runner(client).
-Runner = Callable[[tuple[str, ...], float], Ran]
-
-
-@dataclass(frozen=True)
-class ProbeInput:
-    """What a parser may know besides its section's text."""
-
-    text: str
-    sample: SampleMaker
-    profile: Profile
-    session: Session
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Probe:
-    """`script`: a POSIX sh snippet printing the section (stderr is discarded; LC_ALL=C).
-    `wanted`: the profile asks for a check that reads it. `parse`: pure, text -> samples and
-    notes; it must say Missing for what it could not read, never stay silent."""
-
-    name: str
-    script: Callable[[Profile, Session], str]
-    wanted: Callable[[Profile], bool]
-    parse: Callable[[ProbeInput], Iterable[Sample | Missing]]
-    inputs: tuple[str, ...] = ()  # the metrics it gives: noted as not read if it gave nothing
-
-
-PROBES: tuple[Probe, ...] = ()
+PROBES: tuple[Probe, ...] = (*SYSTEM_PROBES, *SECURITY_PROBES, LOGWATCH, SMART, RAID)
 
 
 def wanted(profile: Profile, probes: Sequence[Probe] = PROBES) -> list[Probe]:
@@ -64,11 +42,24 @@ def wanted(profile: Profile, probes: Sequence[Probe] = PROBES) -> list[Probe]:
 
 
 def build(chosen: Sequence[Probe], profile: Profile, session: Session) -> str:
-    parts = ["exec 2>/dev/null", "LC_ALL=C; export LC_ALL"]
+    clock = f"echo '{MARK}{CLOCK}'; date +%s.%N"
+    parts = ["exec 2>/dev/null", "LC_ALL=C; export LC_ALL", clock]
     for probe in chosen:
         parts.append(f"echo '{MARK}{probe.name}'")
         parts.append(f"( {probe.script(profile, session)}\n)")
+    parts.append(clock)
     return "\n".join(parts) + "\n"
+
+
+def clocks(section: str | None, sent: float, received: float) -> Clocks | None:
+    """None when the target printed no two readable times (no GNU date, cut short)."""
+    try:
+        start, end = (float(line) for line in (section or "").split())
+    except ValueError:
+        return None
+    if not (math.isfinite(start) and math.isfinite(end)):
+        return None
+    return Clocks(sent, received, start, end)
 
 
 def sections(output: str) -> dict[str, str]:
@@ -92,14 +83,26 @@ def probe_samples(
     if not chosen:
         return
     script = build(chosen, session.profile, session)
-    ran = run(("sh", "-c", script), max(1.0, session.remaining() * 0.8))
+    sent = time.time()
+    ran = run(("sh", "-c", script), max(1.0, session.remaining() * 0.8), OUTPUT_LIMIT)
     found = sections(ran.output)
+    clock = clocks(found.get(CLOCK), sent, time.time())
     for probe in chosen:
         if probe.name not in found:
-            why = ran.failure or "the probe script ended before this item"
-            yield from noted([Missing(metric, why) for metric in probe.inputs], session)
+            why = ran.failure or phrase("the probe script ended before this item")
+            yield from noted([Missing(metric, why) for metric in probe.metrics], session)
             continue
-        yield from noted(
-            probe.parse(ProbeInput(found[probe.name], sample, session.profile, session, at)),
-            session,
+        parsed = probe.parse(
+            ProbeInput(found[probe.name], sample, session.profile, session, at, clock)
         )
+        yield from noted(_texts(parsed, session), session)
+
+
+def _texts(
+    items: Iterable[Sample | Missing | Text], session: Session
+) -> Iterator[Sample | Missing]:
+    for item in items:
+        if isinstance(item, Text):
+            session.texts[(item.check, item.subject)] = dict(item.values)
+        else:
+            yield item

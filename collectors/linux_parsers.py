@@ -11,19 +11,22 @@ import socket
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
+from collectors import io_rates
+from collectors.io_rates import SECTOR, SKIPPED_DISKS
 from collectors.linux_processes import Proc, process_samples, process_table, users
-from collectors.linux_script import sections
-from collectors.local import SKIPPED_DISKS
+from collectors.linux_script import head_files, sections
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import FilesystemRule, Profile
 
 SampleMaker = Callable[..., Sample]
-SECTOR = 512  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
 KIB = 1024
 LISTEN = "0A"
-NO_SOCKETS = "no socket table: `ss` is missing or failed, and /proc/net/tcp was not readable"
-NO_PROCESSES = "the process table was not readable (/proc/PID/stat)"
+NO_SOCKETS = phrase(
+    "no socket table: `ss` is missing or failed, and /proc/net/tcp was not readable"
+)
+NO_PROCESSES = phrase("the process table was not readable (/proc/PID/stat)")
 SOURCES = (  # a metric and the /proc file it comes from: the note when it is absent
     (names.CPU_USED_PERCENT, "/proc/stat"),
     (names.SYSTEM_BOOT_TIME, "/proc/stat"),
@@ -33,7 +36,7 @@ SOURCES = (  # a metric and the /proc file it comes from: the note when it is ab
     (names.DISK_TOTAL, "/proc/mounts"),
     (names.DISK_USED_PERCENT, "/proc/mounts"),
 )
-NO_FILESYSTEMS = (
+NO_FILESYSTEMS = phrase(
     "no filesystem to judge: every mount is a pseudo filesystem or excluded by the profile, "
     "or `stat -f` failed"
 )
@@ -63,6 +66,8 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     )
     out += diskio_samples(sample, parts.get("/proc/diskstats", ""))
     out += network_samples(sample, parts.get("/proc/net/dev", ""))
+    if "io1" in parts:  # the profile asks for rates: the same files were read before the wait
+        out += io_rates.rate_samples(sample, _counters(head_files(parts["io1"])), _counters(parts))
     boot = boot_time(stat2)
     if boot is not None:
         out.append(sample(names.SYSTEM_BOOT_TIME, boot, "s"))
@@ -89,11 +94,25 @@ def parse(output: str, target: str, at: datetime, profile: Profile) -> list[Samp
     out += socket_samples(sample, parts)
     collected = {s.metric for s in out}
     out += [
-        Missing(metric, f"{source} was not read" if source not in parts else NO_FILESYSTEMS)
+        Missing(
+            metric,
+            phrase("{source} was not read", source=source)
+            if source not in parts
+            else NO_FILESYSTEMS,
+        )
         for metric, source in SOURCES
         if metric not in collected and (source not in parts or source == "/proc/mounts")
     ]
     return out
+
+
+def _counters(files: Mapping[str, str]) -> io_rates.Counters:
+    uptime = files.get("/proc/uptime", "").split()
+    return io_rates.Counters(
+        float(uptime[0]) if uptime else 0.0,
+        io_rates.diskstats(files.get("/proc/diskstats", "")),
+        io_rates.netdev(files.get("/proc/net/dev", "")),
+    )
 
 
 def _percent(part: float, whole: float) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shlex
 
+from collectors import io_rates
 from settings.profiles import Profile
 
 MARK = "@@opsinspect:"
@@ -29,13 +30,15 @@ PROC_FILES = (
     "/proc/uptime",
 )
 SOCKET_FILES = ("/proc/net/tcp", "/proc/net/tcp6")  # only without ss: reading them costs ~6 ms
+# read before the wait too when the profile asks for disk/network rates (collectors/io_rates.py)
+IO_FILES = ("/proc/uptime", "/proc/diskstats", "/proc/net/dev")
 
 _HEAD = """exec 2>/dev/null
 LC_ALL=C; export LC_ALL
 collect() {{
 echo '{mark}stat1'
 while read -r line; do case "$line" in cpu*) echo "$line" ;; *) break ;; esac; done < /proc/stat
-sleep {interval}
+{io1}sleep {interval}
 echo '{mark}proc'; head -n 1000000 {files}
 real=' '
 while read -r a b; do
@@ -85,6 +88,8 @@ def build(profile: Profile, interval: float) -> str:
             files=" ".join(PROC_FILES),
             socket_files=" ".join(SOCKET_FILES),
             skip=shlex.quote(" ".join(sorted(profile.filesystems.exclude_types))),
+            io1=f"echo '{MARK}io1'; head -n 1000000 {' '.join(IO_FILES)}\n"
+            if io_rates.wanted(profile) else "",
         )
     ]
     if rules:
@@ -110,14 +115,14 @@ def sections(output: str) -> dict[str, str]:
         if current is not None:
             current.append(line)
     result = {name: "\n".join(lines) for name, lines in found.items()}
-    result.update(_head_files(result.pop("proc", "")))
+    result.update(head_files(result.pop("proc", "")))
     return result
 
 
 _HEADED = frozenset((*PROC_FILES, *SOCKET_FILES))
 
 
-def _head_files(text: str) -> dict[str, str]:
+def head_files(text: str) -> dict[str, str]:
     """`head a b` output: each file after a `==> a <==` header, separated by blank lines."""
     files: dict[str, list[str]] = {}
     current: list[str] | None = None

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import psutil
 
-from collectors import plugins
+from collectors import io_rates, plugins
 from collectors.host_probes import probe_samples
 from collectors.local_processes import listening_ports, process_samples
 from collectors.notes import noted
@@ -21,7 +21,6 @@ from core.model import HOST, Sample, Target
 from settings.profiles import FilesystemRule
 
 CPU_INTERVAL = 0.5
-SKIPPED_DISKS = ("loop", "ram", "zram", "sr")
 
 
 class LocalCollector:
@@ -34,9 +33,12 @@ class LocalCollector:
         def sample(metric: str, value: float, unit: str, **labels: str) -> Sample:
             return Sample(target.name, metric, float(value), unit, at, labels)
 
+        io_before = io_counters() if io_rates.wanted(session.profile) else None
         before = cpu_times()
         time.sleep(min(CPU_INTERVAL, session.remaining() / 4))
         yield from host_samples(sample, before, cpu_times(), session.profile.filesystems)
+        if io_before is not None:
+            yield from io_rates.rate_samples(sample, io_before, io_counters())
         yield from process_samples(sample, session.profile.processes)
         yield from noted(listening_ports(sample), session)
         yield from plugin_samples(sample, session.profile.plugins, session)
@@ -46,6 +48,20 @@ class LocalCollector:
 def cpu_times() -> list:
     """Per-CPU time counters: CPU use is the difference between two readings."""
     return psutil.cpu_times(percpu=True)
+
+
+def io_counters() -> io_rates.Counters:
+    """psutil's view of /proc/diskstats and /proc/net/dev, for rates between two reads."""
+    disks = {
+        name: io_rates.Disk(io.read_count, io.write_count, io.read_bytes, io.write_bytes,
+                            io.read_time, io.write_time, getattr(io, "busy_time", 0))
+        for name, io in (psutil.disk_io_counters(perdisk=True) or {}).items()
+    }
+    nics = {
+        name: io_rates.Nic(io.errin + io.errout, io.dropin + io.dropout)
+        for name, io in psutil.net_io_counters(pernic=True).items() if name != "lo"
+    }
+    return io_rates.Counters(time.monotonic(), disks, nics)
 
 
 def host_samples(
@@ -142,7 +158,7 @@ def _filesystems(sample, rule: FilesystemRule) -> Iterator[Sample]:
 
 def _disk_io(sample) -> Iterator[Sample]:
     for device, io in (psutil.disk_io_counters(perdisk=True) or {}).items():
-        if device.startswith(SKIPPED_DISKS):
+        if device.startswith(io_rates.SKIPPED_DISKS):
             continue
         yield sample(names.DISKIO_READ_BYTES, io.read_bytes, "B", device=device)
         yield sample(names.DISKIO_WRITE_BYTES, io.write_bytes, "B", device=device)

@@ -12,6 +12,7 @@ import psutil
 
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import ProcessRule
 
 SampleMaker = Callable[..., Sample]
@@ -92,7 +93,7 @@ def listening_ports(sample: SampleMaker) -> Iterator[Sample | Missing]:
     try:
         found = list(_psutil_listeners()) if listeners is None else listeners
     except psutil.AccessDenied:  # macOS without root, for one
-        yield Missing(names.PORT_LISTENING, "the socket table is not readable by this user")
+        yield Missing(names.PORT_LISTENING, phrase("the socket table is not readable by this user"))
         return
     seen = dict.fromkeys(found)
     for address, port in seen:

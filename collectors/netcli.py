@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from functools import reduce
 from typing import ClassVar
 
+from collectors import netcli_patrol
 from collectors.netcli_connection import cli_session
 from collectors.notes import noted
 from collectors.session import Session
 from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, Target
+from core.phrases import phrase
 from vendors import (
     VENDORS,
     Facts,
@@ -70,7 +72,8 @@ class NetCliCollector:
 
     def collect(self, target: Target, session: Session) -> Iterable[Sample]:
         probes = plan_for(target.platform)
-        if probes is None:
+        vendor = vendor_for(target.platform)
+        if probes is None or vendor is None:
             supported = ", ".join(platforms(lambda vendor: vendor.probes))
             raise UserError(
                 f"target {target.name}: platform {target.platform!r} is not supported by the "
@@ -91,17 +94,24 @@ class NetCliCollector:
                 else:
                     commands = [c for c, _ in probe.commands]
                     notes += _unanswered(probe.aspect, commands, unreadable)
+            patrol = netcli_patrol.collect(connection, vendor, target.name, session)
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
             raise CollectError("command refused", f"the device answered none of: {tried}")
-        return list(noted([*samples(target.name, answered), *notes], session))
+        return list(noted([*samples(target.name, answered), *notes, *patrol], session))
 
 
 def _unanswered(aspect: str, commands: list[str], unreadable: list[str]) -> list[Missing]:
     if unreadable:  # the device answered, in a shape the parser does not know
-        why = f"the answer to {' and '.join(f'`{c}`' for c in unreadable)} could not be read"
+        why = phrase(
+            "the answer to {commands} could not be read",
+            commands=", ".join(f"`{c}`" for c in unreadable),
+        )
     else:
-        why = f"the device rejected or gave nothing readable for: {'; '.join(commands)}"
+        why = phrase(
+            "the device rejected or gave nothing readable for: {commands}",
+            commands="; ".join(commands),
+        )
     return [Missing(metric, why) for metric in ASPECT_METRICS.get(aspect, ())]
 
 

@@ -24,6 +24,7 @@ from collectors import plugin_output
 from collectors.session import Session
 from core import names
 from core.model import Sample
+from core.phrases import Phrase, phrase, verbatim
 from core.status import Status
 from settings.profiles import PluginRule
 
@@ -35,7 +36,7 @@ READ_SIZE = 1 << 16
 class Ran:
     exit_code: int | None  # None: it did not run to its end
     output: str
-    failure: str = ""  # why it did not (plain words), when exit_code is None
+    failure: str | Phrase = ""  # why it did not (plain words), when exit_code is None
 
 
 def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran:
@@ -50,7 +51,13 @@ def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran
             start_new_session=True,
         )
     except OSError as exc:
-        return Ran(None, "", f"cannot run {argv[0]}: {exc.strerror or exc}")
+        return Ran(
+            None,
+            "",
+            phrase(
+                "cannot run {command}: {error}", command=argv[0], error=exc.strerror or str(exc)
+            ),
+        )
     deadline = time.monotonic() + timeout
     try:
         kept, ended = _read(proc, deadline, limit)
@@ -69,8 +76,8 @@ def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran
     return Ran(proc.returncode, output)
 
 
-def timed_out(timeout: float) -> str:
-    return f"timed out after {round(timeout, 2):g}s"
+def timed_out(timeout: float) -> Phrase:
+    return phrase("timed out after {seconds}s", seconds=f"{round(timeout, 2):g}")
 
 
 def _read(proc: subprocess.Popen, deadline: float, limit: int) -> tuple[bytes, bool]:
@@ -113,17 +120,22 @@ def plugin_samples(
     for rule in rules:
         timeout = min(rule.timeout, session.remaining())
         if timeout <= 0:
-            session.note_missing(names.PLUGIN_STATUS, "the inspection ran out of time")
+            session.note_missing(names.PLUGIN_STATUS, phrase("the inspection ran out of time"))
             return
         ran = runner(rule.command, timeout)
         answer = plugin_output.parse(ran.output)
         if ran.exit_code is None:
-            status, summary = Status.UNKNOWN, f"{rule.name}: {ran.failure}"
+            status = Status.UNKNOWN
+            summary = phrase("{plugin}: {failure}", plugin=rule.name, failure=ran.failure)
         else:
             status = plugin_output.status_of(ran.exit_code)
-            summary = answer.summary or f"{rule.name}: no output"
+            summary = (
+                verbatim(answer.summary)
+                if answer.summary
+                else phrase("{plugin}: no output", plugin=rule.name)
+            )
             if ran.exit_code != status:
-                summary = f"exit code {ran.exit_code}: {summary}"
+                summary = phrase("exit code {code}: {summary}", code=ran.exit_code, summary=summary)
         session.texts[(names.CHECK_PLUGIN, rule.name)] = {
             "summary": summary,
             "output": answer.long_output,

@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 
 from collectors import snmp_decode as decode
 from collectors import snmp_oids as oids
+from collectors import snmp_patrol as patrol
+from collectors import snmp_window
 from collectors.notes import noted
 from collectors.session import Session
 from collectors.snmp_agent import Agent
@@ -28,6 +30,7 @@ from collectors.snmp_usm import UsmScope
 from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, SnmpSettings, Target
+from core.phrases import phrase
 from settings import secrets
 
 AUTH_PROTOCOLS = {
@@ -47,7 +50,10 @@ PRIV_PROTOCOLS = {
 MAX_REPETITIONS = 40
 MIN_KEY_LENGTH = 8  # RFC 3414 11.2: agents and pysnmp refuse shorter v3 pass phrases
 # what each device metric measures, for the note when no OID answers for it
-DEVICE_METRICS = {names.DEVICE_CPU_PERCENT: "CPU", names.DEVICE_MEMORY_USED_PERCENT: "memory"}
+DEVICE_METRICS = {
+    names.DEVICE_CPU_PERCENT: phrase("CPU"),
+    names.DEVICE_MEMORY_USED_PERCENT: phrase("memory"),
+}
 
 
 def repetitions(if_number: object) -> int:
@@ -70,15 +76,18 @@ class SnmpCollector:
         if budget <= 0:
             raise CollectError("timeout", "no time left for SNMP before the target's deadline")
         auth = credentials(target, spec)
-        poll = _poll(target, spec, auth)
+        # the in-run rate window only when it leaves at least half the budget for the polls
+        window = session.profile.rate_window if session.profile.rate_window < budget / 2 else 0
+        poll = _poll(target, spec, auth, patrol.wanted(session.profile), window)
         where = f"{target.address}:{spec.port}"
-        return list(noted(_runtime().run(poll, budget, where), session))
+        found = [*_runtime().run(poll, budget, where), *patrol.cli_only(session.profile)]
+        return list(noted(found, session))
 
     def poll_interfaces(self, target: Target, session: Session) -> list[Sample]:
         """Only the interface table (for bench/snmp_ifpoll.py): same loop, same engine."""
         spec = target.snmp or SnmpSettings()
         auth = credentials(target, spec)
-        poll = _poll(target, spec, auth, device=False)
+        poll = _poll(target, spec, auth, (), 0, device=False)
         return _runtime().run(poll, session.remaining(), target.address)
 
 
@@ -158,18 +167,23 @@ def credentials(target: Target, spec: SnmpSettings) -> Any:
     )
 
 
-def _poll(target: Target, spec: SnmpSettings, auth: Any, device: bool = True):
+def _poll(
+    target: Target, spec: SnmpSettings, auth: Any, groups: tuple[patrol.Group, ...],
+    window: float, device: bool = True,
+):
     async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
         opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         async with users.scoped(opened) as agent:
-            return await _samples(target, agent, device)
+            return await _samples(target, agent, device, groups, window)
 
     return poll
 
 
-async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | Missing]:
+async def _samples(
+    target: Target, agent: Agent, device: bool, groups: tuple[patrol.Group, ...], window: float
+) -> list[Sample | Missing]:
     try:
-        scalars = await agent.get(oids.SCALARS)
+        scalars = await agent.get((*oids.SCALARS, *patrol.scalars(groups)))
         scalars_at = time.time()
     except CollectError as exc:
         if exc.reason == "timeout" and await agent.answers_anyone():
@@ -189,16 +203,27 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | 
     wanted = dict(oids.IF_COLUMNS)
     if device:
         wanted.update(oids.VENDOR_COLUMNS[vendor] if vendor else oids.HR_COLUMNS)
+        wanted.update(patrol.columns(groups))  # the profile's patrol tables, in the same walk
     if_number = scalars.get(oids.IF_NUMBER)
     columns, stamps = await agent.walk(wanted, repetitions(if_number))
     make = decode.SampleMaker(target.name, datetime.now(UTC))
     present = {k: v for k, v in named.items() if v is not None}
-    samples = [
-        *decode.system_samples(make.read_at(scalars_at), present),
-        *decode.interface_samples(make, columns, stamps),
-    ]
+    interfaces = list(decode.interface_samples(make, columns, stamps))
+    ports = patrol.interface_names(interfaces)
+    start: list[Sample] = []
+    if device and window > 0:
+        start = snmp_window.window_start(
+            [*interfaces, *patrol.samples(make, groups, columns, scalars, ports, stamps)]
+        )
+        await asyncio.sleep(window)
+        counters = snmp_window.counter_columns(wanted)
+        again, again_stamps = await agent.walk(counters, repetitions(if_number))
+        columns, stamps = {**columns, **again}, {**stamps, **again_stamps}
+        interfaces = list(decode.interface_samples(make, columns, stamps))
+    samples = [*decode.system_samples(make.read_at(scalars_at), present), *interfaces, *start]
     if not device:
         return samples
+    samples.extend(patrol.samples(make, groups, columns, scalars, ports, stamps))
     names: dict[str, str] = {}
     if vendor in ("huawei", "h3c"):
         names = await _entity_names(agent, decode.entity_indexes(columns))
@@ -214,9 +239,16 @@ async def _samples(target: Target, agent: Agent, device: bool) -> list[Sample | 
 
 def unanswered(vendor: str | None, got: set[str]) -> list[Missing]:
     """A note per device metric no OID answered for (the checks then say "not measured")."""
-    read = f"{vendor} tables, HOST-RESOURCES-MIB" if vendor else "HOST-RESOURCES-MIB"
+    read = (
+        phrase("{vendor} tables, HOST-RESOURCES-MIB", vendor=vendor)
+        if vendor
+        else "HOST-RESOURCES-MIB"
+    )
     return [
-        Missing(metric, f"the device answers no {what} OID we read ({read})")
+        Missing(
+            metric,
+            phrase("the device answers no {what} OID we read ({read})", what=what, read=read),
+        )
         for metric, what in DEVICE_METRICS.items()
         if metric not in got
     ]

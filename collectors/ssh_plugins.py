@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from collectors.plugins import OUTPUT_LIMIT, READ_SIZE, Ran, timed_out
 from collectors.ssh_paramiko import paramiko
+from core.phrases import phrase
 
 
-def runner(client: paramiko.SSHClient) -> Callable[[tuple[str, ...], float], Ran]:
-    def run(argv: tuple[str, ...], timeout: float) -> Ran:
-        return run_remote(client, argv, timeout)
+def runner(client: paramiko.SSHClient) -> Callable[..., Ran]:
+    def run(argv: tuple[str, ...], timeout: float, limit: int = OUTPUT_LIMIT) -> Ran:
+        return run_remote(client, argv, timeout, limit)
 
     return run
 
@@ -43,7 +44,7 @@ def run_remote(
     try:
         channel = client.get_transport().open_session(timeout=timeout)
     except (paramiko.SSHException, OSError, EOFError) as exc:
-        return Ran(None, "", f"cannot open an SSH channel: {exc}")
+        return Ran(None, "", phrase("cannot open an SSH channel: {error}", error=str(exc)))
     try:
         channel.set_combine_stderr(True)
         channel.settimeout(timeout)
@@ -58,9 +59,9 @@ def run_remote(
     except TimeoutError:
         return Ran(None, kept.decode("utf-8", "replace"), timed_out(timeout))
     except (paramiko.SSHException, OSError, EOFError) as exc:
-        return Ran(None, "", f"the SSH session broke off: {exc}")
+        return Ran(None, "", phrase("the SSH session broke off: {error}", error=str(exc)))
     finally:
         channel.close()
     if status == -1:  # the channel closed without an exit status (the connection dropped)
-        return Ran(None, kept.decode("utf-8", "replace"), "the SSH session broke off")
+        return Ran(None, kept.decode("utf-8", "replace"), phrase("the SSH session broke off"))
     return Ran(status, kept.decode("utf-8", "replace"))

@@ -4,10 +4,19 @@ traceback; `CollectError` is how a collector says a target could not be inspecte
 from __future__ import annotations
 
 from core.failures import FAILURES
+from core.phrases import Phrase
 
 
 class UserError(Exception):
-    """Bad input or environment the user can fix; the message names what and where."""
+    """Bad input or environment the user can fix; the message names what and where. It may be
+    a Phrase (translated by the CLI's error boundary); `str()` is the English line."""
+
+    def __init__(self, message: str | Phrase = "", *args: object) -> None:
+        super().__init__(message, *args)
+
+    @property
+    def message(self) -> str | Phrase:
+        return self.args[0] if len(self.args) == 1 else str(self)
 
 
 class CollectError(Exception):

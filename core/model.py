@@ -160,7 +160,7 @@ class Missing:
     """
 
     metric: str
-    why: str
+    why: str | Phrase  # the finding's "not measured: <why>", translated where it is shown
 
 
 # What a collector measures and a check judges: a host's operating system (local, ssh), a

@@ -43,6 +43,10 @@ class Phrase:
         except (KeyError, IndexError, ValueError):  # a catalog entry with a wrong field
             return self.template.format(**values)
 
+    def fill(self, **values: Any) -> Phrase:
+        """The same text with more values: a hint written once whose subject comes later."""
+        return Phrase(self.template, (*self.values, *values.items()))
+
     def __str__(self) -> str:
         return self.render()
 

@@ -20,6 +20,7 @@ from core.backups import BackupRecord, Database, VerificationRecord
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import Finding, InspectionRun
+from core.phrases import Phrase
 from flows.backup_runs import record_backup_run
 from records import Store
 from records.backups import BackupStore
@@ -34,7 +35,7 @@ class Outcome:
 
     name: str
     action: str
-    detail: str
+    detail: str | Phrase  # a finding's summary, shown in the CLI's language
 
 
 @dataclass(frozen=True)

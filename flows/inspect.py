@@ -20,6 +20,7 @@ from core import names
 from core.errors import CollectError, DamagedDatabase, UserError
 from core.failures import FAILURES
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
+from core.phrases import Phrase, phrase
 from flows.db_facts import RecordedSamples, backup_samples, no_records
 from flows.pool import Failed, TimedOut, run_bounded
 from settings.inventory import Inventory
@@ -95,7 +96,9 @@ def inspect(
                     names.CHECK_REACHABILITY,
                     "target",
                     "timeout",
-                    f"no answer within the {result.seconds:g} s deadline",
+                    phrase(
+                        "no answer within the {seconds} s deadline", seconds=f"{result.seconds:g}"
+                    ),
                 )
             )
             continue
@@ -161,10 +164,14 @@ def inspect_target(
                 names.CHECK_COLLECTOR,
                 collector.name,
                 "internal error",
-                f"the {collector.name} collector stopped on an unexpected error",
+                phrase(
+                    "the {collector} collector stopped on an unexpected error",
+                    collector=collector.name,
+                ),
             )
             error = f"{type(exc).__name__}: {exc}"
             findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
+    samples.extend(carried_state(before.samples, samples))
     samples.extend(recorded(target))  # read whether or not the target answered
     context = checks.CheckContext(
         profile=session.profile,
@@ -179,6 +186,18 @@ def inspect_target(
     )
     findings.extend(checks.evaluate_all(target, samples, context))
     return TargetResult(tuple(samples), tuple(findings))
+
+
+def carried_state(before: Sequence[Sample], now: Sequence[Sample]) -> list[Sample]:
+    """The previous run's state samples (core.names.STATE: a log watch's positions) that this
+    run did not renew. The next inspection reads only the latest run, so a run that did not
+    read a log (another profile's schedule, a probe cut short) must still hand its position on,
+    or the lines logged meanwhile would never be judged."""
+    renewed = {(s.metric, tuple(sorted(s.labels.items()))) for s in now if s.metric in names.STATE}
+    return [
+        s for s in before
+        if s.metric in names.STATE and (s.metric, tuple(sorted(s.labels.items()))) not in renewed
+    ]
 
 
 def _collect(
@@ -210,12 +229,14 @@ def internal_failure(target: Target, error: Exception) -> Finding:
     it was raised, so the report says what broke instead of a timeout. The exception's type
     goes to the evidence, never into the summary."""
     frames = traceback.extract_tb(error.__traceback__)
-    where = f" at {_relative(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
     first_line = str(error).strip().split("\n", 1)[0][:300]  # SQL errors append the statement
-    finding = unknown(
-        target, names.CHECK_INSPECTION, "target", "internal error",
-        f"the inspection stopped{where}: {first_line or 'no message'}",
-    )
+    said = first_line or phrase("no message")
+    if frames:
+        where = f"{_relative(frames[-1].filename)}:{frames[-1].lineno}"
+        message = phrase("the inspection stopped at {where}: {error}", where=where, error=said)
+    else:
+        message = phrase("the inspection stopped: {error}", error=said)
+    finding = unknown(target, names.CHECK_INSPECTION, "target", "internal error", message)
     error_text = f"{type(error).__name__}: {first_line}"
     return replace(finding, evidence={**finding.evidence, "error": error_text})
 
@@ -227,12 +248,18 @@ def _relative(filename: str) -> str:
 
 def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:
     attempts = exc.attempts
-    message = f"{exc} (after {attempts} attempts)" if attempts > 1 else str(exc)
+    message = (
+        phrase("{error} (after {attempts} attempts)", error=str(exc), attempts=attempts)
+        if attempts > 1
+        else str(exc)
+    )
     finding = unknown(target, names.CHECK_REACHABILITY, collector, exc.reason, message)
     return replace(finding, evidence={**finding.evidence, "attempts": attempts})
 
 
-def unknown(target: Target, check: str, subject: str, reason: str, message: str) -> Finding:
+def unknown(
+    target: Target, check: str, subject: str, reason: str, message: str | Phrase
+) -> Finding:
     """A target or collector that could not be judged: summary, hint and status from the one
     table of failures (core.failures)."""
     failure = FAILURES[reason]
@@ -241,7 +268,7 @@ def unknown(target: Target, check: str, subject: str, reason: str, message: str)
         check=check,
         subject=subject,
         status=failure.status,
-        summary=f"{reason}: {message}",
+        summary=phrase("{reason}: {detail}", reason=failure.label, detail=message),
         hint=failure.hint,
         evidence={"reason": reason},
     )

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.model import Finding
 from core.status import Status
-from records.schema import FindingRow, RunRow
-from records.store import RunHeader, _finding, run_header_fields
+from records.schema import FindingRow, RunRow, TargetStateRow
+from records.store import RunHeader, finding_of, run_header_fields
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def findings_of(
             table = FindingRow.__table__
             query = select(table).where(table.c.run_id.in_(chunk)).order_by(table.c.id)
             found.extend(
-                (row.run_id, _finding(row))
+                (row.run_id, finding_of(row))
                 for row in session.execute(query)
                 if (row.run_id, row.target) in wanted
             )
@@ -93,30 +93,11 @@ class TargetLatest:
 
 
 def latest_by_target(engine: Engine) -> list[TargetLatest]:
-    """Every inspected target's latest run and verdict, in two grouped queries."""
-    latest = (
-        select(FindingRow.target, func.max(RunRow.started_at).label("at"))
-        .join(RunRow, RunRow.id == FindingRow.run_id)
-        .group_by(FindingRow.target)
-        .subquery()
-    )
-    query = (
-        select(FindingRow.target, RunRow.id, RunRow.started_at, FindingRow.status, func.count())
-        .join(RunRow, RunRow.id == FindingRow.run_id)
-        .join(latest, (latest.c.target == FindingRow.target) & (latest.c.at == RunRow.started_at))
-        .group_by(FindingRow.target, RunRow.id, RunRow.started_at, FindingRow.status)
-    )
-    found: dict[str, TargetLatest] = {}
+    """Every inspected target's latest run and verdict, worst first (one row per target,
+    kept at save time: records.schema.TargetStateRow)."""
     with Session(engine) as session:
-        for target, run_id, at, status, count in session.execute(query):
-            status = Status(status)
-            seen = found.get(target)
-            problems = count if status != Status.OK else 0
-            if seen is None:
-                found[target] = TargetLatest(target, run_id, at, status, problems)
-            else:
-                worse = status if status.severity > seen.status.severity else seen.status
-                found[target] = TargetLatest(
-                    target, seen.run_id, seen.at, worse, seen.problems + problems
-                )
-    return sorted(found.values(), key=lambda t: (-t.status.severity, t.target))
+        found = [
+            TargetLatest(row.target, row.run_id, row.at, Status(row.status), row.problems)
+            for row in session.scalars(select(TargetStateRow))
+        ]
+    return sorted(found, key=lambda t: (-t.status.severity, t.target))

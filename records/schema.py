@@ -62,3 +62,17 @@ class SampleRow(Base):
     unit: Mapped[str] = mapped_column(String(16))
     labels: Mapped[dict[str, str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TargetStateRow(Base):
+    """Each target's latest stored inspection and its verdict, kept by Store.save_run in the
+    run's transaction: the dashboard of a large estate reads one row per target instead of
+    grouping every finding ever stored."""
+
+    __tablename__ = "target_state"
+
+    target: Mapped[str] = mapped_column(String(255), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[int] = mapped_column(Integer)

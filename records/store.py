@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from core.errors import UserError
 from core.model import Finding, InspectionRun, PreviousRun, Sample
 from core.phrases import Phrase
-from core.status import Status
+from core.status import Status, worst
 from records.db import connect
 from records.rows import field_values
-from records.schema import FindingRow, RunRow, SampleRow
+from records.schema import FindingRow, RunRow, SampleRow, TargetStateRow
 
 # An InspectionRun's parts the runs row does not hold as they are: targets as a JSON list,
 # findings and samples in their own tables.
@@ -59,6 +59,7 @@ class Store:
                 )
             if run.samples:
                 session.execute(insert(SampleRow), [_sample_values(run.id, s) for s in run.samples])
+            _keep_latest(session, run)
 
     def list_runs(self, limit: int = 20, target: str | None = None) -> list[RunSummary]:
         problems = (
@@ -103,7 +104,7 @@ class Store:
             return InspectionRun(
                 **field_values(InspectionRun, row, skip=RUN_PARTS),
                 targets=tuple(row.targets),
-                findings=tuple(_finding(f) for f in findings),
+                findings=tuple(finding_of(f) for f in findings),
                 samples=tuple(_sample(s) for s in samples),
             )
 
@@ -126,7 +127,7 @@ class Store:
                 select(FindingRow).where(FindingRow.run_id == latest, FindingRow.target == target)
             ).all()
             return PreviousRun(
-                tuple(_sample(r) for r in samples), tuple(_finding(r) for r in findings)
+                tuple(_sample(r) for r in samples), tuple(finding_of(r) for r in findings)
             )
 
 
@@ -156,6 +157,36 @@ def _run_row(run: InspectionRun) -> RunRow:
 PHRASED = ("summary", "threshold", "hint")
 
 
+def _keep_latest(session: Session, run: InspectionRun) -> None:
+    """Each target's latest run and verdict (TargetStateRow); an older run saved late (an
+    agent's spool) leaves a newer state as it is."""
+    statuses: dict[str, list[Status]] = {target: [] for target in run.targets}
+    for finding in run.findings:
+        statuses.setdefault(finding.target, []).append(finding.status)
+    known = {
+        row.target: row
+        for chunk in _chunks(sorted(statuses))
+        for row in session.scalars(
+            select(TargetStateRow).where(TargetStateRow.target.in_(chunk))
+        )
+    }
+    for target, found in statuses.items():
+        row = known.get(target)
+        if row is not None and row.at > run.started_at:
+            continue
+        if row is None:
+            row = TargetStateRow(target=target)
+            session.add(row)
+        row.run_id, row.at = run.id, run.started_at
+        row.status = int(worst(found))
+        row.problems = sum(status != Status.OK for status in found)
+
+
+def _chunks(items: list[str], size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _finding_values(run_id: str, f: Finding) -> dict:
     phrases = {
         name: text.to_json() for name in PHRASED if isinstance(text := getattr(f, name), Phrase)
@@ -175,7 +206,8 @@ def _sample_values(run_id: str, s: Sample) -> dict:
     return {**field_values(Sample, s, skip=("labels",)), "run_id": run_id, "labels": dict(s.labels)}
 
 
-def _finding(row: FindingRow) -> Finding:
+def finding_of(row: FindingRow) -> Finding:
+    """The stored finding, its texts again phrases (translated where they are shown)."""
     phrases = row.phrases or {}
     return Finding(
         **field_values(Finding, row, skip=("status", *phrases)),

@@ -132,8 +132,12 @@ def list_tickets(
     target: str | None = None,
     assignee: str | None = None,
     ids: Sequence[int] = (),
+    newest: int | None = None,
 ) -> list[Ticket]:
-    query = select(TicketRow).order_by(TicketRow.id)
+    """Oldest first; `newest`: only that many of the newest, newest first (a page of them)."""
+    query = select(TicketRow).order_by(TicketRow.id.desc() if newest else TicketRow.id)
+    if newest:
+        query = query.limit(newest)
     if ids:
         query = query.where(TicketRow.id.in_(ids))
     if states:

@@ -1,69 +1,22 @@
-"""Report languages: gettext catalogs for labels, Babel (CLDR) for dates and numbers.
+"""Report languages: the gettext catalogs of core.catalog for labels, Babel (CLDR) for dates
+and numbers.
 
-Catalogs ship as .po sources (reports/locale/<ll_CC>/LC_MESSAGES/messages.po) and are compiled
-in memory on first use, so a plain `pip install .` has working translations with no build step
-and no stale .mo file can disagree with its source. English is the source language.
+Report labels are translated in `core/locale/<ll_CC>/LC_MESSAGES/reports.po` (merged with the
+other areas' catalogs by core.catalog); English is the source language.
 """
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property, lru_cache
-from io import BytesIO
-from pathlib import Path
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, lists, numbers, units
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 
-from core.errors import UserError
+from core.catalog import check_language, languages, translations
 
-LOCALE_DIR = Path(__file__).with_name("locale")
-DOMAIN = "messages"
-SOURCE_LANGUAGE = "en"
-
-
-def languages() -> tuple[str, ...]:
-    """The source language plus every catalog present, as BCP 47 tags (`zh-CN`)."""
-    found = sorted(
-        po.parent.parent.name.replace("_", "-")
-        for po in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
-    )
-    return (SOURCE_LANGUAGE, *[tag for tag in found if tag != SOURCE_LANGUAGE])
-
-
-def check_language(lang: str) -> str:
-    if lang not in languages():
-        raise UserError(f"--lang {lang!r} has no catalog; available: {', '.join(languages())}")
-    return lang
-
-
-# The product's other catalogs (findings, patrol sheet items), one .po file per area.
-PRODUCT_LOCALE_DIR = Path(__file__).parents[1] / "core" / "locale"
-
-
-@lru_cache
-def translations(lang: str) -> gettext.NullTranslations:
-    check_language(lang)
-    folder = lang.replace("-", "_") + "/LC_MESSAGES"
-    files = [
-        LOCALE_DIR / folder / f"{DOMAIN}.po",
-        *sorted(PRODUCT_LOCALE_DIR.glob(f"{folder}/*.po")),
-    ]
-    merged: Translations | None = None
-    for po in (f for f in files if f.is_file()):
-        with po.open("rb") as source:
-            catalog = read_po(source, locale=lang.replace("-", "_"), domain=DOMAIN)
-        compiled = BytesIO()
-        write_mo(compiled, catalog, use_fuzzy=False)
-        compiled.seek(0)
-        found = Translations(fp=compiled, domain=DOMAIN)
-        merged = found if merged is None else merged.merge(found)
-    return merged or gettext.NullTranslations()
+__all__ = ["Formatter", "check_language", "languages", "translations"]
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,11 @@ class Anomaly:
     check: str
     subject: str
     status: str
-    summary: str
-    hint: str
+    summary: str | Phrase  # rendered in the report's language (the `say` filter)
+    hint: str | Phrase
     value: float | None
     unit: str
-    threshold: str
+    threshold: str | Phrase
     is_new: bool  # not a problem at the end of the day before
 
 
@@ -62,7 +62,7 @@ class Change:
     subject: str
     status: str  # today's status; OK when recovered
     previous: str | None
-    summary: str
+    summary: str | Phrase
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,8 +173,8 @@ class DailyReport:
 
 
 def as_json(report: Any) -> Any:
-    """Dataclasses to dicts, datetimes to ISO 8601 with Z, dates to YYYY-MM-DD, phrases to
-    their English text."""
+    """Dataclasses to dicts, datetimes to ISO 8601 with Z, dates to YYYY-MM-DD, a finding's
+    phrases to their English text (JSON is for scripts: docs/json-output.md)."""
     if isinstance(report, Phrase):
         return str(report)
     if dataclasses.is_dataclass(report) and not isinstance(report, type):

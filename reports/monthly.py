@@ -23,6 +23,7 @@ from core.status import Status
 from records.assessments import published
 from records.backups_schema import BackupRow, VerificationRow
 from records.schema import FindingRow, RunRow
+from records.store import finding_of
 from records.tickets_schema import TicketRow
 from reports.clock import day_bounds
 from reports.monthly_model import (
@@ -267,6 +268,7 @@ def _potential(
     found = []
     for fingerprint, target, check, subject, _status, count, latest_id in recurring:
         row = latest[latest_id]
+        stored = finding_of(row)  # summary and hint as phrases, for the report's language
         slope, last = (
             _trend(session, fingerprint, start, end) if check in CAPACITY_CHECKS else (None, None)
         )
@@ -276,8 +278,8 @@ def _potential(
                 check=check,
                 subject=subject,
                 warnings=count,
-                summary=row.summary,
-                hint=row.hint,
+                summary=stored.summary,
+                hint=stored.hint,
                 unit=row.unit,
                 last_value=last,
                 per_week=slope,

@@ -6,6 +6,8 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
+from core.phrases import Phrase
+
 CATEGORIES = ("server", "network", "database", "backup", "security", "other")
 GRADES = ("A", "B", "C", "D")
 
@@ -31,8 +33,8 @@ class PotentialProblem:
     check: str
     subject: str
     warnings: int  # runs this month in which it was WARNING
-    summary: str
-    hint: str
+    summary: str | Phrase  # rendered in the report's language
+    hint: str | Phrase
     unit: str
     last_value: float | None
     per_week: float | None  # value trend over the month (capacity checks only)

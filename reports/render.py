@@ -4,21 +4,23 @@ Templates live in reports/templates as `<kind>.html.j2` and `<kind>.md.j2`; HTML
 autoescaped; Markdown ones put data through the `cell` (text) and `code` (code span) filters of
 core.markdown, and a line that ends in a tag after its text keeps its line break with `+%}`
 (trim_blocks would eat it and join the next list item or heading). Labels go through the
-Jinja2 i18n extension (`{% trans %}`, `_()`), never string concatenation.
+Jinja2 i18n extension (`{% trans %}`, `_()`), never string concatenation; a finding's stored
+texts (summary, hint: `core.phrases.Phrase`) through the `say` filter.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core import markdown, phrases
+from core import markdown
+from core.catalog import Language
 from core.errors import UserError
 from reports import svg
 from reports.i18n import Formatter, check_language, translations
@@ -74,8 +76,7 @@ def environment(lang: str) -> Environment:
         Cell=svg.Cell,
         timedelta=timedelta,
     )
+    env.filters["say"] = Language(lang).text  # a finding's phrase in the report's language
     env.filters["cell"] = markdown.text
     env.filters["code"] = markdown.code
-    # a finding's phrase in this report's language (core/phrases.py); plain text as it is
-    env.filters["say"] = partial(phrases.render, translate=translations(lang).gettext)
     return env

@@ -24,6 +24,7 @@ from core.model import (
     SshSettings,
     Target,
 )
+from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
@@ -31,18 +32,25 @@ from settings.inventory_spec import (
     DatabaseSpec,
     ExportSpec,
     InventorySpec,
+    LimitSpec,
     ProfileSpec,
     ScheduleSpec,
+    SecuritySpec,
+    port_range,
 )
 from settings.parents import check_parents
 from settings.profiles import (
     BUILT_IN,
-    DEFAULT_THRESHOLDS,
+    PATROL_THRESHOLDS,
+    STANDARD,
     FilesystemRule,
+    HardwareRule,
+    LogRule,
     PluginRule,
     PortRule,
     ProcessRule,
     Profile,
+    SecurityPolicy,
     Thresholds,
 )
 from settings.thresholds import Range
@@ -69,7 +77,9 @@ class Inventory:
             return self.profiles[name]
         except KeyError:
             known = ", ".join(sorted(self.profiles))
-            raise UserError(f"unknown profile {name!r} (known: {known})") from None
+            raise UserError(
+                phrase("unknown profile {name} (known: {known})", name=repr(name), known=known)
+            ) from None
 
     def with_profile(self, name: str) -> Inventory:
         """Every target judged by one profile (an explicit `--profile` beats the inventory)."""
@@ -83,12 +93,17 @@ class Inventory:
             return self.targets
         known = {t.name for t in self.targets}
         known_groups = {g for t in self.targets for g in t.groups}
+        where = _source_hint(self.source)
         for name in names:
             if name not in known:
-                raise UserError(f"unknown target {name!r}" + _source_hint(self.source))
+                raise UserError(
+                    phrase("unknown target {name}{hint}", name=repr(name), hint=where)
+                )
         for group in groups:
             if group not in known_groups:
-                raise UserError(f"unknown group {group!r}" + _source_hint(self.source))
+                raise UserError(
+                    phrase("unknown group {name}{hint}", name=repr(group), hint=where)
+                )
         return tuple(
             t for t in self.targets if t.name in names or any(g in groups for g in t.groups)
         )
@@ -100,7 +115,12 @@ def load(path: Path | None) -> Inventory:
         return Inventory()
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
-        raise UserError(f"{doc.where(())}: the inventory must be a mapping with hosts, groups, ...")
+        raise UserError(
+            phrase(
+                "{where}: the inventory must be a mapping with hosts, groups, ...",
+                where=doc.where(()),
+            )
+        )
     spec = validate(doc, InventorySpec)
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
@@ -300,14 +320,17 @@ def _check_schedules(
 
 
 def _profile(name: str, spec: ProfileSpec) -> Profile:
-    """A user profile overrides the built-in thresholds metric by metric."""
-    thresholds = dict(DEFAULT_THRESHOLDS)
+    """A user profile overrides the built-in thresholds metric by metric (those of the built-in
+    profile of the same name, e.g. `patrol`, else the standard ones); naming an opt-in check's
+    metric (PATROL_THRESHOLDS) turns that check on with its defaults."""
+    built_in = BUILT_IN.get(name, STANDARD)
+    thresholds = dict(built_in.thresholds)
     disabled = set()
     for metric, t in spec.checks.items():
         if not t.enabled:
             disabled.add(metric)
             continue
-        base = thresholds.get(metric, Thresholds())
+        base = thresholds.get(metric) or PATROL_THRESHOLDS.get(metric, Thresholds())
         thresholds[metric] = Thresholds(
             warning=Range.parse(t.warning) if t.warning is not None else base.warning,
             critical=Range.parse(t.critical) if t.critical is not None else base.critical,
@@ -322,6 +345,8 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
             user=p.user,
             warning=Range.parse(p.warning) if p.warning is not None else None,
             critical=Range.parse(p.critical),
+            cpu_percent=_limits(p.cpu_percent),
+            rss_mb=_limits(p.rss_mb),
         )
         for p in spec.processes
     )
@@ -346,8 +371,68 @@ def _profile(name: str, spec: ProfileSpec) -> Profile:
         plugins=tuple(
             PluginRule(p.name, tuple(p.command), p.timeout.total_seconds()) for p in spec.plugins
         ),
+        logwatch=tuple(
+            LogRule(
+                subject=rule.subject,
+                path=rule.file or "",
+                journal=rule.journal or "",
+                critical=tuple(rule.critical),
+                warning=tuple(rule.warning),
+                exclude=tuple(rule.exclude),
+                max_bytes=rule.max_bytes,
+                max_lines=rule.max_lines,
+                from_start=rule.from_start,
+            )
+            for rule in spec.logwatch
+        ),
+        hardware=HardwareRule(
+            smart=spec.hardware.smart or bool(spec.hardware.smart_devices),
+            smart_devices=tuple(spec.hardware.smart_devices),
+            raid=spec.hardware.raid,
+        )
+        if "hardware" in spec.model_fields_set
+        else built_in.hardware,
+        rate_window=spec.rate_window.total_seconds()
+        if "rate_window" in spec.model_fields_set
+        else built_in.rate_window,
+        # a profile named like a built-in one (patrol) keeps its baseline unless it gives one
+        security=_security(spec.security) if spec.security is not None else built_in.security,
+        ports_allowed=tuple(sorted(port_range(p) for p in spec.ports_allowed))
+        if spec.ports_allowed is not None
+        else None,
     )
 
 
-def _source_hint(source: Path | None) -> str:
-    return f" in {source}" if source else " (no inventory given: only localhost is known)"
+def _security(spec: SecuritySpec | None) -> SecurityPolicy | None:
+    if spec is None:
+        return None
+    default = SecurityPolicy()
+    return SecurityPolicy(
+        uid0_allowed=frozenset(spec.uid0_allowed),
+        password_max_days=spec.password_max_days,
+        sshd_config=spec.sshd_config,
+        sshd_expected={k: frozenset(v) for k, v in spec.sshd_expected.items()}
+        if spec.sshd_expected is not None
+        else default.sshd_expected,
+        weak_algorithms=tuple(spec.weak_algorithms)
+        if spec.weak_algorithms is not None
+        else default.weak_algorithms,
+        refresh_updates=spec.refresh_updates,
+        mac_required=spec.mac_required,
+        first_window=spec.first_window.total_seconds(),
+    )
+
+
+def _limits(spec: LimitSpec | None) -> Thresholds | None:
+    if spec is None:
+        return None
+    return Thresholds(
+        warning=Range.parse(spec.warning) if spec.warning is not None else None,
+        critical=Range.parse(spec.critical) if spec.critical is not None else None,
+    )
+
+
+def _source_hint(source: Path | None) -> Phrase:
+    if source:
+        return phrase(" in {source}", source=str(source))
+    return phrase(" (no inventory given: only localhost is known)")

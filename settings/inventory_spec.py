@@ -10,6 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model
 
 from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
+from settings.profiles import LogRule
 from settings.spec_types import (
     CheckKey,
     Duration,
@@ -61,6 +62,16 @@ def _jump_host(value: str) -> str:
 
 
 Credential = Annotated[str, AfterValidator(_credential)]
+RATE_WINDOW_MAX = timedelta(seconds=60)
+
+
+def _rate_window(value: timedelta) -> timedelta:
+    if value > RATE_WINDOW_MAX:  # spent inside every device's deadline
+        raise ValueError(f"at most {RATE_WINDOW_MAX.seconds}s (it is spent on every device)")
+    return value
+
+
+RateWindow = Annotated[Duration, AfterValidator(_rate_window)]
 Retries = integer(0, 10)
 Workers = integer(1, 1024)
 BackupWorkers = integer(1, 256)
@@ -80,6 +91,7 @@ class Strict(BaseModel):
 # The sections below are layers (defaults, groups, a host) merged into core.model's typed
 # settings at load; those own the defaults, shown here for the reader.
 SSH, SNMP, CLI = SshSettings(), SnmpSettings(), CliSettings()
+LOG = LogRule("")
 
 
 class HostKeySettings(Strict):
@@ -198,6 +210,11 @@ class ThresholdSpec(Strict):
     enabled: bool = True
 
 
+class LimitSpec(Strict):
+    warning: RangeText | None = None
+    critical: RangeText | None = None
+
+
 class ProcessSpec(Strict):
     name: str | None = None
     cmdline: Regex | None = None
@@ -205,6 +222,8 @@ class ProcessSpec(Strict):
     subject: str | None = None
     warning: RangeText | None = None
     critical: RangeText = "1:"
+    cpu_percent: LimitSpec | None = None  # of one core, since the last inspection
+    rss_mb: LimitSpec | None = None  # MiB, all matching processes together
 
 
 class PortSpec(Strict):
@@ -248,19 +267,119 @@ class PluginSpec(Strict):
     timeout: Annotated[Duration, AfterValidator(_plugin_timeout)] = timedelta(seconds=10)
 
 
+_UNIT = re.compile(r"^[A-Za-z0-9@._:-]{1,256}$")
+
+
+def _unit(value: str) -> str:
+    if not _UNIT.match(value):
+        raise ValueError("a systemd unit name is 1-256 letters, digits and `@._:-`")
+    return value
+
+
+MaxLogBytes = integer(1, 4 * 1024 * 1024, "a number of bytes from 1 to 4194304 (4 MiB)")
+MaxLogLines = integer(1, 1000)
+
+
+class LogWatchSpec(Strict):
+    """A log to watch (docs/patrol.md): a `file` or a systemd unit's `journal`."""
+
+    file: FilePath | None = None
+    journal: Annotated[str, AfterValidator(_unit)] | None = None
+    critical: list[Regex] = []
+    warning: list[Regex] = []
+    exclude: list[Regex] = []
+    max_bytes: MaxLogBytes = LOG.max_bytes
+    max_lines: MaxLogLines = LOG.max_lines
+    from_start: bool = LOG.from_start
+
+    @model_validator(mode="after")
+    def _one_source_some_patterns(self) -> LogWatchSpec:
+        if (self.file is None) == (self.journal is None):
+            raise ValueError("give exactly one of `file` or `journal`")
+        if self.file is not None and not self.file.startswith("/"):
+            raise ValueError(f"the log file {self.file!r} must be given by its absolute path")
+        if not self.critical and not self.warning:
+            raise ValueError("give at least one `critical` or `warning` pattern")
+        if self.journal is not None and self.from_start:
+            raise ValueError("`from_start` is for files: a journal is read from its first look")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return self.file or f"journal:{self.journal}"
+
+
+class HardwareSpec(Strict):
+    """Disk health by smartctl (`smart`, optionally only `smart_devices`) and software RAID."""
+
+    smart: bool = False
+    smart_devices: list[FilePath] = []
+    raid: bool = False
+_PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
+
+
+def port_range(value: int | str) -> tuple[int, int]:
+    """`22` or `"30000-32767"` -> an inclusive (low, high) of valid ports."""
+    match = _PORT_RANGE.match(value) if isinstance(value, str) else None
+    low, high = (int(match[1]), int(match[2])) if match else (value, value)
+    if type(low) is not int or not 1 <= low <= high <= 65535:
+        raise ValueError("expected a port (22) or a port range (\"30000-32767\") within 1-65535")
+    return low, high
+
+
+def _port_range_text(value: int | str) -> int | str:
+    port_range(value)
+    return value
+
+
+PortRangeText = Annotated[int | str, AfterValidator(_port_range_text)]
+SSHD_OPTION = re.compile(r"^[a-z0-9]+$")
+
+
+def _sshd_expected(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for option, allowed in value.items():
+        if not SSHD_OPTION.match(option):
+            raise ValueError(f"an sshd option is written as `sshd -T` prints it: {option!r}")
+        if not allowed:
+            raise ValueError(f"give at least one allowed value for {option!r}")
+    return value
+
+
+class SecuritySpec(Strict):
+    """The host security baseline; its presence asks for the security checks."""
+
+    uid0_allowed: list[str] = ["root"]
+    password_max_days: integer(1, 100000, "a number of days from 1 to 100000") = 90
+    sshd_config: FilePath | None = None
+    sshd_expected: Annotated[dict[str, list[str]], AfterValidator(_sshd_expected)] | None = None
+    weak_algorithms: list[str] | None = None
+    refresh_updates: bool = False
+    mac_required: bool = True
+    first_window: Duration = timedelta(days=1)
+
+
 class ProfileSpec(Strict):
     checks: dict[CheckKey, ThresholdSpec] = {}
     processes: list[str | ProcessSpec] = []
     ports: list[Port | PortSpec] = []
     filesystems: FilesystemSpec = FilesystemSpec()
     plugins: list[PluginSpec] = []
+    logwatch: list[LogWatchSpec] = []
+    hardware: HardwareSpec = HardwareSpec()
+    security: SecuritySpec | None = None
+    ports_allowed: list[PortRangeText] | None = None
+    # two polls of a device's counters this far apart inside one run: recent rates (0: off)
+    rate_window: RateWindow = timedelta(0)
 
     @model_validator(mode="after")
-    def _plugin_names_unique(self) -> ProfileSpec:
-        seen = [p.name for p in self.plugins]
-        twice = sorted({n for n in seen if seen.count(n) > 1})
-        if twice:
-            raise ValueError(f"plugin name {twice[0]!r} is given twice")
+    def _names_unique(self) -> ProfileSpec:
+        for what, seen in (
+            ("plugin name", [p.name for p in self.plugins]),
+            ("log", [rule.subject for rule in self.logwatch]),
+        ):
+            twice = sorted({n for n in seen if seen.count(n) > 1})
+            if twice:
+                raise ValueError(f"{what} {twice[0]!r} is given twice")
         return self
 
 

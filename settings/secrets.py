@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.paths import path_problem
+from core.phrases import phrase
 
 REFERENCE = re.compile(r"^(env|file|keyring):(.+)$")
 REFERENCE_HELP = "a credential reference (env:NAME, file:PATH or keyring:service/user)"
@@ -40,7 +41,7 @@ def resolve(ref: str) -> str:
     """The secret behind a reference. Error texts name the reference, never the secret."""
     reason = problem(ref)
     if reason:
-        raise UserError(f"credential {ref}: {reason}")
+        raise UserError(phrase("credential {ref}: {reason}", ref=ref, reason=reason))
     scheme, rest = REFERENCE.match(ref).groups()  # type: ignore[union-attr]
     if scheme == "env":
         return os.environ[rest]
@@ -50,8 +51,10 @@ def resolve(ref: str) -> str:
     try:
         import keyring
     except ImportError:
-        raise UserError(f"credential {ref}: the keyring package is not installed") from None
+        raise UserError(
+            phrase("credential {ref}: the keyring package is not installed", ref=ref)
+        ) from None
     secret = keyring.get_password(service, user)
     if secret is None:
-        raise UserError(f"credential {ref}: no entry in the keyring")
+        raise UserError(phrase("credential {ref}: no entry in the keyring", ref=ref))
     return secret

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.phrases import Phrase, phrase
+
 
 @dataclass(frozen=True)
 class Range:
@@ -38,17 +40,17 @@ class Range:
         within = self.start <= value <= self.end
         return within if self.inside else not within
 
-    def describe(self, unit: str = "") -> str:
-        """Say when it alerts, e.g. '> 90%', '< 1', 'outside 2..5'."""
+    def describe(self, unit: str = "") -> str | Phrase:
+        """Say when it alerts, e.g. '> 90%', '< 1', 'outside 2..5' (words translatable)."""
         u = unit if unit == "%" else (f" {unit}" if unit not in ("", "count") else "")
         lo, hi = _fmt(self.start), _fmt(self.end)
         if self.inside:
-            return f"inside {lo}..{hi}{u}"
+            return phrase("inside {low}..{high}{unit}", low=lo, high=hi, unit=u)
         if self.end == math.inf:
             return f"< {lo}{u}"
         if self.start in (0.0, -math.inf):
             return f"> {hi}{u}"
-        return f"outside {lo}..{hi}{u}"
+        return phrase("outside {low}..{high}{unit}", low=lo, high=hi, unit=u)
 
 
 def _number(text: str, spec: str) -> float:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from core.catalog import SOURCE_LANGUAGE, languages
 from settings import secrets
 from settings.cronexpr import CronExpr
 from settings.spec_types import Duration, FilePath, Port
@@ -78,6 +79,12 @@ def _with_unit(value: object) -> object:
     return value
 
 
+def _language(value: str) -> str:
+    if value not in languages():
+        raise ValueError(f"no such language; available: {', '.join(languages())}")
+    return value
+
+
 DutyDuration = Annotated[Duration, BeforeValidator(_with_unit)]  # the one Duration, unit needed
 TimeZone = Annotated[str, BeforeValidator(_timezone)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
@@ -85,6 +92,7 @@ AwareDateTime = Annotated[datetime, BeforeValidator(_aware)]
 UrlOrReference = Annotated[str, BeforeValidator(_url)]
 Cron = Annotated[str, BeforeValidator(_cron)]
 Credential = Annotated[str, AfterValidator(_credential)]
+LanguageTag = Annotated[str, AfterValidator(_language)]
 
 
 class Strict(BaseModel):
@@ -245,6 +253,8 @@ class TicketsSpec(Strict):
     channels: dict[str, Channel] = {}
     notify: list[NotifyRule] = []
     retry: RetrySpec = RetrySpec()
+    # the language of notifications' labels (the team's chat, not one person's terminal)
+    language: LanguageTag = SOURCE_LANGUAGE
 
 
 def reference_problems(spec: TicketsSpec, hosts: set[str], groups: set[str]):

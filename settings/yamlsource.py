@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from core.errors import UserError
+from core.phrases import phrase
 
 KeyPath = tuple[str | int, ...]
 # libyaml's parser is ~10x faster than the pure-Python one (40 ms of a 50-host inventory's load,
@@ -50,7 +51,14 @@ class YamlDocument:
 
     def error(self, key_path: KeyPath, message: str) -> UserError:
         """The one form of an error about a key: `file:line: key.path: message`."""
-        return UserError(f"{self.where(key_path)}: {dotted(key_path)}: {printable(message, 500)}")
+        return UserError(
+            phrase(
+                "{where}: {key}: {message}",
+                where=self.where(key_path),
+                key=dotted(key_path),
+                message=printable(message, 500),
+            )
+        )
 
 
 def load_yaml(path: Path) -> YamlDocument:
@@ -58,15 +66,21 @@ def load_yaml(path: Path) -> YamlDocument:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{printable(path)}: no such file") from None
+        raise UserError(phrase("{path}: no such file", path=printable(path))) from None
     except OSError as exc:
-        raise UserError(f"{printable(path)}: cannot read: {exc.strerror}") from None
+        raise UserError(
+            phrase("{path}: cannot read: {error}", path=printable(path), error=exc.strerror)
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UserError(
-            f"{name}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+            phrase(
+                "{where}: not UTF-8 text (byte {byte}); save the file as UTF-8",
+                where=f"{name}:{line}",
+                byte=f"0x{raw[exc.start]:02x}",
+            )
         ) from None
     parser = _PARSER(text)
     try:
@@ -74,14 +88,29 @@ def load_yaml(path: Path) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise UserError(f"{name}:{line}: invalid YAML: {printable(exc.problem or exc)}") from None
+        raise UserError(
+            phrase(
+                "{where}: invalid YAML: {problem}",
+                where=f"{name}:{line}",
+                problem=printable(exc.problem or exc),
+            )
+        ) from None
     except yaml.reader.ReaderError:  # a control character or invalid code point
         # found again here: libyaml reports its position in bytes, the Python reader in
         # characters, and the text may hold Chinese comments before the bad character
         bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
         line = text.count("\n", 0, bad.start()) + 1 if bad else 1
-        what = f"character U+{ord(bad.group()):04X}" if bad else "a character"
-        raise UserError(f"{name}:{line}: invalid YAML: {what} is not allowed") from None
+        where = f"{name}:{line}"
+        said = (
+            phrase(
+                "{where}: invalid YAML: character {character} is not allowed",
+                where=where,
+                character=f"U+{ord(bad.group()):04X}",
+            )
+            if bad
+            else phrase("{where}: invalid YAML: a character is not allowed", where=where)
+        )
+        raise UserError(said) from None
     finally:
         parser.dispose()
     doc = YamlDocument(path=path, data=None)
@@ -101,7 +130,13 @@ class _Composer:
         self.aliased = 0
 
     def fail(self, mark: Any, message: str) -> UserError:
-        return UserError(f"{self.name}:{mark.line + 1}: invalid YAML: {message}")
+        return UserError(
+            phrase(
+                "{where}: invalid YAML: {problem}",
+                where=f"{self.name}:{mark.line + 1}",
+                problem=message,
+            )
+        )
 
     def document(self) -> yaml.Node | None:
         self.parser.get_event()  # stream start
@@ -209,7 +244,10 @@ class _Builder:
             for each in reversed(sources):
                 if not isinstance(each, yaml.MappingNode):
                     raise UserError(
-                        f"{self.doc.where(key_path)}: invalid YAML: `<<` merges mappings only"
+                        phrase(
+                            "{where}: invalid YAML: `<<` merges mappings only",
+                            where=self.doc.where(key_path),
+                        )
                     )
                 result.update(self.mapping(each, key_path))
         explicit: set[Any] = set()
@@ -221,8 +259,12 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if key in explicit:
                 raise UserError(
-                    f"{printable(self.doc.path.name)}:{line}: {dotted(child)}: duplicate key "
-                    f"(first defined on line {self.doc.lines[child]})"
+                    phrase(
+                        "{where}: {key}: duplicate key (first defined on line {first})",
+                        where=f"{printable(self.doc.path.name)}:{line}",
+                        key=dotted(child),
+                        first=self.doc.lines[child],
+                    )
                 )
             explicit.add(key)
             self.doc.lines[child] = line
@@ -233,7 +275,7 @@ class _Builder:
         line = node.start_mark.line + 1
         name = printable(self.doc.path.name)
         if not isinstance(node, yaml.ScalarNode):
-            raise UserError(f"{name}:{line}: keys must be plain values")
+            raise UserError(phrase("{where}: keys must be plain values", where=f"{name}:{line}"))
         try:
             value = self.constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
@@ -244,10 +286,14 @@ class _Builder:
         # a collection tag on a plain value (`!!set x`) gives a collection: unusable as well.
         # Never the value itself in the message: it may be a secret written where it should not
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        hint = " (it looks like a date but is not one)" if tag == "!!timestamp" else ""
-        raise UserError(
-            f"{name}:{line}: invalid YAML: a value tagged {printable(tag)} cannot be read" + hint
+        said = phrase(
+            "{where}: invalid YAML: a value tagged {tag} cannot be read",
+            where=f"{name}:{line}",
+            tag=printable(tag),
         )
+        if tag == "!!timestamp":
+            said = phrase("{error} (it looks like a date but is not one)", error=said)
+        raise UserError(said)
 
 
 def dotted(key_path: KeyPath) -> str:

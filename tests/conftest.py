@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.services.chromium",
     "tests.services.console",
     "tests.services.victoriametrics",
+    "tests.services.chrony",
 ]
 
 
@@ -30,3 +31,6 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("INSPECT_DB", raising=False)
     monkeypatch.delenv("INSPECT_INVENTORY", raising=False)
+    # the shown language follows the locale (core.catalog): tests expect English unless
+    # they choose another (tests/test_i18n.py), whatever the machine's LANG
+    monkeypatch.setenv("INSPECT_LANG", "en")

@@ -28,7 +28,7 @@ def test_backup_job_backs_up_due_databases(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'records.db'}")
     job = Job(name="nightly", kind="backup", trigger=IntervalTrigger(86400))
     outcome = KINDS["backup"](JobContext(inventory, job, store, None))
-    assert "1 backup(s), OK" in outcome.summary
+    assert "1 backup(s), OK" in str(outcome.summary)
     assert store.get_run(outcome.run_id).trigger == "backup"
     (record,) = BackupStore(store.engine).backups()
     assert record.name == "app" and record.ok

@@ -236,7 +236,7 @@ def test_backup_device_commits_changes_and_flags_one_outside_its_window(tmp_path
     assert surprise.commit is not None
     assert surprise.finding is not None
     assert surprise.finding.status is Status.WARNING
-    assert surprise.finding.summary == (
+    assert str(surprise.finding.summary) == (
         "unexpected config change on sw1 at 2026-11-30 14:00 UTC (outside change window)"
     )
     assert surprise.finding.evidence["since"] == "2026-11-30T09:00:00+00:00"

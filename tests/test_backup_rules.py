@@ -91,7 +91,7 @@ def test_freshness_and_verification_age(last_good, last_check, freshness, verifi
 
 def test_freshness_names_the_age_and_the_limit():
     (finding, _) = freshness_findings(DB, backup(40), verification(1, True), NOW)
-    assert finding.summary == "last good backup erp-40 is 40 h old (limit 36 h)"
+    assert str(finding.summary) == "last good backup erp-40 is 40 h old (limit 36 h)"
     assert finding.fingerprint == "erp|backup|freshness"
 
 

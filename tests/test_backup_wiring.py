@@ -235,4 +235,4 @@ def test_a_device_that_refuses_the_connection_is_summed_up_as_for_an_inspection(
     [stored] = json.loads(inspect("records", "list", "--db", db, "-f", "json")[1])
     run = json.loads(inspect("records", "show", stored["id"], "--db", db, "-f", "json")[1])
     [failed] = [f for f in run["findings"] if f["status"] == "CRITICAL"]
-    assert failed["hint"] == FAILURES["refused"].hint
+    assert failed["hint"] == str(FAILURES["refused"].hint)

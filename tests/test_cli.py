@@ -43,7 +43,8 @@ def test_run_json_is_the_documented_interface_and_is_stored(db):
     assert data["run"]["trigger"] == "manual"
     finding = data["findings"][0]
     assert set(finding) == {"target", "check", "subject", "status", "summary", "value", "unit",
-                            "threshold", "hint"}
+                            "threshold", "hint", "shown"}
+    assert data["lang"] == "en" and finding["shown"]["summary"] == finding["summary"]
     assert {f["check"] for f in data["findings"]} >= {"cpu", "memory", "disk", "load"}
     assert {f["status"] for f in data["findings"]} <= {"OK", "WARNING", "CRITICAL", "UNKNOWN"}
     shown = json.loads(invoke("records", "show", data["run"]["id"][:8], "--db", db,

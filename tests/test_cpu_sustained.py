@@ -64,7 +64,7 @@ def test_over_ssh_the_judged_figure_is_the_last_minute(loadavg, status, summary)
     parsed = linux_parsers.parse(remote_output(loadavg), "web01", AT, STANDARD)
     finding = cpu_finding([s for s in parsed if isinstance(s, Sample)])
     assert finding.status == status
-    assert finding.summary.startswith(f"{summary} (100.0% now)")
+    assert str(finding.summary).startswith(f"{summary} (100.0% now)")
     assert finding.evidence["now_percent"] == 100.0
     assert finding.evidence["load_1m"] == float(loadavg.split()[0])
 

@@ -147,6 +147,17 @@ profile = st.fixed_dictionaries(
                               st.sampled_from(["check_disk -w 20%", ["check_disk"], []])),
              "timeout": maybe(st.just("10s"), st.sampled_from(["0s", "2h", "nan"]))}),
             max_size=2)),
+        "logwatch": maybe(st.lists(st.fixed_dictionaries(
+            {"file": maybe(st.sampled_from(["/var/log/syslog", "/var/log/a b"]),
+                           st.sampled_from(["syslog", "a\0b"]) | hostile),
+             "critical": maybe(st.lists(st.sampled_from(["I/O error", "(", "a{99999999999}"]),
+                                        max_size=2))},
+            optional={"journal": st.sampled_from(["ssh.service", "a b", ""]),
+                      "max_bytes": st.one_of(st.integers(0, 5 * 2**20), hostile_scalar)}),
+            max_size=2)),
+        "hardware": maybe(st.fixed_dictionaries(
+            {"smart": maybe(st.booleans()), "raid": maybe(st.booleans())},
+            optional={"smart_devices": st.lists(st.sampled_from(["/dev/sda", "~nosuchuser/x"]))})),
     },
 )
 inventory = st.fixed_dictionaries(

@@ -110,10 +110,10 @@ def test_wrong_password_is_one_unknown_auth_failed_finding(fake_cisco_switch, mo
         "reachability",
         "netcli",
     )
-    assert finding.summary.startswith("auth failed: ")
+    assert str(finding.summary).startswith("auth failed: ")
     assert finding.evidence == {"reason": "auth failed", "attempts": 1}
-    assert "not-the-password" not in finding.summary
-    assert "fs-login" not in finding.summary
+    assert "not-the-password" not in str(finding.summary)
+    assert "fs-login" not in str(finding.summary)
 
 
 def test_wrong_enable_secret_is_auth_failed(fake_cisco_switch, monkeypatch):
@@ -132,8 +132,8 @@ def test_unknown_host_key_is_refused_before_login_in_strict_mode(fake_cisco_swit
     result = inspect_target(Inventory(), target, lambda _name: PreviousRun(), timeout=30)
     [finding] = result.findings
     assert finding.status == Status.UNKNOWN
-    assert finding.summary.startswith("host key unknown: ")
-    assert "set cli.host_key_policy: tofu" in finding.summary  # the device's own section
+    assert str(finding.summary).startswith("host key unknown: ")
+    assert "set cli.host_key_policy: tofu" in str(finding.summary)  # the device's own section
     assert not own_known_hosts().exists()  # strict never records
 
 
@@ -152,8 +152,9 @@ def test_tofu_records_the_first_key_and_a_changed_key_is_critical(fake_cisco_swi
     )
     result = inspect_target(Inventory(), first, lambda _name: PreviousRun(), timeout=30)
     [finding] = result.findings
-    assert (finding.status, finding.summary.split(":")[0]) == (Status.CRITICAL, "host key changed")
-    assert impostor.fingerprint in finding.summary
+    summary = str(finding.summary)
+    assert (finding.status, summary.split(":")[0]) == (Status.CRITICAL, "host key changed")
+    assert impostor.fingerprint in str(finding.summary)
 
 
 def test_closed_port_is_refused(fake_cisco_switch):

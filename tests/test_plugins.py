@@ -84,14 +84,14 @@ def test_real_plugins_each_give_one_finding_and_their_perfdata(
     )
     assert set(findings) == {"disk_root", "procs", "tcp", "shut", "web", "gone", "crashed"}
     assert findings["disk_root"].status == Status.OK
-    assert findings["disk_root"].summary.startswith("DISK OK")
+    assert str(findings["disk_root"].summary).startswith("DISK OK")
     assert findings["procs"].status == Status.OK
     assert findings["tcp"].status == Status.OK
-    assert findings["tcp"].summary.startswith("TCP OK")
+    assert str(findings["tcp"].summary).startswith("TCP OK")
     assert findings["shut"].status == Status.CRITICAL
-    assert "Connection refused" in findings["shut"].summary
+    assert "Connection refused" in str(findings["shut"].summary)
     assert findings["web"].status == Status.OK
-    assert findings["web"].summary.startswith("HTTP OK: HTTP/1.0 200 OK")
+    assert str(findings["web"].summary).startswith("HTTP OK: HTTP/1.0 200 OK")
     assert findings["gone"].status == Status.UNKNOWN
     assert str(findings["gone"].summary) == (
         "gone: cannot run /nonexistent/check_nothing: No such file or directory"
@@ -143,13 +143,13 @@ def test_plugins_run_on_an_ssh_target_over_its_one_connection(tmp_path, plugin_d
     result = inspect_target(inventory, inventory.targets[0], lambda _name: PreviousRun(), 30)
     findings = {f.subject: f for f in result.findings if f.check == names.CHECK_PLUGIN}
     assert findings["disk_root"].status == Status.OK
-    assert findings["disk_root"].summary.startswith("DISK OK")
+    assert str(findings["disk_root"].summary).startswith("DISK OK")
     assert findings["hang"].status == Status.UNKNOWN
     assert str(findings["hang"].summary) == "hang: timed out after 1s"
     assert not _still_running(["/bin/sleep", "61"], within=5)  # killed on the target too
     assert findings["gone"].status == Status.UNKNOWN
-    assert findings["gone"].summary.startswith("exit code 127: ")
-    assert "/nonexistent/check it" in findings["gone"].summary  # quoted: one argument
+    assert str(findings["gone"].summary).startswith("exit code 127: ")
+    assert "/nonexistent/check it" in str(findings["gone"].summary)  # quoted: one argument
     assert any(
         s.metric == names.PLUGIN_BYTES and s.label("plugin") == "disk_root" for s in result.samples
     )

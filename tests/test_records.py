@@ -204,3 +204,40 @@ def test_phrased_finding_round_trips_and_reads_in_another_language(store):
             "SELECT summary FROM findings WHERE run_id = 'a1b2c3d4e5f60002' AND \"check\" = 'disk'"
         ).scalar_one()
     assert stored == "/var 93.1% used (critical > 90%)"
+
+
+def test_each_targets_latest_state_survives_a_late_older_run(store):
+    """The dashboard reads one row per target; a run spooled by an agent and saved late must
+    not replace a newer state."""
+    from records.history import latest_by_target
+
+    newer = make_run("b0000000000000002", started=T0 + timedelta(hours=2), status=Status.OK)
+    older = make_run("b0000000000000001", started=T0, status=Status.CRITICAL)
+    store.save_run(newer)
+    store.save_run(older)
+    (state,) = latest_by_target(store.engine)
+    assert (state.target, state.run_id, state.status, state.problems) == (
+        "web01", "b0000000000000002", Status.OK, 0
+    )
+    store.save_run(make_run("b0000000000000003", started=T0 + timedelta(hours=3)))
+    (state,) = latest_by_target(store.engine)
+    assert (state.run_id, state.status, state.problems) == ("b0000000000000003", Status.CRITICAL, 1)
+
+
+def test_upgrading_fills_each_targets_latest_state_from_stored_findings(store):
+    from alembic import command
+    from alembic.config import Config
+
+    from records.db import MIGRATIONS
+    from records.history import latest_by_target
+
+    store.save_run(make_run("c0000000000000001", started=T0, status=Status.WARNING))
+    store.save_run(make_run("c0000000000000002", started=T0 + timedelta(hours=1)))
+    with store.engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010_console")
+        command.upgrade(config, "heads")
+    (state,) = latest_by_target(store.engine)
+    assert (state.run_id, state.status, state.problems) == ("c0000000000000002", Status.CRITICAL, 1)

@@ -171,10 +171,10 @@ def test_anomalies_carry_summary_and_first_aid(history_store):
         ("app01", "disk", "/data", "WARNING", True),
         ("sw01", "reachability", "ssh", "UNKNOWN", True),
     ]
-    assert anomalies[0].summary == "/var 96.2% used (critical > 90%)"
-    assert anomalies[0].hint.startswith("Find what grew: `du -xh --max-depth=2 /var")
-    assert anomalies[2].summary == "timeout: no answer in 10 s"
-    assert "did not answer in time" in anomalies[2].hint
+    assert str(anomalies[0].summary) == "/var 96.2% used (critical > 90%)"
+    assert str(anomalies[0].hint).startswith("Find what grew: `du -xh --max-depth=2 /var")
+    assert str(anomalies[2].summary) == "timeout: no answer in 10 s"
+    assert "did not answer in time" in str(anomalies[2].hint)
 
 
 def test_changes_since_yesterday(history_store):
@@ -183,7 +183,8 @@ def test_changes_since_yesterday(history_store):
         ("app01", "/data", None, "WARNING"),
         ("sw01", "ssh", None, "UNKNOWN"),
     ]
-    assert [(c.target, c.subject, c.previous, c.status, c.summary) for c in changes.recovered] == [
+    recovered = changes.recovered
+    assert [(c.target, c.subject, c.previous, c.status, str(c.summary)) for c in recovered] == [
         ("db01", "memory", "WARNING", "OK", "memory 60.0% used (warning > 90%)"),
     ]
     # sw01's CPU was CRITICAL but could not be measured today: still unknown, not recovered
@@ -264,7 +265,7 @@ def test_cli_json_is_the_report_data(history_db):
             "inspect: error: report daily: Invalid value for '--day': 'yesterday' is not a date; "
             "use YYYY-MM-DD, e.g. 2026-11-02\n",
         ),
-        (("--lang", "fr"), "inspect: error: --lang 'fr' has no catalog; available: en, zh-CN\n"),
+        (("--lang", "fr"), "inspect: error: --lang 'fr': no such language; available: en, zh-CN\n"),
         (
             ("--tz", "Nowhere/City"),
             "inspect: error: --tz 'Nowhere/City' is not a known time "
@@ -282,7 +283,7 @@ def test_cli_writes_files_and_markdown_in_both_languages(history_db, tmp_path):
     result = daily(history_db, "-f", "md", "--lang", "zh-CN")
     assert result.exit_code == 0
     assert result.output.startswith("# 巡检日报: 2026年11月2日星期一\n")
-    assert "| 严重 | web01 | disk | /var | /var 96.2% used (critical > 90%) |" in result.output
+    assert "| 严重 | web01 | disk | /var | /var 已用 96.2%（严重 > 90%） |" in result.output
     english = daily(history_db, "-f", "md", "--lang", "en").output
     assert english.startswith("# Daily inspection report: Monday, November 2, 2026\n")
     assert "- Warning → **OK** `db01` memory" in english

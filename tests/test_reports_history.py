@@ -189,10 +189,10 @@ def test_monthly_report_counts_faults_targets_warnings_and_work(history):
         26,
         90.0,
     )
-    assert data.hint == "Archive old partitions or add a disk."
+    assert str(data.hint) == "Archive old partitions or add a disk."
     assert data.per_week == pytest.approx(2.8, abs=0.05)  # 0.4 a day
     assert data.full_in_days == 25
-    assert (web.subject, web.warnings, web.hint, web.last_value) == ("/var", 11, HINT, 60.0)
+    assert (web.subject, web.warnings, str(web.hint), web.last_value) == ("/var", 11, HINT, 60.0)
     assert web.per_week < 0 and web.full_in_days is None  # cleaned up: no capacity risk
     w = report.work
     assert (w.inspection_runs, w.targets_inspected) == (26, 3)

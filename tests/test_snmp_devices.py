@@ -73,7 +73,7 @@ def test_catalyst_3560_first_poll_is_not_an_alert_storm(snmpsim, monkeypatch):
 
     findings = judge(target, samples)
     assert [f for f in findings if f.check == "interface"] == []
-    assert all(f.status == Status.OK for f in findings), [f.summary for f in findings]
+    assert all(f.status == Status.OK for f in findings), [str(f.summary) for f in findings]
     cpu = metric(samples, "device.cpu_percent")
     assert [(s.value, s.label("cpu")) for s in cpu] == [
         (float(recording["1.3.6.1.4.1.9.9.109.1.1.1.1.8.1"]), "")
@@ -135,7 +135,7 @@ def test_port_that_goes_down_alerts_across_stored_runs(snmpsim, monkeypatch, tmp
     run2 = run_and_record(Inventory(targets=(second,)), [second], options, store)
     down = [f for f in run2.findings if f.check == "interface"]
     assert [(f.subject, f.status) for f in down] == [("Gi0/50", Status.WARNING)]
-    assert "went down since the last inspection" in down[0].summary
+    assert "went down since the last inspection" in str(down[0].summary)
 
     # third poll, still down: the previous run's stored finding keeps the alert alive
     third = poll(second)
@@ -174,7 +174,7 @@ def test_restart_between_polls_gives_a_finding_and_no_rates(snmpsim, monkeypatch
     target = device(snmpsim, monkeypatch, "c3560-rebooted")
     findings = judge(target, poll(target), before)
     (restart,) = [f for f in findings if f.check == "device_restart"]
-    assert restart.status == Status.WARNING and "up 0h 1m" in restart.summary
+    assert restart.status == Status.WARNING and "up 0h 1m" in str(restart.summary)
     assert not [f for f in findings if f.check.startswith("if_")]
 
 

@@ -106,7 +106,7 @@ def test_a_too_short_key_fails_only_its_own_target(twins, tmp_path, monkeypatch)
     monkeypatch.setenv("SW_SHORT_AUTH", "sh0rt")
     for _ in range(3):
         run = inspect(inv, inv.select((), ()), RunOptions(timeout=20))
-        failed = {f.target: f.summary for f in run.findings
+        failed = {f.target: str(f.summary) for f in run.findings
                   if f.check in ("reachability", "collector")}
         assert list(failed) == ["sw-short"], failed
         assert "Error" not in failed["sw-short"] and "8 characters" in failed["sw-short"]

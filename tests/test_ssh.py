@@ -167,7 +167,7 @@ def test_unknown_host_key_is_refused_in_strict_mode(tmp_path, sshd_server):
     run = run_api(tmp_path, {"new": {"address": "127.0.0.1", "ssh": ssh}})
     [finding] = run.findings
     assert finding.status == Status.UNKNOWN
-    assert finding.summary.startswith("host key unknown:")
+    assert str(finding.summary).startswith("host key unknown:")
     assert not own_known_hosts().exists()  # strict never records
 
 
@@ -196,8 +196,8 @@ def test_tofu_records_then_a_changed_key_is_critical(tmp_path, sshd_server):
         shutil.rmtree(workdir)
     [finding] = run.findings
     assert finding.status == Status.CRITICAL
-    assert finding.summary.startswith("host key changed:")
-    assert "connection refused" in finding.summary
+    assert str(finding.summary).startswith("host key changed:")
+    assert "connection refused" in str(finding.summary)
     assert run.samples == ()
     assert own_known_hosts().read_text() == recorded  # never silently replaced
 
@@ -213,8 +213,8 @@ def test_tarpit_costs_only_its_own_deadline(tmp_path, sshd_server, tarpit):
     assert elapsed < 3.0 + 1.0
     [hung] = [f for f in run.findings if f.target == "hung"]
     assert hung.status == Status.UNKNOWN
-    assert hung.summary.startswith("timeout:")
-    assert "no SSH banner" in hung.summary
+    assert str(hung.summary).startswith("timeout:")
+    assert "no SSH banner" in str(hung.summary)
     assert any(s.target == "live" and s.metric == "memory.total" for s in run.samples)
     assert not [f for f in run.findings if f.target == "live" and f.check == "reachability"]
 
@@ -228,7 +228,7 @@ def test_closed_port_is_refused_after_quick_retries(tmp_path, sshd_server):
     )
     [finding] = run.findings
     assert finding.status == Status.UNKNOWN
-    assert finding.summary.startswith("refused:")
+    assert str(finding.summary).startswith("refused:")
     assert finding.evidence["attempts"] == 3  # refused is transient: 1 try + 2 retries
 
 
@@ -247,7 +247,7 @@ def test_a_broken_known_hosts_file_is_named(tmp_path, sshd_server):
     run = run_api(tmp_path, {"web1": {"address": "127.0.0.1", "ssh": ssh}})
     [finding] = run.findings
     assert finding.status == Status.UNKNOWN
-    assert finding.summary.startswith(f"host key unknown: cannot read {broken}:")
+    assert str(finding.summary).startswith(f"host key unknown: cannot read {broken}:")
 
 
 def test_servers_with_an_ssh_section_get_the_ssh_collector(tmp_path):
@@ -312,7 +312,7 @@ def test_known_hosts_edited_between_runs_is_honoured(tmp_path, sshd_server):
     known.write_text(f"[127.0.0.1]:{sshd_server.port} {public[0]} {public[1]}\n")
     [finding] = reachability_findings(run_api(tmp_path, hosts))
     assert finding.status == Status.CRITICAL
-    assert finding.summary.startswith("host key changed:")
+    assert str(finding.summary).startswith("host key changed:")
 
 
 def reachability_findings(run) -> list:

@@ -111,7 +111,7 @@ IMPORTANT = Target(
 )
 def test_interface_down(case, before, now, target, expected):
     findings = run("interface", now, previous=before or (), target=target)
-    assert [(f.status, f.summary) for f in findings] == expected, case
+    assert [(f.status, str(f.summary)) for f in findings] == expected, case
 
 
 def test_interface_down_keeps_alerting_until_it_comes_back():
@@ -124,7 +124,7 @@ def test_interface_down_keeps_alerting_until_it_comes_back():
         previous=port("Gi0/1", T1, oper=0),
         previous_findings=went_down,
     )
-    assert [(f.status, f.summary) for f in still] == [
+    assert [(f.status, str(f.summary)) for f in still] == [
         (Status.WARNING, "Gi0/1 is still down (was up before)")
     ]
     back = run(
@@ -170,7 +170,7 @@ def test_restart_between(case, before, now, restarted):
 
 
 def rates(previous, now, check):
-    return [(f.status, f.summary) for f in run(check, now, previous=previous)]
+    return [(f.status, str(f.summary)) for f in run(check, now, previous=previous)]
 
 
 GIG = 1e9
@@ -234,7 +234,7 @@ def test_no_rates_across_a_restart():
     now = up(60) + port("Gi0/1", speed=GIG, in_errors=10**6 + 10**5)
     assert run("if_errors", now, previous=before) == []
     restart = run("device_restart", now, previous=before)
-    assert [(f.status, f.summary) for f in restart] == [
+    assert [(f.status, str(f.summary)) for f in restart] == [
         (Status.WARNING, "restarted since the last inspection (up 0h 1m)")
     ]
 
@@ -263,7 +263,7 @@ def test_no_rates_across_a_restart():
     ],
 )
 def test_device_thresholds(check, sample, status, summary):
-    assert [(f.status, f.summary) for f in run(check, [sample])] == [(status, summary)]
+    assert [(f.status, str(f.summary)) for f in run(check, [sample])] == [(status, summary)]
 
 
 def test_device_restart_quiet_on_first_poll_and_servers():

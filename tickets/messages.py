@@ -7,11 +7,28 @@ from datetime import datetime
 from typing import Any
 
 from core import markdown as md
+from core.catalog import ENGLISH, Language
+from core.phrases import phrase, verbatim
 from core.status import Status
 from records.tickets_schema import TicketRow
 from settings.tickets_spec import TicketsSpec
 
-HEADLINES = {"open": "OPEN", "escalate": "ESCALATED", "resolve": "RESOLVED"}
+HEADLINES = {
+    "open": phrase("OPEN"),
+    "escalate": phrase("ESCALATED"),
+    "resolve": phrase("RESOLVED"),
+}
+FACTS = {
+    "target": phrase("Target"),
+    "status": phrase("Status"),
+    "summary": phrase("Summary"),
+    "grade": phrase("Grade"),
+    "escalation_level": phrase("Level"),
+    "assignee": phrase("Assignee"),
+    "opened_at": phrase("Opened"),
+    "response_due": phrase("Respond by"),
+    "resolution_due": phrase("Resolve by"),
+}
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -55,26 +72,34 @@ class Message:
     data: dict[str, Any]
 
 
-def render(data: dict[str, Any]) -> Message:
+def render(data: dict[str, Any], lang: Language = ENGLISH) -> Message:
+    """The labels in the team's language (`tickets.language`); the ticket's title, summary
+    and notes are stored text and stay as they were written (English for our own)."""
     t = data["ticket"]
-    headline = HEADLINES.get(data["event"], data["event"].upper())
+    say = lang.text
+    headline = say(HEADLINES.get(data["event"], verbatim(data["event"].upper())))
     if data["event"] == "escalate":
-        headline += f" to {t['escalation_level']}"
-    subject = f"[{headline}] #{t['id']} grade {t['grade']} {t['target']}: {t['title']}"
+        headline = say(
+            phrase("{headline} to {level}", headline=headline, level=t["escalation_level"])
+        )
+    subject = say(
+        phrase(
+            "[{headline}] #{id} grade {grade} {target}: {title}",
+            headline=headline,
+            id=t["id"],
+            grade=t["grade"],
+            target=t["target"],
+            title=t["title"],
+        )
+    )
     facts = [
-        ("Target", t["target"]),
-        ("Status", t["status"]),
-        ("Summary", t["summary"]),
-        ("Grade", t["grade"]),
-        ("Level", t["escalation_level"]),
-        ("Assignee", t["assignee"] or "-"),
-        ("Opened", t["opened_at"]),
-        ("Respond by", t["response_due"]),
-        ("Resolve by", t["resolution_due"]),
+        (say(label), t[key] or "-" if key == "assignee" else t[key])
+        for key, label in FACTS.items()
     ]
     if data["note"]:
-        facts.append(("Note", data["note"]))
-    text = subject + "\n" + "\n".join(f"{k}: {v}" for k, v in facts)
+        facts.append((say(phrase("Note")), data["note"]))
+    lines = [say(phrase("{label}: {value}", label=k, value=v)) for k, v in facts]
+    text = subject + "\n" + "\n".join(lines)
     markdown = f"### {md.text(subject)}\n\n" + "\n".join(
         f"- **{k}**: {md.text(v)}" for k, v in facts
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from core.catalog import Language
 from core.clock import Clock
 from core.redact import scrub
 from records.tickets import write_transaction
@@ -99,7 +100,7 @@ def _deliver(engine: Engine, row: NotificationRow, spec: TicketsSpec, clock: Clo
         error = f"channel {row.channel!r} is no longer configured"
     else:
         try:
-            channels.send(channel, render(row.payload))
+            channels.send(channel, render(row.payload, Language(spec.language)))
         except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried, never raised
             error = scrub(str(exc) or type(exc).__name__, channels.secret_values(channel))
     finished = checked(clock)

@@ -15,9 +15,19 @@ from vendors.parsing import (
     number,
     percent,
 )
+from vendors.patrol_facts import (
+    LogEntry,
+    PatrolFacts,
+    PatrolProbe,
+    StackMember,
+    log_entries,
+)
 from vendors.shape import Vendor, probe
 
 PLATFORM = "cisco_ios"
+_NTP = re.compile(r"^Clock is (synchronized|unsynchronized)(?:.*reference is (\S+))?", re.M)
+_BUFFER_LOGGED = re.compile(r"Buffer logging:.*?(\d+) messages logged", re.DOTALL)
+_BUFFER_START = re.compile(r"^Log Buffer \(\d+ bytes\):\s*$", re.MULTILINE)
 _HEADER = re.compile(r"^(\S+) is .*, line protocol is", re.MULTILINE)
 _IN_BYTES = re.compile(r"\d+ packets input, (\d+) bytes")
 _OUT_BYTES = re.compile(r"\d+ packets output, (\d+) bytes")
@@ -92,6 +102,50 @@ def show_processes_memory_sorted(text: str) -> Facts:
     return Facts(memory_used_percent=used)
 
 
+def show_ntp_status(text: str) -> PatrolFacts:
+    """No ntc-template: the first line says it ('Clock is synchronized, stratum 1, ...')."""
+    found = _NTP.search(text)
+    if not found:
+        return PatrolFacts()
+    return PatrolFacts(ntp_synchronized=found[1] == "synchronized", ntp_reference=found[2] or "")
+
+
+def show_logging(text: str) -> PatrolFacts:
+    """The buffer's lines (after 'Log Buffer (N bytes):') and the count of messages logged
+    into it since boot. A small parser: the ntc-template drops the header's count."""
+    logged = _BUFFER_LOGGED.search(text)
+    start = _BUFFER_START.search(text)
+    lines = text[start.end():].splitlines() if start else []
+    entries: tuple[LogEntry, ...] = log_entries(lines) if start else ()
+    return PatrolFacts(
+        log_logged_total=int(logged[1]) if logged else None,
+        log_entries=entries if (start or logged) else None,
+    )
+
+
+def show_interfaces_status_err_disabled(text: str) -> PatrolFacts:
+    rows = ntc(PLATFORM, "show interfaces status err-disabled", text)
+    return PatrolFacts(err_disabled=tuple((r["interface"], r["port_error"]) for r in rows))
+
+
+def show_switch_detail(text: str) -> PatrolFacts:
+    """Stack members (ntc): a member that is not Ready (Removed, Provisioned, Version
+    Mismatch, Progressing...) is not carrying its ports."""
+    rows = ntc(PLATFORM, "show switch detail", text)
+    return PatrolFacts(stack_members=tuple(
+        StackMember(r["switch"], r.get("role", ""), r["state"], r["state"] == "Ready")
+        for r in rows
+    ))
+
+
+PATROL = (
+    PatrolProbe(names.CHECK_NTP, "show ntp status", show_ntp_status),
+    PatrolProbe(names.CHECK_DEVICE_LOG, "show logging", show_logging),
+    PatrolProbe(names.CHECK_ERR_DISABLED, "show interfaces status err-disabled",
+                show_interfaces_status_err_disabled),
+    PatrolProbe(names.CHECK_STACK, "show switch detail", show_switch_detail),
+)
+
 VENDOR = Vendor(
     name="cisco_ios",
     aliases=("cisco_xe",),
@@ -101,6 +155,7 @@ VENDOR = Vendor(
         probe("cpu", ("show processes cpu", show_processes_cpu)),
         probe("memory", ("show processes memory sorted", show_processes_memory_sorted)),
     ),
+    patrol=PATROL,
     config=PlatformModel(
         name="cisco_ios",
         command="show running-config",

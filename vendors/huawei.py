@@ -18,6 +18,7 @@ from vendors.parsing import (
     percent,
     speed_bps,
 )
+from vendors.patrol_facts import BgpPeer, PatrolFacts, PatrolProbe, bgp_state, unique_peers
 from vendors.shape import Vendor, probe
 
 PLATFORM = "huawei_vrp"  # ntc-templates' name for what netmiko calls `huawei`
@@ -108,6 +109,34 @@ VRP_FORMS = (
     "pre-shared-key <S!cipher|simple|address>",
 )
 
+def display_ntp_status(text: str) -> PatrolFacts:
+    """ntc-templates: `clock status: synchronized` / `unsynchronized`."""
+    rows = ntc(PLATFORM, "display ntp status", text)
+    if not rows or not rows[0].get("clock_status"):
+        return PatrolFacts()
+    row = rows[0]
+    return PatrolFacts(
+        ntp_synchronized=row["clock_status"].strip().lower() == "synchronized",
+        ntp_reference=row.get("reference_clock_id", ""),
+    )
+
+
+def display_bgp_peer(text: str) -> PatrolFacts:
+    """ntc-templates; VRP shows a peer shut down by `peer ... ignore` as Idle(Admin)."""
+    peers = []
+    for row in ntc(PLATFORM, "display bgp peer", text):
+        state = bgp_state(row["state"])
+        if state is not None:
+            admin = "admin" in row["state"].lower()
+            peers.append(BgpPeer(row["peer"], row.get("asn", ""), state, admin))
+    return PatrolFacts(bgp_peers=unique_peers(peers))
+
+
+PATROL = (
+    PatrolProbe(names.CHECK_NTP, "display ntp status", display_ntp_status),
+    PatrolProbe(names.CHECK_BGP, "display bgp peer", display_bgp_peer),
+)
+
 VENDOR = Vendor(
     name="huawei",
     aliases=("huawei_vrpv8",),
@@ -121,6 +150,7 @@ VENDOR = Vendor(
             ("display memory", display_memory),
         ),
     ),
+    patrol=PATROL,
     config=PlatformModel(
         name="huawei",
         command="display current-configuration",

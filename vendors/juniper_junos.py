@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from core import names
 from vendors.config_model import PlatformModel, rx, secret_patterns
 from vendors.parsing import Facts, InterfaceState, ntc, percent, speed_bps
+from vendors.patrol_facts import BgpPeer, PatrolFacts, PatrolProbe, bgp_state, unique_peers
 from vendors.shape import Vendor, probe
 
 PLATFORM = "juniper_junos"
@@ -127,6 +129,22 @@ _SECRET_RAW = (
     r"\"(?P<secret>[^\"]+)\"(?=;?\s*## SECRET-DATA)",  # the value Junos marks as secret
 )
 
+def show_bgp_summary(text: str) -> PatrolFacts:
+    """ntc-templates; an established peer shows 'Establ' or its route counts, one row per
+    peer and routing table (the first row names the peer's state)."""
+    peers, seen = [], set()
+    for row in ntc("juniper_junos", "show bgp summary", text):
+        state = bgp_state(row["state"]) or (6 if row.get("active") else None)
+        key = (row["peer_ip"], row.get("in_pkt"))
+        if state is None or key in seen:
+            continue
+        seen.add(key)
+        peers.append(BgpPeer(row["peer_ip"], row.get("peer_as", ""), state))
+    return PatrolFacts(bgp_peers=unique_peers(peers))
+
+
+PATROL = (PatrolProbe(names.CHECK_BGP, "show bgp summary", show_bgp_summary),)
+
 VENDOR = Vendor(
     name="juniper_junos",
     probes=(
@@ -139,6 +157,7 @@ VENDOR = Vendor(
         ),
         probe("cpu and memory", ("show system processes summary", show_system_processes_summary)),
     ),
+    patrol=PATROL,
     config=PlatformModel(
         name="juniper_junos",
         command="show configuration | display set",

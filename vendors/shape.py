@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from vendors.config_model import PlatformModel
 from vendors.parsing import Parser
+from vendors.patrol_facts import PatrolProbe
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Vendor:
     aliases: tuple[str, ...] = ()  # other device_types that speak the same CLI
     probes: tuple[Probe, ...] = ()  # the inspection plan; empty: not inspected over the CLI
     config: PlatformModel | None = None  # None: no config backup
+    patrol: tuple[PatrolProbe, ...] = ()  # the patrol's CLI items (vendors/patrol_facts.py)
 
     def parser(self, command: str) -> Parser:
         """The parser the plan uses for one command (for tests and one-off parsing)."""

@@ -50,13 +50,18 @@ def dashboard(request: Request) -> dict[str, Any]:
 
 
 @router.get("/tickets")
-def tickets(request: Request, state: str | None = None, target: str | None = None):
+def tickets(
+    request: Request, state: str | None = None, target: str | None = None, limit: int = 200
+):
     api_principal(request)
     config = _config(request)
+    if not 1 <= limit <= 10_000:
+        raise HTTPException(400, "limit must be 1 to 10000")
     if state is not None and state not in TICKET_STATES:
         raise HTTPException(400, f"state must be one of {', '.join(TICKET_STATES)}")
     now = config.clock()
-    found = ticket_store.list_tickets(config.engine, (state,) if state else (), target=target)
+    found = ticket_store.list_tickets(config.engine, (state,) if state else (), target=target,
+                                      newest=limit)
     return [_ticket_json(views.ticket_line(t, now, config.inventory)) for t in found]
 
 

@@ -30,6 +30,8 @@ COOKIE = "opsinspect_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 IDLE_TIMEOUT = timedelta(minutes=30)
+TOUCH_EVERY = timedelta(minutes=1)  # last activity is written at most this often (one write
+# per page view would serialise every reader behind SQLite's write lock)
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 ADDRESS_LIMIT = 20
@@ -128,7 +130,8 @@ def from_cookie(engine: Engine, cookie: str | None, now: datetime) -> Principal 
     if user.disabled or now - seen_at > IDLE_TIMEOUT:
         console.end_session(engine, id_hash)
         return None
-    console.touch_session(engine, id_hash, now)
+    if now - seen_at > TOUCH_EVERY:
+        console.touch_session(engine, id_hash, now)
     return Principal(user.name, user.role, user.lang, id_hash, csrf)
 
 

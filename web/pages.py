@@ -17,6 +17,7 @@ from web.context import Config, checked_form, client_address, login_required, ne
 from web.render import page
 
 router = APIRouter(include_in_schema=False)
+TICKETS_SHOWN = 200  # the newest tickets matching the filters; narrow them to see older ones
 TICKET_STATES = ("open", "acknowledged", "in_progress", "reopened", "resolved", "closed")
 
 
@@ -97,14 +98,25 @@ def dashboard_panel(request: Request) -> Response:
     return page(request, "_dashboard_panel.html.j2", who, board=board)
 
 
+@router.get("/groups/{group}")
+def group_page(request: Request, group: str) -> Response:
+    """`-` is the targets in no group."""
+    who = login_required(request)
+    config = _config(request)
+    name = "" if group == "-" else group
+    members = views.group_members(config.engine, config.inventory, name, config.clock())
+    return page(request, "group.html.j2", who, group=name, members=members)
+
+
 @router.get("/tickets")
 def ticket_list(request: Request, state: str | None = None, target: str | None = None):
     who = login_required(request)
     config = _config(request)
     states = (state,) if state in TICKET_STATES else ()
     now = config.clock()
-    found = ticket_store.list_tickets(config.engine, states=states, target=target or None)
-    lines = [views.ticket_line(t, now, config.inventory) for t in reversed(found)]
+    found = ticket_store.list_tickets(config.engine, states=states, target=target or None,
+                                      newest=TICKETS_SHOWN)
+    lines = [views.ticket_line(t, now, config.inventory) for t in found]
     return page(request, "tickets.html.j2", who, lines=lines, state=state or "",
                 target=target or "", states=TICKET_STATES)
 

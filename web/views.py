@@ -18,6 +18,7 @@ from settings.inventory import Inventory
 from tickets import sla
 
 UNGROUPED = ""
+ATTENTION_SHOWN = 50  # targets needing a look listed by name per group on the dashboard
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,16 @@ class TargetLine:
 
 @dataclass(frozen=True)
 class GroupLine:
+    """A group at a glance: its worst status, how many targets in each, the oldest last
+    inspection, and by name only those that need a look (not OK or never inspected), so the
+    page stays small for thousands of healthy targets."""
+
     name: str
     status: str
-    targets: tuple[TargetLine, ...]
+    counts: dict[str, int]
+    oldest_at: datetime | None
+    attention: tuple[TargetLine, ...]
+    more: int  # targets needing a look beyond those listed
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def dashboard(engine: Engine, inventory: Inventory, now: datetime) -> Dashboard:
         for group in groups_of.get(name, (UNGROUPED,)):
             members[group].append(line)
     groups = tuple(
-        GroupLine(group, _worst(lines), tuple(sorted(lines, key=_severity_then_name)))
+        _group(group, lines)
         for group, lines in sorted(members.items(), key=lambda g: (g[0] == UNGROUPED, g[0]))
     )
     lines = open_tickets(engine, inventory, now)
@@ -89,6 +97,26 @@ def open_tickets(engine: Engine, inventory: Inventory, now: datetime) -> list[Ti
 def ticket_line(ticket: Ticket, now: datetime, inventory: Inventory) -> TicketLine:
     view = sla.view(ticket, now, inventory.tickets)
     return TicketLine(ticket, view.worst, view.response, view.resolution)
+
+
+def _group(name: str, lines: list[TargetLine]) -> GroupLine:
+    counts = dict.fromkeys([s.name for s in Status] + [""], 0)
+    for line in lines:
+        counts[line.status] += 1
+    needing = sorted((x for x in lines if x.status != Status.OK.name), key=_severity_then_name)
+    inspected = [x.inspected_at for x in lines if x.inspected_at is not None]
+    return GroupLine(
+        name, _worst(lines), counts, min(inspected, default=None),
+        tuple(needing[:ATTENTION_SHOWN]), max(0, len(needing) - ATTENTION_SHOWN),
+    )
+
+
+def group_members(engine: Engine, inventory: Inventory, group: str, now: datetime):
+    """Every target of one group with its latest state (the dashboard's drill-down)."""
+    latest = {t.target: t for t in latest_by_target(engine)}
+    names = [t.name for t in inventory.targets if group in t.groups or (
+        group == UNGROUPED and not t.groups)]
+    return sorted((_target_line(n, latest.get(n), now) for n in names), key=_severity_then_name)
 
 
 def _target_line(name: str, latest: TargetLatest | None, now: datetime) -> TargetLine:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from core.model import Sample
+from core.names import STATE
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MEASUREMENT = str.maketrans({",": r"\,", " ": r"\ ", "\n": " "})
@@ -27,7 +28,8 @@ def timestamp_ms(at: datetime) -> int:
 
 
 def lines(samples: Iterable[Sample]) -> Iterator[tuple[str, int]]:
-    """(line, number of fields in it) for every finite sample; NaN/inf have no encoding.
+    """(line, number of fields in it) for every finite sample; NaN/inf have no encoding, and
+    a collector's state (a log watch's file position, core.names.STATE) is no metric.
 
     Escaped names, tag sets and timestamps are cached (a run repeats few of each; samples of
     one sweep share one `at` object), so the per-sample work is a few dict lookups and one
@@ -42,7 +44,7 @@ def lines(samples: Iterable[Sample]) -> Iterator[tuple[str, int]]:
     isfinite = math.isfinite
     for s in samples:
         value = s.value
-        if not isfinite(value):
+        if not isfinite(value) or s.metric in STATE:
             continue
         name = names.get(s.metric)
         if name is None:

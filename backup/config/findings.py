@@ -9,6 +9,7 @@ from backup.config.repository import Commit
 from core import names
 from core.failures import FAILURES
 from core.model import Finding
+from core.phrases import phrase
 from core.status import Status
 from settings.change_windows import ChangeWindow
 
@@ -42,10 +43,16 @@ def unexpected_change_finding(
         check=CHECK,
         subject=SUBJECT,
         status=Status.WARNING,
-        summary=f"unexpected config change on {device} at {stamp} (outside change window)",
-        hint=(
-            f"Review the change with `inspect backup diff {device} {commit.rev[:12]}~1 "
-            f"{commit.rev[:12]}`; if it was planned, declare a change window for {device}."
+        summary=phrase(
+            "unexpected config change on {device} at {stamp} (outside change window)",
+            device=device,
+            stamp=stamp,
+        ),
+        hint=phrase(
+            "Review the change with `inspect backup diff {device} {rev}~1 {rev}`; if it was "
+            "planned, declare a change window for {device}.",
+            device=device,
+            rev=commit.rev[:12],
         ),
         evidence={
             "commit": commit.rev,
@@ -62,11 +69,11 @@ def quiet_change_finding(device: str) -> Finding:
         check=CHECK,
         subject=SUBJECT,
         status=Status.OK,
-        summary=f"no unexpected config change on {device}",
+        summary=phrase("no unexpected config change on {device}", device=device),
     )
 
 
-REPOSITORY_HINT = (
+REPOSITORY_HINT = phrase(
     "The config repository, not the device, is at fault: restore its .git from a copy (or "
     "repair it with git fsck); see docs/backup-config.md, \"A lost or damaged repository\"."
 )
@@ -87,23 +94,27 @@ def backup_result_finding(
         elif reason:
             hint = FAILURES[reason].hint
         else:
-            hint = (f"Run `inspect backup run --kind config -t {device}` by hand and read the "
-                    "error; check the device's `cli:` settings, its credentials and reachability.")
+            hint = phrase(
+                "Run `inspect backup run --kind config -t {device}` by hand and read the "
+                "error; check the device's `cli:` settings, its credentials and reachability.",
+                device=device,
+            )
         return Finding(
             target=device,
             check=BACKUP_CHECK,
             subject=BACKUP_SUBJECT,
             status=Status.CRITICAL,
-            summary=f"config backup failed: {error}",
+            summary=phrase("config backup failed: {error}", error=error),
             hint=hint,
             evidence={"reason": reason} if reason else {},
         )
-    what = f"committed {commit.rev[:12]}" if commit else "unchanged"
     return Finding(
         target=device,
         check=BACKUP_CHECK,
         subject=BACKUP_SUBJECT,
         status=Status.OK,
-        summary=f"config backup: {what}",
+        summary=phrase("config backup: committed {rev}", rev=commit.rev[:12])
+        if commit
+        else phrase("config backup: unchanged"),
         evidence={"commit": commit.rev if commit else "unchanged"},
     )

@@ -37,8 +37,8 @@ databases:
   appdb: {engine: sqlite, path: app.db, destination: dumps}
 config_backups: {repository: configs}
 """
-# A real recorded device config (shared testdata), committed twice with one line changed.
-RECORDED_CONFIG = Path(__file__).resolve().parents[3] / "shared/testdata/configs/cisco_ios"
+# A real recorded device config (tests/fixtures), committed twice with one line changed.
+RECORDED_CONFIG = Path(__file__).resolve().parents[1] / "fixtures/configs/cisco_ios"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,21 +42,24 @@ class FakeNos:
     username: str
     password_env: str
     known_hosts: str
-    ports: dict[str, int] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)  # device -> port
+    platforms: dict[str, str] = field(default_factory=dict)  # device -> platform, if not alike
 
-    def target(self, platform: str, **cli: object) -> Target:
+    def target(self, device: str, **cli: object) -> Target:
+        """`device`: a platform, or the name of a recorded device (see `serve`)."""
         return Target(
-            name=f"fakenos-{platform}",
+            name=f"fakenos-{device}",
             kind="switch",
             address=self.host,
-            platform=platform,
-            cli=CliSettings(**self.inventory_cli(platform, **cli)),
+            platform=self.platforms.get(device, device),
+            cli=CliSettings(**self.inventory_cli(device, **cli)),
         )
 
-    def inventory_cli(self, platform: str, **cli: object) -> dict:
-        """An inventory `cli:` section for one platform's device; `cli` overrides settings."""
+    def inventory_cli(self, device: str, **cli: object) -> dict:
+        """An inventory `cli:` section for one device; `cli` overrides settings."""
+        platform = self.platforms.get(device, device)
         settings: dict[str, object] = {
-            "port": self.ports[platform],
+            "port": self.ports[device],
             "username": self.username,
             "password": f"env:{self.password_env}",
             "timeout": 10,
@@ -79,18 +83,59 @@ def fakenos_program() -> str | None:
 
 @pytest.fixture(scope="session")
 def fakenos_devices() -> Iterator[FakeNos]:
+    with serve() as devices:
+        yield devices
+
+
+def recorded_nos(platform: str, outputs: Mapping[str, str], path: Path) -> Path:
+    """A fakenos NOS file: fakenos' own `platform` (netmiko device_type) with `outputs`
+    (command -> recorded device text) added or replacing its canned answers."""
+    program = fakenos_program()
+    if program is None:
+        missing("fakenos (own venv, see scripts/install-services)")
+    site = next(Path(program).resolve().parents[1].glob("lib/python3*/site-packages"))
+    base = site / "fakenos" / "plugins" / "nos" / "platforms_yaml" / f"{PLATFORMS[platform]}.yaml"
+    nos = yaml.safe_load(base.read_text())
+    prompts = sorted({p for c in nos["commands"].values() for p in _prompts(c)})
+    for command, text in outputs.items():
+        nos["commands"][command] = {"output": text, "help": command, "prompt": prompts}
+    path.write_text(yaml.safe_dump(nos))
+    return path
+
+
+def _prompts(command: Mapping) -> list[str]:
+    prompt = command.get("prompt") or []
+    return [prompt] if isinstance(prompt, str) else list(prompt)
+
+
+@contextmanager
+def serve(
+    recorded: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+) -> Iterator[FakeNos]:
+    """fakenos with one device per PLATFORMS entry, or with only the `recorded` devices
+    (name -> (platform, {command: recorded output})) when given."""
     program = fakenos_program()
     if program is None:
         missing("fakenos (own venv, see scripts/install-services)")
     workdir = Path(tempfile.mkdtemp(prefix="opsinspect-fakenos-"))
+    platforms = {n: p for n, (p, _) in recorded.items()} if recorded else {}
     devices = FakeNos(
         host="127.0.0.1",
         username="netops",
         password_env=PASSWORD_ENV,
         known_hosts=str(workdir / "known_hosts"),
-        ports={platform: free_port() for platform in PLATFORMS},
+        ports={device: free_port() for device in (platforms or PLATFORMS)},
+        platforms=platforms,
     )
     os.environ[PASSWORD_ENV] = "fakenos-pass-2718"
+    hosts = {}
+    for device, port in devices.ports.items():
+        if recorded:
+            platform, outputs = recorded[device]
+            nos = recorded_nos(platform, outputs, workdir / f"{device}.yaml")
+            hosts[device.replace("_", "-")] = {"port": port, "nos": {"plugin": str(nos)}}
+        else:
+            hosts[device.replace("_", "-")] = {"port": port, "platform": PLATFORMS[device]}
     inventory = {
         "default": {
             "username": devices.username,
@@ -100,10 +145,7 @@ def fakenos_devices() -> Iterator[FakeNos]:
                 "configuration": {"address": devices.host, "timeout": 1},
             },
         },
-        "hosts": {
-            platform.replace("_", "-"): {"port": port, "platform": PLATFORMS[platform]}
-            for platform, port in devices.ports.items()
-        },
+        "hosts": hosts,
     }
     (workdir / "inventory.yaml").write_text(yaml.safe_dump(inventory))
     log = (workdir / "fakenos.log").open("wb")

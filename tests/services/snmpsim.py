@@ -91,8 +91,11 @@ def _write_variants(data: Path) -> None:
 
 
 @contextmanager
-def serve(recordings: Sequence[str], variants: bool = False) -> Iterator[Snmpsim]:
-    """snmpsim on a free 127.0.0.1 port serving copies of the named recordings."""
+def serve(
+    recordings: Sequence[str], variants: bool = False, derived: Mapping[str, str] | None = None
+) -> Iterator[Snmpsim]:
+    """snmpsim on a free 127.0.0.1 port serving copies of the named recordings, plus
+    `derived` recordings (name -> snmprec text) a test made from them."""
     home = Path(tempfile.mkdtemp(prefix="opsinspect-snmpsim-"))
     data, cache = home / "data", home / "cache"
     data.mkdir()
@@ -101,6 +104,8 @@ def serve(recordings: Sequence[str], variants: bool = False) -> Iterator[Snmpsim
         shutil.copy(RECORDED_WALKS / f"{name}.snmprec", data)
     if variants:
         _write_variants(data)
+    for name, text in (derived or {}).items():
+        (data / f"{name}.snmprec").write_text(text)
     port = free_port(socket.SOCK_DGRAM)
     args = [
         "snmpsim-command-responder",

@@ -1,0 +1,27 @@
+"""Processes in uninterruptible sleep (state D): waiting on storage or a hung NFS mount. A few
+for a moment is normal; many, or the same ones run after run, is a stuck disk."""
+
+from __future__ import annotations
+
+from checks.judged import JudgedCheck
+from core import names
+from core.phrases import phrase
+
+
+def _evidence(_sample, context):
+    return dict(context.texts.get((names.CHECK_BLOCKED_PROCESSES, "processes"), {}))
+
+
+BLOCKED_PROCESSES_CHECK = JudgedCheck(
+    name=names.CHECK_BLOCKED_PROCESSES,
+    metric=names.PROCESSES_BLOCKED,
+    title=phrase("Processes in D state"),
+    subject=lambda _sample: "processes",
+    what=lambda sample, _samples, _context: phrase(
+        "{count} processes in uninterruptible sleep (D)", count=f"{sample.value:.0f}"),
+    hint=phrase(
+        "See what they wait on: `ps -eo pid,stat,wchan:32,cmd | awk '$2 ~ /D/'`, `iostat -x 1`, "
+        "and hung NFS mounts (`mount -t nfs,nfs4`)."
+    ),
+    evidence=_evidence,
+)

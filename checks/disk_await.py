@@ -1,0 +1,23 @@
+"""The mean time a disk request took between the collector's two reads (iostat's await):
+slow storage shows here before it shows anywhere else. A disk with no requests has none."""
+
+from __future__ import annotations
+
+from checks.judged import JudgedCheck
+from core import names
+from core.phrases import phrase
+
+DISK_AWAIT_CHECK = JudgedCheck(
+    name=names.CHECK_DISK_AWAIT,
+    metric=names.DISKIO_AWAIT,
+    title=phrase("Disk latency"),
+    subject=lambda sample: sample.label("device", "?"),
+    what=lambda sample, _samples, _context: phrase(
+        "{device} requests took {ms} ms on average", device=sample.label("device", "?"),
+        ms=f"{sample.value * 1000:.1f}"),
+    hint=phrase(
+        "Slow requests: check the disk's health (`smartctl -a`), the RAID controller or SAN "
+        "path, and whether the queue is deep (`iostat -x 1`, aqu-sz)."
+    ),
+    measured_by=(names.DISKIO_UTIL_PERCENT,),  # an idle disk was read, it only had no requests
+)
