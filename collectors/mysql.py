@@ -15,6 +15,7 @@ from collectors import db_common
 from collectors.session import Session
 from core import names
 from core.model import DATABASE, Sample, Target
+from core.phrases import Phrase, phrase
 from settings import secrets
 
 _STATUS = (
@@ -102,9 +103,9 @@ class _Reader:
         columns = [c[0] for c in self.cursor.description or ()]
         return [dict(zip(columns, row, strict=True)) for row in self.cursor.fetchall()]
 
-    def first(self, *queries: str, dicts: bool = False) -> tuple[list, str | None]:
-        """The first query the server runs for us, or ([], why none did)."""
-        why = None
+    def first(self, *queries: str, dicts: bool = False) -> tuple[list, Phrase | None]:
+        """The first query the server runs for us, or ([], why none did: its refusal)."""
+        why: Phrase | None = None
         for sql in queries:
             try:
                 return (self.dicts(sql) if dicts else self.rows(sql)), None
@@ -112,7 +113,8 @@ class _Reader:
                 code = exc.args[0] if exc.args else 0
                 if code not in ACCESS_DENIED + NO_SUCH:
                     raise
-                why = _text(exc) if code in ACCESS_DENIED else why or _text(exc)
+                if code in ACCESS_DENIED or why is None:
+                    why = phrase("the server refused: {error}", error=_text(exc))
         return [], why
 
 
@@ -132,7 +134,7 @@ def _read(reader: _Reader, sample: db_common.SampleMaker, session: Session) -> I
         yield sample(names.DB_CACHE_REQUESTS, status["Innodb_buffer_pool_read_requests"])
         yield sample(names.DB_CACHE_MISSES, status.get("Innodb_buffer_pool_reads", 0.0))
     else:
-        session.note_missing(names.DB_CACHE_REQUESTS, "InnoDB reports no buffer pool reads")
+        session.note_missing(names.DB_CACHE_REQUESTS, phrase("InnoDB reports no buffer pool reads"))
     yield from _deadlocks(reader, sample, session, status)
     yield from _sizes(reader, sample, session)
     yield from _transactions(reader, sample, session)
@@ -149,7 +151,7 @@ def _deadlocks(
     if rows:
         yield sample(names.DB_DEADLOCKS, float(rows[0][0]))
     else:
-        session.note_missing(names.DB_DEADLOCKS, why or "the server counts no deadlocks")
+        session.note_missing(names.DB_DEADLOCKS, why or phrase("the server counts no deadlocks"))
 
 
 def _sizes(reader: _Reader, sample: db_common.SampleMaker, session: Session) -> Iterator[Sample]:
@@ -167,7 +169,7 @@ def _transactions(
     rows, why = reader.first(_TRANSACTIONS)
     if not rows:
         for metric in (names.DB_LONGEST_TRANSACTION, names.DB_LONGEST_LOCK_WAIT):
-            session.note_missing(metric, why or "no InnoDB transaction table")
+            session.note_missing(metric, why or phrase("the server has no InnoDB transactions"))
         return
     longest, waiting, longest_wait = rows[0]
     yield sample(names.DB_LONGEST_TRANSACTION, float(longest))

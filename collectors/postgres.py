@@ -16,6 +16,7 @@ from collectors import db_common
 from collectors.session import Session
 from core import names
 from core.model import DATABASE, Sample, Target
+from core.phrases import phrase
 from settings import secrets
 
 ENGINE = "postgresql"
@@ -54,7 +55,7 @@ SELECT (SELECT status FROM pg_stat_wal_receiver),
        CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
             ELSE coalesce({_EPOCH.format("now() - pg_last_xact_replay_timestamp()")}, 0) END
 """
-NOT_MONITOR = "the account is not in pg_monitor, so other sessions' details are hidden"
+NOT_MONITOR = phrase("the account is not in pg_monitor, so other sessions' details are hidden")
 CHANNEL = "replication"  # a PostgreSQL standby has one upstream
 _MONITORED = (names.DB_LONGEST_TRANSACTION, names.DB_LONGEST_LOCK_WAIT)
 _REPLICATED = (names.DB_REPLICATION_RUNNING,)
