@@ -61,6 +61,11 @@ class ThresholdCheck:
     def inputs(self) -> tuple[str, ...]:
         return self.measured_by or (self.metric,)
 
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Every metric it looks at: what `inspect check` collects for it alone."""
+        return (self.metric, *self.measured_by)
+
     def configured(self, profile: Profile) -> bool:
         return profile.thresholds_for(self.metric) is not None
 

@@ -23,10 +23,11 @@ from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_
 from core.phrases import Phrase, phrase
 from flows.db_facts import RecordedSamples, backup_samples, no_records
 from flows.pool import Failed, TimedOut, run_bounded
-from settings.inventory import Inventory
 
-if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
+if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it;
+    # the inventory's pydantic and YAML (~0.2 s) only the caller that reads one
     from records import Store
+    from settings.inventory import Inventory
     from tickets import ReconcileResult
 
 PreviousRuns = Callable[[str], PreviousRun]

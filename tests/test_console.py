@@ -314,13 +314,6 @@ def _template_msgids() -> list[str]:
                    if isinstance(message, str)})
 
 
-def test_every_console_label_has_a_zh_cn_translation():
-    from reports.i18n import translations
-
-    zh = translations("zh-CN")
-    assert [m for m in _template_msgids() if zh.gettext(m) == m] == []
-
-
 def test_zh_cn_pages_show_no_untranslated_label(console_server, tab):
     added = console_server.cli("user", "add", "lihua", "--role", "admin", "--lang", "zh-CN",
                                "--password-stdin", stdin=PASSWORD + "\n")
