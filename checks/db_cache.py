@@ -27,13 +27,15 @@ HINT = phrase(
 class DbCacheHitCheck:
     name: ClassVar[str] = names.CHECK_DB_CACHE_HIT
     family: ClassVar[str] = DATABASE
+    # what its thresholds are set on (`inspect check -w/-c` too)
+    metric: ClassVar[str] = names.DB_CACHE_HIT_PERCENT
     inputs: ClassVar[tuple[str, ...]] = (names.DB_CACHE_REQUESTS,)
 
     def configured(self, profile: Profile) -> bool:
-        return profile.thresholds_for(names.DB_CACHE_HIT_PERCENT) is not None
+        return profile.thresholds_for(self.metric) is not None
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
-        thresholds = context.profile.thresholds_for(names.DB_CACHE_HIT_PERCENT)
+        thresholds = context.profile.thresholds_for(self.metric)
         requests = first(samples, names.DB_CACHE_REQUESTS)
         misses = first(samples, names.DB_CACHE_MISSES)
         if thresholds is None or requests is None or misses is None:

@@ -24,13 +24,15 @@ HINT = phrase(
 class DbDeadlockCheck:
     name: ClassVar[str] = names.CHECK_DB_DEADLOCKS
     family: ClassVar[str] = DATABASE
+    # what its thresholds are set on (`inspect check -w/-c` too)
+    metric: ClassVar[str] = names.DB_NEW_DEADLOCKS
     inputs: ClassVar[tuple[str, ...]] = (names.DB_DEADLOCKS,)
 
     def configured(self, profile: Profile) -> bool:
-        return profile.thresholds_for(names.DB_NEW_DEADLOCKS) is not None
+        return profile.thresholds_for(self.metric) is not None
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
-        thresholds = context.profile.thresholds_for(names.DB_NEW_DEADLOCKS)
+        thresholds = context.profile.thresholds_for(self.metric)
         now = first(samples, names.DB_DEADLOCKS)
         if thresholds is None or now is None:
             return

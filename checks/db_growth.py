@@ -27,13 +27,15 @@ HINT = phrase(
 class DbGrowthCheck:
     name: ClassVar[str] = names.CHECK_DB_GROWTH
     family: ClassVar[str] = DATABASE
+    # what its thresholds are set on (`inspect check -w/-c` too)
+    metric: ClassVar[str] = names.DB_GROWTH_PERCENT_PER_DAY
     inputs: ClassVar[tuple[str, ...]] = (names.DB_SIZE,)
 
     def configured(self, profile: Profile) -> bool:
-        return profile.thresholds_for(names.DB_GROWTH_PERCENT_PER_DAY) is not None
+        return profile.thresholds_for(self.metric) is not None
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
-        thresholds = context.profile.thresholds_for(names.DB_GROWTH_PERCENT_PER_DAY)
+        thresholds = context.profile.thresholds_for(self.metric)
         if thresholds is None:
             return
         for now in samples:

@@ -30,6 +30,8 @@ LAG_HINT = phrase(
 class DbReplicationCheck:
     name: ClassVar[str] = names.CHECK_DB_REPLICATION
     family: ClassVar[str] = DATABASE
+    # what its thresholds are set on (`inspect check -w/-c` too)
+    metric: ClassVar[str] = names.DB_REPLICATION_LAG
     inputs: ClassVar[tuple[str, ...]] = (names.DB_REPLICA,)
 
     def configured(self, profile: Profile) -> bool:
@@ -43,7 +45,7 @@ class DbReplicationCheck:
         if not replica.value or not channels:
             yield self._finding(target, "replication", Status.OK, phrase("not a replica"))
             return
-        thresholds = context.profile.thresholds_for(names.DB_REPLICATION_LAG)
+        thresholds = context.profile.thresholds_for(self.metric)
         for running in channels:
             channel = running.label("channel")
             text = context.texts.get((self.name, channel), {})

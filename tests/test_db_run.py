@@ -86,3 +86,24 @@ def test_inspect_run_on_database_targets(pg_pair, mariadb_pair, tmp_path, monkey
         assert of(name, "db_restart")[0][1] == "OK"
         [(_, _, deadlocks)] = of(name, "db_deadlocks")
         assert deadlocks.startswith("0 deadlocks since the last inspection"), deadlocks
+
+
+def test_inspect_check_judges_a_replica_as_a_nagios_plugin(pg_pair, mariadb_pair, tmp_path,
+                                                           monkeypatch):
+    """`inspect check db_replication --target`: the status line and exit code a monitoring
+    core reads, with the lag held to the caller's -w/-c; a stopped standby is CRITICAL (2)."""
+    monkeypatch.setenv("RUN_DB_MONITOR", MONITOR_PASSWORD)
+    path = tmp_path / "inventory.yaml"
+    path.write_text(INVENTORY.format(
+        pg=pg_pair.primary, pg_standby=pg_pair.replica, maria=mariadb_pair.replica.port,
+        user=MONITOR,
+    ))
+    argv = ["check", "db_replication", "-i", str(path), "--target", "pg-standby",
+            "-w", "30", "-c", "120"]
+    streaming = CliRunner().invoke(cli, argv)
+    assert streaming.exit_code == 0, streaming.output
+    assert "replicating" in streaming.output
+    with pg_pair.receiver_stopped():
+        stopped = CliRunner().invoke(cli, argv)
+    assert stopped.exit_code == 2, stopped.output
+    assert "stopped" in stopped.output
