@@ -108,6 +108,27 @@ PLUGIN_SECONDS = _metric("plugin.seconds", "s")
 PLUGIN_PERCENT = _metric("plugin.percent", "%")
 PLUGIN_BYTES = _metric("plugin.bytes", "B")
 PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
+# database servers (docs/databases.md): PostgreSQL and MySQL/MariaDB read alike
+DB_START_TIME = _metric("db.start_time", "s")  # epoch seconds; labels engine and version
+DB_UPTIME = _metric("db.uptime", "s")
+DB_CONNECTIONS = _metric("db.connections", "count")
+DB_MAX_CONNECTIONS = _metric("db.max_connections", "count")
+DB_CONNECTIONS_PERCENT = _metric("db.connections_percent", "%")
+DB_CACHE_REQUESTS = _metric("db.cache_requests", "count")  # cumulative page/block reads asked
+DB_CACHE_MISSES = _metric("db.cache_misses", "count")  # cumulative: of those, read from disk
+DB_REPLICA = _metric("db.replica", "count")  # 1: the server replicates from another
+DB_REPLICATION_RUNNING = _metric("db.replication_running", "count")  # 1 receiving and applying
+DB_REPLICATION_LAG = _metric("db.replication_lag", "s")
+DB_LONGEST_TRANSACTION = _metric("db.longest_transaction", "s")
+DB_LONGEST_LOCK_WAIT = _metric("db.longest_lock_wait", "s")
+DB_LOCK_WAITS = _metric("db.lock_waits", "count")
+DB_DEADLOCKS = _metric("db.deadlocks", "count")  # cumulative since the server's stats began
+DB_SIZE = _metric("db.size", "B")  # one per database, label `database`
+DB_BACKUP_LAST_GOOD = _metric("db.backup_last_good", "s")  # epoch seconds; 0 = none recorded
+# computed by the database checks from two runs; thresholds are set on them
+DB_CACHE_HIT_PERCENT = _metric("db.cache_hit_percent", "%")
+DB_NEW_DEADLOCKS = _metric("db.new_deadlocks", "count")
+DB_GROWTH_PERCENT_PER_DAY = _metric("db.growth_percent_per_day", "%")
 # log watch (docs/patrol.md), label `log` (a file path or `journal:UNIT`): matched lines this
 # inspection, and the bytes left unread when the per-inspection budget ran out
 LOGWATCH_CRITICAL_LINES = _metric("logwatch.critical_lines", "count")
@@ -196,6 +217,15 @@ CHECK_IF_DISCARDS = _check("if_discards", phrase("Interface discards"))
 CHECK_BACKUP = _check("backup", phrase("Backups"))
 CHECK_CONFIG_CHANGE = _check("config_change", phrase("Configuration changes"))
 CHECK_PLUGIN = _check("plugin", phrase("Monitoring plugins"))
+CHECK_DB_RESTART = _check("db_restart", phrase("Database uptime and restarts"))
+CHECK_DB_CONNECTIONS = _check("db_connections", phrase("Database connections"))
+CHECK_DB_CACHE_HIT = _check("db_cache_hit", phrase("Database cache hit ratio"))
+CHECK_DB_REPLICATION = _check("db_replication", phrase("Replication state and lag"))
+CHECK_DB_LONG_TRANSACTION = _check("db_long_transaction", phrase("Long-running transactions"))
+CHECK_DB_LOCK_WAIT = _check("db_lock_wait", phrase("Lock waits"))
+CHECK_DB_DEADLOCKS = _check("db_deadlocks", phrase("Deadlocks"))
+CHECK_DB_GROWTH = _check("db_growth", phrase("Database size and growth"))
+CHECK_DB_BACKUP = _check("db_backup", phrase("Last good database backup"))
 CHECK_READ_ONLY_FS = _check("read_only_fs", phrase("Read-only filesystems"))
 CHECK_TIME_SYNC = _check("time_sync", phrase("Time synchronisation"))
 CHECK_TIME_OFFSET = _check("time_offset", phrase("Time offset"))
