@@ -61,13 +61,18 @@ def rows(before: Path | None) -> dict[str, tuple[list[str], Path]]:
     return table
 
 
-def timed(argv: list[str], checkout: Path, env: dict[str, str]) -> tuple[float, float]:
+def timed(
+    argv: list[str], checkout: Path, env: dict[str, str], codes: tuple[int, ...] = (0,)
+) -> tuple[float, float]:
     """Wall and CPU seconds of one whole process (its CPU from the children's rusage). It runs
-    in the checkout: `-m` and `-c` put the working directory first on the import path."""
+    in the checkout: `-m` and `-c` put the working directory first on the import path.
+    `codes`: the exit codes that mean it worked (a plugin's 1-3 are verdicts)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(argv, env=env, cwd=checkout, stdout=subprocess.DEVNULL, check=True)
+    done = subprocess.run(argv, env=env, cwd=checkout, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - started
+    if done.returncode not in codes:
+        raise subprocess.CalledProcessError(done.returncode, argv)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu

@@ -15,7 +15,6 @@ def _evidence(_sample, context):
 BLOCKED_PROCESSES_CHECK = JudgedCheck(
     name=names.CHECK_BLOCKED_PROCESSES,
     metric=names.PROCESSES_BLOCKED,
-    title=phrase("Processes in D state"),
     subject=lambda _sample: "processes",
     what=lambda sample, _samples, _context: phrase(
         "{count} processes in uninterruptible sleep (D)", count=f"{sample.value:.0f}"),

@@ -23,7 +23,6 @@ def _what(sample, _samples, context):
 CLOCK_OFFSET_CHECK = JudgedCheck(
     name=names.CHECK_CLOCK_OFFSET,
     metric=names.TIME_CLOCK_OFFSET,
-    title=phrase("Clock against the inspecting host"),
     subject=lambda _sample: "clock",
     what=_what,
     hint=phrase(

@@ -32,7 +32,6 @@ HINT = phrase(
 
 class UnsavedConfigCheck:
     name: ClassVar[str] = names.CHECK_CONFIG_UNSAVED
-    title: ClassVar = phrase("Unsaved configuration")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.CONFIG_RUNNING_CHANGED,)
 

@@ -31,7 +31,6 @@ class ConntrackCheck(JudgedCheck):
 CONNTRACK_CHECK = ConntrackCheck(
     name=names.CHECK_CONNTRACK,
     metric=names.CONNTRACK_USED_PERCENT,
-    title=phrase("Connection tracking table"),
     subject=lambda _sample: "conntrack",
     what=lambda sample, samples, _context: phrase(
         "{entries} of {max} conntrack entries ({percent}%)",

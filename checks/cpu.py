@@ -35,6 +35,8 @@ class CpuCheck:
     name: ClassVar[str] = names.CHECK_CPU
     family: ClassVar[str] = "host"
     inputs: ClassVar[tuple[str, ...]] = (METRIC,)
+    metric: ClassVar[str] = METRIC  # the one value judged, which `inspect check -w/-c` sets
+    reads: ClassVar[tuple[str, ...]] = (METRIC, names.LOAD_1, names.CPU_COUNT)
 
     def configured(self, profile: Profile) -> bool:
         return profile.thresholds_for(METRIC) is not None

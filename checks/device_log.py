@@ -28,7 +28,6 @@ HINT = phrase(
 
 class DeviceLogCheck:
     name: ClassVar[str] = names.CHECK_DEVICE_LOG
-    title: ClassVar = phrase("Device log errors since the last inspection")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.LOG_SEVERE_ENTRIES,)
 

@@ -10,7 +10,6 @@ from core.phrases import phrase
 DISK_AWAIT_CHECK = JudgedCheck(
     name=names.CHECK_DISK_AWAIT,
     metric=names.DISKIO_AWAIT,
-    title=phrase("Disk latency"),
     subject=lambda sample: sample.label("device", "?"),
     what=lambda sample, _samples, _context: phrase(
         "{device} requests took {ms} ms on average", device=sample.label("device", "?"),

@@ -17,7 +17,6 @@ def _rate(samples, metric: str, device: str) -> str:
 DISK_BUSY_CHECK = JudgedCheck(
     name=names.CHECK_DISK_BUSY,
     metric=names.DISKIO_UTIL_PERCENT,
-    title=phrase("Disk I/O"),
     subject=lambda sample: sample.label("device", "?"),
     what=lambda sample, samples, _context: phrase(
         "{device} {percent}% busy, read {read} MB/s, write {write} MB/s",

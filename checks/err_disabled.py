@@ -22,7 +22,6 @@ HINT = phrase(
 
 class ErrDisabledCheck:
     name: ClassVar[str] = names.CHECK_ERR_DISABLED
-    title: ClassVar = phrase("Err-disabled ports")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.ERR_DISABLED_PORTS,)
 

@@ -22,7 +22,6 @@ def _what(sample, samples, _context):
 FAILED_UNITS_CHECK = JudgedCheck(
     name=names.CHECK_FAILED_UNITS,
     metric=names.SYSTEMD_FAILED_UNITS,
-    title=phrase("Failed systemd units"),
     subject=lambda _sample: "systemd",
     what=_what,
     hint=phrase(

@@ -27,7 +27,6 @@ HINT = phrase(
 
 class DuplexCheck:
     name: ClassVar[str] = names.CHECK_IF_DUPLEX
-    title: ClassVar = phrase("Port duplex")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.IF_DUPLEX,)
 

@@ -28,7 +28,6 @@ HINT = phrase(
 
 class FlapCheck:
     name: ClassVar[str] = names.CHECK_IF_FLAP
-    title: ClassVar = phrase("Port flaps since the last inspection")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.IF_LAST_CHANGE,)
 

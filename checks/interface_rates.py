@@ -24,7 +24,7 @@ from checks.counters import (
 from checks.threshold import describe, verdict
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
-from core.phrases import Phrase, as_phrase, phrase
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import Profile
 
@@ -104,15 +104,16 @@ class RateCheck:
         return values
 
 
-def _directions(words: Mapping[str, str | Phrase]) -> Phrase:
-    """The directions that have a rate: "in 12.0%, out 3.1%"."""
+def _directions(words: Mapping[str, str | Phrase]) -> str | Phrase:
+    """The directions that have a rate: "in 12.0%, out 3.1%"; a counter with no direction
+    (FCS errors arrive only) is its rate alone."""
     if "in" in words and "out" in words:
         return phrase("in {inbound}, out {outbound}", inbound=words["in"], outbound=words["out"])
     if "in" in words:
         return phrase("in {value}", value=words["in"])
     if "out" in words:
         return phrase("out {value}", value=words["out"])
-    return as_phrase(next(iter(words.values())))  # one rate without a direction: FCS errors
+    return next(iter(words.values()))
 
 
 def _utilisation(rate: float, speed: float | None) -> float | None:

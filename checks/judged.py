@@ -3,7 +3,8 @@ word a translatable phrase (core/phrases.py).
 
 A check is on when the profile has thresholds for its metric (settings/profiles.py
 PATROL_THRESHOLDS), so the standard profile neither collects nor judges it. Each check module
-gives its metric, subject, title and the phrases of its summary and hint.
+gives its metric, subject and the phrases of its summary and hint (its sheet title is
+with its name, core/names.py).
 """
 
 from __future__ import annotations
@@ -57,7 +58,6 @@ class JudgedCheck:
 
     name: str
     metric: str
-    title: Phrase
     subject: Callable[[Sample], str]
     what: Words
     hint: Phrase

@@ -34,7 +34,6 @@ def _evidence(sample, context):
 KERNEL_EVENTS_CHECK = JudgedCheck(
     name=names.CHECK_KERNEL_EVENTS,
     metric=names.KERNEL_EVENTS,
-    title=phrase("Kernel errors"),
     subject=lambda sample: sample.label("kind", "?"),
     what=_what,
     hint=phrase(

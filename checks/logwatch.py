@@ -15,7 +15,7 @@ from typing import ClassVar
 from checks.threshold import describe, judge
 from core import names
 from core.model import HOST, Finding, Sample, Target
-from core.phrases import Phrase, phrase
+from core.phrases import phrase
 from core.status import Status, worst
 from settings.profiles import Profile
 
@@ -27,7 +27,6 @@ class LogWatchCheck:
         names.LOGWATCH_CRITICAL_LINES,
         names.LOGWATCH_WARNING_LINES,
     )
-    title: ClassVar[Phrase] = phrase("Log watch")
 
     def configured(self, profile: Profile) -> bool:
         return bool(profile.logwatch)

@@ -11,7 +11,6 @@ NET_ERROR_CHECKS = (
     JudgedCheck(
         name=names.CHECK_NET_ERRORS,
         metric=names.NET_ERRORS_RATE,
-        title=phrase("Network errors"),
         subject=lambda sample: sample.label("interface", "?"),
         what=lambda sample, _samples, _context: phrase(
             "{interface} {rate} errors/s", interface=sample.label("interface", "?"),
@@ -24,7 +23,6 @@ NET_ERROR_CHECKS = (
     JudgedCheck(
         name=names.CHECK_NET_DROPS,
         metric=names.NET_DROPS_RATE,
-        title=phrase("Network drops"),
         subject=lambda sample: sample.label("interface", "?"),
         what=lambda sample, _samples, _context: phrase(
             "{interface} {rate} drops/s", interface=sample.label("interface", "?"),

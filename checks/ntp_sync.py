@@ -24,7 +24,6 @@ HINT = phrase(
 
 class NtpSyncCheck:
     name: ClassVar[str] = names.CHECK_NTP
-    title: ClassVar = phrase("Device clock synchronised (NTP)")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.DEVICE_NTP_SYNCHRONIZED,)
 

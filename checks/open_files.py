@@ -15,7 +15,6 @@ def _count(samples, metric: str) -> str:
 OPEN_FILES_CHECK = JudgedCheck(
     name=names.CHECK_OPEN_FILES,
     metric=names.FILES_OPEN_PERCENT,
-    title=phrase("Open file handles"),
     subject=lambda _sample: "files",
     what=lambda sample, samples, _context: phrase(
         "{open} of {max} file handles open ({percent}%)", open=_count(samples, names.FILES_OPEN),

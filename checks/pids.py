@@ -15,7 +15,6 @@ def _count(samples, metric: str) -> str:
 PIDS_CHECK = JudgedCheck(
     name=names.CHECK_PIDS,
     metric=names.PIDS_USED_PERCENT,
-    title=phrase("Process IDs"),
     subject=lambda _sample: "pids",
     what=lambda sample, samples, _context: phrase(
         "{used} of {max} pids in use ({percent}%)", used=_count(samples, names.PIDS_USED),

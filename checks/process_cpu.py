@@ -33,7 +33,6 @@ class ProcessCpuCheck:
     name: ClassVar[str] = names.CHECK_PROCESS_CPU
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.PROCESS_CPU_SECONDS,)
-    title = phrase("Process CPU")
 
     def configured(self, profile: Profile) -> bool:
         return any(rule.cpu_percent for rule in profile.processes)

@@ -24,7 +24,6 @@ class ProcessMemoryCheck:
     name: ClassVar[str] = names.CHECK_PROCESS_MEMORY
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.PROCESS_RSS,)
-    title = phrase("Process memory")
 
     def configured(self, profile: Profile) -> bool:
         return any(rule.rss_mb for rule in profile.processes)

@@ -40,7 +40,6 @@ class ProtocolCheck:
 
     name: str
     metric: str
-    title: Phrase
     states: dict[int, str]
     subject: Callable[[Sample], str]
     good: Callable[[Sample], bool]
@@ -134,7 +133,6 @@ PROTOCOL_CHECKS = (
     ProtocolCheck(
         name=names.CHECK_BGP,
         metric=names.BGP_PEER_STATE,
-        title=phrase("BGP peers"),
         states=BGP_STATES,
         subject=_bgp_subject,
         # a peer shut down by configuration (bgpPeerAdminStatus stop) is not a fault
@@ -148,7 +146,6 @@ PROTOCOL_CHECKS = (
     ProtocolCheck(
         name=names.CHECK_OSPF,
         metric=names.OSPF_NEIGHBOR_STATE,
-        title=phrase("OSPF neighbours"),
         states=OSPF_STATES,
         # by address: one router may be a neighbour on two links (same router ID)
         subject=lambda s: f"OSPF {s.label('neighbor')} (router ID {s.label('router_id')})",
@@ -162,7 +159,6 @@ PROTOCOL_CHECKS = (
     ProtocolCheck(
         name=names.CHECK_VRRP,
         metric=names.VRRP_STATE,
-        title=phrase("VRRP/HSRP master"),
         states=VRRP_STATES,
         subject=lambda s: (
             f"{s.label('protocol') or 'VRRP'} {s.label('vrid')} on {s.label('interface')}"
@@ -177,7 +173,6 @@ PROTOCOL_CHECKS = (
     ProtocolCheck(
         name=names.CHECK_STACK,
         metric=names.STACK_MEMBER_READY,
-        title=phrase("Stack members"),
         states=STACK_STATES,
         subject=lambda s: f"stack member {s.label('member')}",
         good=lambda s: bool(s.value),

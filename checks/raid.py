@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from core import names
 from core.model import HOST, Finding, Sample, Target
-from core.phrases import Phrase, phrase
+from core.phrases import phrase
 from core.status import Status
 
 SUBJECT_NONE = "mdstat"  # the subject of "no array on this host"
@@ -19,7 +19,6 @@ class RaidCheck:
     name: ClassVar[str] = names.CHECK_RAID
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.RAID_ARRAYS,)
-    title: ClassVar[Phrase] = phrase("Software RAID")
 
     def configured(self, profile) -> bool:
         return profile.hardware.raid

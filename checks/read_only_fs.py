@@ -20,7 +20,6 @@ def _what(sample, _samples, _context):
 READ_ONLY_FS_CHECK = JudgedCheck(
     name=names.CHECK_READ_ONLY_FS,
     metric=names.FS_READ_ONLY,
-    title=phrase("Read-only filesystems"),
     subject=lambda sample: sample.label("mount", "?"),
     what=_what,
     hint=phrase(

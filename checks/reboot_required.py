@@ -29,7 +29,6 @@ def _what(sample, _samples, _context):
 REBOOT_REQUIRED_CHECK = JudgedCheck(
     name=names.CHECK_REBOOT_REQUIRED,
     metric=names.REBOOT_REQUIRED,
-    title=phrase("Reboot required"),
     subject=lambda _sample: "reboot",
     what=_what,
     hint=phrase(

@@ -10,7 +10,7 @@ from typing import ClassVar
 from checks.threshold import describe, judge
 from core import names
 from core.model import HOST, Finding, Sample, Target
-from core.phrases import Phrase, phrase
+from core.phrases import phrase
 from core.status import Status, worst
 from settings.profiles import Profile
 
@@ -28,7 +28,6 @@ class SmartCheck:
     name: ClassVar[str] = names.CHECK_SMART
     family: ClassVar[str] = HOST
     inputs: ClassVar[tuple[str, ...]] = (names.SMART_PASSED,)
-    title: ClassVar[Phrase] = phrase("Disk health (SMART)")
 
     def configured(self, profile: Profile) -> bool:
         return profile.hardware.smart

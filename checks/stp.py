@@ -29,7 +29,6 @@ HINT = phrase(
 
 class StpChangesCheck:
     name: ClassVar[str] = names.CHECK_STP
-    title: ClassVar = phrase("Spanning-tree topology changes")
     family: ClassVar[str] = DEVICE
     inputs: ClassVar[tuple[str, ...]] = (names.STP_TOPOLOGY_CHANGES,)
 

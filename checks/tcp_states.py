@@ -11,7 +11,6 @@ TCP_STATE_CHECKS = (
     JudgedCheck(
         name=names.CHECK_TCP_CLOSE_WAIT,
         metric=names.TCP_CLOSE_WAIT,
-        title=phrase("TCP CLOSE_WAIT"),
         subject=lambda _sample: "close_wait",
         what=lambda sample, _samples, _context: phrase(
             "{count} TCP connections in CLOSE_WAIT", count=f"{sample.value:.0f}"),
@@ -23,7 +22,6 @@ TCP_STATE_CHECKS = (
     JudgedCheck(
         name=names.CHECK_TCP_TIME_WAIT,
         metric=names.TCP_TIME_WAIT,
-        title=phrase("TCP TIME_WAIT"),
         subject=lambda _sample: "time_wait",
         what=lambda sample, _samples, _context: phrase(
             "{count} TCP connections in TIME_WAIT", count=f"{sample.value:.0f}"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import Phrase, phrase
 from core.status import Status
@@ -47,7 +48,8 @@ class ThresholdCheck:
     """Judge every sample of `metric`; the subject comes from a label or is fixed.
 
     `measured_by`: the metrics that show the input was read, when that is not `metric`
-    itself (no swap configured gives swap.total 0 and no swap.used_percent to judge)."""
+    itself (no swap configured gives swap.total 0 and no swap.used_percent to judge); then
+    `absent` is the one OK finding that says so, so the patrol sheet's row is never empty."""
 
     name: str
     metric: str
@@ -56,10 +58,16 @@ class ThresholdCheck:
     hint: Phrase  # may name {subject}
     family: str = HOST
     measured_by: tuple[str, ...] = ()
+    absent: Phrase | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
         return self.measured_by or (self.metric,)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Every metric it looks at: what `inspect check` collects for it alone."""
+        return (self.metric, *self.measured_by)
 
     def configured(self, profile: Profile) -> bool:
         return profile.thresholds_for(self.metric) is not None
@@ -68,10 +76,13 @@ class ThresholdCheck:
         thresholds = context.profile.thresholds_for(self.metric)
         if thresholds is None:
             return
-        for sample in samples:
-            if sample.metric != self.metric:
-                continue
+        judged = [s for s in samples if s.metric == self.metric]
+        for sample in judged:
             yield self.finding(target, sample, thresholds)
+        if not judged and self.absent is not None:
+            yield Finding(target=target.name, check=self.name, subject=self.name,
+                          status=Status.OK, summary=self.absent,
+                          threshold=describe(thresholds, names.UNITS[self.metric]))
 
     def finding(self, target: Target, sample: Sample, thresholds: Thresholds) -> Finding:
         status, clause = verdict(sample.value, thresholds, sample.unit)

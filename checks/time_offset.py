@@ -9,7 +9,6 @@ from core.phrases import phrase
 TIME_OFFSET_CHECK = JudgedCheck(
     name=names.CHECK_TIME_OFFSET,
     metric=names.TIME_SYNC_OFFSET,
-    title=phrase("Time offset"),
     subject=lambda _sample: "time",
     what=lambda sample, _samples, _context: phrase(
         "{daemon} offset {offset} s", daemon=sample.label("daemon", "?"),

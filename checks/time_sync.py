@@ -21,7 +21,6 @@ def _what(sample, _samples, context):
 TIME_SYNC_CHECK = JudgedCheck(
     name=names.CHECK_TIME_SYNC,
     metric=names.TIME_SYNCHRONISED,
-    title=phrase("Time synchronisation"),
     subject=lambda _sample: "time",
     what=_what,
     hint=phrase(

@@ -28,6 +28,10 @@ COMMANDS = {
         "cli.backup_cmd:backup",
         "Back up device configs and databases, prove the backups restorable, keep them.",
     ),
+    "check": Lazy(
+        "cli.check_cmd:check",
+        "Run one check as a Nagios plugin: a status line with perfdata, exit 0-3.",
+    ),
     "handover": Lazy(
         "cli.handover_cmd:handover",
         "Open tickets, SLA at risk or breached, and work done since the last handover.",

@@ -113,3 +113,19 @@ def moment(text: str, what: str) -> datetime:
             phrase("{what}: {text}: {problem}", what=what, text=repr(text), problem=problem)
         )
     return parsed.astimezone(UTC)
+
+
+class NagiosRange(click.ParamType):
+    """A threshold in the Nagios range syntax (`80`, `10:`, `@5:10`), parsed once here."""
+
+    name = "RANGE"
+
+    def convert(self, value, param, ctx):
+        from settings.thresholds import Range
+
+        if isinstance(value, Range):
+            return value
+        try:
+            return Range.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)

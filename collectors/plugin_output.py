@@ -1,4 +1,6 @@
-"""Pure parser of a monitoring plugin's answer (the Nagios plugin API): exit code, text, perfdata.
+"""Pure parser (and writer) of a monitoring plugin's answer (the Nagios plugin API): exit code,
+text, perfdata. `perf_item` writes what `perfdata` reads, so `inspect check` speaks the same
+dialect that it parses from other plugins.
 
 Output shape: `first line | perfdata` then long-output lines; from the first later line holding
 a `|`, everything after that `|` and every following line is more perfdata. A perfdata item is
@@ -146,3 +148,24 @@ def _item(label: str, spec: str) -> Perf | None:
     metric, factor = _UNITS[match[2]]
     limits = {k: v for k, v in zip(_THRESHOLD_KEYS, fields[1:5], strict=False) if v}
     return Perf(label, metric, float(match[1]) * factor, names.UNITS[metric], limits)
+
+
+# base unit -> UOM a monitoring core graphs; counters are `c` (no check judges a raw counter,
+# so `inspect check` never writes one: its values are gauges and rates)
+UOM = {"%": "%", "s": "s", "B": "B"}
+
+
+def perf_item(label: str, value: float, unit: str, limits: dict[str, str]) -> str:
+    """`'label'=value[UOM];warn;crit;min;max`: the label always quoted, a quote doubled, `=`
+    (which the guidelines forbid in a label) made `_`; empty trailing fields dropped."""
+    name = " ".join(label.replace("=", "_").split()).replace("'", "''")
+    fields = [f"{_number(value)}{UOM.get(unit, '')}"]
+    fields += [limits.get(key, "") for key in _THRESHOLD_KEYS]
+    return f"'{name}'=" + ";".join(fields).rstrip(";")
+
+
+def _number(value: float) -> str:
+    """Plain decimal (the guidelines allow no exponent), at most 3 decimals."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")

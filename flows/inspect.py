@@ -21,11 +21,13 @@ from core.errors import CollectError, DamagedDatabase, UserError
 from core.failures import FAILURES
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
 from core.phrases import Phrase, phrase
+from flows.db_facts import RecordedSamples, backup_samples, no_records
 from flows.pool import Failed, TimedOut, run_bounded
-from settings.inventory import Inventory
 
-if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it
+if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it;
+    # the inventory's pydantic and YAML (~0.2 s) only the caller that reads one
     from records import Store
+    from settings.inventory import Inventory
     from tickets import ReconcileResult
 
 PreviousRuns = Callable[[str], PreviousRun]
@@ -61,7 +63,9 @@ def inspect(
     options: RunOptions = RunOptions(),
     previous: PreviousRuns = lambda _name: PreviousRun(),
     on_target_done: Callable[[Target], None] | None = None,
+    recorded: RecordedSamples = no_records,
 ) -> InspectionRun:
+    """`recorded`: samples from this tool's records for a target (flows/db_facts.py)."""
     started = datetime.now(UTC)
     jitter = min(options.jitter, options.timeout / 10) if len(targets) > 1 else 0.0
 
@@ -77,6 +81,7 @@ def inspect(
             began=began,
             retries=options.retries,
             backoff=options.backoff,
+            recorded=recorded,
         )
 
     results = run_bounded(
@@ -124,6 +129,7 @@ def inspect_target(
     began: float | None = None,
     retries: int = 0,
     backoff: float = 0.25,
+    recorded: RecordedSamples = no_records,
 ) -> TargetResult:
     """Collect then judge one target. The one place where a collector's failure is caught.
 
@@ -167,6 +173,7 @@ def inspect_target(
             error = f"{type(exc).__name__}: {exc}"
             findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
     samples.extend(carried_state(before.samples, samples))
+    samples.extend(recorded(target))  # read whether or not the target answered
     context = checks.CheckContext(
         profile=session.profile,
         previous=before.samples,
@@ -312,7 +319,16 @@ def run_and_record(
             damaged.append(exc)
             return PreviousRun()
 
-    run = inspect(inventory, targets, options, previous, on_target_done)
+    def recorded(target: Target) -> list[Sample]:
+        if store is None or damaged:
+            return []
+        try:
+            return backup_samples(store)(target)
+        except DamagedDatabase as exc:
+            damaged.append(exc)
+            return []
+
+    run = inspect(inventory, targets, options, previous, on_target_done, recorded)
     if before_save:
         before_save(run)
     if not store:

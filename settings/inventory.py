@@ -15,7 +15,15 @@ from core.backups import (
     default_config_backups,
 )
 from core.errors import UserError
-from core.model import ANSWER_LIMIT_MB, CliSettings, SnmpSettings, SshSettings, Target
+from core.model import (
+    ANSWER_LIMIT_MB,
+    DB_ENGINES,
+    CliSettings,
+    DatabaseSettings,
+    SnmpSettings,
+    SshSettings,
+    Target,
+)
 from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
@@ -119,11 +127,11 @@ def load(path: Path | None) -> Inventory:
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
     profiles = dict(BUILT_IN)
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
-    targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
-    check_parents(spec, targets, doc)
-    check_credentials(spec, targets, doc)
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
+    targets = tuple(_target(name, spec, doc, profiles, databases) for name in spec.hosts)
+    check_parents(spec, targets, doc)
+    check_credentials(spec, targets, doc)
     _check_ticket_references(spec, doc)
     _check_schedules(spec, targets, profiles, doc)
     return Inventory(
@@ -171,7 +179,13 @@ def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
     )
 
 
-def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:
+def _target(
+    name: str,
+    spec: InventorySpec,
+    doc: YamlDocument,
+    profiles: Mapping,
+    databases: Mapping[str, Database],
+) -> Target:
     host = spec.hosts[name]
     layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True, exclude_none=True)]
     for i, group in enumerate(host.groups):
@@ -187,10 +201,11 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
             f"unknown profile {profile!r} (known: {', '.join(sorted(profiles))})",
         )
     kind = merged.get("kind", "server")
+    address = merged.get("address", name)
     return Target(
         name=name,
         kind=kind,
-        address=merged.get("address", name),
+        address=address,
         port=merged.get("port"),
         platform=merged.get("platform", "linux" if kind == "server" else "unknown"),
         groups=tuple(host.groups),
@@ -200,6 +215,7 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         ssh=_ssh(merged),
         snmp=SnmpSettings(**merged["snmp"]) if "snmp" in merged else None,
         cli=CliSettings(**merged["cli"]) if "cli" in merged else None,
+        database=_database_settings(name, merged, address, databases, doc),
         interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
@@ -213,6 +229,44 @@ def _ssh(merged: Mapping[str, Any]) -> SshSettings | None:
         return None
     port = {"port": merged["port"]} if merged.get("port") else {}
     return SshSettings(**{**port, **merged["ssh"]})
+
+
+def _database_settings(
+    name: str,
+    merged: Mapping[str, Any],
+    address: str,
+    databases: Mapping[str, Database],
+    doc: YamlDocument,
+) -> DatabaseSettings | None:
+    """The target's own `port` is its database port unless `database.port` says otherwise.
+    Its backups are those named, or by default those on its address and port whose engine
+    speaks its protocol (a mysql target's backups may say mariadb)."""
+    if "database" not in merged:
+        return None
+    section = dict(merged["database"])
+    named = section.pop("backups", None)
+    if merged.get("port") and "port" not in section:
+        section["port"] = merged["port"]
+    settings = DatabaseSettings(**section)
+    if named is None:
+        chosen = [
+            db.name
+            for db in databases.values()
+            if db.engine in DB_ENGINES
+            and DB_ENGINES[db.engine].protocol == DB_ENGINES[settings.engine].protocol
+            and (db.host or "localhost") == address
+            and (db.port or DB_ENGINES[db.engine].port) == settings.port_or_default
+        ]
+    else:
+        for i, backup in enumerate(named):
+            if backup not in databases:
+                known = ", ".join(sorted(databases)) or "none under `databases:`"
+                raise doc.error(
+                    ("hosts", name, "database", "backups", i),
+                    f"unknown database backup {backup!r} (known: {known})",
+                )
+        chosen = named
+    return replace(settings, backups={n: databases[n].max_age for n in chosen})
 
 
 def _change_window(spec: Mapping[str, Any]) -> ChangeWindow:

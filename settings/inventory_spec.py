@@ -164,6 +164,21 @@ class InterfacesSpec(Strict):
     description_pattern: Regex | None = None
 
 
+class DatabaseTargetSpec(Strict):
+    """How to read a database server's health (docs/databases.md): a read-only monitoring
+    account (`pg_monitor`; MySQL PROCESS, REPLICATION CLIENT), its password a reference.
+    `backups`: names under `databases:` whose last good backup this target reports; by
+    default those of the same engine on the same address and port."""
+
+    engine: Literal["postgresql", "mariadb", "mysql"]
+    port: Port | None = None
+    user: str | None = None
+    password: Credential | None = None
+    database: str | None = None
+    timeout: Seconds = 10.0
+    backups: list[str] | None = None
+
+
 class TargetSpec(Strict):
     """Everything a host, a group or the defaults may set; merged host > groups > defaults."""
 
@@ -173,10 +188,11 @@ class TargetSpec(Strict):
     platform: str | None = None
     labels: dict[str, str] | None = None
     profile: str | None = None
-    collectors: list[Literal["local", "ssh", "snmp", "netcli"]] | None = None
+    collectors: list[Literal["local", "ssh", "snmp", "netcli", "postgres", "mysql"]] | None = None
     ssh: SshSpec | None = None
     snmp: SnmpSpec | None = None
     cli: CliSpec | None = None
+    database: DatabaseTargetSpec | None = None
     interfaces: InterfacesSpec | None = None
     parents: list[str] | None = None
     change_windows: list[ChangeWindowSpec] | None = None

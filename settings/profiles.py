@@ -148,6 +148,14 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_UTILIZATION_PERCENT: Thresholds(Range.parse(70), Range.parse(90)),
     names.IF_ERRORS_PER_SECOND: Thresholds(Range.parse(1), Range.parse(10)),
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
+    # database servers (docs/databases.md); deadlocks and growth count since the previous run
+    names.DB_CONNECTIONS_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.DB_CACHE_HIT_PERCENT: Thresholds(Range.parse("90:"), Range.parse("80:")),
+    names.DB_REPLICATION_LAG: Thresholds(Range.parse(60), Range.parse(300)),
+    names.DB_LONGEST_TRANSACTION: Thresholds(Range.parse(600), Range.parse(3600)),
+    names.DB_LONGEST_LOCK_WAIT: Thresholds(Range.parse(30), Range.parse(300)),
+    names.DB_NEW_DEADLOCKS: Thresholds(Range.parse(0), Range.parse(10)),
+    names.DB_GROWTH_PERCENT_PER_DAY: Thresholds(Range.parse(20), Range.parse(50)),
     # log watch: any critical line is critical, any warning line a warning (counts per inspection)
     names.LOGWATCH_CRITICAL_LINES: Thresholds(critical=Range.parse(0)),
     names.LOGWATCH_WARNING_LINES: Thresholds(warning=Range.parse(0)),

@@ -206,3 +206,8 @@ def test_every_metric_the_host_collectors_emit_is_catalogued_with_its_unit():
     remote = linux_parsers.parse(capture, "vm", datetime.now(UTC), Profile())
     for emitted in (_emitted(local), _emitted(remote)):
         assert {(metric, names.UNITS.get(metric)) for metric, _ in emitted} == emitted
+
+
+def test_every_check_has_its_patrol_sheet_title_with_its_name():
+    """The sheet (reports/patrol.py) names each item by core.names.TITLES, the one owner."""
+    assert [name for name in REGISTRY if name not in names.TITLES] == []

@@ -150,22 +150,3 @@ def test_hardware_over_ssh_as_an_unprivileged_user(tmp_path, sshd_server):
     assert findings[names.CHECK_SMART]["summary"] == (
         "not measured: needs privilege: smartctl must run as root to read a disk")
     assert findings[names.CHECK_RAID]["status"] in ("OK", "WARNING", "CRITICAL")
-
-
-def test_every_phrase_of_these_checks_has_a_chinese_translation():
-    """The catalog beside the checks: each template translated, with the same {fields}."""
-    import ast
-    import re
-
-    from babel.messages.pofile import read_po
-
-    root = Path(__file__).resolve().parents[1]
-    with (root / "core/locale/zh_CN/LC_MESSAGES/checks_logs_hw.po").open("rb") as handle:
-        catalog = {m.id: m.string for m in read_po(handle) if m.id}
-    for module in ("checks/logwatch.py", "checks/smart.py", "checks/raid.py"):
-        for node in ast.walk(ast.parse((root / module).read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "phrase":
-                template = node.args[0].value
-                assert catalog.get(template), template
-                fields = sorted(re.findall(r"\{(\w+)\}", template))
-                assert sorted(re.findall(r"\{(\w+)\}", catalog[template])) == fields, template

