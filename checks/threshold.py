@@ -43,6 +43,13 @@ def describe(thresholds: Thresholds, unit: str) -> str | Phrase:
     return warning or critical or ""
 
 
+def nothing_to_judge(target: Target, check: str, summary: Phrase, threshold) -> Finding:
+    """The one OK row of a check whose input was read but held nothing to judge (no swap, an
+    idle disk): the patrol sheet's row says so instead of staying empty."""
+    return Finding(target=target.name, check=check, subject=check, status=Status.OK,
+                   summary=summary, threshold=threshold)
+
+
 @dataclass(frozen=True)
 class ThresholdCheck:
     """Judge every sample of `metric`; the subject comes from a label or is fixed.
@@ -80,9 +87,8 @@ class ThresholdCheck:
         for sample in judged:
             yield self.finding(target, sample, thresholds)
         if not judged and self.absent is not None:
-            yield Finding(target=target.name, check=self.name, subject=self.name,
-                          status=Status.OK, summary=self.absent,
-                          threshold=describe(thresholds, names.UNITS[self.metric]))
+            yield nothing_to_judge(target, self.name, self.absent,
+                                   describe(thresholds, names.UNITS[self.metric]))
 
     def finding(self, target: Target, sample: Sample, thresholds: Thresholds) -> Finding:
         status, clause = verdict(sample.value, thresholds, sample.unit)
