@@ -114,6 +114,7 @@ def run(
                 advance,
                 exporter.enqueue_run if exporter else None,
                 heard.append,
+                _zones(inv),
             )
         except UnrecordedRun as exc:
             result, unrecorded = exc.run, exc.message
@@ -135,6 +136,15 @@ def run(
         click.echo(f"inspect: error: {lang.text(said)}", err=True)
         return EXIT_USAGE
     return int(result.status)
+
+
+def _zones(inv):
+    """With `central:` in the inventory, targets of other zones go to their zone's workers."""
+    if not inv.central or not any(t.zone for t in inv.targets):
+        return None
+    from flows.zones import CeleryZones
+
+    return CeleryZones(inv, inv.central)
 
 
 def _ticket_changes(store, result: ReconcileResult) -> list[TicketChange]:

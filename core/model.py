@@ -95,6 +95,7 @@ class Target:
     parents: tuple[str, ...] = ()
     change_windows: tuple[Window, ...] = ()
     answer_limit_mb: float = ANSWER_LIMIT_MB
+    zone: str = ""  # polled by that zone's workers; "" is the inspecting server's own zone
 
     @property
     def is_local(self) -> bool:

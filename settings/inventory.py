@@ -20,6 +20,7 @@ from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
+    CentralSpec,
     ConfigBackupsSpec,
     DatabaseSpec,
     ExportSpec,
@@ -59,6 +60,7 @@ class Inventory:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
+    central: CentralSpec | None = None
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
@@ -132,6 +134,7 @@ def load(path: Path | None) -> Inventory:
         schedules=spec.schedules,
         source=path,
         export=spec.export,
+        central=spec.central,
         databases=databases,
         tickets=spec.tickets,
         config_backups=_config_backups(spec.config_backups, base),
@@ -204,7 +207,21 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
         answer_limit_mb=merged.get("answer_limit_mb", ANSWER_LIMIT_MB),
+        zone=_zone(name, merged.get("zone"), spec, doc),
     )
+
+
+def _zone(name: str, zone: str | None, spec: InventorySpec, doc: YamlDocument) -> str:
+    """"" for the server's own zone (none named, or `central.zone`); another zone needs the
+    broker its workers listen on."""
+    if zone is None or (spec.central and zone == spec.central.zone):
+        return ""
+    if spec.central is None:
+        raise doc.error(
+            ("hosts", name),
+            f"zone {zone!r} needs a `central:` section with the broker its workers use",
+        )
+    return zone
 
 
 def _ssh(merged: Mapping[str, Any]) -> SshSettings | None:

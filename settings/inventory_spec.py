@@ -27,6 +27,16 @@ from settings.tickets_spec import Cron, TicketsSpec, TimeZone
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 
 
+def _zone(value: str) -> str:
+    """A zone names a broker queue (`opsinspect.zone.<zone>`): plain letters, digits, - _ ."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", value):
+        raise ValueError("a zone is letters, digits, '-', '_' or '.' (up to 63), like dc-b")
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+
+
 def _credential(value: str) -> str:
     if not secrets.is_reference(value):
         raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
@@ -182,6 +192,8 @@ class TargetSpec(Strict):
     change_windows: list[ChangeWindowSpec] | None = None
     # the cap on what the target may send in one SSH, CLI or SNMP session (core.model)
     answer_limit_mb: AnswerLimit | None = None
+    # the network zone whose `inspect worker --zone` polls it (default: the server's own)
+    zone: Zone | None = None
 
 
 class HostSpec(TargetSpec):
@@ -464,6 +476,18 @@ class ConfigBackupsSpec(Strict):
     timeout: Duration = timedelta(minutes=2)  # per device: connect, fetch and commit
 
 
+class CentralSpec(Strict):
+    """Zone workers (docs/central.md): the Celery broker every zone's workers and the
+    dispatching server share, and this server's own zone (its targets it polls itself)."""
+
+    broker: str  # redis://HOST:PORT/DB (default kind) or amqp://HOST:PORT// (RabbitMQ)
+    password: Credential | None = None  # the broker's, by reference; never in the URL
+    zone: Zone = "local"
+    # the longest a zone task may take on a worker (`inspect run --timeout` above it is cut
+    # to it): sizes the broker's visibility timeout, after which a dead worker's task returns
+    deadline: Duration = timedelta(seconds=60)
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
@@ -474,3 +498,4 @@ class InventorySpec(Strict):
     tickets: TicketsSpec = TicketsSpec()
     export: ExportSpec | None = None
     config_backups: ConfigBackupsSpec = ConfigBackupsSpec()
+    central: CentralSpec | None = None
