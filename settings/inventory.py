@@ -103,8 +103,11 @@ class Inventory:
         )
 
 
-def load(path: Path | None) -> Inventory:
-    """Read and validate; no path means localhost with the built-in standard profile."""
+def load(path: Path | None, zone: str | None = None) -> Inventory:
+    """Read and validate; no path means localhost with the built-in standard profile.
+
+    `zone`: where this process polls (a zone worker's `--zone`; None: the server's own zone,
+    `central.zone`). Credentials of targets in other zones are not checked here."""
     if path is None:
         return Inventory()
     doc = load_yaml(path)
@@ -115,7 +118,9 @@ def load(path: Path | None) -> Inventory:
                 where=doc.where(()),
             )
         )
-    spec = validate(doc, InventorySpec)
+    central = doc.data.get("central")
+    own = central.get("zone", "local") if isinstance(central, dict) else "local"
+    spec = validate(doc, InventorySpec, {"here": zone or own})
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
@@ -123,7 +128,8 @@ def load(path: Path | None) -> Inventory:
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
     targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
     check_parents(spec, targets, doc)
-    check_credentials(spec, targets, doc)
+    here = "" if zone in (None, own) else zone
+    check_credentials(spec, [t for t in targets if t.zone == here], doc)
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
     _check_ticket_references(spec, doc)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    model_validator,
+)
 
 from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
@@ -37,10 +44,15 @@ def _zone(value: str) -> str:
 Zone = Annotated[str, AfterValidator(_zone)]
 
 
-def _credential(value: str) -> str:
+def _credential(value: str, info: ValidationInfo) -> str:
+    """A reference; one that must resolve here is checked now. A target of another zone is
+    polled by that zone's workers, which resolve its credentials from their own env, files
+    and keyring (docs/central.md): the server need not have them."""
     if not secrets.is_reference(value):
         raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
-    reason = secrets.problem(value)
+    context = info.context or {}
+    elsewhere = context.get("zone") not in (None, context.get("here"))
+    reason = None if elsewhere else secrets.problem(value)
     if reason:
         raise ValueError(reason)
     return value
@@ -194,6 +206,21 @@ class TargetSpec(Strict):
     answer_limit_mb: AnswerLimit | None = None
     # the network zone whose `inspect worker --zone` polls it (default: the server's own)
     zone: Zone | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_its_zone(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """The credentials of a host or group that names a zone are checked in that zone
+        (`_credential`): the zone stays in the validation context while they are read."""
+        context = info.context
+        if context is None or not isinstance(data, dict) or not isinstance(data.get("zone"), str):
+            return handler(data)
+        outer = context.get("zone")
+        context["zone"] = data["zone"]
+        try:
+            return handler(data)
+        finally:
+            context["zone"] = outer
 
 
 class HostSpec(TargetSpec):

@@ -26,8 +26,9 @@ class Copy:
     """This worker's inventory, read again when a task names another version (the file was
     edited on the server's side and here): targets and credentials come only from it."""
 
-    def __init__(self, path: Path | None, inventory: Inventory) -> None:
+    def __init__(self, path: Path | None, zone: str, inventory: Inventory) -> None:
         self.path = path
+        self.zone = zone
         self.inventory = inventory
         self.version = inventory_version(inventory)
         self._lock = threading.Lock()
@@ -38,7 +39,7 @@ class Copy:
                 from settings.inventory import load
 
                 try:
-                    self.inventory = load(self.path)
+                    self.inventory = load(self.path, self.zone)
                 except UserError:  # keep the last good copy; the task says why it failed
                     return None
                 self.version = inventory_version(self.inventory)

@@ -19,7 +19,7 @@ def serve(path: Path | None, zone: str, concurrency: int, loglevel: str = "INFO"
     a killed worker's tasks all unacknowledged together."""
     from settings.inventory import load
 
-    inventory = load(path)
+    inventory = load(path, zone)
     if inventory.central is None:
         raise UserError(
             phrase(
@@ -30,7 +30,7 @@ def serve(path: Path | None, zone: str, concurrency: int, loglevel: str = "INFO"
     # a task's result is the target's samples: Celery would log each one whole
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     app = celery_app(inventory.central)
-    register(app, Copy(path, inventory), zone)
+    register(app, Copy(path, zone, inventory), zone)
     worker = app.Worker(
         queues=[queue(zone)],
         pool="threads",
