@@ -18,6 +18,7 @@ expires unstarted is dropped by the worker, so a late worker never inspects for 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -173,6 +174,10 @@ class CeleryZones:
                     got[target.name] = no_poller(target, wait)
                 except Exception as exc:  # noqa: BLE001 - the worker's failure, this target's UNKNOWN
                     got[target.name] = TargetResult((), (internal_failure(target, exc),))
+            for pending in sent.values():  # read: drop them from the broker and let go now,
+                with contextlib.suppress(Exception):  # not at exit, when it may be gone
+                    pending.forget()
+            sent.clear()
             app.close()
             return got
 
