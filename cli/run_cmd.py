@@ -15,6 +15,7 @@ from cli.render import TicketChange, changes_text, run_json, run_markdown, run_t
 from core.errors import DamagedDatabase, UserError
 from core.phrases import phrase
 from flows.inspect import RunOptions, UnrecordedRun, run_and_record
+from flows.zones import zones_for
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
     from tickets import ReconcileResult
@@ -114,7 +115,7 @@ def run(
                 advance,
                 exporter.enqueue_run if exporter else None,
                 heard.append,
-                _zones(inv),
+                zones_for(inv),
             )
         except UnrecordedRun as exc:
             result, unrecorded = exc.run, exc.message
@@ -136,15 +137,6 @@ def run(
         click.echo(f"inspect: error: {lang.text(said)}", err=True)
         return EXIT_USAGE
     return int(result.status)
-
-
-def _zones(inv):
-    """With `central:` in the inventory, targets of other zones go to their zone's workers."""
-    if not inv.central or not any(t.zone for t in inv.targets):
-        return None
-    from flows.zones import CeleryZones
-
-    return CeleryZones(inv, inv.central)
 
 
 def _ticket_changes(store, result: ReconcileResult) -> list[TicketChange]:

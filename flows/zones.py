@@ -182,3 +182,11 @@ class CeleryZones:
             return got
 
         return results
+
+
+def zones_for(inventory: Inventory) -> CeleryZones | None:
+    """With `central:` in the inventory, targets of other zones go to their zone's workers
+    (an `inspect run` and the agent's scheduled inspections alike)."""
+    if not inventory.central or not any(t.zone for t in inventory.targets):
+        return None
+    return CeleryZones(inventory, inventory.central)
