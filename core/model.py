@@ -171,6 +171,11 @@ class Finding:
                    summary=phrase("not measured: {why}", why=why), hint=hint, evidence=evidence)
 
 
+# A Finding's texts that may be a Phrase: kept as phrases wherever a finding is stored or sent
+# (records/store.py, flows/wire.py), translated only where it is shown.
+FINDING_TEXTS = ("summary", "threshold", "hint")
+
+
 def new_run_id() -> str:
     """The one form of a run id; the agent assigns it before a job starts, so a run stored
     by a job whose agent then died is still found for its plan slot."""

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.model import FINDING_TEXTS as TEXTS
 from core.model import Finding, Sample
 from core.phrases import Phrase
 from core.status import Status
-
-TEXTS = ("summary", "threshold", "hint")  # a Finding's fields that may hold a Phrase
 
 
 def to_json(samples: tuple[Sample, ...], findings: tuple[Finding, ...]) -> dict[str, Any]:

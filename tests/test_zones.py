@@ -229,9 +229,9 @@ def test_a_zone_without_worker_is_one_no_poller_per_target(zone_setup):
     assert any(f["check"] == "cpu" for f in found["here"])
 
 
-def test_a_stored_zone_run_keeps_phrases_and_history(zone_setup):
+def test_zone_runs_are_stored_and_listed(zone_setup):
     """A zone run is stored like a local one (the records' `list`); the second run's task
-    carries the first run's samples and findings (its history) through the wire."""
+    carries the first run's samples and findings (its history)."""
     _url, inventory, worker = zone_setup
     path = inventory({"s-local": {"address": "localhost", "zone": "dc-s"}})
     app = _app(path)
@@ -272,3 +272,27 @@ def test_a_zone_without_central_is_refused_with_its_line(tmp_path):
     assert done.returncode == 3, done
     assert "inventory.yaml:" in done.stderr and "central" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_worker_refuses_a_target_of_another_inventory_or_unknown(tmp_path):
+    """The worker's own file decides: another version, or a name not in it, is one UNKNOWN
+    configuration finding for the target, never a guess."""
+    from settings.inventory import load
+    from workers.tasks import Copy, run
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text("central: {broker: 'redis://127.0.0.1:1/0'}\n"
+                    "hosts:\n  w1: {address: localhost, zone: dc-w}\n")
+    copy = Copy(path, "dc-w", load(path, "dc-w"))
+    task = {"deadline": 5.0, "until": time.time() + 10, "retries": 0, "backoff": 0.1,
+            "previous": wire.to_json((), ())}
+    [stale] = run(copy, "dc-w", target="w1", inventory="0123456789abcdef", **task).findings
+    assert stale.status == Status.UNKNOWN and "is not the server's" in str(stale.summary)
+    [unknown] = run(copy, "dc-w", target="nope", inventory=copy.version, **task).findings
+    assert "not in this worker's inventory" in str(unknown.summary)
+    path.write_text(path.read_text() + "  w2: {address: localhost, zone: dc-w}\n")
+    edited = load(path, "dc-w")
+    from flows.zones import inventory_version
+
+    result = run(copy, "dc-w", target="w2", inventory=inventory_version(edited), **task)
+    assert any(f.check == "cpu" for f in result.findings)  # read again, then inspected
