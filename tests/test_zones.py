@@ -296,3 +296,22 @@ def test_a_worker_refuses_a_target_of_another_inventory_or_unknown(tmp_path):
 
     result = run(copy, "dc-w", target="w2", inventory=inventory_version(edited), **task)
     assert any(f.check == "cpu" for f in result.findings)  # read again, then inspected
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "said"),
+    [
+        ("hosts:\n  web1:\n    zone: 'dc b!'\n", "validate", "a zone is letters"),
+        ("hosts:\n  web1: {address: localhost}\n", "worker", "no `central:` section"),
+    ],
+)
+def test_zone_mistakes_are_one_line_exit_3(tmp_path, text, command, said):
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text)
+    args = ["inventory", "validate"] if command == "validate" else ["worker", "--zone", "dc-b"]
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", *args, "-i", str(path)],
+        env=_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 3, done
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
