@@ -83,6 +83,9 @@ def inspect(
     inspected = inspect_each(inventory, here, options, previous, on_target_done)
     results = {t.name: result for t, result in zip(here, inspected, strict=True)}
     results.update(waiting())
+    if on_target_done:  # the progress bar counts zone targets as their results come in
+        for target in remote:
+            on_target_done(target)
     samples: list[Sample] = []
     findings: list[Finding] = []
     for target in targets:
