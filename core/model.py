@@ -130,6 +130,7 @@ class Target:
     parents: tuple[str, ...] = ()
     change_windows: tuple[Window, ...] = ()
     answer_limit_mb: float = ANSWER_LIMIT_MB
+    zone: str = ""  # polled by that zone's workers; "" is the inspecting server's own zone
 
     @property
     def is_local(self) -> bool:
@@ -205,6 +206,11 @@ class Finding:
         """The one shape of an owed check without input, which `unmeasured` recognises."""
         return cls(target=target, check=check, subject=subject, status=Status.UNKNOWN,
                    summary=phrase("not measured: {why}", why=why), hint=hint, evidence=evidence)
+
+
+# A Finding's texts that may be a Phrase: kept as phrases wherever a finding is stored or sent
+# (records/store.py, flows/wire.py), translated only where it is shown.
+FINDING_TEXTS = ("summary", "threshold", "hint")
 
 
 def new_run_id() -> str:

@@ -28,6 +28,7 @@ from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
+    CentralSpec,
     ConfigBackupsSpec,
     DatabaseSpec,
     ExportSpec,
@@ -67,6 +68,7 @@ class Inventory:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
+    central: CentralSpec | None = None
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
@@ -109,8 +111,11 @@ class Inventory:
         )
 
 
-def load(path: Path | None) -> Inventory:
-    """Read and validate; no path means localhost with the built-in standard profile."""
+def load(path: Path | None, zone: str | None = None) -> Inventory:
+    """Read and validate; no path means localhost with the built-in standard profile.
+
+    `zone`: where this process polls (a zone worker's `--zone`; None: the server's own zone,
+    `central.zone`). Credentials of targets in other zones are not checked here."""
     if path is None:
         return Inventory()
     doc = load_yaml(path)
@@ -121,7 +126,9 @@ def load(path: Path | None) -> Inventory:
                 where=doc.where(()),
             )
         )
-    spec = validate(doc, InventorySpec)
+    central = doc.data.get("central")
+    own = central.get("zone", "local") if isinstance(central, dict) else "local"
+    spec = validate(doc, InventorySpec, {"here": zone or own})
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
@@ -131,7 +138,8 @@ def load(path: Path | None) -> Inventory:
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
     targets = tuple(_target(name, spec, doc, profiles, databases) for name in spec.hosts)
     check_parents(spec, targets, doc)
-    check_credentials(spec, targets, doc)
+    here = "" if zone in (None, own) else zone
+    check_credentials(spec, [t for t in targets if t.zone == here], doc)
     _check_ticket_references(spec, doc)
     _check_schedules(spec, targets, profiles, doc)
     return Inventory(
@@ -140,6 +148,7 @@ def load(path: Path | None) -> Inventory:
         schedules=spec.schedules,
         source=path,
         export=spec.export,
+        central=spec.central,
         databases=databases,
         tickets=spec.tickets,
         config_backups=_config_backups(spec.config_backups, base),
@@ -220,7 +229,21 @@ def _target(
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
         answer_limit_mb=merged.get("answer_limit_mb", ANSWER_LIMIT_MB),
+        zone=_zone(name, merged.get("zone"), spec, doc),
     )
+
+
+def _zone(name: str, zone: str | None, spec: InventorySpec, doc: YamlDocument) -> str:
+    """"" for the server's own zone (none named, or `central.zone`); another zone needs the
+    broker its workers listen on."""
+    if zone is None or (spec.central and zone == spec.central.zone):
+        return ""
+    if spec.central is None:
+        raise doc.error(
+            ("hosts", name),
+            f"zone {zone!r} needs a `central:` section with the broker its workers use",
+        )
+    return zone
 
 
 def _ssh(merged: Mapping[str, Any]) -> SshSettings | None:

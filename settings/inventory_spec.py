@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    model_validator,
+)
 
 from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
@@ -27,10 +34,25 @@ from settings.tickets_spec import Cron, TicketsSpec, TimeZone
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 
 
-def _credential(value: str) -> str:
+def _zone(value: str) -> str:
+    """A zone names a broker queue (`opsinspect.zone.<zone>`): plain letters, digits, - _ ."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", value):
+        raise ValueError("a zone is letters, digits, '-', '_' or '.' (up to 63), like dc-b")
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+
+
+def _credential(value: str, info: ValidationInfo) -> str:
+    """A reference; one that must resolve here is checked now. A target of another zone is
+    polled by that zone's workers, which resolve its credentials from their own env, files
+    and keyring (docs/central.md): the server need not have them."""
     if not secrets.is_reference(value):
         raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
-    reason = secrets.problem(value)
+    context = info.context or {}
+    elsewhere = context.get("zone") not in (None, context.get("here"))
+    reason = None if elsewhere else secrets.problem(value)
     if reason:
         raise ValueError(reason)
     return value
@@ -198,6 +220,23 @@ class TargetSpec(Strict):
     change_windows: list[ChangeWindowSpec] | None = None
     # the cap on what the target may send in one SSH, CLI or SNMP session (core.model)
     answer_limit_mb: AnswerLimit | None = None
+    # the network zone whose `inspect worker --zone` polls it (default: the server's own)
+    zone: Zone | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_its_zone(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """The credentials of a host or group that names a zone are checked in that zone
+        (`_credential`): the zone stays in the validation context while they are read."""
+        context = info.context
+        if context is None or not isinstance(data, dict) or not isinstance(data.get("zone"), str):
+            return handler(data)
+        outer = context.get("zone")
+        context["zone"] = data["zone"]
+        try:
+            return handler(data)
+        finally:
+            context["zone"] = outer
 
 
 class HostSpec(TargetSpec):
@@ -480,6 +519,18 @@ class ConfigBackupsSpec(Strict):
     timeout: Duration = timedelta(minutes=2)  # per device: connect, fetch and commit
 
 
+class CentralSpec(Strict):
+    """Zone workers (docs/central.md): the Celery broker every zone's workers and the
+    dispatching server share, and this server's own zone (its targets it polls itself)."""
+
+    broker: str  # redis://HOST:PORT/DB (default kind) or amqp://HOST:PORT// (RabbitMQ)
+    password: Credential | None = None  # the broker's, by reference; never in the URL
+    zone: Zone = "local"
+    # the longest a zone task may take on a worker (`inspect run --timeout` above it is cut
+    # to it): sizes the broker's visibility timeout, after which a dead worker's task returns
+    deadline: Duration = timedelta(seconds=60)
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
@@ -490,3 +541,4 @@ class InventorySpec(Strict):
     tickets: TicketsSpec = TicketsSpec()
     export: ExportSpec | None = None
     config_backups: ConfigBackupsSpec = ConfigBackupsSpec()
+    central: CentralSpec | None = None

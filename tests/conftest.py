@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.services.console",
     "tests.services.victoriametrics",
     "tests.services.chrony",
+    "tests.services.redis",
 ]
 
 
