@@ -30,7 +30,7 @@ from core.errors import UserError
 from core.model import InspectionRun
 from core.redact import scrub
 from core.redact import url as redacted
-from core.wire import RUNS_PATH, run_to_json
+from flows.wire import RUNS_PATH, run_to_json
 from settings import secrets
 
 if TYPE_CHECKING:
@@ -83,6 +83,12 @@ class SendResult:
     sent: int
     left: int
     error: str = ""
+
+
+def reporting(spec: CentralSpec | None) -> CentralSettings | None:
+    """The reporting part of `central:` (its url and token), None if this host reports to no
+    server (no `central:`, or one for zone workers only)."""
+    return CentralSettings.of(spec) if spec is not None and spec.url else None
 
 
 def outbox_for(spec: CentralSpec | CentralSettings) -> Spool:

@@ -134,7 +134,7 @@ def _die_with_parent() -> None:
 
 def _run(request: dict) -> dict:
     from agent import config
-    from agent.central import Central
+    from agent.central import Central, reporting
     from agent.export.influx import Exporter
     from agent.jobs import KINDS, JobContext
     from agent.scheduler import build_jobs
@@ -153,7 +153,7 @@ def _run(request: dict) -> dict:
         raise UserError(f"job {request['job']!r} is no longer in {path or 'the built-in defaults'}")
     store = open_store(request["db"])
     exporter = Exporter(inventory.export) if inventory.export else None
-    central = Central(inventory.central) if inventory.central else None
+    central = Central(settings) if (settings := reporting(inventory.central)) else None
     context = JobContext(inventory, job, store, exporter, request["run_id"], central)
     outcome = KINDS[job.kind](context)
     return {"run_id": outcome.run_id, "summary": outcome.summary}

@@ -16,7 +16,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from agent.central import CentralSettings
+from agent.central import CentralSettings, reporting
 from agent.export.influx import ExportSettings
 from agent.scheduler import CronTrigger, IntervalTrigger, Job, local_zone
 from core.errors import UserError
@@ -50,7 +50,7 @@ def to_json(inventory: Inventory) -> dict:
     return {
         "jobs": [_job_json(job) for job in jobs.values()],
         "export": ExportSettings.of(inventory.export).to_json() if inventory.export else None,
-        "central": CentralSettings.of(inventory.central).to_json() if inventory.central else None,
+        "central": central.to_json() if (central := reporting(inventory.central)) else None,
         "metrics_host": metrics_host,
         "filesystems": _rule_json(filesystems),
     }

@@ -53,6 +53,7 @@ class Outcome:
 
 def inspect(ctx: JobContext) -> Outcome:
     from flows.inspect import RunOptions, run_and_record
+    from flows.zones import zones_for
 
     job = ctx.job
     inventory = ctx.inventory.with_profile(job.profile) if job.profile else ctx.inventory
@@ -65,7 +66,10 @@ def inspect(ctx: JobContext) -> Outcome:
         run_id=ctx.run_id,
     )
     before_save = outgoing(ctx.central, ctx.exporter)
-    run = run_and_record(inventory, targets, options, ctx.store, before_save=before_save)
+    run = run_and_record(
+        inventory, targets, options, ctx.store, before_save=before_save,
+        zones=zones_for(inventory),
+    )
     exported = f", {len(run.samples)} sample(s) spooled for export" if ctx.exporter else ""
     central = ", queued for the server" if ctx.central else ""
     return Outcome(

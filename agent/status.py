@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from agent.central import OutboxStats, outbox_for, outbox_stats
+from agent.central import OutboxStats, outbox_for, outbox_stats, reporting
 from agent.export.influx import spool_for
 from agent.lock import AgentLock, lock_path
 from agent.scheduler import build_jobs
@@ -75,7 +75,7 @@ def agent_status(
                 next_due=job.due_at(slot, host),
             )
         )
-    export, central = inventory.export, inventory.central
+    export, central = inventory.export, reporting(inventory.central)
     every = export.metrics_every if export else None
     return AgentStatus(
         running=holder is not None,

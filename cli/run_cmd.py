@@ -15,6 +15,7 @@ from cli.render import TicketChange, changes_text, run_json, run_markdown, run_t
 from core.errors import DamagedDatabase, UserError
 from core.phrases import phrase
 from flows.inspect import RunOptions, UnrecordedRun, run_and_record
+from flows.zones import zones_for
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
     from tickets import ReconcileResult
@@ -117,6 +118,7 @@ def run(
                 advance,
                 outgoing(central, exporter),
                 heard.append,
+                zones_for(inv),
             )
         except UnrecordedRun as exc:
             result, unrecorded = exc.run, exc.message
@@ -165,11 +167,10 @@ def _exporter(inv):
 
 def _central(inv):
     """With `central:` in the inventory, a stored run goes to that server too (its outbox)."""
-    if not inv.central:
-        return None
-    from agent.central import Central
+    from agent.central import Central, reporting
 
-    return Central(inv.central)
+    settings = reporting(inv.central)
+    return Central(settings) if settings else None
 
 
 def _report(central) -> None:

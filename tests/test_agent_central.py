@@ -25,7 +25,7 @@ from agent.central import SUFFIX
 from core.model import Finding, InspectionRun, Sample, new_run_id
 from core.phrases import phrase
 from core.status import Status
-from core.wire import RUNS_PATH, run_to_json
+from flows.wire import RUNS_PATH, run_to_json
 from records import console, open_store
 from records.tickets import list_tickets
 from tests.services import free_port, port_open, wait_until

@@ -68,7 +68,7 @@ def write(tmp_path: Path, text: str) -> Path:
             "central:\n  url: https://admin:hunter2@ops\n  token: env:PATH\n",
             "inventory.yaml:2: central.url: no user:password@ in the address",
         ),
-        ("central:\n  url: https://ops\n", "inventory.yaml:1: central: required key 'token'"),
+        ("central:\n  url: https://ops\n", "central: `url` and `token` go together"),
         (
             "central:\n  url: https://ops\n  token: env:PATH\n  outbox_limit_mb: 0\n",
             "inventory.yaml:4: central.outbox_limit_mb: expected a number of megabytes",

@@ -1,4 +1,4 @@
-"""The run's JSON form (core/wire.py) gives back the same run, phrases and all, and names the
+"""The run's JSON form (flows/wire.py) gives back the same run, phrases and all, and names the
 field of a document that does not fit."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from core.model import Finding, InspectionRun, Sample
 from core.phrases import Phrase, phrase, verbatim
 from core.status import Status
-from core.wire import WireError, run_from_json, run_to_json
+from flows.wire import WireError, run_from_json, run_to_json
 
 AT = datetime(2026, 12, 7, 8, 0, 0, 123456, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))

@@ -1,6 +1,6 @@
 """`POST /api/v1/runs`: an agent reports an inspection run (docs/agent.md, Central mode).
 
-The body is one run in core/wire.py's JSON form. The server stores it and reconciles its
+The body is one run in flows/wire.py's JSON form. The server stores it and reconciles its
 tickets against its own inventory, exactly as a local `inspect run` does. Delivery is at
 least once (the agent's outbox resends until acknowledged), so the run id makes it
 idempotent: a run already stored answers 200 "already stored" and changes nothing, no run and
@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.model import InspectionRun
-from core.wire import RUNS_PATH, WireError, run_from_json
+from flows.wire import RUNS_PATH, WireError, run_from_json
 from records import console
 from records.store import Store
 from settings.inventory import Inventory

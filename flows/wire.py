@@ -1,12 +1,16 @@
-"""The one JSON form of an InspectionRun, for runs that travel between processes (an agent's
-outbox to `inspect serve`).
+"""The one JSON shape of inspection results between processes: a zone task's samples and
+findings going back to the server (and the previous run the server hands the task: its checks
+of change need it, and the worker has no records database), and a whole InspectionRun an
+agent's outbox sends to `inspect serve` (POST RUNS_PATH, docs/agent.md Central mode).
 
 Exact both ways for what the records store keeps: datetimes as ISO 8601 with their offset and
 microseconds, statuses as their Nagios numbers, finding texts that are phrases as phrases
-(template and values, as records/store.py PHRASED keeps them), plain strings as strings, and
-floats as Python's shortest round-tripping repr (NaN and infinities as JSON's extensions,
-which Python reads back). Evidence and labels are JSON already (the store keeps them as JSON).
-A document that does not fit raises WireError with the field that is wrong.
+(`Phrase.to_json`, the shape records/store.py keeps in its `phrases` column, so a finding
+made elsewhere is translated where it is shown, like a local one), plain strings as strings,
+floats as Python's shortest round-tripping repr (NaN and infinities as JSON's extensions).
+Evidence and labels are JSON already. A document from elsewhere is checked as it is read: one
+that does not fit raises WireError naming the field. Nothing here is a secret: targets travel
+by name, credentials never travel.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.model import FINDING_TEXTS as TEXTS
 from core.model import Finding, InspectionRun, Sample
 from core.phrases import Phrase
 from core.status import Status
 
 VERSION = 1
 RUNS_PATH = "/api/v1/runs"  # where `inspect serve` takes runs in this form (web/api_runs.py)
-TEXTS = ("summary", "threshold", "hint")  # a Finding's str | Phrase fields
 
 
 class WireError(ValueError):
@@ -61,6 +65,23 @@ def run_from_json(data: Any) -> InspectionRun:
         if isinstance(exc, WireError):
             raise
         raise WireError(f"not a run: {type(exc).__name__}: {exc}") from None
+
+
+def to_json(samples: tuple[Sample, ...], findings: tuple[Finding, ...]) -> dict[str, Any]:
+    """A target's part of a run (a zone task's result, or the previous run it is handed)."""
+    return {
+        "samples": [_sample_json(s) for s in samples],
+        "findings": [_finding_json(f) for f in findings],
+    }
+
+
+def from_json(data: Any) -> tuple[tuple[Sample, ...], tuple[Finding, ...]]:
+    if not isinstance(data, dict):
+        raise WireError("a target's results must be a JSON object")
+    return (
+        tuple(_sample(s, i) for i, s in enumerate(_list(data, "samples"))),
+        tuple(_finding(f, i) for i, f in enumerate(_list(data, "findings"))),
+    )
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
