@@ -47,6 +47,7 @@ def create_app(config: Config) -> FastAPI:
     )
     app.state.config = config
     app.add_middleware(_BodyLimit)
+    app.add_middleware(_ForgetSnapshotsOnChange)
     app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
@@ -91,6 +92,21 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class _ForgetSnapshotsOnChange:
+    """Any request that may change something (not GET or HEAD) forgets the shared page
+    snapshots when it is done, so whoever made the change sees it at once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+                scope["app"].state.config.snapshots.forget()
 
 
 class _BodyLimit:

@@ -51,10 +51,15 @@ def environment(lang: str) -> Environment:
 def page(
     request: Request, template: str, who: Principal | None, status_code: int = 200, **values: Any
 ) -> HTMLResponse:
+    return HTMLResponse(fragment(request, template, who, **values), status_code=status_code)
+
+
+def fragment(request: Request, template: str, who: Principal | None, **values: Any) -> str:
+    """A template rendered in the reader's language: a page, or a part of one."""
     lang = language(request, who)
     config = request.app.state.config
     zone = ZoneInfo(config.inventory.tickets.calendar.timezone)
-    html = environment(lang).get_template(template).render(
+    return environment(lang).get_template(template).render(
         request=request,
         who=who,
         lang=lang,
@@ -63,4 +68,3 @@ def page(
         csrf=who.csrf if who else "",
         **values,
     )
-    return HTMLResponse(html, status_code=status_code)
