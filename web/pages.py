@@ -126,11 +126,11 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
         found = ticket_store.list_tickets(config.engine, states=states, target=target or None,
                                           newest=TICKETS_SHOWN)
         lines = [views.ticket_line(t, now, config.inventory) for t in found]
-        return fragment(request, "_tickets_table.html.j2", who, lines=lines)
+        return fragment(request, "_tickets_body.html.j2", who, lines=lines, state=state or "",
+                        target=target or "", states=TICKET_STATES)
 
-    key = ("tickets", language(request, who), states, target or "")
-    return page(request, "tickets.html.j2", who, table=Markup(config.snapshots.get(key, render)),
-                state=state or "", target=target or "", states=TICKET_STATES)
+    key = ("tickets", language(request, who), state or "", target or "")
+    return page(request, "tickets.html.j2", who, body=Markup(config.snapshots.get(key, render)))
 
 
 @router.get("/tickets/new")

@@ -20,9 +20,15 @@ TEMPLATES = Path(__file__).with_name("templates")
 DEFAULT_LANGUAGE = "en"
 
 
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
+    """Looked up once (a directory scan): the catalogs are installed with the product."""
+    return languages()
+
+
 def language(request: Request, who: Principal | None) -> str:
     """The user's own choice, else the browser's first language we have (zh → zh-CN)."""
-    have = languages()
+    have = _languages()
     if who is not None and who.lang in have:
         return who.lang
     for part in request.headers.get("accept-language", "").split(","):
@@ -37,6 +43,7 @@ def language(request: Request, who: Principal | None) -> str:
 def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        auto_reload=False,  # installed with the product: no stat of every template per page
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
