@@ -7,6 +7,7 @@ only on Content-Length).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -70,6 +71,21 @@ def create_app(config: Config) -> FastAPI:
         return pages.error_page(request, exc.status_code, str(exc.detail))
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """Each worker of `inspect serve --workers N` (uvicorn starts them from an import string):
+    the command passes what it resolved in INSPECT_INVENTORY, INSPECT_DB and
+    INSPECT_SECURE_COOKIES. Each worker keeps its own snapshots and login throttle."""
+    from records import open_store
+    from settings.inventory import load
+
+    return create_app(Config(
+        engine=open_store(os.environ["INSPECT_DB"]).engine,
+        inventory=load(Path(os.environ["INSPECT_INVENTORY"]) if os.environ.get(
+            "INSPECT_INVENTORY") else None),
+        secure_cookies=os.environ.get("INSPECT_SECURE_COOKIES") == "1",
+    ))
 
 
 class _SecurityHeaders:
