@@ -1,10 +1,12 @@
 """Patrol-profile SNMP poll of 100 recorded switches: our collector vs net-snmp, one run.
 
-Usage: python3 bench/snmp_patrol_poll.py [--devices 100] [--rounds 1] [--no-v3]
+Usage: python3 bench/snmp_patrol_poll.py [--devices 100] [--rounds 1] [--simulators 4]
+       [--no-v2c] [--no-v3]
        [--profile-to FILE]   (cProfile of our measured rounds, for where the CPU goes)
 
-v2c: the 11 recordings (tests/fixtures/snmprec) repeated under 100 community names on one
-snmpsim. v3 authPriv: the same number of polls of a private net-snmp snmpd (this host).
+v2c: the 11 recordings (tests/fixtures/snmprec) repeated under 100 community names, spread
+over 4 snmpsim processes (one takes too long to index 100 files on a loaded machine).
+v3 authPriv: the same number of polls of a private net-snmp snmpd (this host).
 **ours**: `SnmpCollector.collect` with the built-in `patrol` profile, in-process (engine warm,
 as in the agent), every device in the pool `flows.inspect` uses with its default workers.
 The profile's 10 s rate window is set to 0 here: with it, both sides would walk the counter
