@@ -33,12 +33,13 @@ from agent.scheduler import Job, decide, slots_between
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
-from records.plan import DONE, MISSED, RUNNING, Plan
+from records.plan import DONE, MISSED, RUNNING, Plan, PlanLock
 
 log = logging.getLogger("opsinspect.agent")
 MAX_SLEEP = 30.0
 MAX_CATCH_UP_ROWS = 1000
 EXPORT_PATIENCE = 3600.0
+STANDBY_POLL = 2.0  # seconds between a standby agent's tries for the plan lock
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Agent:
         self.inventory_path = inventory_path
         self.db_url = db_url  # a migrated schema (agent/child.py prepare_store)
         self.plan = Plan(db_url)
+        self.plan_lock = PlanLock(self.plan)
         self.clock = clock
         self.host = host or socket.gethostname()
         self.stop_timeout = stop_timeout
@@ -99,11 +101,19 @@ class Agent:
 
     def run_forever(self) -> None:
         self._install_signals()
-        self.recover()
         sender = self._start_thread(self._send_loop, "export")
         self._start_thread(self._metrics_loop, "metrics")
-        log.info("agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs()))
+        if self._lead():
+            self.recover()
+            log.info(
+                "agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs())
+            )
         while not self.stop.is_set():
+            if not self.plan_lock.held():
+                log.error("lost the plan lock (database connection gone): stopping to restart")
+                self.stop_signal = "lost plan lock"
+                self.stop.set()
+                break
             if self.reload_requested:
                 self.reload()
             try:
@@ -118,6 +128,9 @@ class Agent:
     def run_once(self) -> None:
         """Run what is due now, wait for it, try once to send the spool, exit (for cron)."""
         self._install_signals()
+        if not self.plan_lock.try_acquire():
+            log.info("another agent schedules on this database: nothing to run here")
+            return
         self.recover()
         self.tick()
         while self.running and not self.stop.is_set():
@@ -131,6 +144,22 @@ class Agent:
                 log.warning(
                     "export: %d batch(es) left in the spool: %s", result.left_batches, result.error
                 )
+
+    def _lead(self) -> bool:
+        """Wait until this agent is the plan's one writer among those sharing its database
+        (records.plan.PlanLock); False when stopped while waiting. The standby keeps its own
+        host's metrics and spool going meanwhile."""
+        if self.plan_lock.try_acquire():
+            return True
+        log.info("standby: another agent schedules on this database; taking over when it stops")
+        while not self.stop.is_set():
+            self.wake.wait(STANDBY_POLL)
+            self.wake.clear()
+            if self.plan_lock.try_acquire():
+                self._load_plan()  # what the other agent planned and ran meanwhile
+                log.info("plan lock taken: this agent schedules now")
+                return True
+        return False
 
     def reload(self) -> None:
         self.reload_requested = False

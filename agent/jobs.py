@@ -33,6 +33,7 @@ class Outcome:
 
 def inspect(ctx: JobContext) -> Outcome:
     from flows.inspect import RunOptions, run_and_record
+    from flows.zones import zones_for
 
     job = ctx.job
     inventory = ctx.inventory.with_profile(job.profile) if job.profile else ctx.inventory
@@ -45,7 +46,9 @@ def inspect(ctx: JobContext) -> Outcome:
         run_id=ctx.run_id,
     )
     spool = ctx.exporter.enqueue_run if ctx.exporter else None
-    run = run_and_record(inventory, targets, options, ctx.store, before_save=spool)
+    run = run_and_record(
+        inventory, targets, options, ctx.store, before_save=spool, zones=zones_for(inventory)
+    )
     exported = f", {len(run.samples)} sample(s) spooled for export" if ctx.exporter else ""
     return Outcome(
         run.id,

@@ -8,7 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from core import names
-from core.backups import BackupRecord, CopyRecord, Database, VerificationRecord, describe_age
+from core.backups import (
+    BackupRecord,
+    CopyRecord,
+    Database,
+    VerificationRecord,
+    age_status,
+    describe_age,
+)
 from core.model import Finding
 from core.phrases import Phrase, phrase
 from core.status import Status
@@ -123,7 +130,7 @@ def freshness_findings(
         )
     else:
         age = now - last_good.finished_at
-        status = _age_status(age.total_seconds(), db.max_age.total_seconds())
+        status = age_status(age, db.max_age)
         findings.append(
             _finding(
                 db,
@@ -209,12 +216,6 @@ def verify_due(
     if now - last_verification.finished_at >= db.verify_every:
         return f"last verification is older than {describe_age(db.verify_every)}"
     return None
-
-
-def _age_status(age: float, limit: float) -> Status:
-    if age > 2 * limit:
-        return Status.CRITICAL
-    return Status.WARNING if age > limit else Status.OK
 
 
 def _finding(

@@ -11,11 +11,19 @@ from checks.clock_offset import CLOCK_OFFSET_CHECK
 from checks.config_unsaved import UnsavedConfigCheck
 from checks.conntrack import CONNTRACK_CHECK
 from checks.cpu import CpuCheck
+from checks.db_backup import DbBackupCheck
+from checks.db_cache import DbCacheHitCheck
+from checks.db_deadlocks import DbDeadlockCheck
+from checks.db_growth import DbGrowthCheck
+from checks.db_replication import DbReplicationCheck
+from checks.db_restart import DbRestartCheck
+from checks.db_thresholds import DB_THRESHOLD_CHECKS
 from checks.device import DEVICE_THRESHOLD_CHECKS, DeviceRestartCheck
 from checks.device_log import DeviceLogCheck
 from checks.disk_await import DISK_AWAIT_CHECK
 from checks.disk_busy import DISK_BUSY_CHECK
 from checks.empty_password import EmptyPasswordCheck
+from checks.environment import COMPONENT_CHECKS, TemperatureCheck
 from checks.err_disabled import ErrDisabledCheck
 from checks.failed_logins import FailedLoginsCheck
 from checks.failed_units import FAILED_UNITS_CHECK
@@ -30,6 +38,7 @@ from checks.mac_mode import MacModeCheck
 from checks.net_errors import NET_ERROR_CHECKS
 from checks.ntp_sync import NtpSyncCheck
 from checks.open_files import OPEN_FILES_CHECK
+from checks.optics import OpticsCheck
 from checks.password_age import PasswordAgeCheck
 from checks.pids import PIDS_CHECK
 from checks.plugins import PluginCheck
@@ -81,7 +90,7 @@ class CheckContext:
 
 
 class Check(Protocol):
-    """`family`: the targets it is for (core.model.HOST or DEVICE). `inputs`: the metrics
+    """`family`: the targets it is for (core.model.HOST, DEVICE or DATABASE). `inputs`: the metrics
     whose presence shows it was measured. `configured`: the profile asks for it (thresholds
     or rules set)."""
 
@@ -106,6 +115,9 @@ REGISTRY: dict[str, Check] = {
     RebootCheck.name: RebootCheck(),
     **{check.name: check for check in DEVICE_THRESHOLD_CHECKS},
     DeviceRestartCheck.name: DeviceRestartCheck(),
+    **{check.name: check for check in COMPONENT_CHECKS},
+    TemperatureCheck.name: TemperatureCheck(),
+    OpticsCheck.name: OpticsCheck(),
     InterfaceDownCheck.name: InterfaceDownCheck(),
     **{check.name: check for check in RATE_CHECKS},
     DuplexCheck.name: DuplexCheck(),
@@ -117,6 +129,13 @@ REGISTRY: dict[str, Check] = {
     DeviceLogCheck.name: DeviceLogCheck(),
     ErrDisabledCheck.name: ErrDisabledCheck(),
     PluginCheck.name: PluginCheck(),
+    DbRestartCheck.name: DbRestartCheck(),
+    **{check.name: check for check in DB_THRESHOLD_CHECKS},
+    DbCacheHitCheck.name: DbCacheHitCheck(),
+    DbReplicationCheck.name: DbReplicationCheck(),
+    DbDeadlockCheck.name: DbDeadlockCheck(),
+    DbGrowthCheck.name: DbGrowthCheck(),
+    DbBackupCheck.name: DbBackupCheck(),
     # the patrol sheet's system health (opt-in: docs/patrol.md)
     READ_ONLY_FS_CHECK.name: READ_ONLY_FS_CHECK,
     TIME_SYNC_CHECK.name: TIME_SYNC_CHECK,

@@ -19,4 +19,5 @@ DISK_AWAIT_CHECK = JudgedCheck(
         "path, and whether the queue is deep (`iostat -x 1`, aqu-sz)."
     ),
     measured_by=(names.DISKIO_UTIL_PERCENT,),  # an idle disk was read, it only had no requests
+    absent=phrase("no disk requests between the two reads"),
 )

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from checks.threshold import nothing_to_judge
+from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import Phrase, phrase
 from core.status import Status
@@ -54,7 +56,8 @@ def status_of(value: float, thresholds: Thresholds) -> Status:
 @dataclass(frozen=True)
 class JudgedCheck:
     """One finding per sample of `metric`. `measured_by`: the metrics that show the input was
-    read when `metric` may rightly be absent (no conntrack table: only conntrack.max 0)."""
+    read when `metric` may rightly be absent (no conntrack table: only conntrack.max 0); then
+    `absent`, if given, is the one OK row that says so."""
 
     name: str
     metric: str
@@ -66,6 +69,7 @@ class JudgedCheck:
     evidence: Callable[[Sample, Any], Mapping[str, Any]] = lambda sample, _context: dict(
         sample.labels
     )
+    absent: Phrase | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -78,9 +82,13 @@ class JudgedCheck:
         thresholds = context.profile.thresholds_for(self.metric)
         if thresholds is None:
             return
-        for sample in samples:
-            if sample.metric == self.metric:
-                yield self.finding(target, sample, samples, context, thresholds)
+        judged = [s for s in samples if s.metric == self.metric]
+        for sample in judged:
+            yield self.finding(target, sample, samples, context, thresholds)
+        if not judged and self.absent is not None:
+            unit = names.UNITS[self.metric]
+            yield nothing_to_judge(target, self.name, self.absent,
+                                   threshold_words(thresholds, unit))
 
     def finding(
         self, target: Target, sample: Sample, samples: Sequence[Sample], context,

@@ -48,6 +48,7 @@ RESOURCE_CHECKS = (
         subject=_fixed("swap"),
         what=lambda s: phrase("swap {used} used", used=_pct(s)),
         measured_by=(names.SWAP_TOTAL,),  # no swap at all: nothing to judge
+        absent=phrase("no swap space configured"),
         hint=phrase(
             "Swapping slows everything: `vmstat 1` (si/so columns) shows whether it is "
             "active now; find the memory hogs with `ps aux --sort=-rss | head`."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import Phrase, phrase
 from core.status import Status
@@ -42,12 +43,20 @@ def describe(thresholds: Thresholds, unit: str) -> str | Phrase:
     return warning or critical or ""
 
 
+def nothing_to_judge(target: Target, check: str, summary: Phrase, threshold) -> Finding:
+    """The one OK row of a check whose input was read but held nothing to judge (no swap, an
+    idle disk): the patrol sheet's row says so instead of staying empty."""
+    return Finding(target=target.name, check=check, subject=check, status=Status.OK,
+                   summary=summary, threshold=threshold)
+
+
 @dataclass(frozen=True)
 class ThresholdCheck:
     """Judge every sample of `metric`; the subject comes from a label or is fixed.
 
     `measured_by`: the metrics that show the input was read, when that is not `metric`
-    itself (no swap configured gives swap.total 0 and no swap.used_percent to judge)."""
+    itself (no swap configured gives swap.total 0 and no swap.used_percent to judge); then
+    `absent` is the one OK finding that says so, so the patrol sheet's row is never empty."""
 
     name: str
     metric: str
@@ -56,6 +65,7 @@ class ThresholdCheck:
     hint: Phrase  # may name {subject}
     family: str = HOST
     measured_by: tuple[str, ...] = ()
+    absent: Phrase | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -73,10 +83,12 @@ class ThresholdCheck:
         thresholds = context.profile.thresholds_for(self.metric)
         if thresholds is None:
             return
-        for sample in samples:
-            if sample.metric != self.metric:
-                continue
+        judged = [s for s in samples if s.metric == self.metric]
+        for sample in judged:
             yield self.finding(target, sample, thresholds)
+        if not judged and self.absent is not None:
+            yield nothing_to_judge(target, self.name, self.absent,
+                                   describe(thresholds, names.UNITS[self.metric]))
 
     def finding(self, target: Target, sample: Sample, thresholds: Thresholds) -> Finding:
         status, clause = verdict(sample.value, thresholds, sample.unit)

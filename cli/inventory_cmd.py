@@ -94,8 +94,17 @@ def _as_dict(target) -> dict:
         "ssh": _section(target.ssh),
         "snmp": _section(target.snmp),
         "cli": _section(target.cli),
+        "database": _database(target.database),
         "parents": list(target.parents),
     }
+
+
+def _database(settings) -> dict | None:
+    """The database section, each backup's max_age in seconds (JSON has no durations)."""
+    if settings is None:
+        return None
+    backups = {name: age.total_seconds() for name, age in settings.backups.items()}
+    return {**_section(settings), "backups": backups}
 
 
 def _section(settings) -> dict | None:

@@ -62,6 +62,10 @@ COMMANDS = {
         "cli.user_cmd:token", "API tokens for scripts: create (shown once), list, revoke."
     ),
     "user": Lazy("cli.user_cmd:user", "Console users: add, change password, disable, list."),
+    "worker": Lazy(
+        "cli.worker_cmd:worker",
+        "Inspect the targets of one network zone for the server: a Celery worker on the broker.",
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from cli.render import TicketChange, changes_text, run_json, run_markdown, run_t
 from core.errors import DamagedDatabase, UserError
 from core.phrases import phrase
 from flows.inspect import RunOptions, UnrecordedRun, run_and_record
+from flows.zones import zones_for
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them
     from tickets import ReconcileResult
@@ -114,6 +115,7 @@ def run(
                 advance,
                 exporter.enqueue_run if exporter else None,
                 heard.append,
+                zones_for(inv),
             )
         except UnrecordedRun as exc:
             result, unrecorded = exc.run, exc.message

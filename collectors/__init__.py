@@ -7,12 +7,12 @@ from typing import ClassVar, Protocol
 
 from collectors.session import Session
 from core.errors import UserError
-from core.model import Sample, Target
+from core.model import DB_ENGINES, Sample, Target
 
 
 class Collector(Protocol):
-    """`family`: what it measures (core.model.HOST or DEVICE), so the checks of that family
-    are owed a finding. `collect` yields Samples and notes in the session each input it could
+    """`family`: what it measures (core.model.HOST, DEVICE or DATABASE), so the checks of that
+    family are owed a finding. `collect` yields Samples and notes in the session each input it could
     not read and why (the checks that need it then say so instead of staying silent)."""
 
     name: ClassVar[str]
@@ -45,28 +45,51 @@ def _snmp() -> Collector:
     return SnmpCollector()
 
 
+def _postgres() -> Collector:
+    from collectors.postgres import PostgresCollector
+
+    return PostgresCollector()
+
+
+def _mysql() -> Collector:
+    from collectors.mysql import MysqlCollector
+
+    return MysqlCollector()
+
+
 REGISTRY: dict[str, Callable[[], Collector]] = {
     "local": _local,
     "netcli": _netcli,
     "ssh": _ssh,
     "snmp": _snmp,
+    "postgres": _postgres,
+    "mysql": _mysql,
 }
+
+# The collector for each protocol of the engines a `database:` section may name.
+DATABASE_COLLECTORS = {"postgresql": "postgres", "mysql": "mysql"}
 
 # Network collectors a non-server target gets from its connection sections, cheapest first.
 _NETWORK_SECTIONS = (("snmp", "snmp"), ("netcli", "cli"))
 
 
 def default_names(target: Target) -> tuple[str, ...]:
-    """The collectors a target gets when the inventory names none."""
+    """The collectors a target gets when the inventory names none: its host's or device's,
+    then its database's (a server may also run the database it names)."""
     if target.collectors:
         return target.collectors
+    database = (
+        (DATABASE_COLLECTORS[DB_ENGINES[target.database.engine].protocol],)
+        if target.database
+        else ()
+    )
     if target.kind == "server" and target.is_local:
-        return ("local",)
+        return ("local", *database)
     if target.kind == "server" and target.ssh is not None:
-        return ("ssh",)
-    if target.kind != "server":
+        return ("ssh", *database)
+    if target.kind not in ("server", "database"):
         return tuple(n for n, section in _NETWORK_SECTIONS if getattr(target, section) is not None)
-    return ()
+    return database
 
 
 def for_target(target: Target) -> list[Collector]:

@@ -26,12 +26,14 @@ from collectors import snmp_window
 from collectors.notes import noted
 from collectors.session import Session
 from collectors.snmp_agent import Agent
+from collectors.snmp_hardware import hardware_samples
 from collectors.snmp_usm import UsmScope
 from core import names
 from core.errors import CollectError, UserError
 from core.model import DEVICE, Missing, Sample, SnmpSettings, Target
 from core.phrases import phrase
 from settings import secrets
+from settings.profiles import Profile
 
 AUTH_PROTOCOLS = {
     "MD5": "USM_AUTH_HMAC96_MD5",
@@ -78,7 +80,7 @@ class SnmpCollector:
         auth = credentials(target, spec)
         # the in-run rate window only when it leaves at least half the budget for the polls
         window = session.profile.rate_window if session.profile.rate_window < budget / 2 else 0
-        poll = _poll(target, spec, auth, patrol.wanted(session.profile), window)
+        poll = _poll(target, spec, auth, patrol.wanted(session.profile), window, session.profile)
         where = f"{target.address}:{spec.port}"
         found = [*_runtime().run(poll, budget, where), *patrol.cli_only(session.profile)]
         return list(noted(found, session))
@@ -105,7 +107,10 @@ class _Runtime:
     async def _engine() -> tuple[Any, UsmScope]:
         from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
+        from collectors import snmp_schema  # pysnmp is imported only once SNMP is polled
+
         engine, users = SnmpEngine(), UsmScope()
+        snmp_schema.install(engine)
         users.watch(engine)
         return engine, users
 
@@ -169,18 +174,23 @@ def credentials(target: Target, spec: SnmpSettings) -> Any:
 
 def _poll(
     target: Target, spec: SnmpSettings, auth: Any, groups: tuple[patrol.Group, ...],
-    window: float, device: bool = True,
+    window: float, profile: Profile | None = None, device: bool = True,
 ):
     async def poll(engine: Any, users: UsmScope) -> list[Sample | Missing]:
         opened = await Agent.open(engine, auth, target.address, spec, target.answer_limit_mb)
         async with users.scoped(opened) as agent:
-            return await _samples(target, agent, device, groups, window)
+            return await _samples(target, agent, device, groups, window, profile)
 
     return poll
 
 
 async def _samples(
-    target: Target, agent: Agent, device: bool, groups: tuple[patrol.Group, ...], window: float
+    target: Target,
+    agent: Agent,
+    device: bool,
+    groups: tuple[patrol.Group, ...],
+    window: float,
+    profile: Profile | None = None,
 ) -> list[Sample | Missing]:
     try:
         scalars = await agent.get((*oids.SCALARS, *patrol.scalars(groups)))
@@ -234,7 +244,9 @@ async def _samples(
         columns, _ = await agent.walk(oids.HR_COLUMNS, 10)
     fallback = decode.host_resources_samples(make, columns)
     samples.extend([*device_samples, *(s for s in fallback if s.metric not in have)])
-    return [*samples, *unanswered(vendor, {s.metric for s in samples})]
+    # power supplies, fans, boards, temperatures, optics: only what the profile asks for
+    hardware = await hardware_samples(agent, make, vendor, profile, interfaces) if profile else []
+    return [*samples, *unanswered(vendor, {s.metric for s in samples}), *hardware]
 
 
 def unanswered(vendor: str | None, got: set[str]) -> list[Missing]:

@@ -138,7 +138,24 @@ def vendor_samples(
         return [*_cisco_cpu(make, columns), *_cisco_memory(make, columns)]
     if vendor in ("huawei", "h3c"):
         return list(_entity_usage(make, columns, names))
+    if vendor == "juniper":
+        return list(_juniper_usage(make, columns))
     return []
+
+
+JNX_ROUTING_ENGINE = "9"  # jnxContentsContainerIndex of the routing engines
+
+
+def _juniper_usage(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
+    """CPU and memory (jnxOperatingBuffer) of each routing engine, standby included."""
+    descr = columns.get("jnx_descr", {})
+    for column, metric, label in (
+        ("jnx_cpu", names.DEVICE_CPU_PERCENT, "cpu"),
+        ("jnx_buffer", names.DEVICE_MEMORY_USED_PERCENT, "memory"),
+    ):
+        for index, usage in columns.get(column, {}).items():
+            if index.split(".", 1)[0] == JNX_ROUTING_ENGINE and isinstance(usage, int):
+                yield make(metric, usage, "%", **{label: text(descr.get(index, "")) or index})
 
 
 def _cisco_cpu(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
@@ -158,6 +175,8 @@ def _cisco_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
         prefix, used_hc, free_hc = "mempool", None, None
     used_col, free_col = columns.get(f"{prefix}_used", {}), columns.get(f"{prefix}_free", {})
     pool_names = columns.get(f"{prefix}_name", {})
+    if not used_col and not used_hc:
+        yield from _cpm_memory(make, columns)
     for index in _row_indexes(columns, (f"{prefix}_used", f"{prefix}_hc_used")):
         used = (used_hc or {}).get(index) or used_col.get(index)
         free = (free_hc or {}).get(index) or free_col.get(index)
@@ -165,6 +184,16 @@ def _cisco_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
             continue
         pool = text(pool_names.get(index, "")) or index
         yield make(names.DEVICE_MEMORY_USED_PERCENT, 100 * used / (used + free), "%", memory=pool)
+
+
+def _cpm_memory(make: SampleMaker, columns: Columns) -> Iterator[Sample]:
+    """NX-OS: the memory of each CPU from cpmCPUTotalTable (KB used and free)."""
+    used_col, free_col = columns.get("cpm_memory_used", {}), columns.get("cpm_memory_free", {})
+    for index, used in used_col.items():
+        free = free_col.get(index)
+        if isinstance(used, int) and isinstance(free, int) and used + free > 0:
+            labels = {"memory": f"CPU {index}"} if len(used_col) > 1 else {}
+            yield make(names.DEVICE_MEMORY_USED_PERCENT, 100 * used / (used + free), "%", **labels)
 
 
 def _entity_usage(make: SampleMaker, columns: Columns, entities: Mapping[str, str]) -> Iterator:

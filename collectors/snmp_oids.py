@@ -51,12 +51,16 @@ _CMP = "1.3.6.1.4.1.9.9.48.1.1.1."
 _CEMP = "1.3.6.1.4.1.9.9.221.1.1.1.1."
 _HW = "1.3.6.1.4.1.2011.5.25.31.1.1.1.1."
 _H3C = "1.3.6.1.4.1.25506.2.6.1.1.1.1."
+_JNX = "1.3.6.1.4.1.2636.3.1.13.1."
 
 # vendor tables by the enterprise number in sysObjectID (1.3.6.1.4.1.<n>...)
 VENDOR_COLUMNS = {
     "cisco": {
         "cpm_5min_rev": _CPM + "8",
         "cpm_5min": _CPM + "5",
+        # NX-OS has no memory pool tables: cpmCPUMemoryUsed/Free (KB) of each CPU instead
+        "cpm_memory_used": _CPM + "12",
+        "cpm_memory_free": _CPM + "13",
         "mempool_name": _CMP + "2",
         "mempool_used": _CMP + "5",
         "mempool_free": _CMP + "6",
@@ -68,8 +72,10 @@ VENDOR_COLUMNS = {
     },
     "huawei": {"entity_cpu": _HW + "5", "entity_mem": _HW + "7"},
     "h3c": {"entity_cpu": _H3C + "6", "entity_mem": _H3C + "8"},
+    # JUNIPER-MIB jnxOperatingTable: descr, CPU and buffer (memory) % of every FRU
+    "juniper": {"jnx_descr": _JNX + "5", "jnx_cpu": _JNX + "8", "jnx_buffer": _JNX + "11"},
 }
-ENTERPRISES = {"9": "cisco", "2011": "huawei", "25506": "h3c"}
+ENTERPRISES = {"9": "cisco", "2011": "huawei", "25506": "h3c", "2636": "juniper"}
 
 # ENTITY-MIB entPhysicalName: names the Huawei/H3C entities in the labels
 ENT_PHYSICAL_NAME = "1.3.6.1.2.1.47.1.1.1.1.7"

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import UserError
 from core.paths import data_dir
+from core.status import Status
 
 
 def describe_age(age: timedelta) -> str:
@@ -19,6 +20,14 @@ def describe_age(age: timedelta) -> str:
     if seconds >= 2 * 3600:
         return f"{seconds // 3600} h"
     return f"{seconds // 60} min"
+
+
+def age_status(age: timedelta, max_age: timedelta) -> Status:
+    """A last good backup older than max_age: WARNING; twice that: CRITICAL. The one rule for
+    the backup jobs' freshness and the database target's check alike."""
+    if age > 2 * max_age:
+        return Status.CRITICAL
+    return Status.WARNING if age > max_age else Status.OK
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,14 @@ FAILURES: dict[str, Failure] = {
             "the setting for that target only if such an answer is real."
         ),
     ),
+    "no poller": Failure(
+        phrase("no poller"),
+        phrase(
+            "No worker of the target's zone took its task before the deadline: start one on a "
+            "host in that zone (`inspect worker --zone ZONE`), check that it reaches the broker "
+            "named in the inventory's central: section, and see its log (docs/central.md)."
+        ),
+    ),
     "configuration": Failure(
         phrase("configuration"),
         phrase(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from core.phrases import Phrase, phrase
@@ -76,6 +76,40 @@ class CliSettings:
 
 
 @dataclass(frozen=True)
+class DbEngine:
+    """`protocol`: what a client speaks to it (MariaDB speaks MySQL's); `port`: its default."""
+
+    protocol: str
+    port: int
+
+
+# The engines a database target may name (a backup's `sqlite` is no server to inspect).
+DB_ENGINES: Mapping[str, DbEngine] = {
+    "postgresql": DbEngine("postgresql", 5432),
+    "mariadb": DbEngine("mysql", 3306),
+    "mysql": DbEngine("mysql", 3306),
+}
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """A target's `database:` section: how the monitoring account connects (the password a
+    reference) and this instance's backups under `databases:`, each with its max_age."""
+
+    engine: str  # a key of DB_ENGINES
+    port: int | None = None
+    user: str | None = None
+    password: str | None = None
+    database: str | None = None  # what to connect to; the checks read the whole instance
+    timeout: float = 10.0
+    backups: Mapping[str, timedelta] = field(default_factory=dict)  # backup name -> max_age
+
+    @property
+    def port_or_default(self) -> int:
+        return self.port or DB_ENGINES[self.engine].port
+
+
+@dataclass(frozen=True)
 class Target:
     """One thing to inspect. Credentials are references (`env:NAME`), never secrets."""
 
@@ -91,10 +125,12 @@ class Target:
     ssh: SshSettings | None = None
     snmp: SnmpSettings | None = None
     cli: CliSettings | None = None
+    database: DatabaseSettings | None = None
     interfaces: Mapping[str, Any] | None = None  # important ports: {important, description_pattern}
     parents: tuple[str, ...] = ()
     change_windows: tuple[Window, ...] = ()
     answer_limit_mb: float = ANSWER_LIMIT_MB
+    zone: str = ""  # polled by that zone's workers; "" is the inspecting server's own zone
 
     @property
     def is_local(self) -> bool:
@@ -128,11 +164,13 @@ class Missing:
     why: str | Phrase  # the finding's "not measured: <why>", translated where it is shown
 
 
-# What a collector measures and a check judges: a host's operating system (local, ssh) or a
-# network device (snmp, netcli). A check is only owed to a target whose collectors measure
-# its family, so a Linux server is never told that its interfaces were not measured.
+# What a collector measures and a check judges: a host's operating system (local, ssh), a
+# network device (snmp, netcli) or a database server (postgres, mysql). A check is only owed
+# to a target whose collectors measure its family, so a Linux server is never told that its
+# interfaces (or its replication) were not measured.
 HOST = "host"
 DEVICE = "device"
+DATABASE = "database"
 NOT_MEASURED = "not measured"  # the summary of an owed check that had no input: "not measured: why"
 
 
@@ -168,6 +206,11 @@ class Finding:
         """The one shape of an owed check without input, which `unmeasured` recognises."""
         return cls(target=target, check=check, subject=subject, status=Status.UNKNOWN,
                    summary=phrase("not measured: {why}", why=why), hint=hint, evidence=evidence)
+
+
+# A Finding's texts that may be a Phrase: kept as phrases wherever a finding is stored or sent
+# (records/store.py, flows/wire.py), translated only where it is shown.
+FINDING_TEXTS = ("summary", "threshold", "hint")
 
 
 def new_run_id() -> str:

@@ -71,6 +71,15 @@ SYSTEM_BOOT_TIME = _metric("system.boot_time", "s")
 SYSTEM_UPTIME = _metric("system.uptime", "s")
 DEVICE_CPU_PERCENT = _metric("device.cpu_percent", "%")
 DEVICE_MEMORY_USED_PERCENT = _metric("device.memory_used_percent", "%")
+# hardware and optics of switches and routers (docs/snmp.md): a component's state is 0 normal,
+# 1 warning, 2 critical (the device's own word in label `state`); the patrol profile reads them
+ENV_PSU_STATE = _metric("env.psu_state", "count")
+ENV_FAN_STATE = _metric("env.fan_state", "count")
+ENV_BOARD_STATE = _metric("env.board_state", "count")
+ENV_TEMPERATURE = _metric("env.temperature", "C")
+OPTIC_RX_DBM = _metric("optic.rx_dbm", "dBm")
+OPTIC_TX_DBM = _metric("optic.tx_dbm", "dBm")
+OPTIC_TEMPERATURE = _metric("optic.temperature", "C")
 IF_ADMIN_UP = _metric("if.admin_up", "count")
 IF_OPER_UP = _metric("if.oper_up", "count")
 IF_SPEED = _metric("if.speed", "bit/s")
@@ -108,6 +117,27 @@ PLUGIN_SECONDS = _metric("plugin.seconds", "s")
 PLUGIN_PERCENT = _metric("plugin.percent", "%")
 PLUGIN_BYTES = _metric("plugin.bytes", "B")
 PLUGIN_VALUE = _metric("plugin.value", "count")  # no unit, a counter (`c`) or an unknown one
+# database servers (docs/databases.md): PostgreSQL and MySQL/MariaDB read alike
+DB_START_TIME = _metric("db.start_time", "s")  # epoch seconds; labels engine and version
+DB_UPTIME = _metric("db.uptime", "s")
+DB_CONNECTIONS = _metric("db.connections", "count")
+DB_MAX_CONNECTIONS = _metric("db.max_connections", "count")
+DB_CONNECTIONS_PERCENT = _metric("db.connections_percent", "%")
+DB_CACHE_REQUESTS = _metric("db.cache_requests", "count")  # cumulative page/block reads asked
+DB_CACHE_MISSES = _metric("db.cache_misses", "count")  # cumulative: of those, read from disk
+DB_REPLICA = _metric("db.replica", "count")  # 1: the server replicates from another
+DB_REPLICATION_RUNNING = _metric("db.replication_running", "count")  # 1 receiving and applying
+DB_REPLICATION_LAG = _metric("db.replication_lag", "s")
+DB_LONGEST_TRANSACTION = _metric("db.longest_transaction", "s")
+DB_LONGEST_LOCK_WAIT = _metric("db.longest_lock_wait", "s")
+DB_LOCK_WAITS = _metric("db.lock_waits", "count")
+DB_DEADLOCKS = _metric("db.deadlocks", "count")  # cumulative since the server's stats began
+DB_SIZE = _metric("db.size", "B")  # one per database, label `database`
+DB_BACKUP_LAST_GOOD = _metric("db.backup_last_good", "s")  # epoch seconds; 0 = none recorded
+# computed by the database checks from two runs; thresholds are set on them
+DB_CACHE_HIT_PERCENT = _metric("db.cache_hit_percent", "%")
+DB_NEW_DEADLOCKS = _metric("db.new_deadlocks", "count")
+DB_GROWTH_PERCENT_PER_DAY = _metric("db.growth_percent_per_day", "%")
 # log watch (docs/patrol.md), label `log` (a file path or `journal:UNIT`): matched lines this
 # inspection, and the bytes left unread when the per-inspection budget ran out
 LOGWATCH_CRITICAL_LINES = _metric("logwatch.critical_lines", "count")
@@ -188,6 +218,11 @@ CHECK_REBOOT = _check("reboot", phrase("Uptime and restarts"))
 CHECK_DEVICE_CPU = _check("device_cpu", phrase("Device CPU usage"))
 CHECK_DEVICE_MEMORY = _check("device_memory", phrase("Device memory usage"))
 CHECK_DEVICE_RESTART = _check("device_restart", phrase("Device restarts"))
+CHECK_DEVICE_PSU = _check("device_psu", phrase("Power supplies"))
+CHECK_DEVICE_FAN = _check("device_fan", phrase("Fans"))
+CHECK_DEVICE_BOARD = _check("device_board", phrase("Boards and modules"))
+CHECK_DEVICE_TEMPERATURE = _check("device_temperature", phrase("Temperatures"))
+CHECK_OPTICS = _check("optics", phrase("Optical transceivers"))
 CHECK_INTERFACE = _check("interface", phrase("Interface status"))
 CHECK_IF_UTILIZATION = _check("if_utilization", phrase("Interface utilisation"))
 CHECK_IF_ERRORS = _check("if_errors", phrase("Interface errors"))
@@ -196,6 +231,15 @@ CHECK_IF_DISCARDS = _check("if_discards", phrase("Interface discards"))
 CHECK_BACKUP = _check("backup", phrase("Backups"))
 CHECK_CONFIG_CHANGE = _check("config_change", phrase("Configuration changes"))
 CHECK_PLUGIN = _check("plugin", phrase("Monitoring plugins"))
+CHECK_DB_RESTART = _check("db_restart", phrase("Database uptime and restarts"))
+CHECK_DB_CONNECTIONS = _check("db_connections", phrase("Database connections"))
+CHECK_DB_CACHE_HIT = _check("db_cache_hit", phrase("Database cache hit ratio"))
+CHECK_DB_REPLICATION = _check("db_replication", phrase("Replication state and lag"))
+CHECK_DB_LONG_TRANSACTION = _check("db_long_transaction", phrase("Long-running transactions"))
+CHECK_DB_LOCK_WAIT = _check("db_lock_wait", phrase("Lock waits"))
+CHECK_DB_DEADLOCKS = _check("db_deadlocks", phrase("Deadlocks"))
+CHECK_DB_GROWTH = _check("db_growth", phrase("Database size and growth"))
+CHECK_DB_BACKUP = _check("db_backup", phrase("Last good database backup"))
 CHECK_READ_ONLY_FS = _check("read_only_fs", phrase("Read-only filesystems"))
 CHECK_TIME_SYNC = _check("time_sync", phrase("Time synchronisation"))
 CHECK_TIME_OFFSET = _check("time_offset", phrase("Time offset"))

@@ -7,11 +7,11 @@ import getpass
 import random
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import checks
 import collectors
@@ -21,6 +21,7 @@ from core.errors import CollectError, DamagedDatabase, UserError
 from core.failures import FAILURES
 from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
 from core.phrases import Phrase, phrase
+from flows.db_facts import RecordedSamples, backup_samples, no_records
 from flows.pool import Failed, TimedOut, run_bounded
 
 if TYPE_CHECKING:  # records loads SQLAlchemy (~0.5 s): only a run that stores needs it;
@@ -56,14 +57,66 @@ class TargetResult:
     findings: tuple[Finding, ...]
 
 
+class Zones(Protocol):
+    """Targets of other network zones, inspected by their zone's workers (flows/zones.py):
+    `publish` sends their tasks now and returns the wait for their results, by target name:
+    one for each target, `no_poller` for those whose result did not come back in time."""
+
+    def publish(
+        self, targets: Sequence[Target], options: RunOptions, previous: PreviousRuns
+    ) -> Callable[[], Mapping[str, TargetResult]]: ...
+
+
 def inspect(
     inventory: Inventory,
     targets: Sequence[Target],
     options: RunOptions = RunOptions(),
     previous: PreviousRuns = lambda _name: PreviousRun(),
     on_target_done: Callable[[Target], None] | None = None,
+    recorded: RecordedSamples = no_records,
+    zones: Zones | None = None,
 ) -> InspectionRun:
+    """`recorded`: samples from this tool's records for a target (flows/db_facts.py). With
+    `zones`, a target with a `zone:` goes to that zone's workers and the rest are inspected
+    here, meanwhile; the run records each target once, in inventory order."""
     started = datetime.now(UTC)
+    remote = [t for t in targets if t.zone] if zones else []
+    here = [t for t in targets if not (zones and t.zone)]
+    waiting = zones.publish(remote, options, previous) if zones and remote else dict
+    inspected = inspect_each(inventory, here, options, previous, on_target_done, recorded)
+    results = {t.name: result for t, result in zip(here, inspected, strict=True)}
+    results.update(waiting())
+    if on_target_done:  # the progress bar counts zone targets as their results come in
+        for target in remote:
+            on_target_done(target)
+    samples: list[Sample] = []
+    findings: list[Finding] = []
+    for target in targets:
+        samples.extend(results[target.name].samples)
+        findings.extend(results[target.name].findings)
+    return InspectionRun(
+        id=options.run_id or new_run_id(),
+        trigger=options.trigger,
+        operator=options.operator or _operator(),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        targets=tuple(t.name for t in targets),
+        findings=tuple(findings),
+        samples=tuple(samples),
+    )
+
+
+def inspect_each(
+    inventory: Inventory,
+    targets: Sequence[Target],
+    options: RunOptions,
+    previous: PreviousRuns,
+    on_target_done: Callable[[Target], None] | None = None,
+    recorded: RecordedSamples = no_records,
+) -> list[TargetResult]:
+    """Each target's `inspect_target` in the bounded pool under its deadline: a target past
+    it or stopped by a defect of ours is one UNKNOWN. A zone's worker runs the same (without
+    `recorded`: the records are the server's)."""
     jitter = min(options.jitter, options.timeout / 10) if len(targets) > 1 else 0.0
 
     def work(target: Target) -> TargetResult:
@@ -78,42 +131,45 @@ def inspect(
             began=began,
             retries=options.retries,
             backoff=options.backoff,
+            recorded=recorded,
         )
 
     results = run_bounded(
         targets, work, workers=options.workers, timeout=options.timeout, on_done=on_target_done
     )
-    samples: list[Sample] = []
-    findings: list[Finding] = []
-    for target, result in zip(targets, results, strict=True):
-        if isinstance(result, TimedOut):
-            findings.append(
-                unknown(
-                    target,
-                    names.CHECK_REACHABILITY,
-                    "target",
-                    "timeout",
-                    phrase(
-                        "no answer within the {seconds} s deadline", seconds=f"{result.seconds:g}"
-                    ),
-                )
-            )
-            continue
-        if isinstance(result, Failed):
-            findings.append(internal_failure(target, result.error))
-            continue
-        samples.extend(result.samples)
-        findings.extend(result.findings)
-    return InspectionRun(
-        id=options.run_id or new_run_id(),
-        trigger=options.trigger,
-        operator=options.operator or _operator(),
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        targets=tuple(t.name for t in targets),
-        findings=tuple(findings),
-        samples=tuple(samples),
+    return [_settled(target, result) for target, result in zip(targets, results, strict=True)]
+
+
+def _settled(target: Target, result: TargetResult | TimedOut | Failed) -> TargetResult:
+    if isinstance(result, TimedOut):
+        seconds = f"{result.seconds:g}"
+        finding = unknown(
+            target,
+            names.CHECK_REACHABILITY,
+            "target",
+            "timeout",
+            phrase("no answer within the {seconds} s deadline", seconds=seconds),
+        )
+        return TargetResult((), (finding,))
+    if isinstance(result, Failed):
+        return TargetResult((), (internal_failure(target, result.error),))
+    return result
+
+
+def no_poller(target: Target, waited: float) -> TargetResult:
+    """A zone target whose result did not come back by the run's deadline."""
+    finding = unknown(
+        target,
+        names.CHECK_REACHABILITY,
+        "target",
+        "no poller",
+        phrase(
+            "zone {zone} had no worker to take it within {seconds} s",
+            zone=target.zone,
+            seconds=f"{waited:.0f}",
+        ),
     )
+    return TargetResult((), (finding,))
 
 
 def inspect_target(
@@ -125,6 +181,7 @@ def inspect_target(
     began: float | None = None,
     retries: int = 0,
     backoff: float = 0.25,
+    recorded: RecordedSamples = no_records,
 ) -> TargetResult:
     """Collect then judge one target. The one place where a collector's failure is caught.
 
@@ -168,6 +225,7 @@ def inspect_target(
             error = f"{type(exc).__name__}: {exc}"
             findings.append(replace(finding, evidence={**finding.evidence, "error": error}))
     samples.extend(carried_state(before.samples, samples))
+    samples.extend(recorded(target))  # read whether or not the target answered
     context = checks.CheckContext(
         profile=session.profile,
         previous=before.samples,
@@ -293,6 +351,7 @@ def run_and_record(
     on_target_done: Callable[[Target], None] | None = None,
     before_save: Callable[[InspectionRun], object] | None = None,
     on_tickets: Callable[[ReconcileResult], object] | None = None,
+    zones: Zones | None = None,
 ) -> InspectionRun:
     """Without a store nothing is read or written: a dry look at the estate. With one, the
     run is saved first and then turned into ticket changes (tickets never lose a run).
@@ -313,7 +372,16 @@ def run_and_record(
             damaged.append(exc)
             return PreviousRun()
 
-    run = inspect(inventory, targets, options, previous, on_target_done)
+    def recorded(target: Target) -> list[Sample]:
+        if store is None or damaged:
+            return []
+        try:
+            return backup_samples(store)(target)
+        except DamagedDatabase as exc:
+            damaged.append(exc)
+            return []
+
+    run = inspect(inventory, targets, options, previous, on_target_done, recorded, zones)
     if before_save:
         before_save(run)
     if not store:

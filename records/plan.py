@@ -11,6 +11,7 @@ small statements. Times are stored as SQLAlchemy stores them (records/types.py):
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -203,6 +204,53 @@ class Plan:
                 (job, DONE, MISSED, RUNNING),
             )
             return _entry(cur, rows[0]) if rows else None
+
+
+# pg_try_advisory_lock's key for "this process writes the plan": the bytes of "opsiplan"
+PLAN_LOCK_KEY = int.from_bytes(b"opsiplan", "big")
+
+
+class PlanLock:
+    """The one writer of the plan among agents sharing a PostgreSQL database (several
+    servers, docs/central.md): a session advisory lock on a connection of its own, held for
+    the life of the agent and released by PostgreSQL when that connection ends, SIGKILL
+    included. On SQLite the agent's flock on its data directory already is the one lock."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._connection = None
+
+    def try_acquire(self) -> bool:
+        if self.plan.sqlite:
+            return True
+        import psycopg
+
+        if self._connection is None:
+            self._connection = psycopg.connect(self.plan.target, autocommit=True)
+        row = self._connection.execute("SELECT pg_try_advisory_lock(%s)", (PLAN_LOCK_KEY,))
+        held = bool(row.fetchone()[0])
+        if not held:
+            self.release()
+        return held
+
+    def held(self) -> bool:
+        """Still ours: the connection that holds it answers (a lost one lost the lock)."""
+        if self.plan.sqlite:
+            return True
+        if self._connection is None:
+            return False
+        try:
+            self._connection.execute("SELECT 1").fetchone()
+        except Exception:  # noqa: BLE001 - whatever broke the connection, the lock is gone
+            self.release()
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.close()
+            self._connection = None
 
 
 class _Cursor:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
-from core.model import Finding, InspectionRun, PreviousRun, Sample
+from core.model import FINDING_TEXTS, Finding, InspectionRun, PreviousRun, Sample
 from core.phrases import Phrase
 from core.status import Status, worst
 from records.db import connect
@@ -154,7 +154,7 @@ def _run_row(run: InspectionRun) -> RunRow:
 
 # A finding's texts kept as phrases (template and values, translated when shown) in the
 # `phrases` column; their text columns hold the English rendering for SQL and older readers.
-PHRASED = ("summary", "threshold", "hint")
+PHRASED = FINDING_TEXTS
 
 
 def _keep_latest(session: Session, run: InspectionRun) -> None:

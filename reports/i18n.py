@@ -39,6 +39,11 @@ class Formatter:
     def time(self, value: datetime) -> str:
         return dates.format_time(value, format="short", tzinfo=self.tz, locale=self.locale)
 
+    def relative(self, moment: datetime, now: datetime) -> str:
+        """"in 12 minutes", "3 hours ago": an SLA clock as a countdown."""
+        return dates.format_timedelta(moment - now, add_direction=True, threshold=1.5,
+                                      locale=self.locale)
+
     def number(self, value: float | int) -> str:
         return numbers.format_decimal(value, locale=self.locale)
 

@@ -15,11 +15,20 @@ from core.backups import (
     default_config_backups,
 )
 from core.errors import UserError
-from core.model import ANSWER_LIMIT_MB, CliSettings, SnmpSettings, SshSettings, Target
+from core.model import (
+    ANSWER_LIMIT_MB,
+    DB_ENGINES,
+    CliSettings,
+    DatabaseSettings,
+    SnmpSettings,
+    SshSettings,
+    Target,
+)
 from core.phrases import Phrase, phrase
 from settings.change_windows import ChangeWindow
 from settings.credential_checks import check_credentials
 from settings.inventory_spec import (
+    CentralSpec,
     ConfigBackupsSpec,
     DatabaseSpec,
     ExportSpec,
@@ -59,6 +68,7 @@ class Inventory:
     profiles: Mapping[str, Profile] = field(default_factory=lambda: dict(BUILT_IN))
     schedules: Mapping[str, ScheduleSpec] = field(default_factory=dict)
     export: ExportSpec | None = None
+    central: CentralSpec | None = None
     source: Path | None = None
     databases: Mapping[str, Database] = field(default_factory=dict)
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
@@ -101,8 +111,11 @@ class Inventory:
         )
 
 
-def load(path: Path | None) -> Inventory:
-    """Read and validate; no path means localhost with the built-in standard profile."""
+def load(path: Path | None, zone: str | None = None) -> Inventory:
+    """Read and validate; no path means localhost with the built-in standard profile.
+
+    `zone`: where this process polls (a zone worker's `--zone`; None: the server's own zone,
+    `central.zone`). Credentials of targets in other zones are not checked here."""
     if path is None:
         return Inventory()
     doc = load_yaml(path)
@@ -113,17 +126,20 @@ def load(path: Path | None) -> Inventory:
                 where=doc.where(()),
             )
         )
-    spec = validate(doc, InventorySpec)
+    central = doc.data.get("central")
+    own = central.get("zone", "local") if isinstance(central, dict) else "local"
+    spec = validate(doc, InventorySpec, {"here": zone or own})
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
         raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
     profiles = dict(BUILT_IN)
     profiles.update({name: _profile(name, p) for name, p in spec.profiles.items()})
-    targets = tuple(_target(name, spec, doc, profiles) for name in spec.hosts)
-    check_parents(spec, targets, doc)
-    check_credentials(spec, targets, doc)
     base = path.parent.absolute()
     databases = {name: _database(name, d, base) for name, d in spec.databases.items()}
+    targets = tuple(_target(name, spec, doc, profiles, databases) for name in spec.hosts)
+    check_parents(spec, targets, doc)
+    here = "" if zone in (None, own) else zone
+    check_credentials(spec, [t for t in targets if t.zone == here], doc)
     _check_ticket_references(spec, doc)
     _check_schedules(spec, targets, profiles, doc)
     return Inventory(
@@ -132,6 +148,7 @@ def load(path: Path | None) -> Inventory:
         schedules=spec.schedules,
         source=path,
         export=spec.export,
+        central=spec.central,
         databases=databases,
         tickets=spec.tickets,
         config_backups=_config_backups(spec.config_backups, base),
@@ -171,7 +188,13 @@ def _database(name: str, spec: DatabaseSpec, base: Path) -> Database:
     )
 
 
-def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping) -> Target:
+def _target(
+    name: str,
+    spec: InventorySpec,
+    doc: YamlDocument,
+    profiles: Mapping,
+    databases: Mapping[str, Database],
+) -> Target:
     host = spec.hosts[name]
     layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True, exclude_none=True)]
     for i, group in enumerate(host.groups):
@@ -187,10 +210,11 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
             f"unknown profile {profile!r} (known: {', '.join(sorted(profiles))})",
         )
     kind = merged.get("kind", "server")
+    address = merged.get("address", name)
     return Target(
         name=name,
         kind=kind,
-        address=merged.get("address", name),
+        address=address,
         port=merged.get("port"),
         platform=merged.get("platform", "linux" if kind == "server" else "unknown"),
         groups=tuple(host.groups),
@@ -200,11 +224,26 @@ def _target(name: str, spec: InventorySpec, doc: YamlDocument, profiles: Mapping
         ssh=_ssh(merged),
         snmp=SnmpSettings(**merged["snmp"]) if "snmp" in merged else None,
         cli=CliSettings(**merged["cli"]) if "cli" in merged else None,
+        database=_database_settings(name, merged, address, databases, doc),
         interfaces=merged.get("interfaces"),
         parents=tuple(merged.get("parents", ())),
         change_windows=tuple(_change_window(w) for w in merged.get("change_windows", ())),
         answer_limit_mb=merged.get("answer_limit_mb", ANSWER_LIMIT_MB),
+        zone=_zone(name, merged.get("zone"), spec, doc),
     )
+
+
+def _zone(name: str, zone: str | None, spec: InventorySpec, doc: YamlDocument) -> str:
+    """"" for the server's own zone (none named, or `central.zone`); another zone needs the
+    broker its workers listen on."""
+    if zone is None or (spec.central and zone == spec.central.zone):
+        return ""
+    if spec.central is None:
+        raise doc.error(
+            ("hosts", name),
+            f"zone {zone!r} needs a `central:` section with the broker its workers use",
+        )
+    return zone
 
 
 def _ssh(merged: Mapping[str, Any]) -> SshSettings | None:
@@ -213,6 +252,44 @@ def _ssh(merged: Mapping[str, Any]) -> SshSettings | None:
         return None
     port = {"port": merged["port"]} if merged.get("port") else {}
     return SshSettings(**{**port, **merged["ssh"]})
+
+
+def _database_settings(
+    name: str,
+    merged: Mapping[str, Any],
+    address: str,
+    databases: Mapping[str, Database],
+    doc: YamlDocument,
+) -> DatabaseSettings | None:
+    """The target's own `port` is its database port unless `database.port` says otherwise.
+    Its backups are those named, or by default those on its address and port whose engine
+    speaks its protocol (a mysql target's backups may say mariadb)."""
+    if "database" not in merged:
+        return None
+    section = dict(merged["database"])
+    named = section.pop("backups", None)
+    if merged.get("port") and "port" not in section:
+        section["port"] = merged["port"]
+    settings = DatabaseSettings(**section)
+    if named is None:
+        chosen = [
+            db.name
+            for db in databases.values()
+            if db.engine in DB_ENGINES
+            and DB_ENGINES[db.engine].protocol == DB_ENGINES[settings.engine].protocol
+            and (db.host or "localhost") == address
+            and (db.port or DB_ENGINES[db.engine].port) == settings.port_or_default
+        ]
+    else:
+        for i, backup in enumerate(named):
+            if backup not in databases:
+                known = ", ".join(sorted(databases)) or "none under `databases:`"
+                raise doc.error(
+                    ("hosts", name, "database", "backups", i),
+                    f"unknown database backup {backup!r} (known: {known})",
+                )
+        chosen = named
+    return replace(settings, backups={n: databases[n].max_age for n in chosen})
 
 
 def _change_window(spec: Mapping[str, Any]) -> ChangeWindow:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    model_validator,
+)
 
 from core.model import CliSettings, SnmpSettings, SshSettings
 from settings import secrets
@@ -27,10 +34,25 @@ from settings.tickets_spec import Cron, TicketsSpec, TimeZone
 Kind = Literal["server", "switch", "router", "firewall", "database"]
 
 
-def _credential(value: str) -> str:
+def _zone(value: str) -> str:
+    """A zone names a broker queue (`opsinspect.zone.<zone>`): plain letters, digits, - _ ."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", value):
+        raise ValueError("a zone is letters, digits, '-', '_' or '.' (up to 63), like dc-b")
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+
+
+def _credential(value: str, info: ValidationInfo) -> str:
+    """A reference; one that must resolve here is checked now. A target of another zone is
+    polled by that zone's workers, which resolve its credentials from their own env, files
+    and keyring (docs/central.md): the server need not have them."""
     if not secrets.is_reference(value):
         raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
-    reason = secrets.problem(value)
+    context = info.context or {}
+    elsewhere = context.get("zone") not in (None, context.get("here"))
+    reason = None if elsewhere else secrets.problem(value)
     if reason:
         raise ValueError(reason)
     return value
@@ -164,6 +186,21 @@ class InterfacesSpec(Strict):
     description_pattern: Regex | None = None
 
 
+class DatabaseTargetSpec(Strict):
+    """How to read a database server's health (docs/databases.md): a read-only monitoring
+    account (`pg_monitor`; MySQL PROCESS, REPLICATION CLIENT), its password a reference.
+    `backups`: names under `databases:` whose last good backup this target reports; by
+    default those of the same engine on the same address and port."""
+
+    engine: Literal["postgresql", "mariadb", "mysql"]
+    port: Port | None = None
+    user: str | None = None
+    password: Credential | None = None
+    database: str | None = None
+    timeout: Seconds = 10.0
+    backups: list[str] | None = None
+
+
 class TargetSpec(Strict):
     """Everything a host, a group or the defaults may set; merged host > groups > defaults."""
 
@@ -173,15 +210,33 @@ class TargetSpec(Strict):
     platform: str | None = None
     labels: dict[str, str] | None = None
     profile: str | None = None
-    collectors: list[Literal["local", "ssh", "snmp", "netcli"]] | None = None
+    collectors: list[Literal["local", "ssh", "snmp", "netcli", "postgres", "mysql"]] | None = None
     ssh: SshSpec | None = None
     snmp: SnmpSpec | None = None
     cli: CliSpec | None = None
+    database: DatabaseTargetSpec | None = None
     interfaces: InterfacesSpec | None = None
     parents: list[str] | None = None
     change_windows: list[ChangeWindowSpec] | None = None
     # the cap on what the target may send in one SSH, CLI or SNMP session (core.model)
     answer_limit_mb: AnswerLimit | None = None
+    # the network zone whose `inspect worker --zone` polls it (default: the server's own)
+    zone: Zone | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_its_zone(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """The credentials of a host or group that names a zone are checked in that zone
+        (`_credential`): the zone stays in the validation context while they are read."""
+        context = info.context
+        if context is None or not isinstance(data, dict) or not isinstance(data.get("zone"), str):
+            return handler(data)
+        outer = context.get("zone")
+        context["zone"] = data["zone"]
+        try:
+            return handler(data)
+        finally:
+            context["zone"] = outer
 
 
 class HostSpec(TargetSpec):
@@ -464,6 +519,18 @@ class ConfigBackupsSpec(Strict):
     timeout: Duration = timedelta(minutes=2)  # per device: connect, fetch and commit
 
 
+class CentralSpec(Strict):
+    """Zone workers (docs/central.md): the Celery broker every zone's workers and the
+    dispatching server share, and this server's own zone (its targets it polls itself)."""
+
+    broker: str  # redis://HOST:PORT/DB (default kind) or amqp://HOST:PORT// (RabbitMQ)
+    password: Credential | None = None  # the broker's, by reference; never in the URL
+    zone: Zone = "local"
+    # the longest a zone task may take on a worker (`inspect run --timeout` above it is cut
+    # to it): sizes the broker's visibility timeout, after which a dead worker's task returns
+    deadline: Duration = timedelta(seconds=60)
+
+
 class InventorySpec(Strict):
     defaults: TargetSpec = TargetSpec()
     groups: dict[str, TargetSpec] = {}
@@ -474,3 +541,4 @@ class InventorySpec(Strict):
     tickets: TicketsSpec = TicketsSpec()
     export: ExportSpec | None = None
     config_backups: ConfigBackupsSpec = ConfigBackupsSpec()
+    central: CentralSpec | None = None

@@ -148,6 +148,14 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     names.IF_UTILIZATION_PERCENT: Thresholds(Range.parse(70), Range.parse(90)),
     names.IF_ERRORS_PER_SECOND: Thresholds(Range.parse(1), Range.parse(10)),
     names.IF_DISCARDS_PER_SECOND: Thresholds(Range.parse(10), Range.parse(100)),
+    # database servers (docs/databases.md); deadlocks and growth count since the previous run
+    names.DB_CONNECTIONS_PERCENT: Thresholds(Range.parse(80), Range.parse(90)),
+    names.DB_CACHE_HIT_PERCENT: Thresholds(Range.parse("90:"), Range.parse("80:")),
+    names.DB_REPLICATION_LAG: Thresholds(Range.parse(60), Range.parse(300)),
+    names.DB_LONGEST_TRANSACTION: Thresholds(Range.parse(600), Range.parse(3600)),
+    names.DB_LONGEST_LOCK_WAIT: Thresholds(Range.parse(30), Range.parse(300)),
+    names.DB_NEW_DEADLOCKS: Thresholds(Range.parse(0), Range.parse(10)),
+    names.DB_GROWTH_PERCENT_PER_DAY: Thresholds(Range.parse(20), Range.parse(50)),
     # log watch: any critical line is critical, any warning line a warning (counts per inspection)
     names.LOGWATCH_CRITICAL_LINES: Thresholds(critical=Range.parse(0)),
     names.LOGWATCH_WARNING_LINES: Thresholds(warning=Range.parse(0)),
@@ -159,6 +167,11 @@ DEFAULT_THRESHOLDS: Mapping[str, Thresholds] = {
     # security baseline (asked for by a profile's `security:`)
     names.SECURITY_FAILED_LOGINS: Thresholds(Range.parse(10), Range.parse(100)),
     names.SECURITY_PENDING_UPDATES: Thresholds(Range.parse(0), None),
+    # switch hardware: used only where the device publishes no limit of its own (docs/snmp.md)
+    names.ENV_TEMPERATURE: Thresholds(Range.parse(60), Range.parse(70)),
+    names.OPTIC_RX_DBM: Thresholds(Range.parse("-14:1"), Range.parse("-18:3")),
+    names.OPTIC_TX_DBM: Thresholds(Range.parse("-9:2"), Range.parse("-12:4")),
+    names.OPTIC_TEMPERATURE: Thresholds(Range.parse(70), Range.parse(75)),
 }
 
 # Opt-in checks (the patrol sheet, docs/patrol.md): a profile runs one only when its metric has
@@ -198,6 +211,13 @@ PATROL_THRESHOLDS: Mapping[str, Thresholds] = {
     names.CHECK_DEVICE_LOG: Thresholds(),
     names.CHECK_ERR_DISABLED: Thresholds(),
     names.CHECK_STACK: Thresholds(),
+    # the switch's hardware (docs/snmp.md "The switch patrol: hardware and optics"): entity,
+    # sensor and transceiver tables, walked only for the items asked for
+    names.CHECK_DEVICE_PSU: Thresholds(),
+    names.CHECK_DEVICE_FAN: Thresholds(),
+    names.CHECK_DEVICE_BOARD: Thresholds(),
+    names.CHECK_DEVICE_TEMPERATURE: Thresholds(),
+    names.CHECK_OPTICS: Thresholds(),
 }
 
 
@@ -224,8 +244,6 @@ class Profile:
 
     def enabled(self, check: str) -> bool:
         return check not in self.disabled
-
-
 
 
 def asks(profile: Profile, key: str) -> bool:

@@ -14,9 +14,9 @@ from settings.yamlsource import KeyPath, YamlDocument, dotted, printable
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(doc: YamlDocument, model: type[M]) -> M:
+def validate(doc: YamlDocument, model: type[M], context: dict[str, Any] | None = None) -> M:
     try:
-        return model.model_validate(doc.data)
+        return model.model_validate(doc.data, context=context)
     except ValidationError as exc:
         raise UserError(_first_error(exc, doc)) from None
 

@@ -7,6 +7,7 @@ import pytest
 pytest_plugins = [
     "tests.services.postgres",
     "tests.services.mariadb",
+    "tests.services.db_replicas",
     "tests.services.fake_switches",
     "tests.services.fakenos",
     "tests.services.smtp",
@@ -20,6 +21,7 @@ pytest_plugins = [
     "tests.services.console",
     "tests.services.victoriametrics",
     "tests.services.chrony",
+    "tests.services.redis",
 ]
 
 

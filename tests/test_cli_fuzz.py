@@ -19,8 +19,9 @@ from tests.cli_tree import commands
 
 SECRET = "fuzz-Secret-7Hq2"  # behind env:FUZZ_SECRET in the inventory; must never be shown
 # Run forever by design (daemons); the agent's `status` and `--once` paths and the server's
-# bad options are covered elsewhere (tests/test_cli_contract.py, tests/test_console.py).
-EXCLUDED = {("agent",), ("serve",)}
+# bad options are covered elsewhere (tests/test_cli_contract.py, tests/test_console.py);
+# the zone worker's in tests/test_zones.py.
+EXCLUDED = {("agent",), ("serve",), ("worker",)}
 SCHEME = Path(__file__).resolve().parents[1] / "scoring" / "default_scheme.yaml"
 SLOW_CHOICES = {"pdf"}  # a browser per example would blow the time budget
 FIXED = {"-i", "--inventory", "--db"}  # sources stay in the temporary directory

@@ -91,6 +91,7 @@ def test_a_duty_user_sees_the_critical_target_acks_its_ticket_and_hands_over(
     assert f"#{ticket_id}" in work and "duty1" in work and "acknowledged" in work
     _shots(tab, "handover")
     tab.goto(f"{console_server.url}/tickets")
+    assert "in " in tab.text(".countdown")  # the running clock as a countdown
     _shots(tab, "tickets")
     assert not tab.errors()
 
@@ -331,3 +332,62 @@ def test_zh_cn_pages_show_no_untranslated_label(console_server, tab):
     _shots(tab, "fault-form-zh-CN")
     tab.goto(f"{console_server.url}/")
     _shots(tab, "dashboard-zh-CN")
+
+
+def test_the_api_reports_a_fault_and_hands_over(console_server):
+    made = console_server.cli("token", "create", "--name", "duty-api", "--role", "duty")
+    token = made.stdout.strip()
+    body = json.dumps({"target": "web01", "title": "VPN down at branch 3", "grade": "B",
+                       "occurred": "2026-12-07T08:10+08:00", "scope": "branch 3"}).encode()
+    code, opened = _api(console_server, "POST", "/api/v1/tickets", token, body)
+    assert code == 200 and opened["title"] == "VPN down at branch 3", opened
+    report = json.loads(console_server.cli("report", "fault", str(opened["id"]), "-f",
+                                           "json").stdout)
+    assert report["scope"] == "branch 3"
+    assert report["occurred_at"].startswith("2026-12-07T00:10")
+    code, handed = _api(console_server, "POST", "/api/v1/handover", token, b'{"note": "quiet"}')
+    assert code == 200 and opened["id"] in handed["open"]
+
+
+def test_tls_serves_https_and_marks_the_session_cookie_secure(console_server, tmp_path):
+    import ssl
+    import subprocess
+    import sys
+
+    from tests.services import free_port, port_open, wait_until
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--bind", f"127.0.0.1:{port}", "--certfile",
+         str(cert), "--keyfile", str(key), "-i", str(console_server.inventory), "--db",
+         console_server.db],
+        env=console_server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: port_open(port), 60, "inspect serve over TLS")
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        request = urllib.request.Request(
+            f"https://127.0.0.1:{port}/login", method="POST",
+            data=f"name=duty1&password={PASSWORD.replace(' ', '+')}&next=/".encode(),
+        )
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context), _NoRedirect()
+        )
+        try:
+            opener.open(request, timeout=30)
+        except urllib.error.HTTPError as answer:  # the 303 after a good login
+            cookie = answer.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -27,7 +27,7 @@ import collectors
 from cli.main import cli
 from core.failures import FAILURES
 from core.model import HOST, CliSettings, Finding, PreviousRun, SnmpSettings, SshSettings, Target
-from flows.inspect import inspect_target
+from flows.inspect import RunOptions, inspect_target
 from settings.inventory import Inventory
 from tests.services import free_port
 from tests.services.hostile import PASSWORD_ENV
@@ -177,10 +177,29 @@ def produce(reason: str, request, monkeypatch, tmp_path) -> Finding:
         return failure_of(Target("srv", address="127.0.0.1", ssh=endless_ssh, answer_limit_mb=0.5))
     if reason == "configuration":
         return failure_of(snmp_target(fixture("snmpd"), monkeypatch, auth="short"))
+    if reason == "no poller":
+        return nobody_in_zone(fixture("redis_server"), tmp_path)
     if reason == "internal error":
         monkeypatch.setitem(collectors.REGISTRY, "broken", Broken)
         return failure_of(Target("t1", address="127.0.0.1", collectors=("broken",)))
     raise AssertionError(f"no test row for {reason!r}: add one")
+
+
+def nobody_in_zone(redis_server, tmp_path) -> Finding:
+    """A target of a zone no worker listens on, dispatched through the real broker."""
+    from flows.zones import CeleryZones
+    from settings.inventory import load
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(
+        f"central: {{broker: '{redis_server.url(63)}', deadline: 1s}}\n"
+        "hosts:\n  far: {address: localhost, zone: dc-none}\n"
+    )
+    inventory = load(path)
+    zones = CeleryZones(inventory, inventory.central)
+    waiting = zones.publish(inventory.targets, RunOptions(timeout=1), NO_HISTORY)
+    [finding] = waiting()["far"].findings
+    return finding
 
 
 def exception_names() -> set[str]:

@@ -262,7 +262,7 @@ def test_a_parser_defect_costs_only_its_command(fakenos_devices, monkeypatch):
     assert {s.metric for s in samples} == {
         "system.uptime", "device.cpu_percent", "device.memory_used_percent"
     }
-    assert session.missing["if.oper_up"] == "the answer to `show interfaces` could not be read"
+    assert str(session.missing["if.oper_up"]) == "the answer to `show interfaces` could not be read"
 
 
 def test_an_unreadable_table_is_named(fakenos_devices):
@@ -272,7 +272,7 @@ def test_an_unreadable_table_is_named(fakenos_devices):
     samples = list(NetCliCollector().collect(fakenos_devices.target("arista_eos"), session))
     assert {s.metric for s in samples} == {"system.uptime", "device.cpu_percent",
                                            "device.memory_used_percent"}
-    assert session.missing["if.oper_up"] == (
+    assert str(session.missing["if.oper_up"]) == (
         "the answer to `show interfaces status` could not be read"
     )
 

@@ -52,6 +52,8 @@ FIRST_POLL_ALERTS = {
     # RunningLastChanged 2226880374 > StartupLastChanged 904864679 (a CLI change, event 204,
     # then a copy to a local file, event 205, not to the startup configuration)
     "cisco-nxos-n5000": {(names.CHECK_CONFIG_UNSAVED, "configuration")},
+    # ciscoEnvMonTemperatureState 2 "warning" (61 °C, shutdown at 66): tests/test_switch_hardware.py
+    "cisco-catalyst-c3560": {(names.CHECK_DEVICE_TEMPERATURE, "SW#1, Sensor#1, YELLOW")},
 }
 
 OSPF_STATE = "1.3.6.1.2.1.14.10.1.6"

@@ -32,7 +32,7 @@ def test_range_alerts_like_nagios(spec, expectations):
     ],
 )
 def test_range_describes_when_it_alerts(spec, unit, text):
-    assert Range.parse(spec).describe(unit) == text
+    assert str(Range.parse(spec).describe(unit)) == text
 
 
 @pytest.mark.parametrize("spec", ["", "abc", "5:1", "1:x"])

@@ -92,12 +92,13 @@ def report_fault(config, actor: str, values: Mapping[str, str]):
 
 
 def _moment(local: str, offset_minutes: str):
-    """A datetime-local value and the browser's offset (getTimezoneOffset, minutes)."""
+    """A datetime-local value and the browser's offset (getTimezoneOffset, minutes), or an
+    ISO 8601 time with its own offset (the API)."""
     if not local:
         return None
     try:
-        naive = datetime.fromisoformat(local)
+        moment = datetime.fromisoformat(local)
         offset = timedelta(minutes=-int(offset_minutes or 0))
     except ValueError:
         raise UserError(f"time of occurrence {local!r} is not a date and time") from None
-    return naive.replace(tzinfo=timezone(offset))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone(offset))

@@ -12,8 +12,10 @@ from core.errors import UserError
 from records import console
 from records import tickets as ticket_store
 from reports.model import as_json
+from tickets import handover as handovers
 from web import views
 from web.actions import TICKET_ACTIONS
+from web.actions import report_fault as report_fault_action
 from web.context import Config, api_changing, api_principal, client_address, need
 from web.pages import TICKET_STATES
 
@@ -70,11 +72,10 @@ def ticket(request: Request, ticket_id: int) -> dict[str, Any]:
     api_principal(request)
     config = _config(request)
     try:
-        found = ticket_store.get_ticket(config.engine, ticket_id)
+        line, log = views.ticket_with_log(config.engine, config.inventory, ticket_id,
+                                          config.clock())
     except UserError as exc:
         raise HTTPException(404, str(exc)) from None
-    line = views.ticket_line(found, config.clock(), config.inventory)
-    log = ticket_store.events(config.engine, ticket_id)
     return {**_ticket_json(line), "events": as_json(log)}
 
 
@@ -102,3 +103,40 @@ def audit(request: Request) -> list[dict[str, Any]]:
     who = api_principal(request)
     need(who, "audit")
     return as_json(console.audit_log(_config(request).engine))
+
+
+@router.post("/tickets")
+async def report_fault(request: Request) -> dict[str, Any]:
+    """A manual fault report: target, title, grade, category, note, occurred (ISO 8601 with
+    an offset), scope, support; the same rules as the page's form."""
+    who = api_changing(request)
+    need(who, "fault_report")
+    values = await _body(request)
+    config = _config(request)
+    try:
+        ticket_row = report_fault_action(config, who.name, values)
+    except UserError as exc:
+        raise HTTPException(400, str(exc)) from None
+    console.audit(config.engine, config.clock(), who.name, "fault_report", f"#{ticket_row.id}",
+                  client_address(request), via="api")
+    return ticket(request, ticket_row.id)
+
+
+@router.get("/handover")
+def handover(request: Request) -> dict[str, Any]:
+    api_principal(request)
+    config = _config(request)
+    return handovers.build(config.engine, config.inventory.tickets, config.clock).summary()
+
+
+@router.post("/handover")
+async def hand_over(request: Request) -> dict[str, Any]:
+    who = api_changing(request)
+    need(who, "handover")
+    values = await _body(request)
+    config = _config(request)
+    built = handovers.build(config.engine, config.inventory.tickets, config.clock)
+    handovers.record(config.engine, built, who.name, (values.get("note") or "")[:4000])
+    console.audit(config.engine, config.clock(), who.name, "handover",
+                  address=client_address(request), via="api")
+    return built.summary()

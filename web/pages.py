@@ -126,8 +126,8 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
         found = ticket_store.list_tickets(config.engine, states=states, target=target or None,
                                           newest=TICKETS_SHOWN)
         lines = [views.ticket_line(t, now, config.inventory) for t in found]
-        return fragment(request, "_tickets_body.html.j2", who, lines=lines, state=state or "",
-                        target=target or "", states=TICKET_STATES)
+        return fragment(request, "_tickets_body.html.j2", who, lines=lines, now=now,
+                        state=state or "", target=target or "", states=TICKET_STATES)
 
     key = ("tickets", language(request, who), state or "", target or "")
     return page(request, "tickets.html.j2", who, body=Markup(config.snapshots.get(key, render)))
@@ -166,11 +166,10 @@ def ticket_page(request: Request, ticket_id: int) -> Response:
     who = login_required(request)
     config = _config(request)
     try:
-        ticket = ticket_store.get_ticket(config.engine, ticket_id)
+        line, log = views.ticket_with_log(config.engine, config.inventory, ticket_id,
+                                          config.clock())
     except UserError as exc:
         raise HTTPException(404, str(exc)) from None
-    line = views.ticket_line(ticket, config.clock(), config.inventory)
-    log = ticket_store.events(config.engine, ticket_id)
     return page(request, "ticket.html.j2", who, line=line, log=log)
 
 

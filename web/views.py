@@ -52,6 +52,15 @@ class TicketLine:
     response: str
     resolution: str
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The running clock's deadline: the response until someone answers, then the
+        resolution until it is resolved; None once both have stopped."""
+        t = self.ticket
+        if not t.active:
+            return None
+        return t.response_due if t.acknowledged_at is None else t.resolution_due
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -92,6 +101,12 @@ def open_tickets(engine: Engine, inventory: Inventory, now: datetime) -> list[Ti
         ticket_line(t, now, inventory) for t in ticket_store.list_tickets(engine, ACTIVE_STATES)
     ]
     return sorted(found, key=lambda x: (order[x.sla], x.ticket.response_due, x.ticket.id))
+
+
+def ticket_with_log(engine: Engine, inventory: Inventory, ticket_id: int, now: datetime):
+    """One ticket with its SLA state and its work log (UserError when there is none)."""
+    line = ticket_line(ticket_store.get_ticket(engine, ticket_id), now, inventory)
+    return line, ticket_store.events(engine, ticket_id)
 
 
 def ticket_line(ticket: Ticket, now: datetime, inventory: Inventory) -> TicketLine:

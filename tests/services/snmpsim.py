@@ -31,7 +31,12 @@ RECORDINGS = (
     "h3c-e528",
     "h3c-sr8808-x",
     "hpe-procurve-6120xg",  # no CPU OID we read: "not measured"
+    "juniper-mx960",
+    "arista-dcs-7150s-52-cl",
+    "cisco-catalyst-c3750",
+    "cisco-nxos-n5000",
 )
+ENVMON_FAN_STATE = "1.3.6.1.4.1.9.9.13.1.4.1.3.1004"  # CISCO-ENVMON ciscoEnvMonFanState, Fan#1
 GI0_49, GI0_50, NU0 = "10149", "10150", "10501"
 IF_IN_OCTETS, IF_OPER = "1.3.6.1.2.1.2.2.1.10", "1.3.6.1.2.1.2.2.1.8"
 IF_HC_IN_OCTETS, IF_HC_OUT_OCTETS = "1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10"
@@ -50,6 +55,8 @@ VARIANTS: Mapping[str, Mapping[str, str]] = {
         f"{IF_HC_IN_OCTETS}.{GI0_49}": f"70:numeric|rate={RATE_IN},initial=1050166720685",
         f"{IF_HC_OUT_OCTETS}.{GI0_49}": "70:numeric|rate=0,initial=6575276732753",
     },
+    # the one change: the fan's state 1 normal -> 6 notFunctioning (a failed fan)
+    "c3560-fan-failed": {ENVMON_FAN_STATE: "2|6"},
     "c3560-hostile": {f"{IF_ALIAS}.{GI0_49}": f"4x|{HOSTILE_ALIAS.encode().hex()}"},
 }
 # snmpsim drops root privileges and then imports these; a Python under /root is unreadable
