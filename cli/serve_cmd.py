@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -27,10 +28,12 @@ def _bind(value: str) -> tuple[str, int]:
               help="TLS private key (PEM) for --certfile.")
 @click.option("--behind-https-proxy", is_flag=True,
               help="A TLS-terminating proxy (nginx) is in front: mark cookies Secure.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes; each keeps its own page snapshots (up to 5 s apart).")
 @sources_options
 def serve(
     bind: str, certfile: Path | None, keyfile: Path | None, behind_https_proxy: bool,
-    sources: Sources,
+    workers: int, sources: Sources,
 ) -> None:
     """Serve the web console and the JSON API for duty staff, engineers and managers."""
     if bool(certfile) != bool(keyfile):
@@ -41,13 +44,15 @@ def serve(
     from web.app import create_app
     from web.context import Config
 
-    config = Config(
-        engine=sources.engine,
-        inventory=sources.inventory,
-        secure_cookies=bool(certfile) or behind_https_proxy,
-    )
+    secure = bool(certfile) or behind_https_proxy
+    config = Config(engine=sources.engine, inventory=sources.inventory, secure_cookies=secure)
+    if workers > 1:  # checked above (one error, no worker started); workers read it anew
+        os.environ.update(INSPECT_DB=sources.url, INSPECT_INVENTORY=str(sources.path or ""),
+                          INSPECT_SECURE_COOKIES="1" if secure else "0")
     uvicorn.run(
-        create_app(config),
+        "web.app:from_environment" if workers > 1 else create_app(config),
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         ssl_certfile=str(certfile) if certfile else None,

@@ -107,7 +107,10 @@ class _Runtime:
     async def _engine() -> tuple[Any, UsmScope]:
         from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
+        from collectors import snmp_schema  # pysnmp is imported only once SNMP is polled
+
         engine, users = SnmpEngine(), UsmScope()
+        snmp_schema.install(engine)
         users.watch(engine)
         return engine, users
 

@@ -33,8 +33,11 @@ def connect(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
         _create_private(Path(parsed.database).expanduser())
+    sqlite = parsed.drivername.startswith("sqlite")
     try:
-        engine = create_engine(parsed, pool_pre_ping=True)
+        # A local file never drops a connection (no ping), and a server's threads each keep
+        # theirs instead of opening one, pragmas and all, per request beyond the default 5.
+        engine = create_engine(parsed, **({"pool_size": 20} if sqlite else {"pool_pre_ping": True}))
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise UserError(
             f"database URL {redacted(url)!r}: driver not installed ({exc}); "

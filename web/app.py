@@ -7,6 +7,7 @@ only on Content-Length).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -49,6 +50,7 @@ def create_app(config: Config) -> FastAPI:
     )
     app.state.config = config
     app.add_middleware(_BodyLimit)
+    app.add_middleware(_ForgetSnapshotsOnChange)
     app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
@@ -74,6 +76,21 @@ def create_app(config: Config) -> FastAPI:
     return app
 
 
+def from_environment() -> FastAPI:
+    """Each worker of `inspect serve --workers N` (uvicorn starts them from an import string):
+    the command passes what it resolved in INSPECT_INVENTORY, INSPECT_DB and
+    INSPECT_SECURE_COOKIES. Each worker keeps its own snapshots and login throttle."""
+    from records import open_store
+    from settings.inventory import load
+
+    return create_app(Config(
+        engine=open_store(os.environ["INSPECT_DB"]).engine,
+        inventory=load(Path(os.environ["INSPECT_INVENTORY"]) if os.environ.get(
+            "INSPECT_INVENTORY") else None),
+        secure_cookies=os.environ.get("INSPECT_SECURE_COOKIES") == "1",
+    ))
+
+
 class _SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -94,6 +111,21 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class _ForgetSnapshotsOnChange:
+    """Any request that may change something (not GET or HEAD) forgets the shared page
+    snapshots when it is done, so whoever made the change sees it at once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+                scope["app"].state.config.snapshots.forget()
 
 
 class _BodyLimit:

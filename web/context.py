@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from settings.inventory import Inventory
 from web import auth
 from web.roles import allowed
+from web.snapshots import Snapshots
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Config:
     secure_cookies: bool = False  # set under TLS (--certfile) or behind an HTTPS proxy
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     throttle: auth.Throttle = field(default_factory=auth.Throttle)
+    snapshots: Snapshots = field(default_factory=Snapshots)  # pages every reader shares
 
 
 def principal(request: Request) -> auth.Principal | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from core.errors import UserError
 from records import console
@@ -14,7 +15,7 @@ from tickets.grading import CATEGORIES
 from web import auth, views
 from web.actions import TICKET_ACTIONS, report_fault
 from web.context import Config, checked_form, client_address, login_required, need, principal
-from web.render import page
+from web.render import fragment, language, page
 
 router = APIRouter(include_in_schema=False)
 TICKETS_SHOWN = 200  # the newest tickets matching the filters; narrow them to see older ones
@@ -84,18 +85,24 @@ async def logout(request: Request) -> Response:
 @router.get("/")
 def dashboard(request: Request) -> Response:
     who = login_required(request)
-    config = _config(request)
-    board = views.dashboard(config.engine, config.inventory, config.clock())
-    return page(request, "dashboard.html.j2", who, board=board)
+    return page(request, "dashboard.html.j2", who, panel=_dashboard_panel(request, who))
 
 
 @router.get("/dashboard/panel")
 def dashboard_panel(request: Request) -> Response:
     """The dashboard's changing part, fetched by static/console.js to refresh in place."""
-    who = login_required(request)
+    return HTMLResponse(_dashboard_panel(request, login_required(request)))
+
+
+def _dashboard_panel(request: Request, who: auth.Principal) -> Markup:
+    """The same for every reader of one language: a shared snapshot (web/snapshots.py)."""
     config = _config(request)
-    board = views.dashboard(config.engine, config.inventory, config.clock())
-    return page(request, "_dashboard_panel.html.j2", who, board=board)
+
+    def render() -> str:
+        board = views.dashboard(config.engine, config.inventory, config.clock())
+        return fragment(request, "_dashboard_panel.html.j2", who, board=board)
+
+    return Markup(config.snapshots.get(("dashboard", language(request, who)), render))
 
 
 @router.get("/groups/{group}")
@@ -113,12 +120,17 @@ def ticket_list(request: Request, state: str | None = None, target: str | None =
     who = login_required(request)
     config = _config(request)
     states = (state,) if state in TICKET_STATES else ()
-    now = config.clock()
-    found = ticket_store.list_tickets(config.engine, states=states, target=target or None,
-                                      newest=TICKETS_SHOWN)
-    lines = [views.ticket_line(t, now, config.inventory) for t in found]
-    return page(request, "tickets.html.j2", who, lines=lines, now=now, state=state or "",
-                target=target or "", states=TICKET_STATES)
+
+    def render() -> str:
+        now = config.clock()
+        found = ticket_store.list_tickets(config.engine, states=states, target=target or None,
+                                          newest=TICKETS_SHOWN)
+        lines = [views.ticket_line(t, now, config.inventory) for t in found]
+        return fragment(request, "_tickets_body.html.j2", who, lines=lines, now=now,
+                        state=state or "", target=target or "", states=TICKET_STATES)
+
+    key = ("tickets", language(request, who), state or "", target or "")
+    return page(request, "tickets.html.j2", who, body=Markup(config.snapshots.get(key, render)))
 
 
 @router.get("/tickets/new")

@@ -20,9 +20,15 @@ TEMPLATES = Path(__file__).with_name("templates")
 DEFAULT_LANGUAGE = "en"
 
 
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
+    """Looked up once (a directory scan): the catalogs are installed with the product."""
+    return languages()
+
+
 def language(request: Request, who: Principal | None) -> str:
     """The user's own choice, else the browser's first language we have (zh → zh-CN)."""
-    have = languages()
+    have = _languages()
     if who is not None and who.lang in have:
         return who.lang
     for part in request.headers.get("accept-language", "").split(","):
@@ -37,6 +43,7 @@ def language(request: Request, who: Principal | None) -> str:
 def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        auto_reload=False,  # installed with the product: no stat of every template per page
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
@@ -51,10 +58,15 @@ def environment(lang: str) -> Environment:
 def page(
     request: Request, template: str, who: Principal | None, status_code: int = 200, **values: Any
 ) -> HTMLResponse:
+    return HTMLResponse(fragment(request, template, who, **values), status_code=status_code)
+
+
+def fragment(request: Request, template: str, who: Principal | None, **values: Any) -> str:
+    """A template rendered in the reader's language: a page, or a part of one."""
     lang = language(request, who)
     config = request.app.state.config
     zone = ZoneInfo(config.inventory.tickets.calendar.timezone)
-    html = environment(lang).get_template(template).render(
+    return environment(lang).get_template(template).render(
         request=request,
         who=who,
         lang=lang,
@@ -63,4 +75,3 @@ def page(
         csrf=who.csrf if who else "",
         **values,
     )
-    return HTMLResponse(html, status_code=status_code)
