@@ -23,10 +23,13 @@ def user() -> None:
 @user.command()
 @click.argument("name")
 @click.option("--role", type=ROLE_CHOICE, required=True, help="What the user may do.")
-@click.option("--lang", type=LANG_CHOICE, help="Page language (default: the browser's).")
+@click.option("--console-lang", "console_lang", type=LANG_CHOICE,
+              help="The user's page language in the console (default: the browser's).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
 @sources_options
-def add(name: str, role: str, lang: str | None, password_stdin: bool, sources: Sources) -> None:
+def add(
+    name: str, role: str, console_lang: str | None, password_stdin: bool, sources: Sources
+) -> None:
     """Add a user (asks for the password twice unless --password-stdin)."""
     from records import console
     from web.passwords import hash_password
@@ -34,8 +37,8 @@ def add(name: str, role: str, lang: str | None, password_stdin: bool, sources: S
     password = _read_password(password_stdin)
     now = datetime.now(UTC)
     console.add_user(sources.engine, name, role, hash_password(password), now)
-    if lang:
-        console.update_user(sources.engine, name, lang=lang)
+    if console_lang:
+        console.update_user(sources.engine, name, lang=console_lang)
     console.audit(sources.engine, now, "cli", "user_add", name, role=role)
     click.echo(visible(f"user {name} added ({role})"))
 

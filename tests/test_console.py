@@ -316,7 +316,7 @@ def _template_msgids() -> list[str]:
 
 
 def test_zh_cn_pages_show_no_untranslated_label(console_server, tab):
-    added = console_server.cli("user", "add", "lihua", "--role", "admin", "--lang", "zh-CN",
+    added = console_server.cli("user", "add", "lihua", "--role", "admin", "--console-lang", "zh-CN",
                                "--password-stdin", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
     _login(tab, console_server, "lihua")
