@@ -17,6 +17,7 @@ from typing import Any
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import asks
 from vendors import Vendor, is_error_output
 from vendors.patrol_facts import CLI_ITEMS, ITEM_METRICS, SEVERE, LogEntry, PatrolFacts
@@ -32,14 +33,15 @@ def collect(connection: Any, vendor: Vendor, target: str, session: Session) -> l
     offered = {p.key for p in vendor.patrol}
     for key, metric in CLI_ITEMS.items():
         if asks(session.profile, key) and key not in offered:
-            found.append(Missing(metric, f"no CLI command is known for this on {vendor.name}"))
+            found.append(Missing(metric, phrase("no CLI command is known for this on {vendor}",
+                                                  vendor=vendor.name)))
     for probe in vendor.patrol:
         if not asks(session.profile, probe.key):
             continue
         text = connection.send_command(probe.command, read_timeout=max(1.0, session.remaining()))
         facts = _parse(probe.parse, text)
         if facts is None:
-            why = f"the answer to `{probe.command}` could not be read"
+            why = phrase("the answer to `{command}` could not be read", command=probe.command)
             found.append(Missing(ITEM_METRICS[probe.key], why))
             continue
         found.extend(samples(target, facts, datetime.now(UTC), session))

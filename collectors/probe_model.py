@@ -10,7 +10,20 @@ from datetime import datetime
 from collectors.plugins import Ran
 from collectors.session import Session
 from core.model import Missing, Sample
+from core.phrases import Phrase, phrase
 from settings.profiles import Profile
+
+
+def needs_privilege(what: Phrase) -> Phrase:
+    """The one wording of an input this login may not read: the patrol sheet and the docs
+    (docs/inventory.md) tell an unprivileged login from a broken host by it."""
+    return phrase("needs privilege: {what}", what=what)
+
+
+def fixed(script: str) -> Callable[[Profile, Session], str]:
+    """A probe whose script does not depend on the profile or the session."""
+    return lambda _profile, _session: script
+
 
 # The pieces a parser gets: makes a Sample at the collection time for this target.
 SampleMaker = Callable[..., Sample]

@@ -17,10 +17,11 @@ import shlex
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from collectors.probe_model import Probe, ProbeInput
+from collectors.probe_model import Probe, ProbeInput, needs_privilege
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase, verbatim
 from settings.profiles import Profile
 
 DEVICE_BYTES = 256 * 1024  # of one disk's smartctl answer (an ATA `-a` is ~30 KiB)
@@ -48,9 +49,9 @@ def smart_script(profile: Profile, session: Session) -> str:
 
 
 SMART_WHY = {
-    "missing": "smartctl is not installed (package smartmontools)",
-    "unprivileged": "needs privilege: smartctl must run as root to read a disk",
-    "nodisk": "smartctl found no disk to ask (a virtual machine's disks have no SMART)",
+    "missing": phrase("smartctl is not installed (package smartmontools)"),
+    "unprivileged": needs_privilege(phrase("smartctl must run as root to read a disk")),
+    "nodisk": phrase("smartctl found no disk to ask (a virtual machine's disks have no SMART)"),
 }
 
 # ATA attributes whose normalised value counts an SSD's remaining life down from 100
@@ -134,7 +135,8 @@ def smart_parse(found: ProbeInput) -> Iterator[Sample | Missing]:
         for metric, value in figures.items():
             yield found.sample(metric, value, names.UNITS[metric], device=device)
     if not measured:
-        yield Missing(names.SMART_PASSED, "; ".join(reasons) or SMART_WHY["nodisk"])
+        yield Missing(names.SMART_PASSED,
+                      verbatim("; ".join(reasons)) if reasons else SMART_WHY["nodisk"])
 
 
 def _smart_sections(text: str) -> tuple[set[str], dict[str, str]]:
@@ -217,7 +219,7 @@ def raid_parse(found: ProbeInput) -> Iterator[Sample | Missing]:
         yield found.sample(names.RAID_ARRAYS, 0, "count")
         return
     if lines[0].strip() != "@@present":
-        yield Missing(names.RAID_ARRAYS, "the probe gave no answer about /proc/mdstat")
+        yield Missing(names.RAID_ARRAYS, phrase("the probe gave no answer about /proc/mdstat"))
         return
     table = arrays(lines[1] if len(lines) > 1 else "")
     yield found.sample(names.RAID_ARRAYS, len(table), "count")

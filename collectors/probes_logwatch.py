@@ -21,10 +21,11 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from collectors.probe_model import Probe, ProbeInput
+from collectors.probe_model import Probe, ProbeInput, needs_privilege
 from collectors.session import Session
 from core import names
 from core.model import Missing, PreviousRun, Sample
+from core.phrases import Phrase, phrase
 from settings.profiles import LogRule, Profile
 
 LINE_BYTES = 4096  # of one log line, shipped and matched
@@ -214,10 +215,11 @@ def judge(rule: LogRule, lines: list[str]) -> Verdict:
 
 
 WHY = {
-    "absent": "no such file",
-    "unreadable": "cannot read it (permission denied or not a regular file)",
-    "nojournal": "journalctl is not installed",
-    "unprivileged": "needs privilege: the user is not root nor in group systemd-journal or adm",
+    "absent": phrase("no such file"),
+    "unreadable": phrase("cannot read it (permission denied or not a regular file)"),
+    "nojournal": phrase("journalctl is not installed"),
+    "unprivileged": needs_privilege(
+        phrase("the user is not root nor in group systemd-journal or adm")),
 }
 
 
@@ -230,21 +232,22 @@ def parse(found: ProbeInput) -> Iterator[Sample | Missing]:
         if why is not None:
             found.session.texts[(names.CHECK_LOGWATCH, rule.subject)] = {"why": why}
             # heard only when no log was read at all (the check then has no input)
-            yield Missing(names.LOGWATCH_CRITICAL_LINES, f"{rule.subject}: {why}")
+            yield Missing(names.LOGWATCH_CRITICAL_LINES,
+                          phrase("{log}: {why}", log=rule.subject, why=why))
             continue
         assert read is not None
         yield from _judged(found, rule, read)
 
 
-def _unread(read: Read | None) -> str | None:
+def _unread(read: Read | None) -> Phrase | None:
     if read is None:
-        return "the probe script ended before this log"
+        return phrase("the probe script ended before this log")
     for flag, why in WHY.items():
         if flag in read.flags:
             return why
     done = read.parts.get("journal" if read.window else "current", [-1])[-1]
     if (read.stat is None and read.window is None) or done < 0 or min(read.window or (0,)) < 0:
-        return "the probe's answer for this log was cut short"
+        return phrase("the probe's answer for this log was cut short")
     return None
 
 

@@ -16,10 +16,11 @@ import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from collectors.probe_model import Probe, ProbeInput, Text
+from collectors.probe_model import Probe, ProbeInput, Text, fixed, needs_privilege
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import (
     PASSWORD_NEVER_EXPIRES_DAYS,
     SSHD_ALGORITHM_OPTIONS,
@@ -37,11 +38,6 @@ DAY = 86400.0
 # a plain user's PATH over SSH lacks the sbin directories, where sshd, nft and iptables live:
 # without them a firewall would read as absent rather than as needing privilege
 SBIN = 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"'
-
-
-def needs_privilege(what: str) -> str:
-    """The one wording of an input this login may not read (docs/inventory.md)."""
-    return f"needs privilege: {what}"
 
 
 def parts(text: str) -> dict[str, list[str]]:
@@ -93,7 +89,7 @@ def parse_accounts(given: ProbeInput) -> Iterator[Sample | Missing]:
     found = parts(given.text)
     passwd = [line.split(":") for line in found.get("passwd", []) if line.count(":") == 2]
     if not passwd:
-        yield Missing(names.SECURITY_ACCOUNTS, "/etc/passwd could not be read")
+        yield Missing(names.SECURITY_ACCOUNTS, phrase("/etc/passwd could not be read"))
     else:
         yield given.sample(names.SECURITY_ACCOUNTS, len(passwd), "count")
         for account, uid, _shell in passwd:
@@ -102,9 +98,9 @@ def parse_accounts(given: ProbeInput) -> Iterator[Sample | Missing]:
     shadow = found.get("shadow", [])
     if shadow[:1] in ([DENIED], [ABSENT]) or not shadow:
         why = (
-            needs_privilege("/etc/shadow is readable by root only")
+            needs_privilege(phrase("/etc/shadow is readable by root only"))
             if shadow[:1] == [DENIED]
-            else "/etc/shadow is absent"
+            else phrase("/etc/shadow is absent")
         )
         for metric in (*SHADOW_METRICS, names.SECURITY_LAST_LOGIN):
             yield Missing(metric, why)
@@ -125,7 +121,7 @@ def parse_accounts(given: ProbeInput) -> Iterator[Sample | Missing]:
             yield given.sample(names.SECURITY_ACCOUNT_EXPIRES, expires * DAY, "s", account=account)
     logins = last_logins(found["lastlog"]) if "lastlog" in found else None
     if logins is None:
-        yield Missing(names.SECURITY_LAST_LOGIN, "lastlog is not installed on the host")
+        yield Missing(names.SECURITY_LAST_LOGIN, phrase("lastlog is not installed on the host"))
         return
     for account in usable:
         when = logins.get(account)
@@ -179,14 +175,18 @@ def parse_sshd(given: ProbeInput) -> Iterator[Sample | Missing]:
     if first == DENIED:
         yield Missing(
             names.SECURITY_SSHD_OPTION,
-            needs_privilege("`sshd -T` reads the host keys, readable by root only"),
+            needs_privilege(phrase("`sshd -T` reads the host keys, readable by root only")),
         )
         return
     if first == ABSENT:
-        yield Missing(names.SECURITY_SSHD_OPTION, "no sshd on the host")
+        yield Missing(names.SECURITY_SSHD_OPTION, phrase("no sshd on the host"))
         return
     if first.startswith(FAILED) or not first:
-        yield Missing(names.SECURITY_SSHD_OPTION, f"`sshd -T` failed: {first[8:][:200]}".strip())
+        yield Missing(
+            names.SECURITY_SSHD_OPTION,
+            phrase("`sshd -T` failed: {said}",
+                   said=first[8:][:200].strip() or phrase("it printed no reason")),
+        )
         return
     policy = _policy(given.profile)
     wanted = set(policy.sshd_expected) | set(SSHD_ALGORITHM_OPTIONS)
@@ -216,11 +216,15 @@ def parse_sudoers(given: ProbeInput) -> Iterator[Sample | Missing]:
     first = given.text.split("\n", 1)[0]
     if first == DENIED:
         yield Missing(
-            names.SECURITY_SUDOERS_FILES, needs_privilege("/etc/sudoers is readable by root only")
+            names.SECURITY_SUDOERS_FILES,
+            needs_privilege(phrase("/etc/sudoers is readable by root only"))
         )
         return
     if first == ABSENT:
-        yield Missing(names.SECURITY_SUDOERS_FILES, "no /etc/sudoers on the host (sudo absent)")
+        yield Missing(
+            names.SECURITY_SUDOERS_FILES,
+            phrase("no /etc/sudoers on the host (sudo absent)"),
+        )
         return
     files = parts(given.text).get("file", [])
     count = 0
@@ -280,19 +284,23 @@ def parse_failed_logins(given: ProbeInput) -> Iterator[Sample | Missing]:
     if first == DENIED:
         yield Missing(
             names.SECURITY_FAILED_LOGINS,
-            needs_privilege("/var/log/btmp (failed logins) is readable by root only"),
+            needs_privilege(phrase("/var/log/btmp (failed logins) is readable by root only")),
         )
         return
     if first == DENIED_JOURNAL:
         yield Missing(
             names.SECURITY_FAILED_LOGINS,
-            needs_privilege("the journal is readable by root, adm and systemd-journal only"),
+            needs_privilege(
+                phrase("the journal is readable by root, adm and systemd-journal only")),
         )
         return
     found = parts(given.text)
     start = since(given.session, given.at)
     if FAILED in found.get("lastb", ()):
-        yield Missing(names.SECURITY_FAILED_LOGINS, "lastb failed (util-linux 2.28 or later?)")
+        yield Missing(
+            names.SECURITY_FAILED_LOGINS,
+            phrase("lastb failed (util-linux 2.28 or later?)"),
+        )
     elif "lastb" in found:
         count = 0
         for line in found["lastb"]:
@@ -305,7 +313,10 @@ def parse_failed_logins(given: ProbeInput) -> Iterator[Sample | Missing]:
             names.SECURITY_FAILED_LOGINS, sum(1 for x in found["journal"] if x.strip()), "count"
         )
     else:
-        yield Missing(names.SECURITY_FAILED_LOGINS, "no /var/log/btmp and no systemd journal")
+        yield Missing(
+            names.SECURITY_FAILED_LOGINS,
+            phrase("no /var/log/btmp and no systemd journal"),
+        )
 
 
 # --- pending security updates: apt, dnf or yum, from the indexes already on the host --------
@@ -341,13 +352,14 @@ def parse_updates(given: ProbeInput) -> Iterator[Sample | Missing | Text]:
         if "!nolists" in lines:
             yield Missing(
                 names.SECURITY_PENDING_UPDATES,
-                "the package index was never downloaded (apt-get update)",
+                phrase("the package index was never downloaded (apt-get update)"),
             )
             return
         if "!nocache" in lines:
             yield Missing(
                 names.SECURITY_PENDING_UPDATES,
-                f"{manager} has no metadata cache and refreshing it is off (refresh_updates)",
+                phrase("{manager} has no metadata cache and refreshing it is off (refresh_updates)",
+                       manager=manager),
             )
             return
         if manager == "apt":
@@ -359,7 +371,7 @@ def parse_updates(given: ProbeInput) -> Iterator[Sample | Missing | Text]:
             names.CHECK_SECURITY_UPDATES, manager, {"packages": " ".join(sorted(packages)[:50])}
         )
         return
-    yield Missing(names.SECURITY_PENDING_UPDATES, "no apt, dnf or yum on the host")
+    yield Missing(names.SECURITY_PENDING_UPDATES, phrase("no apt, dnf or yum on the host"))
 
 
 # --- firewall: firewalld, ufw, nft, iptables (read-only listings; most need root) -----------
@@ -393,7 +405,8 @@ def parse_firewall(given: ProbeInput) -> Iterator[Sample | Missing]:
     if denied and not any(tool not in denied for tool in found):
         yield Missing(
             names.SECURITY_FIREWALL_ACTIVE,
-            needs_privilege(f"{' and '.join(denied)} list rules for root only"),
+            needs_privilege(phrase("{tools} list rules for root only",
+                                   tools=" and ".join(denied))),
         )
     elif not found:
         yield given.sample(names.SECURITY_FIREWALL_ACTIVE, 0, "count", tool="none")
@@ -462,7 +475,8 @@ def parse_mac(given: ProbeInput) -> Iterator[Sample | Missing]:
         if "enforced" not in found:
             yield Missing(
                 names.SECURITY_MAC_MODE,
-                needs_privilege("AppArmor is enabled; its enforced profiles are listed for root"),
+                needs_privilege(phrase(
+                    "AppArmor is enabled; its enforced profiles are listed for root")),
             )
             return
         enforced = found["enforced"][:1] not in (["0"], [])
@@ -476,14 +490,10 @@ def parse_mac(given: ProbeInput) -> Iterator[Sample | Missing]:
         yield given.sample(names.SECURITY_MAC_MODE, DISABLED, "count", system="none")
 
 
-def _fixed(script: str):
-    return lambda _profile, _session: script
-
-
 SECURITY_PROBES = (
     Probe(
         "accounts",
-        _fixed(ACCOUNTS_SCRIPT),
+        fixed(ACCOUNTS_SCRIPT),
         _wants(
             names.CHECK_UID0,
             names.CHECK_EMPTY_PASSWORD,
@@ -496,7 +506,7 @@ SECURITY_PROBES = (
     Probe("sshd", sshd_script, _wants(names.CHECK_SSHD), parse_sshd, (names.SECURITY_SSHD_OPTION,)),
     Probe(
         "sudoers",
-        _fixed(SUDOERS_SCRIPT),
+        fixed(SUDOERS_SCRIPT),
         _wants(names.CHECK_SUDO_NOPASSWD),
         parse_sudoers,
         (names.SECURITY_SUDOERS_FILES,),
@@ -517,12 +527,12 @@ SECURITY_PROBES = (
     ),
     Probe(
         "firewall",
-        _fixed(FIREWALL_SCRIPT),
+        fixed(FIREWALL_SCRIPT),
         _wants(names.CHECK_FIREWALL),
         parse_firewall,
         (names.SECURITY_FIREWALL_ACTIVE,),
     ),
     Probe(
-        "mac", _fixed(MAC_SCRIPT), _wants(names.CHECK_MAC), parse_mac, (names.SECURITY_MAC_MODE,)
+        "mac", fixed(MAC_SCRIPT), _wants(names.CHECK_MAC), parse_mac, (names.SECURITY_MAC_MODE,)
     ),
 )

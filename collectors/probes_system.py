@@ -15,7 +15,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from collectors.probe_model import Probe, ProbeInput, Text
+from collectors.probe_model import Probe, ProbeInput, Text, fixed, needs_privilege
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
@@ -37,10 +37,6 @@ def _wants(*metrics: str):
         return any(profile.thresholds_for(metric) is not None for metric in metrics)
 
     return wanted
-
-
-def _fixed(text: str):
-    return lambda _profile, _session: text
 
 
 def _fields(text: str) -> Iterator[list[str]]:
@@ -259,9 +255,9 @@ def _kernel(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
     lines = data.text.splitlines()
     refused = next((line[len("refused "):] for line in lines if line.startswith("refused")), None)
     if refused is not None:
-        yield Missing(names.KERNEL_EVENTS, phrase(
-            "needs privilege: the kernel log is readable by root only here ({said})",
-            said=refused.strip() or "dmesg refused"))
+        yield Missing(names.KERNEL_EVENTS, needs_privilege(phrase(
+            "the kernel log is readable by root only here ({said})",
+            said=refused.strip() or "dmesg refused")))
         return
     counts: dict[str, int] = {}
     examples: dict[str, list[str]] = {}
@@ -421,8 +417,8 @@ grep -h '^[0-9]* (.*) D ' /proc/[0-9]*/stat |
 def _blocked(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
     rows = list(_fields(data.text))
     if ["hidden"] in rows:
-        yield Missing(names.PROCESSES_BLOCKED, phrase(
-            "needs privilege: /proc is mounted with hidepid, other users' processes are hidden"))
+        yield Missing(names.PROCESSES_BLOCKED, needs_privilege(phrase(
+            "/proc is mounted with hidepid, other users' processes are hidden")))
         return
     count = next((f[1] for f in rows if f[0] == "count" and len(f) == 2), None)
     if count is None or not _digits(count):
@@ -436,7 +432,7 @@ def _blocked(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
 
 def _probe(name: str, script, parse, *metrics: str) -> Probe:
     """A probe wanted when the profile has thresholds for one of the metrics it reads."""
-    script = script if callable(script) else _fixed(script)
+    script = script if callable(script) else fixed(script)
     return Probe(name, script, _wants(*metrics), parse, metrics)
 
 

@@ -15,15 +15,16 @@ from collectors.snmp_env import VENDOR_ENV_COLUMNS, environment_samples
 from collectors.snmp_optics import VENDOR_OPTICS_COLUMNS, optics_samples
 from core import names
 from core.model import Missing, Sample
+from core.phrases import phrase
 from settings.profiles import Profile, asks
 
 REPETITIONS = 10  # rows per GETBULK: ~20 columns side by side stay well inside a UDP datagram
 # check -> the metrics it judges and what they are, for the note when nothing answers
 ENV_CHECKS = {
-    names.CHECK_DEVICE_PSU: (names.ENV_PSU_STATE, "power supply status"),
-    names.CHECK_DEVICE_FAN: (names.ENV_FAN_STATE, "fan status"),
-    names.CHECK_DEVICE_BOARD: (names.ENV_BOARD_STATE, "board status"),
-    names.CHECK_DEVICE_TEMPERATURE: (names.ENV_TEMPERATURE, "chassis temperature"),
+    names.CHECK_DEVICE_PSU: (names.ENV_PSU_STATE, phrase("power supply status")),
+    names.CHECK_DEVICE_FAN: (names.ENV_FAN_STATE, phrase("fan status")),
+    names.CHECK_DEVICE_BOARD: (names.ENV_BOARD_STATE, phrase("board status")),
+    names.CHECK_DEVICE_TEMPERATURE: (names.ENV_TEMPERATURE, phrase("chassis temperature")),
 }
 OPTICS_METRICS = (names.OPTIC_RX_DBM, names.OPTIC_TX_DBM, names.OPTIC_TEMPERATURE)
 TABLES = {
@@ -72,11 +73,13 @@ def ports(interfaces: Sequence[Sample]) -> Mapping[str, str]:
 def notes(profile: Profile, vendor: str | None, got: set[str]) -> list[Missing]:
     tables = TABLES.get(vendor or "", GENERIC_TABLES)
     found = [
-        Missing(metric, f"the device answers no {what} in the tables we read ({tables})")
+        Missing(metric, phrase("the device answers no {what} in the tables we read ({tables})",
+                               what=what, tables=tables))
         for check, (metric, what) in ENV_CHECKS.items()
         if asks(profile, check) and metric not in got
     ]
     if asks(profile, names.CHECK_OPTICS) and got.isdisjoint(OPTICS_METRICS):
-        why = f"no transceiver reports its readings with its port in the tables we read ({tables})"
+        why = phrase("no transceiver reports its readings with its port in the tables we read "
+                     "({tables})", tables=tables)
         found += [Missing(metric, why) for metric in OPTICS_METRICS]
     return found

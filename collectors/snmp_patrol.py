@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from collectors.snmp_decode import Columns, SampleMaker, text
 from core import names
 from core.model import Missing, Sample
+from core.phrases import Phrase, phrase
 from settings.profiles import Profile, asks
 from vendors.patrol_facts import CLI_ITEMS
 
@@ -43,7 +44,7 @@ class Group:
     columns: Mapping[str, str]
     scalars: tuple[str, ...]
     decode: Callable[[SampleMaker, Columns, Scalars, IfNames], Iterator[Sample]]
-    absent: tuple[str, str]
+    absent: tuple[str, Phrase]
 
 
 def _per_port(
@@ -143,29 +144,29 @@ GROUPS: tuple[Group, ...] = (
         {"dot3_duplex": _DOT3 + "19"},  # dot3StatsDuplexStatus
         (),
         _duplex,
-        (names.IF_DUPLEX, "the device answers no EtherLike-MIB dot3StatsDuplexStatus"),
+        (names.IF_DUPLEX, phrase("the device answers no EtherLike-MIB dot3StatsDuplexStatus")),
     ),
     Group(
         (names.IF_FCS_ERRORS_PER_SECOND,),
         {"dot3_fcs": _DOT3 + "3"},  # dot3StatsFCSErrors
         (),
         _fcs,
-        (names.IF_FCS_ERRORS, "the device answers no EtherLike-MIB dot3StatsFCSErrors"),
+        (names.IF_FCS_ERRORS, phrase("the device answers no EtherLike-MIB dot3StatsFCSErrors")),
     ),
     Group(
         (names.CHECK_IF_FLAP,),
         {"if_last_change": "1.3.6.1.2.1.2.2.1.9"},  # ifLastChange
         (),
         _last_change,
-        (names.IF_LAST_CHANGE, "the device answers no IF-MIB ifLastChange"),
+        (names.IF_LAST_CHANGE, phrase("the device answers no IF-MIB ifLastChange")),
     ),
     Group(
         (names.STP_TOPOLOGY_CHANGES,),
         {},
         (STP_TOP_CHANGES,),
         _stp,
-        (names.STP_TOPOLOGY_CHANGES, "the device answers no BRIDGE-MIB dot1dStpTopChanges "
-         "(no spanning tree, or per-VLAN STP that IOS shows only with community@vlan)"),
+        (names.STP_TOPOLOGY_CHANGES, phrase("the device answers no BRIDGE-MIB dot1dStpTopChanges "
+                "(no spanning tree, or per-VLAN STP that IOS shows only with community@vlan)")),
     ),
     Group(
         (names.CHECK_BGP,),
@@ -176,7 +177,8 @@ GROUPS: tuple[Group, ...] = (
         },
         (),
         _bgp,
-        (names.BGP_PEER_STATE, "the device answers no BGP4-MIB bgpPeerTable (no BGP peers)"),
+        (names.BGP_PEER_STATE,
+         phrase("the device answers no BGP4-MIB bgpPeerTable (no BGP peers)")),
     ),
     Group(
         (names.CHECK_OSPF,),
@@ -186,8 +188,8 @@ GROUPS: tuple[Group, ...] = (
         },
         (),
         _ospf,
-        (names.OSPF_NEIGHBOR_STATE, "the device answers no OSPF-MIB ospfNbrTable "
-         "(no OSPF neighbours)"),
+        (names.OSPF_NEIGHBOR_STATE, phrase("the device answers no OSPF-MIB ospfNbrTable "
+         "(no OSPF neighbours)")),
     ),
     Group(
         (names.CHECK_VRRP,),
@@ -197,16 +199,17 @@ GROUPS: tuple[Group, ...] = (
         },
         (),
         _redundancy,
-        (names.VRRP_STATE, "the device answers no VRRP-MIB vrrpOperTable or CISCO-HSRP-MIB "
-         "cHsrpGrpTable (no virtual routers)"),
+        (names.VRRP_STATE, phrase("the device answers no VRRP-MIB vrrpOperTable or CISCO-HSRP-MIB "
+         "cHsrpGrpTable (no virtual routers)")),
     ),
     Group(
         (names.CHECK_CONFIG_UNSAVED,),
         {},
         (CCM_RUNNING_CHANGED, CCM_STARTUP_CHANGED),
         _config,
-        (names.CONFIG_RUNNING_CHANGED, "the device answers no CISCO-CONFIG-MAN-MIB ccmHistory "
-         "(other vendors: the CLI)"),
+        (names.CONFIG_RUNNING_CHANGED,
+         phrase("the device answers no CISCO-CONFIG-MAN-MIB ccmHistory "
+                "(other vendors: the CLI)")),
     ),
 )
 
@@ -248,7 +251,7 @@ def _stamped(sample: Sample, arrived: Mapping[str, float]) -> Sample:
 def cli_only(profile: Profile) -> list[Missing]:
     """The asked-for items SNMP has no answer for: their checks say where they are read."""
     return [
-        Missing(metric, "read over the CLI only: give the target the netcli collector")
+        Missing(metric, phrase("read over the CLI only: give the target the netcli collector"))
         for key, metric in CLI_ITEMS.items()
         if asks(profile, key)
     ]

@@ -131,7 +131,7 @@ def test_parse_positions_and_matches(text, expected, lines):
 def test_parse_says_why_a_log_was_not_read(text, why):
     items, session = parsed(text)
     assert [item.metric for item in items] == [names.LOGWATCH_CRITICAL_LINES]  # Missing
-    assert why in session.texts[(names.CHECK_LOGWATCH, LOG)]["why"]
+    assert why in str(session.texts[(names.CHECK_LOGWATCH, LOG)]["why"])
 
 
 def test_evidence_is_bounded_by_max_lines_critical_first():

@@ -17,6 +17,7 @@ from collectors.host_probes import sections
 from collectors.probe_model import ProbeInput, Text
 from collectors.session import Session
 from core import names
+from core.catalog import language
 from core.model import Missing, PreviousRun, Sample
 from settings.profiles import Profile, SecurityPolicy
 
@@ -45,7 +46,7 @@ def facts(items) -> set[tuple]:
     """(metric, value, sorted labels) of samples; ("missing", metric, why) of notes (texts for
     findings are looked at where they matter)."""
     return {
-        ("missing", i.metric, i.why)
+        ("missing", i.metric, str(i.why))
         if isinstance(i, Missing)
         else (i.metric, i.value, tuple(sorted(i.labels.items())))
         for i in items
@@ -88,6 +89,15 @@ def test_a_plain_user_reads_passwd_but_shadow_needs_privilege():
         names.SECURITY_LAST_LOGIN,
     ):
         assert ("missing", metric, why) in found
+
+
+def test_why_a_plain_user_could_not_read_is_shown_in_chinese():
+    """A duty engineer reading the sheet in Chinese sees the reason in Chinese, not English."""
+    notes = [i for i in ps.parse_accounts(given(recorded("user")["accounts"]))
+             if isinstance(i, Missing)]
+    assert notes
+    for note in notes:
+        assert language("zh-CN").text(note.why) == "需要权限：/etc/shadow 仅 root 可读"
 
 
 @pytest.mark.parametrize(
@@ -136,7 +146,7 @@ def test_sshd_as_root_gives_the_policy_options_and_algorithm_lists():
             "!failed sshd: no hostkeys available -- exiting.",
             "`sshd -T` failed: sshd: no hostkeys available -- exiting.",
         ),
-        ("", "`sshd -T` failed:"),
+        ("", "`sshd -T` failed: it printed no reason"),
     ],
 )
 def test_sshd_not_read(text, why):

@@ -86,7 +86,7 @@ def test_probe_answer_with_recorded_disks_and_one_without_smart():
 )
 def test_no_smart_data_is_a_missing_note(text, why):
     items, _ = parsed(text)
-    assert [(i.metric, i.why) for i in items] == [(names.SMART_PASSED, why)]
+    assert [(i.metric, str(i.why)) for i in items] == [(names.SMART_PASSED, why)]
 
 
 def disk(**figures: float) -> list[Sample]:
