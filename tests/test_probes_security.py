@@ -12,6 +12,7 @@ from hypothesis import example, settings
 from hypothesis import given as given_text
 from hypothesis import strategies as st
 
+from collectors import probes_accounts as pa
 from collectors import probes_security as ps
 from collectors.host_probes import sections
 from collectors.probe_model import ProbeInput, Text
@@ -55,7 +56,7 @@ def facts(items) -> set[tuple]:
 
 
 def test_accounts_as_root_show_the_uid0_duplicate_and_the_empty_password():
-    found = facts(ps.parse_accounts(given(recorded("root")["accounts"])))
+    found = facts(pa.parse_accounts(given(recorded("root")["accounts"])))
     assert (names.SECURITY_UID0, 1.0, (("account", "root"),)) in found
     assert (names.SECURITY_UID0, 1.0, (("account", "opsrec0"),)) in found
     assert (names.SECURITY_PASSWORD_EMPTY, 1.0, (("account", "opsrecempty"),)) in found
@@ -73,14 +74,14 @@ def test_no_password_hash_is_ever_in_the_recorded_output_or_the_samples():
     assert "$y$" not in text and "$6$" not in text
     labels = [
         v
-        for f in facts(ps.parse_accounts(given(recorded("root")["accounts"])))
+        for f in facts(pa.parse_accounts(given(recorded("root")["accounts"])))
         for _, v in (f[2] if isinstance(f[2], tuple) else ())
     ]
     assert all(not v.startswith("$") for v in labels)
 
 
 def test_a_plain_user_reads_passwd_but_shadow_needs_privilege():
-    found = facts(ps.parse_accounts(given(recorded("user")["accounts"])))
+    found = facts(pa.parse_accounts(given(recorded("user")["accounts"])))
     assert (names.SECURITY_UID0, 1.0, (("account", "opsrec0"),)) in found
     why = "needs privilege: /etc/shadow is readable by root only"
     for metric in (
@@ -93,7 +94,7 @@ def test_a_plain_user_reads_passwd_but_shadow_needs_privilege():
 
 def test_why_a_plain_user_could_not_read_is_shown_in_chinese():
     """A duty engineer reading the sheet in Chinese sees the reason in Chinese, not English."""
-    notes = [i for i in ps.parse_accounts(given(recorded("user")["accounts"]))
+    notes = [i for i in pa.parse_accounts(given(recorded("user")["accounts"]))
              if isinstance(i, Missing)]
     assert notes
     for note in notes:
@@ -116,12 +117,12 @@ def test_why_a_plain_user_could_not_read_is_shown_in_chinese():
     ],
 )
 def test_lastlog_lines(line, when):
-    ((account, seen),) = ps.last_logins(["Username Port From Latest", line]).items()
+    ((account, seen),) = pa.last_logins(["Username Port From Latest", line]).items()
     assert account == line.split()[0] and seen == when
 
 
 def test_sshd_as_root_gives_the_policy_options_and_algorithm_lists():
-    found = facts(ps.parse_sshd(given(recorded("root")["sshd"])))
+    found = facts(pa.parse_sshd(given(recorded("root")["sshd"])))
     options = {dict(f[2])["option"]: dict(f[2])["setting"] for f in found}
     assert options["permitrootlogin"] == "without-password"
     assert options["passwordauthentication"] == "yes"
@@ -150,11 +151,11 @@ def test_sshd_as_root_gives_the_policy_options_and_algorithm_lists():
     ],
 )
 def test_sshd_not_read(text, why):
-    assert facts(ps.parse_sshd(given(text))) == {("missing", names.SECURITY_SSHD_OPTION, why)}
+    assert facts(pa.parse_sshd(given(text))) == {("missing", names.SECURITY_SSHD_OPTION, why)}
 
 
 def test_sudoers_as_root_finds_the_nopasswd_all_rule_and_counts_the_files():
-    found = facts(ps.parse_sudoers(given(recorded("root")["sudoers"])))
+    found = facts(pa.parse_sudoers(given(recorded("root")["sudoers"])))
     assert found == {
         (
             names.SECURITY_SUDO_NOPASSWD_ALL,
@@ -163,7 +164,7 @@ def test_sudoers_as_root_finds_the_nopasswd_all_rule_and_counts_the_files():
         ),
         (names.SECURITY_SUDOERS_FILES, 3.0, ()),
     }
-    assert facts(ps.parse_sudoers(given(recorded("user")["sudoers"]))) == {
+    assert facts(pa.parse_sudoers(given(recorded("user")["sudoers"]))) == {
         (
             "missing",
             names.SECURITY_SUDOERS_FILES,
@@ -187,19 +188,19 @@ def test_sudoers_as_root_finds_the_nopasswd_all_rule_and_counts_the_files():
 def test_sudoers_rules(rule, flagged):
     text = f"@@file /etc/sudoers.d/x\n{rule}"
     hits = [
-        f for f in facts(ps.parse_sudoers(given(text))) if f[0] == names.SECURITY_SUDO_NOPASSWD_ALL
+        f for f in facts(pa.parse_sudoers(given(text))) if f[0] == names.SECURITY_SUDO_NOPASSWD_ALL
     ]
     assert bool(hits) == flagged
 
 
 def test_failed_logins_are_counted_since_the_previous_inspection():
     text = recorded("root")["failed_logins"]
-    lines = [x for x in text.splitlines() if ps.ISO_TIME.search(x) and "begins" not in x]
+    lines = [x for x in text.splitlines() if pa.ISO_TIME.search(x) and "begins" not in x]
     assert lines, "the recording holds real failed logins"
-    times = sorted(datetime.fromisoformat(ps.ISO_TIME.search(x)[0]) for x in lines)
-    everything = facts(ps.parse_failed_logins(given(text, previous=times[0])))
+    times = sorted(datetime.fromisoformat(pa.ISO_TIME.search(x)[0]) for x in lines)
+    everything = facts(pa.parse_failed_logins(given(text, previous=times[0])))
     assert everything == {(names.SECURITY_FAILED_LOGINS, float(len(lines)), ())}
-    after = facts(ps.parse_failed_logins(given(text, previous=times[-1] + timedelta(seconds=1))))
+    after = facts(pa.parse_failed_logins(given(text, previous=times[-1] + timedelta(seconds=1))))
     assert after == {(names.SECURITY_FAILED_LOGINS, 0.0, ())}
 
 
@@ -208,11 +209,11 @@ def test_without_a_previous_inspection_the_first_window_counts():
     inside = (AT - timedelta(hours=23)).isoformat()
     outside = (AT - timedelta(hours=25)).isoformat()
     text = "@@lastb\n" + "\n".join(line.format(t, t) for t in (inside, outside))
-    assert facts(ps.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 1.0, ())}
+    assert facts(pa.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 1.0, ())}
 
 
 def test_failed_logins_need_privilege_for_btmp():
-    assert facts(ps.parse_failed_logins(given(recorded("user")["failed_logins"]))) == {
+    assert facts(pa.parse_failed_logins(given(recorded("user")["failed_logins"]))) == {
         (
             "missing",
             names.SECURITY_FAILED_LOGINS,
@@ -363,7 +364,7 @@ def test_the_standard_profile_runs_no_security_probe():
     ],
 )
 def test_failed_logins_not_read(text, why):
-    assert facts(ps.parse_failed_logins(given(text))) == {
+    assert facts(pa.parse_failed_logins(given(text))) == {
         ("missing", names.SECURITY_FAILED_LOGINS, why)
     }
 
@@ -373,7 +374,7 @@ def test_failed_logins_from_the_journal_are_the_lines_the_snippet_kept():
         "@@journal\n1765130000.1 host sshd[1]: Failed password for root from 10.0.0.9\n"
         "1765130001.2 host sshd[1]: Invalid user admin from 10.0.0.9 port 22\n"
     )
-    assert facts(ps.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 2.0, ())}
+    assert facts(pa.parse_failed_logins(given(text))) == {(names.SECURITY_FAILED_LOGINS, 2.0, ())}
 
 
 PARSERS = [probe.parse for probe in ps.SECURITY_PROBES]
