@@ -25,6 +25,9 @@ def fixed(script: str) -> Callable[[Profile, Session], str]:
     return lambda _profile, _session: script
 
 
+LINE_CHARS = 300  # a line of the target's own text (kernel log, a daemon's answer) is cut here
+
+
 # The pieces a parser gets: makes a Sample at the collection time for this target.
 SampleMaker = Callable[..., Sample]
 # Runs an argv here or on the target, keeping at most `limit` bytes of its output:
@@ -85,3 +88,13 @@ class Probe:
     metrics: tuple[str, ...] = ()
 
 
+def threshold_probe(
+    name: str, script: str | Callable[[Profile, Session], str], parse: Callable, *metrics: str
+) -> Probe:
+    """A probe wanted when the profile has thresholds for one of the metrics it reads (the
+    opt-in patrol items: settings/profiles.py PATROL_THRESHOLDS)."""
+
+    def wanted(profile: Profile) -> bool:
+        return any(profile.thresholds_for(metric) is not None for metric in metrics)
+
+    return Probe(name, script if callable(script) else fixed(script), wanted, parse, metrics)

@@ -15,7 +15,14 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from collectors.probe_model import Probe, ProbeInput, Text, fixed, needs_privilege
+from collectors.probe_model import (
+    LINE_CHARS,
+    ProbeInput,
+    Text,
+    needs_privilege,
+    threshold_probe,
+)
+from collectors.probes_time import TIME_PROBES
 from collectors.session import Session
 from core import names
 from core.model import Missing, Sample
@@ -24,19 +31,11 @@ from settings.profiles import Profile
 
 LISTED = 100  # at most this many mounts, units or D-state processes are printed
 KERNEL_EXAMPLES = 3  # the latest lines kept per kind of kernel event
-LINE_CHARS = 300  # a kernel line is cut to this length
 
 
 def _digits(text: str) -> bool:
     """ASCII digits only: str.isdigit also takes '²', which int() refuses."""
     return text.isascii() and text.isdigit()
-
-
-def _wants(*metrics: str):
-    def wanted(profile: Profile) -> bool:
-        return any(profile.thresholds_for(metric) is not None for metric in metrics)
-
-    return wanted
 
 
 def _fields(text: str) -> Iterator[list[str]]:
@@ -83,108 +82,6 @@ def _read_only(data: ProbeInput) -> Iterator[Sample | Missing]:
             names.FS_READ_ONLY, 1 if mode == "ro" else 0, "count",
             mount=mount, fstype=fstype, mode=mode,
         )
-
-
-# --- time synchronisation and the clock offset ----------------------------------------------
-
-# every daemon's own view, first the one that answers best: chronyd, systemd-timesyncd (via
-# timedatectl, which also tells the kernel's synchronised flag whatever the daemon), ntpd
-_TIME = """for tool in chronyc timedatectl ntpq; do
-  command -v $tool >/dev/null || continue
-  echo "== $tool"
-  case $tool in
-    chronyc) chronyc -n tracking 2>&1 | head -n 40 ;;
-    timedatectl) timedatectl show 2>&1 | head -n 40 ;;
-    ntpq) ntpq -pn 2>&1 | head -n 40 ;;
-  esac
-done
-"""
-
-
-def _tool_sections(text: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith("== "):
-            current = found.setdefault(line[3:].strip(), [])
-        elif current is not None:
-            current.append(line)
-    return found
-
-
-def chrony(lines: list[str]) -> tuple[bool, float | None] | None:
-    """(synchronised, |offset| s) from `chronyc -n tracking`; None: chronyd did not answer."""
-    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
-    leap = fields.get("Leap status")
-    if leap is None:
-        return None
-    match = re.match(r"([0-9]+(?:\.[0-9]+)?) seconds", fields.get("System time", ""))
-    return leap != "Not synchronised", float(match.group(1)) if match else None
-
-
-def timesyncd(lines: list[str]) -> tuple[bool, float | None] | None:
-    """The kernel's synchronised flag via `timedatectl show` (no offset there); None: no
-    systemd to ask, or no time service enabled."""
-    fields = dict(line.partition("=")[::2] for line in lines if "=" in line)
-    if fields.get("NTP") != "yes" or "NTPSynchronized" not in fields:
-        return None
-    return fields["NTPSynchronized"] == "yes", None
-
-
-def ntpd(lines: list[str]) -> tuple[bool, float | None] | None:
-    """`ntpq -pn`: the peer marked `*` is the one ntpd follows; its offset is in ms."""
-    peers = [line for line in lines if line[:1] in "*+-#xo. " and len(line.split()) >= 10]
-    if not peers:
-        return None
-    chosen = next((p for p in peers if p.startswith("*")), None)
-    if chosen is None:
-        return False, None
-    offset = chosen.split()[8]
-    if not re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", offset):
-        return True, None
-    return True, abs(float(offset)) / 1000
-
-
-DAEMONS = (("chronyc", "chrony", chrony), ("timedatectl", "timesyncd", timesyncd),
-           ("ntpq", "ntpd", ntpd))
-
-
-def _time(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
-    tools = _tool_sections(data.text)
-    for tool, daemon, parse in DAEMONS:
-        if tool not in tools:
-            continue
-        state = parse(tools[tool])
-        if state is None:
-            continue
-        synchronised, offset = state
-        yield data.sample(names.TIME_SYNCHRONISED, int(synchronised), "count", daemon=daemon)
-        if offset is not None:
-            yield data.sample(names.TIME_SYNC_OFFSET, offset, "s", daemon=daemon)
-        else:
-            yield Missing(names.TIME_SYNC_OFFSET, phrase("{daemon} reports no offset",
-                                                         daemon=daemon))
-        return
-    # no daemon answers: the clock runs free, which is itself the finding
-    said = "; ".join(
-        f"{tool}: {' '.join(lines).strip()[:LINE_CHARS] or 'no answer'}"
-        for tool, lines in tools.items()
-    )
-    yield data.sample(names.TIME_SYNCHRONISED, 0, "count", daemon="none")
-    said = said or "no chronyc, timedatectl or ntpq"
-    yield Text(names.CHECK_TIME_SYNC, "none", {"answers": said})
-    yield Missing(names.TIME_SYNC_OFFSET, phrase("no time daemon answers"))
-
-
-def _clock(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
-    if data.clocks is None:
-        yield Missing(names.TIME_CLOCK_OFFSET, phrase("the target printed no time (date +%s.%N)"))
-        return
-    offset, uncertainty = data.clocks.offset()
-    yield data.sample(names.TIME_CLOCK_OFFSET, round(abs(offset), 4), "s")
-    yield Text(names.CHECK_CLOCK_OFFSET, "clock", {
-        "offset": f"{offset:+.3f}", "uncertainty": f"{uncertainty:.3f}",
-    })
 
 
 # --- failed systemd units --------------------------------------------------------------------
@@ -430,21 +327,14 @@ def _blocked(data: ProbeInput) -> Iterator[Sample | Missing | Text]:
         yield Text(names.CHECK_BLOCKED_PROCESSES, "processes", {"processes": ", ".join(listed)})
 
 
-def _probe(name: str, script, parse, *metrics: str) -> Probe:
-    """A probe wanted when the profile has thresholds for one of the metrics it reads."""
-    script = script if callable(script) else fixed(script)
-    return Probe(name, script, _wants(*metrics), parse, metrics)
-
-
 SYSTEM_PROBES = (
-    _probe("read_only", _READ_ONLY, _read_only, names.FS_READ_ONLY),
-    _probe("time", _TIME, _time, names.TIME_SYNCHRONISED, names.TIME_SYNC_OFFSET),
-    _probe("clock", ":", _clock, names.TIME_CLOCK_OFFSET),
-    _probe("units", _UNITS, _units, names.SYSTEMD_FAILED_UNITS),
-    _probe("kernel", _kernel_script, _kernel, names.KERNEL_EVENTS),
-    _probe("limits", _LIMITS, _limits,
+    threshold_probe("read_only", _READ_ONLY, _read_only, names.FS_READ_ONLY),
+    *TIME_PROBES,
+    threshold_probe("units", _UNITS, _units, names.SYSTEMD_FAILED_UNITS),
+    threshold_probe("kernel", _kernel_script, _kernel, names.KERNEL_EVENTS),
+    threshold_probe("limits", _LIMITS, _limits,
            names.FILES_OPEN_PERCENT, names.PIDS_USED_PERCENT, names.CONNTRACK_USED_PERCENT),
-    _probe("tcp", _TCP, _tcp, names.TCP_CLOSE_WAIT, names.TCP_TIME_WAIT),
-    _probe("reboot", _REBOOT, _reboot, names.REBOOT_REQUIRED),
-    _probe("blocked", _BLOCKED, _blocked, names.PROCESSES_BLOCKED),
+    threshold_probe("tcp", _TCP, _tcp, names.TCP_CLOSE_WAIT, names.TCP_TIME_WAIT),
+    threshold_probe("reboot", _REBOOT, _reboot, names.REBOOT_REQUIRED),
+    threshold_probe("blocked", _BLOCKED, _blocked, names.PROCESSES_BLOCKED),
 )
