@@ -97,7 +97,9 @@ class InspectGroup(LazyGroup):
         except UserError as exc:
             fail(_language(sources).text(exc.message))
         except click.exceptions.Abort:
-            click.echo("inspect: aborted", err=True)
+            from core.phrases import phrase
+
+            click.echo(f"inspect: {_language(sources).text(phrase('aborted'))}", err=True)
             sys.exit(130)
         except click.exceptions.NoArgsIsHelpError as exc:
             exc.show()  # a bare group: its help is the answer
