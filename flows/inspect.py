@@ -199,7 +199,7 @@ def inspect_target(
         chosen = collectors.for_target(target)
     except UserError as exc:
         return TargetResult(
-            (), (unknown(target, names.CHECK_COLLECTOR, "config", "configuration", str(exc)),)
+            (), (unknown(target, names.CHECK_COLLECTOR, "config", "configuration", exc.message),)
         )
     for collector in chosen:
         try:
@@ -209,7 +209,9 @@ def inspect_target(
             findings.append(collect_failure(target, collector.name, exc))
         except UserError as exc:  # e.g. a credential reference that does not resolve
             findings.append(
-                unknown(target, names.CHECK_COLLECTOR, collector.name, "configuration", str(exc))
+                unknown(
+                    target, names.CHECK_COLLECTOR, collector.name, "configuration", exc.message
+                )
             )
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
             finding = unknown(
