@@ -304,6 +304,10 @@ def test_ticket_list_and_show_label_in_chinese_and_keep_the_stored_texts(invento
     assert listing.split()[:3] == ["编号", "等级", "状态"] and "disk full on /data" in listing
     shown = invoke("--lang", "zh-CN", "ticket", "show", "1", "-i", inventory, "--db", db).output
     assert "disk full on /data" in shown and "工作记录：" in shown and "响应时限" in shown
+    refused = CliRunner().invoke(cli, ["--lang", "zh-CN", "ticket", "reopen", "1", "-i", inventory,
+                                       "--db", db, "--note", "again"])
+    assert refused.exit_code == 3
+    assert refused.output.strip() == "inspect: error: 工单 #1 的状态为 open：无法重新打开"
 
 
 def test_help_is_shown_in_the_chosen_language():
