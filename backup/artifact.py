@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from core.errors import UserError
+from core.phrases import phrase
 
 CHUNK = 1 << 20
 PARTIAL = ".partial"
@@ -118,7 +119,13 @@ def exclusive(directory: Path, name: str) -> Iterator[None]:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise UserError(f"backup destination {directory}: {exc.strerror}") from None
+        raise UserError(
+            phrase(
+                "backup destination {directory}: {error}",
+                directory=str(directory),
+                error=exc.strerror,
+            )
+        ) from None
     lock = directory / f".{name}.lock"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:

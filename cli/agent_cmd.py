@@ -10,9 +10,20 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange
 from cli.render import iso, table, to_json
+from core.phrases import Phrase, phrase
 
 if TYPE_CHECKING:
     from agent.central import OutboxStats
+
+STATUS_HEADINGS = (
+    phrase("JOB"),
+    phrase("KIND"),
+    phrase("SCHEDULE"),
+    phrase("LAST"),
+    phrase("STATE"),
+    phrase("RUN"),
+    phrase("NEXT"),
+)
 
 
 @click.group(invoke_without_command=True)
@@ -92,10 +103,13 @@ def status(sources: Sources, output_format: str) -> None:
         }
         click.echo(to_json(result))
         return
-    if shown.running:
-        click.echo(f"agent: running (pid {shown.pid or 'unknown'})")
+    say = sources.language.text
+    if shown.running and shown.pid:
+        click.echo(say(phrase("agent: running (pid {pid})", pid=shown.pid)))
+    elif shown.running:
+        click.echo(say(phrase("agent: running (pid unknown)")))
     else:
-        click.echo("agent: not running")
+        click.echo(say(phrase("agent: not running")))
     rows = [
         (
             j["job"],
@@ -108,17 +122,25 @@ def status(sources: Sources, output_format: str) -> None:
         )
         for j in jobs
     ]
-    click.echo(table(("JOB", "KIND", "SCHEDULE", "LAST", "STATE", "RUN", "NEXT"), rows))
+    click.echo(table([say(heading) for heading in STATUS_HEADINGS], rows))
     if shown.host_metrics_every:
-        click.echo(f"host metrics: every {shown.host_metrics_every:g} s")
+        every = f"{shown.host_metrics_every:g}"
+        click.echo(say(phrase("host metrics: every {seconds} s", seconds=every)))
     if shown.spool:
         spool = shown.spool
         click.echo(
-            f"export spool: {spool.points} point(s) in {spool.batches} batch(es) waiting, "
-            f"{spool.dropped_points} point(s) dropped over the size limit so far"
+            say(
+                phrase(
+                    "export spool: {points} point(s) in {batches} batch(es) waiting, "
+                    "{dropped} point(s) dropped over the size limit so far",
+                    points=spool.points,
+                    batches=spool.batches,
+                    dropped=spool.dropped_points,
+                )
+            )
         )
     if shown.outbox:
-        click.echo(_outbox_line(shown.central_url, shown.outbox))
+        click.echo(say(_outbox_line(shown.central_url, shown.outbox)))
 
 
 def _outbox_json(url: str | None, outbox: OutboxStats | None) -> dict | None:
@@ -136,17 +158,29 @@ def _outbox_json(url: str | None, outbox: OutboxStats | None) -> dict | None:
     }
 
 
-def _outbox_line(url: str | None, outbox: OutboxStats) -> str:
+def _outbox_line(url: str | None, outbox: OutboxStats) -> Phrase:
     acked = (
-        f"last acknowledged {_local(iso(outbox.last_ack_at))} (run {outbox.last_ack_run})"
+        phrase(
+            "last acknowledged {at} (run {run})",
+            at=_local(iso(outbox.last_ack_at)),
+            run=outbox.last_ack_run,
+        )
         if outbox.last_ack_at
-        else "nothing acknowledged yet"
+        else phrase("nothing acknowledged yet")
     )
-    line = f"central {url}: {outbox.runs} run(s), {outbox.bytes} B waiting; {acked}"
+    line = phrase(
+        "central {url}: {runs} run(s), {bytes} B waiting; {acked}",
+        url=url, runs=outbox.runs, bytes=outbox.bytes, acked=acked,
+    )
     if outbox.dropped:
-        line += f"; {outbox.dropped} dropped over the size limit"
+        line = phrase(
+            "{line}; {dropped} dropped over the size limit", line=line, dropped=outbox.dropped
+        )
     if outbox.refused:
-        line += f"; {outbox.refused} refused for good (last: {outbox.last_refusal})"
+        line = phrase(
+            "{line}; {refused} refused for good (last: {last})",
+            line=line, refused=outbox.refused, last=outbox.last_refusal,
+        )
     return line
 
 

@@ -17,7 +17,7 @@ from cli.render import iso, run_table, table, to_json, visible
 from core.backups import BackupRecord, select_databases
 from core.catalog import Language
 from core.errors import UserError
-from core.phrases import phrase
+from core.phrases import Phrase, phrase
 from core.sizes import byte_size
 
 target_option = click.option(
@@ -66,11 +66,26 @@ def _catalogue(sources: Sources):
     return BackupStore(sources.engine)
 
 
-def _print_report(report, output_format: str, lang: Language, header: str = "DATABASE") -> int:
+DATABASE = phrase("DATABASE")
+LIST_HEADINGS = (
+    phrase("ID"),
+    phrase("NAME"),
+    phrase("STARTED"),
+    phrase("STATUS"),
+    phrase("SIZE"),
+    phrase("VERIFIED"),
+    phrase("FILE"),
+)
+PRUNE_HEADINGS = (
+    DATABASE, phrase("BACKUP"), phrase("STARTED"), phrase("ACTION"), phrase("KEPT AS")
+)
+
+
+def _print_report(report, output_format: str, lang: Language, header: Phrase = DATABASE) -> int:
     return _print_reports([report], output_format, lang, header)
 
 
-def _print_reports(reports, output_format: str, lang: Language, header: str = "DATABASE") -> int:
+def _print_reports(reports, output_format: str, lang: Language, header: Phrase = DATABASE) -> int:
     """All outcomes in one table (or JSON list), then the findings; exit: the worst status.
     A detail that is a finding's summary is shown in `lang` (JSON: English)."""
     outcomes = [o for report in reports for o in report.outcomes]
@@ -80,7 +95,8 @@ def _print_reports(reports, output_format: str, lang: Language, header: str = "D
     else:
         if outcomes:
             rows = [(o.name, o.action, lang.text(o.detail)) for o in outcomes]
-            click.echo(table((header, "RESULT", "DETAIL"), rows))
+            headings = (header, phrase("RESULT"), phrase("DETAIL"))
+            click.echo(table([lang.text(h) for h in headings], rows))
         for report in reports:
             if report.run.findings:
                 click.echo("\n" + run_table(report.run, lang=lang))
@@ -121,7 +137,7 @@ def run_cmd(sources: Sources, names, kind, due, init, output_format) -> int:
     reports = run_backup_job(
         sources.inventory, sources.store, kinds, names, due_only=due, init=init
     )
-    return _print_reports(reports, output_format, sources.language, header="NAME")
+    return _print_reports(reports, output_format, sources.language, header=phrase("NAME"))
 
 
 @backup.command(name="list")
@@ -144,7 +160,8 @@ def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
         click.echo(to_json(rows))
         return
     if not records:
-        click.echo("no backups recorded yet; run `inspect backup run`")
+        said = phrase("no backups recorded yet; run `inspect backup run`")
+        click.echo(sources.language.text(said))
         return
     rows = [
         (
@@ -158,7 +175,7 @@ def list_cmd(sources: Sources, names, kind, limit, output_format) -> None:
         )
         for r in records
     ]
-    click.echo(table(("ID", "NAME", "STARTED", "STATUS", "SIZE", "VERIFIED", "FILE"), rows))
+    click.echo(table([sources.language.text(h) for h in LIST_HEADINGS], rows))
 
 
 def _where(r: BackupRecord) -> str:
@@ -273,20 +290,27 @@ def restore(backup_id, to, force, sources: Sources) -> int:
     record = _catalogue(sources).backup(backup_id)
     _, databases, store = _setup(sources, [record.name])
     result, safety = restore_db_backup(databases[0], store, record.id, to, force)
+    say = sources.language.text
     if safety is not None:
-        first = f"safety backup of the live database first: {safety.id} ({safety.path})"
-        click.echo(visible(first))
+        first = phrase(
+            "safety backup of the live database first: {id} ({path})",
+            id=safety.id, path=str(safety.path),
+        )
+        click.echo(visible(say(first)))
     rows = sum(result.tables.values())
     if result.problems:
         problems = "; ".join(result.problems)
-        click.echo(visible(f"restored {record.id} into {result.target}, but: {problems}"))
-        return 2
-    click.echo(
-        visible(
-            f"restored {record.id} into {result.target}: {len(result.tables)} table(s), "
-            f"{rows} row(s), counts match the dump"
+        said = phrase(
+            "restored {id} into {target}, but: {problems}",
+            id=record.id, target=result.target, problems=problems,
         )
+        click.echo(visible(say(said)))
+        return 2
+    said = phrase(
+        "restored {id} into {target}: {tables} table(s), {rows} row(s), counts match the dump",
+        id=record.id, target=result.target, tables=len(result.tables), rows=rows,
     )
+    click.echo(visible(say(said)))
     return 0
 
 
@@ -333,9 +357,15 @@ def prune(sources: Sources, names, kind, dry_run, output_format) -> None:
         for p in plans
         for d in p.decisions
     ]
-    click.echo(table(("DATABASE", "BACKUP", "STARTED", "ACTION", "KEPT AS"), rows))
+    say = sources.language.text
+    click.echo(table([say(h) for h in PRUNE_HEADINGS], rows))
     gone = sum(1 for p in plans for d in p.decisions if not d.keep)
-    click.echo(f"\n{gone} backup(s) {'would be deleted (dry run)' if dry_run else 'deleted'}")
+    said = (
+        phrase("{count} backup(s) would be deleted (dry run)", count=gone)
+        if dry_run
+        else phrase("{count} backup(s) deleted", count=gone)
+    )
+    click.echo("\n" + say(said))
 
 
 @backup.command()

@@ -55,12 +55,15 @@ def check(
     """
     # here, not at the top: `inspect check --help` needs none of it
     from cli.plugin_render import plugin_answer
+    from core.phrases import phrase
     from flows.check import CheckRequest, check_here, check_target, local_target
 
     request = CheckRequest(check_name, subjects, warning, critical, timeout)
     if save and request.sets_thresholds:
         raise click.UsageError(
-            "--save stores the run as the target's profile judges it: drop -w/-c"
+            sources.language.text(
+                phrase("--save stores the run as the target's profile judges it: drop -w/-c")
+            )
         )
     if target_name is None and not save:
         result = check_here(request)
@@ -68,5 +71,5 @@ def check(
         inventory = sources.inventory
         name = target_name or local_target(inventory)
         result = check_target(inventory, name, request, sources.store if save else None)
-    click.echo(plugin_answer(result))
+    click.echo(plugin_answer(result, sources.language))
     return int(result.status)

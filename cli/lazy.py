@@ -39,9 +39,10 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy:
-            return self.lazy[name].load()
-        return super().get_command(ctx, name)
+        command = self.lazy[name].load() if name in self.lazy else super().get_command(ctx, name)
+        if command is not None:
+            _hand_on(command, self.context_class)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Click's own layout and truncation; a lazy command's help comes from its entry."""
@@ -60,3 +61,11 @@ class LazyGroup(click.Group):
         if name in self.lazy:
             return make_default_short_help(self.lazy[name].help, limit)
         return self.commands[name].get_short_help_str(limit)
+
+
+def _hand_on(command: click.Command, context_class: type[click.Context]) -> None:
+    """A loaded command, and the commands under it, make the contexts of the group that loaded
+    it (`inspect`'s: their help in the reader's language, cli/help.py)."""
+    command.context_class = context_class
+    for sub in getattr(command, "commands", {}).values():
+        _hand_on(sub, context_class)

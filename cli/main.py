@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from cli.help import HelpContext
 from cli.lazy import Lazy, LazyGroup
 from cli.options import Sources, lang_option
 from core.errors import UserError
@@ -85,7 +86,10 @@ def _silence_libraries() -> None:
 
 
 class InspectGroup(LazyGroup):
-    """Lazy subcommands; errors become one line and exit 3; a returned int is the exit code."""
+    """Lazy subcommands; errors become one line and exit 3; a returned int is the exit code;
+    help in the reader's language (cli.help)."""
+
+    context_class = HelpContext
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _silence_libraries()
@@ -95,9 +99,11 @@ class InspectGroup(LazyGroup):
                 args, prog_name or "inspect", complete_var, False, obj=sources, **extra
             )
         except UserError as exc:
-            fail(_language(sources).text(exc.message))
+            fail(sources.shown_language.text(exc.message))
         except click.exceptions.Abort:
-            click.echo("inspect: aborted", err=True)
+            from core.phrases import phrase
+
+            click.echo(f"inspect: {sources.shown_language.text(phrase('aborted'))}", err=True)
             sys.exit(130)
         except click.exceptions.NoArgsIsHelpError as exc:
             exc.show()  # a bare group: its help is the answer
@@ -127,16 +133,6 @@ def _where(ctx: click.Context | None) -> str:
         names.insert(0, ctx.info_name or "")
         ctx = ctx.parent
     return f"{' '.join(names)}: " if names else ""
-
-
-def _language(sources: Sources):
-    """The chosen language; English when the choice itself is what failed."""
-    from core.catalog import ENGLISH
-
-    try:
-        return sources.language
-    except UserError:
-        return ENGLISH
 
 
 def fail(message: str) -> NoReturn:

@@ -40,6 +40,17 @@ class Sources:
         )
 
     @property
+    def shown_language(self):
+        """`language`; English when the choice itself is what failed (its error is shown)."""
+        from core.catalog import ENGLISH
+        from core.errors import UserError
+
+        try:
+            return self.language
+        except UserError:
+            return ENGLISH
+
+    @property
     def path(self) -> Path | None:
         """The inventory file; None means the built-in localhost-only inventory."""
         return self.inventory_path or default_inventory_path()
@@ -120,6 +131,7 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
 lang_option = click.option(
     "--lang",
     expose_value=False,
+    is_eager=True,  # before an eager --help that follows it: `inspect run --lang zh-CN --help`
     callback=_choose_language,
     help="Language of findings, messages and reports: en or zh-CN (env INSPECT_LANG). "
     "Default: from the locale (LC_ALL, LC_MESSAGES, LANG; zh_CN.UTF-8 gives zh-CN), else en.",

@@ -13,6 +13,7 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.params import ROW_ID, Day, Period
 from cli.render import visible
+from core.catalog import language
 from core.phrases import phrase
 
 FORMATS = ("html", "pdf", "md", "json")
@@ -164,17 +165,20 @@ def _zone_for(tz: str | None, lang: str):
 def _emit(data, output_format: str, lang: str, output: Path | None, stem: str) -> None:
     from reports.render import render
 
-    deliver(render(data, output_format, lang), output_format, output, stem)
+    deliver(render(data, output_format, lang), output_format, output, stem, lang)
 
 
-def deliver(content: bytes, output_format: str, output: Path | None, stem: str) -> None:
+def deliver(
+    content: bytes, output_format: str, output: Path | None, stem: str, lang: str
+) -> None:
     """Text formats go to stdout unless -o is given; a PDF always goes to a file."""
     if output is None and output_format != "pdf":
         click.echo(content.decode(), nl=False)
         return
     path = output or Path(f"inspection-report-{stem}.pdf")
     write_atomically(path, content)
-    click.echo(f"wrote {visible(str(path))}", err=True)
+    said = language(lang).text(phrase("wrote {path}", path=str(path)))
+    click.echo(visible(said), err=True)
 
 
 def write_atomically(path: Path, content: bytes) -> None:

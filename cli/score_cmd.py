@@ -11,6 +11,7 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.params import FiniteRange, Period
 from cli.render import table, to_json, visible
+from core.catalog import Language
 from core.errors import UserError
 from core.phrases import phrase
 
@@ -91,10 +92,16 @@ def score(
     if output_format == "json":
         click.echo(to_json(chosen))
         return
-    click.echo(_table(chosen))
-    state = "published" if outcome.published else "not published (--publish stores it)"
-    source = ", as stored" if outcome.from_store else ""
-    click.echo(f"\n{period.label}: {state}{source}")
+    say = sources.language.text
+    click.echo(_table(chosen, sources.language))
+    state = (
+        phrase("{period}: published", period=period.label)
+        if outcome.published
+        else phrase("{period}: not published (--publish stores it)", period=period.label)
+    )
+    if outcome.from_store:
+        state = phrase("{state}, as stored", state=state)
+    click.echo("\n" + say(state))
 
 
 class _Setting:
@@ -160,7 +167,7 @@ def _explained(results: list[dict[str, Any]], name: str, label: str) -> list[str
     )
 
 
-def _table(results: list[dict[str, Any]]) -> str:
+def _table(results: list[dict[str, Any]], lang: Language) -> str:
     """Grade last: its CJK names are two columns wide and would shift the columns after it."""
     rows = [
         [
@@ -169,12 +176,21 @@ def _table(results: list[dict[str, Any]]) -> str:
             "-" if r["total"] is None else f"{r['total']:.2f}",
             "-" if r["coefficient"] is None else f"{r['coefficient']:g}",
             "-" if r["change"] is None else f"{r['change']:+.2f}",
-            "yes" if r["progress"] else "",
-            "no data" if r["grade"] is None else r["grade"],
+            lang.text(phrase("yes")) if r["progress"] else "",
+            lang.text(phrase("no data")) if r["grade"] is None else r["grade"],
         ]
         for r in results
     ]
-    return table(["KIND", "NAME", "TOTAL", "COEFF", "CHANGE", "PROGRESS", "GRADE"], rows)
+    headings = (
+        phrase("KIND"),
+        phrase("NAME"),
+        phrase("TOTAL"),
+        phrase("COEFF"),
+        phrase("CHANGE"),
+        phrase("PROGRESS"),
+        phrase("GRADE"),
+    )
+    return table([lang.text(h) for h in headings], rows)
 
 
 @score.group()
@@ -196,8 +212,14 @@ def manual_add(
 
     now = datetime.now(UTC)
     replaced = add_manual_score(sources.engine, period_text, engineer, rater, value, now)
-    verb = "replaced" if replaced else "recorded"
-    click.echo(visible(f"{verb}: {rater} rates {engineer} {value:g} for {period_text}"))
+    said = (
+        phrase("replaced: {rater} rates {engineer} {score} for {period}",
+               rater=rater, engineer=engineer, score=f"{value:g}", period=period_text)
+        if replaced
+        else phrase("recorded: {rater} rates {engineer} {score} for {period}",
+                    rater=rater, engineer=engineer, score=f"{value:g}", period=period_text)
+    )
+    click.echo(visible(sources.language.text(said)))
 
 
 @manual.command(name="list")
@@ -221,9 +243,10 @@ def manual_list(period_text: str, output_format: str, sources: Sources) -> None:
         ]
         click.echo(to_json(rows))
         return
+    headings = (phrase("ENGINEER"), phrase("RATER"), phrase("SCORE"), phrase("ENTERED"))
     click.echo(
         table(
-            ["ENGINEER", "RATER", "SCORE", "ENTERED"],
+            [sources.language.text(h) for h in headings],
             [[e.engineer, e.rater, f"{e.score:g}", e.entered_at.isoformat()] for e in entries],
         )
     )

@@ -9,6 +9,7 @@ import click
 
 from cli.options import Sources, sources_options
 from core.errors import UserError
+from core.phrases import phrase
 
 DEFAULT_BIND = "127.0.0.1:8080"
 
@@ -16,7 +17,13 @@ DEFAULT_BIND = "127.0.0.1:8080"
 def _bind(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise UserError(f"--bind {value!r}: expected HOST:PORT, e.g. {DEFAULT_BIND}")
+        raise UserError(
+            phrase(
+                "--bind {value}: expected HOST:PORT, e.g. {example}",
+                value=repr(value),
+                example=DEFAULT_BIND,
+            )
+        )
     return host.strip("[]"), int(port)
 
 
@@ -37,7 +44,7 @@ def serve(
 ) -> None:
     """Serve the web console and the JSON API for duty staff, engineers and managers."""
     if bool(certfile) != bool(keyfile):
-        raise UserError("--certfile and --keyfile go together")
+        raise UserError(phrase("--certfile and --keyfile go together"))
     host, port = _bind(bind)
     import uvicorn
 

@@ -256,12 +256,14 @@ def open_ticket(sources, actor, target, title, grade, category, note) -> None:
         category=category,
         note=note,
     )
-    click.echo(
-        visible(
-            f"#{result.id} opened [{result.grade}]: {result.title} "
-            f"(respond by {result.response_due:%Y-%m-%d %H:%M} UTC)"
-        )
+    said = phrase(
+        "#{id} opened [{grade}]: {title} (respond by {due} UTC)",
+        id=result.id,
+        grade=result.grade,
+        title=result.title,
+        due=f"{result.response_due:%Y-%m-%d %H:%M}",
     )
+    click.echo(visible(sources.language.text(said)))
 
 
 @ticket.command()
@@ -272,12 +274,18 @@ def sweep(sources) -> None:
 
     ctx = Context(sources)
     result = tickets.sweep(ctx.engine, ctx.inventory)
+    say = sources.language.text
     for e in result.escalations:
-        click.echo(f"#{e.ticket_id} {e.deadline} deadline breached: escalated to {e.level}")
-    for d in result.deliveries:
-        click.echo(
-            visible(
-                f"notification {d.notification_id} to {d.channel}: {d.status}"
-                + (f" ({d.error})" if d.error else "")
-            )
+        said = phrase(
+            "#{id} {deadline} deadline breached: escalated to {level}",
+            id=e.ticket_id, deadline=e.deadline, level=e.level,
         )
+        click.echo(say(said))
+    for d in result.deliveries:
+        said = phrase(
+            "notification {id} to {channel}: {status}",
+            id=d.notification_id, channel=d.channel, status=d.status,
+        )
+        if d.error:
+            said = phrase("{line} ({error})", line=said, error=d.error)
+        click.echo(visible(say(said)))

@@ -9,6 +9,7 @@ import click
 from cli.options import Sources, format_option, sources_options
 from cli.render import iso, table, to_json, visible
 from core.errors import UserError
+from core.phrases import phrase
 from web.roles import ROLES, TOKEN_ROLES
 
 ROLE_CHOICE = click.Choice(ROLES)
@@ -34,13 +35,14 @@ def add(
     from records import console
     from web.passwords import hash_password
 
-    password = _read_password(password_stdin)
+    say = sources.language.text
+    password = _read_password(password_stdin, say)
     now = datetime.now(UTC)
     console.add_user(sources.engine, name, role, hash_password(password), now)
     if console_lang:
         console.update_user(sources.engine, name, lang=console_lang)
     console.audit(sources.engine, now, "cli", "user_add", name, role=role)
-    click.echo(visible(f"user {name} added ({role})"))
+    click.echo(visible(say(phrase("user {name} added ({role})", name=name, role=role))))
 
 
 @user.command()
@@ -52,14 +54,15 @@ def passwd(name: str, password_stdin: bool, sources: Sources) -> None:
     from records import console
     from web.passwords import hash_password
 
-    password = _read_password(password_stdin)
+    say = sources.language.text
+    password = _read_password(password_stdin, say)
     found = console.user_by_name(sources.engine, name)
     console.update_user(sources.engine, name, password_hash=hash_password(password),
                         failed_logins=0, locked_until=None)
     if found:
         console.end_sessions_of(sources.engine, found[0].id)
     console.audit(sources.engine, datetime.now(UTC), "cli", "user_passwd", name)
-    click.echo(visible(f"password of {name} changed"))
+    click.echo(visible(say(phrase("password of {name} changed", name=name))))
 
 
 @user.command()
@@ -76,7 +79,12 @@ def disable(name: str, enable: bool, sources: Sources) -> None:
         console.end_sessions_of(sources.engine, found[0].id)
     console.audit(sources.engine, datetime.now(UTC), "cli",
                   "user_enable" if enable else "user_disable", name)
-    click.echo(visible(f"user {name} {'enabled' if enable else 'disabled'}"))
+    said = (
+        phrase("user {name} enabled", name=name)
+        if enable
+        else phrase("user {name} disabled", name=name)
+    )
+    click.echo(visible(sources.language.text(said)))
 
 
 @user.command(name="list")
@@ -93,17 +101,25 @@ def list_users(output_format: str, sources: Sources) -> None:
              "locked_until": iso(u.locked_until) if u.locked_until else None} for u in found
         ]))
         return
+    say = sources.language.text
     rows = [(u.name, u.role, "disabled" if u.disabled else "active", u.lang or "-") for u in found]
-    click.echo(table(("NAME", "ROLE", "STATE", "LANG"), rows) if rows else "no users")
+    headings = (phrase("NAME"), phrase("ROLE"), phrase("STATE"), phrase("LANG"))
+    click.echo(table([say(h) for h in headings], rows) if rows else say(phrase("no users")))
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, say) -> str:
     stdin = click.get_text_stream("stdin")
     if from_stdin:
         return stdin.readline().rstrip("\n")
     if not stdin.isatty():
-        raise UserError("no terminal to ask for the password: pipe it with --password-stdin")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        raise UserError(
+            phrase("no terminal to ask for the password: pipe it with --password-stdin")
+        )
+    return click.prompt(
+        say(phrase("Password")),
+        hide_input=True,
+        confirmation_prompt=say(phrase("Repeat for confirmation")),
+    )
 
 
 @click.group()
@@ -128,7 +144,7 @@ def create(name: str, role: str, targets: str | None, sources: Sources) -> None:
     if targets is not None:
         scope = tuple(dict.fromkeys(t.strip() for t in targets.split(",") if t.strip()))
         if not scope:
-            raise UserError("--targets: give at least one target name or group")
+            raise UserError(phrase("--targets: give at least one target name or group"))
     secret, digest = new_token()
     now = datetime.now(UTC)
     console.add_token(sources.engine, name, role, digest, now, scope)
@@ -156,8 +172,10 @@ def list_tokens(output_format: str, sources: Sources) -> None:
     rows = [(t.name, t.role, ",".join(t.targets) if t.targets is not None else "all",
              "revoked" if t.revoked_at else "live",
              t.used_at.isoformat() if t.used_at else "-") for t in found]
-    click.echo(table(("NAME", "ROLE", "TARGETS", "STATE", "LAST USED"), rows)
-               if rows else "no tokens")
+    say = sources.language.text
+    headings = (phrase("NAME"), phrase("ROLE"), phrase("TARGETS"), phrase("STATE"),
+                phrase("LAST USED"))
+    click.echo(table([say(h) for h in headings], rows) if rows else say(phrase("no tokens")))
 
 
 @token.command()
@@ -170,4 +188,4 @@ def revoke(name: str, sources: Sources) -> None:
     now = datetime.now(UTC)
     console.revoke_token(sources.engine, name, now)
     console.audit(sources.engine, now, "cli", "token_revoke", name)
-    click.echo(visible(f"token {name} revoked"))
+    click.echo(visible(sources.language.text(phrase("token {name} revoked", name=name))))

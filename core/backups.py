@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import UserError
 from core.paths import data_dir
+from core.phrases import phrase
 from core.status import Status
 
 
@@ -112,8 +113,9 @@ def select_databases(
     names = list(names)
     for name in names:
         if name not in databases:
-            known = ", ".join(sorted(databases)) or "none declared under `databases:`"
-            raise UserError(f"unknown database {name!r} (known: {known})")
+            known = ", ".join(sorted(databases)) or phrase("none declared under `databases:`")
+            raise UserError(phrase("unknown database {name} (known: {known})", name=repr(name),
+                                   known=known))
     return tuple(db for n, db in databases.items() if not names or n in names)
 
 

@@ -8,6 +8,7 @@ from backup import KINDS
 from core.backups import Database, select_databases
 from core.errors import UserError
 from core.model import Target
+from core.phrases import phrase
 from flows.config_backups import config_targets, run_config_backups
 from flows.db_backups import JobReport, run_db_backups
 from records import Store
@@ -63,10 +64,16 @@ def _check_known(inventory: Inventory, names: Sequence[str]) -> None:
     hosts = {t.name for t in inventory.targets}
     for name in names:
         if name not in hosts:
-            devices = ", ".join(t.name for t in config_targets(inventory)) or "none"
-            databases = ", ".join(sorted(inventory.databases)) or "none"
+            devices = ", ".join(t.name for t in config_targets(inventory)) or phrase("none")
+            databases = ", ".join(sorted(inventory.databases)) or phrase("none")
             raise UserError(
-                f"unknown device or database {name!r} (databases: {databases}; devices: {devices})"
+                phrase(
+                    "unknown device or database {name} (databases: {databases}; devices: "
+                    "{devices})",
+                    name=repr(name),
+                    databases=databases,
+                    devices=devices,
+                )
             )
 
 

@@ -80,8 +80,12 @@ def check_here(request: CheckRequest) -> CheckResult:
     known(request.check)
     if request.check not in LOCAL_CHECKS:
         raise UserError(
-            f"check {request.check!r} needs --target NAME from an inventory (its rules are in "
-            f"the target's profile); here, without one: {', '.join(LOCAL_CHECKS)}"
+            phrase(
+                "check {check} needs --target NAME from an inventory (its rules are in the "
+                "target's profile); here, without one: {local}",
+                check=repr(request.check),
+                local=", ".join(LOCAL_CHECKS),
+            )
         )
     check = checks.REGISTRY[request.check]
     target = Target(name="localhost")
@@ -124,7 +128,13 @@ def check_target(
 
 def known(check: str) -> None:
     if check not in checks.REGISTRY:
-        raise UserError(f"unknown check {check!r} (known: {', '.join(sorted(checks.REGISTRY))})")
+        raise UserError(
+            phrase(
+                "unknown check {check} (known: {known})",
+                check=repr(check),
+                known=", ".join(sorted(checks.REGISTRY)),
+            )
+        )
 
 
 def local_target(inventory: Inventory) -> str:
@@ -132,8 +142,11 @@ def local_target(inventory: Inventory) -> str:
     local = [t.name for t in inventory.targets if t.is_local and t.kind == "server"]
     if len(local) != 1:
         raise UserError(
-            f"--save: the inventory has {len(local)} targets on this machine; name one "
-            "with --target NAME"
+            phrase(
+                "--save: the inventory has {count} targets on this machine; name one with "
+                "--target NAME",
+                count=len(local),
+            )
         )
     return local[0]
 
@@ -146,7 +159,10 @@ def with_thresholds(profile: Profile, check, request: CheckRequest) -> Profile:
     metric = getattr(check, "metric", None)  # threshold checks judge one value; rules do not
     if metric is None:
         raise UserError(
-            f"check {request.check!r} takes no -w/-c: its rules are in the target's profile"
+            phrase(
+                "check {check} takes no -w/-c: its rules are in the target's profile",
+                check=repr(request.check),
+            )
         )
     current = profile.thresholds.get(metric) or Thresholds()
     chosen = Thresholds(request.warning or current.warning, request.critical or current.critical)

@@ -23,6 +23,7 @@ from core.backups import BackupRecord
 from core.clock import Clock, utc_now
 from core.errors import CollectError, UserError
 from core.model import Finding, Target
+from core.phrases import phrase
 from flows.backup_runs import record_backup_run
 from flows.db_backups import JobReport, Outcome
 from flows.pool import Failed, TimedOut, run_bounded
@@ -43,8 +44,11 @@ def config_targets(inventory: Inventory, names: Sequence[str] = ()) -> tuple[Tar
     for target in chosen:
         if target.cli is None:
             raise UserError(
-                f"target {target.name} has no `cli:` section: its config cannot be fetched "
-                "(see docs/backup-config.md)"
+                phrase(
+                    "target {name} has no `cli:` section: its config cannot be fetched "
+                    "(see docs/backup-config.md)",
+                    name=target.name,
+                )
             )
     return chosen
 
@@ -212,6 +216,6 @@ def _outcome(attempt: _Attempt) -> Outcome:
     if backup is None:
         return Outcome(name, "FAILED", attempt.error)
     if backup.commit is None:
-        return Outcome(name, "unchanged", f"{backup.size} B, no commit")
+        return Outcome(name, "unchanged", phrase("{size} B, no commit", size=backup.size))
     action = "UNEXPECTED CHANGE" if backup.finding is not None else "committed"
     return Outcome(name, action, f"commit {backup.commit.rev[:12]}: {backup.commit.message}")

@@ -20,7 +20,7 @@ from core.backups import BackupRecord, Database, VerificationRecord
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import Finding, InspectionRun
-from core.phrases import Phrase
+from core.phrases import Phrase, phrase
 from flows.backup_runs import record_backup_run
 from records import Store
 from records.backups import BackupStore
@@ -66,7 +66,7 @@ def run_db_backups(
                 clock(),
             )
             if reason is None:
-                outcomes.append(Outcome(db.name, "skipped", "not due"))
+                outcomes.append(Outcome(db.name, "skipped", phrase("not due")))
                 continue
         record = run_backup(db, clock)
         catalogue.save_backup(record)
@@ -97,7 +97,11 @@ def copy_db_backups(
         record = catalogue.backup(backup_id)
         db = by_name.get(record.name)
         if db is None or db.offsite is None:
-            raise UserError(f"database {record.name!r} has no `offsite:` in the inventory")
+            raise UserError(
+                phrase(
+                    "database {name} has no `offsite:` in the inventory", name=repr(record.name)
+                )
+            )
         chosen.append(db)
         outcomes.append(_copy(catalogue, db, record, findings, clock))
     run = _save_run(store, started, clock(), chosen, findings, inventory)
@@ -136,21 +140,33 @@ def verify_db_backups(
     for backup_id in backup_ids:
         record = catalogue.backup(backup_id)
         if record.name not in by_name:
-            raise UserError(f"backup {record.id} is of {record.name!r}, not in the inventory")
+            raise UserError(
+                phrase(
+                    "backup {id} is of {name}, not in the inventory",
+                    id=record.id,
+                    name=repr(record.name),
+                )
+            )
         if not record.ok or record.pruned_at:
-            raise UserError(f"backup {record.id} is {_state(record)}; there is nothing to verify")
+            raise UserError(
+                phrase(
+                    "backup {id} is {state}; there is nothing to verify",
+                    id=record.id,
+                    state=_state(record),
+                )
+            )
         chosen.append((by_name[record.name], record))
     if not backup_ids:
         for db in databases:
             last_good = catalogue.last_good(KIND, db.name)
             if last_good is None:
-                outcomes.append(Outcome(db.name, "skipped", "no good backup to verify"))
+                outcomes.append(Outcome(db.name, "skipped", phrase("no good backup to verify")))
                 continue
             reason = judge.verify_due(
                 db, last_good, catalogue.last_verification(KIND, db.name), clock()
             )
             if due_only and reason is None:
-                outcomes.append(Outcome(db.name, "skipped", "not due"))
+                outcomes.append(Outcome(db.name, "skipped", phrase("not due")))
                 continue
             chosen.append((db, last_good))
     findings: list[Finding] = []
@@ -158,7 +174,9 @@ def verify_db_backups(
         result = verify_backup(db, record, clock)
         catalogue.save_verification(result)
         findings.append(judge.verification_finding(result))
-        detail = f"{record.id}: " + ("; ".join(result.problems) or _restored(result))
+        detail = phrase(
+            "{id}: {result}", id=record.id, result="; ".join(result.problems) or _restored(result)
+        )
         outcomes.append(Outcome(db.name, "verified" if result.ok else "FAILED", detail))
     names = [db for db, _ in chosen]
     run = _save_run(store, started, clock(), names, findings, inventory)
@@ -196,7 +214,14 @@ def restore_db_backup(
     catalogue = BackupStore(store.engine)
     record = catalogue.backup(backup_id)  # chosen before the safety backup becomes the newest
     if record.name != db.name:
-        raise UserError(f"backup {record.id} is of {record.name!r}, not {db.name!r}")
+        raise UserError(
+            phrase(
+                "backup {id} is of {name}, not {asked}",
+                id=record.id,
+                name=repr(record.name),
+                asked=repr(db.name),
+            )
+        )
     safety = None
     target = resolve_target(db, to)
     if force and is_live(db, target) and engine_for(db).exists(db, target):
@@ -204,8 +229,12 @@ def restore_db_backup(
         catalogue.save_backup(safety)
         if not safety.ok:
             raise UserError(
-                f"not overwriting the live database {db.name}: "
-                f"the safety backup before it failed: {safety.error}"
+                phrase(
+                    "not overwriting the live database {name}: the safety backup before it "
+                    "failed: {error}",
+                    name=db.name,
+                    error=safety.error,
+                )
             )
     return restore_backup(db, record, to, force), safety
 
@@ -243,9 +272,12 @@ def _state(record: BackupRecord) -> str:
     return "pruned" if record.pruned_at else record.status
 
 
-def _restored(result: VerificationRecord) -> str:
-    rows = sum(result.restored_tables.values())
-    return f"restored {len(result.restored_tables)} table(s), {rows} row(s), counts match"
+def _restored(result: VerificationRecord) -> Phrase:
+    return phrase(
+        "restored {tables} table(s), {rows} row(s), counts match",
+        tables=len(result.restored_tables),
+        rows=sum(result.restored_tables.values()),
+    )
 
 
 def _save_run(

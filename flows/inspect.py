@@ -199,7 +199,7 @@ def inspect_target(
         chosen = collectors.for_target(target)
     except UserError as exc:
         return TargetResult(
-            (), (unknown(target, names.CHECK_COLLECTOR, "config", "configuration", str(exc)),)
+            (), (unknown(target, names.CHECK_COLLECTOR, "config", "configuration", exc.message),)
         )
     for collector in chosen:
         try:
@@ -209,7 +209,9 @@ def inspect_target(
             findings.append(collect_failure(target, collector.name, exc))
         except UserError as exc:  # e.g. a credential reference that does not resolve
             findings.append(
-                unknown(target, names.CHECK_COLLECTOR, collector.name, "configuration", str(exc))
+                unknown(
+                    target, names.CHECK_COLLECTOR, collector.name, "configuration", exc.message
+                )
             )
         except Exception as exc:  # noqa: BLE001 - any collector bug becomes UNKNOWN, never a crash
             finding = unknown(
@@ -338,7 +340,7 @@ class UnrecordedRun(UserError):
     """The targets were inspected but the records database is damaged: `run` is still
     there to show (an inspection is not lost to a broken file)."""
 
-    def __init__(self, run: InspectionRun, message: str) -> None:
+    def __init__(self, run: InspectionRun, message: str | Phrase) -> None:
         super().__init__(message)
         self.run = run
 
@@ -387,17 +389,24 @@ def run_and_record(
     if not store:
         return run
     if damaged:
-        raise UnrecordedRun(run, f"{damaged[0]}; this run was not stored")
+        raise UnrecordedRun(
+            run, phrase("{error}; this run was not stored", error=damaged[0].message)
+        )
     import tickets  # with records: only a run that stores needs it
 
     try:
         store.save_run(run)
     except DamagedDatabase as exc:
-        raise UnrecordedRun(run, f"{exc}; this run was not stored") from None
+        raise UnrecordedRun(
+            run, phrase("{error}; this run was not stored", error=exc.message)
+        ) from None
     try:
         changes = tickets.reconcile(store.engine, run, inventory)
     except DamagedDatabase as exc:
-        raise UnrecordedRun(run, f"{exc}; this run was stored, its tickets not updated") from None
+        raise UnrecordedRun(
+            run,
+            phrase("{error}; this run was stored, its tickets not updated", error=exc.message),
+        ) from None
     if on_tickets:
         on_tickets(changes)
     return run

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.backups import BackupRecord, CopyRecord, VerificationRecord
 from core.errors import UserError
+from core.phrases import phrase
 from records.backups_schema import BackupRow, CopyRow, VerificationRow
 from records.rows import field_values
 
@@ -89,9 +90,18 @@ class BackupStore:
             prefixed = BackupRow.id.startswith(backup_id, autoescape=True)
             rows = session.scalars(select(BackupRow).where(prefixed).limit(2)).all()
             if not rows:
-                raise UserError(f"no backup with id {backup_id!r}; see `inspect backup list`")
+                raise UserError(
+                    phrase(
+                        "no backup with id {id}; see `inspect backup list`", id=repr(backup_id)
+                    )
+                )
             if len(rows) > 1:
-                raise UserError(f"id prefix {backup_id!r} matches several backups; give more of it")
+                raise UserError(
+                    phrase(
+                        "id prefix {id} matches several backups; give more of it",
+                        id=repr(backup_id),
+                    )
+                )
             return _backup(rows[0])
 
     def last_attempt(self, kind: str, name: str) -> BackupRecord | None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from core.phrases import phrase
 from records.console_schema import ApiTokenRow, AuditRow, UserRow, WebSessionRow
 
 
@@ -71,7 +72,7 @@ def add_user(engine: Engine, name: str, role: str, password_hash: str, at: datet
             session.flush()
             return _user(row)
     except IntegrityError:
-        raise UserError(f"user {name!r} already exists") from None
+        raise UserError(phrase("user {name} already exists", name=repr(name))) from None
 
 
 def users(engine: Engine) -> list[User]:
@@ -96,7 +97,7 @@ def update_user(engine: Engine, name: str, **values: Any) -> None:
     with Session(engine) as session, session.begin():
         done = session.execute(update(UserRow).where(UserRow.name == name).values(**values))
         if done.rowcount == 0:
-            raise UserError(f"no user {name!r}")
+            raise UserError(phrase("no user {name}", name=repr(name)))
 
 
 def record_failed_login(engine: Engine, name: str, lock_after: int, lock_until: datetime) -> int:
@@ -160,7 +161,7 @@ def add_token(
             session.add(ApiTokenRow(name=name, role=role, token_hash=token_hash, created_at=at,
                                     targets=list(targets) if targets is not None else None))
     except IntegrityError:
-        raise UserError(f"token {name!r} already exists") from None
+        raise UserError(phrase("token {name} already exists", name=repr(name))) from None
 
 
 def token_by_hash(engine: Engine, token_hash: str, at: datetime) -> ApiToken | None:
@@ -190,7 +191,7 @@ def revoke_token(engine: Engine, name: str, at: datetime) -> None:
             .values(revoked_at=at)
         )
         if done.rowcount == 0:
-            raise UserError(f"no live token {name!r}")
+            raise UserError(phrase("no live token {name}", name=repr(name)))
 
 
 def audit(

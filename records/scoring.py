@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import names
 from core.errors import UserError
+from core.phrases import phrase
 from records.backups_schema import BackupRow, VerificationRow
 from records.rows import field_values
 from records.schema import FindingRow, RunRow
@@ -124,7 +125,7 @@ def add_manual_score(
     """Record a rating; a rater's second rating of one engineer for one period replaces the
     first. True when it replaced one."""
     if not 0 <= score <= 100:
-        raise UserError(f"manual score {score:g}: expected 0 to 100")
+        raise UserError(phrase("manual score {score}: expected 0 to 100", score=f"{score:g}"))
     with Session(engine) as session, session.begin():
         row = session.scalar(
             select(ManualScoreRow).where(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.model import FINDING_TEXTS, Finding, InspectionRun, PreviousRun, Sample
-from core.phrases import Phrase
+from core.phrases import Phrase, phrase
 from core.status import Status, worst
 from records.db import connect
 from records.rows import field_values
@@ -107,9 +107,13 @@ class Store:
                 select(RunRow.id).where(RunRow.id.startswith(run_id, autoescape=True)).limit(2)
             ).all()
             if not matches:
-                raise UserError(f"no inspection record with id {run_id!r}")
+                raise UserError(phrase("no inspection record with id {id}", id=repr(run_id)))
             if len(matches) > 1:
-                raise UserError(f"id prefix {run_id!r} matches several records; give more of it")
+                raise UserError(
+                    phrase(
+                        "id prefix {id} matches several records; give more of it", id=repr(run_id)
+                    )
+                )
             row = session.get(RunRow, matches[0])
             findings = session.scalars(
                 select(FindingRow).where(FindingRow.run_id == row.id).order_by(FindingRow.id)

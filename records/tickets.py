@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from core.phrases import phrase
 from records.rows import field_values
 from records.tickets_schema import (
     ACTIVE_STATES,
@@ -35,7 +36,7 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
 def locked_ticket(session: Session, ticket_id: int) -> TicketRow:
     row = session.scalar(select(TicketRow).where(TicketRow.id == ticket_id).with_for_update())
     if row is None:
-        raise UserError(f"no ticket #{ticket_id}")
+        raise UserError(phrase("no ticket #{id}", id=ticket_id))
     return row
 
 
@@ -156,7 +157,7 @@ def get_ticket(engine: Engine, ticket_id: int) -> Ticket:
     with Session(engine) as session:
         row = session.get(TicketRow, ticket_id)
         if row is None:
-            raise UserError(f"no ticket #{ticket_id}")
+            raise UserError(phrase("no ticket #{id}", id=ticket_id))
         return as_ticket(row)
 
 

@@ -118,6 +118,25 @@ def test_a_subject_that_was_not_measured_is_unknown(tmp_path):
     assert [p.label for p in answer.perfdata] == ["/"]
 
 
+def test_the_texts_follow_lang_the_protocol_stays_as_it_is(tmp_path):
+    """A Chinese duty team reads the status line in Chinese; the monitoring core still finds
+    its keyword, check name and perfdata where the plugin format puts them."""
+    done = inspect_check(tmp_path, "--lang", "zh-CN", "disk", "--mount", "/",
+                         "--mount", "/no/such/mount", "-w", "@0:100", "-c", "100")
+    assert done.returncode == 1, done.stderr  # WARNING outranks UNKNOWN
+    answer = plugin_output.parse(done.stdout)
+    assert answer.summary.startswith("OPSINSPECT DISK WARNING - / 已用 ")
+    assert answer.long_output == "UNKNOWN: 未测量：/no/such/mount 没有 disk 巡检结果"
+    assert [(p.label, p.limits["warn"]) for p in answer.perfdata] == [("/", "@0:100")]
+    refused = inspect_check(tmp_path, "--lang", "zh-CN", "process")
+    assert refused.returncode == 3 and refused.stdout == ""
+    assert refused.stderr.startswith("inspect: error: 检查项 'process' 需要 --target NAME")
+    save = inspect_check(tmp_path, "--lang", "zh-CN", "disk", "--save", "-w", "80")
+    assert save.stderr.splitlines() == [
+        "inspect: error: check: --save 按巡检对象配置模板的判定保存本次巡检：请去掉 -w/-c"
+    ]
+
+
 def test_our_own_plugin_runner_runs_inspect_check(tmp_path):
     """opsinspect inspecting this machine through `inspect check` as a configured plugin:
     the runner, the parser and the plugin check agree with the command's exit and text."""

@@ -284,6 +284,15 @@ def test_a_duty_user_has_no_backups_page(console_server, tab):
     assert "may not" in tab.text("#error-message")
 
 
+def test_a_refusal_is_shown_in_the_readers_language(console_server, tab):
+    added = console_server.cli("user", "add", "wangfang", "--role", "duty", "--console-lang",
+                               "zh-CN", "--password-stdin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    _login(tab, console_server, "wangfang")
+    tab.goto(f"{console_server.url}/backups")
+    assert tab.text("#error-message").startswith("您的角色（duty）无权执行此操作：")
+
+
 def test_a_duty_user_files_a_manual_fault_report_with_its_elements(console_server, tab):
     _login(tab, console_server, "duty1")
     tab.goto(f"{console_server.url}/tickets")

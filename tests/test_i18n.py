@@ -9,6 +9,7 @@ author adds the translation to their area's .po file.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -18,12 +19,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
+from cli.help import HEADINGS
 from cli.main import cli
 from core.catalog import LOCALE_DIR, Language, language_from_environment, languages, translations
 from core.model import Finding, InspectionRun
@@ -74,10 +77,33 @@ def test_the_extraction_sees_phrases_templates_and_other_areas_files():
     assert {po.name for po in ZH_FILES} >= {"cli.po", "findings.po", "reports.po"}
 
 
+def help_texts() -> dict[str, str]:
+    """msgid -> the command whose `--help` shows it: docstrings (as click shows them), the
+    options' help, the lazy commands' lines, and the headings click writes around them."""
+    found = dict.fromkeys(HEADINGS, "cli/help.py")
+
+    def walk(command: click.Command, path: str) -> None:
+        ctx = click.Context(command, info_name=path)
+        for text in (command.help, command.short_help):
+            if text:
+                found.setdefault(inspect.cleandoc(text).partition("\f")[0], path)
+        for param in command.get_params(ctx):
+            if getattr(param, "help", None):
+                found.setdefault(param.help, f"{path} {param.opts[0]}")
+        for name, lazy in getattr(command, "lazy", {}).items():
+            found.setdefault(lazy.help, f"{path} {name}")
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), f"{path} {name}")
+
+    walk(cli, "inspect")
+    return found
+
+
 def test_every_text_has_a_zh_cn_translation():
     translated = {msgid for _file, msgid, text in catalog_entries() if text}
-    missing = [f"{where}: {msgid!r}" for msgid, where in extracted().items()
-               if msgid not in translated]
+    texts = {**extracted(), **help_texts()}
+    missing = [f"{where}: {msgid!r}" for msgid, where in texts.items() if msgid not in translated]
     assert missing == [], "add these to your area's core/locale/zh_CN/LC_MESSAGES/*.po:\n" + (
         "\n".join(missing)
     )
@@ -278,3 +304,26 @@ def test_ticket_list_and_show_label_in_chinese_and_keep_the_stored_texts(invento
     assert listing.split()[:3] == ["编号", "等级", "状态"] and "disk full on /data" in listing
     shown = invoke("--lang", "zh-CN", "ticket", "show", "1", "-i", inventory, "--db", db).output
     assert "disk full on /data" in shown and "工作记录：" in shown and "响应时限" in shown
+    refused = CliRunner().invoke(cli, ["--lang", "zh-CN", "ticket", "reopen", "1", "-i", inventory,
+                                       "--db", db, "--note", "again"])
+    assert refused.exit_code == 3
+    assert refused.output.strip() == "inspect: error: 工单 #1 的状态为 open：无法重新打开"
+
+
+def test_help_is_shown_in_the_chosen_language():
+    """Every command's --help, from `--lang` (before --help, on either level), INSPECT_LANG or
+    the locale; click's own brackets and metavars stay as they are."""
+    shown = invoke("--lang", "zh-CN", "check", "--help").output
+    assert shown.startswith("用法： ") and "check [OPTIONS] CHECK" in shown.splitlines()[0]
+    assert "以 Nagios 插件方式运行单个检查项：一行状态加性能数据，退出码 0-3。" in shown
+    assert "告警范围（Nagios 语法）。" in shown and "[default: 30.0;" in shown
+    assert "选项：" in shown and "显示本帮助并退出。" in shown
+    own = invoke("run", "--lang", "zh-CN", "--help").output
+    assert "立即巡检所选对象并保存巡检记录。" in own and "只巡检此对象（可重复）。" in own
+    listing = invoke("ticket", "--help", env={"INSPECT_LANG": "zh-CN"}).output
+    assert "命令：" in listing and "升级已超时的 SLA 并重试到期的通知" in listing
+    top = invoke("--help", env={"INSPECT_LANG": "zh-CN"}).output
+    assert "  check      以 Nagios 插件方式运行单个检查项" in top
+    english = invoke("check", "--help").output
+    assert "Run one check as a Nagios plugin" in english and "Options:" in english
+    assert not HAN.search(english)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.catalog import Language
 from core.model import Finding, Sample
 from core.phrases import phrase
 from core.status import Status
@@ -210,7 +211,8 @@ def test_a_worker_killed_mid_task_has_its_target_redelivered(zone_setup, sshd_se
 
 def test_a_zone_without_worker_is_one_no_poller_per_target(zone_setup):
     """Nobody listens on dc-z: after the wait, each of its targets is one UNKNOWN naming the
-    zone; the server's own target is inspected as usual."""
+    zone; the server's own target is inspected as usual. The stored finding is a phrase, so a
+    Chinese reader sees it in Chinese later."""
     _url, inventory, _worker = zone_setup
     path = inventory({
         "here": {"address": "localhost"},
@@ -218,7 +220,7 @@ def test_a_zone_without_worker_is_one_no_poller_per_target(zone_setup):
         "z2": {"address": "localhost", "zone": "dc-z"},
     })
     began = time.monotonic()
-    run = _run(path, "--no-store", "--timeout", "2")
+    run = _run(path, "--timeout", "2")
     assert time.monotonic() - began < 60
     _once_each(run, ["here", "z1", "z2"])
     found = _by_target(run)
@@ -227,6 +229,17 @@ def test_a_zone_without_worker_is_one_no_poller_per_target(zone_setup):
         assert finding["status"] == "UNKNOWN"
         assert finding["summary"].startswith("no poller: zone dc-z "), finding
     assert any(f["check"] == "cpu" for f in found["here"])
+    shown = subprocess.run(
+        [sys.executable, "-m", "cli", "--lang", "zh-CN", "records", "show", run["run"]["id"],
+         "-f", "json"],
+        env=_env(), capture_output=True, text=True, timeout=60,
+    )
+    stored = _by_target(json.loads(shown.stdout))
+    seconds = found["z1"][0]["summary"].split()[-2]
+    assert stored["z1"][0]["shown"]["summary"] == (
+        f"无巡检节点：区域 dc-z 在 {seconds} 秒内没有巡检节点接收该任务"
+    )
+    assert stored["z1"][0]["shown"]["hint"].startswith("该目标所在区域没有巡检节点")
 
 
 def test_zone_runs_are_stored_and_listed(zone_setup):
@@ -290,6 +303,12 @@ def test_a_worker_refuses_a_target_of_another_inventory_or_unknown(tmp_path):
     assert stale.status == Status.UNKNOWN and "is not the server's" in str(stale.summary)
     [unknown] = run(copy, "dc-w", target="nope", inventory=copy.version, **task).findings
     assert "not in this worker's inventory" in str(unknown.summary)
+    # what the server gets back is the phrase, shown in the reader's language
+    _samples, (received,) = wire.from_json(json.loads(json.dumps(wire.to_json((), (stale,)))))
+    assert Language("zh-CN").text(received.summary) == (
+        f"配置错误：本巡检节点的清单（{copy.version}）与服务器的（0123456789abcdef）不一致："
+        "请把同一份文件复制到巡检节点"
+    )
     path.write_text(path.read_text() + "  w2: {address: localhost, zone: dc-w}\n")
     edited = load(path, "dc-w")
     from flows.zones import inventory_version

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock, utc_now
 from core.errors import UserError
+from core.phrases import Phrase, phrase
 from core.status import Status
 from records.tickets import (
     Ticket,
@@ -89,7 +90,7 @@ def new_ticket(
 def resolve_row(
     session: Session, row: TicketRow, spec: TicketsSpec, now: datetime, actor: str, note: str
 ) -> None:
-    _require(row, ACTIVE_STATES, "resolve")
+    _require(row, ACTIVE_STATES, phrase("ticket #{id} is {state}: cannot resolve it"))
     set_state(row, "resolved")
     row.resolved_at = now
     row.resolution_note = note
@@ -101,7 +102,7 @@ def reopen_row(
     session: Session, row: TicketRow, spec: TicketsSpec, now: datetime, actor: str, note: str
 ) -> None:
     """A returning problem restarts the resolution clock; an answered response stays answered."""
-    _require(row, ("resolved", "closed"), "reopen")
+    _require(row, ("resolved", "closed"), phrase("ticket #{id} is {state}: cannot reopen it"))
     set_state(row, "reopened")
     row.resolved_at = row.closed_at = row.satisfaction = row.fault_report_at = None
     row.reopen_count += 1
@@ -116,9 +117,10 @@ def reopen_row(
     outbox.enqueue(session, row, "open", spec, now, f"reopened: {note}")
 
 
-def _require(row: TicketRow, states, action: str) -> None:
+def _require(row: TicketRow, states, refusal: Phrase) -> None:
+    """`refusal`: what the user tried, as one whole sentence (word order differs by language)."""
     if row.state not in states:
-        raise UserError(f"ticket #{row.id} is {row.state}: cannot {action} it")
+        raise UserError(refusal.fill(id=row.id, state=row.state))
 
 
 def _respond(row: TicketRow, now: datetime) -> None:
@@ -139,7 +141,10 @@ def _change(engine: Engine, ticket_id: int, spec: TicketsSpec, clock: Clock, cha
             result = as_ticket(row)
     except IntegrityError:
         raise UserError(
-            f"ticket #{ticket_id}: its problem already has another open ticket; work on that one"
+            phrase(
+                "ticket #{id}: its problem already has another open ticket; work on that one",
+                id=ticket_id,
+            )
         ) from None
     outbox.deliver_due(engine, spec, clock)
     return result
@@ -147,7 +152,9 @@ def _change(engine: Engine, ticket_id: int, spec: TicketsSpec, clock: Clock, cha
 
 def acknowledge(engine, ticket_id: int, actor: str, spec: TicketsSpec, clock: Clock = utc_now):
     def change(session, row, now):
-        _require(row, ("open", "reopened"), "acknowledge")
+        _require(
+            row, ("open", "reopened"), phrase("ticket #{id} is {state}: cannot acknowledge it")
+        )
         _respond(row, now)
         set_state(row, "acknowledged")
         row.assignee = row.assignee or actor
@@ -158,7 +165,11 @@ def acknowledge(engine, ticket_id: int, actor: str, spec: TicketsSpec, clock: Cl
 
 def start(engine, ticket_id: int, actor: str, spec: TicketsSpec, clock: Clock = utc_now):
     def change(session, row, now):
-        _require(row, ("open", "acknowledged", "reopened"), "start work on")
+        _require(
+            row,
+            ("open", "acknowledged", "reopened"),
+            phrase("ticket #{id} is {state}: cannot start work on it"),
+        )
         _respond(row, now)
         set_state(row, "in_progress")
         row.assignee = row.assignee or actor
@@ -169,7 +180,7 @@ def start(engine, ticket_id: int, actor: str, spec: TicketsSpec, clock: Clock = 
 
 def assign(engine, ticket_id: int, assignee: str, actor: str, spec, clock: Clock = utc_now):
     def change(session, row, now):
-        _require(row, ACTIVE_STATES, "assign")
+        _require(row, ACTIVE_STATES, phrase("ticket #{id} is {state}: cannot assign it"))
         add_event(session, row, now, actor, "assigned", f"{row.assignee or '-'} -> {assignee}")
         row.assignee = assignee
 
@@ -197,11 +208,17 @@ def add_element(
 ):
     """One fault-report element as a work-log line; `occurred` also keeps its moment."""
     if kind not in ELEMENT_KINDS:
-        raise UserError(f"fault report element must be one of {', '.join(ELEMENT_KINDS)}")
+        raise UserError(
+            phrase(
+                "fault report element must be one of {kinds}", kinds=", ".join(ELEMENT_KINDS)
+            )
+        )
     detail: dict = {"kind": kind}
     if kind == "occurred":
         if occurred_at is None or occurred_at.tzinfo is None:
-            raise UserError("the time of occurrence needs a date, a time and an offset")
+            raise UserError(
+                phrase("the time of occurrence needs a date, a time and an offset")
+            )
         detail["occurred_at"] = occurred_at.isoformat()
     return comment(engine, ticket_id, text, actor, spec, clock, **detail)
 
@@ -215,10 +232,10 @@ def resolve(engine, ticket_id: int, note: str, actor: str, spec, clock: Clock = 
 
 def close(engine, ticket_id: int, rating: int, actor: str, spec, clock: Clock = utc_now):
     if not 1 <= rating <= 5:
-        raise UserError("satisfaction rating must be 1 to 5")
+        raise UserError(phrase("satisfaction rating must be 1 to 5"))
 
     def change(session, row, now):
-        _require(row, ("resolved",), "close")
+        _require(row, ("resolved",), phrase("ticket #{id} is {state}: cannot close it"))
         set_state(row, "closed")
         row.closed_at, row.satisfaction = now, rating
         add_event(session, row, now, actor, "closed", f"satisfaction {rating}/5", rating=rating)
@@ -235,7 +252,11 @@ def reopen(engine, ticket_id: int, note: str, actor: str, spec, clock: Clock = u
 
 def file_fault_report(engine, ticket_id: int, note: str, actor: str, spec, clock=utc_now):
     def change(session, row, now):
-        _require(row, ("resolved", "closed"), "file a fault report for")
+        _require(
+            row,
+            ("resolved", "closed"),
+            phrase("ticket #{id} is {state}: cannot file a fault report for it"),
+        )
         row.fault_report_at = now
         add_event(session, row, now, actor, "fault_report", note)
 
@@ -256,7 +277,9 @@ def open_manual(
 ) -> Ticket:
     """A fault reported by a person: no fingerprint, so it never auto-resolves."""
     if category not in CATEGORIES:
-        raise UserError(f"category must be one of {', '.join(CATEGORIES)}")
+        raise UserError(
+            phrase("category must be one of {categories}", categories=", ".join(CATEGORIES))
+        )
     now = checked(clock)
     with write_transaction(engine) as session:
         row = new_ticket(

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from core.clock import Clock
 from core.errors import UserError
+from core.phrases import phrase
 from settings.tickets_spec import TicketsSpec
 from tickets import lifecycle
 
@@ -27,9 +28,9 @@ class Action:
 def _note(values: Mapping[str, str], required: bool = True) -> str:
     note = (values.get("note") or "").strip()
     if required and not note:
-        raise UserError("a note is required")
+        raise UserError(phrase("a note is required"))
     if len(note) > MAX_NOTE:
-        raise UserError(f"note longer than {MAX_NOTE} characters")
+        raise UserError(phrase("note longer than {limit} characters", limit=MAX_NOTE))
     return note
 
 
@@ -37,7 +38,7 @@ def _rating(values: Mapping[str, str]) -> int:
     try:
         return int(values.get("rating", ""))
     except ValueError:
-        raise UserError("satisfaction rating must be 1 to 5") from None
+        raise UserError(phrase("satisfaction rating must be 1 to 5")) from None
 
 
 TICKET_ACTIONS: dict[str, Action] = {
@@ -70,10 +71,10 @@ def report_fault(config, actor: str, values: Mapping[str, str]):
     title = (values.get("title") or "").strip()
     target = (values.get("target") or "").strip()[:255]
     if not title or not target:
-        raise UserError("a fault report needs a target and a title")
+        raise UserError(phrase("a fault report needs a target and a title"))
     grade = values.get("grade", "C")
     if grade not in ("A", "B", "C", "D"):
-        raise UserError("grade must be A, B, C or D")
+        raise UserError(phrase("grade must be A, B, C or D"))
     occurred = _moment(values.get("occurred", ""), values.get("offset", ""))
     spec, engine, clock = config.inventory.tickets, config.engine, config.clock
     ticket = lifecycle.open_manual(
@@ -100,5 +101,7 @@ def _moment(local: str, offset_minutes: str):
         moment = datetime.fromisoformat(local)
         offset = timedelta(minutes=-int(offset_minutes or 0))
     except ValueError:
-        raise UserError(f"time of occurrence {local!r} is not a date and time") from None
+        raise UserError(
+            phrase("time of occurrence {value} is not a date and time", value=repr(local))
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone(offset))

@@ -75,7 +75,7 @@ def ticket(request: Request, ticket_id: int) -> dict[str, Any]:
         line, log = views.ticket_with_log(config.engine, config.inventory, ticket_id,
                                           config.clock())
     except UserError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc.message) from None
     return {**_ticket_json(line), "events": as_json(log)}
 
 
@@ -92,7 +92,7 @@ async def ticket_action(request: Request, ticket_id: int, action: str) -> dict[s
         chosen.run(config.engine, ticket_id, who.name, values, config.inventory.tickets,
                    config.clock)
     except UserError as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, exc.message) from None
     console.audit(config.engine, config.clock(), who.name, f"ticket_{action}", f"#{ticket_id}",
                   client_address(request), via="api")
     return ticket(request, ticket_id)
@@ -116,7 +116,7 @@ async def report_fault(request: Request) -> dict[str, Any]:
     try:
         ticket_row = report_fault_action(config, who.name, values)
     except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.message) from None
     console.audit(config.engine, config.clock(), who.name, "fault_report", f"#{ticket_row.id}",
                   client_address(request), via="api")
     return ticket(request, ticket_row.id)

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.phrases import phrase, render
 from web import (
     api,
     api_runs,
@@ -69,9 +70,9 @@ def create_app(config: Config) -> FastAPI:
         if 300 <= exc.status_code < 400:  # a page that needs a login sends the browser there
             return RedirectResponse((exc.headers or {})["location"], exc.status_code)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code,
+            return JSONResponse({"error": render(exc.detail)}, status_code=exc.status_code,
                                 headers=exc.headers)
-        return pages.error_page(request, exc.status_code, str(exc.detail))
+        return pages.error_page(request, exc.status_code, exc.detail)
 
     return app
 
@@ -152,7 +153,7 @@ class _BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise HTTPException(413, "request body too large")
+                    raise HTTPException(413, phrase("request body too large"))
             return message
 
         await self.app(scope, counted, send)

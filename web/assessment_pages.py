@@ -40,7 +40,7 @@ def _period(config: Config, text: str) -> Period:
     try:
         return parse(text or today(zone).strftime("%Y-%m"), zone)
     except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.message) from None
 
 
 def _outcome(config: Config, period: Period, publish: bool = False):

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from backup.config import ConfigRepository, compare
 from core.errors import UserError
+from core.phrases import phrase
 from flows import backup_overview
 from reports.model import as_json
 from web.context import Config, api_principal, login_required, need
@@ -38,7 +39,9 @@ def backup_history(request: Request, kind: str, name: str) -> Response:
     config = _config(request)
     records = backup_overview.history(config.engine, kind, name)
     if not records:
-        raise HTTPException(404, f"no {kind} backups of {name!r}")
+        raise HTTPException(
+            404, phrase("no {kind} backups of {name}", kind=kind, name=repr(name))
+        )
     return page(request, "backup.html.j2", who, kind=kind, name=name, records=records)
 
 
@@ -53,7 +56,7 @@ def config_diff(request: Request, device: str, old: str = "", new: str = "") -> 
         change = compare(ConfigRepository(inventory.config_backups.repository), device,
                          platform, old or None, new or None)
     except UserError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc.message) from None
     return page(request, "config_diff.html.j2", who, change=change,
                 rows=side_by_side(change.unified))
 

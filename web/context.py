@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine
 
+from core.phrases import phrase
 from settings.inventory import Inventory
 from web import auth
 from web.roles import allowed
@@ -37,7 +38,8 @@ def principal(request: Request) -> auth.Principal | None:
 
 def need(who: auth.Principal, action: str) -> None:
     if not allowed(who.role, action):
-        raise HTTPException(403, f"your role ({who.role}) may not do this: {action}")
+        said = phrase("your role ({role}) may not do this: {action}", role=who.role, action=action)
+        raise HTTPException(403, said)
 
 
 def client_address(request: Request) -> str:
@@ -57,7 +59,9 @@ async def checked_form(request: Request, who: auth.Principal) -> dict[str, str]:
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     if not auth.csrf_ok(who, values.get(auth.CSRF_FIELD)):
-        raise HTTPException(403, "the form's security token is missing or stale: reload the page")
+        raise HTTPException(
+            403, phrase("the form's security token is missing or stale: reload the page")
+        )
     return values
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from core.errors import UserError
+from core.phrases import Phrase, phrase
 from records import console
 from records import tickets as ticket_store
 from tickets import handover as handovers
@@ -22,7 +23,8 @@ TICKETS_SHOWN = 200  # the newest tickets matching the filters; narrow them to s
 TICKET_STATES = ("open", "acknowledged", "in_progress", "reopened", "resolved", "closed")
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str | Phrase) -> HTMLResponse:
+    """`message` in the reader's language when it is a phrase (the template's `say`)."""
     return page(request, "error.html.j2", principal(request), status, status=status,
                 message=message)
 
@@ -153,7 +155,7 @@ async def fault_report(request: Request) -> Response:
     try:
         ticket = report_fault(config, who.name, values)
     except UserError as exc:
-        return page(request, "fault_form.html.j2", who, 400, error=str(exc), values=values,
+        return page(request, "fault_form.html.j2", who, 400, error=exc.message, values=values,
                     targets=sorted(t.name for t in config.inventory.targets),
                     categories=CATEGORIES)
     console.audit(config.engine, config.clock(), who.name, "fault_report", f"#{ticket.id}",
@@ -169,7 +171,7 @@ def ticket_page(request: Request, ticket_id: int) -> Response:
         line, log = views.ticket_with_log(config.engine, config.inventory, ticket_id,
                                           config.clock())
     except UserError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc.message) from None
     return page(request, "ticket.html.j2", who, line=line, log=log)
 
 
@@ -179,14 +181,14 @@ async def ticket_action(request: Request, ticket_id: int, action: str) -> Respon
     values = await checked_form(request, who)
     chosen = TICKET_ACTIONS.get(action)
     if chosen is None:
-        raise HTTPException(404, f"no ticket action {action!r}")
+        raise HTTPException(404, phrase("no ticket action {action}", action=repr(action)))
     need(who, chosen.permission)
     config = _config(request)
     try:
         chosen.run(config.engine, ticket_id, who.name, values, config.inventory.tickets,
                    config.clock)
     except UserError as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, exc.message) from None
     console.audit(config.engine, config.clock(), who.name, f"ticket_{action}", f"#{ticket_id}",
                   client_address(request))
     return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import UserError
+from core.phrases import phrase
 
 _HASHER = PasswordHasher()
 MIN_LENGTH = 10
@@ -15,7 +16,7 @@ MIN_LENGTH = 10
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise UserError(f"password too short: at least {MIN_LENGTH} characters")
+        raise UserError(phrase("password too short: at least {count} characters", count=MIN_LENGTH))
     return _HASHER.hash(password)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from core.errors import UserError
 from core.model import InspectionRun
+from core.phrases import phrase
 from core.status import Status
 from flows.inspect import RunOptions, run_and_record
 from records import console
@@ -39,7 +40,7 @@ def listed_runs(config: Config, target: str, status: str, day: str) -> list[RunS
         try:
             wanted = date.fromisoformat(day)
         except ValueError:
-            raise HTTPException(400, f"day {day!r} is not YYYY-MM-DD") from None
+            raise HTTPException(400, phrase("day {day} is not YYYY-MM-DD", day=repr(day))) from None
         runs = [r for r in runs if r.started_at.date() == wanted]
     return runs
 
@@ -48,7 +49,7 @@ def one_run(config: Config, run_id: str) -> InspectionRun:
     try:
         return Store(config.engine).get_run(run_id)
     except UserError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc.message) from None
 
 
 def sheets_of(run: InspectionRun):
@@ -93,9 +94,9 @@ def _chosen(config: Config, target: str, group: str):
     try:
         chosen = config.inventory.select([target] if target else [], [group] if group else [])
     except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.message) from None
     if not chosen:
-        raise HTTPException(400, "no targets to inspect")
+        raise HTTPException(400, phrase("no targets to inspect"))
     return chosen
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from core.errors import UserError
+from core.phrases import phrase
 from flows import reporting
 from reports.clock import today
 from reports.render import FORMATS, render
@@ -56,16 +57,18 @@ def report_document(
 ) -> Response:
     who = login_required(request)
     if kind not in KINDS:
-        raise HTTPException(404, f"no report {kind!r}")
+        raise HTTPException(404, phrase("no report {kind}", kind=repr(kind)))
     if format not in FORMATS:
-        raise HTTPException(400, f"format must be one of {', '.join(FORMATS)}")
+        raise HTTPException(
+            400, phrase("format must be one of {formats}", formats=", ".join(FORMATS))
+        )
     config = _config(request)
     zone = _zone(config)
     try:
         data = _build(config, kind, zone, day, month, period, ticket)
         body = render(data, format, language(request, who))
     except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.message) from None
     name = f"{kind}-{day or month or period or ticket}.{format}"
     headers = {"content-security-policy": REPORT_CSP}
     if format != "html":
@@ -79,7 +82,7 @@ def _build(config: Config, kind: str, zone, day: str, month: str, period: str, t
         try:
             chosen = date.fromisoformat(day) if day else today(zone)
         except ValueError:
-            raise UserError(f"day {day!r} is not YYYY-MM-DD") from None
+            raise UserError(phrase("day {day} is not YYYY-MM-DD", day=repr(day))) from None
         return reporting.daily(engine, inventory, chosen, zone)
     if kind == "monthly":
         return reporting.monthly(engine, inventory, month or today(zone).strftime("%Y-%m"), zone)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from backup.config.repository import ConfigRepository
 from backup.config.semantic import SemanticDiff, semantic_diff, supports
 from core.errors import UserError
+from core.phrases import phrase
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,17 @@ def compare(
     `platform` None (a device no longer in the inventory): the unified diff only.
     """
     if (rev1 is None) != (rev2 is None):
-        raise UserError("give two revisions to compare, or none for the latest change")
+        raise UserError(phrase("give two revisions to compare, or none for the latest change"))
     if rev1 is None or rev2 is None:
         history = repository.history(device)
         if not history:
-            raise UserError(f"no config backup of {device} in {repository.path}")
+            raise UserError(
+                phrase(
+                    "no config backup of {device} in {path}",
+                    device=device,
+                    path=str(repository.path),
+                )
+            )
         new_rev = history[0].rev
         old_rev = history[1].rev if len(history) > 1 else None
     else:

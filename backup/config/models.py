@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.errors import UserError
+from core.phrases import phrase
 from vendors import VENDORS, PlatformModel, platforms, vendor_for
 
 # The vendors that have a config-backup model, keyed by netmiko device_type.
@@ -16,5 +17,11 @@ def model_for(platform: str) -> PlatformModel:
     vendor = vendor_for(platform)
     if vendor is None or vendor.config is None:
         known = ", ".join(platforms(lambda each: each.config))
-        raise UserError(f"no config backup model for platform {platform!r} (known: {known})")
+        raise UserError(
+            phrase(
+                "no config backup model for platform {platform} (known: {known})",
+                platform=repr(platform),
+                known=known,
+            )
+        )
     return vendor.config

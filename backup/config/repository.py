@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import UserError
+from core.phrases import phrase
 
 DEVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SUFFIX = ".cfg"
@@ -75,7 +76,14 @@ class ConfigRepository:
             self._git("add", "--", name)
             changed = self._git("diff", "--cached", "--quiet", "--", name, check=False)
             if changed.returncode not in (0, 1):  # 1: differs; anything else: git failed
-                raise UserError(f"git diff failed in {self.path}: {_one_line(changed.stderr)}")
+                raise UserError(
+                    phrase(
+                        "git {command} failed in {path}: {error}",
+                        command="diff",
+                        path=str(self.path),
+                        error=_one_line(changed.stderr),
+                    )
+                )
             commit = None
             if changed.returncode == 1:
                 message = f"{device}: config changed at {stamp:%Y-%m-%d %H:%M:%S} UTC"
@@ -124,16 +132,22 @@ class ConfigRepository:
         head = self._git("rev-parse", "--verify", "HEAD^{commit}", check=False)
         if head.returncode != 0 and self._has_objects():
             raise UserError(
-                f"config repository {self.path} is damaged: HEAD names no commit "
-                f"({_one_line(head.stderr) or 'missing or truncated branch ref'}); nothing was "
-                "written. Repair it (git fsck) or restore .git from a copy"
+                phrase(
+                    "config repository {path} is damaged: HEAD names no commit ({error}); "
+                    "nothing was written. Repair it (git fsck) or restore .git from a copy",
+                    path=str(self.path),
+                    error=_one_line(head.stderr) or phrase("missing or truncated branch ref"),
+                )
             )
         fsck = self._git("fsck", "--no-progress", "--no-dangling", check=False)
         if fsck.returncode != 0:
             raise UserError(
-                f"config repository {self.path} is damaged: git fsck: "
-                f"{_one_line(fsck.stderr + fsck.stdout)}; nothing was written. Repair it or "
-                "restore .git from a copy"
+                phrase(
+                    "config repository {path} is damaged: git fsck: {error}; nothing was "
+                    "written. Repair it or restore .git from a copy",
+                    path=str(self.path),
+                    error=_one_line(fsck.stderr + fsck.stdout),
+                )
             )
 
     # -- reading -----------------------------------------------------------------------
@@ -163,22 +177,37 @@ class ConfigRepository:
         if rev1 is None and rev2 is None:
             history = self.history(device)
             if not history:
-                raise UserError(f"no config backup of {device} in {self.path}")
+                raise UserError(
+                    phrase(
+                        "no config backup of {device} in {path}", device=device, path=str(self.path)
+                    )
+                )
             if len(history) == 1:
                 return self._git("show", "--format=", history[0].rev, "--", name).stdout
             rev1, rev2 = history[1].rev, history[0].rev
         elif rev1 is None or rev2 is None:
-            raise UserError("give two revisions to compare, or none for the latest change")
+            raise UserError(
+                phrase("give two revisions to compare, or none for the latest change")
+            )
         old, new = self._resolve(device, rev1), self._resolve(device, rev2)
         return self._git("diff", old, new, "--", name).stdout
 
     # -- plumbing ----------------------------------------------------------------------
     def _resolve(self, device: str, rev: str) -> str:
         if not self._exists() or rev.startswith("-"):
-            raise UserError(f"unknown revision {rev!r} for {device}")
+            raise UserError(
+                phrase("unknown revision {rev} for {device}", rev=repr(rev), device=device)
+            )
         done = self._git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
         if done.returncode != 0:
-            raise UserError(f"unknown revision {rev!r} for {device} in {self.path}")
+            raise UserError(
+                phrase(
+                    "unknown revision {rev} for {device} in {path}",
+                    rev=repr(rev),
+                    device=device,
+                    path=str(self.path),
+                )
+            )
         return done.stdout.strip()
 
     def _seen_file(self, device: str) -> Path:
@@ -252,9 +281,18 @@ class ConfigRepository:
                 command, cwd=self.path, env=env, capture_output=True, text=True, check=False
             )
         except FileNotFoundError:
-            raise UserError("git is not installed: config backups need the `git` program") from None
+            raise UserError(
+                phrase("git is not installed: config backups need the `git` program")
+            ) from None
         if check and done.returncode != 0:
-            raise UserError(f"git {args[0]} failed in {self.path}: {_one_line(done.stderr)}")
+            raise UserError(
+                phrase(
+                    "git {command} failed in {path}: {error}",
+                    command=args[0],
+                    path=str(self.path),
+                    error=_one_line(done.stderr),
+                )
+            )
         return done
 
 
@@ -265,5 +303,10 @@ def _one_line(text: str) -> str:
 
 def _file_name(device: str) -> str:
     if not DEVICE_NAME.match(device):
-        raise UserError(f"device name {device!r} cannot be a file name (letters, digits, . _ -)")
+        raise UserError(
+            phrase(
+                "device name {device} cannot be a file name (letters, digits, . _ -)",
+                device=repr(device),
+            )
+        )
     return device + SUFFIX

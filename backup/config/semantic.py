@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from backup.config.models import model_for
 from core.errors import UserError
+from core.phrases import phrase
 
 if TYPE_CHECKING:  # hier-config is imported only when a diff is asked for
     from hier_config import HConfig, Platform
@@ -42,7 +43,12 @@ def semantic_diff(platform: str, before: str, after: str) -> SemanticDiff:
 
     model = model_for(platform)
     if model.hier_platform is None:
-        raise UserError(f"no semantic diff for platform {platform!r}: hier-config lacks it")
+        raise UserError(
+            phrase(
+                "no semantic diff for platform {platform}: hier-config lacks it",
+                platform=repr(platform),
+            )
+        )
     hier_platform = Platform[model.hier_platform]
     old = _parse(hier_platform, model.name, before)
     new = _parse(hier_platform, model.name, after)

@@ -10,6 +10,7 @@ from backup.db import engine_for
 from backup.db.verify import LOAD_ERRORS, checksum_problems, compare_tables
 from core.backups import BackupRecord, Database
 from core.errors import UserError
+from core.phrases import phrase
 
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$")
 
@@ -26,18 +27,36 @@ def restore_backup(db: Database, record: BackupRecord, to: str, force: bool) -> 
     engine = engine_for(db)
     target = resolve_target(db, to)
     if not record.ok:
-        raise UserError(f"backup {record.id} failed at the time; there is nothing to restore")
+        raise UserError(
+            phrase("backup {id} failed at the time; there is nothing to restore", id=record.id)
+        )
     damaged = checksum_problems(record)
     if damaged:
-        raise UserError(f"backup {record.id} is damaged, not restoring: {'; '.join(damaged)}")
+        raise UserError(
+            phrase(
+                "backup {id} is damaged, not restoring: {problems}",
+                id=record.id,
+                problems="; ".join(damaged),
+            )
+        )
     try:
         if engine.exists(db, target):
             if not force:
-                live = " (the live database!)" if is_live(db, target) else ""
-                raise UserError(
-                    f"{target}{live} already exists; pass --force to replace it with "
-                    f"backup {record.id}"
+                exists = (
+                    phrase(
+                        "{target} (the live database!) already exists; pass --force to replace "
+                        "it with backup {id}",
+                        target=target,
+                        id=record.id,
+                    )
+                    if is_live(db, target)
+                    else phrase(
+                        "{target} already exists; pass --force to replace it with backup {id}",
+                        target=target,
+                        id=record.id,
+                    )
                 )
+                raise UserError(exists)
             engine.drop(db, target)
         engine.create(db, target)
         engine.load(db, Path(record.path), record.manifest.get("compression", "none"), target)
@@ -45,7 +64,14 @@ def restore_backup(db: Database, record: BackupRecord, to: str, force: bool) -> 
     except UserError:
         raise
     except LOAD_ERRORS as exc:
-        raise UserError(f"restore of {record.id} into {target} failed: {exc}") from None
+        raise UserError(
+            phrase(
+                "restore of {id} into {target} failed: {error}",
+                id=record.id,
+                target=target,
+                error=str(exc),
+            )
+        ) from None
     problems = compare_tables(record.manifest.get("tables", {}), tables)
     return RestoreResult(target=target, tables=tables, problems=tuple(problems))
 
@@ -54,7 +80,11 @@ def resolve_target(db: Database, to: str) -> str:
     if db.engine == "sqlite":
         return str(Path(to).expanduser().resolve())
     if not _SERVER_NAME.match(to):
-        raise UserError(f"--to {to!r}: expected a database name (letters, digits, _ $ -)")
+        raise UserError(
+            phrase(
+                "--to {value}: expected a database name (letters, digits, _ $ -)", value=repr(to)
+            )
+        )
     return to
 
 
