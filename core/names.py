@@ -188,7 +188,7 @@ DISKIO_WRITE_RATE = _metric("diskio.write_bytes_per_second", "B/s")
 NET_ERRORS_RATE = _metric("net.errors_per_second", "count")
 NET_DROPS_RATE = _metric("net.drops_per_second", "count")
 PROCESSES_BLOCKED = _metric("system.processes_blocked", "count")  # in D state (uninterruptible)
-# security baseline (collectors/probes_accounts.py, probes_security.py): facts per account, option or tool
+# security baseline (collectors/probes_accounts.py, probes_security.py): per account, option, tool
 SECURITY_ACCOUNTS = _metric("security.accounts", "count")  # /etc/passwd entries read
 SECURITY_UID0 = _metric("security.uid0", "count")  # {account}: an account with UID 0
 SECURITY_SHADOW_ACCOUNTS = _metric("security.shadow_accounts", "count")  # /etc/shadow read
