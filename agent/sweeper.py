@@ -73,7 +73,10 @@ class Sweeper:
                 self.stop.wait(min(wait, IDLE_POLL))
                 continue
             due = time.monotonic() + every  # from the start: a long sweep delays the next one
-            self.sweep_once()
+            try:
+                self.sweep_once()
+            except Exception as exc:  # noqa: BLE001 - e.g. no process to be had: next interval
+                log.error("tickets sweep failed: %s: %s", type(exc).__name__, exc)
 
     def sweep_once(self) -> None:
         # started from this thread, which waits for it: the child dies with the agent

@@ -7,6 +7,7 @@ notification retries): the leader alone runs it, with no inspection in between. 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -71,6 +72,31 @@ class AgentProcess:
                 self.process.wait(10)
 
 
+@contextlib.contextmanager
+def leader_and_standby(tmp_path: Path, inventory: Path, db: str):
+    """Two agents on one database: the first leads, the second waits as standby."""
+    first = AgentProcess(tmp_path / "a", inventory, db)
+    try:
+        wait_until(lambda: "agent started" in first.stderr(), 60, "the first agent to lead")
+        second = AgentProcess(tmp_path / "b", inventory, db)
+        try:
+            wait_until(lambda: "standby" in second.stderr(), 60, "the second agent to wait")
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def kill_the_leader(first: AgentProcess, second: AgentProcess) -> datetime:
+    """SIGKILL the leader; returns when the standby has taken the plan lock."""
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(10)
+    killed_at = datetime.now(UTC)
+    wait_until(lambda: "plan lock taken" in second.stderr(), 30, "the standby to lead")
+    return killed_at
+
+
 def _slots(db: str):
     now = datetime.now(UTC)
     return Plan(db).between(now - timedelta(hours=1), now + timedelta(hours=1))
@@ -79,28 +105,16 @@ def _slots(db: str):
 def test_two_agents_on_postgresql_plan_and_run_each_slot_once(tmp_path, fresh_database):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(INVENTORY)
-    first = AgentProcess(tmp_path / "a", inventory, fresh_database)
-    try:
-        wait_until(lambda: "agent started" in first.stderr(), 60, "the first agent to lead")
-        second = AgentProcess(tmp_path / "b", inventory, fresh_database)
-        try:
-            wait_until(lambda: "standby" in second.stderr(), 60, "the second agent to wait")
-            wait_until(lambda: sum(e.state == DONE for e in _slots(fresh_database)) >= 2, 90,
-                       "two slots run by the leader")
-            assert "agent started" not in second.stderr()
-            first.process.send_signal(signal.SIGKILL)
-            first.process.wait(10)
-            killed_at = datetime.now(UTC)
-            wait_until(lambda: "plan lock taken" in second.stderr(), 30, "the standby to lead")
-            wait_until(
-                lambda: any(e.state == DONE and e.slot_at > killed_at
-                            for e in _slots(fresh_database)),
-                90, "a slot run by the new leader",
-            )
-        finally:
-            second.stop()
-    finally:
-        first.stop()
+    with leader_and_standby(tmp_path, inventory, fresh_database) as (first, second):
+        wait_until(lambda: sum(e.state == DONE for e in _slots(fresh_database)) >= 2, 90,
+                   "two slots run by the leader")
+        assert "agent started" not in second.stderr()
+        killed_at = kill_the_leader(first, second)
+        wait_until(
+            lambda: any(e.state == DONE and e.slot_at > killed_at
+                        for e in _slots(fresh_database)),
+            90, "a slot run by the new leader",
+        )
     slots = _slots(fresh_database)
     twice = [k for k, n in Counter((e.job, e.slot_at) for e in slots).items() if n > 1]
     assert not twice, twice
@@ -207,26 +221,15 @@ def test_the_leading_agent_alone_escalates_breached_deadlines_between_inspection
     monkeypatch.setenv("SMTP_PASSWORD", smtp_server.password)
     smtp_server.messages.clear()
     inventory = swept_inventory(tmp_path / "inventory.yaml", smtp_server)
-    first = AgentProcess(tmp_path / "a", inventory, fresh_database)
-    try:
-        wait_until(lambda: "agent started" in first.stderr(), 60, "the first agent to lead")
-        second = AgentProcess(tmp_path / "b", inventory, fresh_database)
-        try:
-            wait_until(lambda: "standby" in second.stderr(), 60, "the second agent to wait")
-            escalated_once(fresh_database, open_ticket(inventory, fresh_database, "one"),
-                           smtp_server, mails=1)
-            wait_until(lambda: SWEPT in first.stderr(), 30, "the leader's sweep logged")
-            assert "tickets sweep" not in second.stderr()  # a standby never sweeps
-            first.process.send_signal(signal.SIGKILL)
-            first.process.wait(10)
-            wait_until(lambda: "plan lock taken" in second.stderr(), 30, "the standby to lead")
-            ticket = open_ticket(inventory, fresh_database, "two")
-            escalated_once(fresh_database, ticket, smtp_server, mails=2)
-            wait_until(lambda: SWEPT in second.stderr(), 30, "the new leader's sweep logged")
-        finally:
-            second.stop()
-    finally:
-        first.stop()
+    with leader_and_standby(tmp_path, inventory, fresh_database) as (first, second):
+        escalated_once(fresh_database, open_ticket(inventory, fresh_database, "one"),
+                       smtp_server, mails=1)
+        wait_until(lambda: SWEPT in first.stderr(), 30, "the leader's sweep logged")
+        assert "tickets sweep" not in second.stderr()  # a standby never sweeps
+        kill_the_leader(first, second)
+        ticket = open_ticket(inventory, fresh_database, "two")
+        escalated_once(fresh_database, ticket, smtp_server, mails=2)
+        wait_until(lambda: SWEPT in second.stderr(), 30, "the new leader's sweep logged")
     assert open_store(fresh_database).list_runs() == []  # no inspection did it
     assert "Traceback" not in first.stderr() + second.stderr()
 

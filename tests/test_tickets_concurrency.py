@@ -20,7 +20,7 @@ from records.tickets import list_tickets, notifications
 from records.tickets_schema import TicketRow
 from tests.services import wait_until
 from tests.services.webhook import Receiver
-from tests.test_tickets_support import T0, estate, finding, load_inventory
+from tests.test_tickets_support import T0, finding, hook_estate, load_inventory
 
 FINGERPRINTS = [f"web01|disk|/data{i}" for i in range(5)]
 INVENTORY = "hosts: {web01: {}}\ntickets: {open_after: 2}\n"
@@ -212,18 +212,7 @@ def test_a_notification_being_sent_is_not_sent_again_by_a_concurrent_sweep(
     second sweep leaves the notification to the first, and the receiver gets it once."""
     receiver = Receiver()  # not listening yet: the first attempt fails, a retry is due later
     monkeypatch.setenv("HOOK_URL", f"{receiver.url}/hook")
-    e = estate(
-        tmp_path,
-        """
-hosts: {web01: {}}
-tickets:
-  open_after: 1
-  channels: {hook: {type: webhook, url: env:HOOK_URL, timeout: 600}}
-  notify: [{channel: hook, events: [open]}]
-  retry: {attempts: 5, backoff: 1m}
-""",
-        db_url,
-    )
+    e = hook_estate(tmp_path, timeout=600, attempts=5, url=db_url)
     e.inspect({"web01|disk|/var": Status.CRITICAL})
     [n] = notifications(e.engine)
     assert (n.status, n.attempts) == ("pending", 1)
