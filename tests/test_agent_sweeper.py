@@ -54,8 +54,11 @@ def test_at_stop_a_running_sweep_is_killed_and_its_claim_holds(breached, caplog)
     sweeper = Sweeper(path, db, lambda: 1.0, stop)
     with caplog.at_level(logging.INFO, logger="opsinspect.agent"):
         sweeper.start()
-        wait_until(lambda: [n.attempts for n in notifications(engine)] == [1], 120,
-                   "the sweep to escalate and send to the hook")
+        wait_until(
+            lambda: [n.attempts for n in notifications(engine)] == [1],
+            120,
+            "the sweep to escalate and send to the hook",
+        )
         stop.set()
         sweeper.finish(0.5)
     assert not sweeper.thread.is_alive()
