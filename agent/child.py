@@ -4,7 +4,8 @@ staying resident in the long-lived agent.
 
 The agent also opens (and migrates) the database in a child first, so Alembic (~13 MiB on a
 new or older database) never enters it either, and loads the inventory in one (at start and
-on SIGHUP), so pydantic stays out of it too (agent/config.py).
+on SIGHUP), so pydantic stays out of it too (agent/config.py). The tickets' sweep (escalation
+timers, notification retries) runs in one too (agent/sweeper.py).
 
 The agent writes the job request as JSON to the child's stdin (the database URL may hold a
 password: never on a command line) and reads the outcome as the last line of its stdout. The
@@ -30,6 +31,8 @@ from core.errors import UserError
 
 if TYPE_CHECKING:
     from agent.config import AgentConfig
+    from records import Store
+    from settings.inventory import Inventory
 
 
 class JobFailed(Exception):
@@ -59,10 +62,12 @@ def start(
     run_id: str = "",
     *,
     settings: bool = False,
+    sweep: bool = False,
 ) -> subprocess.Popen:
     """job None: only open (and migrate) the database, or with `settings` only answer the
-    agent's settings. The calling thread must live until the child ends: the kernel's
-    parent-death signal follows the thread that started it."""
+    agent's settings, or with `sweep` sweep the tickets once. The calling thread must live
+    until the child ends: the kernel's parent-death signal follows the thread that started
+    it."""
     process = subprocess.Popen(
         [sys.executable, "-m", "agent.child"],
         stdin=subprocess.PIPE,
@@ -75,6 +80,7 @@ def start(
         "run_id": run_id,
         "agent": os.getpid(),
         "settings": settings,
+        "sweep": sweep,
     }
     process.stdin.write(json.dumps({**request, "db": db_url}))
     process.stdin.close()
@@ -144,6 +150,8 @@ def _run(request: dict) -> dict:
     path = Path(request["inventory"]) if request["inventory"] else None
     if request.get("settings"):
         return config.to_json(inventory_loader.load(path))
+    if request.get("sweep"):
+        return _sweep(inventory_loader.load(path), open_store(request["db"]))
     if request["job"] is None:
         open_store(request["db"])
         return {"run_id": None, "summary": "database ready"}
@@ -157,6 +165,22 @@ def _run(request: dict) -> dict:
     context = JobContext(inventory, job, store, exporter, request["run_id"], central)
     outcome = KINDS[job.kind](context)
     return {"run_id": outcome.run_id, "summary": outcome.summary}
+
+
+def _sweep(inventory: Inventory, store: Store) -> dict:
+    """Escalate breached SLAs and deliver due notifications: counts for the agent's log."""
+    import tickets
+    from tickets.outbox import DELIVERED
+
+    if not inventory.tickets.enabled:  # turned off since the agent last read the inventory
+        return {"escalated": 0, "delivered": 0, "undelivered": 0}
+    result = tickets.sweep(store.engine, inventory)
+    delivered = sum(d.status == DELIVERED for d in result.deliveries)
+    return {
+        "escalated": len(result.escalations),
+        "delivered": delivered,
+        "undelivered": len(result.deliveries) - delivered,
+    }
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The settings the agent process needs (jobs, export, central, host metrics), as typed
-values it can hold without pydantic.
+"""The settings the agent process needs (jobs, export, central, host metrics, the tickets'
+sweep), as typed values it can hold without pydantic.
 
 The inventory has one owner of validation, settings/ (pydantic, YAML with lines); loading it
 costs the long-lived agent ~10 MiB it would keep for good. So a child (agent/child.py) loads
@@ -34,6 +34,7 @@ class AgentConfig:
     central: CentralSettings | None
     metrics_host: str | None  # the inventory's local target (agent/metrics.py), else None
     filesystems: FilesystemRule
+    sweep_every: float | None  # seconds between tickets sweeps (agent/sweeper.py); None: off
 
 
 def to_json(inventory: Inventory) -> dict:
@@ -53,6 +54,9 @@ def to_json(inventory: Inventory) -> dict:
         "central": central.to_json() if (central := reporting(inventory.central)) else None,
         "metrics_host": metrics_host,
         "filesystems": _rule_json(filesystems),
+        "sweep_every": (
+            inventory.tickets.sweep_every.total_seconds() if inventory.tickets.enabled else None
+        ),
     }
 
 
@@ -68,6 +72,7 @@ def from_json(data: dict) -> AgentConfig:
             exclude_types=frozenset(rule["exclude_types"]),
             exclude_mounts=tuple(rule["exclude_mounts"]),
         ),
+        sweep_every=data["sweep_every"],
     )
 
 

@@ -13,6 +13,7 @@ Besides the jobs, with `export:` a metrics thread spools this host's metrics eve
 `export.metrics_every` (agent/metrics.py) and a sender thread drains the spool. With
 `central:` another thread sends the outbox of runs to `inspect serve` (agent/central.py); its
 own thread, so a TSDB outage never holds back the runs, nor a server outage the metrics.
+With tickets on, the leading agent sweeps them every `tickets.sweep_every` (agent/sweeper.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from agent.central import Central
 from agent.config import AgentConfig
 from agent.export.influx import Exporter
 from agent.scheduler import Job, decide, slots_between
+from agent.sweeper import Sweeper
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
@@ -83,6 +85,7 @@ class Agent:
         self.planned_through: dict[str, datetime | None] = {}
         self._load_plan()
         self.stop = threading.Event()
+        self.sweeper = Sweeper(inventory_path, db_url, lambda: self.config.sweep_every, self.stop)
         self.wake = threading.Event()
         self.export_wake = threading.Event()
         self.central_wake = threading.Event()
@@ -111,6 +114,7 @@ class Agent:
         self._start_thread(self._metrics_loop, "metrics")
         if self._lead():
             self.recover()
+            self.sweeper.start()
             log.info(
                 "agent started: %d job(s): %s", len(self.jobs), ", ".join(self._describe_jobs())
             )
@@ -318,6 +322,7 @@ class Agent:
     def _shutdown(self, sender: threading.Thread, reporter: threading.Thread) -> None:
         log.info("stopping on %s", self.stop_signal or "request")
         self._abandon_or_finish()
+        self.sweeper.finish(self.stop_timeout)
         sender.join(timeout=5)
         reporter.join(timeout=5)
         self._report_once()
@@ -432,7 +437,9 @@ class Agent:
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
         every = self.exporter.spec.metrics_every if self.exporter else None
-        return jobs + ([f"host metrics every {every.total_seconds():g} s"] if every else [])
+        jobs += [f"host metrics every {every.total_seconds():g} s"] if every else []
+        sweep = self.config.sweep_every
+        return jobs + ([f"tickets sweep every {sweep:g} s"] if sweep else [])
 
 
 def _local(moment: datetime) -> str:

@@ -269,7 +269,8 @@ def open_ticket(sources, actor, target, title, grade, category, note) -> None:
 @ticket.command()
 @sources_options
 def sweep(sources) -> None:
-    """Escalate breached SLAs and retry due notifications (run from cron between inspections)."""
+    """Escalate breached SLAs and retry due notifications now (a running agent does this every
+    tickets.sweep_every; run it from cron where no agent runs)."""
     import tickets
 
     ctx = Context(sources)

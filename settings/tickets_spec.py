@@ -79,6 +79,13 @@ def _with_unit(value: object) -> object:
     return value
 
 
+def _a_second_or_more(value: timedelta) -> timedelta:
+    """Each sweep is a process of its own (agent/sweeper.py): not more than one a second."""
+    if value < timedelta(seconds=1):
+        raise ValueError("at least 1s")
+    return value
+
+
 def _language(value: str) -> str:
     if value not in languages():
         raise ValueError(f"no such language; available: {', '.join(languages())}")
@@ -253,6 +260,8 @@ class TicketsSpec(Strict):
     channels: dict[str, Channel] = {}
     notify: list[NotifyRule] = []
     retry: RetrySpec = RetrySpec()
+    # how often the leading agent escalates breached SLAs and retries notifications
+    sweep_every: Annotated[DutyDuration, AfterValidator(_a_second_or_more)] = timedelta(minutes=1)
     # the language of notifications' labels (the team's chat, not one person's terminal)
     language: LanguageTag = SOURCE_LANGUAGE
 

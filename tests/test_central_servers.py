@@ -1,11 +1,13 @@
 """Several server processes on one PostgreSQL database (docs/central.md): two real `inspect
 agent` processes on two data directories share the plan, and only one of them writes it
 (records.plan.PlanLock, a PostgreSQL advisory lock); when it is killed with SIGKILL the other
-takes over. Every slot is planned and run once. Two real `inspect serve` processes serve the
-same tickets, and changes through both at once all land."""
+takes over. Every slot is planned and run once; so is the tickets' sweep (escalation timers,
+notification retries): the leader alone runs it, with no inspection in between. Two real
+`inspect serve` processes serve the same tickets, and changes through both at once all land."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -23,7 +25,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from records import open_store
 from records.plan import DONE, Plan
+from records.tickets import events, get_ticket, notifications
 from tests.services import free_port, port_open, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +72,31 @@ class AgentProcess:
                 self.process.wait(10)
 
 
+@contextlib.contextmanager
+def leader_and_standby(tmp_path: Path, inventory: Path, db: str):
+    """Two agents on one database: the first leads, the second waits as standby."""
+    first = AgentProcess(tmp_path / "a", inventory, db)
+    try:
+        wait_until(lambda: "agent started" in first.stderr(), 60, "the first agent to lead")
+        second = AgentProcess(tmp_path / "b", inventory, db)
+        try:
+            wait_until(lambda: "standby" in second.stderr(), 60, "the second agent to wait")
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def kill_the_leader(first: AgentProcess, second: AgentProcess) -> datetime:
+    """SIGKILL the leader; returns when the standby has taken the plan lock."""
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(10)
+    killed_at = datetime.now(UTC)
+    wait_until(lambda: "plan lock taken" in second.stderr(), 30, "the standby to lead")
+    return killed_at
+
+
 def _slots(db: str):
     now = datetime.now(UTC)
     return Plan(db).between(now - timedelta(hours=1), now + timedelta(hours=1))
@@ -76,28 +105,16 @@ def _slots(db: str):
 def test_two_agents_on_postgresql_plan_and_run_each_slot_once(tmp_path, fresh_database):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(INVENTORY)
-    first = AgentProcess(tmp_path / "a", inventory, fresh_database)
-    try:
-        wait_until(lambda: "agent started" in first.stderr(), 60, "the first agent to lead")
-        second = AgentProcess(tmp_path / "b", inventory, fresh_database)
-        try:
-            wait_until(lambda: "standby" in second.stderr(), 60, "the second agent to wait")
-            wait_until(lambda: sum(e.state == DONE for e in _slots(fresh_database)) >= 2, 90,
-                       "two slots run by the leader")
-            assert "agent started" not in second.stderr()
-            first.process.send_signal(signal.SIGKILL)
-            first.process.wait(10)
-            killed_at = datetime.now(UTC)
-            wait_until(lambda: "plan lock taken" in second.stderr(), 30, "the standby to lead")
-            wait_until(
-                lambda: any(e.state == DONE and e.slot_at > killed_at
-                            for e in _slots(fresh_database)),
-                90, "a slot run by the new leader",
-            )
-        finally:
-            second.stop()
-    finally:
-        first.stop()
+    with leader_and_standby(tmp_path, inventory, fresh_database) as (first, second):
+        wait_until(lambda: sum(e.state == DONE for e in _slots(fresh_database)) >= 2, 90,
+                   "two slots run by the leader")
+        assert "agent started" not in second.stderr()
+        killed_at = kill_the_leader(first, second)
+        wait_until(
+            lambda: any(e.state == DONE and e.slot_at > killed_at
+                        for e in _slots(fresh_database)),
+            90, "a slot run by the new leader",
+        )
     slots = _slots(fresh_database)
     twice = [k for k, n in Counter((e.job, e.slot_at) for e in slots).items() if n > 1]
     assert not twice, twice
@@ -137,6 +154,111 @@ def test_a_second_agent_once_on_postgresql_leaves_the_plan_to_the_running_one(
         assert time.monotonic() - began < 30
     finally:
         leader.stop()
+
+
+SWEPT = "tickets sweep: 1 ticket(s) escalated, 1 notification(s) delivered, 0 not"
+
+
+def swept_inventory(path: Path, smtp) -> Path:
+    """Inspections once a year; a grade B ticket must be answered within 10 s, or it is
+    escalated to line2, whose channel is mail."""
+    path.write_text(f"""\
+hosts:
+  h0: {{address: 127.0.0.1}}
+schedules:
+  yearly: {{cron: '0 0 1 1 *'}}
+tickets:
+  sweep_every: 2s
+  sla: {{grades: {{B: {{response: 10s, resolution: 8h}}}}}}
+  channels:
+    mail: {{type: email, host: {smtp.host}, port: {smtp.port}, username: {smtp.username},
+            password: env:SMTP_PASSWORD, from: inspect@example.com, to: [duty@example.com],
+            ca_file: {smtp.ca_file}}}
+  escalation:
+    - {{name: line1}}
+    - {{name: line2, channels: [mail]}}
+    - {{name: vendor}}
+""")
+    return path
+
+
+def open_ticket(inventory: Path, db: str, title: str) -> int:
+    """A ticket reported by a person (no inspection run), through the CLI."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "ticket", "open", "-i", str(inventory), "--db", db,
+         "-t", "h0", "--title", title, "--grade", "B"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.split()[0].lstrip("#"))
+
+
+def escalated_once(db: str, ticket: int, smtp, mails: int) -> None:
+    """Wait until the ticket's breach is escalated and its mail delivered, then check it was
+    one escalation, one notification (one attempt) and one mail, soon after the deadline."""
+    engine = open_store(db).engine
+
+    def mailed() -> bool:
+        sent = [n for n in notifications(engine, ticket) if n.event == "escalate"]
+        return bool(sent) and sent[0].status == "delivered" and len(smtp.messages) >= mails
+
+    wait_until(mailed, 120, f"ticket #{ticket}'s escalation mail")
+    [escalation] = [e for e in events(engine, ticket) if e.action == "escalated"]
+    assert escalation.detail["level"] == "line2"
+    [sent] = [n for n in notifications(engine, ticket) if n.event == "escalate"]
+    assert (sent.channel, sent.attempts) == ("mail", 1)
+    assert len(smtp.messages) == mails
+    assert f"#{ticket} " in smtp.messages[-1].content.decode()
+    # within about sweep_every of the deadline (generously: the machine may be busy), not at
+    # the next inspection, which is months away
+    assert escalation.at - get_ticket(engine, ticket).response_due < timedelta(minutes=1)
+
+
+def test_the_leading_agent_alone_escalates_breached_deadlines_between_inspections(
+    tmp_path, fresh_database, smtp_server, monkeypatch
+):
+    monkeypatch.setenv("SMTP_PASSWORD", smtp_server.password)
+    smtp_server.messages.clear()
+    inventory = swept_inventory(tmp_path / "inventory.yaml", smtp_server)
+    with leader_and_standby(tmp_path, inventory, fresh_database) as (first, second):
+        escalated_once(fresh_database, open_ticket(inventory, fresh_database, "one"),
+                       smtp_server, mails=1)
+        wait_until(lambda: SWEPT in first.stderr(), 30, "the leader's sweep logged")
+        assert "tickets sweep" not in second.stderr()  # a standby never sweeps
+        kill_the_leader(first, second)
+        ticket = open_ticket(inventory, fresh_database, "two")
+        escalated_once(fresh_database, ticket, smtp_server, mails=2)
+        wait_until(lambda: SWEPT in second.stderr(), 30, "the new leader's sweep logged")
+    assert open_store(fresh_database).list_runs() == []  # no inspection did it
+    assert "Traceback" not in first.stderr() + second.stderr()
+
+
+def test_a_lone_agent_on_sqlite_sweeps(tmp_path, smtp_server, monkeypatch):
+    monkeypatch.setenv("SMTP_PASSWORD", smtp_server.password)
+    smtp_server.messages.clear()
+    inventory = swept_inventory(tmp_path / "inventory.yaml", smtp_server)
+    db = f"sqlite:///{tmp_path / 'records.db'}"
+    agent = AgentProcess(tmp_path / "a", inventory, db)
+    try:
+        wait_until(lambda: "agent started" in agent.stderr(), 60, "the agent to start")
+        assert "tickets sweep every 2 s" in agent.stderr()
+        escalated_once(db, open_ticket(inventory, db, "one"), smtp_server, mails=1)
+        wait_until(lambda: SWEPT in agent.stderr(), 30, "the sweep logged")
+    finally:
+        agent.stop()
+    assert open_store(db).list_runs() == []
+
+
+def test_with_tickets_disabled_the_agent_does_not_sweep(tmp_path):
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(INVENTORY.replace("3s", "1h") + "tickets: {enabled: false}\n")
+    agent = AgentProcess(tmp_path / "a", inventory, f"sqlite:///{tmp_path / 'records.db'}")
+    try:
+        wait_until(lambda: "agent started" in agent.stderr(), 60, "the agent to start")
+    finally:
+        agent.stop()
+    assert "tickets sweep" not in agent.stderr()  # not announced, never started
 
 
 SERVED = """\

@@ -1,5 +1,6 @@
 """Concurrent reconciles never make two active tickets for one fingerprint: the database
-refuses it (unique index on the active fingerprint), on SQLite and on PostgreSQL."""
+refuses it (unique index on the active fingerprint), on SQLite and on PostgreSQL; concurrent
+sweeps never send one notification twice."""
 
 import multiprocessing
 import threading
@@ -11,12 +12,15 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import tickets
 from core.model import InspectionRun
 from core.status import Status
 from records import open_store
-from records.tickets import list_tickets
+from records.tickets import list_tickets, notifications
 from records.tickets_schema import TicketRow
-from tests.test_tickets_support import T0, finding, load_inventory
+from tests.services import wait_until
+from tests.services.webhook import Receiver
+from tests.test_tickets_support import T0, finding, hook_estate, load_inventory
 
 FINGERPRINTS = [f"web01|disk|/data{i}" for i in range(5)]
 INVENTORY = "hosts: {web01: {}}\ntickets: {open_after: 2}\n"
@@ -198,3 +202,42 @@ def test_whole_story_on_each_backend(db_url, tmp_path):
     assert [t.id for t, _ in report.open] == [ticket.id]
     actions = [ev.action for ev in events(e.engine, ticket.id)]
     assert actions == ["opened", "escalated", "resolved", "reopened", "acknowledged"]
+
+
+def test_a_notification_being_sent_is_not_sent_again_by_a_concurrent_sweep(
+    db_url, tmp_path, monkeypatch
+):
+    """Two sweeps overlap (a server's reconcile and the leading agent's timer, or two agents
+    at a leadership hand-over) while a delivery is slow, longer than the retry backoff: the
+    second sweep leaves the notification to the first, and the receiver gets it once."""
+    receiver = Receiver()  # not listening yet: the first attempt fails, a retry is due later
+    monkeypatch.setenv("HOOK_URL", f"{receiver.url}/hook")
+    e = hook_estate(tmp_path, timeout=600, attempts=5, url=db_url)
+    e.inspect({"web01|disk|/var": Status.CRITICAL})
+    [n] = notifications(e.engine)
+    assert (n.status, n.attempts) == ("pending", 1)
+    receiver.hold = threading.Event()
+    receiver.start()
+    try:
+        first_at = e.clock.advance(minutes=1, seconds=1)
+        first = threading.Thread(
+            target=tickets.sweep, args=(e.engine, e.inventory, lambda: first_at)
+        )
+        first.start()
+        wait_until(lambda: len(receiver.received) == 1, 60, "the first sweep's delivery")
+        later = first_at + timedelta(minutes=5)  # past the second attempt's backoff (2m)
+        second = threading.Thread(target=tickets.sweep, args=(e.engine, e.inventory, lambda: later))
+        second.start()
+        wait_until(
+            lambda: len(receiver.received) > 1 or not second.is_alive(), 60, "the second sweep"
+        )
+        sent_twice = len(receiver.received) > 1
+        receiver.hold.set()
+        first.join(60)
+        second.join(60)
+    finally:
+        receiver.hold.set()
+        receiver.stop()
+    assert not sent_twice, receiver.received
+    [n] = notifications(e.engine)
+    assert (n.status, n.attempts) == ("delivered", 2)

@@ -12,7 +12,7 @@ import tickets
 from core.status import Status
 from records.tickets import list_tickets, notifications
 from tests.services.webhook import Receiver
-from tests.test_tickets_support import estate
+from tests.test_tickets_support import estate, hook_estate
 
 DISK = "web01|disk|/var"
 DING_SECRET, FEISHU_SECRET = "SECding-0a1b2c", "feishu-sign-9z8y"
@@ -120,17 +120,7 @@ def test_open_escalate_resolve_reach_every_channel(
 def test_receiver_down_is_retried_with_backoff_and_the_ticket_stays(tmp_path, monkeypatch, caplog):
     down = Receiver()  # a port nobody listens on yet
     monkeypatch.setenv("HOOK_URL", f"{down.url}/hook?access_token=tok-SECRET-999")
-    e = estate(
-        tmp_path,
-        """
-hosts: {web01: {}}
-tickets:
-  open_after: 1
-  channels: {hook: {type: webhook, url: env:HOOK_URL, timeout: 2}}
-  notify: [{channel: hook}]
-  retry: {attempts: 3, backoff: 1m}
-""",
-    )
+    e = hook_estate(tmp_path, timeout=2, attempts=3, events="[open, escalate, resolve]")
     with caplog.at_level(logging.WARNING, logger="opsinspect.tickets"):
         e.inspect({DISK: Status.CRITICAL})
     [ticket] = list_tickets(e.engine)
@@ -160,17 +150,7 @@ tickets:
 def test_retries_are_bounded_then_recorded_as_failed(tmp_path, monkeypatch):
     down = Receiver()
     monkeypatch.setenv("HOOK_URL", f"{down.url}/hook")
-    e = estate(
-        tmp_path,
-        """
-hosts: {web01: {}}
-tickets:
-  open_after: 1
-  channels: {hook: {type: webhook, url: env:HOOK_URL, timeout: 2}}
-  notify: [{channel: hook, events: [open]}]
-  retry: {attempts: 2, backoff: 1m}
-""",
-    )
+    e = hook_estate(tmp_path, timeout=2, attempts=2)
     e.inspect({DISK: Status.CRITICAL})
     e.clock.advance(minutes=1)
     tickets.sweep(e.engine, e.inventory, e.clock)

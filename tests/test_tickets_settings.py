@@ -36,6 +36,7 @@ def test_defaults_without_a_tickets_section(tmp_path):
     assert (spec.open_after, spec.resolve_after) == (2, 2)
     assert spec.sla.for_grade("B").response == timedelta(minutes=15)
     assert spec.sla.for_grade("D").resolution == timedelta(days=3)
+    assert spec.sweep_every == timedelta(minutes=1)
     assert load(None).tickets.calendar.kind == "7x24"
 
 
@@ -99,6 +100,8 @@ def test_defaults_without_a_tickets_section(tmp_path):
             "inventory.yaml:4: tickets.channels.ding.url: expected an http(s) URL",
         ),
         ("  sla: {at_risk: 1.5}\n", "inventory.yaml:3: tickets.sla.at_risk:"),
+        ("  sweep_every: 0.5s\n", "inventory.yaml:3: tickets.sweep_every: at least 1s"),
+        ("  sweep_every: 60\n", "inventory.yaml:3: tickets.sweep_every: needs a unit: write 60m"),
         ("  open_after: 0\n", "inventory.yaml:3: tickets.open_after:"),
         ("  grades:\n    - {grade: E}\n", "inventory.yaml:4: tickets.grades.0.grade: expected"),
         (

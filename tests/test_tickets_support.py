@@ -88,6 +88,25 @@ def estate(tmp_path: Path, inventory_text: str, url: str | None = None) -> Estat
     return Estate(store=store, inventory=load_inventory(tmp_path, inventory_text))
 
 
+def hook_estate(
+    tmp_path: Path, *, timeout: int, attempts: int, events: str = "[open]", url: str | None = None
+) -> Estate:
+    """web01's tickets open on the first bad run and notify one webhook, env:HOOK_URL, on
+    `events`; a failed delivery is retried `attempts` times, 1 m apart, doubling."""
+    return estate(
+        tmp_path,
+        f"""
+hosts: {{web01: {{}}}}
+tickets:
+  open_after: 1
+  channels: {{hook: {{type: webhook, url: env:HOOK_URL, timeout: {timeout}}}}}
+  notify: [{{channel: hook, events: {events}}}]
+  retry: {{attempts: {attempts}, backoff: 1m}}
+""",
+        url,
+    )
+
+
 def ticket_fact(t: Ticket, groups: tuple[str, ...] = (), manual_prefix: str = "#") -> TicketFact:
     """A stored ticket as scoring's evidence, read through the ordinary records API (tests
     compare this with what the assessment's own queries gather)."""

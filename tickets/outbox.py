@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,10 @@ from tickets.messages import payload, render
 log = logging.getLogger("opsinspect.tickets")
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+# A claimed notification is left to its sender this long before a sweep may take it again:
+# longer than any delivery takes (the agent kills a sweep after agent/sweeper.py's
+# SWEEP_TIMEOUT), so only a sender that died mid-send is retried this way (at least once).
+SENDING_LEASE = timedelta(minutes=15)
 
 
 def enqueue(
@@ -72,22 +76,23 @@ def deliver_due(engine: Engine, spec: TicketsSpec, clock: Clock) -> list[Deliver
         ).all()
     results = []
     for notification_id, attempts in due:
-        claimed = _claim(engine, notification_id, attempts, spec, now)
+        claimed = _claim(engine, notification_id, attempts, clock)
         if claimed is not None:
             results.append(_deliver(engine, claimed, spec, clock))
     return results
 
 
 def _claim(
-    engine: Engine, notification_id: int, attempts: int, spec: TicketsSpec, now: datetime
+    engine: Engine, notification_id: int, attempts: int, clock: Clock
 ) -> NotificationRow | None:
-    """Take one attempt; another process that read the same row finds it already taken."""
+    """Take one attempt; another process that read the same row finds it already taken, and
+    one that reads it while this attempt is under way finds it not due for SENDING_LEASE."""
     with write_transaction(engine) as session:
         row = session.get(NotificationRow, notification_id, with_for_update=True)
         if row is None or row.status != PENDING or row.attempts != attempts:
             return None
         row.attempts += 1
-        row.next_attempt_at = now + spec.retry.backoff * (2 ** (row.attempts - 1))
+        row.next_attempt_at = checked(clock) + SENDING_LEASE
         return row
 
 
@@ -106,11 +111,14 @@ def _deliver(engine: Engine, row: NotificationRow, spec: TicketsSpec, clock: Clo
     finished = checked(clock)
     with write_transaction(engine) as session:
         stored = session.get(NotificationRow, row.id, with_for_update=True)
-        stored.last_error = error
-        if not error:
-            stored.status, stored.delivered_at = DELIVERED, finished
-        elif channel is None or stored.attempts >= spec.retry.attempts:
-            stored.status = FAILED
+        if stored.attempts == row.attempts:  # else the lease ran out and a newer attempt owns it
+            stored.last_error = error
+            if not error:
+                stored.status, stored.delivered_at = DELIVERED, finished
+            elif channel is None or stored.attempts >= spec.retry.attempts:
+                stored.status = FAILED
+            else:
+                stored.next_attempt_at = finished + spec.retry.backoff * 2 ** (row.attempts - 1)
         status = stored.status
     if error:
         log.warning(

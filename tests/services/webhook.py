@@ -13,13 +13,15 @@ from tests.services import free_port
 
 
 class Receiver:
-    """Answers every POST with `reply` (JSON) and keeps (path, headers, body) in `received`."""
+    """Answers every POST with `reply` (JSON) and keeps (path, headers, body) in `received`;
+    with `hold` set to an Event, a request is kept but not answered until the Event is set."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.received: list[tuple[str, dict, dict]] = []
         self.reply: dict = {"errcode": 0, "errmsg": "ok"}
         self.status = 200
+        self.hold: threading.Event | None = None
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -34,6 +36,8 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 receiver.received.append((self.path, dict(self.headers), body))
+                if receiver.hold is not None:
+                    receiver.hold.wait()
                 reply = json.dumps(receiver.reply).encode()
                 self.send_response(receiver.status)
                 self.send_header("Content-Type", "application/json")
@@ -69,4 +73,5 @@ def http_receiver(http_server: Receiver) -> Receiver:
     """The session's receiver, emptied and answering OK for this test."""
     http_server.received.clear()
     http_server.reply, http_server.status = {"errcode": 0, "errmsg": "ok"}, 200
+    http_server.hold = None
     return http_server
