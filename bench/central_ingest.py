@@ -105,15 +105,15 @@ def templates(work: Path, ports: int) -> tuple[InspectionRun, InspectionRun]:
     """One real patrol run of this machine and of the big switch: (host's part, switch's)."""
     inventory = work / "patrol.yaml"
     db = f"sqlite:///{work / 'patrol.db'}"
-    with serve_recordings([RECORDING], derived={"sw500": switch_recording(ports)}) as sim:
+    with serve_recordings([RECORDING], derived={"big-switch": switch_recording(ports)}) as sim:
         inventory.write_text(json.dumps({"hosts": {
             "localhost": {"address": "localhost"},
-            "sw500": {"kind": "switch", "address": "127.0.0.1",
+            "big-switch": {"kind": "switch", "address": "127.0.0.1",
                       "snmp": {"port": sim.port, "community": "env:BENCH_COMMUNITY",
                                "timeout": 30}},
         }}))
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(work),
-               "BENCH_COMMUNITY": "sw500"}
+               "BENCH_COMMUNITY": "big-switch"}
         done = subprocess.run(
             [sys.executable, "-m", "cli", "run", "--profile", "patrol", "-i", str(inventory),
              "--db", db, "--timeout", "120", "-f", "json"],
@@ -126,7 +126,7 @@ def templates(work: Path, ports: int) -> tuple[InspectionRun, InspectionRun]:
     failed = [f for f in run.findings if f.check in ("reachability", "collector")]
     if failed:
         raise SystemExit(f"the template run is not complete: {failed[0].summary}")
-    return part(run, "localhost"), part(run, "sw500")
+    return part(run, "localhost"), part(run, "big-switch")
 
 
 def part(run: InspectionRun, target: str) -> InspectionRun:
