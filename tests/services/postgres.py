@@ -1,4 +1,5 @@
-"""A private PostgreSQL cluster for the test session (initdb + pg_ctl as user postgres)."""
+"""A private PostgreSQL cluster (initdb + pg_ctl as user postgres): the test session's, and a
+benchmark's (bench/central_ingest.py) through `cluster()`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,12 +37,31 @@ def _as_postgres(*args: str) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args]
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """SQLAlchemy URL of an empty database `inspect` on a cluster of our own."""
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        missing("PostgreSQL (initdb, pg_ctl)")
+@dataclass(frozen=True)
+class Cluster:
+    port: int
+    psql: str
+    data: Path  # the cluster's directory; its postmaster.pid names the server process
+
+    def create_database(self, name: str) -> bool:
+        done = subprocess.run(
+            [self.psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "-c", f"CREATE DATABASE {name}"],
+            capture_output=True,
+        )
+        return done.returncode == 0
+
+    def url(self, name: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+
+@contextmanager
+def cluster(fsync: bool = False) -> Iterator[Cluster]:
+    """A running cluster of our own on a free port; `fsync=False` (tests) trades the
+    durability nobody needs there for speed, a benchmark of writes keeps it."""
+    initdb, pg_ctl, psql = _bin("initdb"), _bin("pg_ctl"), _bin("psql")
+    if not initdb or not pg_ctl or not psql:
+        missing("PostgreSQL (initdb, pg_ctl, psql)")
     data = Path(tempfile.mkdtemp(prefix="opsinspect-pg-"))
     shutil.chown(data, "postgres", "postgres")
     port = free_port()
@@ -49,48 +71,26 @@ def postgres_url() -> Iterator[str]:
         capture_output=True,
     )
     _require_password_for(PASSWORD_ROLE, data / "db" / "pg_hba.conf")
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data}"
     subprocess.run(
-        _as_postgres(
-            pg_ctl,
-            "-D",
-            str(data / "db"),
-            "-w",
-            "-l",
-            str(data / "log"),
-            "-o",
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c fsync=off",
-            "start",
-        ),
+        _as_postgres(pg_ctl, "-D", str(data / "db"), "-w", "-l", str(data / "log"), "-o",
+                     options if fsync else f"{options} -c fsync=off", "start"),
         check=True,
         capture_output=True,
     )
     try:
-        psql = _bin("psql")
-        wait_until(
-            lambda: (
-                subprocess.run(
-                    [
-                        psql,
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "-U",
-                        "postgres",
-                        "-c",
-                        "CREATE DATABASE inspect",
-                    ],
-                    capture_output=True,
-                ).returncode
-                == 0
-            ),
-            30,
-            "PostgreSQL",
-        )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/inspect"
+        yield Cluster(port, psql, data / "db")
     finally:
         subprocess.run(
             _as_postgres(pg_ctl, "-D", str(data / "db"), "-m", "immediate", "stop"),
             capture_output=True,
         )
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SQLAlchemy URL of an empty database `inspect` on a cluster of our own."""
+    with cluster() as pg:
+        wait_until(lambda: pg.create_database("inspect"), 30, "PostgreSQL")
+        yield pg.url("inspect")
