@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -210,20 +211,26 @@ class Drainer:
         sent: list[Path] = []
         name = self.sender.name
         with self._lock:
+            # one listing per pass, not per item: a full outbox holds thousands of items, and
+            # listing it once for each sent would make draining it quadratic
+            pending: deque[Path] = deque()
             while True:
-                pending = self.spool.batches()
                 if not pending:
-                    return Drained(tuple(sent), 0)
+                    pending.extend(self.spool.batches())  # what came meanwhile is newer
+                    if not pending:
+                        return Drained(tuple(sent), 0)
                 item = pending[0]
                 try:
                     body = item.read_bytes()
                 except FileNotFoundError:
+                    pending.popleft()
                     continue  # dropped by the size bound or sent by another process
                 try:
                     self.sender.send(item, body)
                 except SendError as exc:
                     if not exc.retryable:
                         self.sender.set_aside(item, exc)
+                        pending.popleft()
                         continue
                     if not self._failing:
                         self._failing = True
@@ -231,7 +238,7 @@ class Drainer:
                                          self.spool.directory)
                     wait = min(backoff, max(0.0, give_up_at - time.monotonic()))
                     if wait <= 0 or (stop and stop.is_set()):
-                        return Drained(tuple(sent), len(pending), str(exc))
+                        return Drained(tuple(sent), len(self.spool.batches()), str(exc))
                     self.log.debug("%s: %s; retrying in %.0f s", name, exc, wait)
                     if stop:
                         stop.wait(wait)
@@ -240,6 +247,7 @@ class Drainer:
                     backoff = min(backoff * 2, MAX_BACKOFF)
                     continue
                 self.spool.ack(item)
+                pending.popleft()
                 if self._failing:
                     self._failing = False
                     self.log.info("%s: %s answers again; sending what was kept", name,

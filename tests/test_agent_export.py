@@ -154,3 +154,45 @@ def test_spool_files_are_private(tmp_path):
     assert {f.name for f in files} >= {"dropped.json"} and len(files) >= 2
     for file in files:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+class _CountingSpool(Spool):
+    listings = 0
+
+    def batches(self) -> list[Path]:
+        self.listings += 1
+        return super().batches()
+
+
+class _Collector:
+    """A receiver that takes everything: what the drain sent, in order."""
+
+    name, where = "collector", "here"
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    def send(self, item: Path, body: bytes) -> None:
+        self.bodies.append(body)
+
+    def set_aside(self, item: Path, error) -> None:
+        raise AssertionError(error)
+
+
+def test_a_full_spool_drains_oldest_first_listing_its_directory_once_per_pass(tmp_path):
+    """An outbox left by a long outage holds thousands of items: draining it must not list the
+    directory again for every item sent (quadratic in the backlog)."""
+    import logging
+
+    from agent.spool import Drainer
+
+    spool = _CountingSpool(tmp_path / "spool", 50 * 1024 * 1024)
+    bodies = [f"item {i:04d}".encode() for i in range(300)]
+    for body in bodies:
+        spool.put(body, 1)
+    spool.listings = 0
+    receiver = _Collector()
+    drained = Drainer(spool, receiver, logging.getLogger("test")).drain()
+    assert receiver.bodies == bodies
+    assert (len(drained.sent), drained.left) == (300, 0)
+    assert spool.listings <= 2  # the backlog, then the empty directory
