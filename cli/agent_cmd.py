@@ -32,9 +32,9 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
 
     With `export:` set, the samples of every run go to InfluxDB, and this host's CPU, load,
     memory, filesystem, disk and network metrics go every `export.metrics_every` (default
-    60s). With `central:` set, every run also goes to that `inspect serve` through a
-    durable outbox. Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per
-    data directory.
+    60s). With `central:` set, every run, backup record and plan change also goes to that
+    `inspect serve` through a durable outbox, and tickets are left to it. Runs until
+    SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data directory.
     """
     if ctx.invoked_subcommand is not None:  # -i and --db given here reach it (Sources)
         return
@@ -126,23 +126,27 @@ def _outbox_json(url: str | None, outbox: OutboxStats | None) -> dict | None:
         return None
     return {
         "url": url,
-        "runs": outbox.runs,
+        "items": outbox.items,
+        "backlog": outbox.backlog,
         "bytes": outbox.bytes,
         "dropped": outbox.dropped,
         "refused": outbox.refused,
         "last_refusal": outbox.last_refusal or None,
         "last_ack_at": iso(outbox.last_ack_at) if outbox.last_ack_at else None,
+        "last_ack_kind": outbox.last_ack_kind,
         "last_ack_run": outbox.last_ack_run,
     }
 
 
 def _outbox_line(url: str | None, outbox: OutboxStats) -> str:
     acked = (
-        f"last acknowledged {_local(iso(outbox.last_ack_at))} (run {outbox.last_ack_run})"
+        f"last acknowledged {_local(iso(outbox.last_ack_at))} ({outbox.last_ack_kind}"
+        f"{f'; last run {outbox.last_ack_run}' if outbox.last_ack_run else ''})"
         if outbox.last_ack_at
         else "nothing acknowledged yet"
     )
-    line = f"central {url}: {outbox.runs} run(s), {outbox.bytes} B waiting; {acked}"
+    kinds = ", ".join(f"{n} {kind}" for kind, n in outbox.backlog.items())
+    line = f"central {url}: {outbox.items} item(s) ({kinds}), {outbox.bytes} B waiting; {acked}"
     if outbox.dropped:
         line += f"; {outbox.dropped} dropped over the size limit"
     if outbox.refused:
