@@ -224,3 +224,19 @@ def test_a_run_whose_reconciliation_failed_is_reconciled_when_resent(server):
     assert len(tickets) == 1
     assert server.post(token, _body(run)) == (200, {"run_id": run.id, "status": "already stored"})
     assert list_tickets(open_store(server.db).engine, target="web01") == tickets
+
+
+def test_each_change_set_of_the_plan_is_one_outbox_item(tmp_path):
+    from agent.central import PLAN, SUFFIX, Central, CentralSettings, outbox_stats
+
+    central = Central(CentralSettings("http://127.0.0.1:9", "env:NONE", timedelta(seconds=1),
+                                      str(tmp_path / "outbox"), 1.0))
+    plan = Plan(open_store(f"sqlite:///{tmp_path / 'records.db'}").engine, central.enqueue_plan)
+    start = datetime(2026, 12, 7, 8, tzinfo=UTC)
+    slots = [start + timedelta(minutes=i) for i in range(5)]
+    assert plan.add_planned("often", "inspect", [(s, s) for s in slots]) == 5
+    plan.mark("often", slots[:2], RUNNING, run_id="r1")
+    plan.add_planned("often", "inspect", [(s, s) for s in slots])  # nothing new: no item
+    items = sorted((tmp_path / "outbox").glob(f"*.{PLAN}{SUFFIX}"))
+    assert [json.loads(p.read_text())["entries"].__len__() for p in items] == [5, 2]
+    assert outbox_stats(central.outbox).backlog == {"run": 0, "backups": 0, "plan": 2}

@@ -17,6 +17,7 @@ token cannot count another agent's run as its own.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -47,7 +48,9 @@ async def report_plan(request: Request) -> JSONResponse:
     return await _answer(request, _plan)
 
 
-async def _answer(request: Request, handle) -> JSONResponse:
+async def _answer(
+    request: Request, handle: Callable[[Config, Principal, Any], tuple[int, dict]]
+) -> JSONResponse:
     who = api_principal(request, "report_runs")
     body = await request.body()
     config: Config = request.app.state.config
