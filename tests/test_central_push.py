@@ -107,7 +107,7 @@ def test_backups_and_plan_arrive_once_through_an_outage(server, tmp_path):
         assert waiting["backlog"]["run"] >= 1 and waiting["backlog"]["plan"] >= 2
         assert waiting["items"] == sum(waiting["backlog"].values())
         agent.signal(signal.SIGTERM)
-        assert agent.wait() == 0, agent.stderr()
+        assert agent.wait(120) == 0, agent.stderr()
         kept = _status(agent, inventory)
         assert kept["items"] >= waiting["items"]  # an agent restart loses nothing
         server.start()
@@ -115,7 +115,7 @@ def test_backups_and_plan_arrive_once_through_an_outage(server, tmp_path):
         restarted = len(entries(agent, DONE, "often"))
         wait_until(lambda: len(entries(agent, DONE, "often")) > restarted, 60, "a run after")
         agent.signal(signal.SIGTERM)
-        assert agent.wait() == 0, agent.stderr()
+        assert agent.wait(120) == 0, agent.stderr()
     finally:
         agent.stop()
     status = _status(agent, inventory)
