@@ -132,7 +132,10 @@ def test_backups_and_plan_arrive_once_through_an_outage(server, tmp_path):
         200, {"status": "stored", "added": 0, "left_out": 0})
     assert len(BackupStore(open_store(server.db).engine).backups()) == 1
 
-    # the server's check of backup age sees the agent's backup
+    # the server's backup overview and its check of backup age see the agent's backup
+    code, overview = server.post(server.token("reader", "--role", "engineer"), None,
+                                 BACKUPS_PATH)
+    assert code == 200 and local[0].id in json.dumps(overview)
     web01 = next(t for t in load(server.inventory).targets if t.name == "web01")
     (sample,) = backup_samples(open_store(server.db))(web01)
     assert sample.value == local[0].finished_at.timestamp()
