@@ -82,7 +82,8 @@ def inspect(ctx: JobContext) -> Outcome:
 
 def backup(ctx: JobContext) -> Outcome:
     """Config backups of the devices and the databases that are due (or the job's targets).
-    In central mode their records then go to the server's outbox (`report_backups`)."""
+    In central mode their records (`report_backups`) and the job's runs then go to the
+    server's outbox."""
     from core.clock import utc_now
     from flows.backup import run_backup_job
 
@@ -91,6 +92,9 @@ def backup(ctx: JobContext) -> Outcome:
     summary = "; ".join(f"{len(r.outcomes)} backup(s), {r.run.status.name}" for r in reports)
     if ctx.central:
         queued = report_backups(ctx.central, ctx.store, started)
+        for report in reports:
+            if report.run.findings:  # stored, so the server's tickets hear of it too
+                ctx.central.enqueue_run(report.run)
         summary += f", {queued} backup record(s) queued for the server"
     return Outcome(reports[-1].run.id, summary)
 

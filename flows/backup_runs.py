@@ -47,8 +47,14 @@ def record_backup_run(
     if inventory is not None and not inventory.reports_to_server:
         import tickets  # with records: only a job that stores needs it
 
-        tickets.reconcile(store.engine, dataclasses.replace(run, targets=()), inventory)
+        tickets.reconcile(store.engine, ticket_view(run), inventory)
     return run
+
+
+def ticket_view(run: InspectionRun) -> InspectionRun:
+    """What the reconciler is given of a run: of a backup run its findings only (here, and
+    on the server an agent reports it to)."""
+    return dataclasses.replace(run, targets=()) if run.trigger == TRIGGER else run
 
 
 def _operator() -> str:

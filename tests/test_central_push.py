@@ -122,6 +122,11 @@ def test_backups_and_plan_arrive_once_through_an_outage(server, tmp_path):
     assert status["items"] == 0 and status["refused"] == 0, status
     assert status["last_ack_kind"] in ("run", "plan", "backups") and status["last_ack_at"]
 
+    # every run arrived once, the backup job's too (its tickets are the server's)
+    local_runs, central_runs = _runs(agent.db), server.runs()
+    assert set(local_runs) <= set(central_runs) and len(central_runs) == len(set(central_runs))
+    assert any(r.trigger == "backup" for r in open_store(server.db).list_runs(limit=1000))
+
     # the backup record arrived once, without its file; a replay adds nothing
     local = BackupStore(open_store(agent.db).engine).backups()
     central = BackupStore(open_store(server.db).engine).backups()
@@ -154,6 +159,10 @@ def test_backups_and_plan_arrive_once_through_an_outage(server, tmp_path):
     # tickets are the server's: the agent reconciled none, nor mailed any
     assert list_tickets(open_store(server.db).engine, target="web01")
     assert list_tickets(open_store(agent.db).engine) == []
+
+
+def _runs(db: str) -> list[str]:
+    return [r.id for r in open_store(db).list_runs(limit=100_000)]
 
 
 def _backup(name: str) -> bytes:

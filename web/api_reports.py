@@ -10,8 +10,8 @@ the agent.
 
 Plan: kept under the token's name, so agents with jobs of the same name stay apart, and merged
 slot by slot (records.plan.Plan.merge: a later state replaces an earlier one, never the other
-way round). A slot done by a run the server holds must be a run of the token's targets: a
-token cannot count another agent's run as its own.
+way round). A slot done by a run the server holds must be a run of the token's targets (or,
+a backup job's, of their databases): a token cannot count another agent's run as its own.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ def _plan(config: Config, who: Principal, data: Any) -> tuple[int, dict]:
         store = Store(config.engine)
         for run_id in sorted({e.run_id for e in entries if e.run_id}):
             targets = store.targets_of(run_id)
-            if targets is not None:
-                refuse_outside_scope(targets, who.targets, config.inventory)
+            if targets is not None:  # a backup job's run names its databases
+                refuse_outside_scope(targets, who.targets, config.inventory, backups=True)
     changed = Plan(config.engine).merge(who.name, entries)
     return 200, {"status": "stored", "changed": changed}
 

@@ -10,7 +10,9 @@ acknowledgement) resends, and the resend reconciles the run it finds still marke
 
 A token limited to some targets (`inspect token create --targets`) may report only runs all
 of whose targets, findings and samples are among them (names, or groups in the server's
-inventory); anything else is 403.
+inventory), and a backup job's run (trigger "backup", reconciled on its findings only, as
+flows/backup_runs.py does locally) only of those targets or their databases' backups;
+anything else is 403.
 
 A big host's run may exceed the console's 256 KiB body limit, so this path has its own:
 BODY_LIMIT, checked on the stream by web/app.py (413 above it).
@@ -27,6 +29,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.model import InspectionRun
+from flows.backup_runs import TRIGGER as BACKUP_TRIGGER
+from flows.backup_runs import ticket_view
 from flows.wire import RUNS_PATH, WireError, run_from_json
 from records import console
 from records.store import Store
@@ -54,12 +58,13 @@ async def report_run(request: Request) -> JSONResponse:
 
 def _report(config: Config, who: Principal, body: bytes, address: str) -> tuple[int, dict]:
     run = _parse(body)
-    refuse_outside_scope(run.targets, who.targets, config.inventory)
+    backup = run.trigger == BACKUP_TRIGGER  # its targets are databases and devices
+    refuse_outside_scope(run.targets, who.targets, config.inventory, backups=backup)
     store = Store(config.engine)
     stored = store.save_new_run(run, tickets_pending=True)
     if not stored and not store.tickets_pending(run.id):
         return 200, {"run_id": run.id, "status": ALREADY_STORED}
-    changes = reconcile(config.engine, run, config.inventory, config.clock)
+    changes = reconcile(config.engine, ticket_view(run), config.inventory, config.clock)
     store.tickets_reconciled(run.id)
     console.audit(config.engine, config.clock(), who.name, "run_report", run.id, address,
                   via="api", targets=list(run.targets), status=run.status.name)
