@@ -1,15 +1,18 @@
-"""Central mode: the agent's outbox of runs for `inspect serve` (docs/agent.md).
+"""Central mode: the agent's outbox for `inspect serve` (docs/agent.md).
 
-Every run is written to the outbox (agent/spool.py: fsynced, 0600 in a 0700 directory) before
-it is stored locally and before anything is sent; it leaves the outbox only when the server
-acknowledged it (201 stored, or 200 "already stored": the run id makes a resend harmless).
-So an outage, an agent restart or a kill -9 loses no run, and a run is delivered at least
-once. Network errors, timeouts, 5xx, 401 (a token being replaced), 404 (a server not yet
-upgraded), 408 and 429 keep the run and retry with backoff. Any other 4xx is permanent (403 a
-target outside the token's scope, 413 too big, 400 not a run): resending could never succeed,
-so the run is set aside in `rejected/`, counted and logged, and `inspect agent status` says
-so. The outbox is bounded (`central.outbox_limit_mb`): past it the oldest runs are dropped and
-counted, as the export spool does; the newest say most about the estate now.
+One outbox, one sender, three kinds of item: a run, a backup job's records, a change set of
+the plan (KINDS; each kind's JSON in flows/wire.py and flows/wire_records.py, its path on the
+server in flows/wire.py). Every item is written to the outbox (agent/spool.py: fsynced, 0600
+in a 0700 directory) before anything is sent, a run before it is stored locally; it leaves the
+outbox only when the server acknowledged it (2xx: a run's id, a backup's id and a plan slot's
+state make a resend harmless). So an outage, an agent restart or a kill -9 loses nothing, and
+each item is delivered at least once, oldest first whatever its kind. Network errors,
+timeouts, 5xx, 401 (a token being replaced), 404 (a server not yet upgraded), 408 and 429 keep
+the item and retry with backoff. Any other 4xx is permanent (403 a target outside the token's
+scope, 413 too big, 400 not such a document): resending could never succeed, so the item is
+set aside in `rejected/`, counted and logged, and `inspect agent status` says so. The outbox
+is bounded (`central.outbox_limit_mb`): past it the oldest items are dropped and counted, as
+the export spool does; the newest say most about the estate now.
 """
 
 from __future__ import annotations
@@ -27,20 +30,25 @@ from typing import TYPE_CHECKING
 from agent.spool import Drainer, SendError, Spool
 from core import paths
 from core.errors import UserError
-from core.model import InspectionRun
 from core.redact import scrub
 from core.redact import url as redacted
-from flows.wire import RUNS_PATH, run_to_json
+from flows.wire import BACKUPS_PATH, PLAN_PATH, RUNS_PATH, run_to_json
+from flows.wire_records import BackupReport, backups_to_json, plan_to_json
 from settings import secrets
 
 if TYPE_CHECKING:
+    from core.model import InspectionRun
+    from records.plan import PlanEntry
     from settings.inventory_spec import CentralSpec
 
 log = logging.getLogger("opsinspect.central")
-SUFFIX = ".run.json"
+SUFFIX = ".json"  # an item is <time>-<pid>-<seq>-<count>.<kind>.json (agent/spool.py)
+RUN, BACKUPS, PLAN = "run", "backups", "plan"
+KINDS = {RUN: RUNS_PATH, BACKUPS: BACKUPS_PATH, PLAN: PLAN_PATH}  # an item's kind: its path
 RETRY_STATUSES = frozenset({401, 404, 408, 429})
 ACKED = "acked.json"  # the last acknowledged send
-REFUSED = "refused.json"  # runs the server refused for good, and the last refusal
+REFUSED = "refused.json"  # items the server refused for good, and the last refusal
+BACKUPS_SENT = "backups.json"  # the backup records queued so far: those made before `through`
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,15 @@ class CentralSettings:
 
 @dataclass(frozen=True)
 class OutboxStats:
-    runs: int
+    items: int
+    backlog: dict[str, int]  # items waiting, by kind
     bytes: int
     dropped: int  # over the size bound
     refused: int  # set aside after a permanent refusal
     last_refusal: str
     last_ack_at: datetime | None
-    last_ack_run: str | None
+    last_ack_kind: str | None
+    last_ack_run: str | None  # the last run acknowledged
 
 
 @dataclass(frozen=True)
@@ -97,34 +107,59 @@ def outbox_for(spec: CentralSpec | CentralSettings) -> Spool:
 
 
 def outbox_stats(spool: Spool) -> OutboxStats:
-    runs = spool.stats()
+    items = spool.stats()
+    backlog = dict.fromkeys(KINDS, 0)
+    for item in spool.batches():
+        kind = spool.kind_of(item)
+        backlog[kind] = backlog.get(kind, 0) + 1
     acked, refused = spool.read_state(ACKED), spool.read_state(REFUSED)
     at = acked.get("at")
     return OutboxStats(
-        runs=runs.batches,
-        bytes=runs.bytes,
-        dropped=runs.dropped_batches,
-        refused=int(refused.get("runs", 0)),
+        items=items.batches,
+        backlog=backlog,
+        bytes=items.bytes,
+        dropped=items.dropped_batches,
+        refused=int(refused.get("items", 0)),
         last_refusal=str(refused.get("last", "")),
         last_ack_at=datetime.fromisoformat(at) if isinstance(at, str) else None,
+        last_ack_kind=acked.get("kind"),
         last_ack_run=acked.get("run_id"),
     )
 
 
 class Central:
-    """Outbox first, send later: `enqueue_run` never touches the network."""
+    """Outbox first, send later: the `enqueue_*` methods never touch the network."""
 
     name = "central"
 
     def __init__(self, spec: CentralSpec | CentralSettings) -> None:
         self.spec = CentralSettings.of(spec)
-        self.endpoint = self.spec.url + RUNS_PATH
         self.where = redacted(self.spec.url)
         self.outbox = outbox_for(self.spec)
         self._drainer = Drainer(self.outbox, self, log)
 
     def enqueue_run(self, run: InspectionRun) -> None:
-        self.outbox.put(json.dumps(run_to_json(run)).encode(), 1)
+        self._put(RUN, run_to_json(run), 1)
+
+    def enqueue_backups(self, report: BackupReport) -> None:
+        if len(report):
+            self._put(BACKUPS, backups_to_json(report), len(report))
+
+    def enqueue_plan(self, entries: list[PlanEntry]) -> None:
+        """One change set of the plan, one item (however many slots it touched)."""
+        if entries:
+            self._put(PLAN, plan_to_json(entries), len(entries))
+
+    def backups_queued_through(self) -> datetime | None:
+        """Backup records made before this time are in the outbox (or delivered)."""
+        at = self.outbox.read_state(BACKUPS_SENT).get("through")
+        return datetime.fromisoformat(at) if isinstance(at, str) else None
+
+    def backups_queued(self, through: datetime) -> None:
+        self.outbox.write_state(BACKUPS_SENT, {"through": through.isoformat()})
+
+    def _put(self, kind: str, document: dict, count: int) -> None:
+        self.outbox.put(json.dumps(document).encode(), count, kind)
 
     def flush(self, stop: Event | None = None, patience: float = 0.0) -> SendResult:
         """Send oldest first, waiting out failures for up to `patience` s (agent/spool.py)."""
@@ -132,20 +167,27 @@ class Central:
         return SendResult(len(drained.sent), drained.left, drained.error)
 
     def send(self, item: Path, body: bytes) -> None:
-        run_id = self._send(body)
-        self.outbox.write_state(ACKED, {"at": datetime.now(UTC).isoformat(), "run_id": run_id})
+        kind = self.outbox.kind_of(item)
+        if kind not in KINDS:  # written by a newer agent, or renamed by hand
+            raise SendError(f"{item.name}: not an outbox item of this version", False)
+        answer = self._send(KINDS[kind], body)
+        acked = self.outbox.read_state(ACKED)
+        run_id = str(answer.get("run_id", "")) if kind == RUN else acked.get("run_id")
+        self.outbox.write_state(
+            ACKED, {"at": datetime.now(UTC).isoformat(), "kind": kind, "run_id": run_id}
+        )
 
     def set_aside(self, item: Path, error: SendError) -> None:
         self._refused(item, str(error))
 
-    def _send(self, body: bytes) -> str:
-        """POST one run; its id once the server acknowledged it."""
+    def _send(self, path: str, body: bytes) -> dict:
+        """POST one item; the server's answer once it acknowledged it."""
         try:
             token = secrets.resolve(self.spec.token)
-        except UserError as exc:  # e.g. the token file being replaced: keep the run
+        except UserError as exc:  # e.g. the token file being replaced: keep the item
             raise SendError(str(exc), True) from None
         request = urllib.request.Request(
-            self.endpoint,
+            self.spec.url + path,
             data=body,
             method="POST",
             headers={
@@ -164,7 +206,7 @@ class Central:
         except (OSError, ValueError) as exc:  # refused, reset, timeout, a torn answer
             text = scrub(str(exc).splitlines()[0][:200]) if str(exc) else ""
             raise SendError(f"{self.where}: {type(exc).__name__}: {text}", True) from None
-        return str(answer.get("run_id", ""))
+        return answer if isinstance(answer, dict) else {}
 
     def _refused(self, item: Path, why: str) -> None:
         rejected = self.outbox.directory / "rejected"
@@ -174,9 +216,9 @@ class Central:
         except FileNotFoundError:
             return
         counts = self.outbox.read_state(REFUSED)
-        self.outbox.write_state(REFUSED, {"runs": int(counts.get("runs", 0)) + 1, "last": why})
-        log.error("central: run %s refused for good (%s); set aside in %s", item.name, why,
-                  rejected)
+        self.outbox.write_state(REFUSED, {"items": int(counts.get("items", 0)) + 1, "last": why})
+        log.error("central: %s %s refused for good (%s); set aside in %s",
+                  self.outbox.kind_of(item), item.name, why, rejected)
 
 
 def _detail(error: urllib.error.HTTPError) -> str:

@@ -11,8 +11,9 @@ process imports neither pydantic nor SQLAlchemy.
 
 Besides the jobs, with `export:` a metrics thread spools this host's metrics every
 `export.metrics_every` (agent/metrics.py) and a sender thread drains the spool. With
-`central:` another thread sends the outbox of runs to `inspect serve` (agent/central.py); its
-own thread, so a TSDB outage never holds back the runs, nor a server outage the metrics.
+`central:` another thread sends the outbox to `inspect serve` (agent/central.py): the runs,
+the backup jobs' records and each change of the plan; its own thread, so a TSDB outage never
+holds back the runs, nor a server outage the metrics.
 With tickets on, the leading agent sweeps them every `tickets.sweep_every` (agent/sweeper.py).
 """
 
@@ -78,6 +79,7 @@ class Agent:
         self.config = self._load()
         self.exporter = Exporter(self.config.export) if self.config.export else None
         self.central = Central(self.config.central) if self.config.central else None
+        self.plan.on_change = self._report_plan
         self.running: dict[str, Running] = {}
         # The plan in memory (this process is its only writer while it holds the lock), so a
         # tick touches the database only to write what changed.
@@ -371,15 +373,22 @@ class Agent:
             self.export_wake.clear()
 
     def _central_loop(self) -> None:
-        """Send the outbox after each run, and every MAX_SLEEP s in case a run is left."""
+        """Send the outbox after each job, and every MAX_SLEEP s in case an item is left."""
         while not self.stop.is_set():
             central = self.central
             if central:
                 result = central.flush(self.stop, patience=EXPORT_PATIENCE)
                 if result.sent:
-                    log.info("central: %d run(s) acknowledged by %s", result.sent, central.where)
+                    log.info("central: %d item(s) acknowledged by %s", result.sent, central.where)
             self.central_wake.wait(MAX_SLEEP)
             self.central_wake.clear()
+
+    def _report_plan(self, entries: list) -> None:
+        """Central mode: each change set of the plan goes to the outbox, once written here."""
+        central = self.central
+        if central:
+            central.enqueue_plan(entries)
+            self.central_wake.set()
 
     def _report_once(self) -> None:
         """One try for what the outbox holds, no waiting (--once, and at stop)."""
@@ -387,9 +396,9 @@ class Agent:
             return
         result = self.central.flush(patience=0)
         if result.sent:
-            log.info("central: %d run(s) acknowledged by %s", result.sent, self.central.where)
+            log.info("central: %d item(s) acknowledged by %s", result.sent, self.central.where)
         if result.left:
-            log.warning("central: %d run(s) kept in the outbox: %s", result.left, result.error)
+            log.warning("central: %d item(s) kept in the outbox: %s", result.left, result.error)
 
     def _metrics_loop(self) -> None:
         """Every `export.metrics_every` s on the wall-clock grid: collect and spool this

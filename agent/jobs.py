@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from agent.scheduler import Job
@@ -80,12 +81,36 @@ def inspect(ctx: JobContext) -> Outcome:
 
 
 def backup(ctx: JobContext) -> Outcome:
-    """Config backups of the devices and the databases that are due (or the job's targets)."""
+    """Config backups of the devices and the databases that are due (or the job's targets).
+    In central mode their records (`report_backups`) and the job's runs then go to the
+    server's outbox."""
+    from core.clock import utc_now
     from flows.backup import run_backup_job
 
+    started = utc_now()
     reports = run_backup_job(ctx.inventory, ctx.store, names=ctx.job.targets, due_only=True)
     summary = "; ".join(f"{len(r.outcomes)} backup(s), {r.run.status.name}" for r in reports)
+    if ctx.central:
+        queued = report_backups(ctx.central, ctx.store, started)
+        for report in reports:
+            if report.run.findings:  # stored, so the server's tickets hear of it too
+                ctx.central.enqueue_run(report.run)
+        summary += f", {queued} backup record(s) queued for the server"
     return Outcome(reports[-1].run.id, summary)
+
+
+def report_backups(central: Central, store: Store, started: datetime) -> int:
+    """Queue the backup records made since those queued last (or, the first time, since
+    this job `started`). From where the last queuing left off, not from this job's start: a
+    job killed between saving its records and queuing them has them queued by the next."""
+    from core.clock import utc_now
+    from records.backups import BackupStore
+
+    since, now = central.backups_queued_through() or started, utc_now()
+    report = BackupStore(store.engine).made_since(since)
+    central.enqueue_backups(report)
+    central.backups_queued(now)
+    return len(report)
 
 
 KINDS: dict[str, Callable[[JobContext], Outcome]] = {

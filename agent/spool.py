@@ -1,14 +1,15 @@
 """A durable on-disk spool: written before sending, deleted on ack. The export's gzipped
-line-protocol batches use it (agent/export/) and so does the central outbox's runs
-(agent/central.py), each in its own directory with its own file suffix.
+line-protocol batches use it (agent/export/) and so does the central outbox's reports
+(agent/central.py), each in its own directory with its own file suffix; an item may carry a
+kind in its name (the outbox's runs, backups and plan changes share one spool and one order).
 
 Each batch is one file, written to a temporary name, fsynced and renamed, so a crash leaves
 either the whole batch or nothing; a temporary file whose writer died is removed when a spool
 is next opened. File names sort oldest first and carry the point count, so nothing needs
-parsing to report or drop. The total size is bounded: past the limit the oldest batches are
-dropped, counted in `dropped.json` and logged, never silently. Batches hold samples: the
-directory is 0700 and the files 0600, and so are the small state files a sender keeps beside
-them (`write_state`).
+parsing to report or drop; only such names are batches (state files are named otherwise).
+The total size is bounded: past the limit the oldest batches are dropped, counted in
+`dropped.json` and logged, never silently. Batches hold samples: the directory is 0700 and the
+files 0600, and so are the small state files a sender keeps beside them (`write_state`).
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ class Spool:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._remove_orphans()
 
-    def put(self, body: bytes, points: int) -> Path:
+    def put(self, body: bytes, points: int, kind: str = "") -> Path:
         """Make the batch durable, then enforce the size bound (dropping the oldest)."""
         with self._lock:
             self._seq += 1
-            name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}-{points}{self.suffix}"
+            tail = f".{kind}{self.suffix}" if kind else self.suffix
+            name = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}-{points}{tail}"
             final = self.directory / name
             temporary = self._temporary(name)
             with _create_private(temporary) as handle:
@@ -65,9 +67,13 @@ class Spool:
 
     def batches(self) -> list[Path]:
         """Pending batches, oldest first."""
-        return sorted(
-            p for p in self.directory.glob(f"*{self.suffix}") if not p.name.startswith(".")
-        )
+        return sorted(p for p in self.directory.glob(f"*{self.suffix}") if p.name[:1].isdigit())
+
+    def kind_of(self, batch: Path) -> str:
+        """The kind `put` gave the batch ("" for none)."""
+        stem = batch.name[: -len(self.suffix)] if self.suffix else batch.name
+        head, _, kind = stem.rpartition(".")
+        return kind if head else ""
 
     def ack(self, batch: Path) -> None:
         """The TSDB has it: forget the batch (already gone is fine: another sender won)."""

@@ -43,9 +43,9 @@ def agent(ctx: click.Context, sources: Sources, once: bool, stop_timeout: float)
 
     With `export:` set, the samples of every run go to InfluxDB, and this host's CPU, load,
     memory, filesystem, disk and network metrics go every `export.metrics_every` (default
-    60s). With `central:` set, every run also goes to that `inspect serve` through a
-    durable outbox. Runs until SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per
-    data directory.
+    60s). With `central:` set, every run, backup record and plan change also goes to that
+    `inspect serve` through a durable outbox, and tickets are left to it. Runs until
+    SIGTERM/SIGINT; SIGHUP reloads the inventory. One agent per data directory.
     """
     if ctx.invoked_subcommand is not None:  # -i and --db given here reach it (Sources)
         return
@@ -148,29 +148,37 @@ def _outbox_json(url: str | None, outbox: OutboxStats | None) -> dict | None:
         return None
     return {
         "url": url,
-        "runs": outbox.runs,
+        "items": outbox.items,
+        "backlog": outbox.backlog,
         "bytes": outbox.bytes,
         "dropped": outbox.dropped,
         "refused": outbox.refused,
         "last_refusal": outbox.last_refusal or None,
         "last_ack_at": iso(outbox.last_ack_at) if outbox.last_ack_at else None,
+        "last_ack_kind": outbox.last_ack_kind,
         "last_ack_run": outbox.last_ack_run,
     }
 
 
 def _outbox_line(url: str | None, outbox: OutboxStats) -> Phrase:
     acked = (
-        phrase(
-            "last acknowledged {at} (run {run})",
-            at=_local(iso(outbox.last_ack_at)),
-            run=outbox.last_ack_run,
+        (
+            phrase(
+                "last acknowledged {at} ({kind}; last run {run})",
+                at=_local(iso(outbox.last_ack_at)), kind=outbox.last_ack_kind,
+                run=outbox.last_ack_run,
+            )
+            if outbox.last_ack_run
+            else phrase("last acknowledged {at} ({kind})",
+                        at=_local(iso(outbox.last_ack_at)), kind=outbox.last_ack_kind)
         )
         if outbox.last_ack_at
         else phrase("nothing acknowledged yet")
     )
+    kinds = ", ".join(f"{n} {kind}" for kind, n in outbox.backlog.items())
     line = phrase(
-        "central {url}: {runs} run(s), {bytes} B waiting; {acked}",
-        url=url, runs=outbox.runs, bytes=outbox.bytes, acked=acked,
+        "central {url}: {items} item(s) ({kinds}), {bytes} B waiting; {acked}",
+        url=url, items=outbox.items, kinds=kinds, bytes=outbox.bytes, acked=acked,
     )
     if outbox.dropped:
         line = phrase(

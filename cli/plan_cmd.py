@@ -34,6 +34,7 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
     """Planned inspections of a day: done (with the run id), missed (and why), or pending.
 
     Completion = done / slots already due; cancelled slots (schedule changed) do not count.
+    On a server, the slots agents reported are shown too, their job as `token:NAME/JOB`.
     """
     from records.plan import Plan
 
@@ -58,6 +59,7 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
                     "completion": round(done / len(due), 4) if due else None,
                     "slots": [
                         {
+                            "agent": e.agent or None,
                             "job": e.job,
                             "kind": e.kind,
                             "slot_at": iso(e.slot_at),
@@ -81,7 +83,7 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
     rows = [
         (
             e.slot_at.astimezone().strftime("%H:%M:%S %Z"),
-            e.job,
+            f"{e.agent}/{e.job}" if e.agent else e.job,
             e.kind,
             e.state,
             e.run_id or "",

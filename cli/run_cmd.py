@@ -179,7 +179,7 @@ def _report(central) -> None:
     if result.left:
         click.echo(
             visible(
-                f"inspect: warning: central: {result.left} run(s) kept in "
+                f"inspect: warning: central: {result.left} item(s) kept in "
                 f"{central.outbox.directory}: {result.error}"
             ),
             err=True,

@@ -166,3 +166,20 @@ class VerificationRecord:
     ok: bool
     problems: tuple[str, ...] = ()
     restored_tables: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    """Records of one host's backups, as an agent reports them to its server."""
+
+    backups: tuple[BackupRecord, ...] = ()
+    copies: tuple[CopyRecord, ...] = ()
+    verifications: tuple[VerificationRecord, ...] = ()
+
+    @property
+    def names(self) -> set[str]:
+        """The sources (databases, devices) the report is about."""
+        return {r.name for r in (*self.backups, *self.copies, *self.verifications)}
+
+    def __len__(self) -> int:
+        return len(self.backups) + len(self.copies) + len(self.verifications)

@@ -25,7 +25,8 @@ def record_backup_run(
     names: Sequence[str],
     findings: Sequence[Finding],
 ) -> InspectionRun:
-    """Save the run (when it found anything), then reconcile it into tickets.
+    """Save the run (when it found anything), then reconcile it into tickets (not on a host
+    reporting to a server: its server keeps the tickets).
 
     Tickets see the findings only, not the run's targets: to the reconciler a target in a
     run counts as fully inspected, so a switch's interface ticket would read as recovered
@@ -43,11 +44,17 @@ def record_backup_run(
     if not findings:
         return run
     store.save_run(run)
-    if inventory is not None:
+    if inventory is not None and not inventory.reports_to_server:
         import tickets  # with records: only a job that stores needs it
 
-        tickets.reconcile(store.engine, dataclasses.replace(run, targets=()), inventory)
+        tickets.reconcile(store.engine, ticket_view(run), inventory)
     return run
+
+
+def ticket_view(run: InspectionRun) -> InspectionRun:
+    """What the reconciler is given of a run: of a backup run its findings only (here, and
+    on the server an agent reports it to)."""
+    return dataclasses.replace(run, targets=()) if run.trigger == TRIGGER else run
 
 
 def _operator() -> str:

@@ -356,7 +356,8 @@ def run_and_record(
     zones: Zones | None = None,
 ) -> InspectionRun:
     """Without a store nothing is read or written: a dry look at the estate. With one, the
-    run is saved first and then turned into ticket changes (tickets never lose a run).
+    run is saved first and then turned into ticket changes (tickets never lose a run), unless
+    the inventory reports runs to a server (`central.url`), which reconciles them itself.
 
     `before_save` (the export spool) runs before saving, so a crash between the two can
     duplicate a point in the TSDB but never lose one for a stored run. `on_tickets` hears
@@ -400,6 +401,8 @@ def run_and_record(
         raise UnrecordedRun(
             run, phrase("{error}; this run was not stored", error=exc.message)
         ) from None
+    if inventory.reports_to_server:
+        return run
     try:
         changes = tickets.reconcile(store.engine, run, inventory)
     except DamagedDatabase as exc:

@@ -1,7 +1,9 @@
 """The one JSON shape of inspection results between processes: a zone task's samples and
 findings going back to the server (and the previous run the server hands the task: its checks
 of change need it, and the worker has no records database), and a whole InspectionRun an
-agent's outbox sends to `inspect serve` (POST RUNS_PATH, docs/agent.md Central mode).
+agent's outbox sends to `inspect serve` (POST RUNS_PATH, docs/agent.md Central mode). The
+outbox's other kinds, backup records and plan entries, are in flows/wire_records.py; every
+kind's path on the server is here.
 
 Exact both ways for what the records store keeps: datetimes as ISO 8601 with their offset and
 microseconds, statuses as their Nagios numbers, finding texts that are phrases as phrases
@@ -25,6 +27,8 @@ from core.status import Status
 
 VERSION = 1
 RUNS_PATH = "/api/v1/runs"  # where `inspect serve` takes runs in this form (web/api_runs.py)
+BACKUPS_PATH = "/api/v1/backups"  # an agent's backup records (web/api_reports.py)
+PLAN_PATH = "/api/v1/plan"  # an agent's plan entries (web/api_reports.py)
 
 
 class WireError(ValueError):

@@ -1,4 +1,5 @@
-"""The inspection plan: every scheduled slot, planned then done or missed (agent jobs)."""
+"""The inspection plan: every scheduled slot, planned then done or missed (agent jobs), and
+on a server each reporting agent's (central mode)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from records.types import UtcDateTime
 class PlanRow(Base):
     __tablename__ = TABLE
     __table_args__ = (
-        UniqueConstraint("job", "slot_at", name="uq_inspection_plan_job_slot"),
+        UniqueConstraint("agent", "job", "slot_at", name="uq_inspection_plan_agent_job_slot"),
         Index("ix_inspection_plan_slot_at", "slot_at"),
         Index("ix_inspection_plan_job_state", "job", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # the reporting agent's token name on a server (migration 0013); "" for this database's own
+    agent: Mapped[str] = mapped_column(String(128), server_default="")
     job: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
     slot_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from core.backups import BackupRecord, CopyRecord, VerificationRecord
+from core.backups import BackupRecord, BackupReport, CopyRecord, VerificationRecord
 from core.errors import UserError
 from core.phrases import phrase
 from records.backups_schema import BackupRow, CopyRow, VerificationRow
@@ -33,6 +33,64 @@ class BackupStore:
     def save_copy(self, copy: CopyRecord) -> None:
         with Session(self.engine) as session, session.begin():
             session.add(CopyRow(**field_values(CopyRecord, copy)))
+
+    def made_since(self, since: datetime) -> BackupReport:
+        """Every record begun at or after `since`: what an agent reports to its server."""
+        with Session(self.engine) as session:
+            backups = session.scalars(
+                select(BackupRow).where(BackupRow.started_at >= since).order_by(BackupRow.id)
+            )
+            copies = session.scalars(
+                select(CopyRow).where(CopyRow.at >= since).order_by(CopyRow.id)
+            )
+            checks = session.scalars(
+                select(VerificationRow)
+                .where(VerificationRow.started_at >= since)
+                .order_by(VerificationRow.id)
+            )
+            return BackupReport(
+                tuple(_backup(row) for row in backups),
+                tuple(CopyRecord(**field_values(CopyRecord, row)) for row in copies),
+                tuple(_verification(row) for row in checks),
+            )
+
+    def merge(self, report: BackupReport) -> tuple[int, int]:
+        """Keep an agent's report (a server's side of `made_since`): what is new is added,
+        what is known already changes nothing (a resend), except a backup's pruning. A copy
+        or verification of a backup not kept here is left out. (Records added, left out.)"""
+        added = left_out = 0
+        with Session(self.engine) as session, session.begin():
+            for record in report.backups:
+                row = session.get(BackupRow, record.id)
+                if row is None:
+                    values = field_values(BackupRecord, record)
+                    session.add(BackupRow(**{**values, "manifest": dict(record.manifest)}))
+                    added += 1
+                elif record.pruned_at and row.pruned_at is None:
+                    row.pruned_at = record.pruned_at
+            session.flush()
+            for copy in report.copies:
+                if session.get(BackupRow, copy.backup_id) is None:
+                    left_out += 1
+                elif session.scalar(select(CopyRow.id).where(
+                    CopyRow.backup_id == copy.backup_id, CopyRow.at == copy.at,
+                    CopyRow.destination == copy.destination,
+                ).limit(1)) is None:
+                    session.add(CopyRow(**field_values(CopyRecord, copy)))
+                    added += 1
+            for check in report.verifications:
+                if session.get(BackupRow, check.backup_id) is None:
+                    left_out += 1
+                elif session.scalar(select(VerificationRow.id).where(
+                    VerificationRow.backup_id == check.backup_id,
+                    VerificationRow.started_at == check.started_at,
+                ).limit(1)) is None:
+                    values = field_values(VerificationRecord, check)
+                    values.update(problems=list(check.problems),
+                                  restored_tables=dict(check.restored_tables))
+                    session.add(VerificationRow(**values))
+                    added += 1
+        return added, left_out
 
     def copies(self, backup_id: str) -> list[CopyRecord]:
         query = select(CopyRow).where(CopyRow.backup_id == backup_id).order_by(CopyRow.id)

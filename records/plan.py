@@ -3,6 +3,11 @@
 Scoring computes the completion rate as done / (planned slots that are not cancelled), so
 every slot is written before it runs and no slot is left open when the agent comes back.
 
+An agent reporting to a server (central mode) hands each change set to `on_change`, which
+puts it in its outbox; the server keeps it with `merge`, under the reporting agent's name
+(`agent`), apart from its own agent's slots (agent "", the only ones the scheduling methods
+here read or write) and from any other agent's.
+
 Written through the DB-API (sqlite3 or psycopg) on the table records/agent_schema.py defines
 and migrates: the long-lived agent keeps neither SQLAlchemy nor its ORM resident for a few
 small statements. Times are stored as SQLAlchemy stores them (records/types.py): UTC text
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,8 +31,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 PLANNED, RUNNING, DONE, MISSED, CANCELLED = "planned", "running", "done", "missed", "cancelled"
+FINAL = (DONE, MISSED)  # a slot that ran or was given up never goes back
 TABLE = "inspection_plan"
-COLUMNS = "job, kind, slot_at, due_at, state, run_id, reason, updated_at"
+COLUMNS = "job, kind, slot_at, due_at, state, run_id, reason, updated_at, agent"
+LOCAL = ""  # the `agent` of the slots the agent on this database schedules
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,18 @@ class PlanEntry:
     run_id: str | None
     reason: str
     updated_at: datetime
+    agent: str = LOCAL  # on a server: the reporting agent's token name
+
+
+PlanChanges = Callable[[list[PlanEntry]], None]
 
 
 class Plan:
     """`source`: the records database's SQLAlchemy URL (sqlite or postgresql) or an engine
-    on it, the schema migrated."""
+    on it, the schema migrated. `on_change` hears the rows each write left, once committed."""
 
-    def __init__(self, source: str | Engine) -> None:
+    def __init__(self, source: str | Engine, on_change: PlanChanges | None = None) -> None:
+        self.on_change = on_change
         url = source if isinstance(source, str) else source.url.render_as_string(False)
         parts = urlsplit(url)
         self.sqlite = parts.scheme.startswith("sqlite")
@@ -60,6 +72,22 @@ class Plan:
             self.target = unquote(url.split("///", 1)[1].split("?", 1)[0]) if "///" in url else ""
         else:
             self.target = parts._replace(scheme="postgresql").geturl()
+
+    @contextmanager
+    def _writing(self) -> Iterator[tuple[_Cursor, list[PlanEntry]]]:
+        """A write's cursor and the list of rows it changed (`_changed`), handed to
+        `on_change` once committed."""
+        changed: list[PlanEntry] = []
+        with self._cursor() as cur:
+            yield cur, changed
+        if changed and self.on_change:
+            self.on_change(changed)
+
+    def _changed(self, cur: _Cursor, into: list[PlanEntry], where: str, params: Sequence) -> None:
+        if self.on_change:
+            rows = cur.run(f"SELECT {COLUMNS} FROM {TABLE} WHERE agent = ? AND {where}",
+                           (LOCAL, *params))
+            into.extend(_entry(cur, row) for row in rows)
 
     @contextmanager
     def _cursor(self) -> Iterator[_Cursor]:
@@ -80,9 +108,9 @@ class Plan:
     def latest_slot(self, job: str) -> datetime | None:
         with self._cursor() as cur:
             rows = cur.run(
-                f"SELECT slot_at FROM {TABLE} WHERE job = ? AND state != ? "
+                f"SELECT slot_at FROM {TABLE} WHERE agent = ? AND job = ? AND state != ? "
                 "ORDER BY slot_at DESC LIMIT 1",
-                (job, CANCELLED),
+                (LOCAL, job, CANCELLED),
             )
             return cur.time(rows[0][0]) if rows else None
 
@@ -93,37 +121,43 @@ class Plan:
         if not slots:
             return 0
         now = utc_now()
-        with self._cursor() as cur:
+        with self._writing() as (cur, changed):
             marks = ", ".join("?" for _ in slots)
+            stored = [cur.stored(s) for s, _ in slots]
             existing = {
                 cur.time(slot): state
                 for slot, state in cur.run(
-                    f"SELECT slot_at, state FROM {TABLE} WHERE job = ? AND slot_at IN ({marks})",
-                    (job, *(cur.stored(s) for s, _ in slots)),
+                    f"SELECT slot_at, state FROM {TABLE} "
+                    f"WHERE agent = ? AND job = ? AND slot_at IN ({marks})",
+                    (LOCAL, job, *stored),
                 )
             }
             again = [(s, d) for s, d in slots if existing.get(s) == CANCELLED]
             cur.many(
                 f"UPDATE {TABLE} SET state = ?, due_at = ?, reason = '', updated_at = ? "
-                "WHERE job = ? AND slot_at = ?",
-                [(PLANNED, cur.stored(d), cur.stored(now), job, cur.stored(s)) for s, d in again],
+                "WHERE agent = ? AND job = ? AND slot_at = ?",
+                [(PLANNED, cur.stored(d), cur.stored(now), LOCAL, job, cur.stored(s))
+                 for s, d in again],
             )
             new = [(s, d) for s, d in slots if s not in existing]
             cur.many(
-                f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL, '', ?)",
+                f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL, '', ?, ?)",
                 [
-                    (job, kind, cur.stored(s), cur.stored(d), PLANNED, cur.stored(now))
+                    (job, kind, cur.stored(s), cur.stored(d), PLANNED, cur.stored(now), LOCAL)
                     for s, d in new
                 ],
             )
+            if new or again:
+                self._changed(cur, changed, f"job = ? AND slot_at IN ({marks})", (job, *stored))
             return len(new)
 
     def pending(self, job: str) -> list[datetime]:
         """Planned slots of the job that have neither run nor been given up."""
         with self._cursor() as cur:
             rows = cur.run(
-                f"SELECT slot_at FROM {TABLE} WHERE job = ? AND state = ? ORDER BY slot_at",
-                (job, PLANNED),
+                f"SELECT slot_at FROM {TABLE} WHERE agent = ? AND job = ? AND state = ? "
+                "ORDER BY slot_at",
+                (LOCAL, job, PLANNED),
             )
             return [cur.time(slot) for (slot,) in rows]
 
@@ -137,21 +171,24 @@ class Plan:
     ) -> None:
         if not slots:
             return
-        with self._cursor() as cur:
+        with self._writing() as (cur, changed):
             now = cur.stored(utc_now())
+            stored = [cur.stored(s) for s in slots]
             cur.many(
                 f"UPDATE {TABLE} SET state = ?, reason = ?, run_id = ?, updated_at = ? "
-                "WHERE job = ? AND slot_at = ?",
-                [(state, reason, run_id, now, job, cur.stored(s)) for s in slots],
+                "WHERE agent = ? AND job = ? AND slot_at = ?",
+                [(state, reason, run_id, now, LOCAL, job, s) for s in stored],
             )
+            marks = ", ".join("?" for _ in stored)
+            self._changed(cur, changed, f"job = ? AND slot_at IN ({marks})", (job, *stored))
 
     def settle(self, reason: str, job: str | None = None, slot: datetime | None = None) -> Settled:
         """Close `running` slots (all, or one) whose job was cut off: done when the run the
         slot expects was stored (its job got that far before the agent died or killed it),
         else missed with `reason`."""
-        with self._cursor() as cur:
-            query = f"SELECT id, run_id FROM {TABLE} WHERE state = ?"
-            params: tuple = (RUNNING,)
+        with self._writing() as (cur, changed):
+            query = f"SELECT id, run_id FROM {TABLE} WHERE agent = ? AND state = ?"
+            params: tuple = (LOCAL, RUNNING)
             if job is not None:
                 query += " AND job = ? AND slot_at = ?"
                 params += (job, cur.stored(slot))
@@ -172,36 +209,80 @@ class Plan:
                 "WHERE id = ?",
                 missed,
             )
+            self._changed_ids(cur, changed, [row for row, _ in rows])
             return Settled(len(done), len(missed))
 
     def cancel_planned(self, keep: dict[str, set[datetime]], reason: str) -> int:
         """Planned slots no schedule produces any more (job removed or changed on reload)."""
-        with self._cursor() as cur:
-            rows = cur.run(f"SELECT id, job, slot_at FROM {TABLE} WHERE state = ?", (PLANNED,))
+        with self._writing() as (cur, changed):
+            rows = cur.run(
+                f"SELECT id, job, slot_at FROM {TABLE} WHERE agent = ? AND state = ?",
+                (LOCAL, PLANNED),
+            )
             dropped = [row for row, job, s in rows if cur.time(s) not in keep.get(job, set())]
             now = cur.stored(utc_now())
             cur.many(
                 f"UPDATE {TABLE} SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
                 [(CANCELLED, reason, now, row) for row in dropped],
             )
+            self._changed_ids(cur, changed, dropped)
             return len(dropped)
 
+    def _changed_ids(self, cur: _Cursor, into: list[PlanEntry], ids: list[int]) -> None:
+        if ids:
+            self._changed(cur, into, f"id IN ({', '.join('?' for _ in ids)})", ids)
+
     def between(self, start: datetime, end: datetime) -> list[PlanEntry]:
+        """Every agent's slots: this database's own and, on a server, each reporting one's."""
         with self._cursor() as cur:
             rows = cur.run(
                 f"SELECT {COLUMNS} FROM {TABLE} WHERE slot_at >= ? AND slot_at < ? "
-                "ORDER BY slot_at, job",
+                "ORDER BY slot_at, agent, job",
                 (cur.stored(start), cur.stored(end)),
             )
             return [_entry(cur, row) for row in rows]
+
+    def merge(self, agent: str, entries: Sequence[PlanEntry]) -> int:
+        """Keep a reporting agent's slots (a server's side of `on_change`): a new slot is
+        added, a known one replaced by a later state of it; an older one (a replay, a reorder)
+        and anything after a slot's final state change nothing. How many rows changed."""
+        if agent == LOCAL:
+            raise ValueError("a reporting agent needs a name")
+        changed = 0
+        with self._cursor() as cur:
+            for e in entries:
+                rows = cur.run(
+                    f"SELECT id, state, updated_at FROM {TABLE} "
+                    "WHERE agent = ? AND job = ? AND slot_at = ?",
+                    (agent, e.job, cur.stored(e.slot_at)),
+                )
+                values = (e.kind, cur.stored(e.due_at), e.state, e.run_id, e.reason,
+                          cur.stored(e.updated_at))
+                if not rows:
+                    cur.run(
+                        f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (e.job, e.kind, cur.stored(e.slot_at), *values[1:], agent),
+                    )
+                    changed += 1
+                    continue
+                row, state, updated_at = rows[0]
+                if state in FINAL or cur.time(updated_at) >= e.updated_at:
+                    continue
+                cur.run(
+                    f"UPDATE {TABLE} SET kind = ?, due_at = ?, state = ?, run_id = ?, "
+                    "reason = ?, updated_at = ? WHERE id = ?",
+                    (*values, row),
+                )
+                changed += 1
+        return changed
 
     def last_closed(self, job: str) -> PlanEntry | None:
         """The job's latest slot that ran or was missed."""
         with self._cursor() as cur:
             rows = cur.run(
-                f"SELECT {COLUMNS} FROM {TABLE} WHERE job = ? AND state IN (?, ?, ?) "
-                "ORDER BY slot_at DESC LIMIT 1",
-                (job, DONE, MISSED, RUNNING),
+                f"SELECT {COLUMNS} FROM {TABLE} WHERE agent = ? AND job = ? "
+                "AND state IN (?, ?, ?) ORDER BY slot_at DESC LIMIT 1",
+                (LOCAL, job, DONE, MISSED, RUNNING),
             )
             return _entry(cur, rows[0]) if rows else None
 
@@ -283,7 +364,7 @@ class _Cursor:
 
 
 def _entry(cur: _Cursor, row: tuple) -> PlanEntry:
-    job, kind, slot_at, due_at, state, run_id, reason, updated_at = row
+    job, kind, slot_at, due_at, state, run_id, reason, updated_at, agent = row
     return PlanEntry(
         job,
         kind,
@@ -293,4 +374,5 @@ def _entry(cur: _Cursor, row: tuple) -> PlanEntry:
         run_id,
         reason,
         cur.time(updated_at),
+        agent,
     )

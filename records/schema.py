@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from records.types import UtcDateTime
@@ -27,6 +27,8 @@ class RunRow(Base):
     finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[int] = mapped_column(Integer)
     targets: Mapped[list[str]] = mapped_column(JSON)
+    # an agent's run stored, its tickets not yet reconciled (web/api_runs.py; migration 0013)
+    tickets_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class FindingRow(Base):

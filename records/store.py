@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,10 +49,11 @@ class Store:
         """The URL it was opened with, password included (for a child or the plan)."""
         return self.engine.url.render_as_string(hide_password=False)
 
-    def save_run(self, run: InspectionRun) -> None:
-        """Bulk inserts (one executemany per table): an agent cycle stays cheap."""
+    def save_run(self, run: InspectionRun, tickets_pending: bool = False) -> None:
+        """Bulk inserts (one executemany per table): an agent cycle stays cheap.
+        `tickets_pending`: marked until `tickets_reconciled` (a reported run's)."""
         with Session(self.engine) as session, session.begin():
-            session.add(_run_row(run))
+            session.add(_run_row(run, tickets_pending))
             session.flush()
             if run.findings:
                 session.execute(
@@ -62,20 +63,37 @@ class Store:
                 session.execute(insert(SampleRow), [_sample_values(run.id, s) for s in run.samples])
             _keep_latest(session, run)
 
-    def save_new_run(self, run: InspectionRun) -> bool:
+    def save_new_run(self, run: InspectionRun, tickets_pending: bool = False) -> bool:
         """Save a run that may have been saved before (an agent's outbox sends at least once):
         False, and nothing written, if its id is stored already, even when two copies race."""
         with Session(self.engine) as session:
             if session.get(RunRow, run.id) is not None:
                 return False
         try:
-            self.save_run(run)
+            self.save_run(run, tickets_pending)
         except IntegrityError:
             with Session(self.engine) as session:
                 if session.get(RunRow, run.id) is not None:
                     return False
             raise
         return True
+
+    def targets_of(self, run_id: str) -> tuple[str, ...] | None:
+        """The stored run's targets; None if no run has this id."""
+        with Session(self.engine) as session:
+            targets = session.scalar(select(RunRow.targets).where(RunRow.id == run_id))
+            return None if targets is None else tuple(targets)
+
+    def tickets_pending(self, run_id: str) -> bool:
+        """The run was stored with its tickets to reconcile, and they are not yet."""
+        with Session(self.engine) as session:
+            return bool(session.scalar(select(RunRow.tickets_pending).where(RunRow.id == run_id)))
+
+    def tickets_reconciled(self, run_id: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(RunRow).where(RunRow.id == run_id).values(tickets_pending=False)
+            )
 
     def list_runs(self, limit: int = 20, target: str | None = None) -> list[RunSummary]:
         problems = (
@@ -164,11 +182,12 @@ def run_header_fields(row: RunRow) -> dict:
     }
 
 
-def _run_row(run: InspectionRun) -> RunRow:
+def _run_row(run: InspectionRun, tickets_pending: bool = False) -> RunRow:
     return RunRow(
         **field_values(InspectionRun, run, skip=RUN_PARTS),
         status=int(run.status),
         targets=list(run.targets),
+        tickets_pending=tickets_pending,
     )
 
 

@@ -81,12 +81,14 @@ def gather(
 
 
 def _plans(engine: Engine, period: Period) -> tuple[PlannedInspection, ...]:
-    """The agent's inspection slots in the period that are settled: done or missed. Cancelled
-    slots (the schedule changed) do not count; a slot still planned or running is not
-    settled yet (an agent that was down marks its slots missed when it starts again)."""
+    """The agents' inspection slots in the period that are settled: done or missed; this
+    database's own agent's and each reporting one's (named in the id). Cancelled slots (the
+    schedule changed) do not count; a slot still planned or running is not settled yet (an
+    agent that was down marks its slots missed when it starts again)."""
     return tuple(
         PlannedInspection(
-            f"{e.job}@{e.slot_at:%Y-%m-%dT%H:%M}Z", e.slot_at, e.state == DONE, e.run_id
+            f"{e.agent + '/' if e.agent else ''}{e.job}@{e.slot_at:%Y-%m-%dT%H:%M}Z",
+            e.slot_at, e.state == DONE, e.run_id,
         )
         for e in Plan(engine).between(period.start, period.end)
         if e.kind == INSPECT_KIND and e.state in (DONE, MISSED)

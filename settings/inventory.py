@@ -74,6 +74,12 @@ class Inventory:
     tickets: TicketsSpec = field(default_factory=TicketsSpec)
     config_backups: ConfigBackupSettings = field(default_factory=default_config_backups)
 
+    @property
+    def reports_to_server(self) -> bool:
+        """Runs go to `central.url`, whose server reconciles their tickets and notifies: this
+        host does neither, or each ticket would be opened (and mailed) twice."""
+        return self.central is not None and self.central.url is not None
+
     def profile(self, name: str) -> Profile:
         try:
             return self.profiles[name]

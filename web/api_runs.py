@@ -4,9 +4,15 @@ The body is one run in flows/wire.py's JSON form. The server stores it and recon
 tickets against its own inventory, exactly as a local `inspect run` does. Delivery is at
 least once (the agent's outbox resends until acknowledged), so the run id makes it
 idempotent: a run already stored answers 200 "already stored" and changes nothing, no run and
-no ticket. A token limited to some targets (`inspect token create --targets`) may report only
-runs all of whose targets, findings and samples are among them (names, or groups in the
-server's inventory); anything else is 403.
+no ticket. The run is stored marked "tickets pending" and the mark cleared once its tickets
+are reconciled: if the server stops or reconciling fails in between, the agent (having no
+acknowledgement) resends, and the resend reconciles the run it finds still marked.
+
+A token limited to some targets (`inspect token create --targets`) may report only runs all
+of whose targets, findings and samples are among them (names, or groups in the server's
+inventory), and a backup job's run (trigger "backup", reconciled on its findings only, as
+flows/backup_runs.py does locally) only of those targets or their databases' backups;
+anything else is 403.
 
 A big host's run may exceed the console's 256 KiB body limit, so this path has its own:
 BODY_LIMIT, checked on the stream by web/app.py (413 above it).
@@ -15,6 +21,7 @@ BODY_LIMIT, checked on the stream by web/app.py (413 above it).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -22,6 +29,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.model import InspectionRun
+from flows.backup_runs import TRIGGER as BACKUP_TRIGGER
+from flows.backup_runs import ticket_view
 from flows.wire import RUNS_PATH, WireError, run_from_json
 from records import console
 from records.store import Store
@@ -49,17 +58,19 @@ async def report_run(request: Request) -> JSONResponse:
 
 def _report(config: Config, who: Principal, body: bytes, address: str) -> tuple[int, dict]:
     run = _parse(body)
-    outside = _outside_scope(run, who.targets, config.inventory)
-    if outside:
-        raise HTTPException(403, f"this token may not report targets: {', '.join(outside)}")
-    if not Store(config.engine).save_new_run(run):
+    backup = run.trigger == BACKUP_TRIGGER  # its targets are databases and devices
+    refuse_outside_scope(run.targets, who.targets, config.inventory, backups=backup)
+    store = Store(config.engine)
+    stored = store.save_new_run(run, tickets_pending=True)
+    if not stored and not store.tickets_pending(run.id):
         return 200, {"run_id": run.id, "status": ALREADY_STORED}
-    changes = reconcile(config.engine, run, config.inventory, config.clock)
+    changes = reconcile(config.engine, ticket_view(run), config.inventory, config.clock)
+    store.tickets_reconciled(run.id)
     console.audit(config.engine, config.clock(), who.name, "run_report", run.id, address,
                   via="api", targets=list(run.targets), status=run.status.name)
-    return 201, {
+    return 201 if stored else 200, {
         "run_id": run.id,
-        "status": "stored",
+        "status": "stored" if stored else ALREADY_STORED,
         "tickets": {"opened": len(changes.opened), "reopened": len(changes.reopened),
                     "resolved": len(changes.resolved)},
     }
@@ -81,14 +92,20 @@ def _parse(body: bytes) -> InspectionRun:
     return run
 
 
-def _outside_scope(
-    run: InspectionRun, scope: tuple[str, ...] | None, inventory: Inventory
-) -> list[str]:
-    """The run's targets the token may not report: neither named in its scope nor in one of
-    its groups (as the server's inventory has them)."""
+def refuse_outside_scope(
+    names: Iterable[str], scope: tuple[str, ...] | None, inventory: Inventory,
+    backups: bool = False,
+) -> None:
+    """403 naming what the token may not report: a target neither named in its scope nor in
+    one of its groups (as the server's inventory has them); with `backups`, a source that is
+    neither such a target nor one of such a target's database backups."""
     if scope is None:
-        return []
+        return
     allowed = set(scope)
-    groups = {t.name: set(t.groups) for t in inventory.targets}
-    return sorted(t for t in run.targets
-                  if t not in allowed and not groups.get(t, set()) & allowed)
+    mine = [t for t in inventory.targets if t.name in allowed or set(t.groups) & allowed]
+    allowed |= {t.name for t in mine}
+    if backups:
+        allowed |= {b for t in mine if t.database for b in t.database.backups}
+    outside = sorted(set(names) - allowed)
+    if outside:
+        raise HTTPException(403, f"this token may not report targets: {', '.join(outside)}")

@@ -16,8 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.phrases import phrase, render
+from flows.wire import BACKUPS_PATH, PLAN_PATH
 from web import (
     api,
+    api_reports,
     api_runs,
     assessment_pages,
     backups_pages,
@@ -29,7 +31,11 @@ from web.context import Config
 
 STATIC = Path(__file__).with_name("static")
 BODY_LIMIT = 256 * 1024  # bytes: a ticket note or a login form, never more
-PATH_LIMITS = {api_runs.PATH: api_runs.BODY_LIMIT}  # an agent's run (web/api_runs.py)
+PATH_LIMITS = {  # an agent's reports (web/api_runs.py, web/api_reports.py)
+    api_runs.PATH: api_runs.BODY_LIMIT,
+    BACKUPS_PATH: api_reports.BODY_LIMIT,
+    PLAN_PATH: api_reports.BODY_LIMIT,
+}
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,6 +63,7 @@ def create_app(config: Config) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(api_runs.router)
+    app.include_router(api_reports.router)
     app.include_router(records_pages.router)
     app.include_router(records_pages.api)
     app.include_router(reports_pages.router)

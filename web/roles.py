@@ -2,7 +2,8 @@
 
 Roles are ranked; each action names the least role allowed to do it, so a higher role can do
 everything a lower one can (duty < engineer < manager < admin). `agent` is apart, for an
-agent's token (`inspect token create --role agent`): it reports runs and may do nothing else,
+agent's token (`inspect token create --role agent`): it reports runs (with its backups and
+plan) and may do nothing else,
 not even read, so a stolen agent token shows nobody the estate."""
 
 from __future__ import annotations
