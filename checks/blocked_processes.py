@@ -3,7 +3,7 @@ for a moment is normal; many, or the same ones run after run, is a stuck disk.""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -12,7 +12,7 @@ def _evidence(_sample, context):
     return dict(context.texts.get((names.CHECK_BLOCKED_PROCESSES, "processes"), {}))
 
 
-BLOCKED_PROCESSES_CHECK = JudgedCheck(
+BLOCKED_PROCESSES_CHECK = ThresholdCheck(
     name=names.CHECK_BLOCKED_PROCESSES,
     metric=names.PROCESSES_BLOCKED,
     subject=lambda _sample: "processes",

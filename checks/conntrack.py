@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.model import Finding, Sample, Target
 from core.phrases import phrase
@@ -16,7 +16,7 @@ def _count(samples, metric: str) -> str:
     return next((f"{s.value:.0f}" for s in samples if s.metric == metric), "?")
 
 
-class ConntrackCheck(JudgedCheck):
+class ConntrackCheck(ThresholdCheck):
     """Without nf_conntrack loaded there is no table to fill: one OK finding says so."""
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:

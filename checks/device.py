@@ -19,7 +19,7 @@ DEVICE_THRESHOLD_CHECKS = (
         metric=names.DEVICE_CPU_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("cpu", "cpu"),
-        what=lambda s: phrase(
+        what=lambda s, *_: phrase(
             "{cpu} {busy} busy", cpu=s.label("cpu", "CPU"), busy=f"{s.value:.1f}%"
         ),
         hint=phrase(
@@ -32,7 +32,7 @@ DEVICE_THRESHOLD_CHECKS = (
         metric=names.DEVICE_MEMORY_USED_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("memory", "memory"),
-        what=lambda s: phrase(
+        what=lambda s, *_: phrase(
             "{memory} {used} used", memory=s.label("memory", "memory"), used=f"{s.value:.1f}%"
         ),
         hint=phrase(

@@ -3,11 +3,11 @@ slow storage shows here before it shows anywhere else. A disk with no requests h
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
-DISK_AWAIT_CHECK = JudgedCheck(
+DISK_AWAIT_CHECK = ThresholdCheck(
     name=names.CHECK_DISK_AWAIT,
     metric=names.DISKIO_AWAIT,
     subject=lambda sample: sample.label("device", "?"),

@@ -3,12 +3,12 @@ cable, duplex mismatch or full ring buffer shows as a rate long before users cal
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
 NET_ERROR_CHECKS = (
-    JudgedCheck(
+    ThresholdCheck(
         name=names.CHECK_NET_ERRORS,
         metric=names.NET_ERRORS_RATE,
         subject=lambda sample: sample.label("interface", "?"),
@@ -20,7 +20,7 @@ NET_ERROR_CHECKS = (
             "the switch port (both sides' duplex and speed) and the NIC driver."
         ),
     ),
-    JudgedCheck(
+    ThresholdCheck(
         name=names.CHECK_NET_DROPS,
         metric=names.NET_DROPS_RATE,
         subject=lambda sample: sample.label("interface", "?"),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -12,7 +12,7 @@ def _count(samples, metric: str) -> str:
     return next((f"{s.value:.0f}" for s in samples if s.metric == metric), "?")
 
 
-OPEN_FILES_CHECK = JudgedCheck(
+OPEN_FILES_CHECK = ThresholdCheck(
     name=names.CHECK_OPEN_FILES,
     metric=names.FILES_OPEN_PERCENT,
     subject=lambda _sample: "files",

@@ -3,7 +3,7 @@ creation fail, and services die in odd ways."""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -12,7 +12,7 @@ def _count(samples, metric: str) -> str:
     return next((f"{s.value:.0f}" for s in samples if s.metric == metric), "?")
 
 
-PIDS_CHECK = JudgedCheck(
+PIDS_CHECK = ThresholdCheck(
     name=names.CHECK_PIDS,
     metric=names.PIDS_USED_PERCENT,
     subject=lambda _sample: "pids",

@@ -26,7 +26,7 @@ RESOURCE_CHECKS = (
         name=names.CHECK_LOAD,
         metric=names.LOAD_PER_CORE,
         subject=_fixed("load"),
-        what=lambda s: phrase("load {load} per core (5 min)", load=f"{s.value:.2f}"),
+        what=lambda s, *_: phrase("load {load} per core (5 min)", load=f"{s.value:.2f}"),
         hint=phrase(
             "Compare with CPU use: high load with idle CPU means I/O wait or stuck "
             "processes (`ps -eo state,pid,cmd | grep '^D'`, `iostat -x 1`)."
@@ -36,7 +36,7 @@ RESOURCE_CHECKS = (
         name=names.CHECK_MEMORY,
         metric=names.MEMORY_USED_PERCENT,
         subject=_fixed("memory"),
-        what=lambda s: phrase("memory {used} used", used=_pct(s)),
+        what=lambda s, *_: phrase("memory {used} used", used=_pct(s)),
         hint=phrase(
             "Run `ps aux --sort=-rss | head` for the largest processes and "
             "`dmesg -T | grep -i oom` for OOM kills; suspect a leak if it only grows."
@@ -46,7 +46,7 @@ RESOURCE_CHECKS = (
         name=names.CHECK_SWAP,
         metric=names.SWAP_USED_PERCENT,
         subject=_fixed("swap"),
-        what=lambda s: phrase("swap {used} used", used=_pct(s)),
+        what=lambda s, *_: phrase("swap {used} used", used=_pct(s)),
         measured_by=(names.SWAP_TOTAL,),  # no swap at all: nothing to judge
         absent=phrase("no swap space configured"),
         hint=phrase(
@@ -58,7 +58,7 @@ RESOURCE_CHECKS = (
         name=names.CHECK_DISK,
         metric=names.DISK_USED_PERCENT,
         subject=_label("mount"),
-        what=lambda s: phrase("{mount} {used} used", mount=s.label("mount"), used=_pct(s)),
+        what=lambda s, *_: phrase("{mount} {used} used", mount=s.label("mount"), used=_pct(s)),
         hint=phrase(
             "Find what grew: `du -xh --max-depth=2 {subject} | sort -h | tail`; look for old "
             "logs, core dumps and deleted files still held open (`lsof +L1`)."
@@ -68,7 +68,7 @@ RESOURCE_CHECKS = (
         name=names.CHECK_INODES,
         metric=names.DISK_INODES_USED_PERCENT,
         subject=_label("mount"),
-        what=lambda s: phrase(
+        what=lambda s, *_: phrase(
             "{mount} {used} of inodes used", mount=s.label("mount"), used=_pct(s)
         ),
         measured_by=(names.DISK_TOTAL,),  # btrfs and others have no inode limit to judge
@@ -81,7 +81,7 @@ RESOURCE_CHECKS = (
         name=names.CHECK_ZOMBIES,
         metric=names.SYSTEM_ZOMBIES,
         subject=_fixed("zombies"),
-        what=lambda s: phrase("{count} zombie processes", count=f"{s.value:.0f}"),
+        what=lambda s, *_: phrase("{count} zombie processes", count=f"{s.value:.0f}"),
         hint=phrase(
             "Zombies are reaped by their parent: find it with "
             "`ps -eo ppid,stat,cmd | awk '$2 ~ /Z/'` and fix or restart the parent."

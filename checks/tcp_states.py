@@ -3,12 +3,12 @@ TIME_WAIT (many short connections: the local ports run out). Two checks, one sou
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
 TCP_STATE_CHECKS = (
-    JudgedCheck(
+    ThresholdCheck(
         name=names.CHECK_TCP_CLOSE_WAIT,
         metric=names.TCP_CLOSE_WAIT,
         subject=lambda _sample: "close_wait",
@@ -19,7 +19,7 @@ TCP_STATE_CHECKS = (
             "`ss -tanp state close-wait` and fix or restart it."
         ),
     ),
-    JudgedCheck(
+    ThresholdCheck(
         name=names.CHECK_TCP_TIME_WAIT,
         metric=names.TCP_TIME_WAIT,
         subject=lambda _sample: "time_wait",
