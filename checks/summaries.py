@@ -1,12 +1,14 @@
 """How a ThresholdCheck (checks/threshold.py) names and words one sample, written once: its
 subject fixed or from a label, its summary a phrase whose fields come from the sample or from
-the run's other readings (what is in use against its limit)."""
+the run's other readings (what is in use against its limit); `counted` is the whole check for
+a count of things in one state."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from checks.threshold import Words
+from checks.threshold import ThresholdCheck, Words
 from core.model import Sample
 from core.phrases import Phrase
 
@@ -46,3 +48,11 @@ def share(words: Phrase, **readings: str) -> Words:
         **{name: reading(samples, metric) for name, metric in readings.items()},
         percent=f"{sample.value:.1f}",
     )
+
+
+def counted(name: str, metric: str, subject: str, words: Phrase, hint: Phrase,
+            **more: Any) -> ThresholdCheck:
+    """A count of things in one state held to a range (processes blocked, TCP connections in
+    CLOSE_WAIT): one finding on a fixed subject, `words` naming the {count}."""
+    return ThresholdCheck(name=name, metric=metric, subject=fixed(subject),
+                          what=says(words, count=whole), hint=hint, **more)
