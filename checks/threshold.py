@@ -3,7 +3,8 @@
 A `ThresholdCheck` is on when the profile has thresholds for its metric, so an opt-in patrol
 check (settings/profiles.py PATROL_THRESHOLDS) costs nothing in the standard profile. Each
 check module gives its metric, subject and the phrases of its summary and hint (its sheet title
-is with its name, core/names.py); checks with their own rules use `verdict` and `describe`.
+is with its name, core/names.py; checks/summaries.py words the usual summaries); checks with
+their own rules use `verdict` and `describe`.
 """
 
 from __future__ import annotations
