@@ -6,6 +6,7 @@ No I/O and no clock: the caller passes the records and `now`, like every check.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from core import names
 from core.backups import (
@@ -26,12 +27,10 @@ CHECK = names.CHECK_BACKUP
 def backup_finding(record: BackupRecord) -> Finding:
     if record.ok:
         seconds = (record.finished_at - record.started_at).total_seconds()
-        return Finding(
-            target=record.name,
-            check=CHECK,
-            subject="run",
-            status=Status.OK,
-            summary=phrase(
+        return _outcome(
+            record.name,
+            "run",
+            phrase(
                 "backup {id}: {size} B in {seconds} s",
                 id=record.id,
                 size=record.size,
@@ -40,13 +39,11 @@ def backup_finding(record: BackupRecord) -> Finding:
             value=float(record.size),
             unit="B",
         )
-    return Finding(
-        target=record.name,
-        check=CHECK,
-        subject="run",
-        status=Status.CRITICAL,
-        summary=phrase("backup failed: {error}", error=record.error),
-        hint=phrase(
+    return _outcome(
+        record.name,
+        "run",
+        phrase("backup failed: {error}", error=record.error),
+        phrase(
             "Run `inspect backup run --target NAME` by hand and read the error; check the "
             "credentials, the dump program and free space at the destination."
         ),
@@ -56,30 +53,25 @@ def backup_finding(record: BackupRecord) -> Finding:
 
 def verification_finding(result: VerificationRecord) -> Finding:
     if result.ok:
-        rows = sum(result.restored_tables.values())
-        return Finding(
-            target=result.name,
-            check=CHECK,
-            subject="verify",
-            status=Status.OK,
-            summary=phrase(
+        return _outcome(
+            result.name,
+            "verify",
+            phrase(
                 "backup {id} restored: {tables} table(s), {rows} row(s) as at dump time",
                 id=result.backup_id,
                 tables=len(result.restored_tables),
-                rows=rows,
+                rows=sum(result.restored_tables.values()),
             ),
         )
-    return Finding(
-        target=result.name,
-        check=CHECK,
-        subject="verify",
-        status=Status.CRITICAL,
-        summary=phrase(
+    return _outcome(
+        result.name,
+        "verify",
+        phrase(
             "backup {id} failed verification: {problems}",
             id=result.backup_id,
             problems="; ".join(result.problems),
         ),
-        hint=phrase(
+        phrase(
             "Do not rely on this backup. The next scheduled backup runs at once; check the "
             "backup disk for errors and run `inspect backup verify` again after it."
         ),
@@ -89,31 +81,33 @@ def verification_finding(result: VerificationRecord) -> Finding:
 
 def copy_finding(copy: CopyRecord) -> Finding:
     if copy.ok:
-        return Finding(
-            target=copy.name,
-            check=CHECK,
-            subject="offsite",
-            status=Status.OK,
-            summary=phrase(
+        return _outcome(
+            copy.name,
+            "offsite",
+            phrase(
                 "backup {id} copied to {destination}, sha256 matches",
                 id=copy.backup_id,
                 destination=copy.destination,
             ),
         )
-    return Finding(
-        target=copy.name,
-        check=CHECK,
-        subject="offsite",
-        status=Status.CRITICAL,
-        summary=phrase(
-            "offsite copy of {id} failed: {error}", id=copy.backup_id, error=copy.error
-        ),
-        hint=phrase(
+    return _outcome(
+        copy.name,
+        "offsite",
+        phrase("offsite copy of {id} failed: {error}", id=copy.backup_id, error=copy.error),
+        phrase(
             "The local backup is fine but there is no second copy: check the offsite server, "
             "its host key and credentials, then `inspect backup copy NAME`."
         ),
         evidence={"backup_id": copy.backup_id},
     )
+
+
+def _outcome(name: str, subject: str, summary: Phrase, hint: Phrase | None = None,
+             **more: Any) -> Finding:
+    """The finding of one backup step: OK, or CRITICAL with the `hint` that says what to do."""
+    return Finding(target=name, check=CHECK, subject=subject,
+                   status=Status.CRITICAL if hint else Status.OK, summary=summary,
+                   hint=hint or "", **more)
 
 
 def freshness_findings(

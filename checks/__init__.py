@@ -25,7 +25,7 @@ from checks.disk_busy import DISK_BUSY_CHECK
 from checks.empty_password import EmptyPasswordCheck
 from checks.environment import COMPONENT_CHECKS, TemperatureCheck
 from checks.err_disabled import ErrDisabledCheck
-from checks.failed_logins import FailedLoginsCheck
+from checks.failed_logins import FAILED_LOGINS_CHECK
 from checks.failed_units import FAILED_UNITS_CHECK
 from checks.firewall import FirewallCheck
 from checks.if_duplex import DuplexCheck
@@ -52,7 +52,7 @@ from checks.read_only_fs import READ_ONLY_FS_CHECK
 from checks.reboot import RebootCheck
 from checks.reboot_required import REBOOT_REQUIRED_CHECK
 from checks.resources import RESOURCE_CHECKS
-from checks.security_updates import SecurityUpdatesCheck
+from checks.security_updates import SECURITY_UPDATES_CHECK
 from checks.smart import SmartCheck
 from checks.sshd_setting import SshdSettingCheck
 from checks.stale_account import StaleAccountCheck
@@ -161,9 +161,9 @@ REGISTRY: dict[str, Check] = {
     PasswordAgeCheck.name: PasswordAgeCheck(),
     StaleAccountCheck.name: StaleAccountCheck(),
     SshdSettingCheck.name: SshdSettingCheck(),
-    FailedLoginsCheck.name: FailedLoginsCheck(),
+    FAILED_LOGINS_CHECK.name: FAILED_LOGINS_CHECK,
     SudoNopasswdCheck.name: SudoNopasswdCheck(),
-    SecurityUpdatesCheck.name: SecurityUpdatesCheck(),
+    SECURITY_UPDATES_CHECK.name: SECURITY_UPDATES_CHECK,
     FirewallCheck.name: FirewallCheck(),
     MacModeCheck.name: MacModeCheck(),
     UnexpectedPortCheck.name: UnexpectedPortCheck(),

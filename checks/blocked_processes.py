@@ -3,7 +3,7 @@ for a moment is normal; many, or the same ones run after run, is a stuck disk.""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.summaries import counted
 from core import names
 from core.phrases import phrase
 
@@ -12,13 +12,10 @@ def _evidence(_sample, context):
     return dict(context.texts.get((names.CHECK_BLOCKED_PROCESSES, "processes"), {}))
 
 
-BLOCKED_PROCESSES_CHECK = JudgedCheck(
-    name=names.CHECK_BLOCKED_PROCESSES,
-    metric=names.PROCESSES_BLOCKED,
-    subject=lambda _sample: "processes",
-    what=lambda sample, _samples, _context: phrase(
-        "{count} processes in uninterruptible sleep (D)", count=f"{sample.value:.0f}"),
-    hint=phrase(
+BLOCKED_PROCESSES_CHECK = counted(
+    names.CHECK_BLOCKED_PROCESSES, names.PROCESSES_BLOCKED, "processes",
+    phrase("{count} processes in uninterruptible sleep (D)"),
+    phrase(
         "See what they wait on: `ps -eo pid,stat,wchan:32,cmd | awk '$2 ~ /D/'`, `iostat -x 1`, "
         "and hung NFS mounts (`mount -t nfs,nfs4`)."
     ),

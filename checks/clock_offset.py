@@ -3,7 +3,7 @@ target whose time daemon is happy with a wrong source, which its own report cann
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -20,7 +20,7 @@ def _what(sample, _samples, context):
     )
 
 
-CLOCK_OFFSET_CHECK = JudgedCheck(
+CLOCK_OFFSET_CHECK = ThresholdCheck(
     name=names.CHECK_CLOCK_OFFSET,
     metric=names.TIME_CLOCK_OFFSET,
     subject=lambda _sample: "clock",

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from checks.judged import JudgedCheck
+from checks.summaries import fixed, share
+from checks.threshold import ThresholdCheck
 from core import names
 from core.model import Finding, Sample, Target
 from core.phrases import phrase
 from core.status import Status
 
 
-def _count(samples, metric: str) -> str:
-    return next((f"{s.value:.0f}" for s in samples if s.metric == metric), "?")
-
-
-class ConntrackCheck(JudgedCheck):
+class ConntrackCheck(ThresholdCheck):
     """Without nf_conntrack loaded there is no table to fill: one OK finding says so."""
 
     def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
@@ -31,11 +28,9 @@ class ConntrackCheck(JudgedCheck):
 CONNTRACK_CHECK = ConntrackCheck(
     name=names.CHECK_CONNTRACK,
     metric=names.CONNTRACK_USED_PERCENT,
-    subject=lambda _sample: "conntrack",
-    what=lambda sample, samples, _context: phrase(
-        "{entries} of {max} conntrack entries ({percent}%)",
-        entries=_count(samples, names.CONNTRACK_ENTRIES), max=_count(samples, names.CONNTRACK_MAX),
-        percent=f"{sample.value:.1f}"),
+    subject=fixed("conntrack"),
+    what=share(phrase("{entries} of {max} conntrack entries ({percent}%)"),
+               entries=names.CONNTRACK_ENTRIES, max=names.CONNTRACK_MAX),
     hint=phrase(
         "See what fills it with `conntrack -S` and `conntrack -L | cut -d' ' -f1 | sort | "
         "uniq -c`; raise net.netfilter.nf_conntrack_max or shorten its timeouts."

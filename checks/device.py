@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from checks.counters import restart_between, uptime
+from checks.summaries import says
 from checks.threshold import ThresholdCheck
 from core import names
 from core.model import DEVICE, Finding, Sample, Target
@@ -19,9 +20,8 @@ DEVICE_THRESHOLD_CHECKS = (
         metric=names.DEVICE_CPU_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("cpu", "cpu"),
-        what=lambda s: phrase(
-            "{cpu} {busy} busy", cpu=s.label("cpu", "CPU"), busy=f"{s.value:.1f}%"
-        ),
+        what=says(phrase("{cpu} {busy} busy"), cpu=lambda s: s.label("cpu", "CPU"),
+                  busy=lambda s: f"{s.value:.1f}%"),
         hint=phrase(
             "Find what burns CPU: `show processes cpu sorted` (Cisco), `display cpu-usage` "
             "(Huawei/H3C); look for broadcast storms, routing churn or SNMP/ACL logging floods."
@@ -32,9 +32,8 @@ DEVICE_THRESHOLD_CHECKS = (
         metric=names.DEVICE_MEMORY_USED_PERCENT,
         family=DEVICE,
         subject=lambda s: s.label("memory", "memory"),
-        what=lambda s: phrase(
-            "{memory} {used} used", memory=s.label("memory", "memory"), used=f"{s.value:.1f}%"
-        ),
+        what=says(phrase("{memory} {used} used"), memory=lambda s: s.label("memory", "memory"),
+                  used=lambda s: f"{s.value:.1f}%"),
         hint=phrase(
             "`show processes memory sorted` (Cisco) or `display memory-usage` (Huawei/H3C); "
             "a slow climb across inspections suggests a leak: plan a software upgrade or reload."

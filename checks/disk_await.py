@@ -3,17 +3,17 @@ slow storage shows here before it shows anywhere else. A disk with no requests h
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.summaries import label, says
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
-DISK_AWAIT_CHECK = JudgedCheck(
+DISK_AWAIT_CHECK = ThresholdCheck(
     name=names.CHECK_DISK_AWAIT,
     metric=names.DISKIO_AWAIT,
-    subject=lambda sample: sample.label("device", "?"),
-    what=lambda sample, _samples, _context: phrase(
-        "{device} requests took {ms} ms on average", device=sample.label("device", "?"),
-        ms=f"{sample.value * 1000:.1f}"),
+    subject=label("device"),
+    what=says(phrase("{device} requests took {ms} ms on average"),
+              device=label("device"), ms=lambda sample: f"{sample.value * 1000:.1f}"),
     hint=phrase(
         "Slow requests: check the disk's health (`smartctl -a`), the RAID controller or SAN "
         "path, and whether the queue is deep (`iostat -x 1`, aqu-sz)."

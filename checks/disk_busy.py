@@ -3,7 +3,7 @@ throughput in the summary: a disk busy all the time is the bottleneck, whatever 
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -14,7 +14,7 @@ def _rate(samples, metric: str, device: str) -> str:
     return "?" if value is None else f"{value / 1e6:.2f}"
 
 
-DISK_BUSY_CHECK = JudgedCheck(
+DISK_BUSY_CHECK = ThresholdCheck(
     name=names.CHECK_DISK_BUSY,
     metric=names.DISKIO_UTIL_PERCENT,
     subject=lambda sample: sample.label("device", "?"),

@@ -3,7 +3,7 @@ failed until someone looks, however healthy the rest of the host is."""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -19,7 +19,7 @@ def _what(sample, samples, _context):
                   units=", ".join(_units(samples)))
 
 
-FAILED_UNITS_CHECK = JudgedCheck(
+FAILED_UNITS_CHECK = ThresholdCheck(
     name=names.CHECK_FAILED_UNITS,
     metric=names.SYSTEMD_FAILED_UNITS,
     subject=lambda _sample: "systemd",

@@ -3,7 +3,7 @@ machine checks. They show nowhere else until the service that met them fails."""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -31,7 +31,7 @@ def _evidence(sample, context):
             **context.texts.get((names.CHECK_KERNEL_EVENTS, sample.label("kind", "?")), {})}
 
 
-KERNEL_EVENTS_CHECK = JudgedCheck(
+KERNEL_EVENTS_CHECK = ThresholdCheck(
     name=names.CHECK_KERNEL_EVENTS,
     metric=names.KERNEL_EVENTS,
     subject=lambda sample: sample.label("kind", "?"),

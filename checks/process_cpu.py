@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from checks.judged import clause, status_of, threshold_words
+from checks.threshold import describe, verdict
 from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import phrase
@@ -54,13 +54,13 @@ class ProcessCpuCheck:
                 )
                 continue
             percent = round(100.0 * (current.value - earlier.value) / seconds, 1)
-            status = status_of(percent, rule.cpu_percent)
+            status, clause = verdict(percent, rule.cpu_percent, "%")
             yield Finding(
                 target=target.name, check=self.name, subject=rule.subject, status=status,
                 summary=phrase("{process}: {percent}% CPU since the last inspection ({clause})",
                                process=rule.subject, percent=f"{percent:.1f}",
-                               clause=clause(status, rule.cpu_percent, "%")),
-                value=percent, unit="%", threshold=threshold_words(rule.cpu_percent, "%"),
+                               clause=clause),
+                value=percent, unit="%", threshold=describe(rule.cpu_percent, "%"),
                 hint=HINT if status != Status.OK else "",
                 evidence={"cpu_seconds": current.value, "previous_cpu_seconds": earlier.value,
                           "interval_seconds": seconds},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from checks.judged import clause, status_of, threshold_words
+from checks.threshold import describe, verdict
 from core import names
 from core.model import HOST, Finding, Sample, Target
 from core.phrases import phrase
@@ -36,12 +36,12 @@ class ProcessMemoryCheck:
             if rule.rss_mb is None or rule.subject not in rss or not running.get(rule.subject):
                 continue  # not running: the process check says so
             mib = round(rss[rule.subject] / MIB, 1)
-            status = status_of(mib, rule.rss_mb)
+            status, clause = verdict(mib, rule.rss_mb, "MiB")
             yield Finding(
                 target=target.name, check=self.name, subject=rule.subject, status=status,
                 summary=phrase("{process}: {mib} MiB resident ({clause})", process=rule.subject,
-                               mib=f"{mib:.1f}", clause=clause(status, rule.rss_mb, "MiB")),
-                value=mib, unit="MiB", threshold=threshold_words(rule.rss_mb, "MiB"),
+                               mib=f"{mib:.1f}", clause=clause),
+                value=mib, unit="MiB", threshold=describe(rule.rss_mb, "MiB"),
                 hint=HINT if status != Status.OK else "",
             )
 

@@ -3,7 +3,7 @@ read-only after an error, and every write on it fails from then on."""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -17,7 +17,7 @@ def _what(sample, _samples, _context):
     return phrase("{mount} is writable", mount=mount)
 
 
-READ_ONLY_FS_CHECK = JudgedCheck(
+READ_ONLY_FS_CHECK = ThresholdCheck(
     name=names.CHECK_READ_ONLY_FS,
     metric=names.FS_READ_ONLY,
     subject=lambda sample: sample.label("mount", "?"),

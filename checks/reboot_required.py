@@ -3,7 +3,7 @@ the old, often vulnerable code while the package list says it is patched."""
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -26,7 +26,7 @@ def _what(sample, _samples, _context):
     return phrase("no reboot required ({source})", source=source)
 
 
-REBOOT_REQUIRED_CHECK = JudgedCheck(
+REBOOT_REQUIRED_CHECK = ThresholdCheck(
     name=names.CHECK_REBOOT_REQUIRED,
     metric=names.REBOOT_REQUIRED,
     subject=lambda _sample: "reboot",

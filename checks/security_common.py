@@ -4,10 +4,12 @@ finding per offending account, option, rule or port (each its own ticket)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from core.model import Finding, Sample, Target
+from checks.threshold import describe, verdict
+from core.model import HOST, Finding, Sample, Target
 from core.phrases import Phrase
 from core.status import Status
 from settings.profiles import Profile, SecurityPolicy
@@ -33,3 +35,49 @@ def all_clear(
     return Finding(
         target.name, check, check, Status.OK, summary, threshold=standard, evidence=evidence
     )
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """A count the baseline holds to the profile's range for `metric` (failed logins since the
+    last inspection, pending security updates): one finding on the check itself. `summary`
+    names {count}, {clause} (the range it met) and the sample's `labels`; `evidence` adds what
+    the collector read."""
+
+    name: str
+    metric: str
+    summary: Phrase
+    hint: Phrase
+    labels: tuple[str, ...] = ()
+    evidence: Callable[[Sample, Any], Mapping[str, Any]] = lambda _sample, _context: {}
+    family: str = HOST
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return (self.metric,)
+
+    def configured(self, profile: Profile) -> bool:
+        return asked(profile) and profile.thresholds_for(self.metric) is not None
+
+    def evaluate(self, target: Target, samples: Sequence[Sample], context) -> Iterator[Finding]:
+        thresholds = context.profile.thresholds_for(self.metric)
+        if thresholds is None:
+            return
+        for sample in of(samples, self.metric):
+            status, clause = verdict(sample.value, thresholds, sample.unit)
+            yield Finding(
+                target.name,
+                self.name,
+                self.name,
+                status,
+                self.summary.fill(
+                    count=int(sample.value),
+                    **{key: sample.label(key) for key in self.labels},
+                    clause=clause,
+                ),
+                value=sample.value,
+                unit="count",
+                threshold=describe(thresholds, sample.unit),
+                hint=self.hint if status != Status.OK else "",
+                evidence=self.evidence(sample, context),
+            )

@@ -4,12 +4,12 @@ value, and no cipher, MAC or key exchange may be a weak one (CBC, RC4, 3DES, MD5
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from checks.security_common import all_clear, asked, of, policy
 from core import names
 from core.model import HOST, Finding, Sample, Target
-from core.phrases import phrase
+from core.phrases import Phrase, phrase
 from core.status import Status
 from settings.profiles import SSHD_ALGORITHM_OPTIONS, Profile
 
@@ -36,24 +36,21 @@ class SshdSettingCheck:
             if value is None or value in allowed:
                 continue
             bad += 1
-            yield Finding(
-                target.name,
-                self.name,
+            yield _off_policy(
+                target,
                 option,
-                Status.WARNING,
                 phrase(
                     "sshd {option} is {value} (allowed: {allowed})",
                     option=option,
                     value=value,
                     allowed=", ".join(sorted(allowed)),
                 ),
-                threshold=STANDARD,
-                hint=phrase(
+                phrase(
                     "Set {option} in /etc/ssh/sshd_config (or a file it includes), check with "
                     "`sshd -t`, then reload sshd.",
                     option=option,
                 ),
-                evidence={"value": value},
+                value=value,
             )
         for option in SSHD_ALGORITHM_OPTIONS:
             weak = [
@@ -64,19 +61,16 @@ class SshdSettingCheck:
             if not weak:
                 continue
             bad += 1
-            yield Finding(
-                target.name,
-                self.name,
+            yield _off_policy(
+                target,
                 option,
-                Status.WARNING,
                 phrase("sshd offers weak {option}: {weak}", option=option, weak=", ".join(weak)),
-                threshold=STANDARD,
-                hint=phrase(
+                phrase(
                     "List only strong algorithms in sshd_config's {option} (see `ssh -Q` and "
                     "`sshd -T`), then reload sshd.",
                     option=option,
                 ),
-                evidence={"weak": weak},
+                weak=weak,
             )
         if not bad:
             yield all_clear(
@@ -86,3 +80,10 @@ class SshdSettingCheck:
                 STANDARD,
                 **{key: seen[key] for key in sorted(rules.sshd_expected) if key in seen},
             )
+
+
+def _off_policy(target: Target, option: str, summary: Phrase, hint: Phrase,
+                **evidence: Any) -> Finding:
+    """One WARNING per sshd option off the policy: each is its own ticket."""
+    return Finding(target.name, names.CHECK_SSHD, option, Status.WARNING, summary,
+                   threshold=STANDARD, hint=hint, evidence=evidence)

@@ -3,29 +3,23 @@ TIME_WAIT (many short connections: the local ports run out). Two checks, one sou
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.summaries import counted
 from core import names
 from core.phrases import phrase
 
 TCP_STATE_CHECKS = (
-    JudgedCheck(
-        name=names.CHECK_TCP_CLOSE_WAIT,
-        metric=names.TCP_CLOSE_WAIT,
-        subject=lambda _sample: "close_wait",
-        what=lambda sample, _samples, _context: phrase(
-            "{count} TCP connections in CLOSE_WAIT", count=f"{sample.value:.0f}"),
-        hint=phrase(
+    counted(
+        names.CHECK_TCP_CLOSE_WAIT, names.TCP_CLOSE_WAIT, "close_wait",
+        phrase("{count} TCP connections in CLOSE_WAIT"),
+        phrase(
             "The application does not close sockets its peers closed: find it with "
             "`ss -tanp state close-wait` and fix or restart it."
         ),
     ),
-    JudgedCheck(
-        name=names.CHECK_TCP_TIME_WAIT,
-        metric=names.TCP_TIME_WAIT,
-        subject=lambda _sample: "time_wait",
-        what=lambda sample, _samples, _context: phrase(
-            "{count} TCP connections in TIME_WAIT", count=f"{sample.value:.0f}"),
-        hint=phrase(
+    counted(
+        names.CHECK_TCP_TIME_WAIT, names.TCP_TIME_WAIT, "time_wait",
+        phrase("{count} TCP connections in TIME_WAIT"),
+        phrase(
             "Many short-lived connections: see who makes them with `ss -tan state time-wait`; "
             "use connection pooling or keep-alive rather than tuning tcp_tw_reuse first."
         ),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
-TIME_OFFSET_CHECK = JudgedCheck(
+TIME_OFFSET_CHECK = ThresholdCheck(
     name=names.CHECK_TIME_OFFSET,
     metric=names.TIME_SYNC_OFFSET,
     subject=lambda _sample: "time",

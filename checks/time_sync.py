@@ -3,7 +3,7 @@ synchronised; a clock that runs free drifts seconds a day, and logs, TLS and Ker
 
 from __future__ import annotations
 
-from checks.judged import JudgedCheck
+from checks.threshold import ThresholdCheck
 from core import names
 from core.phrases import phrase
 
@@ -18,7 +18,7 @@ def _what(sample, _samples, context):
     return phrase("{daemon} is not synchronised", daemon=daemon)
 
 
-TIME_SYNC_CHECK = JudgedCheck(
+TIME_SYNC_CHECK = ThresholdCheck(
     name=names.CHECK_TIME_SYNC,
     metric=names.TIME_SYNCHRONISED,
     subject=lambda _sample: "time",

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from collectors.session import Session
 from core import names
 from core.errors import CollectError
 from core.model import DatabaseSettings, Sample, Target
+from settings import secrets
 
 SampleMaker = Callable[..., Sample]
 MIN_SECONDS = 1.0  # less than this left before the deadline: not worth a connection
@@ -45,6 +47,22 @@ def settings_of(target: Target) -> DatabaseSettings:
     if target.database is None:
         raise CollectError("configuration", "the target has no `database:` section")
     return target.database
+
+
+class Reach(NamedTuple):
+    """How to reach the target's database now: `where` names it in error texts."""
+
+    settings: DatabaseSettings
+    password: str | None
+    seconds: float
+    where: str
+
+
+def reach(target: Target, session: Session) -> Reach:
+    settings = settings_of(target)
+    password = secrets.resolve(settings.password) if settings.password else None
+    seconds = seconds_left(settings, session)
+    return Reach(settings, password, seconds, f"{target.address}:{settings.port_or_default}")
 
 
 def seconds_left(settings: DatabaseSettings, session: Session) -> float:

@@ -104,6 +104,8 @@ def users(passwd: str) -> dict[str, str]:
 def process_samples(
     sample: SampleMaker, procs: Sequence[Proc], rules: Sequence[ProcessRule]
 ) -> Iterator[Sample]:
+    """Per rule: count, RSS, CPU seconds and zombies; plus the host-wide zombie count. The
+    local sweep (local_processes.py) judges psutil's processes here too."""
     compiled = [(rule, re.compile(rule.cmdline) if rule.cmdline else None) for rule in rules]
     totals = {rule.subject: [0, 0, 0.0, 0] for rule in rules}
     zombies = 0

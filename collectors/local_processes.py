@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
 import psutil
 
+from collectors import linux_processes
+from collectors.linux_processes import Proc
 from core import names
 from core.model import Missing, Sample
 from core.phrases import phrase
@@ -26,30 +27,22 @@ def process_samples(sample: SampleMaker, rules: Sequence[ProcessRule]) -> Iterat
         if zombies is not None:
             yield sample(names.SYSTEM_ZOMBIES, zombies, "count")
             return
-    compiled = [(rule, re.compile(rule.cmdline) if rule.cmdline else None) for rule in rules]
-    totals = {rule.subject: [0, 0, 0.0, 0] for rule in rules}
-    zombies = 0
     attrs = ATTRS if rules else ["status"]
-    for proc in psutil.process_iter(attrs):
-        info = proc.info
-        if info["status"] == psutil.STATUS_ZOMBIE:
-            zombies += 1
-        for rule, pattern in compiled:
-            if _matches(rule, pattern, info):
-                total = totals[rule.subject]
-                if info["status"] == psutil.STATUS_ZOMBIE:
-                    total[3] += 1
-                    continue
-                total[0] += 1
-                total[1] += info["memory_info"].rss if info["memory_info"] else 0
-                cpu = info["cpu_times"]
-                total[2] += (cpu.user + cpu.system) if cpu else 0.0
-    for subject, (count, rss, cpu_seconds, dead) in totals.items():
-        yield sample(names.PROCESS_COUNT, count, "count", process=subject)
-        yield sample(names.PROCESS_RSS, rss, "B", process=subject)
-        yield sample(names.PROCESS_CPU_SECONDS, round(cpu_seconds, 2), "s", process=subject)
-        yield sample(names.PROCESS_ZOMBIES, dead, "count", process=subject)
-    yield sample(names.SYSTEM_ZOMBIES, zombies, "count")
+    procs = [_proc(process.info) for process in psutil.process_iter(attrs)]
+    yield from linux_processes.process_samples(sample, procs, rules)
+
+
+def _proc(info: dict) -> Proc:
+    """psutil's view of one process as the Linux parsers give it, so both judge alike."""
+    cpu, memory = info.get("cpu_times"), info.get("memory_info")
+    return Proc(
+        name=info.get("name"),
+        state="Z" if info["status"] == psutil.STATUS_ZOMBIE else "",
+        cpu_seconds=(cpu.user + cpu.system) if cpu else 0.0,
+        rss=memory.rss if memory else 0,
+        user=info.get("username"),
+        cmdline=info.get("cmdline") or [],
+    )
 
 
 def _proc_zombies() -> int | None:
@@ -75,16 +68,6 @@ def _zombie_pids() -> set[int] | None:
         if line[end + 2 : end + 3] == b"Z":
             zombies.add(pid)
     return zombies
-
-
-def _matches(rule: ProcessRule, pattern: re.Pattern | None, info: dict) -> bool:
-    if rule.name is not None and info["name"] != rule.name:
-        return False
-    if rule.user is not None and info["username"] != rule.user:
-        return False
-    if pattern is not None:
-        return bool(pattern.search(" ".join(info["cmdline"] or ())))
-    return True
 
 
 def listening_ports(sample: SampleMaker) -> Iterator[Sample | Missing]:

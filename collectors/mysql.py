@@ -16,7 +16,6 @@ from collectors.session import Session
 from core import names
 from core.model import DATABASE, Sample, Target
 from core.phrases import Phrase, phrase
-from settings import secrets
 
 _STATUS = (
     "SHOW GLOBAL STATUS WHERE Variable_name IN ('Uptime', 'Threads_connected', "
@@ -53,10 +52,7 @@ class MysqlCollector:
     family: ClassVar[str] = DATABASE
 
     def collect(self, target: Target, session: Session) -> list[Sample]:
-        settings = db_common.settings_of(target)
-        password = secrets.resolve(settings.password) if settings.password else None
-        seconds = db_common.seconds_left(settings, session)
-        where = f"{target.address}:{settings.port_or_default}"
+        settings, password, seconds, where = db_common.reach(target, session)
         engine = settings.engine
         try:
             import pymysql

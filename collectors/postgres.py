@@ -17,7 +17,6 @@ from collectors.session import Session
 from core import names
 from core.model import DATABASE, Sample, Target
 from core.phrases import phrase
-from settings import secrets
 
 ENGINE = "postgresql"
 _EPOCH = "extract(epoch from {})::float8"
@@ -66,10 +65,7 @@ class PostgresCollector:
     family: ClassVar[str] = DATABASE
 
     def collect(self, target: Target, session: Session) -> list[Sample]:
-        settings = db_common.settings_of(target)
-        password = secrets.resolve(settings.password) if settings.password else None
-        seconds = db_common.seconds_left(settings, session)
-        where = f"{target.address}:{settings.port_or_default}"
+        settings, password, seconds, where = db_common.reach(target, session)
         try:
             import psycopg
         except ImportError:  # pragma: no cover - the extra is part of the test install

@@ -3,8 +3,8 @@ a PostgreSQL primary with a streaming standby made by `pg_basebackup -R`, and a 
 primary with a GTID replica. Each pair has a read-only monitoring account with exactly the
 grants docs/databases.md asks for, which must log in with its password over TCP.
 
-Apart from the single servers in postgres.py and mariadb.py: those serve the records and
-backup tests, and these tests stop replication on purpose.
+Apart from the single servers in postgres.py and mariadb.py (whose start-up steps they reuse):
+those serve the records and backup tests, and these tests stop replication on purpose.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import free_port, missing, require_program, wait_until
+from tests.services import free_port, mariadb, missing, postgres, wait_until
 from tests.services.mariadb import MariaDb
-from tests.services.postgres import _as_postgres, _bin, _require_password_for
 
 MONITOR = "opsinspect_monitor"
 MONITOR_PASSWORD = "m0nitor-Secret"
@@ -61,18 +60,10 @@ class PgPair:
             wait_until(self.receiving, 60, "the standby to stream again")
 
 
-def _pg_start(pg_ctl: str, data: Path, port: int, sockets: Path) -> None:
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off"
-    subprocess.run(
-        _as_postgres(pg_ctl, "-D", str(data), "-w", "-l", f"{data}.log", "-o", options, "start"),
-        check=True, capture_output=True, timeout=120,
-    )
-
-
 @pytest.fixture(scope="session")
 def pg_pair() -> Iterator[PgPair]:
     initdb, pg_ctl, basebackup, psql = (
-        _bin(n) for n in ("initdb", "pg_ctl", "pg_basebackup", "psql")
+        postgres.pg_bin(n) for n in ("initdb", "pg_ctl", "pg_basebackup", "psql")
     )
     if not (initdb and pg_ctl and basebackup and psql):
         missing("PostgreSQL (initdb, pg_ctl, pg_basebackup, psql)")
@@ -80,14 +71,11 @@ def pg_pair() -> Iterator[PgPair]:
     shutil.chown(base, "postgres", "postgres")
     primary, replica = base / "primary", base / "replica"
     pair = PgPair(free_port(), free_port(), psql)
-    subprocess.run(
-        _as_postgres(initdb, "-D", str(primary), "-A", "trust", "-U", "postgres", "--no-sync"),
-        check=True, capture_output=True, timeout=120,
-    )
-    _require_password_for(MONITOR, primary / "pg_hba.conf")
+    postgres.init_cluster(initdb, primary)
+    postgres.require_password_for(MONITOR, primary / "pg_hba.conf")
     started: list[Path] = []
     try:
-        _pg_start(pg_ctl, primary, pair.primary, base)
+        postgres.start(pg_ctl, primary, pair.primary, base)
         started.append(primary)
         pair.sql(
             pair.primary,
@@ -98,19 +86,18 @@ def pg_pair() -> Iterator[PgPair]:
         pair.sql(pair.primary, "CREATE TABLE items (id int PRIMARY KEY, n int); "
                  "INSERT INTO items SELECT g, 0 FROM generate_series(1, 10) g", "shop")
         subprocess.run(
-            _as_postgres(basebackup, "-h", "127.0.0.1", "-p", str(pair.primary), "-U",
+            postgres.as_postgres(basebackup, "-h", "127.0.0.1", "-p", str(pair.primary), "-U",
                          "postgres", "-D", str(replica), "-R", "-X", "stream",
                          "--checkpoint=fast", "--no-sync"),
             check=True, capture_output=True, timeout=120,
         )
-        _pg_start(pg_ctl, replica, pair.replica, base)
+        postgres.start(pg_ctl, replica, pair.replica, base)
         started.append(replica)
         wait_until(pair.receiving, 60, "the PostgreSQL standby to stream")
         yield pair
     finally:
         for data in reversed(started):
-            subprocess.run(_as_postgres(pg_ctl, "-D", str(data), "-m", "immediate", "stop"),
-                           capture_output=True, timeout=60)
+            postgres.stop(pg_ctl, data)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -142,16 +129,6 @@ class MariaPair:
             wait_until(self.replicating, 60, "the MariaDB replica to replicate again")
 
 
-def _mariadbd(server: str, base: Path, name: str, port: int, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [server, "--no-defaults", "--user=mysql", f"--datadir={base / name}",
-         f"--socket={base / name}.sock", f"--port={port}", "--bind-address=127.0.0.1",
-         f"--pid-file={base / name}.pid", f"--log-error={base / name}.err",
-         "--innodb-flush-log-at-trx-commit=0", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
 def _grant_monitor(db: MariaDb) -> None:
     """The grants docs/databases.md gives (SLAVE MONITOR: MariaDB 10.5+'s name for reading
     replica status), and nothing else; not written to the binary log."""
@@ -172,43 +149,25 @@ def _answers(db: MariaDb, sql: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def mariadb_pair() -> Iterator[MariaPair]:
-    install = require_program("mariadb-install-db", "mysql_install_db")
-    server = require_program("mariadbd", "/usr/sbin/mariadbd", "mysqld", "/usr/sbin/mysqld")
-    client = require_program("mariadb", "mysql")
-    base = Path(tempfile.mkdtemp(prefix="opsinspect-mariapair-"))
-    base.chmod(0o755)
-    shutil.chown(base, "mysql", "mysql")
-    subprocess.run(
-        [install, "--no-defaults", "--user=mysql", f"--datadir={base / 'primary'}",
-         "--skip-test-db"],
-        check=True, capture_output=True, timeout=300,
-    )
+    tools, base = mariadb.programs(), mariadb.private_base("opsinspect-mariapair-")
+    mariadb.install(tools, base / "primary")
     shutil.copytree(base / "primary", base / "replica", symlinks=True)
     for path in (base / "replica", *(base / "replica").rglob("*")):
         shutil.chown(path, "mysql", "mysql")
     ports = {"primary": free_port(), "replica": free_port()}
     procs = [
-        _mariadbd(server, base, "primary", ports["primary"], "--server-id=1",
-                  "--log-bin=primary-bin", "--binlog-format=ROW"),
-        _mariadbd(server, base, "replica", ports["replica"], "--server-id=2", "--skip-log-bin"),
+        mariadb.launch(tools, base, "primary", ports["primary"], "--server-id=1",
+                       "--log-bin=primary-bin", "--binlog-format=ROW"),
+        mariadb.launch(tools, base, "replica", ports["replica"], "--server-id=2",
+                       "--skip-log-bin"),
     ]
     pair = MariaPair(*(
-        MariaDb("127.0.0.1", ports[n], MONITOR, MONITOR_PASSWORD, f"{base / n}.sock", client)
+        mariadb.client_of(tools, base, n, ports[n], MONITOR, MONITOR_PASSWORD)
         for n in ("primary", "replica")
     ))
     try:
         for proc, db in zip(procs, (pair.primary, pair.replica), strict=True):
-
-            def ready(proc=proc, db=db) -> bool:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"mariadbd exited; see {db.socket[:-5]}.err")
-                try:
-                    db.root_sql("SELECT 1")
-                except subprocess.CalledProcessError:
-                    return False
-                return True
-
-            wait_until(ready, 60, "MariaDB")
+            mariadb.wait_ready(proc, db)
             _grant_monitor(db)
         pair.primary.root_sql(
             "CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-Secret'; "
@@ -226,12 +185,5 @@ def mariadb_pair() -> Iterator[MariaPair]:
                    60, "the replica to catch up")
         yield pair
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        mariadb.stop(procs)
         shutil.rmtree(base, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""A private MariaDB server for the test session (mariadb-install-db + mariadbd on a free port).
+"""A private MariaDB server for the test session (mariadb-install-db + mariadbd on a free port),
+and the start-up steps the replicated pair (db_replicas.py) reuses.
 
 root is unix-socket only, so the fixture also creates a password user for TCP clients.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,50 +39,88 @@ class MariaDb:
         return out.stdout
 
 
-@pytest.fixture(scope="session")
-def mariadb_server() -> Iterator[MariaDb]:
-    install = require_program("mariadb-install-db", "mysql_install_db")
-    server = require_program("mariadbd", "/usr/sbin/mariadbd", "mysqld", "/usr/sbin/mysqld")
-    client = require_program("mariadb", "mysql")
-    base = Path(tempfile.mkdtemp(prefix="opsinspect-mariadb-"))
+@dataclass(frozen=True)
+class Programs:
+    install: str
+    server: str
+    client: str
+
+
+def programs() -> Programs:
+    return Programs(
+        require_program("mariadb-install-db", "mysql_install_db"),
+        require_program("mariadbd", "/usr/sbin/mariadbd", "mysqld", "/usr/sbin/mysqld"),
+        require_program("mariadb", "mysql"),
+    )
+
+
+def private_base(prefix: str) -> Path:
+    """A temporary folder the mysql user may write, for data directories and sockets."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
     base.chmod(0o755)
     shutil.chown(base, "mysql", "mysql")
-    data, sock, port = base / "data", str(base / "mysqld.sock"), free_port()
+    return base
+
+
+def install(tools: Programs, data: Path) -> None:
     subprocess.run(
-        [install, "--no-defaults", "--user=mysql", f"--datadir={data}", "--skip-test-db"],
-        check=True,
-        capture_output=True,
+        [tools.install, "--no-defaults", "--user=mysql", f"--datadir={data}", "--skip-test-db"],
+        check=True, capture_output=True, timeout=300,
     )
-    proc = subprocess.Popen(
-        [
-            server,
-            "--no-defaults",
-            "--user=mysql",
-            f"--datadir={data}",
-            f"--socket={sock}",
-            f"--port={port}",
-            "--bind-address=127.0.0.1",
-            "--skip-log-bin",
-            f"--pid-file={base / 'mysqld.pid'}",
-            f"--log-error={base / 'error.log'}",
-            "--innodb-flush-log-at-trx-commit=0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+
+
+def launch(tools: Programs, base: Path, name: str, port: int, *extra: str) -> subprocess.Popen:
+    """mariadbd on 127.0.0.1:`port` with its data in base/name; its socket, pid file and error
+    log beside it (base/name.sock, .pid, .err)."""
+    return subprocess.Popen(
+        [tools.server, "--no-defaults", "--user=mysql", f"--datadir={base / name}",
+         f"--socket={base / name}.sock", f"--port={port}", "--bind-address=127.0.0.1",
+         f"--pid-file={base / name}.pid", f"--log-error={base / name}.err",
+         "--innodb-flush-log-at-trx-commit=0", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    db = MariaDb("127.0.0.1", port, "ops", "s3cret-Maria", sock, client)
+
+
+def client_of(tools: Programs, base: Path, name: str, port: int, user: str,
+              password: str) -> MariaDb:
+    return MariaDb("127.0.0.1", port, user, password, f"{base / name}.sock", tools.client)
+
+
+def wait_ready(proc: subprocess.Popen, db: MariaDb) -> None:
+    """Until root answers over the socket; a server that exits says where its log is."""
+
+    def ready() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mariadbd exited; see {db.socket.removesuffix('.sock')}.err")
+        try:
+            db.root_sql("SELECT 1")
+        except subprocess.CalledProcessError:
+            return False
+        return True
+
+    wait_until(ready, 60, "MariaDB")
+
+
+def stop(procs: Iterable[subprocess.Popen]) -> None:
+    procs = list(procs)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[MariaDb]:
+    tools, base, port = programs(), private_base("opsinspect-mariadb-"), free_port()
+    install(tools, base / "data")
+    proc = launch(tools, base, "data", port, "--skip-log-bin")
+    db = client_of(tools, base, "data", port, "ops", "s3cret-Maria")
     try:
-
-        def ready() -> bool:
-            if proc.poll() is not None:
-                raise RuntimeError(f"mariadbd exited; see {base / 'error.log'}")
-            try:
-                db.root_sql("SELECT 1")
-            except subprocess.CalledProcessError:
-                return False
-            return True
-
-        wait_until(ready, 60, "MariaDB")
+        wait_ready(proc, db)
         for host in ("127.0.0.1", "localhost"):
             db.root_sql(
                 f"CREATE USER '{db.user}'@'{host}' IDENTIFIED BY '{db.password}'; "
@@ -89,10 +128,5 @@ def mariadb_server() -> Iterator[MariaDb]:
             )
         yield db
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop([proc])
         shutil.rmtree(base, ignore_errors=True)

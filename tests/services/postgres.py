@@ -1,5 +1,6 @@
-"""A private PostgreSQL cluster (initdb + pg_ctl as user postgres): the test session's, and a
-benchmark's (bench/central_ingest.py) through `cluster()`."""
+"""A private PostgreSQL cluster (initdb + pg_ctl as user postgres): the test session's, a
+benchmark's (bench/central_ingest.py) through `cluster()`, and the start-up steps the
+replicated pair (db_replicas.py) reuses."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from tests.services import free_port, missing, wait_until
 
 
-def _bin(name: str) -> str | None:
+def pg_bin(name: str) -> str | None:
     found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if isinstance(found, list):
         return found[-1] if found else None
@@ -29,12 +30,36 @@ def _bin(name: str) -> str | None:
 PASSWORD_ROLE = "opsinspect_pw"
 
 
-def _require_password_for(role: str, hba: Path) -> None:
+def require_password_for(role: str, hba: Path) -> None:
     hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
 
 
-def _as_postgres(*args: str) -> list[str]:
+def as_postgres(*args: str) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args]
+
+
+def init_cluster(initdb: str, data: Path) -> None:
+    subprocess.run(
+        as_postgres(initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"),
+        check=True, capture_output=True, timeout=120,
+    )
+
+
+def start(pg_ctl: str, data: Path, port: int, sockets: Path, fsync: bool = False) -> None:
+    """The cluster in `data` on 127.0.0.1:`port`, its socket in `sockets`, its log beside it;
+    `fsync=False` (tests) trades the durability nobody needs there for speed, a benchmark of
+    writes keeps it."""
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets}"
+    options = options if fsync else f"{options} -c fsync=off"
+    subprocess.run(
+        as_postgres(pg_ctl, "-D", str(data), "-w", "-l", f"{data}.log", "-o", options, "start"),
+        check=True, capture_output=True, timeout=120,
+    )
+
+
+def stop(pg_ctl: str, data: Path) -> None:
+    subprocess.run(as_postgres(pg_ctl, "-D", str(data), "-m", "immediate", "stop"),
+                   capture_output=True, timeout=60)
 
 
 @dataclass(frozen=True)
@@ -57,35 +82,21 @@ class Cluster:
 
 @contextmanager
 def cluster(fsync: bool = False) -> Iterator[Cluster]:
-    """A running cluster of our own on a free port; `fsync=False` (tests) trades the
-    durability nobody needs there for speed, a benchmark of writes keeps it."""
-    initdb, pg_ctl, psql = _bin("initdb"), _bin("pg_ctl"), _bin("psql")
+    """A running cluster of our own on a free port."""
+    initdb, pg_ctl, psql = pg_bin("initdb"), pg_bin("pg_ctl"), pg_bin("psql")
     if not initdb or not pg_ctl or not psql:
         missing("PostgreSQL (initdb, pg_ctl, psql)")
-    data = Path(tempfile.mkdtemp(prefix="opsinspect-pg-"))
-    shutil.chown(data, "postgres", "postgres")
+    base = Path(tempfile.mkdtemp(prefix="opsinspect-pg-"))
+    shutil.chown(base, "postgres", "postgres")
     port = free_port()
-    subprocess.run(
-        _as_postgres(initdb, "-D", str(data / "db"), "-A", "trust", "-U", "postgres", "--no-sync"),
-        check=True,
-        capture_output=True,
-    )
-    _require_password_for(PASSWORD_ROLE, data / "db" / "pg_hba.conf")
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data}"
-    subprocess.run(
-        _as_postgres(pg_ctl, "-D", str(data / "db"), "-w", "-l", str(data / "log"), "-o",
-                     options if fsync else f"{options} -c fsync=off", "start"),
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield Cluster(port, psql, data / "db")
+        init_cluster(initdb, base / "db")
+        require_password_for(PASSWORD_ROLE, base / "db" / "pg_hba.conf")
+        start(pg_ctl, base / "db", port, base, fsync)
+        yield Cluster(port, psql, base / "db")
     finally:
-        subprocess.run(
-            _as_postgres(pg_ctl, "-D", str(data / "db"), "-m", "immediate", "stop"),
-            capture_output=True,
-        )
-        shutil.rmtree(data, ignore_errors=True)
+        stop(pg_ctl, base / "db")
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
