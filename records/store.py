@@ -89,6 +89,13 @@ class Store:
         with Session(self.engine) as session:
             return bool(session.scalar(select(RunRow.tickets_pending).where(RunRow.id == run_id)))
 
+    def settled(self, run_id: str) -> bool:
+        """The run is stored and its tickets reconciled: a resend of it has nothing to do."""
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(RunRow.tickets_pending).where(RunRow.id == run_id)
+            ) is False
+
     def tickets_reconciled(self, run_id: str) -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(
