@@ -14,7 +14,7 @@ from agent.scheduler import Job
 if TYPE_CHECKING:
     from agent.central import Central
     from agent.export.influx import Exporter
-    from core.model import InspectionRun
+    from core.model import BeforeSave, InspectionRun
     from records import Store
     from settings.inventory import Inventory
 
@@ -31,7 +31,7 @@ class JobContext:
 
 def outgoing(
     central: Central | None, exporter: Exporter | None
-) -> Callable[[InspectionRun], None] | None:
+) -> BeforeSave | None:
     """What makes a run durable for its receivers before it is stored (run_and_record's
     `before_save`): the server's outbox, then the export spool. None without either."""
     if central is None and exporter is None:
@@ -88,13 +88,13 @@ def backup(ctx: JobContext) -> Outcome:
     from flows.backup import run_backup_job
 
     started = utc_now()
-    reports = run_backup_job(ctx.inventory, ctx.store, names=ctx.job.targets, due_only=True)
+    reports = run_backup_job(
+        ctx.inventory, ctx.store, names=ctx.job.targets, due_only=True,
+        before_save=ctx.central.enqueue_run if ctx.central else None,  # the server's tickets
+    )
     summary = "; ".join(f"{len(r.outcomes)} backup(s), {r.run.status.name}" for r in reports)
     if ctx.central:
         queued = report_backups(ctx.central, ctx.store, started)
-        for report in reports:
-            if report.run.findings:  # stored, so the server's tickets hear of it too
-                ctx.central.enqueue_run(report.run)
         summary += f", {queued} backup record(s) queued for the server"
     return Outcome(reports[-1].run.id, summary)
 

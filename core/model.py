@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -233,6 +233,11 @@ class InspectionRun:
     @property
     def status(self) -> Status:
         return worst(f.status for f in self.findings)
+
+
+# Makes a run durable for its receivers (a central agent's outbox, the export spool) before
+# it is stored, so a crash between the two loses it for nobody.
+BeforeSave = Callable[[InspectionRun], object]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from backup import KINDS
 from core.backups import Database, select_databases
 from core.errors import UserError
-from core.model import Target
+from core.model import BeforeSave, Target
 from core.phrases import phrase
 from flows.config_backups import config_targets, run_config_backups
 from flows.db_backups import JobReport, run_db_backups
@@ -22,6 +22,7 @@ def run_backup_job(
     names: Sequence[str] = (),
     due_only: bool = False,
     init: bool = False,
+    before_save: BeforeSave | None = None,
 ) -> list[JobReport]:
     """Each kind asked for, on the named devices/databases (all of the kind when none).
 
@@ -32,9 +33,11 @@ repository be created although records say one existed (flows/config_backups.py)
     devices, databases = _split(inventory, kinds, names)
     reports = []
     if devices:
-        reports.append(run_config_backups(inventory, devices, store, init=init))
+        reports.append(run_config_backups(inventory, devices, store, init=init,
+                                          before_save=before_save))
     if databases:
-        reports.append(run_db_backups(databases, store, due_only, inventory=inventory))
+        reports.append(run_db_backups(databases, store, due_only, inventory=inventory,
+                                      before_save=before_save))
     if not reports:
         raise UserError(_nothing_to_back_up(inventory, kinds))
     return reports

@@ -10,7 +10,7 @@ import getpass
 from collections.abc import Sequence
 from datetime import datetime
 
-from core.model import Finding, InspectionRun, new_run_id
+from core.model import BeforeSave, Finding, InspectionRun, new_run_id
 from records import Store
 from settings.inventory import Inventory
 
@@ -24,9 +24,12 @@ def record_backup_run(
     finished: datetime,
     names: Sequence[str],
     findings: Sequence[Finding],
+    before_save: BeforeSave | None = None,
 ) -> InspectionRun:
     """Save the run (when it found anything), then reconcile it into tickets (not on a host
-    reporting to a server: its server keeps the tickets).
+    reporting to a server: its server keeps the tickets). `before_save` (a central agent's
+    outbox) has the run first, as an inspection run's: a crash after the save loses it for
+    nobody.
 
     Tickets see the findings only, not the run's targets: to the reconciler a target in a
     run counts as fully inspected, so a switch's interface ticket would read as recovered
@@ -43,6 +46,8 @@ def record_backup_run(
     )
     if not findings:
         return run
+    if before_save:
+        before_save(run)
     store.save_run(run)
     if inventory is not None and not inventory.reports_to_server:
         import tickets  # with records: only a job that stores needs it

@@ -22,7 +22,7 @@ from backup.config import (
 from core.backups import BackupRecord
 from core.clock import Clock, utc_now
 from core.errors import CollectError, UserError
-from core.model import Finding, Target
+from core.model import BeforeSave, Finding, Target
 from core.phrases import phrase
 from flows.backup_runs import record_backup_run
 from flows.db_backups import JobReport, Outcome
@@ -71,6 +71,7 @@ def run_config_backups(
     clock: Clock = utc_now,
     session_factory: SessionFactory | None = None,
     init: bool = False,
+    before_save: BeforeSave | None = None,
 ) -> JobReport:
     """Back up `targets` (see config_targets) into the inventory's config repository.
 
@@ -124,7 +125,7 @@ def run_config_backups(
         findings.extend(_findings(result))
         outcomes.append(_outcome(result))
     names = [t.name for t in targets]
-    run = record_backup_run(store, inventory, started, clock(), names, findings)
+    run = record_backup_run(store, inventory, started, clock(), names, findings, before_save)
     return JobReport(run, tuple(outcomes))
 
 

@@ -19,7 +19,7 @@ from backup.offsite import copy_offsite
 from core.backups import BackupRecord, Database, VerificationRecord
 from core.clock import Clock, utc_now
 from core.errors import UserError
-from core.model import Finding, InspectionRun
+from core.model import BeforeSave, Finding, InspectionRun
 from core.phrases import Phrase, phrase
 from flows.backup_runs import record_backup_run
 from records import Store
@@ -50,8 +50,10 @@ def run_db_backups(
     due_only: bool = False,
     clock: Clock = utc_now,
     inventory: Inventory | None = None,
+    before_save: BeforeSave | None = None,
 ) -> JobReport:
-    """Back up each database (or only those due); with an inventory, findings reach tickets."""
+    """Back up each database (or only those due); with an inventory, findings reach tickets;
+    `before_save` as flows/backup_runs.py record_backup_run's."""
     catalogue = BackupStore(store.engine)
     started = clock()
     findings: list[Finding] = []
@@ -75,7 +77,7 @@ def run_db_backups(
         outcomes.append(Outcome(db.name, "backed up" if record.ok else "FAILED", detail))
         if record.ok and db.offsite:
             outcomes.append(_copy(catalogue, db, record, findings, clock))
-    run = _save_run(store, started, clock(), databases, findings, inventory)
+    run = _save_run(store, started, clock(), databases, findings, inventory, before_save)
     return JobReport(run, tuple(outcomes))
 
 
@@ -287,6 +289,7 @@ def _save_run(
     databases: Sequence[Database],
     findings: list[Finding],
     inventory: Inventory | None,
+    before_save: BeforeSave | None = None,
 ) -> InspectionRun:
     names = [db.name for db in databases]
-    return record_backup_run(store, inventory, started, finished, names, findings)
+    return record_backup_run(store, inventory, started, finished, names, findings, before_save)

@@ -19,7 +19,15 @@ from collectors.session import Session
 from core import names
 from core.errors import CollectError, DamagedDatabase, UserError
 from core.failures import FAILURES
-from core.model import Finding, InspectionRun, PreviousRun, Sample, Target, new_run_id
+from core.model import (
+    BeforeSave,
+    Finding,
+    InspectionRun,
+    PreviousRun,
+    Sample,
+    Target,
+    new_run_id,
+)
 from core.phrases import Phrase, phrase
 from flows.db_facts import RecordedSamples, backup_samples, no_records
 from flows.pool import Failed, TimedOut, run_bounded
@@ -351,7 +359,7 @@ def run_and_record(
     options: RunOptions,
     store: Store | None,
     on_target_done: Callable[[Target], None] | None = None,
-    before_save: Callable[[InspectionRun], object] | None = None,
+    before_save: BeforeSave | None = None,
     on_tickets: Callable[[ReconcileResult], object] | None = None,
     zones: Zones | None = None,
 ) -> InspectionRun:

@@ -252,3 +252,36 @@ def test_each_change_set_of_the_plan_is_one_outbox_item(tmp_path):
     items = sorted((tmp_path / "outbox").glob(f"*.{PLAN}{SUFFIX}"))
     assert [json.loads(p.read_text())["entries"].__len__() for p in items] == [5, 2]
     assert outbox_stats(central.outbox).backlog == {"run": 0, "backups": 0, "plan": 2}
+
+
+def test_a_backup_jobs_run_is_in_the_outbox_before_it_is_stored(tmp_path):
+    """Outbox first, like an inspection run's: a backup job that fails (here the database is
+    missing) and whose run then cannot be stored locally (a trigger refuses it, as a full
+    disk would) has still left the run for the server."""
+    from agent.central import RUN, SUFFIX, Central, CentralSettings
+    from agent.jobs import KINDS as JOB_KINDS
+    from agent.jobs import JobContext
+    from agent.scheduler import IntervalTrigger, Job
+
+    path = tmp_path / "agent.yaml"
+    path.write_text(
+        f"databases:\n  app: {{engine: sqlite, path: {tmp_path / 'missing.db'},"
+        f" destination: {tmp_path / 'backups'}}}\n"
+        f"central:\n  url: http://127.0.0.1:9\n  token: file:{tmp_path / 'token'}\n"
+        f"  outbox_dir: {tmp_path / 'outbox'}\n"
+    )
+    (tmp_path / "token").write_text("not sent anywhere\n")
+    (tmp_path / "token").chmod(0o600)
+    inventory = load(path)
+    central = Central(CentralSettings.of(inventory.central))
+    store = open_store(f"sqlite:///{tmp_path / 'records.db'}")
+    with sqlite3.connect(tmp_path / "records.db") as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON runs "
+                   "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    job = Job(name="nightly", kind="backup", trigger=IntervalTrigger(86400))
+    with pytest.raises(Exception, match="disk full"):
+        JOB_KINDS["backup"](JobContext(inventory, job, store, None, central=central))
+    (item,) = sorted((tmp_path / "outbox").glob(f"*.{RUN}{SUFFIX}"))
+    sent = json.loads(item.read_text())
+    assert sent["trigger"] == "backup" and sent["targets"] == ["app"]
+    assert sent["findings"] and store.list_runs() == []
