@@ -93,7 +93,8 @@ def test_an_estate_in_two_zones_with_ten_pushing_agents_loses_and_doubles_nothin
     db = fresh_database(postgres_url)
     text = _server_inventory(redis_server.url(REDIS_DB), sshd_server, tarpit, snmpsim)
     servers = [Server(tmp_path / f"server-{n}", db, text) for n in range(2)]
-    servers[0].cli("token", "list")  # creates and migrates the records before anyone reads
+    migrated = servers[0].cli("token", "list")  # creates and migrates the records first
+    assert migrated.returncode == 0, migrated.stderr
     inventory = servers[0].inventory
     store = open_store(db)
     zone_plan = Plan(store.engine)
@@ -142,7 +143,7 @@ def test_an_estate_in_two_zones_with_ten_pushing_agents_loses_and_doubles_nothin
         # SIGKILL the dc-a worker that holds a-slow (the tarpit keeps it for the deadline)
         holder: list[Worker] = []
         wait_until(lambda: holder.extend(w for w in workers[:2] if _holds(w, app, "a-slow"))
-                   or holder, 60, "a dc-a worker to hold a-slow")
+                   or holder, 180, "a dc-a worker to hold a-slow")
         [hit] = zone_slots(RUNNING)
         holder[0].process.send_signal(signal.SIGKILL)
         holder[0].process.wait()
@@ -233,8 +234,8 @@ def test_an_estate_in_two_zones_with_ten_pushing_agents_loses_and_doubles_nothin
     store.engine.dispose()
     print(
         f"\nestate: runs at the server per agent "
-        f"{ {name: len(stored[name]) for name in PUSHED} }; zone runs {len(done)} of "
-        f"{len(slots)} slots ({sum(e.state == MISSED for e in slots)} missed), each with all "
+        f"{ {name: len(stored[name]) for name in PUSHED} }; zone runs {len(done)} "
+        f"({sum(e.state == MISSED for e in slots)} slots missed), each with all "
         f"{len(ZONED)} zone targets once, 0 no poller; servers away {outage:.0f} s; "
         f"{len(active)} active tickets, none twice; {time.monotonic() - began:.0f} s"
     )
