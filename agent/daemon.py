@@ -215,7 +215,7 @@ class Agent:
             pending = self.pending[job.name]
             decision = decide(job, pending, now, self.host, busy)
             for slot in decision.missed:
-                reason = self._missed_reason(job, slot, busy)
+                reason = self._missed_reason(job, slot, busy, now)
                 self.plan.mark(job.name, [slot], MISSED, reason)
                 pending.remove(slot)
                 log.warning("job %s slot %s: missed (%s)", job.name, _local(slot), reason)
@@ -241,12 +241,17 @@ class Agent:
         self.pending[job.name].extend(slots)
         self.planned_through[job.name] = upcoming
 
-    def _missed_reason(self, job: Job, slot: datetime, busy: bool) -> str:
-        if job.due_at(slot, self.host) < self.started_at:
+    def _missed_reason(self, job: Job, slot: datetime, busy: bool, now: datetime) -> str:
+        due = job.due_at(slot, self.host)
+        if due < self.started_at:
             return "agent was not running at the planned time"
         if busy:
             return "the previous run of this job was still going"
-        return f"not started within the {job.grace:g} s grace period"
+        if (now - due).total_seconds() > job.grace:
+            return f"not started within the {job.grace:g} s grace period"
+        # within its grace, but a later slot is due too (the previous run ended, or this
+        # pass came, after both): only the latest runs (agent.scheduler.decide)
+        return "a later slot was due before it could start"
 
     def _start(self, job: Job, slot: datetime) -> None:
         running = Running(job, slot, new_run_id())

@@ -48,16 +48,17 @@ STRICT = (
 
 
 class Server:
-    """`inspect serve` on a fixed free port, stopped and started again on the same records."""
+    """`inspect serve` on a fixed free port, stopped and started again on the same records
+    (its own SQLite file unless `db` names another database, e.g. PostgreSQL's)."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, db: str = "", inventory: str = SERVER_INVENTORY) -> None:
         home.mkdir()
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.db = f"sqlite:///{home / 'server.db'}"
+        self.db = db or f"sqlite:///{home / 'server.db'}"
         self.inventory = home / "inventory.yaml"
-        self.inventory.write_text(SERVER_INVENTORY)
+        self.inventory.write_text(inventory)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home)}
         self.process: subprocess.Popen | None = None
 

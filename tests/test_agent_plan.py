@@ -148,3 +148,21 @@ def test_plan_round_trip_on_postgresql(postgres_url):
     ours = [e for e in plan.between(slots[0], slots[2] + timedelta(hours=1)) if e.job == job]
     assert [e.state for e in ours] == ["done", "missed", "cancelled"]
     assert ours[0].due_at == slots[0] + timedelta(seconds=30)
+
+
+def test_a_slot_overtaken_by_a_later_one_says_so_not_the_grace_period(store, tmp_path):
+    """A pass that comes after two slots are due (a long previous run, a loaded machine) runs
+    the latest; the older one is missed well within its grace, and its reason says why."""
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text("hosts:\n  localhost: {}\nschedules:\n  often:\n    every: 60s\n")
+    clock = Clock(datetime(2026, 5, 4, 8, 0, 30, tzinfo=UTC))
+    agent = Agent(inventory, store.url, clock=clock, host="h")
+    agent.tick()
+    clock.moment = datetime(2026, 5, 4, 8, 2, 5, tzinfo=UTC)
+    agent.tick()
+    finish(agent)
+    found = Plan(store.engine).between(clock.moment - timedelta(minutes=5), clock.moment)
+    assert [(e.slot_at.strftime("%H:%M"), e.state, e.reason) for e in found] == [
+        ("08:01", "missed", "a later slot was due before it could start"),
+        ("08:02", "done", ""),
+    ]

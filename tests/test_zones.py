@@ -317,6 +317,31 @@ def test_a_worker_refuses_a_target_of_another_inventory_or_unknown(tmp_path):
     assert any(f.check == "cpu" for f in result.findings)  # read again, then inspected
 
 
+def test_a_task_taken_late_ends_in_time_for_its_result_to_reach_the_run(
+    tmp_path, sshd_server, tarpit
+):
+    """A task redelivered with little of the run's wait left, on a target that hangs: the
+    worker cuts it short by the result's return trip, so the run gets the target's timeout
+    rather than giving up on it as "no poller" the moment the worker answers."""
+    from flows.zones import MARGIN
+    from settings.inventory import load
+    from workers.tasks import Copy, run
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump({
+        "central": {"broker": "redis://127.0.0.1:1/0"},
+        "hosts": {"w-hung": {"address": "127.0.0.1", "zone": "dc-w",
+                             "ssh": sshd_server.inventory_ssh(port=tarpit.port)}},
+    }))
+    copy = Copy(path, "dc-w", load(path, "dc-w"))
+    until = time.time() + MARGIN + 3  # the run waits 3 s more than the return trip
+    result = run(copy, "dc-w", target="w-hung", inventory=copy.version, deadline=60.0,
+                 until=until, retries=0, backoff=0.1, previous=wire.to_json((), ()))
+    assert time.time() < until - MARGIN / 2  # well before the run stops waiting
+    [finding] = result.findings
+    assert finding.status == Status.UNKNOWN and "no poller" not in str(finding.summary)
+
+
 @pytest.mark.parametrize(
     ("text", "command", "said"),
     [

@@ -14,7 +14,7 @@ from core.model import PreviousRun, Target
 from core.phrases import Phrase, phrase
 from flows import wire
 from flows.inspect import RunOptions, TargetResult, inspect_each, unknown
-from flows.zones import TASK, inventory_version
+from flows.zones import MARGIN, TASK, inventory_version
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -82,8 +82,9 @@ def run(
         return _refused(
             target, zone, phrase("target {name} is not in this worker's inventory", name=target)
         )
-    # the run stops waiting at `until`: finish before it, or the work is for nobody
-    timeout = max(1.0, min(deadline, until - time.time()))
+    # the run stops waiting at `until`: finish a return trip (MARGIN) before it, or the
+    # result comes back to nobody and the target is "no poller" although a worker took it
+    timeout = max(1.0, min(deadline, until - MARGIN - time.time()))
     before = PreviousRun(*wire.from_json(previous))
     options = RunOptions(workers=1, timeout=timeout, jitter=0.0, retries=retries, backoff=backoff)
     [result] = inspect_each(current, found, options, lambda _name: before)
