@@ -1,4 +1,5 @@
-"""Numbers and patterns of the YAML files, defined once: a port is a port everywhere.
+"""Numbers, patterns, zones and secret references of the YAML files, defined once: a port is a
+port everywhere.
 
 pydantic's lax mode reads `true` as 1 and accepts `.inf`, `.nan` and 20-digit ports; each of
 those passed `inventory validate` and failed (or hung) at run time. These types take a real
@@ -13,11 +14,12 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from core import names
 from core.paths import path_problem
+from settings import secrets
 from settings.durations import DURATION_HELP, parse_duration
 
 # the error type settings.validation shows as "expected <what>, got <value>"
@@ -94,3 +96,36 @@ Regex = Annotated[str, AfterValidator(_regex)]
 CheckKey = Annotated[str, AfterValidator(_check_key)]  # a metric (thresholds) or a check name
 FilePath = Annotated[str, AfterValidator(_path)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]  # `90s`, `4h`, `1d12h`, a bare 60
+
+
+class Strict(BaseModel):
+    """A section of a YAML file: an unknown key is a typo to report, not to ignore."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+def _zone(value: str) -> str:
+    """A zone names a broker queue (`opsinspect.zone.<zone>`): plain letters, digits, - _ ."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", value):
+        raise ValueError("a zone is letters, digits, '-', '_' or '.' (up to 63), like dc-b")
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+
+
+def _credential(value: str, info: ValidationInfo) -> str:
+    """A reference; one that must resolve here is checked now. A target of another zone is
+    polled by that zone's workers, which resolve its credentials from their own env, files
+    and keyring (docs/central.md): the server need not have them."""
+    if not secrets.is_reference(value):
+        raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
+    context = info.context or {}
+    elsewhere = context.get("zone") not in (None, context.get("here"))
+    reason = None if elsewhere else secrets.problem(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+Credential = Annotated[str, AfterValidator(_credential)]

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from core.catalog import SOURCE_LANGUAGE, languages
 from settings import secrets
 from settings.cronexpr import CronExpr
-from settings.spec_types import Duration, FilePath, Port
+from settings.spec_types import Duration, FilePath, Port, Strict
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -100,10 +100,6 @@ UrlOrReference = Annotated[str, BeforeValidator(_url)]
 Cron = Annotated[str, BeforeValidator(_cron)]
 Credential = Annotated[str, AfterValidator(_credential)]
 LanguageTag = Annotated[str, AfterValidator(_language)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class FlapSpec(Strict):
