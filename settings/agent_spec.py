@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, model_validator
 
+from core.phrases import phrase
 from settings.spec_types import Credential, Duration, FilePath, Strict, Zone, integer, number
 from settings.tickets_spec import Cron, TimeZone
 
 Workers = integer(1, 1024)
 BatchSize = integer(1, 1_000_000)
-Megabytes = number(0, 1_000_000, "a number of megabytes above 0")
+Megabytes = number(0, 1_000_000, phrase("a number of megabytes above 0"))
 
 
 class ScheduleSpec(Strict):
@@ -34,7 +35,7 @@ class ScheduleSpec(Strict):
     @model_validator(mode="after")
     def _one_trigger(self) -> ScheduleSpec:
         if (self.cron is None) == (self.every is None):
-            raise ValueError("give exactly one of `cron` or `every`")
+            raise ValueError(phrase("give exactly one of `cron` or `every`"))
         return self
 
 
@@ -55,9 +56,11 @@ class ExportSpec(Strict):
 
 def _http_url(value: str) -> str:
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-        raise ValueError("expected the server's http:// or https:// address, e.g. https://ops:8000")
+        raise ValueError(
+            phrase("expected the server's http:// or https:// address, e.g. https://ops:8000")
+        )
     if "@" in value.split("/")[2]:
-        raise ValueError("no user:password@ in the address: give the token as `token:`")
+        raise ValueError(phrase("no user:password@ in the address: give the token as `token:`"))
     return value.rstrip("/")
 
 
@@ -85,7 +88,11 @@ class CentralSpec(Strict):
     @model_validator(mode="after")
     def _something_to_do(self) -> CentralSpec:
         if self.broker is None and self.url is None:
-            raise ValueError("give `broker` (zone workers) or `url` and `token` (agent reports)")
+            raise ValueError(
+                phrase("give `broker` (zone workers) or `url` and `token` (agent reports)")
+            )
         if (self.url is None) != (self.token is None):
-            raise ValueError("`url` and `token` go together (the server and this agent's token)")
+            raise ValueError(
+                phrase("`url` and `token` go together (the server and this agent's token)")
+            )
         return self

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from core.phrases import phrase
 from settings.spec_types import Credential, Duration, FilePath, Port, Seconds, Strict, integer
 
 BackupWorkers = integer(1, 256)
@@ -57,11 +58,13 @@ class DatabaseSpec(Strict):
     def _source_fits_engine(self) -> DatabaseSpec:
         if self.engine == "sqlite":
             if not self.path:
-                raise ValueError("engine sqlite needs `path` (the database file)")
+                raise ValueError(phrase("engine sqlite needs `path` (the database file)"))
             if self.host or self.database:
-                raise ValueError("engine sqlite takes `path`, not host/database")
+                raise ValueError(phrase("engine sqlite takes `path`, not host/database"))
         elif not self.database:
-            raise ValueError(f"engine {self.engine} needs `database` (the database name)")
+            raise ValueError(
+                phrase("engine {engine} needs `database` (the database name)", engine=self.engine)
+            )
         return self
 
 

@@ -106,7 +106,9 @@ def load(path: Path | None, zone: str | None = None) -> Inventory:
     spec = validate(doc, InventorySpec, {"here": zone or own})
     if not spec.hosts and not spec.databases:
         # an empty file (or one of profiles only) would otherwise "pass" and inspect nothing
-        raise doc.error(("hosts",), "no hosts: the inventory has nothing to inspect or back up")
+        raise doc.error(
+            ("hosts",), phrase("no hosts: the inventory has nothing to inspect or back up")
+        )
     profiles = dict(BUILT_IN)
     profiles.update({name: build_profile(name, p) for name, p in spec.profiles.items()})
     base = path.parent.absolute()
@@ -175,18 +177,22 @@ def _check_schedules(
     hosts = {t.name for t in targets}
     groups = {g for t in targets for g in t.groups}
     for name, schedule in spec.schedules.items():
-        for key, known, values in (
-            ("targets", hosts, schedule.targets),
-            ("groups", groups, schedule.groups),
+        for key, known, values, unknown in (
+            ("targets", hosts, schedule.targets, phrase("unknown target {name}")),
+            ("groups", groups, schedule.groups, phrase("unknown group {name}")),
         ):
             for i, value in enumerate(values):
                 if value not in known:
                     loc = ("schedules", name, key, i)
-                    raise doc.error(loc, f"unknown {key[:-1]} {value!r}")
+                    raise doc.error(loc, unknown.fill(name=repr(value)))
         if schedule.profile is not None and schedule.profile not in profiles:
             raise doc.error(
                 ("schedules", name, "profile"),
-                f"unknown profile {schedule.profile!r} (known: {', '.join(sorted(profiles))})",
+                phrase(
+                    "unknown profile {name} (known: {known})",
+                    name=repr(schedule.profile),
+                    known=", ".join(sorted(profiles)),
+                ),
             )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, model_validator
 
+from core.phrases import phrase
 from settings.profiles import LogRule
 from settings.spec_types import (
     CheckKey,
@@ -31,7 +32,12 @@ RATE_WINDOW_MAX = timedelta(seconds=60)
 
 def _rate_window(value: timedelta) -> timedelta:
     if value > RATE_WINDOW_MAX:  # spent inside every device's deadline
-        raise ValueError(f"at most {RATE_WINDOW_MAX.seconds}s (it is spent on every device)")
+        raise ValueError(
+            phrase(
+                "at most {seconds}s (it is spent on every device)",
+                seconds=RATE_WINDOW_MAX.seconds,
+            )
+        )
     return value
 
 
@@ -77,21 +83,25 @@ _PLUGIN_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 def _plugin_name(value: str) -> str:
     if not _PLUGIN_NAME.match(value):
-        raise ValueError("a plugin name is 1-64 letters, digits, `_`, `.` or `-`")
+        raise ValueError(phrase("a plugin name is 1-64 letters, digits, `_`, `.` or `-`"))
     return value
 
 
 def _argv(value: list[str]) -> list[str]:
     if not value:
-        raise ValueError("expected a command as a list: [/absolute/path/to/plugin, arg, ...]")
+        raise ValueError(
+            phrase("expected a command as a list: [/absolute/path/to/plugin, arg, ...]")
+        )
     if not value[0].startswith("/"):
-        raise ValueError(f"the plugin {value[0]!r} must be given by its absolute path")
+        raise ValueError(
+            phrase("the plugin {name} must be given by its absolute path", name=repr(value[0]))
+        )
     return value
 
 
 def _plugin_timeout(value: timedelta) -> timedelta:
     if not timedelta(0) < value <= timedelta(hours=1):
-        raise ValueError("a plugin timeout must be above 0 and at most 1h")
+        raise ValueError(phrase("a plugin timeout must be above 0 and at most 1h"))
     return value
 
 
@@ -108,11 +118,11 @@ _UNIT = re.compile(r"^[A-Za-z0-9@._:-]{1,256}$")
 
 def _unit(value: str) -> str:
     if not _UNIT.match(value):
-        raise ValueError("a systemd unit name is 1-256 letters, digits and `@._:-`")
+        raise ValueError(phrase("a systemd unit name is 1-256 letters, digits and `@._:-`"))
     return value
 
 
-MaxLogBytes = integer(1, 4 * 1024 * 1024, "a number of bytes from 1 to 4194304 (4 MiB)")
+MaxLogBytes = integer(1, 4 * 1024 * 1024, phrase("a number of bytes from 1 to 4194304 (4 MiB)"))
 MaxLogLines = integer(1, 1000)
 
 
@@ -131,13 +141,20 @@ class LogWatchSpec(Strict):
     @model_validator(mode="after")
     def _one_source_some_patterns(self) -> LogWatchSpec:
         if (self.file is None) == (self.journal is None):
-            raise ValueError("give exactly one of `file` or `journal`")
+            raise ValueError(phrase("give exactly one of `file` or `journal`"))
         if self.file is not None and not self.file.startswith("/"):
-            raise ValueError(f"the log file {self.file!r} must be given by its absolute path")
+            raise ValueError(
+                phrase(
+                    "the log file {path} must be given by its absolute path",
+                    path=repr(self.file),
+                )
+            )
         if not self.critical and not self.warning:
-            raise ValueError("give at least one `critical` or `warning` pattern")
+            raise ValueError(phrase("give at least one `critical` or `warning` pattern"))
         if self.journal is not None and self.from_start:
-            raise ValueError("`from_start` is for files: a journal is read from its first look")
+            raise ValueError(
+                phrase("`from_start` is for files: a journal is read from its first look")
+            )
         return self
 
     @property
@@ -159,7 +176,9 @@ def port_range(value: int | str) -> tuple[int, int]:
     match = _PORT_RANGE.match(value) if isinstance(value, str) else None
     low, high = (int(match[1]), int(match[2])) if match else (value, value)
     if type(low) is not int or not 1 <= low <= high <= 65535:
-        raise ValueError("expected a port (22) or a port range (\"30000-32767\") within 1-65535")
+        raise ValueError(
+            phrase("expected a port (22) or a port range (\"30000-32767\") within 1-65535")
+        )
     return low, high
 
 
@@ -175,9 +194,16 @@ SSHD_OPTION = re.compile(r"^[a-z0-9]+$")
 def _sshd_expected(value: dict[str, list[str]]) -> dict[str, list[str]]:
     for option, allowed in value.items():
         if not SSHD_OPTION.match(option):
-            raise ValueError(f"an sshd option is written as `sshd -T` prints it: {option!r}")
+            raise ValueError(
+                phrase(
+                    "an sshd option is written as `sshd -T` prints it: {option}",
+                    option=repr(option),
+                )
+            )
         if not allowed:
-            raise ValueError(f"give at least one allowed value for {option!r}")
+            raise ValueError(
+                phrase("give at least one allowed value for {option}", option=repr(option))
+            )
     return value
 
 
@@ -185,7 +211,7 @@ class SecuritySpec(Strict):
     """The host security baseline; its presence asks for the security checks."""
 
     uid0_allowed: list[str] = ["root"]
-    password_max_days: integer(1, 100000, "a number of days from 1 to 100000") = 90
+    password_max_days: integer(1, 100000, phrase("a number of days from 1 to 100000")) = 90
     sshd_config: FilePath | None = None
     sshd_expected: Annotated[dict[str, list[str]], AfterValidator(_sshd_expected)] | None = None
     weak_algorithms: list[str] | None = None
@@ -209,11 +235,11 @@ class ProfileSpec(Strict):
 
     @model_validator(mode="after")
     def _names_unique(self) -> ProfileSpec:
-        for what, seen in (
-            ("plugin name", [p.name for p in self.plugins]),
-            ("log", [rule.subject for rule in self.logwatch]),
+        for said, seen in (
+            (phrase("plugin name {name} is given twice"), [p.name for p in self.plugins]),
+            (phrase("log {name} is given twice"), [rule.subject for rule in self.logwatch]),
         ):
             twice = sorted({n for n in seen if seen.count(n) > 1})
             if twice:
-                raise ValueError(f"{what} {twice[0]!r} is given twice")
+                raise ValueError(said.fill(name=repr(twice[0])))
         return self

@@ -16,6 +16,7 @@ from core.model import (
     SshSettings,
     Target,
 )
+from core.phrases import phrase
 from settings.change_windows import ChangeWindow
 from settings.inventory_spec import InventorySpec
 from settings.yamlsource import YamlDocument
@@ -33,7 +34,9 @@ def build_target(
     layers: list[dict[str, Any]] = [spec.defaults.model_dump(exclude_unset=True, exclude_none=True)]
     for i, group in enumerate(host.groups):
         if group not in spec.groups:
-            raise doc.error(("hosts", name, "groups", i), f"unknown group {group!r}")
+            raise doc.error(
+                ("hosts", name, "groups", i), phrase("unknown group {name}", name=repr(group))
+            )
         layers.append(spec.groups[group].model_dump(exclude_unset=True, exclude_none=True))
     layers.append(host.model_dump(exclude_unset=True, exclude_none=True, exclude={"groups"}))
     merged = _merge(layers)
@@ -41,7 +44,11 @@ def build_target(
     if profile not in profiles:
         raise doc.error(
             ("hosts", name, "profile"),
-            f"unknown profile {profile!r} (known: {', '.join(sorted(profiles))})",
+            phrase(
+                "unknown profile {name} (known: {known})",
+                name=repr(profile),
+                known=", ".join(sorted(profiles)),
+            ),
         )
     kind = merged.get("kind", "server")
     address = merged.get("address", name)
@@ -75,7 +82,10 @@ def _zone(name: str, zone: str | None, spec: InventorySpec, doc: YamlDocument) -
     if spec.central is None or spec.central.broker is None:
         raise doc.error(
             ("hosts", name),
-            f"zone {zone!r} needs a `central:` section with the broker its workers use",
+            phrase(
+                "zone {zone} needs a `central:` section with the broker its workers use",
+                zone=repr(zone),
+            ),
         )
     return zone
 
@@ -117,10 +127,14 @@ def _database_settings(
     else:
         for i, backup in enumerate(named):
             if backup not in databases:
-                known = ", ".join(sorted(databases)) or "none under `databases:`"
+                known = ", ".join(sorted(databases)) or phrase("none under `databases:`")
                 raise doc.error(
                     ("hosts", name, "database", "backups", i),
-                    f"unknown database backup {backup!r} (known: {known})",
+                    phrase(
+                        "unknown database backup {name} (known: {known})",
+                        name=repr(backup),
+                        known=known,
+                    ),
                 )
         chosen = named
     return replace(settings, backups={n: databases[n].max_age for n in chosen})

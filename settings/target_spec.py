@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, ValidationInfo, model_validator
 
 from core.model import CliSettings, SnmpSettings, SshSettings
+from core.phrases import phrase
 from settings.spec_types import (
     Credential,
     Duration,
@@ -35,7 +36,7 @@ def parse_jump_host(value: str) -> tuple[str | None, str, int]:
     """`[user@]host[:port]` (IPv6 as `[::1]:22`) -> (user or None, host, port)."""
     match = _JUMP_HOST.match(value)
     if not match or not 0 < int(match["port"] or 22) < 65536:
-        raise ValueError("expected a jump host as [user@]host[:port]")
+        raise ValueError(phrase("expected a jump host as [user@]host[:port]"))
     return match["user"], match["v6"] or match["host"], int(match["port"] or 22)
 
 
@@ -45,7 +46,7 @@ def _jump_host(value: str) -> str:
 
 
 Retries = integer(0, 10)
-AnswerLimit = number(0, 4096, "a number of MiB above 0, at most 4096")
+AnswerLimit = number(0, 4096, phrase("a number of MiB above 0, at most 4096"))
 JumpHost = Annotated[str, AfterValidator(_jump_host)]
 
 # The sections below are layers (defaults, groups, a host) merged into core.model's typed
@@ -108,11 +109,11 @@ class ChangeWindowSpec(Strict):
         recurring = self.cron is not None or self.duration is not None
         fixed = self.start is not None or self.end is not None
         if recurring == fixed:
-            raise ValueError("give either cron and duration, or start and end")
+            raise ValueError(phrase("give either cron and duration, or start and end"))
         if recurring and (self.cron is None or self.duration is None):
-            raise ValueError("a recurring window needs both cron and duration")
+            raise ValueError(phrase("a recurring window needs both cron and duration"))
         if fixed and (self.start is None or self.end is None or self.end <= self.start):
-            raise ValueError("a fixed window needs start and a later end")
+            raise ValueError(phrase("a fixed window needs start and a later end"))
         return self
 
 
