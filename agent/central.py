@@ -39,7 +39,7 @@ from settings import secrets
 if TYPE_CHECKING:
     from core.model import InspectionRun
     from records.plan import PlanEntry
-    from settings.inventory_spec import CentralSpec
+    from settings.agent_spec import CentralSpec
 
 log = logging.getLogger("opsinspect.central")
 SUFFIX = ".json"  # an item is <time>-<pid>-<seq>-<count>.<kind>.json (agent/spool.py)

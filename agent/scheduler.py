@@ -19,8 +19,8 @@ from core.errors import UserError
 from settings.cronexpr import CronExpr
 
 if TYPE_CHECKING:  # the agent process builds its jobs from JSON (agent/config.py)
+    from settings.agent_spec import ScheduleSpec
     from settings.inventory import Inventory
-    from settings.inventory_spec import ScheduleSpec
 
 DEFAULT_SCHEDULES: Mapping[str, Mapping[str, str]] = {
     "inspection": {"cron": "0 8,14,20 * * *"},
@@ -130,7 +130,7 @@ def decide(job: Job, pending: Sequence[datetime], now: datetime, host: str, busy
 
 def build_jobs(inventory: Inventory, zone: tzinfo | None = None) -> dict[str, Job]:
     """Jobs from `schedules:`, or the duty rule's default of 08:00, 14:00 and 20:00."""
-    from settings.inventory_spec import ScheduleSpec
+    from settings.agent_spec import ScheduleSpec
 
     specs = inventory.schedules or {n: ScheduleSpec(**s) for n, s in DEFAULT_SCHEDULES.items()}
     return {name: _job(name, spec, zone) for name, spec in specs.items()}

@@ -34,8 +34,8 @@ from collectors.session import Session  # noqa: E402
 from flows.inspect import RunOptions, inspect  # noqa: E402
 from records import open_store  # noqa: E402
 from records.plan import Plan  # noqa: E402
+from settings.agent_spec import ExportSpec  # noqa: E402
 from settings.inventory import Inventory  # noqa: E402
-from settings.inventory_spec import ExportSpec  # noqa: E402
 from tests.services import free_port  # noqa: E402
 from tests.services.victoriametrics import VictoriaMetrics  # noqa: E402
 

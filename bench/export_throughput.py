@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agent.export.influx import Exporter  # noqa: E402
 from agent.export.lineprotocol import timestamp_ms  # noqa: E402
 from core.model import Sample  # noqa: E402
-from settings.inventory_spec import ExportSpec  # noqa: E402
+from settings.agent_spec import ExportSpec  # noqa: E402
 from tests.services import free_port  # noqa: E402
 from tests.services.victoriametrics import VictoriaMetrics  # noqa: E402
 

@@ -27,7 +27,7 @@ from collectors.ssh_paramiko import paramiko
 from core.errors import CollectError, UserError
 from core.model import HOST, Sample, SshSettings, Target
 from settings import secrets
-from settings.inventory_spec import parse_jump_host
+from settings.target_spec import parse_jump_host
 
 # the script comes on stdin, so any login shell (bash, csh, fish) can start it; exec saves a fork
 REMOTE_COMMAND = "exec sh -s"

@@ -36,8 +36,8 @@ from flows.inspect import PreviousRuns, RunOptions, TargetResult, internal_failu
 if TYPE_CHECKING:
     from celery import Celery
 
+    from settings.agent_spec import CentralSpec
     from settings.inventory import Inventory
-    from settings.inventory_spec import CentralSpec
 
 TASK = "opsinspect.inspect_target"
 MARGIN = 5.0  # seconds: a finished task's result on its way back; the visibility's slack

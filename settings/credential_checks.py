@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.model import CliSettings, SnmpSettings, SshSettings, Target
+from core.phrases import Phrase, phrase
 from settings import layers, secrets
 from settings.inventory_spec import InventorySpec
 from settings.yamlsource import KeyPath, YamlDocument
@@ -47,19 +48,21 @@ def _section(settings: SshSettings | SnmpSettings | CliSettings | None) -> Mappi
     return asdict(settings) if settings is not None else {}
 
 
-def _snmp_problems(snmp: Mapping[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+def _snmp_problems(snmp: Mapping[str, Any]) -> Iterator[tuple[KeyPath, Phrase]]:
     if str(snmp.get("version", "2c")) != "3":
         return
     if not snmp.get("username"):
-        yield ("snmp", "version"), "SNMP v3 needs snmp.username"
+        yield ("snmp", "version"), phrase("SNMP v3 needs snmp.username")
     if snmp.get("priv_key") and not snmp.get("auth_key"):
-        yield ("snmp", "priv_key"), "a privacy key needs snmp.auth_key too (authPriv)"
+        yield ("snmp", "priv_key"), phrase("a privacy key needs snmp.auth_key too (authPriv)")
     for key in ("auth_key", "priv_key"):
         ref = snmp.get(key)
         if ref and _readable_now(ref) and len(secrets.resolve(ref).encode()) < MIN_V3_KEY:
-            yield ("snmp", key), (
-                f"the key behind {ref} is shorter than {MIN_V3_KEY} bytes "
-                "(SNMPv3 agents and pysnmp refuse it)"
+            yield ("snmp", key), phrase(
+                "the key behind {ref} is shorter than {bytes} bytes "
+                "(SNMPv3 agents and pysnmp refuse it)",
+                ref=ref,
+                bytes=MIN_V3_KEY,
             )
 
 
@@ -69,7 +72,7 @@ def _readable_now(ref: str) -> bool:
 
 def _key_problems(
     section: str, settings: Mapping[str, Any], passphrase_key: str | None, states: dict[str, str]
-) -> Iterator[tuple[KeyPath, str]]:
+) -> Iterator[tuple[KeyPath, Phrase]]:
     path = settings.get("key_file")
     if not path or (passphrase_key and settings.get(passphrase_key)):
         return
@@ -78,13 +81,18 @@ def _key_problems(
     state = states[path]
     if state == "encrypted":
         fix = (
-            f"set {section}.{passphrase_key} (e.g. env:NAME)"
+            phrase("set {key} (e.g. env:NAME)", key=f"{section}.{passphrase_key}")
             if passphrase_key
-            else "use an unencrypted key or ssh-agent (the CLI transport takes no passphrase)"
+            else phrase(
+                "use an unencrypted key or ssh-agent (the CLI transport takes no passphrase)"
+            )
         )
-        yield (section, "key_file"), f"key file {path} is encrypted: {fix}"
+        encrypted = phrase("key file {path} is encrypted: {fix}", path=path, fix=fix)
+        yield (section, "key_file"), encrypted
     elif state == "invalid":
-        yield (section, "key_file"), f"key file {path} is not a private key (OpenSSH or PEM)"
+        yield (section, "key_file"), phrase(
+            "key file {path} is not a private key (OpenSSH or PEM)", path=path
+        )
 
 
 def key_file_state(path: str) -> str:

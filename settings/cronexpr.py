@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from core.phrases import phrase
+
 ALIASES = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -50,7 +52,10 @@ class CronExpr:
         parts = expanded.split()
         if len(parts) != 5:
             raise ValueError(
-                f"cron expression {text!r} needs 5 fields (minute hour day month weekday)"
+                phrase(
+                    "cron expression {cron} needs 5 fields (minute hour day month weekday)",
+                    cron=repr(text),
+                )
             )
         sets = [_field(p, *spec) for p, spec in zip(parts, FIELDS, strict=True)]
         weekdays = frozenset(d % 7 for d in sets[4])
@@ -84,7 +89,7 @@ class CronExpr:
             if later:
                 return min(later)
             day += timedelta(days=1)
-        raise ValueError(f"cron {self.text!r} never fires (no such date)")
+        raise ValueError(phrase("cron {cron} never fires (no such date)", cron=repr(self.text)))
 
     def last_at_or_before(self, moment: datetime, zone: tzinfo) -> datetime:
         """The latest firing at or before `moment` (in UTC): when a recurring window began."""
@@ -94,7 +99,7 @@ class CronExpr:
             if earlier:
                 return max(earlier)
             day -= timedelta(days=1)
-        raise ValueError(f"cron {self.text!r} never fires (no such date)")
+        raise ValueError(phrase("cron {cron} never fires (no such date)", cron=repr(self.text)))
 
     def _firings(self, day: date, zone: tzinfo) -> list[datetime]:
         if not self.matches_day(day.year, day.month, day.day, (day.weekday() + 1) % 7):
@@ -112,7 +117,11 @@ def _field(text: str, name: str, low: int, high: int, names: tuple[str, ...]) ->
         base, _, step_text = item.partition("/")
         step = _number(step_text, name, names, low) if step_text else 1
         if step < 1:
-            raise ValueError(f"cron {name}: step must be at least 1, got {item!r}")
+            raise ValueError(
+                phrase(
+                    "cron {field}: step must be at least 1, got {item}", field=name, item=repr(item)
+                )
+            )
         if base == "*":
             start, end = low, high
         elif "-" in base:
@@ -122,7 +131,15 @@ def _field(text: str, name: str, low: int, high: int, names: tuple[str, ...]) ->
             start = _number(base, name, names, low)
             end = high if step_text else start
         if not (low <= start <= high and low <= end <= high) or start > end:
-            raise ValueError(f"cron {name}: {item!r} is outside {low}-{high}")
+            raise ValueError(
+                phrase(
+                    "cron {field}: {item} is outside {low}-{high}",
+                    field=name,
+                    item=repr(item),
+                    low=low,
+                    high=high,
+                )
+            )
         values.update(range(start, end + 1, step))
     return frozenset(values)
 
@@ -132,4 +149,8 @@ def _number(text: str, name: str, names: tuple[str, ...], low: int) -> int:
         return int(text)
     if text in names:
         return names.index(text) + low
-    raise ValueError(f"cron {name}: {text!r} is not a number" + (" or name" if names else ""))
+    if names:
+        raise ValueError(
+            phrase("cron {field}: {text} is not a number or name", field=name, text=repr(text))
+        )
+    raise ValueError(phrase("cron {field}: {text} is not a number", field=name, text=repr(text)))

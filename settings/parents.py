@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.model import Target
+from core.phrases import Phrase, phrase
 from settings import layers
 from settings.inventory_spec import InventorySpec
 from settings.yamlsource import KeyPath, YamlDocument
@@ -21,7 +22,7 @@ def check_parents(spec: InventorySpec, targets: Sequence[Target], doc: YamlDocum
         origin = layers.origin(spec, t.name, ("parents",))
         for i, parent in enumerate(t.parents):
             if parent not in names:
-                raise doc.error((*origin, i), f"unknown host {parent!r}")
+                raise doc.error((*origin, i), phrase("unknown host {name}", name=repr(parent)))
             if parent == t.name:
                 raise doc.error((*origin, i), _self_parent(t.name, origin))
     parents = {t.name: t.parents for t in targets}
@@ -30,16 +31,21 @@ def check_parents(spec: InventorySpec, targets: Sequence[Target], doc: YamlDocum
         origin = layers.origin(spec, cycle[0], ("parents",))
         raise doc.error(
             (*origin, parents[cycle[0]].index(cycle[1])),
-            "parent cycle " + " -> ".join(cycle) + " (a host must not be reached through itself)",
+            phrase(
+                "parent cycle {cycle} (a host must not be reached through itself)",
+                cycle=" -> ".join(cycle),
+            ),
         )
 
 
-def _self_parent(name: str, origin: KeyPath) -> str:
+def _self_parent(name: str, origin: KeyPath) -> Phrase:
     if origin[0] == "hosts":
-        return f"host {name!r} lists itself as its parent"
-    return (
-        f"host {name!r} would be its own parent (it inherits this list); give hosts.{name} "
-        "its own `parents:` (e.g. [])"
+        return phrase("host {name} lists itself as its parent", name=repr(name))
+    return phrase(
+        "host {name} would be its own parent (it inherits this list); give hosts.{host} "
+        "its own `parents:` (e.g. [])",
+        name=repr(name),
+        host=name,
     )
 
 

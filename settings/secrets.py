@@ -8,32 +8,33 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.paths import path_problem
-from core.phrases import phrase
+from core.phrases import Phrase, phrase
 
 REFERENCE = re.compile(r"^(env|file|keyring):(.+)$")
-REFERENCE_HELP = "a credential reference (env:NAME, file:PATH or keyring:service/user)"
+REFERENCE_HELP = phrase("a credential reference (env:NAME, file:PATH or keyring:service/user)")
+NOT_A_REFERENCE = phrase("expected {what}, not an inline secret", what=REFERENCE_HELP)
 
 
 def is_reference(value: str) -> bool:
     return bool(REFERENCE.match(value))
 
 
-def problem(ref: str) -> str | None:
+def problem(ref: str) -> str | Phrase | None:
     """Why the reference cannot be resolved now, or None; never touches the keyring."""
     match = REFERENCE.match(ref)
     if not match:
-        return f"expected {REFERENCE_HELP}, not an inline secret"
+        return NOT_A_REFERENCE
     scheme, rest = match.groups()
     if scheme == "env" and rest not in os.environ:
-        return f"environment variable {rest} is not set"
+        return phrase("environment variable {name} is not set", name=rest)
     if scheme == "file":
         unusable = path_problem(rest)
         if unusable:
             return unusable
         if not Path(rest).expanduser().is_file():
-            return f"credential file {rest} does not exist"
+            return phrase("credential file {path} does not exist", path=rest)
     if scheme == "keyring" and "/" not in rest:
-        return "keyring reference must be keyring:service/user"
+        return phrase("keyring reference must be keyring:service/user")
     return None
 
 

@@ -1,4 +1,5 @@
-"""Numbers and patterns of the YAML files, defined once: a port is a port everywhere.
+"""Numbers, patterns, zones and secret references of the YAML files, defined once: a port is a
+port everywhere.
 
 pydantic's lax mode reads `true` as 1 and accepts `.inf`, `.nan` and 20-digit ports; each of
 those passed `inventory validate` and failed (or hung) at run time. These types take a real
@@ -13,24 +14,26 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from core import names
 from core.paths import path_problem
+from core.phrases import Phrase, phrase
+from settings import secrets
 from settings.durations import DURATION_HELP, parse_duration
 
 # the error type settings.validation shows as "expected <what>, got <value>"
 EXPECTED = "expected"
 
 
-def _expected(what: str) -> PydanticCustomError:
+def _expected(what: str | Phrase) -> PydanticCustomError:
     return PydanticCustomError(EXPECTED, "{what}", {"what": what})
 
 
-def integer(low: int, high: int, what: str | None = None) -> Any:
+def integer(low: int, high: int, what: Phrase | None = None) -> Any:
     """An int from low to high; a bool, float or string is refused rather than converted."""
-    what = what or f"an integer from {low} to {high}"
+    what = what or phrase("an integer from {low} to {high}", low=low, high=high)
 
     def check(value: object) -> int:
         if type(value) is not int or not low <= value <= high:
@@ -40,7 +43,7 @@ def integer(low: int, high: int, what: str | None = None) -> Any:
     return Annotated[int, BeforeValidator(check)]
 
 
-def number(above: float, high: float, what: str) -> Any:
+def number(above: float, high: float, what: Phrase) -> Any:
     """A finite int or float in (above, high]: no bool, no .nan, no .inf."""
 
     def check(value: object) -> float:
@@ -60,17 +63,21 @@ def _check_key(value: str) -> str:
     if value in names.METRICS or value in names.CHECKS:
         return value
     close = difflib.get_close_matches(value, sorted(names.METRICS | names.CHECKS), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise ValueError(f"no metric or check is called {value!r}{hint}")
+    hint = phrase("; did you mean {name}?", name=repr(close[0])) if close else ""
+    raise ValueError(
+        phrase("no metric or check is called {name}{hint}", name=repr(value), hint=hint)
+    )
 
 
 def _regex(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from None
+        raise ValueError(
+            phrase("not a valid regular expression ({error})", error=str(exc))
+        ) from None
     except (OverflowError, RecursionError):  # a{99999999999}, or thousands of nested groups
-        raise ValueError("not a usable regular expression (too large)") from None
+        raise ValueError(phrase("not a usable regular expression (too large)")) from None
     return value
 
 
@@ -88,9 +95,42 @@ def _duration(value: object) -> timedelta:
     return parse_duration(value)
 
 
-Port = integer(1, 65535, "a port number from 1 to 65535")
-Seconds = number(0, 86400, "a number of seconds above 0, at most 86400")
+Port = integer(1, 65535, phrase("a port number from 1 to 65535"))
+Seconds = number(0, 86400, phrase("a number of seconds above 0, at most 86400"))
 Regex = Annotated[str, AfterValidator(_regex)]
 CheckKey = Annotated[str, AfterValidator(_check_key)]  # a metric (thresholds) or a check name
 FilePath = Annotated[str, AfterValidator(_path)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]  # `90s`, `4h`, `1d12h`, a bare 60
+
+
+class Strict(BaseModel):
+    """A section of a YAML file: an unknown key is a typo to report, not to ignore."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+def _zone(value: str) -> str:
+    """A zone names a broker queue (`opsinspect.zone.<zone>`): plain letters, digits, - _ ."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", value):
+        raise ValueError(phrase("a zone is letters, digits, '-', '_' or '.' (up to 63), like dc-b"))
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+
+
+def _credential(value: str, info: ValidationInfo) -> str:
+    """A reference; one that must resolve here is checked now. A target of another zone is
+    polled by that zone's workers, which resolve its credentials from their own env, files
+    and keyring (docs/central.md): the server need not have them."""
+    if not secrets.is_reference(value):
+        raise ValueError(secrets.NOT_A_REFERENCE)
+    context = info.context or {}
+    elsewhere = context.get("zone") not in (None, context.get("here"))
+    reason = None if elsewhere else secrets.problem(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+Credential = Annotated[str, AfterValidator(_credential)]

@@ -21,7 +21,7 @@ class Range:
     def parse(cls, spec: str | int | float) -> Range:
         text = str(spec).strip()
         if not text:
-            raise ValueError("empty threshold range")
+            raise ValueError(phrase("empty threshold range"))
         body = text
         inside = body.startswith("@")
         if inside:
@@ -33,7 +33,14 @@ class Range:
         else:
             start, end = 0.0, _number(body, text)
         if start > end:
-            raise ValueError(f"threshold range {text!r}: start {start:g} is above end {end:g}")
+            raise ValueError(
+                phrase(
+                    "threshold range {range}: start {start} is above end {end}",
+                    range=repr(text),
+                    start=f"{start:g}",
+                    end=f"{end:g}",
+                )
+            )
         return cls(start=start, end=end, inside=inside, text=text)
 
     def alerts(self, value: float) -> bool:
@@ -59,7 +66,11 @@ def _number(text: str, spec: str) -> float:
     except ValueError:
         value = math.nan
     if math.isnan(value):  # nan compares false to everything: a threshold that never alerts
-        raise ValueError(f"threshold range {spec!r}: {text!r} is not a number")
+        raise ValueError(
+            phrase(
+                "threshold range {range}: {text} is not a number", range=repr(spec), text=repr(text)
+            )
+        )
     return value
 
 

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from core.catalog import SOURCE_LANGUAGE, languages
+from core.phrases import phrase
 from settings import secrets
 from settings.cronexpr import CronExpr
-from settings.spec_types import Duration, FilePath, Port
+from settings.spec_types import Duration, FilePath, Port, Strict
 
 Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
@@ -29,7 +30,9 @@ def _timezone(value: str) -> str:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
+            phrase(
+                "unknown time zone {name} (use an IANA name like Asia/Shanghai)", name=repr(value)
+            )
         ) from None
     return str(value)
 
@@ -40,12 +43,12 @@ def _clock_time(value: object) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError:
-        raise ValueError("expected a time of day like 09:00") from None
+        raise ValueError(phrase("expected a time of day like 09:00")) from None
 
 
 def _aware(value: object) -> object:
     if isinstance(value, datetime) and value.tzinfo is None:
-        raise ValueError("needs a time zone, e.g. 2026-11-22T02:00:00+08:00")
+        raise ValueError(phrase("needs a time zone, e.g. 2026-11-22T02:00:00+08:00"))
     return value
 
 
@@ -53,20 +56,22 @@ def _credential(value: str) -> str:
     """Only the form is checked here: ticket commands must work on a terminal that lacks the
     SMTP password; an unresolvable reference is reported by the delivery that needs it."""
     if not secrets.is_reference(value):
-        raise ValueError(f"expected {secrets.REFERENCE_HELP}, not an inline secret")
+        raise ValueError(secrets.NOT_A_REFERENCE)
     return value
 
 
 def _url(value: str) -> str:
     if not secrets.is_reference(value) and not re.match(r"^https?://", value):
-        raise ValueError("expected an http(s) URL or a credential reference (env:NAME, ...)")
+        raise ValueError(
+            phrase("expected an http(s) URL or a credential reference (env:NAME, ...)")
+        )
     return value
 
 
 def _cron(value: object) -> str:
     """A cron expression that fires some day (one that never does would fail only at use)."""
     if not isinstance(value, str):
-        raise ValueError("expected a cron expression as a quoted string, e.g. '0 2 * * 6'")
+        raise ValueError(phrase("expected a cron expression as a quoted string, e.g. '0 2 * * 6'"))
     CronExpr.parse(value).next_after(datetime(2000, 1, 1, tzinfo=UTC), UTC)
     return value
 
@@ -75,20 +80,22 @@ def _with_unit(value: object) -> object:
     """Duty rules were once written in bare minutes; a bare number (seconds everywhere else in
     the inventory) is refused here rather than silently read as seconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"needs a unit: write {value:g}m, {value:g}h or {value:g}s")
+        raise ValueError(phrase("needs a unit: write {n}m, {n}h or {n}s", n=f"{value:g}"))
     return value
 
 
 def _a_second_or_more(value: timedelta) -> timedelta:
     """Each sweep is a process of its own (agent/sweeper.py): not more than one a second."""
     if value < timedelta(seconds=1):
-        raise ValueError("at least 1s")
+        raise ValueError(phrase("at least 1s"))
     return value
 
 
 def _language(value: str) -> str:
     if value not in languages():
-        raise ValueError(f"no such language; available: {', '.join(languages())}")
+        raise ValueError(
+            phrase("no such language; available: {known}", known=", ".join(languages()))
+        )
     return value
 
 
@@ -100,10 +107,6 @@ UrlOrReference = Annotated[str, BeforeValidator(_url)]
 Cron = Annotated[str, BeforeValidator(_cron)]
 Credential = Annotated[str, AfterValidator(_credential)]
 LanguageTag = Annotated[str, AfterValidator(_language)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class FlapSpec(Strict):
@@ -163,7 +166,7 @@ class CalendarSpec(Strict):
     @model_validator(mode="after")
     def _hours_in_order(self) -> CalendarSpec:
         if self.kind == "business" and self.start >= self.end:
-            raise ValueError("business hours: start must be before end")
+            raise ValueError(phrase("business hours: start must be before end"))
         return self
 
 
@@ -190,15 +193,15 @@ class MaintenanceSpec(Strict):
     @model_validator(mode="after")
     def _one_way_to_say_when(self) -> MaintenanceSpec:
         if not self.targets and not self.groups:
-            raise ValueError("a maintenance window needs targets or groups")
+            raise ValueError(phrase("a maintenance window needs targets or groups"))
         fixed = self.start is not None or self.end is not None
         repeating = self.cron is not None or self.duration is not None
         if fixed == repeating:
-            raise ValueError("give either start and end, or cron and duration")
+            raise ValueError(phrase("give either start and end, or cron and duration"))
         if fixed and (self.start is None or self.end is None or self.start >= self.end):
-            raise ValueError("start and end are both needed, start before end")
+            raise ValueError(phrase("start and end are both needed, start before end"))
         if repeating and (self.cron is None or self.duration is None):
-            raise ValueError("cron and duration are both needed")
+            raise ValueError(phrase("cron and duration are both needed"))
         return self
 
 
@@ -271,15 +274,27 @@ def reference_problems(spec: TicketsSpec, hosts: set[str], groups: set[str]):
     base = ("tickets",)
     for i, rule in enumerate(spec.notify):
         if rule.channel not in spec.channels:
-            yield (*base, "notify", i, "channel"), f"unknown channel {rule.channel!r}"
+            yield (
+                (*base, "notify", i, "channel"),
+                phrase("unknown channel {name}", name=repr(rule.channel)),
+            )
     for i, level in enumerate(spec.escalation):
         for j, name in enumerate(level.channels):
             if name not in spec.channels:
-                yield (*base, "escalation", i, "channels", j), f"unknown channel {name!r}"
+                yield (
+                    (*base, "escalation", i, "channels", j),
+                    phrase("unknown channel {name}", name=repr(name)),
+                )
     for i, window in enumerate(spec.maintenance):
         for j, name in enumerate(window.targets):
             if name not in hosts:
-                yield (*base, "maintenance", i, "targets", j), f"unknown host {name!r}"
+                yield (
+                    (*base, "maintenance", i, "targets", j),
+                    phrase("unknown host {name}", name=repr(name)),
+                )
         for j, name in enumerate(window.groups):
             if name not in groups:
-                yield (*base, "maintenance", i, "groups", j), f"unknown group {name!r}"
+                yield (
+                    (*base, "maintenance", i, "groups", j),
+                    phrase("unknown group {name}", name=repr(name)),
+                )

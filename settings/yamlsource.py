@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from core.errors import UserError
-from core.phrases import phrase
+from core.phrases import Phrase, phrase
 
 KeyPath = tuple[str | int, ...]
 # libyaml's parser is ~10x faster than the pure-Python one (40 ms of a 50-host inventory's load,
@@ -49,14 +49,14 @@ class YamlDocument:
     def where(self, key_path: KeyPath) -> str:
         return f"{printable(self.path.name)}:{self.line_of(key_path)}"
 
-    def error(self, key_path: KeyPath, message: str) -> UserError:
+    def error(self, key_path: KeyPath, message: str | Phrase) -> UserError:
         """The one form of an error about a key: `file:line: key.path: message`."""
         return UserError(
             phrase(
                 "{where}: {key}: {message}",
                 where=self.where(key_path),
                 key=dotted(key_path),
-                message=printable(message, 500),
+                message=printable_message(message),
             )
         )
 
@@ -129,7 +129,7 @@ class _Composer:
         self.own = 0
         self.aliased = 0
 
-    def fail(self, mark: Any, message: str) -> UserError:
+    def fail(self, mark: Any, message: Phrase) -> UserError:
         return UserError(
             phrase(
                 "{where}: invalid YAML: {problem}",
@@ -147,7 +147,7 @@ class _Composer:
         self.parser.get_event()  # document end
         if not self.parser.check_event(yaml.StreamEndEvent):
             extra = self.parser.get_event()
-            raise self.fail(extra.start_mark, "expected one document, found another (---)")
+            raise self.fail(extra.start_mark, phrase("expected one document, found another (---)"))
         return root
 
     def node(self) -> yaml.Node:
@@ -178,7 +178,9 @@ class _Composer:
 
     def start(self, event: Any) -> None:
         if len(self.open) >= MAX_DEPTH:
-            raise self.fail(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+            raise self.fail(
+                event.start_mark, phrase("nested more than {depth} levels deep", depth=MAX_DEPTH)
+            )
         sequence = isinstance(event, yaml.SequenceStartEvent)
         kind = yaml.SequenceNode if sequence else yaml.MappingNode
         tag = event.tag
@@ -191,15 +193,23 @@ class _Composer:
     def alias(self, event: Any) -> yaml.Node | None:
         if event.anchor not in self.anchors:
             if any(entry[3] == event.anchor for entry in self.open):
-                raise self.fail(event.start_mark, f"alias *{event.anchor} refers to itself")
-            raise self.fail(event.start_mark, f"alias *{event.anchor} has no anchor before it")
+                raise self.fail(
+                    event.start_mark,
+                    phrase("alias *{anchor} refers to itself", anchor=printable(event.anchor)),
+                )
+            raise self.fail(
+                event.start_mark,
+                phrase("alias *{anchor} has no anchor before it", anchor=printable(event.anchor)),
+            )
         node, size = self.anchors[event.anchor]
         self.aliased += size
         if self.aliased > MAX_ALIASED + self.own:
             raise self.fail(
                 event.start_mark,
-                f"aliases expand to more than {MAX_ALIASED + self.own:,} values "
-                "(aliases of aliases?)",
+                phrase(
+                    "aliases expand to more than {count} values (aliases of aliases?)",
+                    count=f"{MAX_ALIASED + self.own:,}",
+                ),
             )
         return self.close(node, size, None)
 
@@ -306,3 +316,17 @@ def printable(text: object, limit: int = 200) -> str:
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def printable_message(message: str | Phrase, limit: int = 500) -> str | Phrase:
+    """`printable` for a message that may be a Phrase: its values made safe, its words left
+    to be translated where it is shown."""
+    if not isinstance(message, Phrase):
+        return printable(message, limit)
+    return Phrase(
+        message.template,
+        tuple(
+            (key, printable_message(value, limit) if isinstance(value, str | Phrase) else value)
+            for key, value in message.values
+        ),
+    )

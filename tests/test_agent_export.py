@@ -13,7 +13,7 @@ from agent.export.influx import Exporter
 from agent.export.lineprotocol import lines
 from agent.spool import Spool
 from core.model import Sample
-from settings.inventory_spec import ExportSpec
+from settings.agent_spec import ExportSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -150,7 +150,7 @@ def test_a_spool_with_damaged_batches_sends_the_intact_ones_and_sets_the_bad_asi
     victoriametrics, tmp_path, caplog
 ):
     from agent.export.influx import Exporter
-    from settings.inventory_spec import ExportSpec
+    from settings.agent_spec import ExportSpec
     from tests.test_agent_export import T0, samples
 
     target = f"t{random.Random().getrandbits(32):08x}"

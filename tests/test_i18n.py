@@ -262,6 +262,44 @@ def test_user_errors_are_shown_in_the_chosen_language(inventory):
     assert result.output.startswith("inspect: error: 未知的巡检对象 'web9'（见 ")
 
 
+@pytest.mark.parametrize(
+    ("body", "english", "chinese"),
+    [
+        (  # pydantic's own check, in our words
+            "hosts:\n  web1:\n    ssh:\n      port: 70000\n",
+            "bad.yaml:4: hosts.web1.ssh.port: expected a port number from 1 to 65535, got 70000",
+            "bad.yaml:4：hosts.web1.ssh.port：应为1 到 65535 之间的端口号，实际为 70000",
+        ),
+        (  # a validator of ours, the secret not echoed
+            "hosts:\n  web1:\n    ssh:\n      password: hunter2\n",
+            "bad.yaml:4: hosts.web1.ssh.password: expected a credential reference (env:NAME, "
+            "file:PATH or keyring:service/user), not an inline secret",
+            "bad.yaml:4：hosts.web1.ssh.password：应为凭据引用（env:NAME、file:PATH 或 "
+            "keyring:service/user），而不是直接写入的密码",
+        ),
+        (  # checked after validation, with the line of the name
+            "hosts:\n  web1:\n    groups: [core]\n",
+            "bad.yaml:3: hosts.web1.groups.0: unknown group 'core'",
+            "bad.yaml:3：hosts.web1.groups.0：未知的分组 'core'",
+        ),
+    ],
+)
+def test_a_config_error_is_one_line_in_the_chosen_language(tmp_path, body, english, chinese):
+    """file:line, the key and what is wrong, exit 3, in Chinese with --lang zh-CN; a real
+    process, so a traceback would show on stderr."""
+    (tmp_path / "bad.yaml").write_text(body)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for lang, said in (("en", english), ("zh-CN", chinese)):
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "--lang", lang, "run", "-i", "bad.yaml", "--no-store"],
+            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )
+        assert done.returncode == 3, done.stderr
+        assert done.stdout == ""
+        assert done.stderr == f"inspect: error: {said}\n"
+        assert "hunter2" not in done.stderr
+
+
 def test_a_notification_has_the_teams_language_and_the_tickets_own_words():
     data = {
         "event": "escalate",

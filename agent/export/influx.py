@@ -33,7 +33,7 @@ from core.redact import url as redacted
 from settings import secrets
 
 if TYPE_CHECKING:
-    from settings.inventory_spec import ExportSpec
+    from settings.agent_spec import ExportSpec
 
 log = logging.getLogger("opsinspect.export")
 RETRY_STATUSES = frozenset({401, 403, 404, 408, 413, 429})
