@@ -46,6 +46,27 @@ def test_pdf_without_chromium_says_what_to_do_in_chinese(tmp_path, monkeypatch):
     )
 
 
+def test_our_words_in_an_option_error_follow_the_language(tmp_path):
+    """click's own prefix stays as click words it; what we say about the value is translated,
+    whether --lang comes before the command or before the option."""
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    zh = inspect_cli("report", "monthly", "--lang", "zh-CN", "--db", db, "--month", "2026")
+    assert zh.exit_code == 3
+    assert zh.output == (
+        "inspect: error: report monthly: Invalid value for '--month': '2026' 是年份；应为月份\n"
+    )
+    en = inspect_cli("--lang", "en", "report", "monthly", "--db", db, "--month", "2026")
+    assert en.output == (
+        "inspect: error: report monthly: Invalid value for '--month': '2026' is a year; "
+        "expected a month\n"
+    )
+    period = inspect_cli("--lang", "zh-CN", "score", "--db", db, "--period", "2026-13")
+    assert period.exit_code == 3
+    assert period.output.endswith(
+        "'--period': 周期 '2026-13'：应为 YYYY-MM-DD、YYYY-Www、YYYY-MM、YYYY-Qn 或 YYYY\n"
+    )
+
+
 def test_a_damaged_database_is_named_in_chinese_and_left_as_it_was(tmp_path):
     damaged = tmp_path / "records.db"
     damaged.write_bytes(b"not a database at all\n" * 100)
