@@ -9,6 +9,7 @@ phrases: the CLI's error boundary shows them in the reader's language after clic
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import UTC, date, datetime
@@ -66,8 +67,8 @@ class Period(click.ParamType):
 
     name = "PERIOD"
 
-    def __init__(self, kind: str | None = None) -> None:
-        self.kind = kind  # None: any kind
+    def __init__(self, *kinds: str) -> None:
+        self.kinds = kinds  # empty: any kind
 
     def convert(self, value, param, ctx) -> str:
         from core.errors import UserError
@@ -82,10 +83,14 @@ class Period(click.ParamType):
             period = parse(text)
         except UserError as exc:
             self.fail(exc.message, param, ctx)
-        if self.kind and period.kind != self.kind:
+        if self.kinds and period.kind not in self.kinds:
+            wanted = functools.reduce(
+                lambda said, more: phrase("{said} or {more}", said=said, more=more),
+                (KINDS[kind] for kind in self.kinds),
+            )
             self.fail(
                 phrase("{value} is {kind}; expected {wanted}", value=repr(value),
-                       kind=KINDS[period.kind], wanted=KINDS[self.kind]),
+                       kind=KINDS[period.kind], wanted=wanted),
                 param,
                 ctx,
             )
