@@ -12,6 +12,7 @@ from cli.help import HelpContext
 from cli.lazy import Lazy, LazyGroup
 from cli.options import Sources, lang_option
 from core.errors import UserError
+from core.phrases import Phrase
 
 # Nagios plugins exit 3 (UNKNOWN) when they cannot even start; monitoring wrappers rely on it.
 EXIT_USAGE = 3
@@ -109,6 +110,8 @@ class InspectGroup(LazyGroup):
             exc.show()  # a bare group: its help is the answer
             sys.exit(EXIT_USAGE)
         except click.UsageError as exc:
+            if isinstance(exc.message, Phrase):  # our own words after click's (cli.params)
+                exc.message = sources.shown_language.text(exc.message)
             fail(f"{_where(exc.ctx)}{exc.format_message()}")
         except click.ClickException as exc:
             fail(exc.format_message())

@@ -2,29 +2,40 @@
 the ends of the calendar (one day later overflows), ids past a database integer, nan.
 
 Every date, period, id, count and number option uses one of these, so a bad value is one
-line naming the option, never a traceback from deep inside a query.
+line naming the option, never a traceback from deep inside a query. Their own words are
+phrases: the CLI's error boundary shows them in the reader's language after click's
+"Invalid value for '--day':".
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import UTC, date, datetime
 
 import click
 
-from core.phrases import phrase
+from core.phrases import Phrase, phrase
 
 # Records begin after 1970; the last year leaves room for "the day, week or month after".
 FIRST_YEAR, LAST_YEAR = 1970, 9998
 ROW_ID_MAX = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can hold
 LIMIT_MAX = 100_000  # rows a listing prints at most: more is a typo, and all in memory
+KINDS = {  # scoring.period's kinds in words
+    "day": phrase("a day"),
+    "week": phrase("a week"),
+    "month": phrase("a month"),
+    "quarter": phrase("a quarter"),
+    "year": phrase("a year"),
+}
 
 
-def _year_error(year: int) -> str | None:
+def _year_error(year: int) -> Phrase | None:
     if FIRST_YEAR <= year <= LAST_YEAR:
         return None
-    return f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}"
+    return phrase("year {year} is outside {first}-{last}", year=year, first=FIRST_YEAR,
+                  last=LAST_YEAR)
 
 
 class Day(click.ParamType):
@@ -38,10 +49,15 @@ class Day(click.ParamType):
         try:
             day = date.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-02", param, ctx)
+            self.fail(
+                phrase("{value} is not a date; use YYYY-MM-DD, e.g. 2026-11-02",
+                       value=repr(value)),
+                param,
+                ctx,
+            )
         problem = _year_error(day.year)
         if problem:
-            self.fail(f"{value!r}: {problem}", param, ctx)
+            self.fail(phrase("{value}: {problem}", value=repr(value), problem=problem), param, ctx)
         return day
 
 
@@ -62,14 +78,19 @@ class Period(click.ParamType):
         leading = re.match(r"\d{4}", text)
         problem = _year_error(int(leading.group())) if leading else None
         if problem:
-            self.fail(f"{value!r}: {problem}", param, ctx)
+            self.fail(phrase("{value}: {problem}", value=repr(value), problem=problem), param, ctx)
         try:
             period = parse(text)
         except UserError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(exc.message, param, ctx)
         if self.kinds and period.kind not in self.kinds:
+            wanted = functools.reduce(
+                lambda said, more: phrase("{said} or {more}", said=said, more=more),
+                (KINDS[kind] for kind in self.kinds),
+            )
             self.fail(
-                f"{value!r} is a {period.kind}; expected a {' or '.join(self.kinds)}",
+                phrase("{value} is {kind}; expected {wanted}", value=repr(value),
+                       kind=KINDS[period.kind], wanted=wanted),
                 param,
                 ctx,
             )
@@ -83,7 +104,7 @@ class FiniteRange(click.FloatRange):
     def convert(self, value, param, ctx) -> float:
         number = super().convert(value, param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(phrase("{value} is not a finite number", value=repr(value)), param, ctx)
         return number
 
 

@@ -8,6 +8,7 @@ from typing import ClassVar, Protocol
 from collectors.session import Session
 from core.errors import UserError
 from core.model import DB_ENGINES, Sample, Target
+from core.phrases import phrase
 
 
 class Collector(Protocol):
@@ -96,10 +97,21 @@ def for_target(target: Target) -> list[Collector]:
     names = default_names(target)
     if not names:
         raise UserError(
-            f"target {target.name}: no collector applies (kind {target.kind}, "
-            f"address {target.address}); set `collectors:` or the connection settings"
+            phrase(
+                "target {target}: no collector applies (kind {kind}, address {address}); set "
+                "`collectors:` or the connection settings",
+                target=target.name,
+                kind=target.kind,
+                address=target.address,
+            )
         )
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
-        raise UserError(f"target {target.name}: collector {unknown[0]!r} is not available")
+        raise UserError(
+            phrase(
+                "target {target}: collector {name} is not available",
+                target=target.name,
+                name=repr(unknown[0]),
+            )
+        )
     return [REGISTRY[n]() for n in names]

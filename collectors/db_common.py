@@ -11,6 +11,7 @@ from collectors.session import Session
 from core import names
 from core.errors import CollectError
 from core.model import DatabaseSettings, Sample, Target
+from core.phrases import phrase
 from settings import secrets
 
 SampleMaker = Callable[..., Sample]
@@ -45,7 +46,7 @@ def maker(target: Target, at: datetime) -> SampleMaker:
 
 def settings_of(target: Target) -> DatabaseSettings:
     if target.database is None:
-        raise CollectError("configuration", "the target has no `database:` section")
+        raise CollectError("configuration", phrase("the target has no `database:` section"))
     return target.database
 
 
@@ -69,7 +70,9 @@ def seconds_left(settings: DatabaseSettings, session: Session) -> float:
     """The connect and statement limit: the configured timeout, within the deadline."""
     left = min(settings.timeout, session.remaining())
     if left < MIN_SECONDS:
-        raise CollectError("timeout", "no time left for the database before the deadline")
+        raise CollectError(
+            "timeout", phrase("no time left for the database before the deadline")
+        )
     return left
 
 

@@ -76,8 +76,13 @@ class NetCliCollector:
         if probes is None or vendor is None:
             supported = ", ".join(platforms(lambda vendor: vendor.probes))
             raise UserError(
-                f"target {target.name}: platform {target.platform!r} is not supported by the "
-                f"netcli collector (supported: {supported})"
+                phrase(
+                    "target {target}: platform {platform} is not supported by the netcli "
+                    "collector (supported: {supported})",
+                    target=target.name,
+                    platform=repr(target.platform),
+                    supported=supported,
+                )
             )
         answered: list[Stamped] = []
         notes: list[Missing] = []
@@ -97,7 +102,9 @@ class NetCliCollector:
             patrol = netcli_patrol.collect(connection, vendor, target.name, session)
         if not answered:
             tried = "; ".join(c for p in probes for c, _ in p.commands)
-            raise CollectError("command refused", f"the device answered none of: {tried}")
+            raise CollectError(
+                "command refused", phrase("the device answered none of: {commands}", commands=tried)
+            )
         return list(noted([*samples(target.name, answered), *notes, *patrol], session))
 
 

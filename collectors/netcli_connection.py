@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import CollectError, UserError
 from core.model import CliSettings, Target
+from core.phrases import Phrase, phrase, verbatim
 from settings import secrets
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ def settings(target: Target) -> CliSettings:
     """The `cli:` section with its defaults, built at load (references are resolved, and may
     fail, only at use)."""
     if target.cli is None:
-        raise UserError(f"target {target.name}: no `cli:` section to connect with")
+        raise UserError(
+            phrase("target {target}: no `cli:` section to connect with", target=target.name)
+        )
     return target.cli
 
 
@@ -89,11 +92,13 @@ def cli_session(target: Target, timeout: float | None = None) -> Iterator[BaseCo
             raise CollectError.too_large(where, target.answer_limit_mb) from None
         if isinstance(exc, NetmikoAuthenticationException):
             raise CollectError(
-                "auth failed", f"{where}: the device refused user {params['username']!r}"
+                "auth failed",
+                phrase("{where}: the device refused user {user}", where=where,
+                       user=repr(params["username"])),
             ) from None
         if isinstance(exc, paramiko.SSHException | ReadException | OSError | EOFError):
             reason, what = _why(exc, wire.heard)
-            raise CollectError(reason, f"{where}: {what}") from None
+            raise CollectError(reason, phrase("{where}: {what}", where=where, what=what)) from None
         raise  # a CollectError from the host key policy, or an interrupt
     try:
         if "secret" in params:
@@ -116,11 +121,18 @@ def _lost(exc: BaseException, where: str, connection: BaseConnection) -> Collect
     from netmiko.exceptions import ReadException, ReadTimeout
 
     if isinstance(exc, ReadTimeout) and connection.remote_conn.get_transport().is_active():
-        return CollectError("timeout", f"{where}: a command got no full answer in time")
+        return CollectError(
+            "timeout", phrase("{where}: a command got no full answer in time", where=where)
+        )
     if isinstance(exc, ReadTimeout):  # netmiko does not notice a drop: it waits for the prompt
-        return CollectError("connection lost", f"{where}: the connection dropped in mid-answer")
+        return CollectError(
+            "connection lost", phrase("{where}: the connection dropped in mid-answer", where=where)
+        )
     if isinstance(exc, ReadException | OSError | EOFError):  # "Channel stream closed"
-        return CollectError("connection lost", f"{where}: the session broke off ({exc})")
+        return CollectError(
+            "connection lost",
+            phrase("{where}: the session broke off ({error})", where=where, error=str(exc)),
+        )
     return None
 
 
@@ -128,10 +140,12 @@ def _enable(connection: BaseConnection, where: str) -> None:
     try:
         connection.enable()
     except ValueError:  # netmiko's way of saying the enable secret was refused
-        raise CollectError("auth failed", f"{where}: the enable secret was refused") from None
+        raise CollectError(
+            "auth failed", phrase("{where}: the enable secret was refused", where=where)
+        ) from None
 
 
-def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
+def _why(exc: BaseException, heard: bytes) -> tuple[str, Phrase]:
     """netmiko reports dropped, garbled and silent alike; the cause underneath and the first
     bytes the device sent tell them apart (refused and unresolvable addresses fail before,
     in ssh_wire.tcp_connect)."""
@@ -142,18 +156,24 @@ def _why(exc: BaseException, heard: bytes) -> tuple[str, str]:
         return "host key changed", ssh_hostkeys.changed_message(cause)
     banner = "banner" in str(cause)
     if banner and heard and not heard.startswith(b"SSH-"):
-        return "unexpected answer", "the port answered, but not as an SSH server"
+        return "unexpected answer", phrase("the port answered, but not as an SSH server")
     # netmiko wraps paramiko's error, which wraps the socket's: a timeout may be two down
     chain = [exc, *_contexts(exc)]
     if any(isinstance(e, TimeoutError) for e in chain) or "timed out" in str(exc).lower():
-        return "timeout", "no answer in time"
+        return "timeout", phrase("no answer in time")
     if banner or isinstance(cause, EOFError | ConnectionResetError):
-        return "connection lost", "the device closed the connection during the SSH handshake"
+        return "connection lost", phrase(
+            "the device closed the connection during the SSH handshake"
+        )
     if isinstance(cause, OSError):
-        return "connection lost", cause.strerror or "the connection failed"
+        return "connection lost", (
+            verbatim(cause.strerror) if cause.strerror else phrase("the connection failed")
+        )
     if cause is not exc and heard.startswith(b"SSH-") and b"\n" in heard:  # banner, then no deal
-        return "protocol error", f"the SSH handshake failed after the banner: {cause}"
-    return "timeout", "no SSH banner or prompt in time"
+        return "protocol error", phrase(
+            "the SSH handshake failed after the banner: {error}", error=str(cause)
+        )
+    return "timeout", phrase("no SSH banner or prompt in time")
 
 
 def _contexts(exc: BaseException) -> Iterator[BaseException]:

@@ -76,7 +76,9 @@ class SnmpCollector:
         spec = target.snmp or SnmpSettings()
         budget = session.remaining()
         if budget <= 0:
-            raise CollectError("timeout", "no time left for SNMP before the target's deadline")
+            raise CollectError(
+                "timeout", phrase("no time left for SNMP before the target's deadline")
+            )
         auth = credentials(target, spec)
         # the in-run rate window only when it leaves at least half the budget for the polls
         window = session.profile.rate_window if session.profile.rate_window < budget / 2 else 0
@@ -123,7 +125,9 @@ class _Runtime:
         except (TimeoutError, FutureTimeout):
             future.cancel()
             raise CollectError(
-                "timeout", f"SNMP poll of {where} did not finish within {budget:g} s"
+                "timeout",
+                phrase("SNMP poll of {where} did not finish within {seconds} s", where=where,
+                       seconds=f"{budget:g}"),
             ) from None
 
 
@@ -146,20 +150,35 @@ def credentials(target: Target, spec: SnmpSettings) -> Any:
     version = spec.version
     if version in ("1", "2c"):
         if not spec.community:
-            raise UserError(f"target {target.name}: snmp.community is not set (e.g. env:NAME)")
+            raise UserError(
+                phrase(
+                    "target {target}: snmp.community is not set (e.g. env:NAME)", target=target.name
+                )
+            )
         return hlapi.CommunityData(secrets.resolve(spec.community), mpModel=int(version != "1"))
     user = spec.username
     if not user:
-        raise UserError(f"target {target.name}: snmp.username is required for SNMP v3")
+        raise UserError(
+            phrase("target {target}: snmp.username is required for SNMP v3", target=target.name)
+        )
     auth_key = secrets.resolve(spec.auth_key) if spec.auth_key else None
     priv_key = secrets.resolve(spec.priv_key) if spec.priv_key else None
     if priv_key and not auth_key:
-        raise UserError(f"target {target.name}: snmp.priv_key needs snmp.auth_key (authPriv)")
+        raise UserError(
+            phrase(
+                "target {target}: snmp.priv_key needs snmp.auth_key (authPriv)", target=target.name
+            )
+        )
     for name, key in (("auth_key", auth_key), ("priv_key", priv_key)):
         if key is not None and len(key) < MIN_KEY_LENGTH:
             raise UserError(
-                f"target {target.name}: snmp.{name} is shorter than {MIN_KEY_LENGTH} "
-                "characters, the SNMPv3 minimum"
+                phrase(
+                    "target {target}: snmp.{key} is shorter than {count} characters, the SNMPv3 "
+                    "minimum",
+                    target=target.name,
+                    key=name,
+                    count=MIN_KEY_LENGTH,
+                )
             )
     auth_proto = AUTH_PROTOCOLS[spec.auth_protocol or "SHA"] if auth_key else None
     priv_proto = PRIV_PROTOCOLS[spec.priv_protocol or "AES"] if priv_key else None
@@ -199,8 +218,11 @@ async def _samples(
         if exc.reason == "timeout" and await agent.answers_anyone():
             raise CollectError(
                 "auth failed",
-                f"SNMP agent {agent.where} is up but ignored our request: wrong community "
-                "or v3 privacy key, or this address is not allowed",
+                phrase(
+                    "SNMP agent {where} is up but ignored our request: wrong community or v3 "
+                    "privacy key, or this address is not allowed",
+                    where=agent.where,
+                ),
             ) from None
         raise
     named = {

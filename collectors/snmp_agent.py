@@ -14,37 +14,46 @@ from typing import Any
 
 from core.errors import CollectError
 from core.model import SnmpSettings
+from core.phrases import phrase
 
 Oid = tuple[int, ...]
 Table = dict[str, dict[str, Any]]
 Stamps = dict[str, dict[str, float]]
 
-_WRONG_AUTH = ("auth failed", "rejected our signature: wrong auth_key or auth_protocol")
+_WRONG_AUTH = (
+    "auth failed",
+    phrase("SNMP agent {where} rejected our signature: wrong auth_key or auth_protocol"),
+)
 _WRONG_PRIV = (
     "auth failed",
-    "could not decrypt our request: wrong priv_key or priv_protocol",
+    phrase("SNMP agent {where} could not decrypt our request: wrong priv_key or priv_protocol"),
 )
 _PROTOCOLS = (
     "v3 mismatch",
-    "does not support the configured auth_protocol or priv_protocol",
+    phrase("SNMP agent {where} does not support the configured auth_protocol or priv_protocol"),
 )
 _ENGINE = (
     "v3 mismatch",
-    "changed its engine ID or engine time since it last answered (restarted, "
-    "or an engine ID another agent shares)",
+    phrase(
+        "SNMP agent {where} changed its engine ID or engine time since it last answered "
+        "(restarted, or an engine ID another agent shares)"
+    ),
 )
-# pysnmp's error indications (v3 report PDUs from the agent) in plain words
+_NO_USER = ("v3 mismatch", phrase("SNMP agent {where} has no v3 user of that name"))
+# pysnmp's error indications (v3 report PDUs from the agent) in plain words; `where` comes later
 REFUSALS = {
     "WrongDigest": _WRONG_AUTH,
     "AuthenticationError": _WRONG_AUTH,
     "AuthenticationFailure": _WRONG_AUTH,
     "DecryptionError": _WRONG_PRIV,
-    "UnknownUserName": ("v3 mismatch", "has no v3 user of that name"),
-    "UnknownSecurityName": ("v3 mismatch", "has no v3 user of that name"),
+    "UnknownUserName": _NO_USER,
+    "UnknownSecurityName": _NO_USER,
     "UnsupportedSecurityLevel": (
         "v3 mismatch",
-        "does not allow this security level for the user (both keys: authPriv; "
-        "auth_key only: authNoPriv)",
+        phrase(
+            "SNMP agent {where} does not allow this security level for the user (both keys: "
+            "authPriv; auth_key only: authNoPriv)"
+        ),
     ),
     "UnsupportedAuthProtocol": _PROTOCOLS,
     "UnsupportedPrivProtocol": _PROTOCOLS,
@@ -89,7 +98,10 @@ class Agent:
         except PySnmpError as exc:  # the name did not resolve (socket.gaierror inside)
             cause = exc.__context__
             why = cause.strerror if isinstance(cause, OSError) and cause.strerror else "invalid"
-            raise CollectError("unreachable", f"cannot resolve {address}: {why}") from None
+            raise CollectError(
+                "unreachable",
+                phrase("cannot resolve {address}: {error}", address=address, error=why),
+            ) from None
         bulk = spec.version != "1"
         return cls(engine, auth, transport, f"{address}:{port}", bulk, limit_mb)
 
@@ -183,7 +195,9 @@ class Agent:
         except PySnmpError:
             raise CollectError(
                 "configuration",
-                "the SNMP library refused the snmp: settings (user name, keys or protocols)",
+                phrase(
+                    "the SNMP library refused the snmp: settings (user name, keys or protocols)"
+                ),
             ) from None
         var_binds = [(ObjectName(o), Null("")) for o in oids]
         if kind == "bulk":
@@ -200,20 +214,27 @@ class Agent:
         if indication:
             kind = type(indication).__name__
             if kind == "RequestTimedOut":
-                raise CollectError("timeout", f"no SNMP answer from {self.where}")
+                raise CollectError(
+                    "timeout", phrase("no SNMP answer from {where}", where=self.where)
+                )
             if kind in REFUSALS:
                 reason, why = REFUSALS[kind]
-                raise CollectError(reason, f"SNMP agent {self.where} {why}")
+                raise CollectError(reason, why.fill(where=self.where))
             raise CollectError("protocol error", f"SNMP {self.where}: {indication}")
         if int(status) == AUTHORIZATION_ERROR:
             raise CollectError(
-                "auth failed", f"SNMP agent {self.where} denied this user or community access"
+                "auth failed",
+                phrase("SNMP agent {where} denied this user or community access", where=self.where),
             )
         if int(status):
             raise CollectError(
                 "protocol error",
-                f"SNMP {self.where} answered with error {status.prettyPrint()} at varbind "
-                f"{int(index)}",
+                phrase(
+                    "SNMP {where} answered with error {error} at varbind {index}",
+                    where=self.where,
+                    error=status.prettyPrint(),
+                    index=int(index),
+                ),
             )
         return [(tuple(key), python_value(value)) for key, value in var_binds]
 

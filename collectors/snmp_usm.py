@@ -22,6 +22,7 @@ from typing import Any
 
 from collectors.snmp_agent import Agent
 from core.errors import CollectError
+from core.phrases import phrase
 
 Row = tuple[bytes, str]  # (engine ID, user name)
 
@@ -79,7 +80,7 @@ class UsmScope:
         await agent.probe(agent.transport)
         engine_id = self.engine_ids.get(address)
         if not engine_id:
-            raise CollectError("timeout", f"no SNMP answer from {agent.where}")
+            raise CollectError("timeout", phrase("no SNMP answer from {where}", where=agent.where))
         return engine_id
 
 

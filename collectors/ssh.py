@@ -7,6 +7,7 @@ Every failure leaves as a CollectError whose reason the runner reports (and may 
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import threading
@@ -26,6 +27,7 @@ from collectors.session import Session
 from collectors.ssh_paramiko import paramiko
 from core.errors import CollectError, UserError
 from core.model import HOST, Sample, SshSettings, Target
+from core.phrases import Phrase, phrase
 from settings import secrets
 from settings.target_spec import parse_jump_host
 
@@ -173,38 +175,51 @@ def handshake_error(
     if isinstance(exc, paramiko.BadHostKeyException):
         return CollectError("host key changed", ssh_hostkeys.changed_message(exc))
     if isinstance(exc, paramiko.AuthenticationException):
-        return CollectError("auth failed", f"{where} rejected {_auth_methods(spec)}")
+        return CollectError(
+            "auth failed", phrase("{where} rejected {methods}", where=str(where),
+                                  methods=_auth_methods(spec))
+        )
     if not isinstance(exc, paramiko.SSHException | EOFError | OSError):
         return None
     if heard and not heard.startswith(b"SSH-") and "banner" in str(exc):
-        return CollectError("unexpected answer", f"{where} answered, but not as an SSH server")
-    if elapsed >= timeout * 0.9:
-        stage = "no SSH banner" if "banner" in str(exc) else "the SSH handshake did not finish"
         return CollectError(
-            "timeout",
-            f"{where} accepted the connection but {stage} within {timeout:.1f} s",
-            transient=True,
+            "unexpected answer",
+            phrase("{where} answered, but not as an SSH server", where=str(where)),
         )
+    if elapsed >= timeout * 0.9:
+        message = (
+            phrase("{where} accepted the connection but sent no SSH banner within {seconds} s",
+                   where=str(where), seconds=f"{timeout:.1f}")
+            if "banner" in str(exc)
+            else phrase(
+                "{where} accepted the connection but the SSH handshake did not finish within "
+                "{seconds} s", where=str(where), seconds=f"{timeout:.1f}")
+        )
+        return CollectError("timeout", message, transient=True)
     if "banner" in str(exc) or isinstance(exc, EOFError | ConnectionResetError):
         return CollectError(
             "connection lost",
-            f"{where} closed the connection during the SSH handshake",
+            phrase("{where} closed the connection during the SSH handshake", where=str(where)),
             transient=True,
         )
-    return CollectError("protocol error", f"SSH handshake with {where} failed: {exc}")
+    return CollectError(
+        "protocol error",
+        phrase("SSH handshake with {where} failed: {error}", where=str(where), error=str(exc)),
+    )
 
 
-def _auth_methods(spec: SshSettings) -> str:
-    methods = []
+def _auth_methods(spec: SshSettings) -> Phrase:
+    methods: list[Phrase] = []
     if spec.key_file:
-        methods.append(f"key {spec.key_file}")
+        methods.append(phrase("the key {path}", path=spec.key_file))
     if spec.password:
-        methods.append(f"password {spec.password}")
+        methods.append(phrase("the password {reference}", reference=spec.password))
     if spec.use_agent and os.environ.get("SSH_AUTH_SOCK"):
-        methods.append("ssh-agent keys")
+        methods.append(phrase("the ssh-agent keys"))
     if not (spec.key_file or spec.password):
-        methods.append("default keys in ~/.ssh")
-    return "the " + ", ".join(methods)
+        methods.append(phrase("the default keys in ~/.ssh"))
+    return functools.reduce(lambda said, more: phrase("{said}, {more}", said=said, more=more),
+                            methods)
 
 
 def credentials(spec: SshSettings) -> dict[str, Any]:
@@ -217,7 +232,7 @@ def credentials(spec: SshSettings) -> dict[str, Any]:
             found["pkey"] = load_key(spec.key_file, spec.passphrase)
         return found
     except UserError as exc:
-        raise CollectError("auth failed", str(exc)) from None
+        raise CollectError("auth failed", exc.message) from None
 
 
 _KEYS: dict[tuple[str, float, str | None], paramiko.PKey] = {}
@@ -230,7 +245,9 @@ def load_key(path: str, passphrase_ref: str | None) -> paramiko.PKey:
     try:
         cache_key = (file, os.stat(file).st_mtime, passphrase_ref)
     except OSError as exc:
-        raise CollectError("auth failed", f"key file {path}: {exc.strerror}") from None
+        raise CollectError(
+            "auth failed", phrase("key file {path}: {error}", path=str(path), error=exc.strerror)
+        ) from None
     with _KEYS_LOCK:
         if cache_key in _KEYS:
             return _KEYS[cache_key]
@@ -243,10 +260,14 @@ def load_key(path: str, passphrase_ref: str | None) -> paramiko.PKey:
             if passphrase is not None:
                 raise
             raise CollectError(
-                "encrypted key", f"key file {path} needs a passphrase and none is set"
+                "encrypted key",
+                phrase("key file {path} needs a passphrase and none is set", path=str(path)),
             ) from None
         except (paramiko.SSHException, ValueError, OSError) as exc:
-            raise CollectError("auth failed", f"cannot load key file {path}: {exc}") from None
+            raise CollectError(
+                "auth failed",
+                phrase("cannot load key file {path}: {error}", path=str(path), error=str(exc)),
+            ) from None
         _KEYS[cache_key] = key
         return key
 
@@ -264,10 +285,15 @@ def open_tunnel(
         )
     except paramiko.ChannelException as exc:
         raise CollectError(
-            "unreachable", f"jump host {via} could not connect to {to.address}:{to.port}: {exc}"
+            "unreachable",
+            phrase("jump host {via} could not connect to {to}: {error}", via=str(via),
+                   to=f"{to.address}:{to.port}", error=str(exc)),
         ) from None
     except (paramiko.SSHException, OSError, EOFError) as exc:
-        raise CollectError("timeout", f"jump host {via} did not open a channel: {exc}") from None
+        raise CollectError(
+            "timeout",
+            phrase("jump host {via} did not open a channel: {error}", via=str(via), error=str(exc)),
+        ) from None
 
 
 def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: Session) -> str:
@@ -285,18 +311,27 @@ def execute(client: paramiko.SSHClient, where: Endpoint, script: str, session: S
             channel.settimeout(session.remaining())
         status = channel.recv_exit_status()
     except TimeoutError:
-        raise CollectError("timeout", f"{where}: the inspection did not finish in time") from None
+        raise CollectError(
+            "timeout", phrase("{where}: the inspection did not finish in time", where=str(where))
+        ) from None
     except (paramiko.SSHException, OSError, EOFError) as exc:
-        raise CollectError("connection lost", f"{where}: the session broke off: {exc}") from None
+        raise CollectError(
+            "connection lost",
+            phrase("{where}: the session broke off: {error}", where=str(where), error=str(exc)),
+        ) from None
     if status == -1 and not channel.get_transport().is_active():
         raise CollectError(
-            "connection lost", f"{where}: the connection dropped in mid-answer", transient=True
+            "connection lost",
+            phrase("{where}: the connection dropped in mid-answer", where=str(where)),
+            transient=True,
         )
     output = received.decode("utf-8", "replace")
     if status != 0 or f"{linux_script.MARK}end" not in output:
         problem = _first_line(channel) or f"exit status {status}"
         raise CollectError(
-            "command refused", f"{where}: `{REMOTE_COMMAND}` did not run the script: {problem}"
+            "command refused",
+            phrase("{where}: `{command}` did not run the script: {problem}", where=str(where),
+                   command=REMOTE_COMMAND, problem=problem),
         )
     return output
 

@@ -14,6 +14,7 @@ from collectors.ssh_paramiko import paramiko
 from core import paths
 from core.errors import CollectError
 from core.model import CliSettings, SshSettings
+from core.phrases import Phrase, phrase
 
 HostKeySettings = SshSettings | CliSettings  # both say how a server's key is trusted
 SYSTEM_KNOWN_HOSTS = (Path("/etc/ssh/ssh_known_hosts"), Path("~/.ssh/known_hosts"))
@@ -57,7 +58,10 @@ class KnownHosts:
                 self._keys.load(str(path))
             except (OSError, paramiko.SSHException, InvalidHostKey) as exc:
                 line = exc.line.strip() if isinstance(exc, InvalidHostKey) else exc
-                raise CollectError("host key unknown", f"cannot read {path}: {line}") from None
+                raise CollectError(
+                    "host key unknown",
+                    phrase("cannot read {path}: {error}", path=str(path), error=str(line)),
+                ) from None
         self._found: dict[str, list[paramiko.PKey]] = {}
         self._lock = threading.Lock()
 
@@ -89,7 +93,10 @@ def known_hosts(extra: str | None) -> KnownHosts:
         try:
             info = path.stat()
         except OSError as exc:
-            raise CollectError("host key unknown", f"cannot read {path}: {exc.strerror}") from None
+            raise CollectError(
+                "host key unknown",
+                phrase("cannot read {path}: {error}", path=str(path), error=exc.strerror),
+            ) from None
         state.append((str(path), info.st_mtime_ns, info.st_size))
     with _KNOWN_LOCK:
         cached = _KNOWN.get(extra)
@@ -121,8 +128,13 @@ class StrictPolicy(paramiko.MissingHostKeyPolicy):
     def missing_host_key(self, client, hostname, key) -> None:
         raise CollectError(
             "host key unknown",
-            f"{hostname} offered {describe(key)}, which no known_hosts file lists; verify it "
-            f"and add it to known_hosts, or set {self.section}.host_key_policy: tofu",
+            phrase(
+                "{host} offered {key}, which no known_hosts file lists; verify it and add it to "
+                "known_hosts, or set {section}.host_key_policy: tofu",
+                host=hostname,
+                key=describe(key),
+                section=self.section,
+            ),
         )
 
 
@@ -156,10 +168,12 @@ def policy(spec: HostKeySettings) -> paramiko.MissingHostKeyPolicy:
     return StrictPolicy("cli" if isinstance(spec, CliSettings) else "ssh")
 
 
-def changed_message(exc: paramiko.BadHostKeyException) -> str:
-    return (
-        f"{exc.hostname} offered {describe(exc.key)} but known_hosts has "
-        f"{describe(exc.expected_key)}; connection refused"
+def changed_message(exc: paramiko.BadHostKeyException) -> Phrase:
+    return phrase(
+        "{host} offered {key} but known_hosts has {expected}; connection refused",
+        host=exc.hostname,
+        key=describe(exc.key),
+        expected=describe(exc.expected_key),
     )
 
 

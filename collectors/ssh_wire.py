@@ -16,6 +16,7 @@ import socket
 
 from core.errors import CollectError
 from core.model import Target
+from core.phrases import phrase
 
 MIB = 1 << 20
 HEARD_SIZE = 64  # first bytes of the server's answer kept to recognise a non-SSH service
@@ -59,19 +60,29 @@ def tcp_connect(target: Target, address: str, port: int, timeout: float) -> Capp
         connected = socket.create_connection((address, port), timeout=timeout)
         return CappedSocket(connected, int(target.answer_limit_mb * MIB))
     except ConnectionRefusedError:
-        reason, message, transient = "refused", f"{where} refused the connection", True
+        reason, message, transient = (
+            "refused",
+            phrase("{where} refused the connection", where=where),
+            True,
+        )
     except TimeoutError:
         reason, message, transient = (
             "unreachable",
-            f"no TCP answer from {where} within {timeout:g} s",
+            phrase("no TCP answer from {where} within {seconds} s", where=where,
+                   seconds=f"{timeout:g}"),
             False,
         )
     except socket.gaierror as exc:
-        reason, message, transient = "unreachable", f"cannot resolve {address}: {exc}", False
+        reason, message, transient = (
+            "unreachable",
+            phrase("cannot resolve {address}: {error}", address=address, error=str(exc)),
+            False,
+        )
     except OSError as exc:
         reason, message, transient = (
             "unreachable",
-            f"cannot connect to {where}: {exc.strerror or exc}",
+            phrase("cannot connect to {where}: {error}", where=where,
+                   error=str(exc.strerror or exc)),
             False,
         )
     raise CollectError(reason, message, transient=transient)

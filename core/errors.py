@@ -4,7 +4,7 @@ traceback; `CollectError` is how a collector says a target could not be inspecte
 from __future__ import annotations
 
 from core.failures import FAILURES
-from core.phrases import Phrase
+from core.phrases import Phrase, as_phrase, phrase
 
 
 class UserError(Exception):
@@ -21,9 +21,10 @@ class UserError(Exception):
 
 class CollectError(Exception):
     """A target could not be inspected: `reason` is a row of core.failures.FAILURES (which
-    gives the finding its summary prefix, hint and status), the message says what happened."""
+    gives the finding its summary prefix, hint and status), the message says what happened:
+    a Phrase, so the finding reads in the reader's language; `str()` is the English line."""
 
-    def __init__(self, reason: str, message: str, *, transient: bool = False) -> None:
+    def __init__(self, reason: str, message: str | Phrase, *, transient: bool = False) -> None:
         """`transient`: worth another try soon (refused or reset mid-handshake, no banner)."""
         if reason not in FAILURES:
             raise ValueError(f"unknown collect failure reason {reason!r}")
@@ -32,10 +33,18 @@ class CollectError(Exception):
         self.transient = transient
         self.attempts = 1  # the runner sets how many tries it took (flows/inspect.py)
 
+    @property
+    def detail(self) -> Phrase:
+        """What happened, to render in the reader's language (a plain str stays as it is)."""
+        return as_phrase(self.args[0])
+
     @classmethod
     def too_large(cls, where: str, limit_mb: float) -> CollectError:
         """A target sent more than its `answer_limit_mb` (the inventory setting)."""
-        return cls("answer too large", f"{where}: answer larger than {limit_mb:g} MiB")
+        return cls(
+            "answer too large",
+            phrase("{where}: answer larger than {limit} MiB", where=where, limit=f"{limit_mb:g}"),
+        )
 
 
 class DamagedDatabase(UserError):

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from core.errors import DamagedDatabase, UserError
+from core.phrases import phrase
 from core.redact import url as redacted
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -28,7 +29,9 @@ def connect(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise UserError(f"database URL {redacted(url)!r} is not a valid SQLAlchemy URL") from None
+        raise UserError(
+            phrase("database URL {url} is not a valid SQLAlchemy URL", url=repr(redacted(url)))
+        ) from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
@@ -40,8 +43,12 @@ def connect(url: str) -> Engine:
         engine = create_engine(parsed, **({"pool_size": 20} if sqlite else {"pool_pre_ping": True}))
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise UserError(
-            f"database URL {redacted(url)!r}: driver not installed ({exc}); "
-            "for PostgreSQL install opsinspect[postgres]"
+            phrase(
+                "database URL {url}: driver not installed ({error}); "
+                "for PostgreSQL install opsinspect[postgres]",
+                url=repr(redacted(url)),
+                error=str(exc),
+            )
         ) from None
     if engine.dialect.name == "sqlite":
         _watch_sqlite(engine, parsed.database or ":memory:")
@@ -49,7 +56,9 @@ def connect(url: str) -> Engine:
         _migrate(engine)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
-        raise UserError(f"database {redacted(url)}: {reason}") from None
+        raise UserError(
+            phrase("database {url}: {reason}", url=redacted(url), reason=reason)
+        ) from None
     return engine
 
 
@@ -62,7 +71,9 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise UserError(f"database {path}: {exc.strerror}") from None
+        raise UserError(
+            phrase("database {url}: {reason}", url=str(path), reason=exc.strerror)
+        ) from None
     os.close(fd)
 
 
@@ -75,8 +86,12 @@ def _watch_sqlite(engine: Engine, database: str) -> None:
         if not isinstance(exc, sqlite3.DatabaseError) or (code or 0) & 0xFF not in _DAMAGED:
             return None
         return DamagedDatabase(
-            f"database {database} is not a valid SQLite database or is damaged ({exc}); left "
-            "untouched: restore it from a backup or move it aside"
+            phrase(
+                "database {path} is not a valid SQLite database or is damaged ({error}); left "
+                "untouched: restore it from a backup or move it aside",
+                path=database,
+                error=str(exc),
+            )
         )
 
     def pragmas(dbapi_connection, _record) -> None:
@@ -124,9 +139,11 @@ def _migrate(engine: Engine) -> None:
 
         if not applied and set(inspect(connection).get_table_names()) & set(metadata.tables):
             raise UserError(
-                f"database {redacted(engine.url.render_as_string(hide_password=False))} has "
-                "records tables but no schema version: not an opsinspect database, or damaged; "
-                "left untouched"
+                phrase(
+                    "database {url} has records tables but no schema version: not an opsinspect "
+                    "database, or damaged; left untouched",
+                    url=redacted(engine.url.render_as_string(hide_password=False)),
+                )
             )
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))

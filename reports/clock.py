@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import UserError
+from core.phrases import phrase
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -17,7 +18,9 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(
-            f"--tz {name!r} is not a known time zone (e.g. Asia/Shanghai, UTC)"
+            phrase(
+                "--tz {name} is not a known time zone (e.g. Asia/Shanghai, UTC)", name=repr(name)
+            )
         ) from None
 
 

@@ -61,8 +61,11 @@ def build_monthly(
     period = parse(month, tz)
     if period.kind != "month":
         from core.errors import UserError
+        from core.phrases import phrase
 
-        raise UserError(f"--month {month!r}: expected YYYY-MM, e.g. 2026-11")
+        raise UserError(
+            phrase("--month {month}: expected YYYY-MM, e.g. 2026-11", month=repr(month))
+        )
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     days = _days(period, tz)
     (tickets, daily, trend, work, open_section), (groups, total, potential) = _side_by_side(

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from core.errors import UserError
+from core.phrases import phrase
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 QUIET_FLAGS = (
@@ -39,8 +40,11 @@ def chromium() -> str:
     if not found:
         wanted = configured or " or ".join(CANDIDATES)
         raise UserError(
-            f"PDF output needs Chromium ({wanted} not found); install it (apt install chromium) "
-            "or set INSPECT_CHROMIUM, or use --format html and print from a browser"
+            phrase(
+                "PDF output needs Chromium ({wanted} not found); install it (apt install "
+                "chromium) or set INSPECT_CHROMIUM, or use --format html and print from a browser",
+                wanted=wanted,
+            )
         )
     return found
 
@@ -64,9 +68,19 @@ def html_to_pdf(html: str) -> bytes:
             )
         except subprocess.TimeoutExpired:
             raise UserError(
-                f"Chromium ({browser}) did not print the report within {TIMEOUT_SECONDS} s"
+                phrase(
+                    "Chromium ({browser}) did not print the report within {seconds} s",
+                    browser=browser,
+                    seconds=TIMEOUT_SECONDS,
+                )
             ) from None
         if not pdf.is_file() or pdf.stat().st_size == 0:
             reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-            raise UserError(f"Chromium ({browser}) could not print the report: {reason}")
+            raise UserError(
+                phrase(
+                    "Chromium ({browser}) could not print the report: {reason}",
+                    browser=browser,
+                    reason=reason,
+                )
+            )
         return pdf.read_bytes()

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from core import markdown
 from core.catalog import Language
 from core.errors import UserError
+from core.phrases import phrase
 from reports import svg
 from reports.i18n import Formatter, check_language, translations
 from reports.model import STATUS_ORDER, as_json
@@ -42,7 +43,13 @@ def render(report: Any, output_format: str, lang: str) -> bytes:
         from reports.pdf import html_to_pdf
 
         return html_to_pdf(render_text(report, "html", lang))
-    raise UserError(f"--format {output_format!r} is not one of {', '.join(FORMATS)}")
+    raise UserError(
+        phrase(
+            "--format {format} is not one of {known}",
+            format=repr(output_format),
+            known=", ".join(FORMATS),
+        )
+    )
 
 
 def render_text(report: Any, extension: str, lang: str) -> str:

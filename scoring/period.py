@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.errors import UserError
+from core.phrases import phrase
 
 _FORMS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
@@ -54,7 +55,12 @@ def parse(text: str, tz=None) -> Period:
             start = datetime.combine(first, time(), zone)
             end = datetime.combine(after, time(), zone)
             return Period(label=text.strip(), kind=kind, start=start, end=end)
-    raise UserError(f"period {text!r}: expected YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY")
+    raise UserError(
+        phrase(
+            "period {text}: expected YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY-Qn or YYYY",
+            text=repr(text),
+        )
+    )
 
 
 def _bounds(kind: str, parts: list[int]) -> tuple[date, date]:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import UserError
+from core.phrases import phrase
 from settings.validation import validate
 from settings.yamlsource import load_yaml
 
@@ -96,7 +97,15 @@ def load(path: Path | None = None) -> Scheme:
     scheme = validate(doc, Scheme)
     total = sum(rule.weight for rule in scheme.kpis.values())
     if abs(total - 100) > 1e-6:
-        raise UserError(f"{doc.where(('kpis',))}: kpis: weights sum to {total:g}, expected 100")
+        raise UserError(
+            phrase(
+                "{where}: kpis: weights sum to {total}, expected 100",
+                where=doc.where(("kpis",)),
+                total=f"{total:g}",
+            )
+        )
     if not scheme.bands:
-        raise UserError(f"{doc.where(('bands',))}: bands: at least one grade band is needed")
+        raise UserError(
+            phrase("{where}: bands: at least one grade band is needed", where=doc.where(("bands",)))
+        )
     return scheme
