@@ -34,6 +34,7 @@ from agent.sweeper import Sweeper
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
+from core.phrases import Phrase, phrase
 from records.plan import DONE, MISSED, RUNNING, Plan, PlanLock
 
 log = logging.getLogger("opsinspect.agent")
@@ -89,7 +90,7 @@ class Agent:
     def recover(self) -> None:
         """Close what a previous agent left open. Its jobs died with it (agent/child.py): a
         slot whose run was stored is done, the others did not complete."""
-        settled = self.plan.settle("agent stopped during the run")
+        settled = self.plan.settle(phrase("agent stopped during the run"))
         if settled.done or settled.missed:
             log.warning(
                 "%d slot(s) were running when the agent last stopped: %d stored (done), %d missed",
@@ -169,7 +170,7 @@ class Agent:
             name: {job.trigger.next_after(now)} | {s for s in self.plan.pending(name) if s <= now}
             for name, job in config.jobs.items()
         }
-        cancelled = self.plan.cancel_planned(keep, "schedule changed on reload")
+        cancelled = self.plan.cancel_planned(keep, phrase("schedule changed on reload"))
         self._load_plan()
         log.info(
             "reloaded %s: %d job(s): %s%s",
@@ -217,17 +218,18 @@ class Agent:
         self.pending[job.name].extend(slots)
         self.planned_through[job.name] = upcoming
 
-    def _missed_reason(self, job: Job, slot: datetime, busy: bool, now: datetime) -> str:
+    def _missed_reason(self, job: Job, slot: datetime, busy: bool, now: datetime) -> Phrase:
         due = job.due_at(slot, self.host)
         if due < self.started_at:
-            return "agent was not running at the planned time"
+            return phrase("agent was not running at the planned time")
         if busy:
-            return "the previous run of this job was still going"
+            return phrase("the previous run of this job was still going")
         if (now - due).total_seconds() > job.grace:
-            return f"not started within the {job.grace:g} s grace period"
+            grace = f"{job.grace:g}"
+            return phrase("not started within the {seconds} s grace period", seconds=grace)
         # within its grace, but a later slot is due too (the previous run ended, or this
         # pass came, after both): only the latest runs (agent.scheduler.decide)
-        return "a later slot was due before it could start"
+        return phrase("a later slot was due before it could start")
 
     def _start(self, job: Job, slot: datetime) -> None:
         running = Running(job, slot, new_run_id())
@@ -247,13 +249,18 @@ class Agent:
             )
             outcome = child.wait(running.process)
         except UserError as exc:
-            self.plan.mark(job.name, [slot], MISSED, f"failed to start: {exc}")
-            log.error("job %s slot %s: failed to start: %s", job.name, _local(slot), exc)
+            reason = phrase("failed to start: {error}", error=exc.message)
+            self.plan.mark(job.name, [slot], MISSED, reason)
+            log.error("job %s slot %s: %s", job.name, _local(slot), reason)
             return
         except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the agent
             if running.abandoned:
                 return  # killed on stop: recorded as abandoned
-            reason = str(exc) if isinstance(exc, child.JobFailed) else f"failed: {exc!r}"
+            reason = (
+                exc.reason
+                if isinstance(exc, child.JobFailed)
+                else phrase("failed: {error}", error=repr(exc))
+            )
             self.plan.mark(job.name, [slot], MISSED, reason)
             log.error("job %s slot %s: %s", job.name, _local(slot), reason)
             return
@@ -315,9 +322,11 @@ class Agent:
                 if running.process:
                     running.process.kill()
                     running.process.wait()
-                reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
+                reason = phrase(
+                    "abandoned: agent stopped ({signal}) mid-run", signal=self.stop_signal or "stop"
+                )
                 if not self.plan.settle(reason, running.job.name, running.slot).missed:
-                    reason = "stopped just after its run was stored: done"
+                    reason = phrase("stopped just after its run was stored: done")
                 log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
         self.running.clear()
 
@@ -334,7 +343,8 @@ class Agent:
             try:
                 job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
             except UserError as exc:
-                raise UserError(f"schedules.{job.name}: {exc}") from None
+                said = phrase("{where}: {error}", where=f"schedules.{job.name}", error=exc.message)
+                raise UserError(said) from None
         return config
 
     def _describe_jobs(self) -> list[str]:
