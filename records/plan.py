@@ -387,7 +387,8 @@ def _entry(cur: _Cursor, row: tuple) -> PlanEntry:
 
 
 def _stored(reason: str | Phrase) -> str:
-    return json.dumps(reason.to_json()) if isinstance(reason, Phrase) else reason
+    """A phrase as its JSON: a value JSON cannot hold (a path, a date) as its text."""
+    return json.dumps(reason.to_json(), default=str) if isinstance(reason, Phrase) else reason
 
 
 def _reason(stored: str | None) -> str | Phrase:
