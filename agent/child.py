@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from agent.jobs import Outcome
 from core.errors import UserError
+from core.phrases import Phrase, phrase
 
 if TYPE_CHECKING:
     from agent.config import AgentConfig
@@ -36,7 +37,11 @@ if TYPE_CHECKING:
 
 
 class JobFailed(Exception):
-    """The job ran and failed; the message is the plan's reason."""
+    """The job ran and failed; `reason` is the plan's."""
+
+    def __init__(self, reason: Phrase) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -100,11 +105,12 @@ def ask(process: subprocess.Popen) -> dict:
     try:
         answer = json.loads(output.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        raise JobFailed(f"failed: job process exited with status {code}") from None
+        exited = phrase("failed: job process exited with status {code}", code=code)
+        raise JobFailed(exited) from None
     if "start_error" in answer:
         raise UserError(answer["start_error"])
     if "error" in answer:
-        raise JobFailed(f"failed: {answer['error']}")
+        raise JobFailed(phrase("failed: {error}", error=answer["error"]))
     return answer
 
 

@@ -9,11 +9,8 @@ agent's resident set stays that of the scheduler, the plan and the exporter. The
 validated in a child too (agent/config.py) and the plan written through the DB-API: this
 process imports neither pydantic nor SQLAlchemy.
 
-Besides the jobs, with `export:` a metrics thread spools this host's metrics every
-`export.metrics_every` (agent/metrics.py) and a sender thread drains the spool. With
-`central:` another thread sends the outbox to `inspect serve` (agent/central.py): the runs,
-the backup jobs' records and each change of the plan; its own thread, so a TSDB outage never
-holds back the runs, nor a server outage the metrics.
+Besides the jobs, the senders' threads (agent/senders.py) spool this host's metrics and send
+the export spool and the central outbox, each on its own so an outage never holds back the runs.
 With tickets on, the leading agent sweeps them every `tickets.sweep_every` (agent/sweeper.py).
 """
 
@@ -25,26 +22,23 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from agent import child, metrics
-from agent.central import Central
+from agent import child
 from agent.config import AgentConfig
-from agent.export.influx import Exporter
 from agent.scheduler import Job, decide, slots_between
+from agent.senders import MAX_SLEEP, Senders
 from agent.sweeper import Sweeper
 from core.clock import Clock, utc_now
 from core.errors import UserError
 from core.model import new_run_id
+from core.phrases import Phrase, phrase
 from records.plan import DONE, MISSED, RUNNING, Plan, PlanLock
 
 log = logging.getLogger("opsinspect.agent")
-MAX_SLEEP = 30.0
 MAX_CATCH_UP_ROWS = 1000
-EXPORT_PATIENCE = 3600.0
 STANDBY_POLL = 2.0  # seconds between a standby agent's tries for the plan lock
 
 
@@ -77,21 +71,17 @@ class Agent:
         self.stop_timeout = stop_timeout
         self.started_at = clock()
         self.config = self._load()
-        self.exporter = Exporter(self.config.export) if self.config.export else None
-        self.central = Central(self.config.central) if self.config.central else None
-        self.plan.on_change = self._report_plan
+        self.stop = threading.Event()
+        self.senders = Senders(self.config, self.host, self.stop)
+        self.plan.on_change = self.senders.report_plan
         self.running: dict[str, Running] = {}
         # The plan in memory (this process is its only writer while it holds the lock), so a
         # tick touches the database only to write what changed.
         self.pending: dict[str, list[datetime]] = {}
         self.planned_through: dict[str, datetime | None] = {}
         self._load_plan()
-        self.stop = threading.Event()
         self.sweeper = Sweeper(inventory_path, db_url, lambda: self.config.sweep_every, self.stop)
         self.wake = threading.Event()
-        self.export_wake = threading.Event()
-        self.central_wake = threading.Event()
-        self.job_exported = threading.Event()  # the next "export: sent" is worth an INFO line
         self.reload_requested = False
         self.stop_signal = ""
 
@@ -100,7 +90,7 @@ class Agent:
     def recover(self) -> None:
         """Close what a previous agent left open. Its jobs died with it (agent/child.py): a
         slot whose run was stored is done, the others did not complete."""
-        settled = self.plan.settle("agent stopped during the run")
+        settled = self.plan.settle(phrase("agent stopped during the run"))
         if settled.done or settled.missed:
             log.warning(
                 "%d slot(s) were running when the agent last stopped: %d stored (done), %d missed",
@@ -111,9 +101,7 @@ class Agent:
 
     def run_forever(self) -> None:
         self._install_signals()
-        sender = self._start_thread(self._send_loop, "export")
-        reporter = self._start_thread(self._central_loop, "central")
-        self._start_thread(self._metrics_loop, "metrics")
+        self.senders.start()
         if self._lead():
             self.recover()
             self.sweeper.start()
@@ -135,7 +123,7 @@ class Agent:
                 self.wake.wait(MAX_SLEEP)
             self.wake.wait(self._sleep_seconds())
             self.wake.clear()
-        self._shutdown(sender, reporter)
+        self._shutdown()
 
     def run_once(self) -> None:
         """Run what is due now, wait for it, try once to send the spool, exit (for cron)."""
@@ -150,13 +138,7 @@ class Agent:
             self.wake.clear()
             self._reap()
         self._abandon_or_finish()
-        if self.exporter:
-            result = self.exporter.flush(self.stop, patience=0)  # the next call retries
-            if result.left_batches:
-                log.warning(
-                    "export: %d batch(es) left in the spool: %s", result.left_batches, result.error
-                )
-        self._report_once()
+        self.senders.flush_once()
 
     def _lead(self) -> bool:
         """Wait until this agent is the plan's one writer among those sharing its database
@@ -182,18 +164,13 @@ class Agent:
             log.error("reload failed, keeping the previous settings: %s", exc)
             return
         self.config = config
-        if config.export and (not self.exporter or self.exporter.spec != config.export):
-            self.exporter = Exporter(config.export)
-        elif not config.export:
-            self.exporter = None
-        if config.central != (self.central.spec if self.central else None):
-            self.central = Central(config.central) if config.central else None
+        self.senders.reconfigure(config)
         now = self.clock()
         keep = {
             name: {job.trigger.next_after(now)} | {s for s in self.plan.pending(name) if s <= now}
             for name, job in config.jobs.items()
         }
-        cancelled = self.plan.cancel_planned(keep, "schedule changed on reload")
+        cancelled = self.plan.cancel_planned(keep, phrase("schedule changed on reload"))
         self._load_plan()
         log.info(
             "reloaded %s: %d job(s): %s%s",
@@ -241,17 +218,18 @@ class Agent:
         self.pending[job.name].extend(slots)
         self.planned_through[job.name] = upcoming
 
-    def _missed_reason(self, job: Job, slot: datetime, busy: bool, now: datetime) -> str:
+    def _missed_reason(self, job: Job, slot: datetime, busy: bool, now: datetime) -> Phrase:
         due = job.due_at(slot, self.host)
         if due < self.started_at:
-            return "agent was not running at the planned time"
+            return phrase("agent was not running at the planned time")
         if busy:
-            return "the previous run of this job was still going"
+            return phrase("the previous run of this job was still going")
         if (now - due).total_seconds() > job.grace:
-            return f"not started within the {job.grace:g} s grace period"
+            grace = f"{job.grace:g}"
+            return phrase("not started within the {seconds} s grace period", seconds=grace)
         # within its grace, but a later slot is due too (the previous run ended, or this
         # pass came, after both): only the latest runs (agent.scheduler.decide)
-        return "a later slot was due before it could start"
+        return phrase("a later slot was due before it could start")
 
     def _start(self, job: Job, slot: datetime) -> None:
         running = Running(job, slot, new_run_id())
@@ -271,13 +249,18 @@ class Agent:
             )
             outcome = child.wait(running.process)
         except UserError as exc:
-            self.plan.mark(job.name, [slot], MISSED, f"failed to start: {exc}")
-            log.error("job %s slot %s: failed to start: %s", job.name, _local(slot), exc)
+            reason = phrase("failed to start: {error}", error=exc.message)
+            self.plan.mark(job.name, [slot], MISSED, reason)
+            log.error("job %s slot %s: %s", job.name, _local(slot), reason)
             return
         except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the agent
             if running.abandoned:
                 return  # killed on stop: recorded as abandoned
-            reason = str(exc) if isinstance(exc, child.JobFailed) else f"failed: {exc!r}"
+            reason = (
+                exc.reason
+                if isinstance(exc, child.JobFailed)
+                else phrase("failed: {error}", error=repr(exc))
+            )
             self.plan.mark(job.name, [slot], MISSED, reason)
             log.error("job %s slot %s: %s", job.name, _local(slot), reason)
             return
@@ -292,9 +275,7 @@ class Agent:
             outcome.run_id,
             outcome.summary,
         )
-        self.job_exported.set()
-        self.export_wake.set()
-        self.central_wake.set()
+        self.senders.job_done()
 
     def _reap(self) -> None:
         for name in [n for n, r in self.running.items() if not r.thread.is_alive()]:
@@ -315,8 +296,7 @@ class Agent:
             self.stop_signal = signal.Signals(signum).name
             self.stop.set()
             self.wake.set()
-            self.export_wake.set()
-            self.central_wake.set()
+            self.senders.wake()
 
         def reload(_signum, _frame) -> None:
             self.reload_requested = True
@@ -326,16 +306,11 @@ class Agent:
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGHUP, reload)
 
-    def _shutdown(self, sender: threading.Thread, reporter: threading.Thread) -> None:
+    def _shutdown(self) -> None:
         log.info("stopping on %s", self.stop_signal or "request")
         self._abandon_or_finish()
         self.sweeper.finish(self.stop_timeout)
-        sender.join(timeout=5)
-        reporter.join(timeout=5)
-        self._report_once()
-        if self.exporter:  # one last try for what the final runs spooled; no waiting
-            self.exporter.flush(patience=0)
-        left = self.exporter.spool.stats().batches if self.exporter else 0
+        left = self.senders.finish()
         log.info("agent stopped%s", f"; {left} export batch(es) kept in the spool" if left else "")
 
     def _abandon_or_finish(self) -> None:
@@ -347,90 +322,13 @@ class Agent:
                 if running.process:
                     running.process.kill()
                     running.process.wait()
-                reason = f"abandoned: agent stopped ({self.stop_signal or 'stop'}) mid-run"
+                reason = phrase(
+                    "abandoned: agent stopped ({signal}) mid-run", signal=self.stop_signal or "stop"
+                )
                 if not self.plan.settle(reason, running.job.name, running.slot).missed:
-                    reason = "stopped just after its run was stored: done"
+                    reason = phrase("stopped just after its run was stored: done")
                 log.warning("job %s slot %s: %s", running.job.name, _local(running.slot), reason)
         self.running.clear()
-
-    def _start_thread(self, loop: Callable[[], None], name: str) -> threading.Thread:
-        thread = threading.Thread(target=loop, name=name, daemon=True)
-        thread.start()
-        return thread
-
-    def _send_loop(self) -> None:
-        """Drain the spool after each run or metrics cycle, and every MAX_SLEEP s in case a
-        batch is left. A job's export is logged; the metrics cycles' only at DEBUG."""
-        while not self.stop.is_set():
-            exporter = self.exporter
-            if exporter:
-                result = exporter.flush(self.stop, patience=EXPORT_PATIENCE)
-                announce = self.job_exported.is_set()  # a run finished before or during it
-                self.job_exported.clear()
-                if result.sent_batches:
-                    log.log(
-                        logging.INFO if announce else logging.DEBUG,
-                        "export: sent %d point(s) in %d batch(es)",
-                        result.sent_points,
-                        result.sent_batches,
-                    )
-            self.export_wake.wait(MAX_SLEEP)
-            self.export_wake.clear()
-
-    def _central_loop(self) -> None:
-        """Send the outbox after each job, and every MAX_SLEEP s in case an item is left."""
-        while not self.stop.is_set():
-            central = self.central
-            if central:
-                result = central.flush(self.stop, patience=EXPORT_PATIENCE)
-                if result.sent:
-                    log.info("central: %d item(s) acknowledged by %s", result.sent, central.where)
-            self.central_wake.wait(MAX_SLEEP)
-            self.central_wake.clear()
-
-    def _report_plan(self, entries: list) -> None:
-        """Central mode: each change set of the plan goes to the outbox, once written here."""
-        central = self.central
-        if central:
-            central.enqueue_plan(entries)
-            self.central_wake.set()
-
-    def _report_once(self) -> None:
-        """One try for what the outbox holds, no waiting (--once, and at stop)."""
-        if not self.central:
-            return
-        result = self.central.flush(patience=0)
-        if result.sent:
-            log.info("central: %d item(s) acknowledged by %s", result.sent, self.central.where)
-        if result.left:
-            log.warning("central: %d item(s) kept in the outbox: %s", result.left, result.error)
-
-    def _metrics_loop(self) -> None:
-        """Every `export.metrics_every` s on the wall-clock grid: collect and spool this
-        host's metrics, then wake the sender. Settings changed by a reload apply from the
-        next cycle."""
-        cycle: metrics.HostMetrics | None = None
-        source: AgentConfig | None = None
-        while not self.stop.is_set():
-            config, exporter = self.config, self.exporter
-            every = exporter.spec.metrics_every if exporter else None
-            if not exporter or not every:
-                self.stop.wait(MAX_SLEEP)
-                continue
-            if source is not config:
-                host = config.metrics_host or self.host
-                cycle, source = metrics.HostMetrics(host, config.filesystems), config
-            seconds = every.total_seconds()
-            if self.stop.wait(seconds - time.time() % seconds):
-                return
-            if self.exporter is not exporter:  # reloaded meanwhile: start over with it
-                continue
-            try:
-                exporter.enqueue(cycle.collect())
-            except Exception as exc:  # noqa: BLE001 - e.g. the spool's disk full: next cycle
-                log.error("metrics cycle failed: %s: %s", type(exc).__name__, exc)
-                continue
-            self.export_wake.set()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -445,13 +343,13 @@ class Agent:
             try:
                 job.trigger.next_after(now)  # a cron like "0 0 30 2 *" never fires: say so now
             except UserError as exc:
-                raise UserError(f"schedules.{job.name}: {exc}") from None
+                said = phrase("{where}: {error}", where=f"schedules.{job.name}", error=exc.message)
+                raise UserError(said) from None
         return config
 
     def _describe_jobs(self) -> list[str]:
         jobs = [f"{j.name} ({j.kind}, {j.trigger.describe()})" for j in self.jobs.values()]
-        every = self.exporter.spec.metrics_every if self.exporter else None
-        jobs += [f"host metrics every {every.total_seconds():g} s"] if every else []
+        jobs += self.senders.describe()
         sweep = self.config.sweep_every
         return jobs + ([f"tickets sweep every {sweep:g} s"] if sweep else [])
 

@@ -53,7 +53,8 @@ class Outcome:
 
 
 def inspect(ctx: JobContext) -> Outcome:
-    from flows.inspect import RunOptions, run_and_record
+    from flows.inspect import RunOptions
+    from flows.recording import run_and_record
     from flows.zones import zones_for
 
     job = ctx.job

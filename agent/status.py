@@ -17,6 +17,7 @@ from agent.export.influx import spool_for
 from agent.lock import AgentLock, lock_path
 from agent.scheduler import build_jobs
 from agent.spool import SpoolStats
+from core.phrases import Phrase
 from records.plan import Plan
 from settings.inventory import Inventory
 
@@ -29,7 +30,7 @@ class JobStatus:
     last_slot: datetime | None
     last_state: str | None
     last_run_id: str | None
-    last_reason: str
+    last_reason: str | Phrase  # translated where it is shown
     next_slot: datetime
     next_due: datetime
 

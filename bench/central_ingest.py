@@ -243,7 +243,7 @@ def push(batch: Batch, url: str, senders: int, scratch: Path) -> Result:
 
 
 def direct(batch: Batch, store: Store, rules: Inventory, threads: int) -> Result:
-    """`inspect run`'s store path (flows.inspect.run_and_record) for the same runs."""
+    """`inspect run`'s store path (flows.recording.run_and_record) for the same runs."""
     latencies: list[list[float]] = [[] for _ in range(threads)]
 
     def write(i: int) -> None:

@@ -87,7 +87,7 @@ def status(sources: Sources, output_format: str) -> None:
             "last_slot": iso(j.last_slot) if j.last_slot else None,
             "last_state": j.last_state,
             "last_run_id": j.last_run_id,
-            "last_reason": j.last_reason,
+            "last_reason": str(j.last_reason),
             "next_slot": iso(j.next_slot),
             "next_due": iso(j.next_due),
         }
@@ -117,10 +117,10 @@ def status(sources: Sources, output_format: str) -> None:
             j["schedule"],
             _local(j["last_slot"]) if j["last_slot"] else "-",
             j["last_state"] or "-",
-            j["last_run_id"] or j["last_reason"] or "-",
+            j["last_run_id"] or say(job.last_reason) or "-",
             _local(j["next_due"]),
         )
-        for j in jobs
+        for j, job in zip(jobs, shown.jobs, strict=True)
     ]
     click.echo(table([say(heading) for heading in STATUS_HEADINGS], rows))
     if shown.host_metrics_every:

@@ -66,7 +66,7 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
                             "due_at": iso(e.due_at),
                             "state": e.state,
                             "run_id": e.run_id,
-                            "reason": e.reason,
+                            "reason": str(e.reason),
                         }
                         for e in entries
                     ],
@@ -74,11 +74,12 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
             )
         )
         return
+    say = sources.language.text
     if not entries:
         said = phrase(
             "nothing planned on {day}: was the agent set up then? (`inspect agent`)", day=chosen
         )
-        click.echo(sources.language.text(said))
+        click.echo(say(said))
         return
     rows = [
         (
@@ -87,11 +88,10 @@ def plan(day: date | None, sources: Sources, output_format: str) -> None:
             e.kind,
             e.state,
             e.run_id or "",
-            e.reason,
+            say(e.reason),
         )
         for e in entries
     ]
-    say = sources.language.text
     click.echo(table([say(heading) for heading in PLAN_HEADINGS], rows))
     rate = (
         phrase(

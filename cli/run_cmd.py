@@ -14,7 +14,8 @@ from cli.params import FiniteRange
 from cli.render import TicketChange, changes_text, run_json, run_markdown, run_table, visible
 from core.errors import DamagedDatabase, UserError
 from core.phrases import phrase
-from flows.inspect import RunOptions, UnrecordedRun, run_and_record
+from flows.inspect import RunOptions
+from flows.recording import UnrecordedRun, run_and_record
 from flows.zones import zones_for
 
 if TYPE_CHECKING:  # records and tickets load SQLAlchemy: only a run that stores needs them

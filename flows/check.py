@@ -110,7 +110,8 @@ def check_target(
     """Inspect the inventory's target `name` (every collector, as `inspect run`) and keep
     this check's findings, or the failures that explain why it has none. With `store` the
     whole run is saved and turned into tickets."""
-    from flows.inspect import RunOptions, run_and_record
+    from flows.inspect import RunOptions
+    from flows.recording import run_and_record
 
     known(request.check)
     (target,) = inventory.select([name])

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.backups import BackupRecord, BackupReport, CopyRecord, VerificationRecord
-from flows.wire import VERSION, WireError, _list, _moment, _object, _text
+from core.phrases import Phrase
+from flows.wire import VERSION, WireError, _list, _moment, _object, _phrase_or_text, _text
 from records.plan import CANCELLED, DONE, MISSED, PLANNED, RUNNING, PlanEntry
 
 
@@ -64,7 +65,8 @@ def plan_to_json(entries: Sequence[PlanEntry]) -> dict[str, Any]:
         "entries": [
             {"job": e.job, "kind": e.kind, "slot_at": e.slot_at.isoformat(),
              "due_at": e.due_at.isoformat(), "state": e.state, "run_id": e.run_id,
-             "reason": e.reason, "updated_at": e.updated_at.isoformat()}
+             "reason": {"phrase": e.reason.to_json()} if isinstance(e.reason, Phrase) else e.reason,
+             "updated_at": e.updated_at.isoformat()}
             for e in entries
         ],
     }
@@ -139,7 +141,7 @@ def _plan_entry(data: Any, where: str) -> PlanEntry:
     return PlanEntry(
         job=_text(data, "job", where), kind=_text(data, "kind", where),
         slot_at=_moment(data, "slot_at", where), due_at=_moment(data, "due_at", where),
-        state=state, run_id=run_id, reason=_text(data, "reason", where),
+        state=state, run_id=run_id, reason=_phrase_or_text(data.get("reason"), f"{where}.reason"),
         updated_at=_moment(data, "updated_at", where),
     )
 

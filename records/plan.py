@@ -11,12 +11,15 @@ here read or write) and from any other agent's.
 Written through the DB-API (sqlite3 or psycopg) on the table records/agent_schema.py defines
 and migrates: the long-lived agent keeps neither SQLAlchemy nor its ORM resident for a few
 small statements. Times are stored as SQLAlchemy stores them (records/types.py): UTC text
-`YYYY-MM-DD HH:MM:SS.ffffff` on SQLite, timestamptz on PostgreSQL.
+`YYYY-MM-DD HH:MM:SS.ffffff` on SQLite, timestamptz on PostgreSQL. A slot's reason is a
+Phrase, translated where it is shown, stored as its JSON (core.phrases); a reason written as
+plain text (by an older agent) is read back as that text.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from core.clock import utc_now
+from core.phrases import Phrase
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -51,7 +55,7 @@ class PlanEntry:
     due_at: datetime
     state: str
     run_id: str | None
-    reason: str
+    reason: str | Phrase  # why a slot was missed or cancelled; "" otherwise
     updated_at: datetime
     agent: str = LOCAL  # on a server: the reporting agent's token name
 
@@ -166,7 +170,7 @@ class Plan:
         job: str,
         slots: Sequence[datetime],
         state: str,
-        reason: str = "",
+        reason: str | Phrase = "",
         run_id: str | None = None,
     ) -> None:
         if not slots:
@@ -177,12 +181,14 @@ class Plan:
             cur.many(
                 f"UPDATE {TABLE} SET state = ?, reason = ?, run_id = ?, updated_at = ? "
                 "WHERE agent = ? AND job = ? AND slot_at = ?",
-                [(state, reason, run_id, now, LOCAL, job, s) for s in stored],
+                [(state, _stored(reason), run_id, now, LOCAL, job, s) for s in stored],
             )
             marks = ", ".join("?" for _ in stored)
             self._changed(cur, changed, f"job = ? AND slot_at IN ({marks})", (job, *stored))
 
-    def settle(self, reason: str, job: str | None = None, slot: datetime | None = None) -> Settled:
+    def settle(
+        self, reason: str | Phrase, job: str | None = None, slot: datetime | None = None
+    ) -> Settled:
         """Close `running` slots (all, or one) whose job was cut off: done when the run the
         slot expects was stored (its job got that far before the agent died or killed it),
         else missed with `reason`."""
@@ -202,7 +208,9 @@ class Plan:
                 }
             now = cur.stored(utc_now())
             done = [(DONE, "", now, row) for row, run_id in rows if run_id in stored]
-            missed = [(MISSED, reason, now, row) for row, run_id in rows if run_id not in stored]
+            missed = [
+                (MISSED, _stored(reason), now, row) for row, run_id in rows if run_id not in stored
+            ]
             cur.many(f"UPDATE {TABLE} SET state = ?, reason = ?, updated_at = ? WHERE id = ?", done)
             cur.many(
                 f"UPDATE {TABLE} SET state = ?, reason = ?, run_id = NULL, updated_at = ? "
@@ -212,7 +220,7 @@ class Plan:
             self._changed_ids(cur, changed, [row for row, _ in rows])
             return Settled(len(done), len(missed))
 
-    def cancel_planned(self, keep: dict[str, set[datetime]], reason: str) -> int:
+    def cancel_planned(self, keep: dict[str, set[datetime]], reason: str | Phrase) -> int:
         """Planned slots no schedule produces any more (job removed or changed on reload)."""
         with self._writing() as (cur, changed):
             rows = cur.run(
@@ -223,7 +231,7 @@ class Plan:
             now = cur.stored(utc_now())
             cur.many(
                 f"UPDATE {TABLE} SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
-                [(CANCELLED, reason, now, row) for row in dropped],
+                [(CANCELLED, _stored(reason), now, row) for row in dropped],
             )
             self._changed_ids(cur, changed, dropped)
             return len(dropped)
@@ -256,7 +264,7 @@ class Plan:
                     "WHERE agent = ? AND job = ? AND slot_at = ?",
                     (agent, e.job, cur.stored(e.slot_at)),
                 )
-                values = (e.kind, cur.stored(e.due_at), e.state, e.run_id, e.reason,
+                values = (e.kind, cur.stored(e.due_at), e.state, e.run_id, _stored(e.reason),
                           cur.stored(e.updated_at))
                 if not rows:
                     cur.run(
@@ -372,7 +380,19 @@ def _entry(cur: _Cursor, row: tuple) -> PlanEntry:
         cur.time(due_at),
         state,
         run_id,
-        reason,
+        _reason(reason),
         cur.time(updated_at),
         agent,
     )
+
+
+def _stored(reason: str | Phrase) -> str:
+    """A phrase as its JSON: a value JSON cannot hold (a path, a date) as its text."""
+    return json.dumps(reason.to_json(), default=str) if isinstance(reason, Phrase) else reason
+
+
+def _reason(stored: str | None) -> str | Phrase:
+    if stored and stored.startswith('{"template"'):
+        with contextlib.suppress(ValueError):
+            return Phrase.from_json(json.loads(stored))
+    return stored or ""

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
 from agent.daemon import Agent
+from cli.main import cli
+from core.catalog import language
+from core.phrases import phrase
+from flows.wire_records import plan_from_json, plan_to_json
 from records import open_store
 from records.plan import Plan
 
@@ -78,7 +84,7 @@ def test_default_schedule_runs_then_downtime_is_recorded_as_missed(store):
         ("29 14:00", "planned"),
     ]
     missed = [e for e in plan.between(berlin(2026, 3, 27), berlin(2026, 3, 30)) if e.reason]
-    assert {e.reason for e in missed} == {"agent was not running at the planned time"}
+    assert {str(e.reason) for e in missed} == {"agent was not running at the planned time"}
 
 
 def test_a_run_left_running_by_a_dead_agent_is_closed_as_missed(store):
@@ -90,7 +96,7 @@ def test_a_run_left_running_by_a_dead_agent_is_closed_as_missed(store):
     plan.mark("inspection", [slot], "running")  # as if killed mid-run
     Agent(None, store.url, clock=clock, host="h").recover()
     (entry,) = plan.between(slot, slot + timedelta(minutes=1))
-    assert (entry.state, entry.reason) == ("missed", "agent stopped during the run")
+    assert (entry.state, str(entry.reason)) == ("missed", "agent stopped during the run")
 
 
 def test_a_run_stored_before_its_agent_died_is_credited_to_its_slot(store):
@@ -162,7 +168,45 @@ def test_a_slot_overtaken_by_a_later_one_says_so_not_the_grace_period(store, tmp
     agent.tick()
     finish(agent)
     found = Plan(store.engine).between(clock.moment - timedelta(minutes=5), clock.moment)
-    assert [(e.slot_at.strftime("%H:%M"), e.state, e.reason) for e in found] == [
+    assert [(e.slot_at.strftime("%H:%M"), e.state, str(e.reason)) for e in found] == [
         ("08:01", "missed", "a later slot was due before it could start"),
         ("08:02", "done", ""),
     ]
+
+
+def test_a_slot_reason_is_shown_in_the_reader_language_an_older_free_text_one_as_written(
+    store, tmp_path
+):
+    """The plan keeps why a slot was missed as a phrase: `inspect records plan` shows it in
+    the reader's language (JSON keeps the English); a reason an older agent wrote as plain
+    text is shown as it was written."""
+    plan = Plan(store.engine)
+    early, late = berlin(2026, 3, 28, 8, 0), berlin(2026, 3, 28, 14, 0)
+    plan.add_planned("inspection", "inspect", [(early, early), (late, late)])
+    plan.mark("inspection", [early], "missed", phrase("agent was not running at the planned time"))
+    plan.mark("inspection", [late], "missed", "host rebooted for maintenance")
+    day = ["--day", "2026-03-28", "--db", store.url]
+    shown = CliRunner().invoke(cli, ["--lang", "zh-CN", "records", "plan", *day])
+    assert shown.exit_code == 0, shown.output
+    assert "计划时间时巡检代理未在运行" in shown.output
+    assert "host rebooted for maintenance" in shown.output
+    as_json = CliRunner().invoke(cli, ["records", "plan", "-f", "json", *day])
+    reasons = [s["reason"] for s in json.loads(as_json.output)["slots"]]
+    assert reasons == ["agent was not running at the planned time", "host rebooted for maintenance"]
+
+
+def test_a_reporting_agent_slot_reason_reaches_the_server_still_translatable(store):
+    """Central mode: the server keeps the agent's reason as a phrase (its own readers choose
+    the language), through the wire and the server's merge."""
+    plan = Plan(store.engine)
+    slot = berlin(2026, 3, 28, 8, 0)
+    plan.add_planned("inspection", "inspect", [(slot, slot)])
+    reason = phrase("not started within the {seconds} s grace period", seconds="300")
+    plan.mark("inspection", [slot], "missed", reason)
+    (entry,) = plan.between(slot, slot + timedelta(seconds=1))
+    sent = plan_from_json(json.loads(json.dumps(plan_to_json([entry]))))
+    plan.merge("edge-1", sent)
+    kept = [e for e in plan.between(slot, slot + timedelta(seconds=1)) if e.agent == "edge-1"]
+    assert [e.reason for e in kept] == [reason]
+    assert language("zh-CN").text(kept[0].reason) == "未在 300 秒宽限期内启动"
+

@@ -125,7 +125,8 @@ def test_sigterm_past_the_stop_timeout_abandons_the_run_and_records_it_missed(ag
     assert time.monotonic() - began < 3.5  # did not wait for the 4 s run
     assert not job_process.is_running()  # the job's process was killed, not left behind
     (slot,) = [e for e in entries(agent) if e.state != "planned"]
-    assert slot.state == "missed" and slot.reason.startswith("abandoned: agent stopped (SIGTERM)")
+    assert slot.state == "missed"
+    assert str(slot.reason).startswith("abandoned: agent stopped (SIGTERM)")
     assert open_store(agent.db).list_runs() == []  # no half-written record
     assert "abandoned" in agent.stderr()
 
@@ -174,7 +175,7 @@ def test_a_job_gone_from_the_file_before_the_reload_is_missed_and_the_agent_goes
     reason = f"failed to start: job 'often' is no longer in {path}"
 
     def cannot_start() -> bool:  # other slots may be missed as still going on a busy box
-        return any(e.reason == reason for e in entries(agent, "missed", "often"))
+        return any(str(e.reason) == reason for e in entries(agent, "missed", "often"))
 
     wait_until(cannot_start, 30, "a slot that cannot start")
     assert agent.process.poll() is None
@@ -199,7 +200,7 @@ def test_sigkill_of_the_agent_ends_its_job_and_the_restarted_agent_keeps_the_pla
     assert again.wait() == 0
     after = {e.slot_at: e for e in entries(again)}
     assert after[killed_slot.slot_at].state == "missed"
-    assert after[killed_slot.slot_at].reason == "agent stopped during the run"
+    assert str(after[killed_slot.slot_at].reason) == "agent stopped during the run"
     done = {e.run_id for e in after.values() if e.state == "done"}
     stored = {r.id for r in open_store(agent.db).list_runs(limit=100)}
     assert stored == done  # every stored run is credited to its slot, and only those

@@ -16,7 +16,8 @@ from collectors.session import Session
 from collectors.snmp import SnmpCollector
 from core.model import SnmpSettings, Target
 from core.status import Status
-from flows.inspect import RunOptions, run_and_record
+from flows.inspect import RunOptions
+from flows.recording import run_and_record
 from records import open_store
 from settings.inventory import Inventory
 from settings.profiles import STANDARD

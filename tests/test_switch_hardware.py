@@ -22,7 +22,8 @@ from collectors.snmp_optics import VENDOR_OPTICS_COLUMNS
 from core import names
 from core.model import DEVICE, Sample, SnmpSettings, Target
 from core.status import Status
-from flows.inspect import RunOptions, run_and_record
+from flows.inspect import RunOptions
+from flows.recording import run_and_record
 from settings.inventory import Inventory, load
 from settings.profiles import (
     DEFAULT_THRESHOLDS,

@@ -237,8 +237,9 @@ def test_reopening_on_a_worse_status_raises_title_and_grade(tmp_path):
 
 
 def test_inspect_run_opens_and_resolves_a_real_ticket(tmp_path):
-    """The wiring: flows.inspect.run_and_record saves the run, then reconciles it."""
-    from flows.inspect import RunOptions, run_and_record
+    """The wiring: flows.recording.run_and_record saves the run, then reconciles it."""
+    from flows.inspect import RunOptions
+    from flows.recording import run_and_record
     from records import open_store
     from tests.test_tickets_support import load_inventory
 

@@ -1,6 +1,6 @@
 """Inspection records in the console: the list with filters, one run's findings and patrol
 sheets, and starting an inspection (engineer), which runs the engine's one flow
-(flows.inspect.run_and_record) in the server's thread pool, as the CLI runs it."""
+(flows.recording.run_and_record) in the server's thread pool, as the CLI runs it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from core.errors import UserError
 from core.model import InspectionRun
 from core.phrases import phrase
 from core.status import Status
-from flows.inspect import RunOptions, run_and_record
+from flows.inspect import RunOptions
+from flows.recording import run_and_record
 from records import console
 from records.store import RunHeader, RunSummary, Store
 from reports.model import as_json
