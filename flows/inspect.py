@@ -301,9 +301,9 @@ def _relative(filename: str) -> str:
 def collect_failure(target: Target, collector: str, exc: CollectError) -> Finding:
     attempts = exc.attempts
     message = (
-        phrase("{error} (after {attempts} attempts)", error=str(exc), attempts=attempts)
+        phrase("{error} (after {attempts} attempts)", error=exc.detail, attempts=attempts)
         if attempts > 1
-        else str(exc)
+        else exc.detail
     )
     finding = unknown(target, names.CHECK_REACHABILITY, collector, exc.reason, message)
     return replace(finding, evidence={**finding.evidence, "attempts": attempts})

@@ -111,3 +111,20 @@ def _targets(tmp_path, hosts: dict) -> list:
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump({"hosts": hosts}))
     return list(inventory_loader.load(path).targets)
+
+
+def test_a_run_against_a_closed_port_says_why_in_chinese(tmp_path):
+    """The whole way: `inspect --lang zh-CN run` stores the reachability finding as a phrase
+    and shows why the target could not be inspected in Chinese."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(yaml.safe_dump({"hosts": {"web1": {
+        "address": "127.0.0.1", "ssh": {"username": "ops", "port": port,
+                                        "password": "env:NOT_NEEDED_HERE"}}}}))
+    result = CliRunner(env={"NOT_NEEDED_HERE": "x"}).invoke(cli, [
+        "--lang", "zh-CN", "run", "-i", str(inventory),
+        "--db", f"sqlite:///{tmp_path / 'records.db'}", "-f", "json"])
+    assert result.exit_code == 3, result.output
+    assert f"127.0.0.1:{port} 拒绝了连接" in result.output
