@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import tickets  # noqa: E402
-from agent.central import Central, CentralSettings  # noqa: E402
+from agent.central import RUN, Central, CentralSettings  # noqa: E402
 from core.model import InspectionRun, new_run_id  # noqa: E402
 from flows.wire import run_to_json  # noqa: E402
 from records import open_store  # noqa: E402
@@ -230,7 +230,7 @@ def push(batch: Batch, url: str, senders: int, scratch: Path) -> Result:
                                    outbox_dir=str(scratch / f"outbox-{i}"), outbox_limit_mb=4096)
         central = TimedCentral(settings)
         for body in batch.bodies[i::senders]:
-            central.outbox.put(body, 1)
+            central.outbox.put(body, 1, RUN)
         centrals.append(central)
 
     def flush(i: int) -> None:

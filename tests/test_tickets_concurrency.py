@@ -18,6 +18,7 @@ from core.status import Status
 from records import open_store
 from records.tickets import list_tickets, notifications
 from records.tickets_schema import TicketRow
+from settings import inventory as inventory_loader
 from tests.services import wait_until
 from tests.services.webhook import Receiver
 from tests.test_tickets_support import T0, finding, hook_estate, load_inventory
@@ -61,7 +62,8 @@ def _reconcile_in_process(url: str, inventory_dir: str, index: int, barrier) -> 
     import tickets
 
     store = open_store(url)
-    inventory = load_inventory(Path(inventory_dir), INVENTORY)
+    # the parent wrote it; writing it again here would race the other workers' reads
+    inventory = inventory_loader.load(Path(inventory_dir) / "inventory.yaml")
     barrier.wait()
     tickets.reconcile(store.engine, bad_run(index), inventory, lambda: T0 + timedelta(minutes=1))
 

@@ -5,6 +5,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from core.errors import UserError
 from core.status import Status
@@ -73,6 +74,40 @@ def test_problem_after_reopen_window_gets_a_new_ticket(tmp_path):
     assert (first.state, second.state) == ("resolved", "open")
     with pytest.raises(UserError, match="already has another open ticket"):
         lifecycle.reopen(e.engine, first.id, "same disk", "bob", e.inventory.tickets, e.clock)
+
+
+def test_problems_returning_together_reopen_their_own_tickets_in_one_lookup(tmp_path):
+    """A run bringing many problems back (a host's first run after a fix is undone) looks
+    their resolved tickets up at once, not one query per problem, and each problem reopens
+    its own ticket; a central server reconciles thousands of such runs."""
+    e = estate(tmp_path, ESTATE + "tickets: {open_after: 1, resolve_after: 1}\n")
+
+    def ticket_queries(results: dict[str, Status]) -> tuple[int, object]:
+        queries = []
+
+        def seen(conn, cursor, statement, *rest) -> None:
+            if statement.startswith("SELECT") and "FROM tickets" in statement:
+                queries.append(statement)
+
+        event.listen(e.engine, "before_cursor_execute", seen)
+        try:
+            result = e.inspect(results)
+        finally:
+            event.remove(e.engine, "before_cursor_execute", seen)
+        return len(queries), result
+
+    for count in (2, 6):
+        disks = [f"web01|disk|/d{count}-{i}" for i in range(count)]
+        opened = e.inspect({fp: CRIT for fp in disks}).opened
+        resolved = e.inspect({fp: OK for fp in disks}).resolved
+        assert len(opened) == count and sorted(resolved) == sorted(opened)
+        queries, result = ticket_queries({fp: CRIT for fp in disks})
+        if count == 2:
+            few = queries
+        by_fingerprint = {t.fingerprint: t for t in e.tickets()}
+        assert sorted(result.reopened) == sorted(opened) and result.opened == []
+        assert [by_fingerprint[fp].state for fp in disks] == ["reopened"] * count
+    assert queries == few
 
 
 def test_flapping_makes_one_flagged_ticket_not_a_storm(tmp_path):

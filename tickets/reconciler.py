@@ -83,6 +83,11 @@ def _apply(
     observations = _observations(session, run, targets)
     states = _locked_states(session, observations)
     tickets = _active_tickets(session, list(observations))
+    resolved = _recently_resolved(
+        session,
+        [fp for fp, ob in observations.items() if ob.status != Status.OK and fp not in tickets],
+        now - spec.reopen_within,
+    )
     result = ReconcileResult()
     order = sorted(
         observations.values(),
@@ -98,7 +103,9 @@ def _apply(
         if ob.status == Status.OK:
             _on_ok(session, state, ob, ticket, flapping, spec, now, result)
         else:
-            step = _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, now)
+            recent = resolved.get(ob.fingerprint)
+            step = _on_bad(session, state, ob, ticket, recent, flapping, run, spec, target, targets,
+                           now)
             _tally(result, ob.fingerprint, step)
     return result
 
@@ -235,8 +242,9 @@ def _on_ok(session, state, ob, ticket, flapping, spec, now, result) -> None:
     result.resolved.append(ticket.id)
 
 
-def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, now):
-    """What a bad result does: ('kept'|'opened'|'reopened'|'suppressed'|'waiting', detail)."""
+def _on_bad(session, state, ob, ticket, recent, flapping, run, spec, target, targets, now):
+    """What a bad result does: ('kept'|'opened'|'reopened'|'suppressed'|'waiting', detail);
+    `recent`: the fingerprint's ticket resolved within `reopen_within`, if any."""
     if ticket is not None:
         _update_open(session, ticket, ob, flapping, spec, target, now, len(state.changes))
         state.suppressed, state.suppressed_by = "", None
@@ -253,7 +261,6 @@ def _on_bad(session, state, ob, ticket, flapping, run, spec, target, targets, no
             _link_to_parent(session, state, ob, down, now)
             return "suppressed", f"parent {down[0]} is down"
     state.suppressed, state.suppressed_by = "", None
-    recent = _recently_resolved(session, ob.fingerprint, now - spec.reopen_within)
     if recent is not None:
         reopen_row(session, recent, spec, now, SYSTEM_ACTOR, f"problem returned: {ob.summary}")
         _follow_worst(session, recent, ob, spec, target, now)
@@ -335,15 +342,25 @@ def _link_to_parent(session, state, ob, down, now) -> None:
         )
 
 
-def _recently_resolved(session: Session, fingerprint: str, since: datetime) -> TicketRow | None:
-    return session.scalar(
-        select(TicketRow)
-        .where(
-            TicketRow.fingerprint == fingerprint,
-            TicketRow.state.in_(("resolved", "closed")),
-            TicketRow.resolved_at >= since,
+def _recently_resolved(
+    session: Session, fingerprints: list[str], since: datetime
+) -> dict[str, TicketRow]:
+    """Each fingerprint's latest ticket resolved or closed since `since`, locked: one query
+    per run (per 500 fingerprints), not one per new problem."""
+    latest: dict[str, TicketRow] = {}
+    for start in range(0, len(fingerprints), _CHUNK):
+        rows = session.scalars(
+            select(TicketRow)
+            .where(
+                TicketRow.fingerprint.in_(fingerprints[start : start + _CHUNK]),
+                TicketRow.state.in_(("resolved", "closed")),
+                TicketRow.resolved_at >= since,
+            )
+            .order_by(TicketRow.id)
+            .with_for_update()
         )
-        .order_by(TicketRow.resolved_at.desc())
-        .limit(1)
-        .with_for_update()
-    )
+        for row in rows:
+            kept = latest.get(row.fingerprint)
+            if kept is None or row.resolved_at >= kept.resolved_at:
+                latest[row.fingerprint] = row
+    return latest
