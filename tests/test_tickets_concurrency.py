@@ -161,17 +161,24 @@ def test_concurrent_reconciles_in_processes(db_url, tmp_path):
 
     first = load_inventory(tmp_path, INVENTORY)
     tickets.reconcile(store.engine, bad_run(0), first, lambda: T0)
-    context = multiprocessing.get_context("fork")
+    # spawned, not forked: a fork of this multi-threaded test process (the session's service
+    # threads) can inherit a lock held by another thread and wait on it for ever
+    context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(4)
     workers = [
-        context.Process(target=_reconcile_in_process, args=(db_url, str(tmp_path), i, barrier))
+        context.Process(target=_reconcile_in_process, args=(db_url, str(tmp_path), i, barrier),
+                        daemon=True)
         for i in range(1, 5)
     ]
     for w in workers:
         w.start()
     for w in workers:
-        w.join(120)
-    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+        w.join(180)
+    exits = [w.exitcode for w in workers]
+    for w in workers:
+        if w.is_alive():
+            w.kill()  # never left behind to hang the session's exit
+    assert exits == [0, 0, 0, 0]
     _assert_one_ticket_each(db_url)
 
 
