@@ -123,12 +123,12 @@ def run(
             )
         except UnrecordedRun as exc:
             result, unrecorded = exc.run, exc.message
-    if exporter:
-        _send(exporter)
-    if central:
-        _report(central)
-    changes = _ticket_changes(store, heard[0]) if heard else []
     lang = sources.language
+    if exporter:
+        _send(exporter, lang)
+    if central:
+        _report(central, lang)
+    changes = _ticket_changes(store, heard[0]) if heard else []
     if output_format == "json":
         click.echo(run_json(result, changes if store else None, lang))
     elif output_format == "markdown":
@@ -174,30 +174,26 @@ def _central(inv):
     return Central(settings) if settings else None
 
 
-def _report(central) -> None:
+def _report(central, lang) -> None:
     """Try briefly; a run not acknowledged stays in the outbox for the agent to send."""
     result = central.flush(patience=5)
     if result.left:
-        click.echo(
-            visible(
-                f"inspect: warning: central: {result.left} item(s) kept in "
-                f"{central.outbox.directory}: {result.error}"
-            ),
-            err=True,
-        )
+        _kept(lang, phrase("central: {count} item(s) kept in {where}: {error}",
+                           count=result.left, where=str(central.outbox.directory),
+                           error=result.error))
 
 
-def _send(exporter) -> None:
+def _send(exporter, lang) -> None:
     """Try briefly; whatever is not acknowledged stays in the spool for the next sender."""
     result = exporter.flush(patience=5)
     if result.left_batches:
-        click.echo(
-            visible(
-                f"inspect: warning: export: {result.left_batches} batch(es) kept in "
-                f"{exporter.spool.directory}: {result.error}"
-            ),
-            err=True,
-        )
+        _kept(lang, phrase("export: {count} batch(es) kept in {where}: {error}",
+                           count=result.left_batches, where=str(exporter.spool.directory),
+                           error=result.error))
+
+
+def _kept(lang, said) -> None:
+    click.echo(visible(f"inspect: warning: {lang.text(said)}"), err=True)
 
 
 @contextlib.contextmanager
